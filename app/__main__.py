@@ -1,0 +1,7 @@
+"""``python -m app`` behaves exactly like the ``sprintdeck`` command."""
+
+import sys
+
+from app.main import main
+
+sys.exit(main())

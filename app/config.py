@@ -1,0 +1,49 @@
+"""Where things live: the user data folder, the database URL, the actor's name."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "Sprintdeck"
+DB_ENV = "SPRINTDECK_DB"
+DATA_DIR_ENV = "SPRINTDECK_DATA_DIR"
+USER_ENV = "SPRINTDECK_USER"
+
+
+def user_data_dir() -> Path:
+    """The per-user data folder (``SPRINTDECK_DATA_DIR`` overrides it, e.g. for tests)."""
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_db_path() -> Path:
+    return user_data_dir() / "sprintdeck.db"
+
+
+def resolve_db_url(cli_value: str | None, environ: dict[str, str] | None = None) -> str:
+    """``--db`` wins over ``SPRINTDECK_DB``, which wins over the default file.
+
+    A value containing ``://`` is taken as a SQLAlchemy URL, anything else as a file path.
+    """
+    env = os.environ if environ is None else environ
+    value = cli_value or env.get(DB_ENV) or str(default_db_path())
+    if "://" in value:
+        return value
+    return "sqlite:///" + str(Path(value).expanduser().absolute())
+
+
+def actor_name() -> str:
+    """The name written into history events: ``SPRINTDECK_USER``, else the OS login."""
+    name = os.environ.get(USER_ENV)
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

@@ -1,0 +1,40 @@
+"""SQLAlchemy 2.0 mapped classes. No Qt here, and no behaviour beyond mapping."""
+
+from app.models.base import Base, utcnow
+from app.models.card import CARD_TYPES, PRIORITIES, Card, ChecklistItem, card_label, card_watcher
+from app.models.history import EVENT_KINDS, HistoryEvent
+from app.models.project import (
+    WEEKDAYS_MON_FRI,
+    Holiday,
+    Label,
+    Member,
+    MemberRate,
+    Project,
+    ProjectMember,
+)
+from app.models.sprint import SPRINT_STATES, Sprint
+from app.models.workflow import CATEGORIES, WorkflowColumn
+
+__all__ = [
+    "CARD_TYPES",
+    "CATEGORIES",
+    "EVENT_KINDS",
+    "PRIORITIES",
+    "SPRINT_STATES",
+    "WEEKDAYS_MON_FRI",
+    "Base",
+    "Card",
+    "ChecklistItem",
+    "HistoryEvent",
+    "Holiday",
+    "Label",
+    "Member",
+    "MemberRate",
+    "Project",
+    "ProjectMember",
+    "Sprint",
+    "WorkflowColumn",
+    "card_label",
+    "card_watcher",
+    "utcnow",
+]

@@ -1,0 +1,270 @@
+"""The board: loading it in a few queries, and moving cards (the path that must stay fast)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.errors import Conflict, NotFound, ValidationError
+from app.metrics.ranks import key_between, keys_between, needs_rebalance
+from app.models import Card, Label, Member, ProjectMember, Sprint, WorkflowColumn
+from app.services.common import (
+    card_key,
+    check_version,
+    column_dto,
+    fetch_card,
+    fetch_cards,
+    get_card_for_update,
+    get_project,
+    project_dto,
+    record_event,
+)
+from app.services.context import ServiceContext
+from app.services.dto import BoardDTO, CardDTO, LabelDTO, MemberDTO, SprintDTO
+from app.services.events import Change
+
+
+class BoardService:
+    def __init__(self, context: ServiceContext) -> None:
+        self._ctx = context
+
+    def load_board(self, project_id: int) -> BoardDTO:
+        with self._ctx.read() as uow:
+            session = uow.session
+            project = get_project(session, project_id)
+            columns = session.scalars(
+                select(WorkflowColumn)
+                .where(WorkflowColumn.project_id == project_id, WorkflowColumn.archived.is_(False))
+                .order_by(WorkflowColumn.position)
+            )
+            cards = fetch_cards(session, project_id)
+            members = session.execute(
+                select(Member, ProjectMember)
+                .join(ProjectMember, ProjectMember.member_id == Member.id)
+                .where(ProjectMember.project_id == project_id)
+                .order_by(Member.display_name)
+            ).all()
+            labels = session.scalars(
+                select(Label).where(Label.project_id == project_id).order_by(Label.name)
+            )
+            sprints = session.scalars(
+                select(Sprint).where(Sprint.project_id == project_id).order_by(Sprint.start_date)
+            )
+            return BoardDTO(
+                project=project_dto(project),
+                columns=tuple(column_dto(c) for c in columns),
+                cards=tuple(cards),
+                members=tuple(
+                    MemberDTO(m.id, m.display_name, pm.role, m.active and pm.active)
+                    for m, pm in members
+                ),
+                labels=tuple(LabelDTO(lb.id, lb.name, lb.color) for lb in labels),
+                epics=tuple(c for c in cards if c.type == "epic"),
+                sprints=tuple(
+                    SprintDTO(
+                        s.id,
+                        s.project_id,
+                        s.name,
+                        s.goal,
+                        s.start_date,
+                        s.end_date,
+                        s.state,
+                        s.version,
+                    )
+                    for s in sprints
+                ),
+            )
+
+    def move_card(
+        self,
+        card_id: int,
+        to_column_id: int,
+        *,
+        after_id: int | None = None,
+        before_id: int | None = None,
+        position: int | None = None,
+        rank: str | None = None,
+        expected_version: int | None = None,
+    ) -> CardDTO:
+        """Move a card into ``to_column_id``, placed by one of (checked in this order):
+
+        * ``rank``: an exact rank key to restore (undo); if taken, just after it;
+        * ``position``: 1-based place within the target column;
+        * ``after_id`` / ``before_id``: the card that will be just above / below it;
+        * nothing: last in the column.
+
+        Writes the card row and one history event, in one transaction.
+        """
+        with self._ctx.write() as uow:
+            session = uow.session
+            card = get_card_for_update(session, card_id)
+            key = card_key(session, card)
+            check_version(card, expected_version, key)
+            if card.archived:
+                raise Conflict(f"{key} is archived; restore it before moving it.")
+            target = session.get(WorkflowColumn, to_column_id)
+            if target is None or target.project_id != card.project_id:
+                raise NotFound(f"There is no column with id {to_column_id} on this board.")
+            if target.archived:
+                raise Conflict(f"The column {target.name!r} is archived.")
+            source = session.get(WorkflowColumn, card.column_id)
+            assert source is not None
+
+            new_rank = self._new_rank(session, card, target.id, after_id, before_id, position, rank)
+            if new_rank is None and target.id == card.column_id:
+                return fetch_card(session, card.id)  # already there: nothing to write
+            old_rank = card.rank
+            if new_rank is not None:
+                card.rank = new_rank
+            card.column_id = target.id
+            if target.category == "done" and source.category != "done":
+                card.resolved_at = self._ctx.clock()
+            elif target.category != "done":
+                card.resolved_at = None
+            card.version += 1
+            card.updated_at = self._ctx.clock()
+            session.flush()
+            if target.id != source.id:
+                record_event(
+                    session,
+                    self._ctx,
+                    card,
+                    "moved",
+                    {"column": source.name, "category": source.category, "rank": old_rank},
+                    {"column": target.name, "category": target.category, "rank": card.rank},
+                    category=target.category,
+                )
+            else:
+                record_event(
+                    session,
+                    self._ctx,
+                    card,
+                    "ranked",
+                    {"rank": old_rank},
+                    {"rank": card.rank},
+                    category=target.category,
+                )
+            session.flush()
+            dto = fetch_card(session, card.id)
+            uow.notify(Change("card_moved", card.project_id, (dto,), (source.id,)))
+            uow.commit()
+            return dto
+
+    # --- ranking -------------------------------------------------------------------------
+
+    def _new_rank(
+        self,
+        session: Session,
+        card: Card,
+        column_id: int,
+        after_id: int | None,
+        before_id: int | None,
+        position: int | None,
+        rank: str | None,
+    ) -> str | None:
+        """The card's new rank key, or None when its current one already fits the request."""
+        bounds = self._bounds(session, card, column_id, after_id, before_id, position, rank)
+        if bounds is None:
+            return None
+        lower, upper = bounds
+        if lower is not None and lower == upper:
+            return None if lower == card.rank else lower
+        if (lower is None or lower < card.rank) and (upper is None or card.rank < upper):
+            return None
+        key = key_between(lower, upper)
+        if needs_rebalance(key):
+            self._rebalance(session, card.project_id)
+            bounds = self._bounds(session, card, column_id, after_id, before_id, position, rank)
+            assert bounds is not None
+            key = key_between(*bounds)
+        return key
+
+    def _bounds(
+        self,
+        session: Session,
+        card: Card,
+        column_id: int,
+        after_id: int | None,
+        before_id: int | None,
+        position: int | None,
+        rank: str | None,
+    ) -> tuple[str | None, str | None] | None:
+        """The open interval of rank keys the card must land in; None: anywhere will do.
+
+        Neighbours within the column are turned into neighbours in the project-wide ranking
+        (the next key after the card above, ignoring the moving card itself), so a new key is
+        unique across the project while only one row is written.
+        """
+        if rank is not None:
+            taken = session.scalar(
+                select(Card.id).where(
+                    Card.project_id == card.project_id, Card.rank == rank, Card.id != card.id
+                )
+            )
+            if taken is None:
+                return (rank, rank)  # free: restore exactly this key
+            return (rank, self._next_rank(session, card, rank))
+
+        in_column = (Card.column_id == column_id, Card.archived.is_(False), Card.id != card.id)
+        above: str | None = None
+        below: str | None = None
+        if position is not None:
+            if isinstance(position, bool) or not isinstance(position, int) or position < 1:
+                raise ValidationError("The position is a whole number from 1.")
+            below = session.scalar(
+                select(Card.rank)
+                .where(*in_column)
+                .order_by(Card.rank)
+                .offset(position - 1)
+                .limit(1)
+            )
+        elif after_id is not None:
+            above = self._neighbour_rank(session, after_id, column_id, card)
+        elif before_id is not None:
+            below = self._neighbour_rank(session, before_id, column_id, card)
+        if above is None and below is None:
+            above = session.scalar(select(func.max(Card.rank)).where(*in_column))
+            if above is None:
+                return None  # an empty column: the card keeps its place in the ranking
+        if above is not None:
+            return (above, self._next_rank(session, card, above))
+        assert below is not None
+        return (self._previous_rank(session, card, below), below)
+
+    @staticmethod
+    def _rebalance(session: Session, project_id: int) -> None:
+        """Re-key every card of a project in order (rare: only when keys grew too long)."""
+        cards = list(
+            session.scalars(select(Card).where(Card.project_id == project_id).order_by(Card.rank))
+        )
+        for c in cards:
+            c.rank = "~" + c.rank  # out of the way of the unique constraint for a moment
+        session.flush()
+        for c, new_key in zip(cards, keys_between(None, None, len(cards)), strict=True):
+            c.rank = new_key
+        session.flush()
+
+    @staticmethod
+    def _neighbour_rank(session: Session, neighbour_id: int, column_id: int, card: Card) -> str:
+        if neighbour_id == card.id:
+            raise ValidationError("A card cannot be placed next to itself.")
+        neighbour = session.get(Card, neighbour_id)
+        if neighbour is None or neighbour.column_id != column_id or neighbour.archived:
+            raise Conflict("The card to place it next to is no longer in that column; reload.")
+        return neighbour.rank
+
+    @staticmethod
+    def _next_rank(session: Session, card: Card, rank: str) -> str | None:
+        return session.scalar(
+            select(func.min(Card.rank)).where(
+                Card.project_id == card.project_id, Card.rank > rank, Card.id != card.id
+            )
+        )
+
+    @staticmethod
+    def _previous_rank(session: Session, card: Card, rank: str) -> str | None:
+        return session.scalar(
+            select(func.max(Card.rank)).where(
+                Card.project_id == card.project_id, Card.rank < rank, Card.id != card.id
+            )
+        )

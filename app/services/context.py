@@ -1,0 +1,105 @@
+"""The unit of work and what every service shares (session factories, bus, actor, clock)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import TracebackType
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.errors import Conflict, DatabaseProblem
+from app.services.events import Change, ChangeBus
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class ServiceContext:
+    reader: sessionmaker[Session]
+    writer: sessionmaker[Session]
+    bus: ChangeBus = field(default_factory=ChangeBus)
+    actor: str = "unknown"
+    clock: Callable[[], dt.datetime] = _utcnow
+    # Called after every own commit (the UI's change probe re-baselines itself there).
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    def read(self) -> UnitOfWork:
+        return UnitOfWork(self, write=False)
+
+    def write(self) -> UnitOfWork:
+        return UnitOfWork(self, write=True)
+
+
+class UnitOfWork:
+    """One transaction. Rolls back unless :meth:`commit` was called; publishes after commit.
+
+    Database-level failures become domain errors with readable messages, so neither the UI
+    nor the CLI ever shows a traceback for a busy, read-only or full database.
+    """
+
+    def __init__(self, context: ServiceContext, write: bool) -> None:
+        self._context = context
+        self._write = write
+        self._changes: list[Change] = []
+        self._committed = False
+        self.session: Session
+
+    def __enter__(self) -> UnitOfWork:
+        factory = self._context.writer if self._write else self._context.reader
+        self.session = factory()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if not self._committed:
+                self.session.rollback()
+        finally:
+            self.session.close()
+        if isinstance(exc, OperationalError | IntegrityError):
+            raise translate_db_error(exc) from exc
+
+    def notify(self, change: Change) -> None:
+        self._changes.append(change)
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        except (OperationalError, IntegrityError) as exc:
+            self.session.rollback()
+            raise translate_db_error(exc) from exc
+        self._committed = True
+        for hook in self._context.after_commit:
+            hook()
+        for change in self._changes:
+            self._context.bus.publish(change)
+
+
+def translate_db_error(exc: Exception) -> Exception:
+    text = str(getattr(exc, "orig", exc)).lower()
+    if isinstance(exc, IntegrityError):
+        return Conflict(
+            "The change clashes with data saved at the same time by someone else; "
+            "nothing was changed. Please try again."
+        )
+    if "locked" in text or "busy" in text:
+        return DatabaseProblem(
+            "The database is busy: another program kept it locked for too long. "
+            "Nothing was changed; try again in a moment."
+        )
+    if "readonly" in text or "read-only" in text:
+        return DatabaseProblem("The database is read-only; nothing was changed.")
+    if "full" in text:
+        return DatabaseProblem("The disk is full; nothing was changed.")
+    if "malformed" in text or "not a database" in text:
+        return DatabaseProblem(f"The database file is damaged ({text}); nothing was changed.")
+    return DatabaseProblem(f"The database refused the change ({text}); nothing was changed.")

@@ -1,0 +1,136 @@
+"""Frozen data handed out by services. Widgets read these; they never see ORM rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectDTO:
+    id: int
+    key: str
+    name: str
+    methodology: str
+    description: str
+    time_zone: str
+    working_weekdays: int
+    currency: str
+    budget: Decimal | None
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnDTO:
+    id: int
+    project_id: int
+    name: str
+    position: int
+    category: str
+    wip_limit: int | None
+    archived: bool
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class MemberDTO:
+    id: int
+    display_name: str
+    role: str
+    active: bool
+
+    @property
+    def initials(self) -> str:
+        parts = [p for p in self.display_name.replace("-", " ").split() if p]
+        if not parts:
+            return "?"
+        if len(parts) == 1:
+            return parts[0][:2].upper()
+        return (parts[0][0] + parts[-1][0]).upper()
+
+
+@dataclass(frozen=True, slots=True)
+class LabelDTO:
+    id: int
+    name: str
+    color: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistItemDTO:
+    text: str
+    done: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SprintDTO:
+    id: int
+    project_id: int
+    name: str
+    goal: str
+    start_date: dt.date | None
+    end_date: dt.date | None
+    state: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class CardDTO:
+    id: int
+    project_id: int
+    key: str
+    number: int
+    type: str
+    title: str
+    description: str
+    priority: str
+    points: Decimal | None
+    estimate_hours: Decimal | None
+    remaining_hours: Decimal | None
+    assignee_id: int | None
+    assignee_name: str | None
+    reporter_id: int | None
+    reporter_name: str | None
+    column_id: int
+    rank: str
+    sprint_id: int | None
+    sprint_name: str | None
+    parent_id: int | None
+    parent_key: str | None
+    parent_title: str | None
+    due_date: dt.date | None
+    blocked: bool
+    blocked_reason: str
+    archived: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    resolved_at: dt.datetime | None
+    version: int
+    labels: tuple[LabelDTO, ...] = ()
+    watcher_ids: tuple[int, ...] = ()
+    checklist: tuple[ChecklistItemDTO, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BoardDTO:
+    """Everything the board of one project shows, loaded in a handful of queries."""
+
+    project: ProjectDTO
+    columns: tuple[ColumnDTO, ...]
+    cards: tuple[CardDTO, ...]  # live cards, in rank order
+    members: tuple[MemberDTO, ...]
+    labels: tuple[LabelDTO, ...]
+    epics: tuple[CardDTO, ...]
+    sprints: tuple[SprintDTO, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEventDTO:
+    id: int
+    card_id: int
+    at: dt.datetime
+    actor: str
+    kind: str
+    before: dict = field(default_factory=dict)
+    after: dict = field(default_factory=dict)

@@ -1,0 +1,202 @@
+"""Projects, their team members and labels."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.errors import Conflict, NotFound, ValidationError
+from app.models import Label, Member, Project, ProjectMember, WorkflowColumn
+from app.services.common import get_project, project_dto
+from app.services.context import ServiceContext
+from app.services.dto import LabelDTO, MemberDTO, ProjectDTO
+from app.services.events import Change
+from app.services.validation import (
+    NAME_MAX,
+    clean_choice,
+    clean_color,
+    clean_key,
+    clean_text,
+)
+
+METHODOLOGIES = ("scrum", "kanban")
+DEFAULT_COLUMNS = (
+    ("To Do", "todo", None),
+    ("In Progress", "in_progress", None),
+    ("Done", "done", None),
+)
+LABEL_PALETTE = (
+    "#0052cc",
+    "#00875a",
+    "#de350b",
+    "#ff991f",
+    "#6554c0",
+    "#00b8d9",
+    "#c9372c",
+    "#5e6c84",
+)
+
+
+class ProjectService:
+    def __init__(self, context: ServiceContext) -> None:
+        self._ctx = context
+
+    def list_projects(self) -> list[ProjectDTO]:
+        with self._ctx.read() as uow:
+            projects = uow.session.scalars(
+                select(Project).where(Project.archived.is_(False)).order_by(Project.key)
+            )
+            return [project_dto(p) for p in projects]
+
+    def get_project(self, project_id: int) -> ProjectDTO:
+        with self._ctx.read() as uow:
+            return project_dto(get_project(uow.session, project_id))
+
+    def find_project(self, key: str) -> ProjectDTO:
+        """The project with this key (case-insensitive)."""
+        with self._ctx.read() as uow:
+            project = uow.session.scalar(
+                select(Project).where(Project.key == str(key).strip().upper())
+            )
+            if project is None:
+                raise NotFound(f"There is no project with key {key!r}.")
+            return project_dto(project)
+
+    def create_project(
+        self,
+        key: str,
+        name: str,
+        methodology: str = "scrum",
+        columns: tuple[tuple[str, str, int | None], ...] = DEFAULT_COLUMNS,
+    ) -> ProjectDTO:
+        key = clean_key(key)
+        name = clean_text(name, "project name", NAME_MAX)
+        methodology = clean_choice(methodology, METHODOLOGIES, "methodology")
+        with self._ctx.write() as uow:
+            session = uow.session
+            if session.scalar(select(Project.id).where(Project.key == key)) is not None:
+                raise Conflict(f"A project with key {key} already exists; choose another key.")
+            project = Project(key=key, name=name, methodology=methodology)
+            session.add(project)
+            session.flush()
+            for position, (column_name, category, wip) in enumerate(columns):
+                session.add(
+                    WorkflowColumn(
+                        project_id=project.id,
+                        name=column_name,
+                        position=position,
+                        category=category,
+                        wip_limit=wip,
+                    )
+                )
+            session.flush()
+            dto = project_dto(project)
+            uow.notify(Change("project_added", project.id))
+            uow.commit()
+            return dto
+
+    def rename_project(self, project_id: int, name: str) -> ProjectDTO:
+        name = clean_text(name, "project name", NAME_MAX)
+        with self._ctx.write() as uow:
+            project = get_project(uow.session, project_id)
+            project.name = name
+            project.version += 1
+            uow.session.flush()
+            dto = project_dto(project)
+            uow.notify(Change("project_changed", project.id))
+            uow.commit()
+            return dto
+
+    # --- members -------------------------------------------------------------------------
+
+    def list_members(self, project_id: int, include_inactive: bool = False) -> list[MemberDTO]:
+        with self._ctx.read() as uow:
+            query = (
+                select(Member, ProjectMember)
+                .join(ProjectMember, ProjectMember.member_id == Member.id)
+                .where(ProjectMember.project_id == project_id)
+                .order_by(Member.display_name)
+            )
+            if not include_inactive:
+                query = query.where(ProjectMember.active.is_(True), Member.active.is_(True))
+            return [
+                MemberDTO(m.id, m.display_name, pm.role, m.active and pm.active)
+                for m, pm in uow.session.execute(query).all()
+            ]
+
+    def add_member(self, project_id: int, display_name: str, role: str = "") -> MemberDTO:
+        """Add a person to the project's team (the person is created if new)."""
+        display_name = clean_text(display_name, "member name", 100)
+        role = clean_text(role, "role", 100, required=False)
+        with self._ctx.write() as uow:
+            session = uow.session
+            get_project(session, project_id)
+            member = session.scalar(
+                select(Member).where(func.lower(Member.display_name) == display_name.lower())
+            )
+            if member is None:
+                member = Member(display_name=display_name)
+                session.add(member)
+                session.flush()
+            link = session.scalar(
+                select(ProjectMember).where(
+                    ProjectMember.project_id == project_id, ProjectMember.member_id == member.id
+                )
+            )
+            if link is not None and link.active:
+                raise Conflict(f"{member.display_name} is already in this project's team.")
+            if link is None:
+                link = ProjectMember(project_id=project_id, member_id=member.id, role=role)
+                session.add(link)
+            else:
+                link.active = True
+                link.role = role or link.role
+            session.flush()
+            dto = MemberDTO(member.id, member.display_name, link.role, True)
+            uow.notify(Change("members_changed", project_id))
+            uow.commit()
+            return dto
+
+    def find_member(self, project_id: int, display_name: str) -> MemberDTO:
+        """A team member by display name, case-insensitive."""
+        wanted = str(display_name).strip().lower()
+        for member in self.list_members(project_id, include_inactive=True):
+            if member.display_name.lower() == wanted:
+                return member
+        raise NotFound(f"There is no member called {display_name!r} in this project.")
+
+    # --- labels --------------------------------------------------------------------------
+
+    def list_labels(self, project_id: int) -> list[LabelDTO]:
+        with self._ctx.read() as uow:
+            labels = uow.session.scalars(
+                select(Label).where(Label.project_id == project_id).order_by(Label.name)
+            )
+            return [LabelDTO(lb.id, lb.name, lb.color) for lb in labels]
+
+    def add_label(self, project_id: int, name: str, color: str | None = None) -> LabelDTO:
+        name = clean_text(name, "label name", 50)
+        if any(ch.isspace() for ch in name):
+            raise ValidationError("A label is one word (use - or _ instead of spaces).")
+        with self._ctx.write() as uow:
+            session = uow.session
+            get_project(session, project_id)
+            existing = session.scalar(
+                select(Label).where(
+                    Label.project_id == project_id, func.lower(Label.name) == name.lower()
+                )
+            )
+            if existing is not None:
+                raise Conflict(f"The label {existing.name!r} already exists.")
+            count = session.scalar(
+                select(func.count(Label.id)).where(Label.project_id == project_id)
+            )
+            chosen = (
+                clean_color(color) if color else LABEL_PALETTE[(count or 0) % len(LABEL_PALETTE)]
+            )
+            label = Label(project_id=project_id, name=name, color=chosen)
+            session.add(label)
+            session.flush()
+            dto = LabelDTO(label.id, label.name, label.color)
+            uow.notify(Change("labels_changed", project_id))
+            uow.commit()
+            return dto

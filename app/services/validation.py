@@ -1,0 +1,141 @@
+"""Input checks shared by services. Each raises ValidationError with a readable message."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from app.errors import ValidationError
+
+TITLE_MAX = 500
+NAME_MAX = 200
+POINTS_MAX = Decimal("1000")
+HOURS_MAX = Decimal("10000")
+KEY_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
+COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def clean_text(value: object, what: str, max_length: int, required: bool = True) -> str:
+    """Strip, NFC-normalise and refuse control characters; newlines only where multi-line."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError(f"The {what} must be text.")
+    text = unicodedata.normalize("NFC", value).strip()
+    if required and not text:
+        raise ValidationError(f"The {what} cannot be empty.")
+    if len(text) > max_length:
+        raise ValidationError(
+            f"The {what} is {len(text)} characters long; at most {max_length} are allowed."
+        )
+    if any(unicodedata.category(ch) == "Cc" for ch in text):
+        raise ValidationError(f"The {what} contains control characters (such as tabs or NUL).")
+    return text
+
+
+def clean_multiline(value: object, what: str, max_length: int = 100_000) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError(f"The {what} must be text.")
+    text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").strip()
+    if len(text) > max_length:
+        raise ValidationError(f"The {what} is too long (at most {max_length} characters).")
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
+        raise ValidationError(f"The {what} contains control characters.")
+    return text
+
+
+def clean_title(value: object) -> str:
+    return clean_text(value, "title", TITLE_MAX)
+
+
+def clean_key(value: object) -> str:
+    if not isinstance(value, str) or not KEY_PATTERN.match(value):
+        raise ValidationError(
+            f"The project key {value!r} is not valid: use 2 to 10 upper-case letters or digits, "
+            "starting with a letter (for example SD or WEB2)."
+        )
+    return value
+
+
+def _decimal(value: object, what: str) -> Decimal:
+    if isinstance(value, bool):
+        raise ValidationError(f"The {what} must be a number.")
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError(f"The {what} must be a number, not {value!r}.") from exc
+    if not number.is_finite():
+        raise ValidationError(f"The {what} must be a finite number.")
+    return number
+
+
+def clean_points(value: object) -> Decimal | None:
+    """Story points: empty for 'not estimated', else 0 to 1000 in steps of 0.5."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    number = _decimal(value, "story points")
+    if number < 0:
+        raise ValidationError("Story points cannot be negative.")
+    if number > POINTS_MAX:
+        raise ValidationError(f"{number} story points is too many; at most {POINTS_MAX}.")
+    if (number * 2) % 1 != 0:
+        raise ValidationError("Story points go in steps of 0.5 (for example 0.5, 1, 2, 3, 5).")
+    return number.quantize(Decimal("0.1"))
+
+
+def clean_hours(value: object, what: str) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    number = _decimal(value, what)
+    if number < 0:
+        raise ValidationError(f"The {what} cannot be negative.")
+    if number > HOURS_MAX:
+        raise ValidationError(f"The {what} is too large (at most {HOURS_MAX} hours).")
+    return number.quantize(Decimal("0.01"))
+
+
+def clean_wip_limit(value: object) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValidationError("The WIP limit must be a whole number.")
+    try:
+        number = int(value)
+    except ValueError as exc:
+        raise ValidationError(f"The WIP limit must be a whole number, not {value!r}.") from exc
+    if number < 0:
+        raise ValidationError("The WIP limit cannot be negative.")
+    if number > 999:
+        raise ValidationError("The WIP limit is too large (at most 999).")
+    return number or None  # 0 means "no limit"
+
+
+def clean_choice(value: object, allowed: tuple[str, ...], what: str) -> str:
+    if not isinstance(value, str) or value.lower() not in allowed:
+        raise ValidationError(f"Unknown {what} {value!r}; choose one of: {', '.join(allowed)}.")
+    return value.lower()
+
+
+def clean_color(value: object) -> str:
+    if not isinstance(value, str) or not COLOR_PATTERN.match(value):
+        raise ValidationError(f"The colour {value!r} is not of the form #RRGGBB.")
+    return value.lower()
+
+
+def clean_date(value: object, what: str) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise ValidationError(f"The {what} {value!r} is not a date (YYYY-MM-DD).") from exc
+    raise ValidationError(f"The {what} must be a date.")
