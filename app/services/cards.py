@@ -139,6 +139,10 @@ class CardService:
         due_date: object = None,
         blocked: bool = False,
         blocked_reason: str = "",
+        estimate_hours: object = None,
+        remaining_hours: object = None,
+        watcher_ids: tuple[int, ...] | list[int] = (),
+        checklist: tuple[tuple[str, bool], ...] | list[tuple[str, bool]] = (),
     ) -> CardDTO:
         """Create a card at the bottom of the ranking (and so of its column and the backlog)."""
         title = clean_title(title)
@@ -148,6 +152,14 @@ class CardService:
         description = clean_multiline(description, "description")
         due = clean_date(due_date, "due date")
         reason = clean_text(blocked_reason, "blocked reason", TITLE_MAX, required=False)
+        extra = self._clean_changes(
+            {
+                "estimate_hours": estimate_hours,
+                "remaining_hours": remaining_hours,
+                "watcher_ids": watcher_ids,
+                "checklist": checklist,
+            }
+        )
         with self._ctx.write() as uow:
             session = uow.session
             project = get_project(session, project_id)
@@ -157,6 +169,7 @@ class CardService:
             self._check_sprint(session, project_id, sprint_id)
             self._check_parent(session, project_id, parent_id, None, card_type)
             labels = self._labels(session, project_id, label_ids)
+            watchers = self._watchers(session, project_id, extra["watcher_ids"])
             # Allocated by the database itself so that two writers never get the same number.
             number = (
                 session.execute(
@@ -176,6 +189,8 @@ class CardService:
                 description=description,
                 priority=priority,
                 points=clean,
+                estimate_hours=extra["estimate_hours"],
+                remaining_hours=extra["remaining_hours"],
                 assignee_id=assignee_id,
                 reporter_id=reporter_id,
                 column_id=column.id,
@@ -190,6 +205,11 @@ class CardService:
                 resolved_at=now if column.category == "done" else None,
             )
             card.labels = labels
+            card.watchers = watchers
+            card.checklist = [
+                ChecklistItem(position=i, text=text, done=done)
+                for i, (text, done) in enumerate(extra["checklist"])
+            ]
             session.add(card)
             session.flush()
             record_event(
