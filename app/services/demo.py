@@ -155,7 +155,7 @@ CARDS: tuple[tuple, ...] = (
 )
 COLUMNS = (
     ("To Do", "todo", None),
-    ("In Progress", "in_progress", 4),
+    ("In Progress", "in_progress", 8),
     ("In Review", "in_progress", 3),
     ("Done", "done", None),
 )

@@ -1,0 +1,1 @@
+"""Qt widgets, item models, delegates, dialogs and undo commands (no SQL here)."""

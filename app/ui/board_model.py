@@ -1,0 +1,217 @@
+"""One list model per board cell (a column, or a column within a swimlane)."""
+
+from __future__ import annotations
+
+import bisect
+import html
+import json
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QByteArray,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+
+from app.services.dto import CardDTO
+
+CARD_MIME = "application/x-sprintdeck-card"
+
+CardRole = Qt.ItemDataRole.UserRole + 1
+KeyRole = Qt.ItemDataRole.UserRole + 2
+CardIdRole = Qt.ItemDataRole.UserRole + 3
+
+Index = QModelIndex | QPersistentModelIndex
+Predicate = Callable[[CardDTO], bool]
+
+
+class CardListModel(QAbstractListModel):
+    """The cards of one column (and lane) that pass the filter, in rank order.
+
+    Rows change only inside begin/end pairs so views keep selection and scroll position.
+    Dropping cards does not move rows here: it emits ``drop_requested`` and the move comes
+    back, like every other change, as a store notification.
+    """
+
+    drop_requested = Signal(int, int, object, object)  # card_id, column_id, after_id, before_id
+
+    def __init__(self, column_id: int, accepts: Predicate, parent: object = None) -> None:
+        super().__init__(parent)  # type: ignore[arg-type]
+        self.column_id = column_id
+        self._accepts = accepts
+        self._cards: list[CardDTO] = []
+        self._ranks: list[str] = []
+
+    # --- Qt model interface ----------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """QAbstractItemModel::rowCount."""
+        return 0 if parent.isValid() else len(self._cards)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        """QAbstractItemModel::data."""
+        if not index.isValid() or not 0 <= index.row() < len(self._cards):
+            return None
+        card = self._cards[index.row()]
+        if role == CardRole:
+            return card
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{card.key} {card.title}"
+        if role == KeyRole:
+            return card.key
+        if role == CardIdRole:
+            return card.id
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _tooltip(card)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{card.key}: {card.title}"
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        """QAbstractItemModel::flags: cards drag; the gaps between them accept drops."""
+        if not index.isValid():
+            return Qt.ItemFlag.ItemIsDropEnabled
+        return (
+            Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+        )
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        """QAbstractItemModel::supportedDropActions."""
+        return Qt.DropAction.MoveAction
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        """QAbstractItemModel::supportedDragActions."""
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:
+        """QAbstractItemModel::mimeTypes."""
+        return [CARD_MIME]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        """QAbstractItemModel::mimeData: the dragged cards' ids."""
+        ids = [self._cards[i.row()].id for i in indexes if i.isValid()]
+        mime = QMimeData()
+        mime.setData(CARD_MIME, QByteArray(json.dumps(ids).encode()))
+        return mime
+
+    def canDropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
+    ) -> bool:
+        """QAbstractItemModel::canDropMimeData."""
+        return data.hasFormat(CARD_MIME)
+
+    def dropMimeData(
+        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
+    ) -> bool:
+        """QAbstractItemModel::dropMimeData: ask for a move; rows change when it is saved."""
+        if not data.hasFormat(CARD_MIME):
+            return False
+        ids = card_ids_from_mime(data)
+        if not ids:
+            return False
+        if row < 0:
+            row = parent.row() if parent.isValid() else len(self._cards)
+        card_id = ids[0]
+        after_id, before_id = self.neighbours_for_drop(card_id, row)
+        self.drop_requested.emit(card_id, self.column_id, after_id, before_id)
+        # False: the view must not remove the source row itself (the store will move it).
+        return False
+
+    # --- what the board does with it -------------------------------------------------------
+
+    def neighbours_for_drop(self, card_id: int, row: int) -> tuple[int | None, int | None]:
+        """(card above, card below) for a card dropped in front of ``row``."""
+        others = [c for c in self._cards if c.id != card_id]
+        dragged_row = self.row_of(card_id)
+        if dragged_row is not None and dragged_row < row:
+            row -= 1
+        row = max(0, min(row, len(others)))
+        above = others[row - 1].id if row > 0 else None
+        below = others[row].id if row < len(others) else None
+        return above, below
+
+    def cards(self) -> list[CardDTO]:
+        return list(self._cards)
+
+    def card_at(self, row: int) -> CardDTO | None:
+        return self._cards[row] if 0 <= row < len(self._cards) else None
+
+    def row_of(self, card_id: int) -> int | None:
+        for row, card in enumerate(self._cards):
+            if card.id == card_id:
+                return row
+        return None
+
+    def set_predicate(self, accepts: Predicate) -> None:
+        self._accepts = accepts
+
+    def reset(self, cards: Sequence[CardDTO]) -> None:
+        """Replace everything (project switch, filter change, reload)."""
+        self.beginResetModel()
+        self._cards = [c for c in cards if self._accepts(c)]
+        self._cards.sort(key=lambda c: c.rank)
+        self._ranks = [c.rank for c in self._cards]
+        self.endResetModel()
+
+    def add(self, card: CardDTO) -> None:
+        if not self._accepts(card) or self.row_of(card.id) is not None:
+            return
+        row = bisect.bisect_left(self._ranks, card.rank)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._cards.insert(row, card)
+        self._ranks.insert(row, card.rank)
+        self.endInsertRows()
+
+    def remove(self, card_id: int) -> None:
+        row = self.row_of(card_id)
+        if row is None:
+            return
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._cards[row]
+        del self._ranks[row]
+        self.endRemoveRows()
+
+    def update(self, card: CardDTO) -> None:
+        """A card changed: repaint it, move it within the list, or let it in or out."""
+        row = self.row_of(card.id)
+        if row is None:
+            self.add(card)
+            return
+        if not self._accepts(card):
+            self.remove(card.id)
+            return
+        if self._cards[row].rank == card.rank:
+            self._cards[row] = card
+            index = self.index(row)
+            self.dataChanged.emit(index, index)
+            return
+        self.remove(card.id)
+        self.add(card)
+
+
+def card_ids_from_mime(data: QMimeData) -> list[int]:
+    try:
+        ids = json.loads(bytes(data.data(CARD_MIME).data()).decode())
+    except (ValueError, UnicodeDecodeError):
+        return []
+    return [i for i in ids if isinstance(i, int)]
+
+
+def _tooltip(card: CardDTO) -> str:
+    e = html.escape
+    lines = [f"<b>{e(card.key)}</b> · {e(card.type)} · {e(card.priority)} priority", e(card.title)]
+    if card.points is not None:
+        lines.append(f"{card.points.normalize():f} story points")
+    if card.assignee_name:
+        lines.append(f"Assignee: {e(card.assignee_name)}")
+    if card.parent_key:
+        lines.append(f"Epic: {e(card.parent_key)} {e(card.parent_title or '')}")
+    if card.labels:
+        lines.append("Labels: " + e(", ".join(lb.name for lb in card.labels)))
+    if card.blocked:
+        lines.append(f"<b>Blocked</b>: {e(card.blocked_reason or 'no reason given')}")
+    return "<br>".join(lines)

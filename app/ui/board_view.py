@@ -1,0 +1,519 @@
+"""The board: a header per workflow column and a card list per column (and swimlane)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.dto import CardDTO, ColumnDTO
+from app.ui.board_model import CardListModel
+from app.ui.delegate import CARD_HEIGHT, CardDelegate
+from app.ui.store import BoardStore
+
+COLUMN_WIDTH = 270
+COLUMN_MAX_WIDTH = 420
+GROUPINGS = ("none", "assignee", "epic", "priority")
+PRIORITY_ORDER = ("highest", "high", "medium", "low", "lowest")
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    """What the person narrowed the board to. Empty fields match everything."""
+
+    text: str = ""
+    assignee_id: int | None = None  # -1: unassigned
+    label_id: int | None = None
+    card_type: str | None = None
+
+    def is_active(self) -> bool:
+        return bool(self.text.strip()) or any(
+            v is not None for v in (self.assignee_id, self.label_id, self.card_type)
+        )
+
+    def matches(self, card: CardDTO) -> bool:
+        if self.assignee_id is not None:
+            if self.assignee_id == -1:
+                if card.assignee_id is not None:
+                    return False
+            elif card.assignee_id != self.assignee_id:
+                return False
+        if self.label_id is not None and all(lb.id != self.label_id for lb in card.labels):
+            return False
+        if self.card_type is not None and card.type != self.card_type:
+            return False
+        needle = self.text.strip().casefold()
+        if needle:
+            haystack = " ".join(
+                (
+                    card.key,
+                    card.title,
+                    card.assignee_name or "",
+                    card.parent_title or "",
+                    " ".join(lb.name for lb in card.labels),
+                )
+            ).casefold()
+            return all(word in haystack for word in needle.split())
+        return True
+
+
+@dataclass(frozen=True)
+class Lane:
+    key: object
+    title: str
+
+
+@dataclass
+class _Cell:
+    model: CardListModel
+    view: CardListView
+    lane: Lane | None
+
+
+@dataclass
+class _ColumnParts:
+    column: ColumnDTO
+    header: ColumnHeader
+    cells: list[_Cell] = field(default_factory=list)
+
+
+class CardListView(QListView):
+    """A column's list of cards. Left/Right hop to the neighbouring column."""
+
+    neighbour_requested = Signal(int)  # -1 left, +1 right
+    activated_card = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setUniformItemSizes(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setDragEnabled(True)
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setMouseTracking(True)
+        self.doubleClicked.connect(self._on_double_clicked)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """QWidget::keyPressEvent: arrows left/right move the focus between columns."""
+        if event.modifiers() in (
+            Qt.KeyboardModifier.NoModifier,
+            Qt.KeyboardModifier.KeypadModifier,
+        ):
+            if event.key() == Qt.Key.Key_Left:
+                self.neighbour_requested.emit(-1)
+                return
+            if event.key() == Qt.Key.Key_Right:
+                self.neighbour_requested.emit(1)
+                return
+        super().keyPressEvent(event)
+
+    def _on_double_clicked(self, index: QModelIndex) -> None:
+        card = index.data(Qt.ItemDataRole.UserRole + 1)
+        if card is not None:
+            self.activated_card.emit(card.id)
+
+
+class ColumnHeader(QFrame):
+    """Name, card count, point sum and WIP limit; marked when over the limit."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("columnHeader")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.setSpacing(1)
+        top = QHBoxLayout()
+        self.name_label = QLabel()
+        self.name_label.setObjectName("columnName")
+        self.wip_label = QLabel()
+        self.wip_label.setObjectName("wipLabel")
+        top.addWidget(self.name_label, 1)
+        top.addWidget(self.wip_label)
+        layout.addLayout(top)
+        self.stats_label = QLabel()
+        self.stats_label.setObjectName("columnStats")
+        layout.addWidget(self.stats_label)
+        self.over_limit = False
+
+    def show_figures(
+        self, column: ColumnDTO, total: int, shown: int, points: Decimal, filtered: bool
+    ) -> None:
+        self.name_label.setText(column.name)
+        count = (
+            f"{shown} of {total} cards" if filtered else f"{total} card{'s' if total != 1 else ''}"
+        )
+        self.stats_label.setText(f"{count} · {points.normalize():f} pts")
+        self.over_limit = column.wip_limit is not None and total > column.wip_limit
+        if column.wip_limit is None:
+            self.wip_label.setText("")
+            self.wip_label.setToolTip("")
+        else:
+            self.wip_label.setText(f"{total} / {column.wip_limit}")
+            self.wip_label.setToolTip(
+                f"Over its WIP limit of {column.wip_limit}"
+                if self.over_limit
+                else f"WIP limit {column.wip_limit}"
+            )
+        self.setProperty("overLimit", self.over_limit)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.setAccessibleName(
+            f"{column.name}: {self.stats_label.text()}"
+            + (f", over its WIP limit of {column.wip_limit}" if self.over_limit else "")
+        )
+
+
+class BoardView(QWidget):
+    """Columns side by side, optionally split into swimlanes; cards painted by a delegate."""
+
+    open_requested = Signal(int)
+    move_requested = Signal(int, int, object, object)  # card, column, after, before
+    current_card_changed = Signal(object)  # CardDTO | None
+
+    def __init__(self, store: BoardStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._filter = BoardFilter()
+        self._grouping = "none"
+        self._columns: list[_ColumnParts] = []
+        self._delegate = CardDelegate(self)
+        self._current_id: int | None = None
+
+        self._scroll = QScrollArea(self)
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setFrameShape(QFrame.Shape.NoFrame)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._scroll)
+        self._empty = QLabel(self)
+        self._container: QWidget | None = None
+
+        store.board_reset.connect(self._rebuild)
+        store.card_added.connect(self._on_card_added)
+        store.card_changed.connect(self._on_card_changed)
+        store.card_moved.connect(self._on_card_moved)
+        store.card_removed.connect(self._on_card_removed)
+
+    # --- public ------------------------------------------------------------------------
+
+    @property
+    def board_filter(self) -> BoardFilter:
+        return self._filter
+
+    @property
+    def grouping(self) -> str:
+        return self._grouping
+
+    def set_filter(self, board_filter: BoardFilter) -> None:
+        if board_filter == self._filter:
+            return
+        self._filter = board_filter
+        cards = self._visible_cards()
+        for parts in self._columns:
+            for cell in parts.cells:
+                cell.model.reset(cards)
+            self._fit_cells(parts)
+        self._refresh_headers()
+
+    def set_grouping(self, grouping: str) -> None:
+        if grouping not in GROUPINGS:
+            grouping = "none"
+        if grouping != self._grouping:
+            self._grouping = grouping
+            self._rebuild()
+
+    def current_card(self) -> CardDTO | None:
+        return self._store.card(self._current_id) if self._current_id is not None else None
+
+    def column_parts(self) -> list[tuple[ColumnDTO, ColumnHeader, list[CardListModel]]]:
+        """For tests and accessibility tools: what each column shows."""
+        return [(p.column, p.header, [c.model for c in p.cells]) for p in self._columns]
+
+    def lane_titles(self) -> list[str]:
+        if not self._columns:
+            return []
+        return [c.lane.title for c in self._columns[0].cells if c.lane is not None]
+
+    def view_for(self, card_id: int) -> tuple[CardListView, int] | None:
+        for parts in self._columns:
+            for cell in parts.cells:
+                row = cell.model.row_of(card_id)
+                if row is not None:
+                    return cell.view, row
+        return None
+
+    def select_card(self, card_id: int, focus: bool = True) -> bool:
+        found = self.view_for(card_id)
+        if found is None:
+            return False
+        view, row = found
+        index = view.model().index(row, 0)
+        view.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+        view.scrollTo(index)
+        if focus:
+            view.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
+
+    def neighbours_in_view(self, card_id: int) -> tuple[CardDTO | None, CardDTO | None]:
+        """The visible cards just above and below ``card_id`` in its list."""
+        found = self.view_for(card_id)
+        if found is None:
+            return None, None
+        view, row = found
+        model: CardListModel = view.model()  # type: ignore[assignment]
+        return model.card_at(row - 1), model.card_at(row + 1)
+
+    # --- building ------------------------------------------------------------------------
+
+    def _visible_cards(self) -> list[CardDTO]:
+        # Epics are containers, not work items: they live in the epic lanes and filters.
+        return [c for c in self._store.cards() if c.type != "epic"]
+
+    def _lanes(self) -> list[Lane]:
+        if self._grouping == "assignee":
+            lanes = [Lane(m.id, m.display_name) for m in self._store.members]
+            return [*lanes, Lane(None, "Unassigned")]
+        if self._grouping == "epic":
+            lanes = [Lane(e.id, f"{e.key} {e.title}") for e in self._store.epics]
+            return [*lanes, Lane(None, "No epic")]
+        if self._grouping == "priority":
+            return [Lane(p, p.capitalize()) for p in PRIORITY_ORDER]
+        return []
+
+    def _lane_key(self, card: CardDTO) -> object:
+        if self._grouping == "assignee":
+            return card.assignee_id
+        if self._grouping == "epic":
+            return card.parent_id
+        if self._grouping == "priority":
+            return card.priority
+        return None
+
+    def _predicate(self, column_id: int, lane: Lane | None) -> Callable[[CardDTO], bool]:
+        def accepts(card: CardDTO) -> bool:
+            if card.column_id != column_id or card.type == "epic":
+                return False
+            if lane is not None and self._lane_key(card) != lane.key:
+                return False
+            return self._filter.matches(card)
+
+        return accepts
+
+    def _rebuild(self) -> None:
+        selected = self._current_id
+        old = self._scroll.takeWidget()
+        if old is not None:
+            old.deleteLater()
+        self._columns = []
+        container = QWidget()
+        container.setObjectName("boardCanvas")
+        grid = QGridLayout(container)
+        grid.setContentsMargins(10, 10, 10, 10)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(6)
+        lanes: list[Lane | None] = list(self._lanes()) or [None]
+        cards = self._visible_cards()
+        columns = self._store.columns
+        for col_index, column in enumerate(columns):
+            header = ColumnHeader()
+            header.setMinimumWidth(COLUMN_WIDTH)
+            header.setMaximumWidth(COLUMN_MAX_WIDTH)
+            grid.addWidget(header, 0, col_index)
+            parts = _ColumnParts(column, header)
+            for lane_index, lane in enumerate(lanes):
+                model = CardListModel(column.id, self._predicate(column.id, lane), self)
+                model.reset(cards)
+                model.drop_requested.connect(self._on_drop_requested)
+                view = CardListView()
+                view.setObjectName(f"cards-{column.id}")
+                view.setItemDelegate(self._delegate)
+                view.setModel(model)
+                view.setMinimumWidth(COLUMN_WIDTH)
+                view.setMaximumWidth(COLUMN_MAX_WIDTH)
+                view.setAccessibleName(
+                    column.name if lane is None else f"{column.name}, {lane.title}"
+                )
+                view.selectionModel().currentChanged.connect(
+                    lambda current, _previous, v=view: self._on_current_changed(v, current)
+                )
+                view.neighbour_requested.connect(
+                    lambda step, c=col_index, li=lane_index: self._on_neighbour(c, li, step)
+                )
+                view.activated_card.connect(self.open_requested)
+                row = 1 + lane_index * 2
+                if lane is not None and col_index == 0:
+                    lane_label = QLabel(self._lane_title(lane, cards))
+                    lane_label.setObjectName("laneHeader")
+                    grid.addWidget(lane_label, row, 0, 1, max(1, len(columns)))
+                if lane is None:
+                    grid.addWidget(view, row + 1, col_index)
+                else:
+                    grid.addWidget(view, row + 1, col_index, Qt.AlignmentFlag.AlignTop)
+                parts.cells.append(_Cell(model, view, lane))
+            self._columns.append(parts)
+            self._fit_cells(parts)
+        for col_index in range(len(columns)):
+            grid.setColumnStretch(col_index, 1)
+        if lanes == [None]:
+            grid.setRowStretch(2, 1)
+        else:
+            grid.setRowStretch(1 + len(lanes) * 2, 1)
+        if not columns:
+            grid.addWidget(
+                QLabel("This board has no columns yet: add some in Board > Edit workflow."), 0, 0
+            )
+        self._scroll.setWidget(container)
+        self._container = container
+        self._refresh_headers()
+        self._current_id = None
+        if selected is not None and not self.select_card(selected, focus=False):
+            self.current_card_changed.emit(None)
+
+    def _lane_title(self, lane: Lane, cards: list[CardDTO]) -> str:
+        count = sum(1 for c in cards if self._lane_key(c) == lane.key)
+        return f"{lane.title}  ·  {count} card{'s' if count != 1 else ''}"
+
+    def _fit_cells(self, parts: _ColumnParts) -> None:
+        """Without lanes a list fills its column; in lanes each list is as tall as its cards."""
+        for cell in parts.cells:
+            if cell.lane is None:
+                cell.view.setMinimumHeight(CARD_HEIGHT)
+                cell.view.setMaximumHeight(16_777_215)
+                cell.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            else:
+                rows = max(cell.model.rowCount(), 1)
+                cell.view.setFixedHeight(rows * CARD_HEIGHT + 6)
+
+    def _refresh_headers(self, column_ids: set[int] | None = None) -> None:
+        totals: dict[int, tuple[int, Decimal]] = {}
+        for card in self._visible_cards():
+            count, points = totals.get(card.column_id, (0, Decimal(0)))
+            totals[card.column_id] = (count + 1, points + (card.points or 0))
+        filtered = self._filter.is_active()
+        for parts in self._columns:
+            if column_ids is not None and parts.column.id not in column_ids:
+                continue
+            count, points = totals.get(parts.column.id, (0, Decimal(0)))
+            shown_cards = [c for cell in parts.cells for c in cell.model.cards()]
+            shown_points = sum((c.points or Decimal(0) for c in shown_cards), Decimal(0))
+            parts.header.show_figures(
+                parts.column,
+                count,
+                len(shown_cards),
+                shown_points if filtered else points,
+                filtered,
+            )
+
+    # --- store notifications ------------------------------------------------------------
+
+    def _cells_of(self, column_id: int) -> list[_Cell]:
+        for parts in self._columns:
+            if parts.column.id == column_id:
+                return parts.cells
+        return []
+
+    def _lane_missing(self, card: CardDTO) -> bool:
+        if self._grouping == "none":
+            return False
+        key = self._lane_key(card)
+        return all(
+            cell.lane is None or cell.lane.key != key for cell in self._cells_of(card.column_id)
+        )
+
+    def _on_card_added(self, card: CardDTO) -> None:
+        if self._lane_missing(card) or card.type == "epic":
+            self._rebuild()
+            return
+        for cell in self._cells_of(card.column_id):
+            cell.model.add(card)
+        self._after_change({card.column_id})
+
+    def _on_card_changed(self, old: CardDTO, new: CardDTO) -> None:
+        if self._lane_missing(new) or new.type == "epic" or old.type == "epic":
+            self._rebuild()
+            return
+        for cell in self._cells_of(new.column_id):
+            cell.model.update(new)
+        self._after_change({new.column_id})
+
+    def _on_card_moved(self, old: CardDTO, new: CardDTO) -> None:
+        if old.column_id != new.column_id:
+            for cell in self._cells_of(old.column_id):
+                cell.model.remove(old.id)
+        for cell in self._cells_of(new.column_id):
+            cell.model.update(new)
+        self._after_change({old.column_id, new.column_id})
+
+    def _on_card_removed(self, card: CardDTO) -> None:
+        for cell in self._cells_of(card.column_id):
+            cell.model.remove(card.id)
+        if self._current_id == card.id:
+            self._current_id = None
+            self.current_card_changed.emit(None)
+        self._after_change({card.column_id})
+
+    def _after_change(self, column_ids: set[int]) -> None:
+        for parts in self._columns:
+            if parts.column.id in column_ids:
+                self._fit_cells(parts)
+        self._refresh_headers(column_ids)
+        if self._current_id is not None:
+            self.current_card_changed.emit(self.current_card())
+
+    # --- interaction ---------------------------------------------------------------------
+
+    def _on_current_changed(self, view: CardListView, current: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        card: CardDTO | None = current.data(Qt.ItemDataRole.UserRole + 1)
+        for parts in self._columns:
+            for cell in parts.cells:
+                if cell.view is not view:
+                    cell.view.selectionModel().clearSelection()
+        self._current_id = card.id if card else None
+        self.current_card_changed.emit(card)
+
+    def _on_neighbour(self, column_index: int, lane_index: int, step: int) -> None:
+        target = column_index + step
+        if not 0 <= target < len(self._columns):
+            return
+        source_view = self._columns[column_index].cells[lane_index].view
+        row = max(source_view.currentIndex().row(), 0)
+        cell = self._columns[target].cells[lane_index]
+        cell.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        count = cell.model.rowCount()
+        if count:
+            index = cell.model.index(min(row, count - 1), 0)
+            cell.view.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
+
+    def _on_drop_requested(
+        self, card_id: int, column_id: int, after_id: object, before_id: object
+    ) -> None:
+        # Queued: the move changes the models, which must not happen inside the drop event.
+        QTimer.singleShot(
+            0, lambda: self.move_requested.emit(card_id, column_id, after_id, before_id)
+        )

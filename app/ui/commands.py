@@ -1,0 +1,201 @@
+"""One QUndoCommand per service operation: redo() calls the service, undo() its inverse.
+
+An undo is a new change in the history, not an erasure. A command that the service refuses
+marks itself obsolete (QUndoStack then drops it) and reports the readable message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtGui import QUndoCommand
+
+from app.errors import DomainError
+from app.services import Services
+from app.services.dto import CardDTO
+
+
+@dataclass
+class CommandContext:
+    """What commands share: the services, where errors go, and the versions this window
+    saw its own changes produce (so a teammate's edit in between is caught as a conflict)."""
+
+    services: Services
+    report_error: Callable[[str], None]
+    versions: dict[int, int] = field(default_factory=dict)
+
+    def remember(self, card: CardDTO) -> CardDTO:
+        self.versions[card.id] = card.version
+        return card
+
+    def version_of(self, card: CardDTO) -> int:
+        return self.versions.get(card.id, card.version)
+
+
+class ServiceCommand(QUndoCommand):
+    """Runs a service call; on a domain error it reports it and makes itself obsolete."""
+
+    def __init__(self, context: CommandContext, text: str) -> None:
+        super().__init__(text)
+        self._ctx = context
+        self.error: str | None = None
+        self.result: CardDTO | None = None
+        self._done_once = False
+
+    def redo(self) -> None:
+        """QUndoCommand::redo."""
+        self._guarded(self._redo)
+        self._done_once = True
+
+    def _expected(self, card: CardDTO) -> int:
+        """The version the change is based on: what the user saw the first time, afterwards
+        what this window's own last change of that card produced."""
+        return self._ctx.version_of(card) if self._done_once else card.version
+
+    def undo(self) -> None:
+        """QUndoCommand::undo."""
+        self._guarded(self._undo)
+
+    def _guarded(self, action: Callable[[], CardDTO | None]) -> None:
+        try:
+            result = action()
+        except DomainError as exc:
+            self.error = str(exc)
+            self.setObsolete(True)
+            self._ctx.report_error(self.error)
+            return
+        if result is not None:
+            self.result = self._ctx.remember(result)
+
+    def _redo(self) -> CardDTO | None:
+        raise NotImplementedError
+
+    def _undo(self) -> CardDTO | None:
+        raise NotImplementedError
+
+
+class MoveCardCommand(ServiceCommand):
+    """Move a card to a column and place (drag and drop, keyboard moves)."""
+
+    def __init__(
+        self,
+        context: CommandContext,
+        card: CardDTO,
+        to_column_id: int,
+        to_column_name: str,
+        after_id: int | None = None,
+        before_id: int | None = None,
+    ) -> None:
+        same = to_column_id == card.column_id
+        text = f"Reorder {card.key}" if same else f"Move {card.key} to {to_column_name}"
+        super().__init__(context, text)
+        self._card = card
+        self._to_column_id = to_column_id
+        self._after_id = after_id
+        self._before_id = before_id
+        self._new_rank: str | None = None
+
+    def _redo(self) -> CardDTO:
+        board = self._ctx.services.board
+        version = self._expected(self._card)
+        if self._new_rank is None:
+            moved = board.move_card(
+                self._card.id,
+                self._to_column_id,
+                after_id=self._after_id,
+                before_id=self._before_id,
+                expected_version=version,
+            )
+            self._new_rank = moved.rank
+            return moved
+        return board.move_card(
+            self._card.id, self._to_column_id, rank=self._new_rank, expected_version=version
+        )
+
+    def _undo(self) -> CardDTO:
+        return self._ctx.services.board.move_card(
+            self._card.id,
+            self._card.column_id,
+            rank=self._card.rank,
+            expected_version=self._ctx.version_of(self._card),
+        )
+
+
+class CreateCardCommand(ServiceCommand):
+    """Create a card; undo archives it, redo restores it (same key, same history)."""
+
+    def __init__(self, context: CommandContext, project_id: int, values: dict[str, Any]) -> None:
+        super().__init__(context, "Create card")
+        self._project_id = project_id
+        self._values = dict(values)
+        self._created: CardDTO | None = None
+
+    def _redo(self) -> CardDTO:
+        cards = self._ctx.services.cards
+        if self._created is None:
+            self._created = cards.create_card(self._project_id, **self._values)
+            self.setText(f"Create {self._created.key}")
+            return self._created
+        return cards.restore_card(
+            self._created.id, expected_version=self._ctx.version_of(self._created)
+        )
+
+    def _undo(self) -> CardDTO:
+        assert self._created is not None
+        return self._ctx.services.cards.archive_card(
+            self._created.id, expected_version=self._ctx.version_of(self._created)
+        )
+
+
+class EditCardCommand(ServiceCommand):
+    """Apply edited fields; undo writes the previous values back."""
+
+    def __init__(self, context: CommandContext, card: CardDTO, changes: dict[str, Any]) -> None:
+        super().__init__(context, f"Edit {card.key}")
+        self._card = card
+        self._changes = dict(changes)
+        self._previous = {name: previous_value(card, name) for name in changes}
+
+    def _redo(self) -> CardDTO:
+        return self._ctx.services.cards.update_card(
+            self._card.id, self._changes, expected_version=self._expected(self._card)
+        )
+
+    def _undo(self) -> CardDTO:
+        return self._ctx.services.cards.update_card(
+            self._card.id, self._previous, expected_version=self._ctx.version_of(self._card)
+        )
+
+
+class ArchiveCardCommand(ServiceCommand):
+    """Delete a card (archive it); undo restores it with the same key and history."""
+
+    def __init__(self, context: CommandContext, card: CardDTO) -> None:
+        super().__init__(context, f"Delete {card.key}")
+        self._card = card
+
+    def _redo(self) -> CardDTO:
+        return self._ctx.services.cards.archive_card(
+            self._card.id, expected_version=self._expected(self._card)
+        )
+
+    def _undo(self) -> CardDTO:
+        return self._ctx.services.cards.restore_card(
+            self._card.id, expected_version=self._ctx.version_of(self._card)
+        )
+
+
+def previous_value(card: CardDTO, name: str) -> Any:
+    """A card's value for an editable field, in the form update_card accepts."""
+    if name == "label_ids":
+        return [label.id for label in card.labels]
+    if name == "watcher_ids":
+        return list(card.watcher_ids)
+    if name == "checklist":
+        return [(item.text, item.done) for item in card.checklist]
+    if name in ("points", "estimate_hours", "remaining_hours"):
+        value = getattr(card, name)
+        return None if value is None else str(value)
+    return getattr(card, name)

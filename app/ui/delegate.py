@@ -1,0 +1,261 @@
+"""Paints a card: key, type, priority, title, labels as chips, points, assignee, blocked."""
+
+from __future__ import annotations
+
+import zlib
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from app.services.dto import CardDTO
+from app.ui.board_model import CardRole
+
+TYPE_COLORS = {
+    "story": QColor("#36b37e"),
+    "bug": QColor("#e5493a"),
+    "task": QColor("#4bade8"),
+    "spike": QColor("#904ee2"),
+    "epic": QColor("#6554c0"),
+}
+PRIORITY_MARKS = {
+    "highest": ("⇈", QColor("#d04437")),
+    "high": ("↑", QColor("#e0703a")),
+    "medium": ("=", QColor("#8a8f98")),
+    "low": ("↓", QColor("#2a8735")),
+    "lowest": ("⇊", QColor("#2a8735")),
+}
+BLOCKED_COLOR = QColor("#d92d20")
+AVATAR_COLORS = ("#0052cc", "#00875a", "#6554c0", "#de350b", "#ff8b00", "#00a3bf", "#5243aa")
+
+CARD_HEIGHT = 92
+MARGIN = 4
+PADDING = 8
+
+
+def avatar_color(name: str) -> QColor:
+    return QColor(AVATAR_COLORS[zlib.crc32(name.encode()) % len(AVATAR_COLORS)])
+
+
+def initials(name: str) -> str:
+    parts = [p for p in name.replace("-", " ").split() if p]
+    if not parts:
+        return "?"
+    if len(parts) == 1:
+        return parts[0][:2].upper()
+    return (parts[0][0] + parts[-1][0]).upper()
+
+
+def text_color_on(background: QColor) -> QColor:
+    luminance = 0.299 * background.red() + 0.587 * background.green() + 0.114 * background.blue()
+    return QColor("#172b4d") if luminance > 160 else QColor("#ffffff")
+
+
+class CardDelegate(QStyledItemDelegate):
+    """One painter for every card: no widget per card, so a column of 10,000 stays cheap."""
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        """QStyledItemDelegate::sizeHint: every card is the same height (uniform rows)."""
+        return QSize(max(option.rect.width(), 200), CARD_HEIGHT)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        """QStyledItemDelegate::paint."""
+        card: CardDTO | None = index.data(CardRole)
+        if card is None:
+            super().paint(painter, option, index)
+            return
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        focused = bool(option.state & QStyle.StateFlag.State_HasFocus)
+        rect = QRectF(option.rect).adjusted(MARGIN, MARGIN / 2, -MARGIN, -MARGIN / 2)
+
+        # The card itself.
+        path = QPainterPath()
+        path.addRoundedRect(rect, 6, 6)
+        painter.fillPath(path, palette.color(QPalette.ColorRole.Base))
+        if card.blocked:
+            painter.fillPath(path, QColor(217, 45, 32, 22))
+        border = palette.color(QPalette.ColorRole.Mid)
+        width = 1.0
+        if card.blocked:
+            border, width = BLOCKED_COLOR, 1.5
+        if selected:
+            border, width = palette.color(QPalette.ColorRole.Highlight), 2.5
+        painter.setPen(QPen(border, width))
+        painter.drawPath(path)
+
+        # Type stripe on the left edge.
+        stripe = QPainterPath()
+        stripe.addRoundedRect(QRectF(rect.left(), rect.top(), 5, rect.height()), 2.5, 2.5)
+        painter.fillPath(stripe, TYPE_COLORS.get(card.type, QColor("#8a8f98")))
+
+        inner = rect.adjusted(PADDING + 4, PADDING - 2, -PADDING, -PADDING + 2)
+        base_font = QFont(option.font)
+        small = QFont(base_font)
+        small.setPointSizeF(max(base_font.pointSizeF() * 0.85, 7.0))
+        muted = palette.color(QPalette.ColorRole.PlaceholderText)
+        text = palette.color(QPalette.ColorRole.Text)
+
+        # Top row: key · type ... priority, blocked badge.
+        painter.setFont(small)
+        fm_small = QFontMetrics(small)
+        line_h = fm_small.height()
+        key_font = QFont(small)
+        key_font.setBold(True)
+        painter.setFont(key_font)
+        painter.setPen(muted if not card.blocked else BLOCKED_COLOR)
+        key_text = card.key
+        painter.drawText(
+            QRectF(inner.left(), inner.top(), inner.width(), line_h),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            key_text,
+        )
+        x = inner.left() + QFontMetrics(key_font).horizontalAdvance(key_text) + 6
+        painter.setFont(small)
+        painter.setPen(TYPE_COLORS.get(card.type, muted))
+        painter.drawText(
+            QRectF(x, inner.top(), inner.width(), line_h),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            card.type,
+        )
+        right = inner.right()
+        mark, mark_color = PRIORITY_MARKS.get(card.priority, ("", muted))
+        if mark:
+            bold = QFont(small)
+            bold.setBold(True)
+            painter.setFont(bold)
+            painter.setPen(mark_color)
+            w = QFontMetrics(bold).horizontalAdvance(mark) + 2
+            painter.drawText(
+                QRectF(right - w, inner.top(), w, line_h),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                mark,
+            )
+            right -= w + 6
+        if card.blocked:
+            badge = "BLOCKED"
+            bold = QFont(small)
+            bold.setBold(True)
+            bold.setPointSizeF(small.pointSizeF() * 0.9)
+            fm_b = QFontMetrics(bold)
+            w = fm_b.horizontalAdvance(badge) + 10
+            badge_rect = QRectF(right - w, inner.top(), w, line_h)
+            badge_path = QPainterPath()
+            badge_path.addRoundedRect(badge_rect, 3, 3)
+            painter.fillPath(badge_path, BLOCKED_COLOR)
+            painter.setFont(bold)
+            painter.setPen(QColor("white"))
+            painter.drawText(badge_rect, Qt.AlignmentFlag.AlignCenter, badge)
+
+        # Title: at most two lines, elided.
+        painter.setFont(base_font)
+        painter.setPen(text)
+        fm = QFontMetrics(base_font)
+        title_top = inner.top() + line_h + 3
+        lines = _two_lines(card.title, fm, int(inner.width()))
+        for i, line in enumerate(lines):
+            painter.drawText(
+                QRectF(inner.left(), title_top + i * fm.height(), inner.width(), fm.height()),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                line,
+            )
+
+        # Bottom row: label chips on the left; points and the assignee's initials on the right.
+        bottom_h = line_h + 4
+        bottom = inner.bottom() - bottom_h
+        right = inner.right()
+        if card.assignee_name:
+            d = bottom_h
+            circle = QRectF(right - d, bottom, d, d)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(avatar_color(card.assignee_name))
+            painter.drawEllipse(circle)
+            bold = QFont(small)
+            bold.setBold(True)
+            bold.setPointSizeF(small.pointSizeF() * 0.9)
+            painter.setFont(bold)
+            painter.setPen(QColor("white"))
+            painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, initials(card.assignee_name))
+            right -= d + 5
+        if card.points is not None:
+            points = f"{card.points.normalize():f}"
+            painter.setFont(small)
+            w = max(fm_small.horizontalAdvance(points) + 12, bottom_h)
+            pill = QRectF(right - w, bottom, w, bottom_h)
+            pill_path = QPainterPath()
+            pill_path.addRoundedRect(pill, bottom_h / 2, bottom_h / 2)
+            painter.fillPath(pill_path, palette.color(QPalette.ColorRole.AlternateBase).darker(108))
+            painter.setPen(text)
+            painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, points)
+            right -= w + 5
+        x = inner.left()
+        chip_font = QFont(small)
+        chip_font.setPointSizeF(small.pointSizeF() * 0.92)
+        fm_chip = QFontMetrics(chip_font)
+        painter.setFont(chip_font)
+        for label in card.labels:
+            w = fm_chip.horizontalAdvance(label.name) + 10
+            if x + w > right - 4:
+                more = f"+{len(card.labels) - card.labels.index(label)}"
+                painter.setPen(muted)
+                painter.drawText(
+                    QRectF(x, bottom, right - x, bottom_h),
+                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                    more,
+                )
+                break
+            color = QColor(label.color)
+            chip = QRectF(x, bottom + 1, w, bottom_h - 2)
+            chip_path = QPainterPath()
+            chip_path.addRoundedRect(chip, 3, 3)
+            painter.fillPath(chip_path, color)
+            painter.setPen(text_color_on(color))
+            painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, label.name)
+            x += w + 4
+
+        if focused and selected:
+            painter.setPen(
+                QPen(palette.color(QPalette.ColorRole.Highlight), 1, Qt.PenStyle.DotLine)
+            )
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect.adjusted(-2, -1, 2, 1), 7, 7)
+        painter.restore()
+
+
+def _two_lines(text: str, fm: QFontMetrics, width: int) -> list[str]:
+    """Word-wrap ``text`` into at most two lines, eliding the second."""
+    words = text.split()
+    first = ""
+    rest_start = len(words)
+    for i, word in enumerate(words):
+        candidate = f"{first} {word}" if first else word
+        if fm.horizontalAdvance(candidate) > width:
+            rest_start = i
+            break
+        first = candidate
+    if not first:  # one very long word (or CJK without spaces): split by characters
+        return (
+            [fm.elidedText(text, Qt.TextElideMode.ElideRight, width)]
+            if fm.horizontalAdvance(text) <= width
+            else _split_chars(text, fm, width)
+        )
+    if rest_start >= len(words):
+        return [first]
+    second = " ".join(words[rest_start:])
+    return [first, fm.elidedText(second, Qt.TextElideMode.ElideRight, width)]
+
+
+def _split_chars(text: str, fm: QFontMetrics, width: int) -> list[str]:
+    cut = len(text)
+    while cut > 1 and fm.horizontalAdvance(text[:cut]) > width:
+        cut -= 1
+    return [text[:cut], fm.elidedText(text[cut:], Qt.TextElideMode.ElideRight, width)]

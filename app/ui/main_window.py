@@ -1,0 +1,549 @@
+"""The main window: project switcher, board, filters, menus, undo stack, remembered state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QToolBar,
+    QWidget,
+)
+
+from app import __version__
+from app.errors import DomainError
+from app.services import Services
+from app.services.dto import CardDTO
+from app.ui.board_view import GROUPINGS, BoardFilter, BoardView
+from app.ui.commands import (
+    ArchiveCardCommand,
+    CommandContext,
+    CreateCardCommand,
+    EditCardCommand,
+    MoveCardCommand,
+    ServiceCommand,
+)
+from app.ui.store import BoardStore
+
+CARD_TYPES = ("story", "bug", "task", "spike")
+EXTERNAL_POLL_MS = 1500
+
+
+class MainWindow(QMainWindow):
+    """Everything a person sees. Built with its services and settings handed in."""
+
+    def __init__(
+        self,
+        services: Services,
+        settings: QSettings,
+        poll_external: Callable[[], bool] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._settings = settings
+        self._poll_external = poll_external
+        self.setWindowTitle("Sprintdeck")
+        self.undo_stack = QUndoStack(self)
+        self._commands = CommandContext(services, self._show_error)
+        self.store = BoardStore(services, self)
+        self.board = BoardView(self.store, self)
+        self.setCentralWidget(self.board)
+        self._loading = False
+
+        self._build_actions()
+        self._build_toolbar()
+        self._build_menus()
+        self.statusBar()
+
+        self.board.open_requested.connect(self.open_card)
+        self.board.move_requested.connect(self._on_move_requested)
+        self.board.current_card_changed.connect(self._on_current_card_changed)
+        self.store.board_reset.connect(self._on_board_reset)
+
+        self._poll_timer = QTimer(self)
+        self._poll_timer.setInterval(EXTERNAL_POLL_MS)
+        self._poll_timer.timeout.connect(self.check_external_changes)
+        if poll_external is not None:
+            self._poll_timer.start()
+
+        self.reload_projects()
+        self._restore_settings()
+        self._on_current_card_changed(None)
+
+    # --- construction ------------------------------------------------------------------
+
+    def _action(
+        self,
+        text: str,
+        handler: Callable[[], Any],
+        shortcuts: list[QKeySequence] | None = None,
+        board_only: bool = False,
+        tip: str = "",
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcuts:
+            action.setShortcuts(shortcuts)
+        if board_only:
+            # Only while the board has focus, so the filter box keeps its own keys.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.board.addAction(action)
+        else:
+            self.addAction(action)
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: handler())
+        return action
+
+    def _build_actions(self) -> None:
+        key = QKeySequence
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcuts([key(key.StandardKey.Undo)])
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([key("Ctrl+Shift+Z"), key("Ctrl+Y")])
+        self.addAction(self.undo_action)
+        self.addAction(self.redo_action)
+
+        self.new_card_action = self._action(
+            "&New card…", self.new_card, [key("Ctrl+N")], tip="Create a card (Ctrl+N)"
+        )
+        self.open_card_action = self._action(
+            "&Open card…",
+            lambda: self.open_card(),
+            [key(Qt.Key.Key_Return), key(Qt.Key.Key_Enter)],
+            board_only=True,
+        )
+        self.delete_card_action = self._action(
+            "&Delete card…", self.delete_card, [key(key.StandardKey.Delete)], board_only=True
+        )
+        self.move_left_action = self._action(
+            "Move to &previous column",
+            lambda: self.move_current(-1),
+            [key("Ctrl+Left")],
+            board_only=True,
+        )
+        self.move_right_action = self._action(
+            "Move to &next column",
+            lambda: self.move_current(1),
+            [key("Ctrl+Right")],
+            board_only=True,
+        )
+        self.move_up_action = self._action(
+            "Move &up",
+            lambda: self.move_current_vertically(-1),
+            [key("Ctrl+Up")],
+            board_only=True,
+        )
+        self.move_down_action = self._action(
+            "Move do&wn",
+            lambda: self.move_current_vertically(1),
+            [key("Ctrl+Down")],
+            board_only=True,
+        )
+        self.new_project_action = self._action(
+            "New &project…", self.new_project, [key("Ctrl+Shift+N")]
+        )
+        self.workflow_action = self._action("Edit &workflow…", self.edit_workflow)
+        self.reload_action = self._action(
+            "&Reload", self.store.reload, [key(key.StandardKey.Refresh)]
+        )
+        self.find_action = self._action(
+            "&Filter cards", self._focus_filter, [key(key.StandardKey.Find)]
+        )
+        self.clear_filter_action = self._action("&Clear filters", self.clear_filters)
+        self.quit_action = self._action("&Quit", self.close, [key(key.StandardKey.Quit)])
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Board", self)
+        bar.setObjectName("boardToolbar")
+        bar.setMovable(False)
+        self.addToolBar(bar)
+        bar.addWidget(QLabel(" Project "))
+        self.project_combo = QComboBox()
+        self.project_combo.setObjectName("projectCombo")
+        self.project_combo.setMinimumContentsLength(22)
+        self.project_combo.setAccessibleName("Project")
+        self.project_combo.currentIndexChanged.connect(self._on_project_chosen)
+        bar.addWidget(self.project_combo)
+        bar.addAction(self.new_card_action)
+        bar.addSeparator()
+        bar.addWidget(QLabel(" Group "))
+        self.group_combo = QComboBox()
+        self.group_combo.setAccessibleName("Swimlanes")
+        for grouping in GROUPINGS:
+            self.group_combo.addItem(
+                "No swimlanes" if grouping == "none" else f"By {grouping}", grouping
+            )
+        self.group_combo.currentIndexChanged.connect(self._on_grouping_chosen)
+        bar.addWidget(self.group_combo)
+        bar.addSeparator()
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("filterEdit")
+        self.filter_edit.setPlaceholderText("Filter cards (Ctrl+F)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setMinimumWidth(200)
+        self.filter_edit.setAccessibleName("Filter text")
+        self.filter_edit.textChanged.connect(self._apply_filter)
+        bar.addWidget(self.filter_edit)
+        self.assignee_combo = QComboBox()
+        self.assignee_combo.setAccessibleName("Assignee filter")
+        self.label_combo = QComboBox()
+        self.label_combo.setAccessibleName("Label filter")
+        self.type_combo = QComboBox()
+        self.type_combo.setAccessibleName("Type filter")
+        self.type_combo.addItem("All types", None)
+        for card_type in CARD_TYPES:
+            self.type_combo.addItem(card_type.capitalize(), card_type)
+        for combo in (self.assignee_combo, self.label_combo, self.type_combo):
+            combo.currentIndexChanged.connect(self._apply_filter)
+            bar.addWidget(combo)
+        bar.addAction(self.clear_filter_action)
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        file_menu.addAction(self.new_project_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = menu.addMenu("&Edit")
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.find_action)
+        edit_menu.addAction(self.clear_filter_action)
+        card_menu = menu.addMenu("&Card")
+        for action in (self.new_card_action, self.open_card_action, self.delete_card_action):
+            card_menu.addAction(action)
+        card_menu.addSeparator()
+        for action in (
+            self.move_left_action,
+            self.move_right_action,
+            self.move_up_action,
+            self.move_down_action,
+        ):
+            card_menu.addAction(action)
+        board_menu = menu.addMenu("&Board")
+        board_menu.addAction(self.workflow_action)
+        board_menu.addAction(self.reload_action)
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self._action("&About Sprintdeck", self._about))
+
+    # --- projects ------------------------------------------------------------------------
+
+    def reload_projects(self, select_key: str | None = None) -> None:
+        current = select_key or self.project_combo.currentData()
+        projects = self._services.projects.list_projects()
+        self._loading = True
+        self.project_combo.clear()
+        for project in projects:
+            self.project_combo.addItem(f"{project.key} — {project.name}", project.key)
+        self._loading = False
+        index = self.project_combo.findData(current) if current else -1
+        self.project_combo.setCurrentIndex(max(index, 0) if projects else -1)
+        if index <= 0 and projects:
+            self._on_project_chosen(self.project_combo.currentIndex())
+
+    def select_project(self, key: str) -> None:
+        index = self.project_combo.findData(key)
+        if index >= 0:
+            self.project_combo.setCurrentIndex(index)
+
+    def _on_project_chosen(self, index: int) -> None:
+        if self._loading or index < 0:
+            return
+        key = self.project_combo.itemData(index)
+        try:
+            project = self._services.projects.find_project(key)
+            self.store.load(project.id)
+        except DomainError as exc:
+            self._show_error(str(exc))
+            return
+        self.undo_stack.clear()  # undo history belongs to one board
+        self.setWindowTitle(f"{project.name} — Sprintdeck")
+
+    def _on_board_reset(self) -> None:
+        self._fill_filter_combos()
+
+    def _fill_filter_combos(self) -> None:
+        assignee = self.assignee_combo.currentData()
+        label = self.label_combo.currentData()
+        for combo in (self.assignee_combo, self.label_combo):
+            combo.blockSignals(True)
+            combo.clear()
+        self.assignee_combo.addItem("Everyone", None)
+        self.assignee_combo.addItem("Unassigned", -1)
+        for member in self.store.members:
+            self.assignee_combo.addItem(member.display_name, member.id)
+        self.label_combo.addItem("All labels", None)
+        for lb in self.store.labels:
+            self.label_combo.addItem(lb.name, lb.id)
+        for combo, value in ((self.assignee_combo, assignee), (self.label_combo, label)):
+            combo.setCurrentIndex(max(combo.findData(value), 0))
+            combo.blockSignals(False)
+        self._apply_filter()
+
+    # --- filters and grouping ------------------------------------------------------------
+
+    def current_filter(self) -> BoardFilter:
+        return BoardFilter(
+            text=self.filter_edit.text(),
+            assignee_id=self.assignee_combo.currentData(),
+            label_id=self.label_combo.currentData(),
+            card_type=self.type_combo.currentData(),
+        )
+
+    def _apply_filter(self) -> None:
+        self.board.set_filter(self.current_filter())
+
+    def clear_filters(self) -> None:
+        self.filter_edit.clear()
+        for combo in (self.assignee_combo, self.label_combo, self.type_combo):
+            combo.setCurrentIndex(0)
+
+    def _focus_filter(self) -> None:
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.selectAll()
+
+    def _on_grouping_chosen(self, index: int) -> None:
+        self.board.set_grouping(self.group_combo.itemData(index))
+
+    # --- card operations -----------------------------------------------------------------
+
+    def push(self, command: ServiceCommand) -> bool:
+        """Run a command through the undo stack; False (and a message) if it was refused."""
+        self.undo_stack.push(command)
+        return command.error is None
+
+    def _on_move_requested(
+        self, card_id: int, column_id: int, after_id: int | None, before_id: int | None
+    ) -> None:
+        card = self.store.card(card_id)
+        column = self.store.column(column_id)
+        if card is None or column is None:
+            return
+        if self.push(
+            MoveCardCommand(self._commands, card, column_id, column.name, after_id, before_id)
+        ):
+            self.board.select_card(card_id)
+            self.statusBar().showMessage(f"Moved {card.key} to {column.name}", 4000)
+
+    def move_current(self, step: int) -> None:
+        """Move the selected card to the next (+1) or previous (-1) column, last in it."""
+        card = self.board.current_card()
+        if card is None:
+            return
+        columns = list(self.store.columns)
+        index = next((i for i, c in enumerate(columns) if c.id == card.column_id), None)
+        if index is None or not 0 <= index + step < len(columns):
+            return
+        self._on_move_requested(card.id, columns[index + step].id, None, None)
+
+    def move_current_vertically(self, step: int) -> None:
+        """Swap the selected card with the visible card above (-1) or below (+1)."""
+        card = self.board.current_card()
+        if card is None:
+            return
+        above, below = self.board.neighbours_in_view(card.id)
+        if step < 0 and above is not None:
+            self._on_move_requested(card.id, card.column_id, None, above.id)
+        elif step > 0 and below is not None:
+            self._on_move_requested(card.id, card.column_id, below.id, None)
+
+    def new_card(self) -> None:
+        project = self.store.project
+        if project is None:
+            self._show_error("Create a project first (File > New project).")
+            return
+        from app.ui.card_dialog import CardDialog
+
+        created: list[CardDTO] = []
+
+        def submit(values: dict[str, Any]) -> str | None:
+            command = CreateCardCommand(self._commands, project.id, values)
+            self.undo_stack.push(command)
+            if command.error is not None:
+                return command.error
+            assert command.result is not None
+            created.append(command.result)
+            return None
+
+        dialog = self._card_dialog(CardDialog, None, submit)
+        if dialog.exec() and created:
+            self.board.select_card(created[0].id)
+            self.statusBar().showMessage(f"Created {created[0].key}", 4000)
+
+    def open_card(self, card_id: int | None = None) -> None:
+        card = self.store.card(card_id) if card_id is not None else self.board.current_card()
+        if card is None:
+            return
+        from app.ui.card_dialog import CardDialog
+
+        def submit(values: dict[str, Any]) -> str | None:
+            fresh = self.store.card(card.id) or card
+            command = EditCardCommand(self._commands, fresh, values)
+            self.undo_stack.push(command)
+            return command.error
+
+        history = self._services.cards.history(card.id)
+        dialog = self._card_dialog(CardDialog, card, submit, history)
+        dialog.exec()
+        self.board.select_card(card.id)
+
+    def _card_dialog(
+        self, dialog_class: Any, card: CardDTO | None, submit: Any, history: Any = ()
+    ) -> Any:
+        return dialog_class(
+            columns=self.store.columns,
+            members=self.store.members,
+            labels=self.store.labels,
+            epics=self.store.epics,
+            submit=submit,
+            card=card,
+            history=history,
+            parent=self,
+        )
+
+    def delete_card(self) -> None:
+        card = self.board.current_card()
+        if card is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Delete card",
+            f"Delete {card.key} “{card.title}”?\n\nIt is archived: Undo (Ctrl+Z) brings it back "
+            "with the same key and history.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        if self.push(ArchiveCardCommand(self._commands, card)):
+            self.statusBar().showMessage(f"Deleted {card.key} (Ctrl+Z to undo)", 6000)
+
+    def _on_current_card_changed(self, card: CardDTO | None) -> None:
+        has_card = card is not None
+        for action in (
+            self.open_card_action,
+            self.delete_card_action,
+            self.move_left_action,
+            self.move_right_action,
+            self.move_up_action,
+            self.move_down_action,
+        ):
+            action.setEnabled(has_card)
+
+    # --- projects and workflow dialogs ---------------------------------------------------
+
+    def new_project(self) -> None:
+        from app.ui.project_dialog import ProjectDialog
+
+        created: list[str] = []
+
+        def submit(key: str, name: str, methodology: str) -> str | None:
+            try:
+                project = self._services.projects.create_project(key, name, methodology)
+            except DomainError as exc:
+                return str(exc)
+            created.append(project.key)
+            return None
+
+        dialog = ProjectDialog(submit, self)
+        if dialog.exec() and created:
+            self.reload_projects(select_key=created[0])
+            self.select_project(created[0])
+
+    def edit_workflow(self) -> None:
+        project = self.store.project
+        if project is None:
+            return
+        from app.ui.workflow_dialog import WorkflowDialog
+
+        dialog = WorkflowDialog(self._services.workflow, project.id, self)
+        dialog.exec()
+        self.store.reload()
+
+    # --- external changes ------------------------------------------------------------------
+
+    def check_external_changes(self) -> bool:
+        """Reload when another process (the CLI, a second window) committed a change."""
+        if self._poll_external is None or not self._poll_external():
+            return False
+        self.store.reload()
+        self.statusBar().showMessage("The board was updated with changes made elsewhere.", 5000)
+        return True
+
+    def changeEvent(self, event: QEvent) -> None:
+        """QWidget::changeEvent: look for outside changes when the window is activated."""
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.check_external_changes()
+        super().changeEvent(event)
+
+    # --- messages and settings -------------------------------------------------------------
+
+    def _show_error(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+        QMessageBox.warning(self, "Sprintdeck", message)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Sprintdeck",
+            f"<b>Sprintdeck {__version__}</b><p>A Kanban/Scrum board for technical project "
+            "managers and their teams.</p>",
+        )
+
+    def _restore_settings(self) -> None:
+        s = self._settings
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(QByteArray(geometry))
+        else:
+            self.resize(1280, 800)
+        state = s.value("window/state")
+        if isinstance(state, QByteArray | bytes):
+            self.restoreState(QByteArray(state))
+        key = s.value("board/project")
+        if key:
+            self.select_project(str(key))
+        grouping = s.value("board/grouping", "none")
+        self.group_combo.setCurrentIndex(max(self.group_combo.findData(grouping), 0))
+        self.filter_edit.setText(str(s.value("filter/text", "") or ""))
+        for name, combo in (
+            ("assignee", self.assignee_combo),
+            ("label", self.label_combo),
+            ("type", self.type_combo),
+        ):
+            value = s.value(f"filter/{name}")
+            if value not in (None, ""):
+                if name != "type":
+                    value = int(value)
+                combo.setCurrentIndex(max(combo.findData(value), 0))
+
+    def save_settings(self) -> None:
+        s = self._settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        project = self.store.project
+        if project is not None:
+            s.setValue("board/project", project.key)
+        s.setValue("board/grouping", self.board.grouping)
+        f = self.current_filter()
+        s.setValue("filter/text", f.text)
+        s.setValue("filter/assignee", "" if f.assignee_id is None else f.assignee_id)
+        s.setValue("filter/label", "" if f.label_id is None else f.label_id)
+        s.setValue("filter/type", f.card_type or "")
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """QWidget::closeEvent: remember where the person left off."""
+        self.save_settings()
+        self._poll_timer.stop()
+        self.store.close()
+        super().closeEvent(event)

@@ -1,0 +1,116 @@
+"""The board's client-side state, fed by service notifications, as past-tense Qt signals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from app.services import Services
+from app.services.dto import BoardDTO, CardDTO, ColumnDTO, LabelDTO, MemberDTO, ProjectDTO
+from app.services.events import Change
+
+_RELOADING_KINDS = {
+    "columns_changed",
+    "members_changed",
+    "labels_changed",
+    "project_changed",
+    "reloaded",
+}
+
+
+class BoardStore(QObject):
+    """Holds one project's board (cards by id) and tells models what changed.
+
+    Models never ask the database; they hear ``card_added``/``card_moved``/... and update the
+    affected rows only. A full ``board_reset`` happens on project switch, on workflow edits
+    and when another process changed the database.
+    """
+
+    board_reset = Signal()
+    card_added = Signal(object)  # CardDTO
+    card_changed = Signal(object, object)  # old CardDTO, new CardDTO
+    card_moved = Signal(object, object)  # old CardDTO, new CardDTO
+    card_removed = Signal(object)  # CardDTO
+
+    def __init__(self, services: Services, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._board: BoardDTO | None = None
+        self._cards: dict[int, CardDTO] = {}
+        services.bus.subscribe(self._on_change)
+
+    def close(self) -> None:
+        self._services.bus.unsubscribe(self._on_change)
+
+    # --- reading -------------------------------------------------------------------------
+
+    @property
+    def project(self) -> ProjectDTO | None:
+        return self._board.project if self._board else None
+
+    @property
+    def columns(self) -> tuple[ColumnDTO, ...]:
+        return self._board.columns if self._board else ()
+
+    @property
+    def members(self) -> tuple[MemberDTO, ...]:
+        return self._board.members if self._board else ()
+
+    @property
+    def labels(self) -> tuple[LabelDTO, ...]:
+        return self._board.labels if self._board else ()
+
+    @property
+    def epics(self) -> list[CardDTO]:
+        return sorted((c for c in self._cards.values() if c.type == "epic"), key=lambda c: c.rank)
+
+    def cards(self) -> list[CardDTO]:
+        """Live cards in rank order."""
+        return sorted(self._cards.values(), key=lambda c: c.rank)
+
+    def card(self, card_id: int) -> CardDTO | None:
+        return self._cards.get(card_id)
+
+    def column(self, column_id: int) -> ColumnDTO | None:
+        return next((c for c in self.columns if c.id == column_id), None)
+
+    # --- loading -------------------------------------------------------------------------
+
+    def load(self, project_id: int) -> None:
+        self._board = self._services.board.load_board(project_id)
+        self._cards = {c.id: c for c in self._board.cards}
+        self.board_reset.emit()
+
+    def reload(self) -> None:
+        if self._board is not None:
+            self.load(self._board.project.id)
+
+    # --- notifications -------------------------------------------------------------------
+
+    def _on_change(self, change: Change) -> None:
+        if self._board is None or change.project_id != self._board.project.id:
+            return
+        if change.kind in _RELOADING_KINDS:
+            self.reload()
+            return
+        for card in change.cards:
+            self._apply(change.kind, card)
+
+    def _apply(self, kind: str, card: CardDTO) -> None:
+        old = self._cards.get(card.id)
+        if card.archived:
+            if old is not None:
+                del self._cards[card.id]
+                self.card_removed.emit(old)
+            return
+        self._cards[card.id] = card
+        if old is None:
+            self.card_added.emit(card)
+        elif kind == "card_moved" or old.column_id != card.column_id or old.rank != card.rank:
+            self.card_moved.emit(old, card)
+        else:
+            self.card_changed.emit(old, card)
+
+
+ExternalPoll = Callable[[], bool]
