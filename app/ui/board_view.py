@@ -262,6 +262,13 @@ class BoardView(QWidget):
                     return cell.view, row
         return None
 
+    def view_for_model(self, model: CardListModel) -> CardListView:
+        for parts in self._columns:
+            for cell in parts.cells:
+                if cell.model is model:
+                    return cell.view
+        raise KeyError("that model is not on the board")
+
     def select_card(self, card_id: int, focus: bool = True) -> bool:
         found = self.view_for(card_id)
         if found is None:
@@ -272,6 +279,7 @@ class BoardView(QWidget):
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect
         )
         view.scrollTo(index)
+        self._on_current_changed(view, index)
         if focus:
             view.setFocus(Qt.FocusReason.OtherFocusReason)
         return True
@@ -509,6 +517,8 @@ class BoardView(QWidget):
             cell.view.selectionModel().setCurrentIndex(
                 index, QItemSelectionModel.SelectionFlag.ClearAndSelect
             )
+            # currentChanged is not emitted when the row was already current in that list.
+            self._on_current_changed(cell.view, index)
 
     def _on_drop_requested(
         self, card_id: int, column_id: int, after_id: object, before_id: object
