@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
 
 from app.ui.application import install_exception_hook, log_path, run_gui
 from tests.ui_helpers import keys_in
