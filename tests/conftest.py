@@ -98,9 +98,9 @@ def make_window(qtbot, settings_path: Path, messages: list[str]):  # type: ignor
         window = MainWindow(services, settings, poll_external=poll)
         qtbot.addWidget(window)
         window.resize(1300, 800)
-        window.show()
-        window.activateWindow()
-        qtbot.waitActive(window)
+        with qtbot.waitActive(window):
+            window.show()
+            window.activateWindow()
         windows.append(window)
         return window
 

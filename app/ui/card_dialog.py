@@ -1,0 +1,618 @@
+"""The dialog that creates a card or edits every field of one.
+
+The dialog never changes data itself: it hands a dict of field values to ``submit`` (which
+calls the service, usually through an undo command) and shows the refusal, if any, while
+keeping what the person typed. For an existing card only the changed fields are handed
+over, so that the undo command restores exactly those.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QColor, QIcon, QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.dto import CardDTO, ColumnDTO, HistoryEventDTO, LabelDTO, MemberDTO
+from app.ui.choices import (
+    CARD_TYPE_LABELS,
+    CARD_TYPES,
+    CATEGORY_LABELS,
+    POINT_SCALE,
+    PRIORITIES,
+    PRIORITY_LABELS,
+    label_for,
+)
+
+Submit = Callable[[dict[str, Any]], str | None]
+
+_NONE = -1  # item data of the "Unassigned" / "No epic" entries; ids are always positive
+_DATA_ROLE = Qt.ItemDataRole.UserRole
+ERROR_STYLE = "color: #c9372c; font-weight: 600;"
+
+
+def format_number(value: Decimal | None) -> str:
+    """Points and hours as a person writes them: ``8`` rather than ``8.0``, empty for none."""
+    if value is None:
+        return ""
+    return format(value.normalize(), "f")
+
+
+def _same_number(text: str, value: Decimal | None) -> bool:
+    """Whether the typed text means the stored number (unparseable text is a change)."""
+    text = text.strip()
+    if not text:
+        return value is None
+    if value is None:
+        return False
+    try:
+        return Decimal(text.replace(",", ".")) == value
+    except InvalidOperation:
+        return False
+
+
+def color_swatch(color: str, size: int = 12) -> QIcon:
+    """A small filled square, so labels are recognised by the colour the board shows."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor(color) if QColor.isValidColorName(color) else QColor("#888888"))
+    return QIcon(pixmap)
+
+
+class CardDialog(QDialog):
+    """Create a card (``card`` is None) or edit one; see the module docstring."""
+
+    def __init__(
+        self,
+        *,
+        columns: Sequence[ColumnDTO],
+        members: Sequence[MemberDTO],
+        labels: Sequence[LabelDTO],
+        epics: Sequence[CardDTO],
+        submit: Submit,
+        card: CardDTO | None = None,
+        history: Sequence[HistoryEventDTO] = (),
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._card = card
+        self._submit = submit
+        self._columns = [c for c in columns if not c.archived]
+        self._members = list(members)
+        self._labels = list(labels)
+        self._epics = [e for e in epics if card is None or e.id != card.id]
+        self.setWindowTitle(f"Edit {card.key}" if card is not None else "New card")
+        self.setObjectName("cardDialog")
+        self.resize(560, 640)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._build_details_tab(), "&Details")
+        self.tabs.addTab(self._build_description_tab(), "Description && &checklist")
+        self.history_table: QTableWidget | None = None
+        if card is not None:
+            self.tabs.addTab(self._build_history_tab(history), "&History")
+
+        self.error_label = QLabel()
+        self.error_label.setObjectName("errorLabel")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error_label.hide()
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Create" if card is None else "Save")
+        self.ok_button.setToolTip("Save the card (Ctrl+Return)")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        for sequence in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(sequence), self, activated=self.accept)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+
+        self._load(card)
+        self._on_title_edited(self.title_edit.text())
+        self._on_type_changed()
+        self._on_blocked_toggled(self.blocked_check.isChecked())
+        self._on_no_due_toggled(self.no_due_check.isChecked())
+        self.title_edit.setFocus()
+
+    # --- building ------------------------------------------------------------------------
+
+    def _build_details_tab(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self._details_form = form
+
+        self.title_edit = QLineEdit()
+        self.title_edit.setObjectName("titleEdit")
+        self.title_edit.setPlaceholderText("What needs doing, in a few words")
+        self.title_edit.textChanged.connect(self._on_title_edited)
+        form.addRow("&Title:", self.title_edit)
+
+        self.type_combo = QComboBox()
+        for value in CARD_TYPES:
+            self.type_combo.addItem(label_for(value, CARD_TYPE_LABELS), value)
+        self.type_combo.currentIndexChanged.connect(self._on_type_changed)
+        self.priority_combo = QComboBox()
+        for value in PRIORITIES:
+            self.priority_combo.addItem(label_for(value, PRIORITY_LABELS), value)
+        row = QHBoxLayout()
+        row.addWidget(self.type_combo, 1)
+        priority_label = QLabel("Pri&ority:")
+        priority_label.setBuddy(self.priority_combo)
+        row.addWidget(priority_label)
+        row.addWidget(self.priority_combo, 1)
+        form.addRow("T&ype:", row)
+        # QFormLayout only sets the buddy for labels it creates from a string.
+        form.labelForField(row).setBuddy(self.type_combo)
+
+        self.points_combo = QComboBox()
+        self.points_combo.setObjectName("pointsCombo")
+        self.points_combo.setEditable(True)
+        self.points_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.points_combo.addItem("")
+        self.points_combo.addItems(list(POINT_SCALE))
+        self.points_combo.lineEdit().setPlaceholderText("Not estimated")
+        form.addRow("Story poi&nts:", self.points_combo)
+
+        self.estimate_edit = QLineEdit()
+        self.estimate_edit.setPlaceholderText("None")
+        self.remaining_edit = QLineEdit()
+        self.remaining_edit.setPlaceholderText("None")
+        hours = QHBoxLayout()
+        hours.addWidget(self.estimate_edit, 1)
+        remaining_label = QLabel("&Remaining:")
+        remaining_label.setBuddy(self.remaining_edit)
+        hours.addWidget(remaining_label)
+        hours.addWidget(self.remaining_edit, 1)
+        form.addRow("&Estimate (h):", hours)
+        form.labelForField(hours).setBuddy(self.estimate_edit)
+
+        self.assignee_combo = self._member_combo("Unassigned")
+        form.addRow("&Assignee:", self.assignee_combo)
+        self.reporter_combo = self._member_combo("Nobody")
+        form.addRow("Re&porter:", self.reporter_combo)
+
+        self.epic_combo = QComboBox()
+        self.epic_combo.addItem("No epic", _NONE)
+        for epic in self._epics:
+            self.epic_combo.addItem(f"{epic.key}  {epic.title}", epic.id)
+        form.addRow("Ep&ic:", self.epic_combo)
+
+        self.column_combo = QComboBox()
+        for column in self._columns:
+            self.column_combo.addItem(column.name, column.id)
+        form.addRow("Colu&mn:", self.column_combo)
+        form.setRowVisible(self.column_combo, self._card is None)
+
+        self.due_edit = QDateEdit()
+        self.due_edit.setCalendarPopup(True)
+        self.due_edit.setDisplayFormat("yyyy-MM-dd")
+        self.due_edit.setDate(QDate.currentDate())
+        self.no_due_check = QCheckBox("No due date")
+        self.no_due_check.toggled.connect(self._on_no_due_toggled)
+        due = QHBoxLayout()
+        due.addWidget(self.due_edit, 1)
+        due.addWidget(self.no_due_check)
+        form.addRow("D&ue date:", due)
+        form.labelForField(due).setBuddy(self.due_edit)
+
+        self.blocked_check = QCheckBox("Blocked")
+        self.blocked_check.toggled.connect(self._on_blocked_toggled)
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setPlaceholderText("Why, and by whom")
+        blocked = QHBoxLayout()
+        blocked.addWidget(self.blocked_check)
+        blocked.addWidget(self.reason_edit, 1)
+        form.addRow("&Blocked:", blocked)
+        form.labelForField(blocked).setBuddy(self.blocked_check)
+
+        self.labels_list = QListWidget()
+        self.labels_list.setObjectName("labelsList")
+        for label in self._labels:
+            _add_check_item(self.labels_list, label.id, label.name, color_swatch(label.color))
+        self.watchers_list = QListWidget()
+        self.watchers_list.setObjectName("watchersList")
+        for member in self._members:
+            _add_check_item(self.watchers_list, member.id, member.display_name)
+        lists = QHBoxLayout()
+        for caption, widget in (("&Labels", self.labels_list), ("&Watchers", self.watchers_list)):
+            box = QVBoxLayout()
+            caption_label = QLabel(caption)
+            caption_label.setBuddy(widget)
+            box.addWidget(caption_label)
+            box.addWidget(widget)
+            widget.setMinimumHeight(110)
+            lists.addLayout(box)
+        form.addRow(lists)
+        return page
+
+    def _member_combo(self, nobody: str) -> QComboBox:
+        combo = QComboBox()
+        combo.addItem(nobody, _NONE)
+        for member in self._members:
+            combo.addItem(member.display_name, member.id)
+        return combo
+
+    def _build_description_tab(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        caption = QLabel("De&scription")
+        self.description_edit = QPlainTextEdit()
+        self.description_edit.setObjectName("descriptionEdit")
+        self.description_edit.setTabChangesFocus(True)
+        self.description_edit.setPlaceholderText("Context, acceptance criteria, links…")
+        caption.setBuddy(self.description_edit)
+        layout.addWidget(caption)
+        layout.addWidget(self.description_edit, 3)
+
+        checklist_caption = QLabel("Chec&klist")
+        self.checklist_list = QListWidget()
+        self.checklist_list.setObjectName("checklistList")
+        self.checklist_list.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.SelectedClicked
+        )
+        self.checklist_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        checklist_caption.setBuddy(self.checklist_list)
+        self.add_item_button = QPushButton("&Add item")
+        self.add_item_button.setAutoDefault(False)
+        self.add_item_button.clicked.connect(self._on_add_item_clicked)
+        self.remove_item_button = QPushButton("Remo&ve")
+        self.remove_item_button.setAutoDefault(False)
+        self.remove_item_button.clicked.connect(self._on_remove_item_clicked)
+        self.checklist_list.itemSelectionChanged.connect(self._on_checklist_selection_changed)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_item_button)
+        buttons.addWidget(self.remove_item_button)
+        buttons.addStretch(1)
+        layout.addWidget(checklist_caption)
+        layout.addWidget(self.checklist_list, 2)
+        layout.addLayout(buttons)
+        self.remove_item_button.setEnabled(False)
+        return page
+
+    def _build_history_tab(self, history: Sequence[HistoryEventDTO]) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        table = QTableWidget(len(history), 4)
+        table.setObjectName("historyTable")
+        table.setHorizontalHeaderLabels(["When", "Who", "What", "Change"])
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.verticalHeader().hide()
+        table.setWordWrap(True)
+        header = table.horizontalHeader()
+        for column in range(3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        for row, event in enumerate(history):
+            cells = (
+                _local_time(event.at),
+                event.actor,
+                event.kind.replace("_", " ").capitalize(),
+                self._describe_change(event),
+            )
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                table.setItem(row, column, item)
+        table.resizeRowsToContents()
+        table.scrollToBottom()  # the latest change is what a person usually looks for
+        self.history_table = table
+        layout.addWidget(table)
+        if not history:
+            layout.addWidget(QLabel("Nothing has happened to this card yet."))
+        return page
+
+    # --- filling in ----------------------------------------------------------------------
+
+    def _load(self, card: CardDTO | None) -> None:
+        if card is None:
+            _select_data(self.type_combo, "story")
+            _select_data(self.priority_combo, "medium")
+            self.no_due_check.setChecked(True)
+            return
+        self.title_edit.setText(card.title)
+        _select_data(self.type_combo, card.type, card.type)
+        _select_data(self.priority_combo, card.priority, card.priority)
+        self.points_combo.setCurrentText(format_number(card.points))
+        self.estimate_edit.setText(format_number(card.estimate_hours))
+        self.remaining_edit.setText(format_number(card.remaining_hours))
+        # People who left the team, or an epic archived since, still show by name.
+        _select_data(self.assignee_combo, card.assignee_id or _NONE, card.assignee_name)
+        _select_data(self.reporter_combo, card.reporter_id or _NONE, card.reporter_name)
+        _select_data(
+            self.epic_combo,
+            card.parent_id or _NONE,
+            f"{card.parent_key}  {card.parent_title}" if card.parent_key else None,
+        )
+        _select_data(self.column_combo, card.column_id)
+        if card.due_date is None:
+            self.no_due_check.setChecked(True)
+        else:
+            self.due_edit.setDate(QDate(card.due_date))
+            self.no_due_check.setChecked(False)
+        self.blocked_check.setChecked(card.blocked)
+        self.reason_edit.setText(card.blocked_reason)
+        # A label or watcher the lists no longer offer is kept, not silently dropped.
+        for label in card.labels:
+            if label.id not in {lb.id for lb in self._labels}:
+                self._labels.append(label)
+                _add_check_item(self.labels_list, label.id, label.name, color_swatch(label.color))
+        for member_id in card.watcher_ids:
+            if member_id not in {m.id for m in self._members}:
+                _add_check_item(self.watchers_list, member_id, f"Member #{member_id}")
+        _check_items(self.labels_list, {label.id for label in card.labels})
+        _check_items(self.watchers_list, set(card.watcher_ids))
+        self.description_edit.setPlainText(card.description)
+        for entry in card.checklist:
+            self._add_checklist_item(entry.text, entry.done)
+
+    def _add_checklist_item(self, text: str, done: bool) -> QListWidgetItem:
+        item = QListWidgetItem(text)
+        item.setFlags(
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemIsEditable
+            | Qt.ItemFlag.ItemIsUserCheckable
+        )
+        item.setCheckState(Qt.CheckState.Checked if done else Qt.CheckState.Unchecked)
+        self.checklist_list.addItem(item)
+        return item
+
+    # --- reading back --------------------------------------------------------------------
+
+    def all_values(self) -> dict[str, Any]:
+        """Every field as the service's create/update methods name it."""
+        card_type = self.type_combo.currentData()
+        blocked = self.blocked_check.isChecked()
+        values: dict[str, Any] = {
+            "title": self.title_edit.text().strip(),
+            "description": self.description_edit.toPlainText(),
+            "type": card_type,
+            "priority": self.priority_combo.currentData(),
+            "points": self.points_combo.currentText().strip() or None,
+            "estimate_hours": self.estimate_edit.text().strip() or None,
+            "remaining_hours": self.remaining_edit.text().strip() or None,
+            "assignee_id": _combo_id(self.assignee_combo),
+            "reporter_id": _combo_id(self.reporter_combo),
+            # An epic cannot belong to another epic.
+            "parent_id": None if card_type == "epic" else _combo_id(self.epic_combo),
+            "due_date": None if self.no_due_check.isChecked() else self.due_edit.date().toPython(),
+            "blocked": blocked,
+            "blocked_reason": self.reason_edit.text().strip() if blocked else "",
+            "label_ids": _checked_ids(self.labels_list),
+            "watcher_ids": _checked_ids(self.watchers_list),
+            "checklist": self._checklist(),
+        }
+        if self._card is None:
+            values["column_id"] = self.column_combo.currentData()
+        return values
+
+    def values(self) -> dict[str, Any]:
+        """What OK would submit: every field for a new card, only the changed ones otherwise."""
+        values = self.all_values()
+        card = self._card
+        if card is None:
+            return values
+        current: dict[str, Any] = {
+            "title": card.title,
+            "description": card.description,
+            "type": card.type,
+            "priority": card.priority,
+            "assignee_id": card.assignee_id,
+            "reporter_id": card.reporter_id,
+            "parent_id": card.parent_id,
+            "due_date": card.due_date,
+            "blocked": card.blocked,
+            "blocked_reason": card.blocked_reason if card.blocked else "",
+            "label_ids": sorted(label.id for label in card.labels),
+            "watcher_ids": sorted(card.watcher_ids),
+            "checklist": [(entry.text, entry.done) for entry in card.checklist],
+        }
+        numbers = {
+            "points": card.points,
+            "estimate_hours": card.estimate_hours,
+            "remaining_hours": card.remaining_hours,
+        }
+        changed: dict[str, Any] = {}
+        for name, value in values.items():
+            if name in numbers:
+                if not _same_number(value or "", numbers[name]):
+                    changed[name] = value
+            elif name == "description":
+                if value.strip() != card.description.strip():
+                    changed[name] = value
+            elif value != current[name]:
+                changed[name] = value
+        return changed
+
+    def _checklist(self) -> list[tuple[str, bool]]:
+        items = []
+        for row in range(self.checklist_list.count()):
+            item = self.checklist_list.item(row)
+            text = item.text().strip()
+            if text:  # a blank line left behind by "Add item" is not an item
+                items.append((text, item.checkState() == Qt.CheckState.Checked))
+        return items
+
+    # --- handlers ------------------------------------------------------------------------
+
+    def accept(self) -> None:
+        """Submit the values; close only when the service took them."""
+        if not self.ok_button.isEnabled():
+            return
+        # Ctrl+Return while a checklist item is being typed: keep what was typed.
+        editor = self.checklist_list.indexWidget(self.checklist_list.currentIndex())
+        if editor is not None:
+            self.checklist_list.commitData(editor)
+        values = self.values()
+        if self._card is not None and not values:
+            super().accept()
+            return
+        error = self._submit(values)
+        if error:
+            self.show_error(error)
+            return
+        self.error_label.hide()
+        super().accept()
+
+    def show_error(self, message: str) -> None:
+        """Show why the save was refused, next to the buttons, keeping the input."""
+        self.error_label.setText(message)
+        self.error_label.show()
+
+    def _on_title_edited(self, text: str) -> None:
+        self.ok_button.setEnabled(bool(text.strip()))
+
+    def _on_type_changed(self) -> None:
+        is_epic = self.type_combo.currentData() == "epic"
+        self._details_form.setRowVisible(self.epic_combo, not is_epic)
+        self.epic_combo.setEnabled(not is_epic)
+
+    def _on_blocked_toggled(self, blocked: bool) -> None:
+        self.reason_edit.setEnabled(blocked)
+
+    def _on_no_due_toggled(self, no_due: bool) -> None:
+        self.due_edit.setEnabled(not no_due)
+
+    def _on_add_item_clicked(self) -> None:
+        item = self._add_checklist_item("", False)
+        self.checklist_list.setCurrentItem(item)
+        self.checklist_list.setFocus()
+        if self.checklist_list.isVisible():
+            self.checklist_list.editItem(item)
+
+    def _on_remove_item_clicked(self) -> None:
+        for item in self.checklist_list.selectedItems():
+            self.checklist_list.takeItem(self.checklist_list.row(item))
+
+    def _on_checklist_selection_changed(self) -> None:
+        self.remove_item_button.setEnabled(bool(self.checklist_list.selectedItems()))
+
+    # --- history -------------------------------------------------------------------------
+
+    def _describe_change(self, event: HistoryEventDTO) -> str:
+        # Ranks are opaque ordering keys; they mean nothing to a person.
+        names = [n for n in dict.fromkeys([*event.before, *event.after]) if n != "rank"]
+        parts = []
+        for name in names:
+            after = self._readable(name, event.after.get(name))
+            if name in event.before:
+                before = self._readable(name, event.before.get(name))
+                parts.append(f"{_field_label(name)}: {before} → {after}")
+            else:
+                parts.append(f"{_field_label(name)}: {after}")
+        return "\n".join(parts)
+
+    def _readable(self, name: str, value: Any) -> str:
+        """Ids become the names the person knows; lists are joined; nothing is a dash."""
+        members = {m.id: m.display_name for m in self._members}
+        if name in ("assignee_id", "reporter_id") and value is not None:
+            return members.get(value, f"#{value}")
+        if name == "watcher_ids" and isinstance(value, list):
+            value = [members.get(v, f"#{v}") for v in value]
+        if name == "label_ids" and isinstance(value, list):
+            labels = {lb.id: lb.name for lb in self._labels}
+            value = [labels.get(v, f"#{v}") for v in value]
+        if name == "parent_id" and value is not None:
+            epics = {e.id: e.key for e in self._epics}
+            return epics.get(value, f"#{value}")
+        if name == "category" and isinstance(value, str):
+            return label_for(value, CATEGORY_LABELS)
+        if name == "checklist" and isinstance(value, list):
+            value = [("☑ " if done else "☐ ") + text for text, done in value]
+        if value is None or value == "" or value == []:
+            return "—"
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value)
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return str(value)
+
+
+# --- small helpers -----------------------------------------------------------------------
+
+
+def _local_time(at: dt.datetime) -> str:
+    if at.tzinfo is None:  # stored times are UTC
+        at = at.replace(tzinfo=dt.UTC)
+    return at.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _field_label(name: str) -> str:
+    return name.removesuffix("_ids").removesuffix("_id").replace("_", " ")
+
+
+def _select_data(combo: QComboBox, data: Any, fallback_text: str | None = None) -> None:
+    index = combo.findData(data)
+    if index < 0 and fallback_text:
+        combo.addItem(fallback_text, data)
+        index = combo.count() - 1
+    if index >= 0:
+        combo.setCurrentIndex(index)
+
+
+def _combo_id(combo: QComboBox) -> int | None:
+    data = combo.currentData()
+    return None if data is None or data == _NONE else int(data)
+
+
+def _add_check_item(
+    widget: QListWidget, item_id: int, text: str, icon: QIcon | None = None
+) -> None:
+    item = QListWidgetItem(text)
+    if icon is not None:
+        item.setIcon(icon)
+    item.setData(_DATA_ROLE, item_id)
+    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+    item.setCheckState(Qt.CheckState.Unchecked)
+    widget.addItem(item)
+
+
+def _check_items(widget: QListWidget, ids: set[int]) -> None:
+    for row in range(widget.count()):
+        item = widget.item(row)
+        checked = item.data(_DATA_ROLE) in ids
+        item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+
+
+def _checked_ids(widget: QListWidget) -> list[int]:
+    return sorted(
+        int(widget.item(row).data(_DATA_ROLE))
+        for row in range(widget.count())
+        if widget.item(row).checkState() == Qt.CheckState.Checked
+    )
