@@ -14,6 +14,15 @@ DATA_DIR_ENV = "SPRINTDECK_DATA_DIR"
 USER_ENV = "SPRINTDECK_USER"
 
 
+def package_dir(name: str) -> Path:
+    """A data folder installed inside the ``app`` package, or beside it in a source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / name, here.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"Sprintdeck's {name} folder is missing from the installation")
+
+
 def user_data_dir() -> Path:
     """The per-user data folder (``SPRINTDECK_DATA_DIR`` overrides it, e.g. for tests)."""
     override = os.environ.get(DATA_DIR_ENV)

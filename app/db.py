@@ -24,21 +24,13 @@ from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.config import package_dir
 from app.errors import DatabaseProblem
 
 BUSY_TIMEOUT_MS = 5000
 # FULL: a move the user saw saved survives a power cut, not only a crash of the app.
 SYNCHRONOUS = "FULL"
 _WRITE_OPTION = "sprintdeck_write"
-
-
-def package_dir(name: str) -> Path:
-    """A data folder installed inside the ``app`` package, or beside it in a source checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / name, here.parent / name):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError(f"Sprintdeck's {name} folder is missing from the installation")
 
 
 def is_sqlite(url: str) -> bool:
@@ -82,12 +74,22 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: object) ->
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         try:
-            cursor.execute("PRAGMA journal_mode=WAL")
+            # Switching to WAL rewrites the file header: never do it to someone else's
+            # database, which is refused untouched (see check_schema).
+            if not _is_foreign_database(cursor):
+                cursor.execute("PRAGMA journal_mode=WAL")
         except sqlite3.OperationalError:
             pass  # a read-only or busy file keeps its journal mode; reads still work
         cursor.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
     finally:
         cursor.close()
+
+
+def _is_foreign_database(cursor: sqlite3.Cursor) -> bool:
+    """Tables but no alembic_version: not a Sprintdeck database."""
+    cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    names = {row[0] for row in cursor.fetchall()}
+    return bool(names) and "alembic_version" not in names
 
 
 def _sqlite_on_begin(connection: Connection) -> None:
@@ -135,8 +137,8 @@ def check_schema(engine: Engine) -> str:
             revision = MigrationContext.configure(connection).get_current_revision()
     except SADatabaseError as exc:
         raise DatabaseProblem(_describe_open_error(engine, exc)) from exc
-    if not tables:
-        return "empty"
+    if not tables or (revision is None and tables == {"alembic_version"}):
+        return "empty"  # new, or downgraded to base
     if revision is None:
         raise DatabaseProblem(
             f"{_where(engine)} is a database but not a Sprintdeck one "

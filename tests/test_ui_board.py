@@ -334,3 +334,128 @@ def test_models_only_touch_the_moved_rows(window, demo, qtbot) -> None:  # type:
         select(window, key)
         window.move_right_action.trigger()
     assert not resets
+
+
+def _with_dialog(fill):  # type: ignore[no-untyped-def]
+    """Operate the next modal dialog as a person would, once it is open."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    seen: list[object] = []
+
+    def handle() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(20, handle)
+            return
+        seen.append(dialog)
+        fill(dialog)
+
+    QTimer.singleShot(0, handle)
+    return seen
+
+
+def test_ctrl_n_creates_a_card_and_undo_removes_it(window, demo, qtbot) -> None:  # type: ignore[no-untyped-def]
+    def fill(dialog) -> None:  # type: ignore[no-untyped-def]
+        dialog.title_edit.setText("Write the release notes ✍️")
+        dialog.points_combo.setCurrentText("5")
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+
+    seen = _with_dialog(fill)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert seen
+    key = window.board.current_card().key
+    assert key == "DEMO-42" and keys_in(window, "To Do")[-1] == key
+    saved = db_card(demo, key)
+    assert saved.title == "Write the release notes ✍️" and str(saved.points) == "5.0"
+    assert window.undo_action.text() == f"&Undo Create {key}"
+    window.undo_action.trigger()
+    assert key not in keys_in(window, "To Do") and db_card(demo, key).archived
+    window.redo_action.trigger()
+    assert key in keys_in(window, "To Do") and not db_card(demo, key).archived
+
+
+def test_enter_opens_the_card_and_edits_are_undoable(window, demo, qtbot) -> None:  # type: ignore[no-untyped-def]
+    key = keys_in(window, "In Progress")[0]
+    original = db_card(demo, key)
+
+    def fill(dialog) -> None:  # type: ignore[no-untyped-def]
+        assert key in dialog.windowTitle()
+        dialog.title_edit.setText("Renamed in the editor")
+        dialog.blocked_check.setChecked(True)
+        dialog.reason_edit.setText("Waiting for legal")
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+
+    select(window, key)
+    seen = _with_dialog(fill)
+    qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Return)
+    assert seen
+    edited = db_card(demo, key)
+    assert edited.title == "Renamed in the editor" and edited.blocked
+    assert card_by_key(window, key).title == "Renamed in the editor"
+    window.undo_action.trigger()
+    back = db_card(demo, key)
+    assert back.title == original.title and back.blocked == original.blocked
+    assert card_by_key(window, key).title == original.title
+
+
+def test_double_click_opens_and_bad_input_is_refused_in_the_dialog(window, demo, qtbot) -> None:  # type: ignore[no-untyped-def]
+    key = keys_in(window, "Done")[0]
+    before = db_card(demo, key)
+    errors: list[str] = []
+
+    def fill(dialog) -> None:  # type: ignore[no-untyped-def]
+        dialog.points_combo.setCurrentText("-3")
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        errors.append(dialog.error_label.text())
+        assert dialog.isVisible()  # stays open with the input kept
+        dialog.reject()
+
+    found = window.board.view_for(card_by_key(window, key).id)
+    view, row = found
+    rect = view.visualRect(view.model().index(row, 0))
+    seen = _with_dialog(fill)
+    # A real double click is press, release, double-click, release.
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert seen and errors and "negative" in errors[0]
+    assert db_card(demo, key) == before
+    assert window.undo_stack.count() == 0
+
+
+def test_new_project_from_the_file_menu(window, demo, qtbot) -> None:  # type: ignore[no-untyped-def]
+    def fill(dialog) -> None:  # type: ignore[no-untyped-def]
+        qtbot.keyClicks(dialog.key_edit, "ops")
+        dialog.name_edit.setText("Operations")
+        dialog.methodology_buttons["kanban"].setChecked(True)
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+
+    seen = _with_dialog(fill)
+    window.new_project_action.trigger()
+    assert seen
+    assert window.store.project.key == "OPS"
+    assert demo.projects.find_project("OPS").methodology == "kanban"
+    assert [c.name for c, _h, _m in window.board.column_parts()] == ["To Do", "In Progress", "Done"]
+
+
+def test_workflow_edits_show_on_the_board(window, demo, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from app.ui.workflow_dialog import WorkflowDialog
+
+    moved_to: list[int] = []
+
+    def fill(dialog) -> None:  # type: ignore[no-untyped-def]
+        review = next(c for c in dialog.columns if c.name == "In Review")
+        done = next(c for c in dialog.columns if c.name == "Done")
+        monkeypatch.setattr(dialog, "_ask_target_column", lambda column, others: done.id)
+        dialog.reload(select_id=review.id)
+        qtbot.mouseClick(dialog.archive_button, Qt.MouseButton.LeftButton)
+        moved_to.append(done.id)
+        dialog.accept()
+
+    assert WorkflowDialog
+    review_cards = keys_in(window, "In Review")
+    seen = _with_dialog(fill)
+    window.workflow_action.trigger()
+    assert seen and moved_to
+    assert [c.name for c, _h, _m in window.board.column_parts()] == ["To Do", "In Progress", "Done"]
+    assert set(review_cards) <= set(keys_in(window, "Done"))

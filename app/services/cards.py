@@ -363,11 +363,23 @@ class CardService:
             elif name == "blocked_reason":
                 values[name] = clean_text(value, "blocked reason", TITLE_MAX, required=False)
             elif name in ("label_ids", "watcher_ids"):
-                values[name] = sorted(set(int(v) for v in value))
+                what = "labels" if name == "label_ids" else "watchers"
+                if value is None:
+                    value = ()
+                if isinstance(value, str | bytes) or not all(
+                    isinstance(v, int) and not isinstance(v, bool) for v in value
+                ):
+                    raise ValidationError(f"The {what} must be given as a list of ids.")
+                values[name] = sorted(set(value))
             elif name == "checklist":
                 items = []
-                for entry in value:
-                    text, done = (entry.text, entry.done) if hasattr(entry, "text") else entry
+                for entry in value or ():
+                    try:
+                        text, done = (entry.text, entry.done) if hasattr(entry, "text") else entry
+                    except (TypeError, ValueError) as exc:
+                        raise ValidationError(
+                            "Each checklist item is a text and whether it is done."
+                        ) from exc
                     items.append((clean_text(text, "checklist item", TITLE_MAX), bool(done)))
                 values[name] = items
         return values

@@ -14,7 +14,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import __version__, config
-from app.db import package_dir
+from app.config import package_dir
 from app.errors import DomainError
 
 
