@@ -459,3 +459,21 @@ def test_workflow_edits_show_on_the_board(window, demo, qtbot, monkeypatch) -> N
     assert seen and moved_to
     assert [c.name for c, _h, _m in window.board.column_parts()] == ["To Do", "In Progress", "Done"]
     assert set(review_cards) <= set(keys_in(window, "Done"))
+
+
+def test_context_menu_moves_to_a_column_and_to_the_top(window, demo) -> None:  # type: ignore[no-untyped-def]
+    key = keys_in(window, "In Progress")[2]
+    select(window, key)
+    menu = window.card_menu(card_by_key(window, key))
+    entries = [a.text() for a in menu.actions()]
+    assert "Move to t&op of column" in entries and "&Delete card…" in entries
+    move_to = next(a for a in menu.actions() if a.text() == "Move &to").menu()
+    current = next(a for a in move_to.actions() if a.text() == "In Progress")
+    assert not current.isEnabled()  # already there
+    next(a for a in menu.actions() if a.text() == "Move to t&op of column").trigger()
+    assert keys_in(window, "In Progress")[0] == key
+    menu = window.card_menu(card_by_key(window, key))
+    move_to = next(a for a in menu.actions() if a.text() == "Move &to").menu()
+    next(a for a in move_to.actions() if a.text() == "Done").trigger()
+    assert keys_in(window, "Done")[-1] == key
+    assert db_card(demo, key).column_id == column_named(window, "Done")[0].id

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -188,6 +188,7 @@ class BoardView(QWidget):
 
     open_requested = Signal(int)
     move_requested = Signal(int, int, object, object)  # card, column, after, before
+    context_menu_requested = Signal(int, QPoint)  # card, global position
     current_card_changed = Signal(object)  # CardDTO | None
 
     def __init__(self, store: BoardStore, parent: QWidget | None = None) -> None:
@@ -370,6 +371,10 @@ class BoardView(QWidget):
                     lambda step, c=col_index, li=lane_index: self._on_neighbour(c, li, step)
                 )
                 view.activated_card.connect(self.open_requested)
+                view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+                view.customContextMenuRequested.connect(
+                    lambda pos, v=view: self._on_context_menu(v, pos)
+                )
                 row = 1 + lane_index * 2
                 if lane is not None and col_index == 0:
                     lane_label = QLabel(self._lane_title(lane, cards))
@@ -519,6 +524,14 @@ class BoardView(QWidget):
             )
             # currentChanged is not emitted when the row was already current in that list.
             self._on_current_changed(cell.view, index)
+
+    def _on_context_menu(self, view: CardListView, pos: QPoint) -> None:
+        index = view.indexAt(pos)
+        card: CardDTO | None = index.data(Qt.ItemDataRole.UserRole + 1) if index.isValid() else None
+        if card is None:
+            return
+        self.select_card(card.id)
+        self.context_menu_requested.emit(card.id, view.viewport().mapToGlobal(pos))
 
     def _on_drop_requested(
         self, card_id: int, column_id: int, after_id: object, before_id: object

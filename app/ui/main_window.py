@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QToolBar,
     QWidget,
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         self.statusBar()
 
         self.board.open_requested.connect(self.open_card)
+        self.board.context_menu_requested.connect(self._on_context_menu)
         self.board.move_requested.connect(self._on_move_requested)
         self.board.current_card_changed.connect(self._on_current_card_changed)
         self.store.board_reset.connect(self._on_board_reset)
@@ -355,6 +357,49 @@ class MainWindow(QMainWindow):
             self._on_move_requested(card.id, card.column_id, None, above.id)
         elif step > 0 and below is not None:
             self._on_move_requested(card.id, card.column_id, below.id, None)
+
+    def card_menu(self, card: CardDTO) -> QMenu:
+        """The right-click menu of a card: open, move to any column or end, delete."""
+        menu = QMenu(self)
+        menu.addAction(self.open_card_action)
+        move_menu = menu.addMenu("Move &to")
+        for column in self.store.columns:
+            action = move_menu.addAction(column.name)
+            action.setEnabled(column.id != card.column_id)
+            action.triggered.connect(
+                lambda _checked=False, c=column.id: self._on_move_requested(card.id, c, None, None)
+            )
+        above, below = self.board.neighbours_in_view(card.id)
+        top = menu.addAction("Move to t&op of column")
+        top.setEnabled(above is not None)
+        top.triggered.connect(lambda: self._move_to_end(card.id, top=True))
+        bottom = menu.addAction("Move to &bottom of column")
+        bottom.setEnabled(below is not None)
+        bottom.triggered.connect(lambda: self._move_to_end(card.id, top=False))
+        menu.addSeparator()
+        menu.addAction(self.delete_card_action)
+        return menu
+
+    def _on_context_menu(self, card_id: int, position: QPoint) -> None:
+        card = self.store.card(card_id)
+        if card is not None:
+            self.card_menu(card).exec(position)
+
+    def _move_to_end(self, card_id: int, top: bool) -> None:
+        card = self.store.card(card_id)
+        if card is None:
+            return
+        cards = [
+            c
+            for c in self.store.cards()
+            if c.column_id == card.column_id and c.id != card_id and c.type != "epic"
+        ]
+        if not cards:
+            return
+        if top:
+            self._on_move_requested(card_id, card.column_id, None, cards[0].id)
+        else:
+            self._on_move_requested(card_id, card.column_id, cards[-1].id, None)
 
     def new_card(self) -> None:
         project = self.store.project
