@@ -477,3 +477,10 @@ def test_context_menu_moves_to_a_column_and_to_the_top(window, demo) -> None:  #
     next(a for a in move_to.actions() if a.text() == "Done").trigger()
     assert keys_in(window, "Done")[-1] == key
     assert db_card(demo, key).column_id == column_named(window, "Done")[0].id
+
+
+def test_right_to_left_titles_are_recognised() -> None:
+    from app.ui.delegate import is_rtl
+
+    assert is_rtl("دعم اللغة العربية") and is_rtl("עברית ✓") and is_rtl("123 עברית")
+    assert not is_rtl("Hello עברית") and not is_rtl("支払い") and not is_rtl("🚀")

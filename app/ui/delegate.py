@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 import zlib
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
@@ -44,6 +45,17 @@ def initials(name: str) -> str:
     if len(parts) == 1:
         return parts[0][:2].upper()
     return (parts[0][0] + parts[-1][0]).upper()
+
+
+def is_rtl(text: str) -> bool:
+    """True when the first strongly directional character is right-to-left."""
+    for ch in text:
+        direction = unicodedata.bidirectional(ch)
+        if direction in ("R", "AL"):
+            return True
+        if direction == "L":
+            return False
+    return False
 
 
 def text_color_on(background: QColor) -> QColor:
@@ -162,10 +174,12 @@ class CardDelegate(QStyledItemDelegate):
         fm = QFontMetrics(base_font)
         title_top = inner.top() + line_h + 3
         lines = _two_lines(card.title, fm, int(inner.width()))
+        # Right-to-left titles (Arabic, Hebrew) read from the right edge.
+        side = Qt.AlignmentFlag.AlignRight if is_rtl(card.title) else Qt.AlignmentFlag.AlignLeft
         for i, line in enumerate(lines):
             painter.drawText(
                 QRectF(inner.left(), title_top + i * fm.height(), inner.width(), fm.height()),
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                side | Qt.AlignmentFlag.AlignVCenter,
                 line,
             )
 
