@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         from app.ui.application import run_gui
 
-        return run_gui(config.resolve_db_url(getattr(args, "db", None)))
+        return run_gui(config.resolve_db_url(getattr(args, "db", None)), open_runtime)
     try:
         return run_command(args)
     except BrokenPipeError:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 import traceback
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QIcon
@@ -60,9 +62,9 @@ def make_settings() -> QSettings:
     )
 
 
-def run_gui(url: str) -> int:
-    from app.main import open_runtime
-
+def run_gui(url: str, open_runtime: Callable[..., Any]) -> int:
+    """Show the window on ``url``. ``open_runtime`` is app.main's builder (the composition
+    root), handed in so the UI layer never reaches for the database itself."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Sprintdeck")
     app.setOrganizationName("Sprintdeck")
