@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
