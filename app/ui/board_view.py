@@ -196,6 +196,7 @@ class BoardView(QWidget):
         self._store = store
         self._filter = BoardFilter()
         self._grouping = "none"
+        self._scope_sprint_id: int | None = None
         self._columns: list[_ColumnParts] = []
         self._delegate = CardDelegate(self)
         self._current_id: int | None = None
@@ -235,6 +236,16 @@ class BoardView(QWidget):
                 cell.model.reset(cards)
             self._fit_cells(parts)
         self._refresh_headers()
+
+    @property
+    def sprint_scope(self) -> int | None:
+        return self._scope_sprint_id
+
+    def set_sprint_scope(self, sprint_id: int | None) -> None:
+        """Show only one sprint's cards (a Scrum team's sprint board), or all (None)."""
+        if sprint_id != self._scope_sprint_id:
+            self._scope_sprint_id = sprint_id
+            self._rebuild()
 
     def set_grouping(self, grouping: str) -> None:
         if grouping not in GROUPINGS:
@@ -296,9 +307,14 @@ class BoardView(QWidget):
 
     # --- building ------------------------------------------------------------------------
 
-    def _visible_cards(self) -> list[CardDTO]:
+    def _in_scope(self, card: CardDTO) -> bool:
         # Epics are containers, not work items: they live in the epic lanes and filters.
-        return [c for c in self._store.cards() if c.type != "epic"]
+        if card.type == "epic":
+            return False
+        return self._scope_sprint_id is None or card.sprint_id == self._scope_sprint_id
+
+    def _visible_cards(self) -> list[CardDTO]:
+        return [c for c in self._store.cards() if self._in_scope(c)]
 
     def _lanes(self) -> list[Lane]:
         if self._grouping == "assignee":
@@ -322,7 +338,7 @@ class BoardView(QWidget):
 
     def _predicate(self, column_id: int, lane: Lane | None) -> Callable[[CardDTO], bool]:
         def accepts(card: CardDTO) -> bool:
-            if card.column_id != column_id or card.type == "epic":
+            if card.column_id != column_id or not self._in_scope(card):
                 return False
             if lane is not None and self._lane_key(card) != lane.key:
                 return False
@@ -456,6 +472,8 @@ class BoardView(QWidget):
         )
 
     def _on_card_added(self, card: CardDTO) -> None:
+        if card.type != "epic" and not self._in_scope(card):
+            return
         if self._lane_missing(card) or card.type == "epic":
             self._rebuild()
             return

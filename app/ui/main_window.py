@@ -174,6 +174,12 @@ class MainWindow(QMainWindow):
         self.project_combo.setAccessibleName("Project")
         self.project_combo.currentIndexChanged.connect(self._on_project_chosen)
         bar.addWidget(self.project_combo)
+        self.scope_combo = QComboBox()
+        self.scope_combo.setObjectName("scopeCombo")
+        self.scope_combo.setAccessibleName("Cards shown")
+        self.scope_combo.setToolTip("A Scrum board shows the active sprint; switch to all cards")
+        self.scope_combo.currentIndexChanged.connect(self._on_scope_chosen)
+        self._scope_action = bar.addWidget(self.scope_combo)
         bar.addAction(self.new_card_action)
         bar.addSeparator()
         bar.addWidget(QLabel(" Group "))
@@ -272,6 +278,30 @@ class MainWindow(QMainWindow):
 
     def _on_board_reset(self) -> None:
         self._fill_filter_combos()
+        self._fill_scope_combo()
+
+    def _fill_scope_combo(self) -> None:
+        """Scrum boards show the active sprint by default; Kanban boards have no sprints."""
+        project = self.store.project
+        active = self.store.active_sprint
+        wanted = self._settings.value("board/scope", "active")
+        self.scope_combo.blockSignals(True)
+        self.scope_combo.clear()
+        if active is not None:
+            self.scope_combo.addItem(f"Sprint: {active.name}", active.id)
+        self.scope_combo.addItem("All cards", None)
+        show_active = active is not None and wanted != "all"
+        self.scope_combo.setCurrentIndex(0 if show_active else self.scope_combo.count() - 1)
+        self.scope_combo.blockSignals(False)
+        self._scope_action.setVisible(project is not None and project.methodology == "scrum")
+        self.board.set_sprint_scope(active.id if show_active else None)
+
+    def _on_scope_chosen(self, index: int) -> None:
+        if index < 0:
+            return
+        sprint_id = self.scope_combo.itemData(index)
+        self._settings.setValue("board/scope", "all" if sprint_id is None else "active")
+        self.board.set_sprint_scope(sprint_id)
 
     def _fill_filter_combos(self) -> None:
         assignee = self.assignee_combo.currentData()

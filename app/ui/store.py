@@ -7,7 +7,15 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 
 from app.services import Services
-from app.services.dto import BoardDTO, CardDTO, ColumnDTO, LabelDTO, MemberDTO, ProjectDTO
+from app.services.dto import (
+    BoardDTO,
+    CardDTO,
+    ColumnDTO,
+    LabelDTO,
+    MemberDTO,
+    ProjectDTO,
+    SprintDTO,
+)
 from app.services.events import Change
 
 _RELOADING_KINDS = {
@@ -16,6 +24,7 @@ _RELOADING_KINDS = {
     "labels_changed",
     "project_changed",
     "reloaded",
+    "sprints_changed",
 }
 
 
@@ -60,6 +69,14 @@ class BoardStore(QObject):
     @property
     def labels(self) -> tuple[LabelDTO, ...]:
         return self._board.labels if self._board else ()
+
+    @property
+    def sprints(self) -> tuple[SprintDTO, ...]:
+        return self._board.sprints if self._board else ()
+
+    @property
+    def active_sprint(self) -> SprintDTO | None:
+        return next((s for s in self.sprints if s.state == "active"), None)
 
     @property
     def epics(self) -> list[CardDTO]:
