@@ -150,6 +150,109 @@ class BoardService:
             uow.commit()
             return dto
 
+    def rank_cards(
+        self,
+        card_ids: list[int],
+        *,
+        after_id: int | None = None,
+        before_id: int | None = None,
+        expected_versions: dict[int, int] | None = None,
+    ) -> list[CardDTO]:
+        """Re-rank cards in the project-wide ranking (the backlog's order), keeping their
+        relative order: just below ``after_id``, or just above ``before_id`` (one is needed).
+
+        Writes one row and one 'ranked' history event per card moved, whatever the size of the
+        project: the new keys are taken strictly between the two neighbouring keys.
+        """
+        ids = list(dict.fromkeys(card_ids))
+        if not ids:
+            raise ValidationError("Choose at least one card to move.")
+        if (after_id is None) == (before_id is None):
+            raise ValidationError("Say which card to place them after or before.")
+        anchor_id = after_id if after_id is not None else before_id
+        if anchor_id in ids:
+            raise ValidationError("A card cannot be placed next to itself.")
+        with self._ctx.write() as uow:
+            session = uow.session
+            cards = []
+            for card_id in ids:
+                card = get_card_for_update(session, card_id)
+                check_version(card, (expected_versions or {}).get(card_id), card_key(session, card))
+                if card.archived:
+                    raise Conflict(f"{card_key(session, card)} is archived.")
+                cards.append(card)
+            project_id = cards[0].project_id
+            anchor = session.get(Card, anchor_id)
+            if (
+                anchor is None
+                or anchor.project_id != project_id
+                or any(c.project_id != project_id for c in cards)
+            ):
+                raise NotFound("The cards to rank are not all in the same project.")
+            cards.sort(key=lambda c: c.rank)
+            moving = {c.id for c in cards}
+            others = (Card.project_id == project_id, Card.id.not_in(moving))
+            if after_id is not None:
+                lower: str | None = anchor.rank
+                upper = session.scalar(
+                    select(func.min(Card.rank)).where(*others, Card.rank > anchor.rank)
+                )
+            else:
+                upper = anchor.rank
+                lower = session.scalar(
+                    select(func.max(Card.rank)).where(*others, Card.rank < anchor.rank)
+                )
+            keys = keys_between(lower, upper, len(cards))
+            if any(needs_rebalance(k) for k in keys):
+                self._rebalance(session, project_id)
+                for c in cards:
+                    session.refresh(c)
+                session.refresh(anchor)
+                return self._finish_rank(uow, cards, after_id, before_id, anchor)
+            return self._apply_ranks(uow, cards, keys)
+
+    def _finish_rank(
+        self, uow, cards: list[Card], after_id: int | None, before_id: int | None, anchor: Card
+    ) -> list[CardDTO]:  # type: ignore[no-untyped-def]
+        session = uow.session
+        moving = {c.id for c in cards}
+        others = (Card.project_id == anchor.project_id, Card.id.not_in(moving))
+        if after_id is not None:
+            lower: str | None = anchor.rank
+            upper = session.scalar(select(func.min(Card.rank)).where(*others, Card.rank > lower))
+        else:
+            upper = anchor.rank
+            lower = session.scalar(select(func.max(Card.rank)).where(*others, Card.rank < upper))
+        return self._apply_ranks(uow, cards, keys_between(lower, upper, len(cards)))
+
+    def _apply_ranks(self, uow, cards: list[Card], keys: list[str]) -> list[CardDTO]:  # type: ignore[no-untyped-def]
+        session = uow.session
+        changed = []
+        old = {c.id: c.rank for c in cards}
+        if set(keys) & set(old.values()):
+            # A new key equals an old one of these cards: step out of the unique
+            # constraint's way first (rare; costs one more write per card).
+            for card in cards:
+                card.rank = "~" + card.rank
+            session.flush()
+        for card, key in zip(cards, keys, strict=True):
+            card.rank = key
+            if key != old[card.id]:
+                card.version += 1
+                card.updated_at = self._ctx.clock()
+                changed.append(card)
+        session.flush()
+        for card in changed:
+            record_event(
+                session, self._ctx, card, "ranked", {"rank": old[card.id]}, {"rank": card.rank}
+            )
+        session.flush()
+        dtos = [fetch_card(session, c.id) for c in cards]
+        if changed:
+            uow.notify(Change("cards_ranked", cards[0].project_id, tuple(dtos)))
+        uow.commit()
+        return dtos
+
     # --- ranking -------------------------------------------------------------------------
 
     def _new_rank(
