@@ -82,6 +82,36 @@ def build_parser() -> argparse.ArgumentParser:
     cmove.add_argument("key")
     cmove.add_argument("--to", required=True, metavar="COLUMN")
     cmove.add_argument("--position", type=int, metavar="N", help="1-based place in the column")
+    cplan = card_cmds.add_parser("plan", parents=[db], help="put a card into a sprint or backlog")
+    cplan.add_argument("key")
+    cplan.add_argument("--sprint", required=True, metavar="NAME|backlog")
+
+    sprint = commands.add_parser("sprint", parents=[db], help="sprints of a Scrum project")
+    sprint_cmds = sprint.add_subparsers(dest="action", metavar="ACTION", required=True)
+    slist = sprint_cmds.add_parser("list", parents=[db], help="sprints by start date")
+    slist.add_argument("--project", required=True, metavar="KEY")
+    slist.add_argument("--json", action="store_true")
+    sadd = sprint_cmds.add_parser("add", parents=[db], help="plan a sprint; prints its name")
+    sadd.add_argument("--project", required=True, metavar="KEY")
+    sadd.add_argument("--name", help='default "<KEY> Sprint N"')
+    sadd.add_argument("--goal", default="")
+    sadd.add_argument("--start", metavar="YYYY-MM-DD", help="default: the next working day")
+    sadd.add_argument("--end", metavar="YYYY-MM-DD", help="default: two weeks from the start")
+    sstart = sprint_cmds.add_parser("start", parents=[db], help="start a planned sprint")
+    sstart.add_argument("name")
+    sstart.add_argument("--project", required=True, metavar="KEY")
+    sstart.add_argument(
+        "--allow-unestimated", action="store_true", help="start even with unestimated cards"
+    )
+    sdone = sprint_cmds.add_parser("complete", parents=[db], help="close the active sprint")
+    sdone.add_argument("name")
+    sdone.add_argument("--project", required=True, metavar="KEY")
+    sdone.add_argument(
+        "--carry-over",
+        default="backlog",
+        metavar="backlog|next|NAME",
+        help="where unfinished cards go (default: the backlog)",
+    )
     return parser
 
 
@@ -236,6 +266,78 @@ def _card_move(services: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+def _card_plan(services: Services, args: argparse.Namespace) -> int:
+    card = services.cards.find_card(args.key)
+    if args.sprint.strip().lower() == "backlog":
+        planned = services.sprints.plan_card(card.id, None)
+        print(f"{planned.key} is now in the backlog.")
+    else:
+        sprint = services.sprints.find_sprint(card.project_id, args.sprint)
+        planned = services.sprints.plan_card(card.id, sprint.id)
+        print(f"{planned.key} is now in {sprint.name}.")
+    return 0
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _sprint_list(services: Services, args: argparse.Namespace) -> int:
+    project = services.projects.find_project(args.project)
+    sprints = services.sprints.list_sprints(project.id)
+    rows = [
+        {
+            "name": s.name,
+            "state": s.state,
+            "start": _iso(s.start_date),
+            "end": _iso(s.end_date),
+            "goal": s.goal,
+            "committed_points": _points(s.committed_points or Decimal(0)),
+            "completed_points": _points(s.completed_points or Decimal(0)),
+        }
+        for s in sprints
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            dates = f"{row['start'] or '?'} .. {row['end'] or '?'}"
+            figures = f"{row['completed_points']}/{row['committed_points']} pt"
+            print(f"{row['name']:<20} {row['state']:<8} {dates:<24} {figures}")
+    return 0
+
+
+def _sprint_add(services: Services, args: argparse.Namespace) -> int:
+    project = services.projects.find_project(args.project)
+    sprint = services.sprints.create_sprint(
+        project.id, name=args.name, goal=args.goal, start=args.start, end=args.end
+    )
+    print(sprint.name)
+    return 0
+
+
+def _sprint_start(services: Services, args: argparse.Namespace) -> int:
+    project = services.projects.find_project(args.project)
+    sprint = services.sprints.find_sprint(project.id, args.name)
+    started = services.sprints.start_sprint(sprint.id, allow_unestimated=args.allow_unestimated)
+    print(f"Started {started.name} ({_points(started.committed_points)} points committed).")
+    return 0
+
+
+def _sprint_complete(services: Services, args: argparse.Namespace) -> int:
+    project = services.projects.find_project(args.project)
+    sprint = services.sprints.find_sprint(project.id, args.name)
+    carry: str | int = args.carry_over.strip()
+    if carry.lower() not in ("backlog", "next"):
+        carry = services.sprints.find_sprint(project.id, carry).id
+    closed = services.sprints.complete_sprint(sprint.id, carry_over=carry)
+    print(
+        f"Closed {closed.name}: {_points(closed.completed_points)} of "
+        f"{_points(closed.committed_points)} committed points completed."
+    )
+    return 0
+
+
 _HANDLERS = {
     ("init", None): _init,
     ("project", "add"): _project_add,
@@ -244,4 +346,9 @@ _HANDLERS = {
     ("card", "list"): _card_list,
     ("card", "add"): _card_add,
     ("card", "move"): _card_move,
+    ("card", "plan"): _card_plan,
+    ("sprint", "list"): _sprint_list,
+    ("sprint", "add"): _sprint_add,
+    ("sprint", "start"): _sprint_start,
+    ("sprint", "complete"): _sprint_complete,
 }

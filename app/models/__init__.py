@@ -12,14 +12,16 @@ from app.models.project import (
     Project,
     ProjectMember,
 )
-from app.models.sprint import SPRINT_STATES, Sprint
+from app.models.sprint import OUTCOMES, SNAPSHOT_KINDS, SPRINT_STATES, Sprint, SprintSnapshot
 from app.models.workflow import CATEGORIES, WorkflowColumn
 
 __all__ = [
     "CARD_TYPES",
     "CATEGORIES",
     "EVENT_KINDS",
+    "OUTCOMES",
     "PRIORITIES",
+    "SNAPSHOT_KINDS",
     "SPRINT_STATES",
     "WEEKDAYS_MON_FRI",
     "Base",
@@ -33,6 +35,7 @@ __all__ = [
     "Project",
     "ProjectMember",
     "Sprint",
+    "SprintSnapshot",
     "WorkflowColumn",
     "card_label",
     "card_watcher",

@@ -73,6 +73,12 @@ class SprintDTO:
     end_date: dt.date | None
     state: str
     version: int
+    started_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
+    # Sum of the commitment snapshot (0 before the start) and of the completed cards (live
+    # while active, from the outcome snapshot once closed). Filled by SprintService only.
+    committed_points: Decimal | None = None
+    completed_points: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)

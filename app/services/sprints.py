@@ -1,31 +1,136 @@
-"""Sprints (planning and running them grows in a later issue; lookups live here now)."""
+"""Sprints of a Scrum project: create, plan cards into, start, complete, summarise.
+
+Starting a sprint writes its commitment snapshot (every live non-epic card in it and its
+points); completing it writes its outcome snapshot (what was completed, what was not and
+where it went, what was removed). A closed sprint's figures are read from the snapshots
+only, so later edits of its cards never change them.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from app.errors import NotFound
-from app.models import Sprint
+from app.errors import Conflict, NotFound, StaleEdit, ValidationError
+from app.metrics.calendar import default_sprint_dates, default_sprint_end
+from app.models import Card, Holiday, Project, Sprint, SprintSnapshot, WorkflowColumn
+from app.services.common import (
+    card_key,
+    check_version,
+    fetch_card,
+    fetch_cards,
+    get_card_for_update,
+    get_project,
+    record_event,
+)
 from app.services.context import ServiceContext
-from app.services.dto import SprintDTO
+from app.services.dto import CardDTO, SprintDTO
+from app.services.events import Change
+from app.services.validation import clean_date, clean_multiline, clean_text
+
+SPRINT_NAME_MAX = 100
+RESERVED_NAMES = ("backlog", "next")
+ZERO = Decimal("0.0")
+_UNSET: Any = object()
 
 
-def sprint_dto(s: Sprint) -> SprintDTO:
+@dataclass(frozen=True, slots=True)
+class HolidayDTO:
+    id: int
+    project_id: int
+    day: dt.date
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SprintCardOutcomeDTO:
+    """One card's place in a sprint's figures."""
+
+    card_id: int
+    key: str
+    title: str
+    points: Decimal | None  # at the start for commitment-only rows, else at close (or now)
+    committed: bool  # in the commitment snapshot
+    committed_points: Decimal | None
+    outcome: str | None  # see app.models.sprint.OUTCOMES; None while the sprint is not closed
+    destination: str | None  # for not_completed: "backlog" or a sprint name
+
+    @property
+    def added_after_start(self) -> bool:
+        return not self.committed
+
+
+@dataclass(frozen=True, slots=True)
+class SprintSummaryDTO:
+    sprint: SprintDTO
+    committed_points: Decimal  # sum of the commitment snapshot (0 before the start)
+    completed_points: Decimal  # live while active, from the outcome snapshot once closed
+    planned_points: Decimal  # points of the live cards in the sprint now
+    card_count: int  # live non-epic cards in the sprint now
+    unestimated_count: int  # of those, cards without points
+    committed_count: int
+    completed_count: int
+    not_completed_count: int
+    added_count: int  # cards in the sprint (now or at close) that were not committed
+    removed_count: int  # committed cards that left the sprint before its close
+    cards: tuple[SprintCardOutcomeDTO, ...] = ()
+
+
+def _sum(values: Iterable[Decimal | None]) -> Decimal:
+    total = ZERO
+    for value in values:
+        if value is not None:
+            total += value
+    return total
+
+
+def sprint_dto(
+    s: Sprint, committed: Decimal | None = None, completed: Decimal | None = None
+) -> SprintDTO:
     return SprintDTO(
-        s.id, s.project_id, s.name, s.goal, s.start_date, s.end_date, s.state, s.version
+        s.id,
+        s.project_id,
+        s.name,
+        s.goal,
+        s.start_date,
+        s.end_date,
+        s.state,
+        s.version,
+        started_at=s.started_at,
+        closed_at=s.closed_at,
+        committed_points=committed,
+        completed_points=completed,
     )
+
+
+def _fmt(points: Decimal) -> str:
+    return f"{points.normalize():f}"
 
 
 class SprintService:
     def __init__(self, context: ServiceContext) -> None:
         self._ctx = context
 
+    # --- reading -------------------------------------------------------------------------
+
     def list_sprints(self, project_id: int) -> list[SprintDTO]:
+        """The project's sprints by start date (undated last), with their point totals."""
         with self._ctx.read() as uow:
-            sprints = uow.session.scalars(
-                select(Sprint).where(Sprint.project_id == project_id).order_by(Sprint.id)
-            )
-            return [sprint_dto(s) for s in sprints]
+            session = uow.session
+            sprints = list(session.scalars(select(Sprint).where(Sprint.project_id == project_id)))
+            sprints.sort(key=lambda s: (s.start_date is None, s.start_date or dt.date.min, s.id))
+            return [self._dto_with_points(session, s) for s in sprints]
+
+    def get_sprint(self, sprint_id: int) -> SprintDTO:
+        with self._ctx.read() as uow:
+            return self._dto_with_points(uow.session, self._get(uow.session, sprint_id))
 
     def find_sprint(self, project_id: int, name: str) -> SprintDTO:
         with self._ctx.read() as uow:
@@ -37,4 +142,652 @@ class SprintService:
             )
             if sprint is None:
                 raise NotFound(f"There is no sprint called {name!r} in this project.")
-            return sprint_dto(sprint)
+            return self._dto_with_points(uow.session, sprint)
+
+    def active_sprint(self, project_id: int) -> SprintDTO | None:
+        with self._ctx.read() as uow:
+            sprint = uow.session.scalar(
+                select(Sprint).where(Sprint.project_id == project_id, Sprint.state == "active")
+            )
+            return None if sprint is None else self._dto_with_points(uow.session, sprint)
+
+    def sprint_summary(self, sprint_id: int) -> SprintSummaryDTO:
+        with self._ctx.read() as uow:
+            session = uow.session
+            sprint = self._get(session, sprint_id)
+            key = session.scalar(select(Project.key).where(Project.id == sprint.project_id))
+            commitment = self._snapshot(session, sprint.id, "commitment")
+            outcome = self._snapshot(session, sprint.id, "outcome")
+            live = self._live_cards(session, sprint.id)
+            categories = self._categories(session, sprint.project_id)
+            ids = set(commitment) | set(outcome) | {c.id for c in live}
+            info = {
+                cid: (number, title, points, column_id)
+                for cid, number, title, points, column_id in session.execute(
+                    select(Card.id, Card.number, Card.title, Card.points, Card.column_id).where(
+                        Card.id.in_(ids)
+                    )
+                ).all()
+            }
+            rows: list[SprintCardOutcomeDTO] = []
+            if sprint.state == "closed":
+                for cid, snap in outcome.items():
+                    number, title, _points, _column = info[cid]
+                    committed = commitment.get(cid)
+                    rows.append(
+                        SprintCardOutcomeDTO(
+                            cid,
+                            f"{key}-{number}",
+                            title,
+                            snap.points,
+                            committed is not None,
+                            committed.points if committed else None,
+                            snap.outcome,
+                            snap.destination,
+                        )
+                    )
+                completed = _sum(r.points for r in rows if r.outcome == "completed")
+                completed_count = sum(1 for r in rows if r.outcome == "completed")
+                not_completed = sum(1 for r in rows if r.outcome == "not_completed")
+                removed = sum(1 for r in rows if r.outcome in ("removed", "completed_outside"))
+                added = sum(
+                    1
+                    for r in rows
+                    if not r.committed and r.outcome in ("completed", "not_completed")
+                )
+            else:
+                live_ids = {c.id for c in live}
+                for c in live:
+                    committed = commitment.get(c.id)
+                    rows.append(
+                        SprintCardOutcomeDTO(
+                            c.id,
+                            f"{key}-{c.number}",
+                            c.title,
+                            c.points,
+                            committed is not None,
+                            committed.points if committed else None,
+                            None,
+                            None,
+                        )
+                    )
+                for cid, snap in commitment.items():
+                    if cid in live_ids:
+                        continue
+                    number, title, _points, _column = info[cid]
+                    rows.append(
+                        SprintCardOutcomeDTO(
+                            cid,
+                            f"{key}-{number}",
+                            title,
+                            snap.points,
+                            True,
+                            snap.points,
+                            None,
+                            None,
+                        )
+                    )
+                done = [c for c in live if categories.get(c.column_id) == "done"]
+                completed = _sum(c.points for c in done) if sprint.state == "active" else ZERO
+                completed_count = len(done) if sprint.state == "active" else 0
+                not_completed = 0
+                removed = sum(1 for cid in commitment if cid not in live_ids)
+                added = (
+                    sum(1 for c in live if c.id not in commitment)
+                    if sprint.state == "active"
+                    else 0
+                )
+            committed_points = _sum(s.points for s in commitment.values())
+            dto = sprint_dto(sprint, committed_points, completed)
+            return SprintSummaryDTO(
+                sprint=dto,
+                committed_points=committed_points,
+                completed_points=completed,
+                planned_points=_sum(c.points for c in live),
+                card_count=len(live),
+                unestimated_count=sum(1 for c in live if c.points is None),
+                committed_count=len(commitment),
+                completed_count=completed_count,
+                not_completed_count=not_completed,
+                added_count=added,
+                removed_count=removed,
+                cards=tuple(rows),
+            )
+
+    # --- the working calendar ------------------------------------------------------------
+
+    def list_holidays(self, project_id: int) -> list[HolidayDTO]:
+        with self._ctx.read() as uow:
+            get_project(uow.session, project_id)
+            return [
+                HolidayDTO(h.id, h.project_id, h.day, h.name)
+                for h in uow.session.scalars(
+                    select(Holiday).where(Holiday.project_id == project_id).order_by(Holiday.day)
+                )
+            ]
+
+    def add_holiday(self, project_id: int, day: object, name: str = "") -> HolidayDTO:
+        when = clean_date(day, "holiday")
+        if when is None:
+            raise ValidationError("The holiday needs a date (YYYY-MM-DD).")
+        label = clean_text(name, "holiday name", 200, required=False)
+        with self._ctx.write() as uow:
+            session = uow.session
+            get_project(session, project_id)
+            taken = session.scalar(
+                select(Holiday.id).where(Holiday.project_id == project_id, Holiday.day == when)
+            )
+            if taken is not None:
+                raise Conflict(f"{when.isoformat()} is already a holiday in this project.")
+            holiday = Holiday(project_id=project_id, day=when, name=label)
+            session.add(holiday)
+            session.flush()
+            dto = HolidayDTO(holiday.id, project_id, when, label)
+            uow.notify(Change("project_changed", project_id))
+            uow.commit()
+            return dto
+
+    # --- creating and editing ------------------------------------------------------------
+
+    def create_sprint(
+        self,
+        project_id: int,
+        name: str | None = None,
+        goal: str = "",
+        start: object = None,
+        end: object = None,
+    ) -> SprintDTO:
+        """A planned sprint. Without a name: "<KEY> Sprint N"; without dates: two weeks from
+        the next working day (after the project's last sprint, if that ends later)."""
+        clean_name = None if name is None or not str(name).strip() else self._clean_name(name)
+        clean_goal = clean_multiline(goal, "sprint goal", 10_000)
+        start_date = clean_date(start, "start date")
+        end_date = clean_date(end, "end date")
+        with self._ctx.write() as uow:
+            session = uow.session
+            project = get_project(session, project_id)
+            self._check_scrum(project)
+            mask = project.working_weekdays
+            holidays = {h.day for h in project.holidays}
+            try:
+                if start_date is None:
+                    today = self._today(project)
+                    last_end = session.scalar(
+                        select(func.max(Sprint.end_date)).where(Sprint.project_id == project_id)
+                    )
+                    after = max(today, last_end) if last_end is not None else today
+                    start_date, default_end = default_sprint_dates(after, mask, holidays)
+                    if end_date is None:
+                        end_date = default_end
+                elif end_date is None:
+                    end_date = default_sprint_end(start_date, mask, holidays)
+            except ValueError as exc:
+                raise ValidationError(
+                    f"Cannot work out default sprint dates: {exc} Give the dates explicitly."
+                ) from exc
+            self._check_dates(start_date, end_date)
+            if clean_name is None:
+                clean_name = self._default_name(session, project)
+            self._check_name_free(session, project_id, clean_name, None)
+            self._check_overlap(session, project_id, start_date, end_date, None)
+            sprint = Sprint(
+                project_id=project_id,
+                name=clean_name,
+                goal=clean_goal,
+                start_date=start_date,
+                end_date=end_date,
+                state="planned",
+            )
+            session.add(sprint)
+            session.flush()
+            dto = self._dto_with_points(session, sprint)
+            uow.notify(Change("sprints_changed", project_id))
+            uow.commit()
+            return dto
+
+    def update_sprint(
+        self,
+        sprint_id: int,
+        *,
+        name: str | None = None,
+        goal: str | None = None,
+        start: object = _UNSET,
+        end: object = _UNSET,
+        expected_version: int | None = None,
+    ) -> SprintDTO:
+        """Rename, change the goal or the dates of a planned or active sprint."""
+        clean_name = None if name is None else self._clean_name(name)
+        clean_goal = None if goal is None else clean_multiline(goal, "sprint goal", 10_000)
+        new_start = _UNSET if start is _UNSET else clean_date(start, "start date")
+        new_end = _UNSET if end is _UNSET else clean_date(end, "end date")
+        with self._ctx.write() as uow:
+            session = uow.session
+            sprint = self._get(session, sprint_id, for_update=True)
+            self._check_sprint_version(sprint, expected_version)
+            if sprint.state == "closed":
+                raise Conflict(f"The sprint {sprint.name!r} is closed; it cannot be edited.")
+            changed = False
+            if clean_name is not None and clean_name != sprint.name:
+                self._check_name_free(session, sprint.project_id, clean_name, sprint.id)
+                sprint.name = clean_name
+                changed = True
+            if clean_goal is not None and clean_goal != sprint.goal:
+                sprint.goal = clean_goal
+                changed = True
+            start_date = sprint.start_date if new_start is _UNSET else new_start
+            end_date = sprint.end_date if new_end is _UNSET else new_end
+            if (start_date, end_date) != (sprint.start_date, sprint.end_date):
+                if sprint.state == "active" and start_date is None:
+                    raise ValidationError("An active sprint keeps its start date.")
+                self._check_dates(start_date, end_date)
+                self._check_overlap(session, sprint.project_id, start_date, end_date, sprint.id)
+                sprint.start_date = start_date
+                sprint.end_date = end_date
+                changed = True
+            if changed:
+                sprint.version += 1
+                session.flush()
+                uow.notify(Change("sprints_changed", sprint.project_id))
+            dto = self._dto_with_points(session, sprint)
+            uow.commit()
+            return dto
+
+    # --- planning ------------------------------------------------------------------------
+
+    def plan_card(
+        self, card_id: int, sprint_id: int | None, expected_version: int | None = None
+    ) -> CardDTO:
+        """Put a card into a planned or active sprint, or back into the backlog (None)."""
+        with self._ctx.write() as uow:
+            session = uow.session
+            card = get_card_for_update(session, card_id)
+            key = card_key(session, card)
+            check_version(card, expected_version, key)
+            if card.archived:
+                raise Conflict(f"{key} is archived; restore it before planning it.")
+            target: Sprint | None = None
+            if sprint_id is not None:
+                target = session.get(Sprint, sprint_id)
+                if target is None or target.project_id != card.project_id:
+                    raise NotFound(f"There is no sprint with id {sprint_id} in this project.")
+                self._check_scrum(get_project(session, card.project_id))
+                if target.state == "closed":
+                    raise Conflict(
+                        f"The sprint {target.name!r} is closed; cards cannot be added to it."
+                    )
+                if card.type == "epic":
+                    raise ValidationError(
+                        f"{key} is an epic; plan the cards of the epic into sprints instead."
+                    )
+            if card.sprint_id == sprint_id:
+                return fetch_card(session, card.id)
+            old = session.get(Sprint, card.sprint_id) if card.sprint_id is not None else None
+            self._move_to_sprint(session, card, old, target)
+            session.flush()
+            dto = fetch_card(session, card.id)
+            uow.notify(Change("card_changed", card.project_id, (dto,)))
+            uow.commit()
+            return dto
+
+    # --- running -------------------------------------------------------------------------
+
+    def start_sprint(
+        self,
+        sprint_id: int,
+        allow_unestimated: bool = False,
+        expected_version: int | None = None,
+    ) -> SprintDTO:
+        """Make a planned sprint the active one and record its commitment snapshot."""
+        with self._ctx.write() as uow:
+            session = uow.session
+            sprint = self._get(session, sprint_id, for_update=True)
+            self._check_sprint_version(sprint, expected_version)
+            project = get_project(session, sprint.project_id)
+            self._check_scrum(project)
+            if sprint.state != "planned":
+                raise Conflict(
+                    f"The sprint {sprint.name!r} is {sprint.state}; only a planned sprint "
+                    "can be started."
+                )
+            active = session.scalar(
+                select(Sprint.name).where(
+                    Sprint.project_id == sprint.project_id,
+                    Sprint.state == "active",
+                    Sprint.id != sprint.id,
+                )
+            )
+            if active is not None:
+                raise Conflict(
+                    f"The sprint {active!r} is still active; complete it before starting "
+                    f"{sprint.name!r} (one active sprint per project)."
+                )
+            cards = self._live_cards(session, sprint.id)
+            unestimated = [c for c in cards if c.points is None]
+            if unestimated and not allow_unestimated:
+                keys = ", ".join(f"{project.key}-{c.number}" for c in unestimated[:5])
+                more = "" if len(unestimated) <= 5 else f" and {len(unestimated) - 5} more"
+                what = "card has" if len(unestimated) == 1 else "cards have"
+                raise ValidationError(
+                    f"{len(unestimated)} {what} no estimate in {sprint.name!r} ({keys}{more}); "
+                    "estimate them first, or start the sprint anyway."
+                )
+            now = self._ctx.clock()
+            for c in cards:
+                session.add(
+                    SprintSnapshot(
+                        sprint_id=sprint.id, kind="commitment", card_id=c.id, points=c.points
+                    )
+                )
+            sprint.state = "active"
+            sprint.started_at = now
+            if sprint.start_date is None:
+                sprint.start_date = self._today(project)
+            sprint.version += 1
+            session.flush()
+            dto = self._dto_with_points(session, sprint)
+            uow.notify(Change("sprints_changed", sprint.project_id))
+            uow.commit()
+            return dto
+
+    def complete_sprint(
+        self,
+        sprint_id: int,
+        carry_over: str | int = "backlog",
+        expected_version: int | None = None,
+    ) -> SprintDTO:
+        """Close the active sprint; unfinished cards go to ``carry_over``: ``"backlog"``,
+        ``"next"`` (the next planned sprint by start date) or a planned sprint's id."""
+        with self._ctx.write() as uow:
+            session = uow.session
+            sprint = self._get(session, sprint_id, for_update=True)
+            self._check_sprint_version(sprint, expected_version)
+            if sprint.state != "active":
+                raise Conflict(
+                    f"The sprint {sprint.name!r} is {sprint.state}; only the active sprint "
+                    "can be completed."
+                )
+            categories = self._categories(session, sprint.project_id)
+            live = self._live_cards(session, sprint.id)
+            done = [c for c in live if categories.get(c.column_id) == "done"]
+            unfinished = [c for c in live if categories.get(c.column_id) != "done"]
+            target = self._carry_over_target(session, sprint, carry_over, bool(unfinished))
+            destination = "backlog" if target is None else target.name
+            commitment = self._snapshot(session, sprint.id, "commitment")
+
+            def outcome(card: Card, result: str, where: str | None = None) -> None:
+                session.add(
+                    SprintSnapshot(
+                        sprint_id=sprint.id,
+                        kind="outcome",
+                        card_id=card.id,
+                        points=card.points,
+                        outcome=result,
+                        destination=where,
+                    )
+                )
+
+            for c in done:
+                outcome(c, "completed")
+            for c in unfinished:
+                outcome(c, "not_completed", destination)
+            live_ids = {c.id for c in live}
+            left = [cid for cid in commitment if cid not in live_ids]
+            if left:
+                for c in session.scalars(select(Card).where(Card.id.in_(left))):
+                    finished = not c.archived and categories.get(c.column_id) == "done"
+                    outcome(c, "completed_outside" if finished else "removed")
+            session.flush()
+            for c in unfinished:
+                self._move_to_sprint(session, c, sprint, target)
+            sprint.state = "closed"
+            sprint.closed_at = self._ctx.clock()
+            sprint.version += 1
+            session.flush()
+            moved = fetch_cards(session, sprint.project_id, [c.id for c in unfinished])
+            dto = self._dto_with_points(session, sprint)
+            uow.notify(Change("sprints_changed", sprint.project_id))
+            if moved:
+                uow.notify(Change("card_changed", sprint.project_id, tuple(moved)))
+            uow.commit()
+            return dto
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _move_to_sprint(
+        self, session: Session, card: Card, old: Sprint | None, new: Sprint | None
+    ) -> None:
+        card.sprint_id = None if new is None else new.id
+        card.version += 1
+        card.updated_at = self._ctx.clock()
+        session.flush()
+        record_event(
+            session,
+            self._ctx,
+            card,
+            "sprint_changed",
+            {"sprint": None if old is None else old.name, "sprint_id": _sprint_id_of(old)},
+            {"sprint": None if new is None else new.name, "sprint_id": _sprint_id_of(new)},
+        )
+
+    def _carry_over_target(
+        self, session: Session, sprint: Sprint, carry_over: str | int, needed: bool
+    ) -> Sprint | None:
+        if isinstance(carry_over, str) and carry_over.strip().lower() == "backlog":
+            return None
+        if isinstance(carry_over, str) and carry_over.strip().lower() == "next":
+            planned = list(
+                session.scalars(
+                    select(Sprint).where(
+                        Sprint.project_id == sprint.project_id, Sprint.state == "planned"
+                    )
+                )
+            )
+            planned.sort(key=lambda s: (s.start_date is None, s.start_date or dt.date.min, s.id))
+            if not planned:
+                if needed:
+                    raise Conflict(
+                        f"There is no planned sprint after {sprint.name!r} to carry the "
+                        "unfinished cards over to; create one or move them to the backlog."
+                    )
+                return None
+            return planned[0]
+        if isinstance(carry_over, bool) or not isinstance(carry_over, int):
+            raise ValidationError(
+                f"Unfinished cards go to 'backlog', 'next' or a sprint, not {carry_over!r}."
+            )
+        target = session.get(Sprint, carry_over)
+        if target is None or target.project_id != sprint.project_id:
+            raise NotFound(f"There is no sprint with id {carry_over} in this project.")
+        if target.id == sprint.id:
+            raise ValidationError(
+                f"Unfinished cards cannot be carried over to {sprint.name!r} itself."
+            )
+        if target.state != "planned":
+            raise Conflict(
+                f"The sprint {target.name!r} is {target.state}; unfinished cards can only be "
+                "carried over to a planned sprint."
+            )
+        return target
+
+    @staticmethod
+    def _get(session: Session, sprint_id: int, for_update: bool = False) -> Sprint:
+        sprint = session.get(Sprint, sprint_id, with_for_update=for_update)
+        if sprint is None:
+            raise NotFound(f"There is no sprint with id {sprint_id}.")
+        return sprint
+
+    @staticmethod
+    def _check_sprint_version(sprint: Sprint, expected_version: int | None) -> None:
+        if expected_version is not None and sprint.version != expected_version:
+            raise StaleEdit(
+                f"The sprint {sprint.name!r} was changed by someone else since you opened it; "
+                "reload it, then apply your change again.",
+                current_version=sprint.version,
+            )
+
+    @staticmethod
+    def _check_scrum(project: Project) -> None:
+        if project.methodology != "scrum":
+            raise ValidationError(
+                f"{project.key} is a Kanban project; Kanban projects have no sprints."
+            )
+
+    @staticmethod
+    def _clean_name(name: object) -> str:
+        text = clean_text(name, "sprint name", SPRINT_NAME_MAX)
+        if text.lower() in RESERVED_NAMES:
+            raise ValidationError(
+                f"{text!r} cannot be a sprint name: it means something else when planning "
+                "cards (choose another name)."
+            )
+        return text
+
+    @staticmethod
+    def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
+        if start is not None and end is not None and end < start:
+            raise ValidationError(
+                f"The sprint cannot end ({end.isoformat()}) before it starts ({start.isoformat()})."
+            )
+
+    @staticmethod
+    def _check_name_free(
+        session: Session, project_id: int, name: str, sprint_id: int | None
+    ) -> None:
+        query = select(Sprint.name).where(
+            Sprint.project_id == project_id, func.lower(Sprint.name) == name.lower()
+        )
+        if sprint_id is not None:
+            query = query.where(Sprint.id != sprint_id)
+        taken = session.scalar(query)
+        if taken is not None:
+            raise Conflict(f"There is already a sprint called {taken!r} in this project.")
+
+    @staticmethod
+    def _check_overlap(
+        session: Session,
+        project_id: int,
+        start: dt.date | None,
+        end: dt.date | None,
+        sprint_id: int | None,
+    ) -> None:
+        if start is None or end is None:
+            return
+        query = select(Sprint).where(
+            Sprint.project_id == project_id,
+            Sprint.start_date.is_not(None),
+            Sprint.end_date.is_not(None),
+            Sprint.start_date <= end,
+            Sprint.end_date >= start,
+        )
+        if sprint_id is not None:
+            query = query.where(Sprint.id != sprint_id)
+        other = session.scalars(query.order_by(Sprint.start_date)).first()
+        if other is not None:
+            assert other.start_date is not None and other.end_date is not None
+            raise Conflict(
+                f"The dates {start.isoformat()} to {end.isoformat()} overlap the sprint "
+                f"{other.name!r} ({other.start_date.isoformat()} to "
+                f"{other.end_date.isoformat()}); sprints of one project cannot overlap."
+            )
+
+    @staticmethod
+    def _default_name(session: Session, project: Project) -> str:
+        names = {
+            n.lower()
+            for n in session.scalars(select(Sprint.name).where(Sprint.project_id == project.id))
+        }
+        number = len(names) + 1
+        while f"{project.key} sprint {number}".lower() in names:
+            number += 1
+        return f"{project.key} Sprint {number}"
+
+    def _today(self, project: Project) -> dt.date:
+        try:
+            zone: dt.tzinfo = ZoneInfo(project.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = dt.UTC
+        return self._ctx.clock().astimezone(zone).date()
+
+    @staticmethod
+    def _live_cards(session: Session, sprint_id: int) -> list[Card]:
+        """Live (not archived) non-epic cards in the sprint, in rank order."""
+        return list(
+            session.scalars(
+                select(Card)
+                .where(
+                    Card.sprint_id == sprint_id,
+                    Card.archived.is_(False),
+                    Card.type != "epic",
+                )
+                .order_by(Card.rank)
+            )
+        )
+
+    @staticmethod
+    def _categories(session: Session, project_id: int) -> dict[int, str]:
+        return dict(
+            session.execute(
+                select(WorkflowColumn.id, WorkflowColumn.category).where(
+                    WorkflowColumn.project_id == project_id
+                )
+            ).all()
+        )
+
+    @staticmethod
+    def _snapshot(session: Session, sprint_id: int, kind: str) -> dict[int, SprintSnapshot]:
+        return {
+            s.card_id: s
+            for s in session.scalars(
+                select(SprintSnapshot)
+                .where(SprintSnapshot.sprint_id == sprint_id, SprintSnapshot.kind == kind)
+                .order_by(SprintSnapshot.id)
+            )
+        }
+
+    def _dto_with_points(self, session: Session, sprint: Sprint) -> SprintDTO:
+        committed = _sum(
+            session.scalars(
+                select(SprintSnapshot.points).where(
+                    SprintSnapshot.sprint_id == sprint.id, SprintSnapshot.kind == "commitment"
+                )
+            )
+        )
+        if sprint.state == "closed":
+            completed = _sum(
+                session.scalars(
+                    select(SprintSnapshot.points).where(
+                        SprintSnapshot.sprint_id == sprint.id,
+                        SprintSnapshot.kind == "outcome",
+                        SprintSnapshot.outcome == "completed",
+                    )
+                )
+            )
+        elif sprint.state == "active":
+            completed = _sum(
+                session.scalars(
+                    select(Card.points)
+                    .join(WorkflowColumn, WorkflowColumn.id == Card.column_id)
+                    .where(
+                        Card.sprint_id == sprint.id,
+                        Card.archived.is_(False),
+                        Card.type != "epic",
+                        WorkflowColumn.category == "done",
+                    )
+                )
+            )
+        else:
+            completed = ZERO
+        return sprint_dto(sprint, committed, completed)
+
+
+def _sprint_id_of(sprint: Sprint | None) -> int | None:
+    return None if sprint is None else sprint.id
+
+
+__all__ = [
+    "HolidayDTO",
+    "SprintCardOutcomeDTO",
+    "SprintService",
+    "SprintSummaryDTO",
+    "sprint_dto",
+]
