@@ -88,13 +88,17 @@ def make_window(qtbot, settings_path: Path, messages: list[str]):  # type: ignor
 
     windows = []
 
-    def factory(services: Services, poll=None):  # type: ignore[no-untyped-def]
+    def factory(services: Services, poll=None, scope: str | None = "all"):  # type: ignore[no-untyped-def]
+        """``scope`` presets the remembered board scope: "all" cards (what most tests
+        count), "active" sprint, or None to leave the settings as they are."""
         from PySide6.QtWidgets import QApplication
 
         app = QApplication.instance()
         if app is not None and not app.styleSheet():
             app.setStyleSheet(load_stylesheet())
         settings = QSettings(str(settings_path), QSettings.Format.IniFormat)
+        if scope is not None:
+            settings.setValue("board/scope", scope)
         window = MainWindow(services, settings, poll_external=poll)
         qtbot.addWidget(window)
         window.resize(1300, 800)
