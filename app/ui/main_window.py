@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QEvent, QPoint, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QSplitter,
+    QStackedWidget,
     QToolBar,
     QWidget,
 )
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
 from app import __version__
 from app.errors import DomainError
 from app.services import Services
+from app.services.charts import ChartService
 from app.services.dto import CardDTO
 from app.ui.board_view import GROUPINGS, BoardFilter, BoardView
 from app.ui.commands import (
@@ -31,6 +34,7 @@ from app.ui.commands import (
     MoveCardCommand,
     ServiceCommand,
 )
+from app.ui.sprint_view import SprintView
 from app.ui.store import BoardStore
 
 CARD_TYPES = ("story", "bug", "task", "spike")
@@ -56,7 +60,21 @@ class MainWindow(QMainWindow):
         self._commands = CommandContext(services, self._show_error)
         self.store = BoardStore(services, self)
         self.board = BoardView(self.store, self)
-        self.setCentralWidget(self.board)
+        self.board.setObjectName("boardPage")
+        # The sprint page: the active sprint's goal, figures and burndown over its own board.
+        self.sprint_board = BoardView(self.store, self)
+        self.sprint_view = SprintView(services, ChartService(services.context), self.store, self)
+        self.sprint_page = QSplitter(Qt.Orientation.Vertical, self)
+        self.sprint_page.setObjectName("sprintPage")
+        self.sprint_page.addWidget(self.sprint_view)
+        self.sprint_page.addWidget(self.sprint_board)
+        self.sprint_page.setStretchFactor(0, 2)
+        self.sprint_page.setStretchFactor(1, 3)
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self.board)
+        self.pages.addWidget(self.sprint_page)
+        self.setCentralWidget(self.pages)
+        self._boards = (self.board, self.sprint_board)
         self._loading = False
 
         self._build_actions()
@@ -64,10 +82,13 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.statusBar()
 
-        self.board.open_requested.connect(self.open_card)
-        self.board.context_menu_requested.connect(self._on_context_menu)
-        self.board.move_requested.connect(self._on_move_requested)
-        self.board.current_card_changed.connect(self._on_current_card_changed)
+        for board in self._boards:
+            board.open_requested.connect(self.open_card)
+            board.context_menu_requested.connect(self._on_context_menu)
+            board.move_requested.connect(self._on_move_requested)
+            board.current_card_changed.connect(self._on_current_card_changed)
+        self.sprint_view.sprints_changed.connect(self.store.reload)
+        self.pages.currentChanged.connect(self._on_page_changed)
         self.store.board_reset.connect(self._on_board_reset)
 
         self._poll_timer = QTimer(self)
@@ -96,7 +117,8 @@ class MainWindow(QMainWindow):
         if board_only:
             # Only while the board has focus, so the filter box keeps its own keys.
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.board.addAction(action)
+            for board in self._boards:
+                board.addAction(action)
         else:
             self.addAction(action)
         if tip:
@@ -161,12 +183,27 @@ class MainWindow(QMainWindow):
         )
         self.clear_filter_action = self._action("&Clear filters", self.clear_filters)
         self.quit_action = self._action("&Quit", self.close, [key(key.StandardKey.Quit)])
+        self.page_actions: dict[str, QAction] = {}
+        group = QActionGroup(self)
+        for name, text, shortcut in (
+            ("board", "&Board", "Ctrl+1"),
+            ("sprint", "&Sprint", "Ctrl+3"),
+        ):
+            action = self._action(text, lambda n=name: self.show_page(n), [key(shortcut)])
+            action.setCheckable(True)
+            action.setStatusTip(f"Show the {name} ({shortcut})")
+            group.addAction(action)
+            self.page_actions[name] = action
+        self.page_actions["board"].setChecked(True)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Board", self)
         bar.setObjectName("boardToolbar")
         bar.setMovable(False)
         self.addToolBar(bar)
+        for action in self.page_actions.values():
+            bar.addAction(action)
+        bar.addSeparator()
         bar.addWidget(QLabel(" Project "))
         self.project_combo = QComboBox()
         self.project_combo.setObjectName("projectCombo")
@@ -237,6 +274,9 @@ class MainWindow(QMainWindow):
             self.move_down_action,
         ):
             card_menu.addAction(action)
+        view_menu = menu.addMenu("&View")
+        for action in self.page_actions.values():
+            view_menu.addAction(action)
         board_menu = menu.addMenu("&Board")
         board_menu.addAction(self.workflow_action)
         board_menu.addAction(self.reload_action)
@@ -295,6 +335,8 @@ class MainWindow(QMainWindow):
         self.scope_combo.blockSignals(False)
         self._scope_action.setVisible(project is not None and project.methodology == "scrum")
         self.board.set_sprint_scope(active.id if show_active else None)
+        self.sprint_board.set_sprint_scope(active.id if active is not None else -1)
+        self.sprint_board.setVisible(active is not None)
 
     def _on_scope_chosen(self, index: int) -> None:
         if index < 0:
@@ -332,7 +374,8 @@ class MainWindow(QMainWindow):
         )
 
     def _apply_filter(self) -> None:
-        self.board.set_filter(self.current_filter())
+        for board in self._boards:
+            board.set_filter(self.current_filter())
 
     def clear_filters(self) -> None:
         self.filter_edit.clear()
@@ -344,7 +387,8 @@ class MainWindow(QMainWindow):
         self.filter_edit.selectAll()
 
     def _on_grouping_chosen(self, index: int) -> None:
-        self.board.set_grouping(self.group_combo.itemData(index))
+        for board in self._boards:
+            board.set_grouping(self.group_combo.itemData(index))
 
     # --- card operations -----------------------------------------------------------------
 
@@ -352,6 +396,23 @@ class MainWindow(QMainWindow):
         """Run a command through the undo stack; False (and a message) if it was refused."""
         self.undo_stack.push(command)
         return command.error is None
+
+    def focused_board(self) -> BoardView:
+        """The board the person is looking at: the main board or the sprint page's."""
+        return self.sprint_board if self.pages.currentWidget() is self.sprint_page else self.board
+
+    def show_page(self, name: str) -> None:
+        page = {"board": self.board, "sprint": self.sprint_page}.get(name, self.board)
+        self.pages.setCurrentWidget(page)
+
+    def current_page(self) -> str:
+        return "sprint" if self.pages.currentWidget() is self.sprint_page else "board"
+
+    def _on_page_changed(self, _index: int) -> None:
+        name = self.current_page()
+        for page_name, action in self.page_actions.items():
+            action.setChecked(page_name == name)
+        self._on_current_card_changed(self.focused_board().current_card())
 
     def _on_move_requested(
         self, card_id: int, column_id: int, after_id: int | None, before_id: int | None
@@ -363,12 +424,12 @@ class MainWindow(QMainWindow):
         if self.push(
             MoveCardCommand(self._commands, card, column_id, column.name, after_id, before_id)
         ):
-            self.board.select_card(card_id)
+            self.focused_board().select_card(card_id)
             self.statusBar().showMessage(f"Moved {card.key} to {column.name}", 4000)
 
     def move_current(self, step: int) -> None:
         """Move the selected card to the next (+1) or previous (-1) column, last in it."""
-        card = self.board.current_card()
+        card = self.focused_board().current_card()
         if card is None:
             return
         columns = list(self.store.columns)
@@ -379,10 +440,10 @@ class MainWindow(QMainWindow):
 
     def move_current_vertically(self, step: int) -> None:
         """Swap the selected card with the visible card above (-1) or below (+1)."""
-        card = self.board.current_card()
+        card = self.focused_board().current_card()
         if card is None:
             return
-        above, below = self.board.neighbours_in_view(card.id)
+        above, below = self.focused_board().neighbours_in_view(card.id)
         if step < 0 and above is not None:
             self._on_move_requested(card.id, card.column_id, None, above.id)
         elif step > 0 and below is not None:
@@ -399,7 +460,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(
                 lambda _checked=False, c=column.id: self._on_move_requested(card.id, c, None, None)
             )
-        above, below = self.board.neighbours_in_view(card.id)
+        above, below = self.focused_board().neighbours_in_view(card.id)
         top = menu.addAction("Move to t&op of column")
         top.setEnabled(above is not None)
         top.triggered.connect(lambda: self._move_to_end(card.id, top=True))
@@ -451,11 +512,13 @@ class MainWindow(QMainWindow):
 
         dialog = self._card_dialog(CardDialog, None, submit)
         if dialog.exec() and created:
-            self.board.select_card(created[0].id)
+            self.focused_board().select_card(created[0].id)
             self.statusBar().showMessage(f"Created {created[0].key}", 4000)
 
     def open_card(self, card_id: int | None = None) -> None:
-        card = self.store.card(card_id) if card_id is not None else self.board.current_card()
+        card = (
+            self.store.card(card_id) if card_id is not None else self.focused_board().current_card()
+        )
         if card is None:
             return
         from app.ui.card_dialog import CardDialog
@@ -469,7 +532,7 @@ class MainWindow(QMainWindow):
         history = self._services.cards.history(card.id)
         dialog = self._card_dialog(CardDialog, card, submit, history)
         dialog.exec()
-        self.board.select_card(card.id)
+        self.focused_board().select_card(card.id)
 
     def _card_dialog(
         self, dialog_class: Any, card: CardDTO | None, submit: Any, history: Any = ()
@@ -486,7 +549,7 @@ class MainWindow(QMainWindow):
         )
 
     def delete_card(self) -> None:
-        card = self.board.current_card()
+        card = self.focused_board().current_card()
         if card is None:
             return
         answer = QMessageBox.question(
@@ -587,6 +650,7 @@ class MainWindow(QMainWindow):
         key = s.value("board/project")
         if key:
             self.select_project(str(key))
+        self.show_page(str(s.value("window/page", "board")))
         grouping = s.value("board/grouping", "none")
         self.group_combo.setCurrentIndex(max(self.group_combo.findData(grouping), 0))
         self.filter_edit.setText(str(s.value("filter/text", "") or ""))
@@ -609,6 +673,7 @@ class MainWindow(QMainWindow):
         if project is not None:
             s.setValue("board/project", project.key)
         s.setValue("board/grouping", self.board.grouping)
+        s.setValue("window/page", self.current_page())
         f = self.current_filter()
         s.setValue("filter/text", f.text)
         s.setValue("filter/assignee", "" if f.assignee_id is None else f.assignee_id)

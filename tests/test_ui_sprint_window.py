@@ -1,0 +1,68 @@
+"""A Scrum board in the window: the active sprint by default, the sprint page, Kanban."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.ui_helpers import card_by_key, keys_in
+
+
+@pytest.fixture
+def sprinting(services):  # type: ignore[no-untyped-def]
+    project = services.projects.create_project("SC", "Scrum team")
+    cards = [services.cards.create_card(project.id, f"Story {i}", points=3) for i in range(6)]
+    sprint = services.sprints.create_sprint(project.id, goal="Ship the login page")
+    for card in cards[:3]:
+        services.sprints.plan_card(card.id, sprint.id)
+    services.sprints.start_sprint(sprint.id)
+    return services, project, sprint, cards
+
+
+def all_keys(window) -> list[str]:  # type: ignore[no-untyped-def]
+    return [k for name in ("To Do", "In Progress", "Done") for k in keys_in(window, name)]
+
+
+def test_scrum_board_shows_the_active_sprint_by_default(sprinting, make_window) -> None:  # type: ignore[no-untyped-def]
+    services, _project, sprint, cards = sprinting
+    window = make_window(services, scope=None)
+    assert window.scope_combo.currentText() == f"Sprint: {sprint.name}"
+    assert sorted(all_keys(window)) == sorted(c.key for c in cards[:3])
+    window.scope_combo.setCurrentIndex(window.scope_combo.findText("All cards"))
+    assert sorted(all_keys(window)) == sorted(c.key for c in cards)
+    window.close()
+    again = make_window(services, scope=None)  # the choice is remembered
+    assert again.scope_combo.currentText() == "All cards"
+
+
+def test_kanban_board_has_no_sprint_switch(services, make_window) -> None:  # type: ignore[no-untyped-def]
+    services.projects.create_project("KB", "Flow", "kanban")
+    window = make_window(services)
+    window.select_project("KB")
+    assert not window._scope_action.isVisible()
+    window.show_page("sprint")
+    assert "no sprints" in window.sprint_view.kanban_label.text().lower()
+
+
+def test_ctrl_3_opens_the_sprint_page_with_its_board(sprinting, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    services, _project, sprint, cards = sprinting
+    window = make_window(services)
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page() == "sprint"
+    assert window.page_actions["sprint"].isChecked()
+    assert sprint.goal in window.sprint_view.goal_label.text()
+    sprint_keys = [
+        card.key
+        for _c, _h, models in window.sprint_board.column_parts()
+        for model in models
+        for card in model.cards()
+    ]
+    assert sorted(sprint_keys) == sorted(c.key for c in cards[:3])
+    # Keyboard moves act on the board being looked at.
+    assert window.sprint_board.select_card(cards[0].id)
+    qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    moved = services.cards.get_card(cards[0].id)
+    assert window.store.column(moved.column_id).name == "In Progress"
+    assert card_by_key(window, cards[0].key).column_id == moved.column_id
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page() == "board"
