@@ -199,3 +199,145 @@ def previous_value(card: CardDTO, name: str) -> Any:
         value = getattr(card, name)
         return None if value is None else str(value)
     return getattr(card, name)
+
+
+class RankCardsCommand(ServiceCommand):
+    """Re-rank cards in the project's single ranking (the backlog's order), keeping their
+    relative order; undo puts every card back on its exact previous rank key."""
+
+    def __init__(
+        self,
+        context: CommandContext,
+        cards: list[CardDTO],
+        after_id: int | None = None,
+        before_id: int | None = None,
+        text: str | None = None,
+    ) -> None:
+        ordered = sorted(cards, key=lambda c: c.rank)
+        if text is None:
+            text = f"Rank {ordered[0].key}" if len(ordered) == 1 else f"Rank {len(ordered)} cards"
+        super().__init__(context, text)
+        self._cards = ordered
+        self._after_id = after_id
+        self._before_id = before_id
+        self._new_ranks: dict[int, str] | None = None
+        self._columns = {c.id: c.column_id for c in ordered}
+
+    def _redo(self) -> None:
+        board = self._ctx.services.board
+        if self._new_ranks is None:
+            moved = board.rank_cards(
+                [c.id for c in self._cards],
+                after_id=self._after_id,
+                before_id=self._before_id,
+                expected_versions={c.id: self._ctx.version_of(c) for c in self._cards},
+            )
+            for dto in moved:
+                self._ctx.remember(dto)
+                self._columns[dto.id] = dto.column_id
+            self._new_ranks = {dto.id: dto.rank for dto in moved}
+            return None
+        self._restore({c.id: self._new_ranks[c.id] for c in self._cards})
+        return None
+
+    def _undo(self) -> None:
+        self._restore({c.id: c.rank for c in self._cards})
+        return None
+
+    def _restore(self, ranks: dict[int, str]) -> None:
+        board = self._ctx.services.board
+        for card in self._cards:  # in rank order, so exact keys never collide
+            moved = board.move_card(
+                card.id,
+                self._columns[card.id],
+                rank=ranks[card.id],
+                expected_version=self._ctx.version_of(card),
+            )
+            self._ctx.remember(moved)
+            self._columns[card.id] = moved.column_id
+
+
+class PlanCardsCommand(ServiceCommand):
+    """Put cards into a sprint (or the backlog: None); undo puts each back where it was.
+
+    All or nothing: when the service refuses one card, the cards already planned go back.
+    """
+
+    def __init__(
+        self,
+        context: CommandContext,
+        cards: list[CardDTO],
+        sprint_id: int | None,
+        sprint_name: str | None = None,
+    ) -> None:
+        ordered = sorted(cards, key=lambda c: c.rank)
+        what = ordered[0].key if len(ordered) == 1 else f"{len(ordered)} cards"
+        super().__init__(context, f"Move {what} to {sprint_name or 'the backlog'}")
+        self._cards = ordered
+        self._sprint_id = sprint_id
+
+    def _redo(self) -> None:
+        self._plan({c.id: self._sprint_id for c in self._cards})
+        return None
+
+    def _undo(self) -> None:
+        self._plan({c.id: c.sprint_id for c in self._cards})
+        return None
+
+    def _plan(self, targets: dict[int, int | None]) -> None:
+        sprints = self._ctx.services.sprints
+        done: list[tuple[CardDTO, int | None]] = []
+        try:
+            for card in self._cards:
+                before = sprints.plan_card(
+                    card.id, targets[card.id], expected_version=self._ctx.version_of(card)
+                )
+                self._ctx.remember(before)
+                done.append((card, before.sprint_id))
+        except DomainError:
+            self._roll_back(done, targets)
+            raise
+
+    def _roll_back(self, done: list[tuple[CardDTO, int | None]], targets: dict) -> None:
+        sprints = self._ctx.services.sprints
+        for card, _now in reversed(done):
+            back = card.sprint_id if targets[card.id] == self._sprint_id else self._sprint_id
+            try:
+                self._ctx.remember(
+                    sprints.plan_card(card.id, back, expected_version=self._ctx.version_of(card))
+                )
+            except DomainError:
+                pass  # someone else changed it meanwhile; their change stands
+
+
+class CompoundCommand(QUndoCommand):
+    """Several commands as one step (plan into a sprint and rank at the drop position).
+
+    Runs its parts in order and undoes them in reverse; when a part is refused, the parts
+    already done are undone and the whole step is dropped from the stack.
+    """
+
+    def __init__(self, text: str, parts: list[ServiceCommand]) -> None:
+        super().__init__(text)
+        self._parts = parts
+        self.error: str | None = None
+
+    def redo(self) -> None:
+        """QUndoCommand::redo."""
+        for done, part in enumerate(self._parts):
+            part.redo()
+            if part.error is not None:
+                self.error = part.error
+                for earlier in reversed(self._parts[:done]):
+                    earlier.undo()
+                self.setObsolete(True)
+                return
+
+    def undo(self) -> None:
+        """QUndoCommand::undo."""
+        for part in reversed(self._parts):
+            part.undo()
+            if part.error is not None:
+                self.error = part.error
+                self.setObsolete(True)
+                return

@@ -1,0 +1,611 @@
+"""The backlog: planned and active sprints above the ranked backlog, with an epics panel.
+
+Every change goes through an undo command; the tree is rebuilt from the store when the
+change comes back as a notification, keeping the selection, expansion and scroll position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QUndoCommand
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMenu,
+    QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services import Services
+from app.services.dto import CardDTO, SprintDTO
+from app.ui.backlog_model import (
+    ASSIGNEE,
+    COLUMNS,
+    EPIC,
+    POINTS,
+    TITLE,
+    BacklogModel,
+    EpicListModel,
+    Section,
+)
+from app.ui.choices import POINT_SCALE
+from app.ui.commands import (
+    CommandContext,
+    CompoundCommand,
+    CreateCardCommand,
+    EditCardCommand,
+    PlanCardsCommand,
+    RankCardsCommand,
+)
+from app.ui.store import BoardStore
+
+Index = QModelIndex | QPersistentModelIndex
+OPEN_SPRINT_STATES = ("active", "planned")
+QUICK_ADD_HINT = "Add a card to the backlog… (Enter)"
+KANBAN_NOTE = (
+    "Kanban projects have no sprints: this is the ranked list of everything not yet done. "
+    "Drag to re-rank; the board pulls work from the top."
+)
+
+
+class BacklogTree(QTreeView):
+    """The sections and their cards. Ctrl+Home/Ctrl+End rank, Enter opens."""
+
+    move_to_top_requested = Signal()
+    move_to_bottom_requested = Signal()
+    open_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setDragEnabled(True)
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.setUniformRowHeights(True)
+        self.setAllColumnsShowFocus(True)
+        self.setAlternatingRowColors(True)
+        self.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.SelectedClicked
+        )
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """QWidget::keyPressEvent: the ranking keys and Enter, before the navigation keys."""
+        ctrl = event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        if ctrl and event.key() == Qt.Key.Key_Home:
+            self.move_to_top_requested.emit()
+            return
+        if ctrl and event.key() == Qt.Key.Key_End:
+            self.move_to_bottom_requested.emit()
+            return
+        if (
+            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.state() != QAbstractItemView.State.EditingState
+        ):
+            self.open_requested.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class PointsDelegate(QStyledItemDelegate):
+    """An editable combo: the usual scale, empty for unestimated, or any number typed in."""
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
+        """QAbstractItemDelegate::createEditor."""
+        combo = QComboBox(parent)
+        combo.setEditable(True)
+        combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        combo.addItem("")
+        combo.addItems(list(POINT_SCALE))
+        combo.setAccessibleName("Story points")
+        combo.setToolTip("Story points: pick or type; empty means unestimated")
+        return combo
+
+    def setEditorData(self, editor: QWidget, index: Index) -> None:
+        """QAbstractItemDelegate::setEditorData."""
+        assert isinstance(editor, QComboBox)
+        editor.setEditText(str(index.data(Qt.ItemDataRole.EditRole) or ""))
+        line = editor.lineEdit()
+        if line is not None:
+            line.selectAll()
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: Index) -> None:
+        """QAbstractItemDelegate::setModelData."""
+        assert isinstance(editor, QComboBox)
+        model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
+
+
+class AssigneeDelegate(QStyledItemDelegate):
+    """A combo of the project's members and Unassigned."""
+
+    def __init__(self, store: BoardStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
+        """QAbstractItemDelegate::createEditor."""
+        combo = QComboBox(parent)
+        combo.addItem("Unassigned", 0)
+        for member in self._store.members:
+            if member.active:
+                combo.addItem(member.display_name, member.id)
+        combo.setAccessibleName("Assignee")
+        return combo
+
+    def setEditorData(self, editor: QWidget, index: Index) -> None:
+        """QAbstractItemDelegate::setEditorData."""
+        assert isinstance(editor, QComboBox)
+        found = editor.findData(index.data(Qt.ItemDataRole.EditRole) or 0)
+        editor.setCurrentIndex(max(found, 0))
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: Index) -> None:
+        """QAbstractItemDelegate::setModelData."""
+        assert isinstance(editor, QComboBox)
+        model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
+
+
+class BacklogView(QWidget):
+    """Plan the work: rank the backlog, pull cards into sprints, estimate, group by epic."""
+
+    open_requested = Signal(int)  # card id
+
+    def __init__(
+        self,
+        store: BoardStore,
+        services: Services,
+        context: CommandContext,
+        push: Callable[[QUndoCommand], bool],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._services = services
+        self._context = context
+        self._push = push
+        self._sprints: list[SprintDTO] = []
+        self._epic_id: int | None = None
+        self._collapsed: set[int | None] = set()  # sprint ids (None: the backlog)
+
+        self.model = BacklogModel(self)
+        self.epic_model = EpicListModel(self)
+
+        self.tree = BacklogTree(self)
+        self.tree.setModel(self.model)
+        self.tree.setAccessibleName("Backlog and sprints")
+        self.tree.setItemDelegateForColumn(POINTS, PointsDelegate(self.tree))
+        self.tree.setItemDelegateForColumn(ASSIGNEE, AssigneeDelegate(store, self.tree))
+        self._size_columns()
+
+        self.epic_list = QListView(self)
+        self.epic_list.setModel(self.epic_model)
+        self.epic_list.setAccessibleName("Epics")
+        self.epic_list.setAcceptDrops(True)
+        self.epic_list.setDropIndicatorShown(True)
+        self.epic_list.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.epic_list.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.epic_list.setSpacing(2)
+        self.epic_list.setWordWrap(True)
+
+        self.kanban_note = QLabel(KANBAN_NOTE, self)
+        self.kanban_note.setWordWrap(True)
+        self.kanban_note.setObjectName("backlogKanbanNote")
+        self.kanban_note.hide()
+
+        self.quick_add = QLineEdit(self)
+        self.quick_add.setPlaceholderText(QUICK_ADD_HINT)
+        self.quick_add.setAccessibleName("Add a card to the backlog")
+        self.quick_add.setClearButtonEnabled(True)
+
+        epics_box = QWidget(self)
+        epics_layout = QVBoxLayout(epics_box)
+        epics_layout.setContentsMargins(0, 0, 0, 0)
+        epics_title = QLabel("<b>Epics</b>", epics_box)
+        epics_layout.addWidget(epics_title)
+        epics_layout.addWidget(self.epic_list)
+        hint = QLabel("Drop cards on an epic to add them to it.", epics_box)
+        hint.setWordWrap(True)
+        epics_layout.addWidget(hint)
+
+        main = QWidget(self)
+        main_layout = QVBoxLayout(main)
+        main_layout.setContentsMargins(0, 0, 0, 0)
+        main_layout.addWidget(self.kanban_note)
+        main_layout.addWidget(self.tree, 1)
+        main_layout.addWidget(self.quick_add)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(epics_box)
+        self.splitter.addWidget(main)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([230, 900])
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.splitter)
+
+        self.model.drop_requested.connect(self._on_drop_requested)
+        self.model.edit_requested.connect(self._on_edit_requested)
+        self.epic_model.drop_requested.connect(self._on_epic_drop_requested)
+        self.tree.move_to_top_requested.connect(self.move_to_top)
+        self.tree.move_to_bottom_requested.connect(self.move_to_bottom)
+        self.tree.open_requested.connect(self._on_open_current)
+        self.tree.doubleClicked.connect(self._on_double_clicked)
+        self.tree.customContextMenuRequested.connect(self._on_context_menu)
+        self.tree.collapsed.connect(lambda i: self._collapsed.add(self._sprint_key(i)))
+        self.tree.expanded.connect(lambda i: self._collapsed.discard(self._sprint_key(i)))
+        self.epic_list.selectionModel().currentChanged.connect(self._on_epic_chosen)
+        self.quick_add.returnPressed.connect(self._on_quick_add)
+
+        store.board_reset.connect(self.refresh)
+        store.card_added.connect(self._on_card_event)
+        store.card_changed.connect(self._on_card_event)
+        store.card_moved.connect(self._on_card_event)
+        store.card_removed.connect(self._on_card_event)
+        if store.project is not None:
+            self.refresh()
+
+    # --- public --------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Re-read the sprints and rebuild everything (project switch, sprint changes)."""
+        project = self._store.project
+        self._sprints = []
+        if project is not None and project.methodology != "kanban":
+            self._sprints = [
+                s
+                for s in self._services.sprints.list_sprints(project.id)
+                if s.state in OPEN_SPRINT_STATES
+            ]
+            self._sprints.sort(key=lambda s: OPEN_SPRINT_STATES.index(s.state))
+        if self._epic_id is not None and self._store.card(self._epic_id) is None:
+            self._epic_id = None
+        self.kanban_note.setVisible(project is not None and project.methodology == "kanban")
+        self.quick_add.setEnabled(project is not None)
+        self._rebuild()
+
+    def selected_cards(self) -> list[CardDTO]:
+        """The selected cards in rank order."""
+        selection = self.tree.selectionModel()
+        cards = {}
+        for index in selection.selectedRows(0):
+            card = self.model.card_at(index)
+            if card is not None:
+                cards[card.id] = card
+        return sorted(cards.values(), key=lambda c: c.rank)
+
+    def select_cards(self, card_ids: list[int]) -> None:
+        selection = QItemSelection()
+        last = self.model.columnCount() - 1
+        first_index = QModelIndex()
+        for card_id in card_ids:
+            index = self.model.index_of(card_id)
+            if index.isValid():
+                selection.select(index, index.siblingAtColumn(last))
+                if not first_index.isValid():
+                    first_index = index
+        model = self.tree.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag
+        model.select(selection, flags.ClearAndSelect | flags.Rows)
+        if first_index.isValid():
+            model.setCurrentIndex(first_index, flags.NoUpdate)
+            self.tree.scrollTo(first_index)
+
+    def epic_filter(self) -> int | None:
+        return self._epic_id
+
+    def set_epic_filter(self, epic_id: int | None) -> None:
+        self.epic_list.setCurrentIndex(self.epic_model.index(self.epic_model.row_of(epic_id)))
+        self._epic_id = epic_id
+        self._rebuild()
+
+    def sprints(self) -> list[SprintDTO]:
+        """The planned and active sprints shown, active first."""
+        return list(self._sprints)
+
+    # --- actions -------------------------------------------------------------------------
+
+    def move_to_top(self) -> None:
+        self._move_to_end(top=True)
+
+    def move_to_bottom(self) -> None:
+        self._move_to_end(top=False)
+
+    def move_to_sprint(self, sprint_id: int | None) -> None:
+        """Plan the selected cards into a sprint, or into the backlog (None)."""
+        cards = [c for c in self.selected_cards() if c.sprint_id != sprint_id]
+        if not cards:
+            return
+        name = next((s.name for s in self._sprints if s.id == sprint_id), None)
+        if self._push(PlanCardsCommand(self._context, cards, sprint_id, name)):
+            self.select_cards([c.id for c in cards])
+
+    def context_menu(self) -> QMenu | None:
+        """The menu for the selected cards (None: nothing selected)."""
+        cards = self.selected_cards()
+        if not cards:
+            return None
+        menu = QMenu(self)
+        if len(cards) == 1:
+            open_action = menu.addAction("Open")
+            open_action.setShortcut(QKeySequence(Qt.Key.Key_Return))
+            open_action.triggered.connect(lambda: self.open_requested.emit(cards[0].id))
+            menu.addSeparator()
+        top = menu.addAction("Move to top")
+        top.setShortcut(QKeySequence("Ctrl+Home"))
+        top.triggered.connect(self.move_to_top)
+        bottom = menu.addAction("Move to bottom")
+        bottom.setShortcut(QKeySequence("Ctrl+End"))
+        bottom.triggered.connect(self.move_to_bottom)
+        if self._sprints:
+            menu.addSeparator()
+            sprints = menu.addMenu("Move to sprint")
+            for sprint in self._sprints:
+                action = QAction(f"{sprint.name} ({sprint.state})", sprints)
+                action.setEnabled(any(c.sprint_id != sprint.id for c in cards))
+                action.triggered.connect(lambda _=False, s=sprint.id: self.move_to_sprint(s))
+                sprints.addAction(action)
+            backlog = menu.addAction("Move to backlog")
+            backlog.setEnabled(any(c.sprint_id is not None for c in cards))
+            backlog.triggered.connect(lambda: self.move_to_sprint(None))
+        return menu
+
+    # --- building ------------------------------------------------------------------------
+
+    def _rebuild(self) -> None:
+        selected = [c.id for c in self.selected_cards()]
+        current = self.model.card_at(self.tree.currentIndex())
+        scroll = self.tree.verticalScrollBar().value()
+        cards = [c for c in self._store.cards() if c.type != "epic"]
+        sections = [Section(s) for s in self._sprints]
+        by_sprint = {s.sprint_id: s for s in sections}
+        backlog = Section(None)
+        for card in cards:
+            if card.sprint_id is None:
+                if not self._is_done(card):  # finished work leaves the backlog, as in Jira
+                    backlog.all_cards.append(card)
+            elif card.sprint_id in by_sprint:
+                by_sprint[card.sprint_id].all_cards.append(card)
+        sections.append(backlog)
+        for section in sections:
+            section.cards = [c for c in section.all_cards if self._passes(c)]
+        members = {m.id: m.display_name for m in self._store.members}
+        self.model.reset(sections, members)
+        self.tree.setColumnHidden(EPIC, self._epic_id is not None)  # all the same epic
+        for row, section in enumerate(sections):
+            self.tree.setFirstColumnSpanned(row, QModelIndex(), True)
+            index = self.model.index(row, 0)
+            self.tree.setExpanded(index, section.sprint_id not in self._collapsed)
+        self._rebuild_epics(cards)
+        if selected:
+            self.select_cards(selected)
+        if current is not None:
+            index = self.model.index_of(current.id)
+            if index.isValid():
+                self.tree.selectionModel().setCurrentIndex(
+                    index, QItemSelectionModel.SelectionFlag.NoUpdate
+                )
+        self.tree.verticalScrollBar().setValue(scroll)
+
+    def _rebuild_epics(self, cards: list[CardDTO]) -> None:
+        blocker = self.epic_list.selectionModel().blockSignals(True)
+        try:
+            self.epic_model.reset(self._store.epics, cards, self._is_done)
+            self.epic_list.setCurrentIndex(
+                self.epic_model.index(self.epic_model.row_of(self._epic_id))
+            )
+        finally:
+            self.epic_list.selectionModel().blockSignals(blocker)
+
+    def _size_columns(self) -> None:
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(40)
+        header.setSectionsMovable(False)
+        metrics = self.tree.fontMetrics()
+        widths = {
+            "Key": metrics.horizontalAdvance("DEMO-0000") + 48,
+            "Type": metrics.horizontalAdvance("Spike") + 24,
+            "Epic": metrics.horizontalAdvance("Payment provider migration") + 16,
+            "Points": metrics.horizontalAdvance("Points") + 24,
+            "Priority": metrics.horizontalAdvance("⇈ Highest") + 24,
+            "Assignee": metrics.horizontalAdvance("Katherine Johnson") + 16,
+            "Labels": metrics.horizontalAdvance("backend, security") + 16,
+        }
+        for column, name in enumerate(COLUMNS):
+            if column == TITLE:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+            else:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+                header.resizeSection(column, widths[name])
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _is_done(self, card: CardDTO) -> bool:
+        column = self._store.column(card.column_id)
+        return column is not None and column.category == "done"
+
+    def _passes(self, card: CardDTO) -> bool:
+        return self._epic_id is None or card.parent_id == self._epic_id
+
+    def _sprint_key(self, index: QModelIndex) -> int | None:
+        section = self.model.section_at(index.row()) if not index.parent().isValid() else None
+        return section.sprint_id if section is not None else -1
+
+    def _section_of(self, card: CardDTO) -> Section | None:
+        for section in self.model.sections():
+            if any(c.id == card.id for c in section.all_cards):
+                return section
+        return None
+
+    def _move_to_end(self, top: bool) -> None:
+        cards = self.selected_cards()
+        if not cards:
+            return
+        section = self._section_of(cards[0])
+        if section is None:
+            return
+        cards = [c for c in cards if self._section_of(c) is section]
+        moving = {c.id for c in cards}
+        others = [c for c in section.all_cards if c.id not in moving]
+        if not others:
+            return
+        where = "top" if top else "bottom"
+        what = cards[0].key if len(cards) == 1 else f"{len(cards)} cards"
+        text = f"Move {what} to the {where} of {section.name}"
+        if top:
+            command = RankCardsCommand(self._context, cards, before_id=others[0].id, text=text)
+        else:
+            command = RankCardsCommand(self._context, cards, after_id=others[-1].id, text=text)
+        if self._push(command):
+            self.select_cards([c.id for c in cards])
+
+    # --- handlers ------------------------------------------------------------------------
+
+    def _on_card_event(self, *_cards: CardDTO) -> None:
+        self._rebuild()
+
+    def _on_drop_requested(self, ids: list[int], section_row: int, row: int) -> None:
+        # Queued: the move resets the model, which must not happen inside the drop event.
+        above, below = self.model.neighbours_for_drop(ids, section_row, row)
+        section = self.model.section_at(section_row)
+        if section is None:
+            return
+        QTimer.singleShot(0, lambda: self._drop(ids, section, above, below))
+
+    def _drop(self, ids: list[int], section: Section, above: int | None, below: int | None) -> None:
+        cards = [c for c in (self._store.card(i) for i in ids) if c is not None]
+        if not cards:
+            return
+        target = section.sprint_id
+        to_plan = [c for c in cards if c.sprint_id != target]
+        parts: list = []
+        if to_plan:
+            parts.append(
+                PlanCardsCommand(self._context, to_plan, target, section.sprint and section.name)
+            )
+        if above is not None or below is not None:
+            current = self._ranks_need_change(section, cards, above, below)
+            if current or to_plan:
+                parts.append(
+                    RankCardsCommand(
+                        self._context,
+                        cards,
+                        after_id=above,
+                        before_id=below if above is None else None,
+                    )
+                )
+        if not parts:
+            return
+        what = cards[0].key if len(cards) == 1 else f"{len(cards)} cards"
+        verb = "Move {} to {}" if to_plan else "Rank {} in {}"
+        text = verb.format(what, section.name)
+        command = parts[0] if len(parts) == 1 else CompoundCommand(text, parts)
+        if len(parts) == 1:
+            command.setText(text)
+        if self._push(command):
+            self.select_cards([c.id for c in cards])
+
+    @staticmethod
+    def _ranks_need_change(
+        section: Section, cards: list[CardDTO], above: int | None, below: int | None
+    ) -> bool:
+        """False when the cards already sit, together and in order, at the drop place."""
+        ids = [c.id for c in section.cards]
+        if any(c.id not in ids for c in cards):
+            return True
+        rows = sorted(ids.index(c.id) for c in cards)
+        if rows != list(range(rows[0], rows[0] + len(rows))):
+            return True
+        if above is not None:
+            return rows[0] == 0 or ids[rows[0] - 1] != above
+        if below is not None:
+            return rows[-1] + 1 >= len(ids) or ids[rows[-1] + 1] != below
+        return False
+
+    def _on_edit_requested(self, card_id: int, changes: dict) -> None:
+        QTimer.singleShot(0, lambda: self._edit(card_id, changes))
+
+    def _edit(self, card_id: int, changes: dict) -> None:
+        card = self._store.card(card_id)
+        if card is not None:
+            self._push(EditCardCommand(self._context, card, changes))
+
+    def _on_epic_drop_requested(self, ids: list[int], epic_id: int | None) -> None:
+        QTimer.singleShot(0, lambda: self._set_epic(ids, epic_id))
+
+    def _set_epic(self, ids: list[int], epic_id: int | None) -> None:
+        cards = [c for c in (self._store.card(i) for i in ids) if c and c.parent_id != epic_id]
+        if not cards:
+            return
+        epic = self._store.card(epic_id) if epic_id is not None else None
+        where = f"epic {epic.key}" if epic is not None else "no epic"
+        parts = [EditCardCommand(self._context, c, {"parent_id": epic_id}) for c in cards]
+        what = cards[0].key if len(cards) == 1 else f"{len(cards)} cards"
+        self._push(CompoundCommand(f"Put {what} into {where}", parts))
+
+    def _on_epic_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        epic = self.epic_model.epic_at(current.row()) if current.isValid() else None
+        self._epic_id = epic.id if epic is not None else None
+        self._rebuild()
+
+    def _on_quick_add(self) -> None:
+        title = self.quick_add.text().strip()
+        project = self._store.project
+        if not title or project is None:
+            return
+        values: dict[str, object] = {"title": title}
+        if self._epic_id is not None:
+            values["parent_id"] = self._epic_id
+        command = CreateCardCommand(self._context, project.id, values)
+        if self._push(command):
+            self.quick_add.clear()
+            if command.result is not None:
+                self.select_cards([command.result.id])
+
+    def _on_open_current(self) -> None:
+        card = self.model.card_at(self.tree.currentIndex())
+        if card is not None:
+            self.open_requested.emit(card.id)
+
+    def _on_double_clicked(self, index: QModelIndex) -> None:
+        card = self.model.card_at(index)
+        if card is not None and index.column() not in (POINTS, ASSIGNEE):
+            self.open_requested.emit(card.id)
+
+    def _on_context_menu(self, pos: QPoint) -> None:
+        index = self.tree.indexAt(pos)
+        card = self.model.card_at(index)
+        if card is None:
+            return
+        if card.id not in {c.id for c in self.selected_cards()}:
+            self.select_cards([card.id])
+        menu = self.context_menu()
+        if menu is not None:
+            menu.exec(self.tree.viewport().mapToGlobal(pos))
+            menu.deleteLater()
