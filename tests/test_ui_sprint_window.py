@@ -66,3 +66,26 @@ def test_ctrl_3_opens_the_sprint_page_with_its_board(sprinting, make_window, qtb
     assert card_by_key(window, cards[0].key).column_id == moved.column_id
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert window.current_page() == "board"
+
+
+def test_ctrl_2_opens_the_backlog_and_enter_opens_a_card(sprinting, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    services, _project, sprint, cards = sprinting
+    window = make_window(services)
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page() == "backlog"
+    assert sprint.name in [s.name for s in window.backlog.sprints()]
+    window.backlog.select_cards([cards[4].id])
+    titles: list[str] = []
+
+    def close_dialog() -> None:
+        dialog = QApplication.activeModalWidget()
+        titles.append(dialog.windowTitle())
+        dialog.reject()
+
+    QTimer.singleShot(0, close_dialog)
+    qtbot.keyClick(window.backlog.tree, Qt.Key.Key_Return)
+    assert titles and cards[4].key in titles[0]
+    assert window.current_page() == "backlog"

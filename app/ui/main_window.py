@@ -25,6 +25,7 @@ from app.errors import DomainError
 from app.services import Services
 from app.services.charts import ChartService
 from app.services.dto import CardDTO
+from app.ui.backlog_view import BacklogView
 from app.ui.board_view import GROUPINGS, BoardFilter, BoardView
 from app.ui.commands import (
     ArchiveCardCommand,
@@ -70,8 +71,11 @@ class MainWindow(QMainWindow):
         self.sprint_page.addWidget(self.sprint_board)
         self.sprint_page.setStretchFactor(0, 2)
         self.sprint_page.setStretchFactor(1, 3)
+        self.backlog = BacklogView(self.store, services, self._commands, self.push, self)
+        self.backlog.setObjectName("backlogPage")
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.board)
+        self.pages.addWidget(self.backlog)
         self.pages.addWidget(self.sprint_page)
         self.setCentralWidget(self.pages)
         self._boards = (self.board, self.sprint_board)
@@ -88,6 +92,7 @@ class MainWindow(QMainWindow):
             board.move_requested.connect(self._on_move_requested)
             board.current_card_changed.connect(self._on_current_card_changed)
         self.sprint_view.sprints_changed.connect(self.store.reload)
+        self.backlog.open_requested.connect(self.open_card)
         self.pages.currentChanged.connect(self._on_page_changed)
         self.store.board_reset.connect(self._on_board_reset)
 
@@ -187,6 +192,7 @@ class MainWindow(QMainWindow):
         group = QActionGroup(self)
         for name, text, shortcut in (
             ("board", "&Board", "Ctrl+1"),
+            ("backlog", "Back&log", "Ctrl+2"),
             ("sprint", "&Sprint", "Ctrl+3"),
         ):
             action = self._action(text, lambda n=name: self.show_page(n), [key(shortcut)])
@@ -402,11 +408,14 @@ class MainWindow(QMainWindow):
         return self.sprint_board if self.pages.currentWidget() is self.sprint_page else self.board
 
     def show_page(self, name: str) -> None:
-        page = {"board": self.board, "sprint": self.sprint_page}.get(name, self.board)
-        self.pages.setCurrentWidget(page)
+        pages = {"board": self.board, "backlog": self.backlog, "sprint": self.sprint_page}
+        self.pages.setCurrentWidget(pages.get(name, self.board))
 
     def current_page(self) -> str:
-        return "sprint" if self.pages.currentWidget() is self.sprint_page else "board"
+        current = self.pages.currentWidget()
+        if current is self.sprint_page:
+            return "sprint"
+        return "backlog" if current is self.backlog else "board"
 
     def _on_page_changed(self, _index: int) -> None:
         name = self.current_page()
@@ -512,7 +521,8 @@ class MainWindow(QMainWindow):
 
         dialog = self._card_dialog(CardDialog, None, submit)
         if dialog.exec() and created:
-            self.focused_board().select_card(created[0].id)
+            if self.current_page() != "backlog":
+                self.focused_board().select_card(created[0].id)
             self.statusBar().showMessage(f"Created {created[0].key}", 4000)
 
     def open_card(self, card_id: int | None = None) -> None:
@@ -532,7 +542,8 @@ class MainWindow(QMainWindow):
         history = self._services.cards.history(card.id)
         dialog = self._card_dialog(CardDialog, card, submit, history)
         dialog.exec()
-        self.focused_board().select_card(card.id)
+        if self.current_page() != "backlog":
+            self.focused_board().select_card(card.id)
 
     def _card_dialog(
         self, dialog_class: Any, card: CardDTO | None, submit: Any, history: Any = ()
