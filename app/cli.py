@@ -112,19 +112,43 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="backlog|next|NAME",
         help="where unfinished cards go (default: the backlog)",
     )
+    for module in _extension_modules():
+        handlers, raw = module.register(commands, db)
+        _HANDLERS.update(handlers)
+        _RAW_HANDLERS.update(raw)
     return parser
+
+
+# Command groups that live in their own modules. Each module has
+# ``register(commands, db_parent) -> (handlers, raw_handlers)``: handlers take
+# ``(services, args)`` on an opened (migrated) database; raw handlers take ``(url, args)`` and
+# must open the database themselves (check, backup, restore must never migrate or write to a
+# file they were asked to inspect or replace).
+EXTENSIONS = ("app.cli_reports", "app.cli_transfer", "app.cli_maintenance")
+
+
+def _extension_modules() -> list[Any]:
+    import importlib
+
+    return [importlib.import_module(name) for name in EXTENSIONS]
 
 
 def run_command(args: argparse.Namespace) -> int:
     from app.main import open_runtime
 
     url = config.resolve_db_url(getattr(args, "db", None))
+    key = (args.command, getattr(args, "action", None))
+    if key in _RAW_HANDLERS:
+        try:
+            return _RAW_HANDLERS[key](url, args)
+        except DomainError as exc:
+            return _fail(exc)
     try:
         runtime = open_runtime(url)
     except DomainError as exc:
         return _fail(exc)
     try:
-        handler = _HANDLERS[(args.command, getattr(args, "action", None))]
+        handler = _HANDLERS[key]
         return handler(runtime.services, args)
     except DomainError as exc:
         return _fail(exc)
@@ -338,7 +362,8 @@ def _sprint_complete(services: Services, args: argparse.Namespace) -> int:
     return 0
 
 
-_HANDLERS = {
+_RAW_HANDLERS: dict[tuple[str, str | None], Any] = {}
+_HANDLERS: dict[tuple[str, str | None], Any] = {
     ("init", None): _init,
     ("project", "add"): _project_add,
     ("project", "list"): _project_list,
