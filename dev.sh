@@ -15,7 +15,7 @@ PY=${PYTHON:-python3}
 APT_RUNTIME=(libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libxkbcommon0 libegl1 libgl1 libfontconfig1
   libdbus-1-3 fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji)
-APT_TEST=(xvfb)
+APT_TEST=(xvfb chromium)
 
 need_apt() {
   local missing=()

@@ -3,9 +3,47 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
+
+from app.errors import ValidationError
 
 
 def register(commands: Any, db: argparse.ArgumentParser) -> tuple[dict, dict]:
     """Add this group's subcommands; return (handlers, raw handlers) keyed like app.cli's."""
-    return {}, {}
+    report = commands.add_parser(
+        "report",
+        parents=[db],
+        help="export a sprint report (pdf, html, md, csv)",
+        description="Export the report of one sprint for stakeholders.",
+    )
+    report.add_argument("--project", required=True, metavar="KEY")
+    report.add_argument(
+        "--sprint", required=True, metavar="NAME|active|last", help="last: the last closed one"
+    )
+    report.add_argument("--format", choices=("pdf", "html", "md", "csv"), help="default: from -o")
+    report.add_argument("-o", "--output", required=True, metavar="FILE", help="'-' for stdout")
+    return {("report", None): _report}, {}
+
+
+def _report(services: Any, args: argparse.Namespace) -> int:
+    from app.reports import sprint_report as sr
+    from app.services.reports import ReportService
+
+    fmt = args.format or sr.format_for(args.output)
+    if fmt is None:
+        raise ValidationError(
+            f"Cannot tell the format from {args.output!r}; give --format pdf, html, md or csv."
+        )
+    project = services.projects.find_project(args.project)
+    reports = getattr(services, "reports", None) or ReportService(services.context)
+    dto = reports.sprint_report(project.id, args.sprint)
+    if args.output == "-":
+        if fmt == "pdf":
+            raise ValidationError("A PDF cannot be written to the terminal; give -o FILE.pdf.")
+        text = {"html": sr.render_html, "md": sr.render_markdown, "csv": sr.render_csv}[fmt](dto)
+        sys.stdout.write(text)
+        return 0
+    sr.write_report(dto, fmt, args.output)
+    print(f"Wrote the {fmt.upper()} report of {dto.sprint_name} to {args.output}")
+    return 0

@@ -1,0 +1,1062 @@
+"""The sprint report as files: HTML, Markdown, CSV and PDF, from one SprintReportDTO.
+
+* HTML: one self-contained file (inline CSS, charts inline as SVG), readable on a phone.
+* Markdown: tables and text only, so it pastes cleanly into a wiki or a chat.
+* CSV: one row per card with its outcome.
+* PDF: paginated A4, text laid out by QTextDocument, charts painted as vectors.
+
+The charts are painted with QPainter (the burndown by app.reports.charts.paint_burndown,
+the velocity bars here), so the SVG, the PDF and the screen show the same drawing. Colours
+are paired with patterns and dashes so a black-and-white print stays readable.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import math
+import os
+import re
+import tempfile
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QGuiApplication,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPalette,
+    QPdfWriter,
+    QPen,
+    QTextDocument,
+    QTextImageFormat,
+)
+from PySide6.QtSvg import QSvgGenerator
+
+from app.errors import DomainError
+from app.reports.charts import nice_step, paint_burndown
+from app.services.reports import SprintReportDTO, VelocityPointDTO, fmt_points
+
+FORMATS = ("pdf", "html", "md", "csv")
+FORMAT_NAMES = {
+    "pdf": "PDF document (*.pdf)",
+    "html": "Web page (*.html)",
+    "md": "Markdown (*.md)",
+    "csv": "Spreadsheet CSV (*.csv)",
+}
+CSV_FIELDS = (
+    "key",
+    "title",
+    "type",
+    "assignee",
+    "points_committed",
+    "points_final",
+    "outcome",
+    "destination",
+    "added_after_start",
+    "committed",
+    "re_estimated",
+    "blocked_hours",
+    "sprint",
+)
+# progress(done, total) -> False to cancel the export.
+Progress = Callable[[int, int], bool]
+
+INK = "#1d2733"
+MUTED = "#5b6673"
+ACCENT = "#1f5fbf"
+RULE = "#d5dbe3"
+
+
+class ExportCancelled(Exception):
+    """The person cancelled a running export; nothing was written."""
+
+
+class ExportError(DomainError):
+    """The report could not be written (a readable reason)."""
+
+
+# --- Qt bootstrapping ----------------------------------------------------------------------
+
+_app: QGuiApplication | None = None  # kept alive for the process
+
+
+def ensure_gui() -> None:
+    """Painting text needs a QGuiApplication; the CLI has none, so make an offscreen one.
+
+    A QApplication (not only a QGuiApplication), so that widgets created later in the same
+    process (a test run, an embedding app) still find the application they need."""
+    global _app
+    if QGuiApplication.instance() is not None:
+        return
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    _app = QApplication([])
+
+
+def report_palette() -> QPalette:
+    """A fixed light palette: reports look the same whatever the app's theme."""
+    palette = QPalette()
+    palette.setColor(QPalette.ColorRole.Base, QColor("#ffffff"))
+    palette.setColor(QPalette.ColorRole.Window, QColor("#ffffff"))
+    palette.setColor(QPalette.ColorRole.Text, QColor(INK))
+    palette.setColor(QPalette.ColorRole.WindowText, QColor(INK))
+    palette.setColor(QPalette.ColorRole.Highlight, QColor(ACCENT))
+    return palette
+
+
+# --- shared text ---------------------------------------------------------------------------
+
+
+def _date(value: object) -> str:
+    return "—" if value is None else value.strftime("%d %b %Y")  # type: ignore[attr-defined]
+
+
+def _dates(report: SprintReportDTO) -> str:
+    return f"{_date(report.start_date)} – {_date(report.end_date)}"
+
+
+def _hours(value: Decimal) -> str:
+    hours = float(value)
+    if hours >= 24:
+        days = int(hours // 24)
+        rest = hours - days * 24
+        return f"{days}d {rest:.0f}h" if rest >= 0.5 else f"{days}d"
+    return f"{hours:.1f}h".replace(".0h", "h")
+
+
+def _signed(value: Decimal) -> str:
+    return ("+" if value >= 0 else "−") + fmt_points(abs(value))
+
+
+def title_of(report: SprintReportDTO) -> str:
+    return f"{report.project_name} — {report.sprint_name}"
+
+
+def _status(report: SprintReportDTO) -> str:
+    if report.is_active:
+        return f"Active sprint · live state as of {report.as_of.strftime('%d %b %Y %H:%M')} UTC"
+    return f"Closed {_date(report.closed_at)}"
+
+
+def key_figures(report: SprintReportDTO) -> list[tuple[str, str, str]]:
+    """(label, value, detail) tiles at the top of every format."""
+    pct = report.completion_percent
+    return [
+        (
+            "Committed",
+            f"{fmt_points(report.committed_points)} pts",
+            f"{report.committed_cards} cards",
+        ),
+        (
+            "Completed so far" if report.is_active else "Completed",
+            f"{fmt_points(report.completed_points)} pts",
+            f"{report.completed_cards} cards" + ("" if pct is None else f" · {pct}%"),
+        ),
+        (
+            "In progress" if report.is_active else "Not completed",
+            f"{fmt_points(report.not_completed_points)} pts",
+            f"{report.not_completed_cards} cards",
+        ),
+        (
+            "Scope change",
+            f"{_signed(report.scope_change_points)} pts",
+            f"+{report.added_cards} added · −{report.removed_cards} removed",
+        ),
+    ]
+
+
+def _sections(report: SprintReportDTO) -> list[tuple[str, list[str], list[list[str]], str]]:
+    """The card tables: (title, header, rows, text when empty)."""
+
+    def who(name: str | None) -> str:
+        return name or "Unassigned"
+
+    def pts(value: Decimal | None) -> str:
+        return fmt_points(value) if value is not None else "—"
+
+    done = [
+        [
+            c.key,
+            c.title,
+            who(c.assignee),
+            pts(c.points_final)
+            + (
+                f" (was {pts(c.points_committed)})"
+                if c.re_estimated and c.points_committed is not None
+                else ""
+            ),
+        ]
+        for c in report.completed
+    ]
+    open_rows = [
+        [
+            c.key,
+            c.title,
+            who(c.assignee),
+            pts(c.points_final),
+            (c.destination or "—") if not report.is_active else "still in the sprint",
+        ]
+        for c in report.not_completed
+    ]
+    added = [
+        [
+            c.key,
+            c.title,
+            _date(c.added_at),
+            pts(c.points_final),
+            c.outcome_label,
+        ]
+        for c in report.added
+    ]
+    removed = [
+        [c.key, c.title, pts(c.points_committed), c.destination or "—"] for c in report.removed
+    ]
+    outside = [
+        [c.key, c.title, pts(c.points_committed), c.destination or "—"]
+        for c in report.completed_outside
+    ]
+    return [
+        (
+            "Completed cards",
+            ["Card", "Title", "Assignee", "Points"],
+            done,
+            "No card was completed.",
+        ),
+        (
+            "Still in progress" if report.is_active else "Not completed — and where they went",
+            ["Card", "Title", "Assignee", "Points", "Now" if report.is_active else "Moved to"],
+            open_rows,
+            "Every card was completed.",
+        ),
+        (
+            "Added after the start",
+            ["Card", "Title", "Added", "Points", "Outcome"],
+            added,
+            "No card was added after the start.",
+        ),
+        (
+            "Removed from the sprint",
+            ["Card", "Title", "Committed points", "Moved to"],
+            removed,
+            "No card was removed.",
+        ),
+        (
+            "Completed outside the sprint",
+            ["Card", "Title", "Committed points", "Moved to"],
+            outside,
+            "None.",
+        ),
+    ]
+
+
+def _people_table(report: SprintReportDTO) -> tuple[list[str], list[list[str]]]:
+    header = ["Person", "Completed points", "Completed cards", "Not completed", "Blocked"]
+    rows = [
+        [
+            p.name,
+            fmt_points(p.completed_points),
+            str(p.completed_cards),
+            f"{fmt_points(p.not_completed_points)} pts / {p.not_completed_cards}",
+            _hours(p.blocked_hours) if p.blocked_hours else "—",
+        ]
+        for p in report.people
+    ]
+    return header, rows
+
+
+def _blocked_table(report: SprintReportDTO) -> tuple[list[str], list[list[str]]]:
+    header = ["Card", "Title", "Assignee", "Blocked for", "Times", "At the end"]
+    rows = [
+        [
+            b.key,
+            b.title,
+            b.assignee or "Unassigned",
+            _hours(b.hours),
+            str(b.spells),
+            "still blocked" if b.blocked_at_end else "unblocked",
+        ]
+        for b in report.blocked
+    ]
+    return header, rows
+
+
+def _velocity_table(report: SprintReportDTO) -> tuple[list[str], list[list[str]]]:
+    header = ["Sprint", "Committed", "Completed", "Ratio"]
+    rows = []
+    for v in report.velocity:
+        ratio = (
+            f"{int((v.completed_points * 100 / v.committed_points).to_integral_value())}%"
+            if v.committed_points
+            else "—"
+        )
+        name = v.sprint_name + (" (so far)" if v.active else "")
+        rows.append([name, fmt_points(v.committed_points), fmt_points(v.completed_points), ratio])
+    return header, rows
+
+
+def _overview(report: SprintReportDTO) -> list[tuple[str, str]]:
+    rows = [
+        ("Project", f"{report.project_name} ({report.project_key})"),
+        ("Sprint", report.sprint_name),
+        ("Goal", report.goal or "—"),
+        ("Dates", f"{_dates(report)} · {report.working_days} working days"),
+        ("Status", _status(report)),
+        ("Team", ", ".join(report.team) if report.team else "—"),
+    ]
+    if report.planning_velocity is not None:
+        rows.append(("Planning velocity", f"{fmt_points(report.planning_velocity)} pts/sprint"))
+    return rows
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+
+def render_csv(report: SprintReportDTO) -> str:
+    """One row per card with its outcome."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    for c in report.cards:
+        writer.writerow(
+            [
+                c.key,
+                c.title,
+                c.type,
+                c.assignee or "",
+                fmt_points(c.points_committed),
+                fmt_points(c.points_final),
+                c.outcome,
+                c.destination or "",
+                "yes" if c.added_after_start else "no",
+                "yes" if c.committed else "no",
+                "yes" if c.re_estimated else "no",
+                f"{c.blocked_hours:f}",
+                report.sprint_name,
+            ]
+        )
+    return out.getvalue()
+
+
+# --- Markdown ------------------------------------------------------------------------------
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip() or " "
+
+
+def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    lines = ["| " + " | ".join(_md_cell(h) for h in header) + " |"]
+    lines.append("|" + "|".join(" --- " for _ in header) + "|")
+    lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def render_markdown(report: SprintReportDTO) -> str:
+    """Plain Markdown (headings, bold, tables; no HTML) for a wiki page or a chat."""
+    lines = [f"# Sprint report: {report.sprint_name}", "", f"**{report.summary}**", ""]
+    lines += _md_table(["", ""], [[f"**{k}**", v] for k, v in _overview(report)])
+    lines += ["", "## Commitment and completion", ""]
+    lines += _md_table(
+        ["", "Points", "Cards"],
+        [[label, value, detail] for label, value, detail in key_figures(report)],
+    )
+    if report.re_estimate_points:
+        lines += ["", f"Re-estimates of committed cards: {_signed(report.re_estimate_points)} pts."]
+    for title, header, rows, empty in _sections(report):
+        lines += ["", f"## {title}", ""]
+        lines += _md_table(header, rows) if rows else [f"_{empty}_"]
+    burndown = report.burndown
+    if burndown is not None:
+        lines += ["", "## Burndown", ""]
+        rows = []
+        for i, day in enumerate(burndown.days):
+            remaining = burndown.remaining[i]
+            if remaining is None:
+                continue
+            scope = burndown.scope_added[i] - burndown.scope_removed[i]
+            rows.append(
+                [
+                    day.strftime("%a %d %b") + ("" if burndown.working[i] else " (off)"),
+                    fmt_points(remaining),
+                    fmt_points(burndown.ideal[i]),
+                    _signed(scope) if scope else "",
+                ]
+            )
+        lines += _md_table(["Day", "Remaining", "Ideal", "Scope change"], rows)
+    lines += ["", "## Velocity trend", ""]
+    lines += _md_table(*_velocity_table(report))
+    lines += ["", "## Completed work per person", ""]
+    header, rows = _people_table(report)
+    lines += _md_table(header, rows) if rows else ["_No cards._"]
+    lines += ["", "## Blocked time", ""]
+    header, rows = _blocked_table(report)
+    lines += _md_table(header, rows) if rows else ["_No card was blocked during the sprint._"]
+    lines += ["", f"_Generated by Sprintdeck from the sprint's history; {_status(report)}._", ""]
+    return "\n".join(lines)
+
+
+# --- charts --------------------------------------------------------------------------------
+
+
+def paint_velocity(
+    painter: QPainter,
+    rect: QRectF,
+    points: Sequence[VelocityPointDTO],
+    palette: QPalette,
+    title: str = "",
+    planning: Decimal | None = None,
+) -> None:
+    """Committed (outlined, hatched) against completed (solid) bars per sprint; the planning
+    velocity as a dashed line. Sizes follow the painter's font."""
+    painter.save()
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        metrics = QFontMetricsF(painter.font())
+        line = metrics.height()
+        u = max(line / 16.0, 1.0)
+        base = palette.color(QPalette.ColorRole.Base)
+        text = palette.color(QPalette.ColorRole.Text)
+        accent = palette.color(QPalette.ColorRole.Highlight)
+        grid = QColor(text)
+        grid.setAlpha(45)
+        painter.fillRect(rect, base)
+        top = rect.top() + line * 0.6
+        if title:
+            bold = QFont(painter.font())
+            bold.setBold(True)
+            painter.save()
+            painter.setFont(bold)
+            painter.setPen(text)
+            painter.drawText(
+                QRectF(rect.left() + line * 0.6, rect.top() + line * 0.4, rect.width(), line * 1.4),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                title,
+            )
+            painter.restore()
+            top += line * 1.6
+        legend_y = top + line * 0.8
+        top += line * 2.0
+        values = [float(p.committed_points) for p in points]
+        values += [float(p.completed_points) for p in points]
+        if planning is not None:
+            values.append(float(planning))
+        peak = max([*values, 1.0])
+        step = nice_step(peak)
+        y_max = math.ceil(peak / step) * step
+        if y_max < peak * 1.08:
+            y_max += step
+        label_w = metrics.horizontalAdvance(fmt_points(Decimal(str(y_max)))) + line
+        plot = QRectF(
+            QPointF(rect.left() + label_w + line * 1.6, top),
+            QPointF(rect.right() - line, rect.bottom() - line * 2.6),
+        )
+
+        def y_at(value: float) -> float:
+            return plot.bottom() - plot.height() * value / y_max
+
+        value = 0.0
+        while value <= y_max + 1e-9:
+            y = y_at(value)
+            painter.setPen(QPen(grid, u * 0.8, Qt.PenStyle.DotLine))
+            painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
+            painter.setPen(text)
+            painter.drawText(
+                QRectF(rect.left(), y - line / 2, plot.left() - line * 0.4 - rect.left(), line),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                fmt_points(Decimal(str(value))),
+            )
+            value += step
+        painter.save()
+        painter.translate(rect.left() + line * 0.7, plot.center().y())
+        painter.rotate(-90)
+        painter.drawText(
+            QRectF(-plot.height() / 2, -line / 2, plot.height(), line),
+            Qt.AlignmentFlag.AlignCenter,
+            "Story points",
+        )
+        painter.restore()
+
+        n = max(len(points), 1)
+        slot = plot.width() / n
+        bar = min(slot * 0.32, line * 3)
+        light = QColor(accent)
+        light.setAlpha(60)
+        for i, p in enumerate(points):
+            center = plot.left() + slot * (i + 0.5)
+            committed = QRectF(
+                QPointF(center - bar - u, y_at(float(p.committed_points))),
+                QPointF(center - u, plot.bottom()),
+            )
+            painter.setPen(QPen(text, u * 1.2))
+            painter.setBrush(QBrush(light))
+            painter.drawRect(committed)
+            painter.setBrush(QBrush(text, Qt.BrushStyle.BDiagPattern))
+            painter.drawRect(committed)
+            completed = QRectF(
+                QPointF(center + u, y_at(float(p.completed_points))),
+                QPointF(center + u + bar, plot.bottom()),
+            )
+            painter.setPen(QPen(text, u * 1.2))
+            painter.setBrush(
+                accent if not p.active else QBrush(accent, Qt.BrushStyle.Dense4Pattern)
+            )
+            painter.drawRect(completed)
+            painter.setPen(text)
+            for box, amount in ((committed, p.committed_points), (completed, p.completed_points)):
+                painter.drawText(
+                    QRectF(box.center().x() - line * 2, box.top() - line * 1.1, line * 4, line),
+                    Qt.AlignmentFlag.AlignCenter,
+                    fmt_points(amount),
+                )
+            name = p.sprint_name + (" (so far)" if p.active else "")
+            label = metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, slot - line * 0.3)
+            font = QFont(painter.font())
+            font.setBold(p.current)
+            painter.save()
+            painter.setFont(font)
+            painter.drawText(
+                QRectF(center - slot / 2, plot.bottom() + line * 0.3, slot, line),
+                Qt.AlignmentFlag.AlignCenter,
+                label,
+            )
+            painter.restore()
+        painter.setPen(QPen(text, u * 1.2))
+        painter.drawLine(plot.bottomLeft(), plot.bottomRight())
+        painter.drawLine(plot.bottomLeft(), plot.topLeft())
+        if planning is not None:
+            pen = QPen(text, u * 1.6, Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            y = y_at(float(planning))
+            painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
+
+        # Legend.
+        x = plot.left()
+        swatch = line * 1.4
+        entries: list[tuple[str, str]] = [("committed", "Committed"), ("completed", "Completed")]
+        if planning is not None:
+            entries.append(("planning", f"Planning velocity ({fmt_points(planning)})"))
+        for kind, label in entries:
+            box = QRectF(x, legend_y - line * 0.4, swatch, line * 0.8)
+            painter.setPen(QPen(text, u))
+            if kind == "committed":
+                painter.setBrush(QBrush(light))
+                painter.drawRect(box)
+                painter.setBrush(QBrush(text, Qt.BrushStyle.BDiagPattern))
+                painter.drawRect(box)
+            elif kind == "completed":
+                painter.setBrush(accent)
+                painter.drawRect(box)
+            else:
+                painter.setPen(QPen(text, u * 1.6, Qt.PenStyle.DashLine))
+                painter.drawLine(QPointF(x, legend_y), QPointF(x + swatch, legend_y))
+            painter.setPen(text)
+            width = metrics.horizontalAdvance(label)
+            painter.drawText(
+                QRectF(x + swatch + line * 0.3, legend_y - line / 2, width + 2, line),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                label,
+            )
+            x += swatch + width + line * 1.4
+    finally:
+        painter.restore()
+
+
+def _paint_chart(painter: QPainter, rect: QRectF, report: SprintReportDTO, which: str) -> None:
+    palette = report_palette()
+    if which == "burndown" and report.burndown is not None:
+        paint_burndown(painter, rect, report.burndown, palette, "Burndown")
+    elif which == "velocity":
+        paint_velocity(
+            painter, rect, report.velocity, palette, "Velocity trend", report.planning_velocity
+        )
+
+
+CHART_SIZE = QSize(760, 340)
+
+
+def chart_svg(report: SprintReportDTO, which: str, size: QSize = CHART_SIZE) -> str:
+    """A chart as an inline ``<svg>`` element that scales to its container's width."""
+    ensure_gui()
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    generator = QSvgGenerator()
+    generator.setOutputDevice(buffer)
+    generator.setSize(size)
+    generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
+    generator.setResolution(96)
+    generator.setTitle(f"{which.title()} of {report.sprint_name}")
+    painter = QPainter(generator)
+    font = QFont("DejaVu Sans")
+    font.setPixelSize(12)
+    painter.setFont(font)
+    _paint_chart(painter, QRectF(0, 0, size.width(), size.height()), report, which)
+    painter.end()
+    buffer.close()
+    svg = bytes(data.data()).decode("utf-8")
+    svg = svg[svg.index("<svg") :]
+    label = html.escape(f"{which.title()} chart of {report.sprint_name}", quote=True)
+    svg = re.sub(
+        r"<svg\b[^>]*?>",
+        lambda m: re.sub(r'\s(width|height)="[^"]*"', "", m.group(0)).replace(
+            "<svg", f'<svg role="img" aria-label="{label}" class="chart"', 1
+        ),
+        svg,
+        count=1,
+    )
+    # A Qt SVG has no external references, but make sure: no xlink to anything outside.
+    return re.sub(r'xlink:href="(?!#|data:)[^"]*"', "", svg)
+
+
+# --- HTML ----------------------------------------------------------------------------------
+
+_CSS = f"""
+*{{box-sizing:border-box}}
+body{{margin:0;background:#f3f5f8;color:{INK};
+font:15px/1.5 -apple-system,"Segoe UI",Roboto,"Noto Sans","DejaVu Sans",sans-serif;
+-webkit-text-size-adjust:100%}}
+main{{max-width:980px;margin:0 auto;padding:24px 16px 48px}}
+header{{border-bottom:3px solid {ACCENT};padding-bottom:12px;margin-bottom:16px}}
+.eyebrow{{color:{MUTED};font-size:13px;text-transform:uppercase;letter-spacing:.06em;margin:0}}
+h1{{font-size:26px;line-height:1.25;margin:4px 0 4px}}
+h2{{font-size:18px;margin:32px 0 10px;padding-bottom:4px;border-bottom:1px solid {RULE}}}
+.meta{{color:{MUTED};margin:0}}
+.summary{{background:#fff;border-left:5px solid {ACCENT};padding:14px 16px;font-size:17px;
+font-weight:600;border-radius:6px;box-shadow:0 1px 2px rgba(0,0,0,.06)}}
+.tiles{{display:grid;grid-template-columns:repeat(auto-fit,minmax(170px,1fr));gap:12px;
+margin:16px 0}}
+.tile{{background:#fff;border:1px solid {RULE};border-radius:8px;padding:12px 14px}}
+.tile .label{{color:{MUTED};font-size:13px}}
+.tile .value{{font-size:24px;font-weight:700;line-height:1.2}}
+.tile .detail{{color:{MUTED};font-size:13px}}
+.panel{{background:#fff;border:1px solid {RULE};border-radius:8px;padding:8px}}
+.table-wrap{{overflow-x:auto;-webkit-overflow-scrolling:touch;background:#fff;
+border:1px solid {RULE};border-radius:8px}}
+table{{border-collapse:collapse;width:100%;font-size:14px}}
+th,td{{text-align:left;padding:7px 10px;border-bottom:1px solid {RULE};vertical-align:top;
+overflow-wrap:anywhere}}
+th{{background:#eef2f7;font-weight:600;white-space:nowrap}}
+tr:last-child td{{border-bottom:0}}
+td.num,th.num{{text-align:right;white-space:nowrap}}
+td.key{{white-space:nowrap;font-weight:600}}
+dl.overview{{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0;
+background:#fff;border:1px solid {RULE};border-radius:8px;padding:12px 14px}}
+dl.overview dt{{color:{MUTED}}}
+dl.overview dd{{margin:0;overflow-wrap:anywhere}}
+.empty{{color:{MUTED};font-style:italic;margin:4px 0}}
+svg.chart{{display:block;width:100%;height:auto}}
+footer{{color:{MUTED};font-size:12px;margin-top:32px}}
+@media (max-width:520px){{h1{{font-size:21px}}.tile .value{{font-size:20px}}
+dl.overview{{grid-template-columns:1fr}}dl.overview dd{{margin-bottom:6px}}
+th,td{{padding:6px 8px}}}}
+@media print{{body{{background:#fff}}.tile,.panel,.table-wrap,.summary{{box-shadow:none}}}}
+"""
+
+_NUMERIC = {"Points", "Committed", "Completed", "Ratio", "Completed points", "Completed cards"}
+_NUMERIC |= {"Committed points", "Blocked for", "Times", "Remaining", "Ideal"}
+
+
+def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    e = html.escape
+    numeric = [h in _NUMERIC for h in header]
+    head = "".join(
+        f'<th scope="col"{" class=num" if n else ""}>{e(h)}</th>'
+        for h, n in zip(header, numeric, strict=True)
+    )
+    body = []
+    for row in rows:
+        cells = []
+        for i, (cell, n) in enumerate(zip(row, numeric, strict=True)):
+            cls = " class=num" if n else (" class=key" if i == 0 and header[0] == "Card" else "")
+            cells.append(f"<td{cls}>{e(cell)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def render_html(report: SprintReportDTO, progress: Progress | None = None) -> str:
+    """One self-contained page: inline CSS, charts as inline SVG, no external requests."""
+    e = html.escape
+    step = _stepper(progress, 3)
+    step()
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{e('Sprint report: ' + report.sprint_name)}</title>",
+        f"<style>{_CSS}</style></head><body><main>",
+        "<header>",
+        f'<p class="eyebrow">Sprint report · {e(report.project_name)} '
+        f"({e(report.project_key)})</p>",
+        f"<h1>{e(report.sprint_name)}</h1>",
+        f'<p class="meta">{e(_dates(report))} · {e(_status(report))}</p>',
+        "</header>",
+        f'<p class="summary">{e(report.summary)}</p>',
+        '<section class="tiles">',
+    ]
+    for label, value, detail in key_figures(report):
+        parts.append(
+            f'<div class="tile"><div class="label">{e(label)}</div>'
+            f'<div class="value">{e(value)}</div><div class="detail">{e(detail)}</div></div>'
+        )
+    parts.append("</section><h2>Overview</h2><dl class=overview>")
+    for k, v in _overview(report):
+        parts.append(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>")
+    parts.append("</dl>")
+    if report.burndown is not None:
+        parts.append('<h2>Burndown</h2><div class="panel">')
+        parts.append(chart_svg(report, "burndown"))
+        parts.append("</div>")
+    step()
+    parts.append('<h2>Velocity trend</h2><div class="panel">')
+    parts.append(chart_svg(report, "velocity"))
+    parts.append("</div>")
+    step()
+    for title, header, rows, empty in _sections(report):
+        parts.append(f"<h2>{e(title)}</h2>")
+        parts.append(_html_table(header, rows) if rows else f'<p class="empty">{e(empty)}</p>')
+    parts.append("<h2>Completed work per person</h2>")
+    header, rows = _people_table(report)
+    parts.append(_html_table(header, rows) if rows else '<p class="empty">No cards.</p>')
+    parts.append("<h2>Blocked time</h2>")
+    header, rows = _blocked_table(report)
+    parts.append(
+        _html_table(header, rows)
+        if rows
+        else '<p class="empty">No card was blocked during the sprint.</p>'
+    )
+    parts.append(
+        f"<footer>Generated by Sprintdeck from the sprint's snapshots and history. "
+        f"{e(_status(report))}.</footer></main></body></html>"
+    )
+    return "\n".join(parts)
+
+
+# --- PDF -----------------------------------------------------------------------------------
+
+
+def _pdf_html(report: SprintReportDTO, chart_w: float, chart_h: float) -> str:
+    """The PDF's text, with an empty image standing where each chart is painted later."""
+    e = html.escape
+
+    def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+        numeric = [h in _NUMERIC for h in header]
+        head = "".join(
+            f'<th align="{"right" if n else "left"}"{" width=38%" if h == "Title" else ""}>'
+            f"{e(h)}</th>"
+            for h, n in zip(header, numeric, strict=True)
+        )
+        body = "".join(
+            "<tr>"
+            + "".join(
+                f'<td align="{"right" if n else "left"}">{e(c)}</td>'
+                for c, n in zip(row, numeric, strict=True)
+            )
+            + "</tr>"
+            for row in rows
+        )
+        return (
+            '<table width="100%" cellspacing="0" cellpadding="4" border="0.5" '
+            f'style="border-color:#888;border-style:solid"><thead><tr>{head}</tr></thead>'
+            f"{body}</table>"
+        )
+
+    def chart(name: str) -> str:
+        return f'<p><img src="chart:{name}" width="{chart_w:.0f}" height="{chart_h:.0f}"></p>'
+
+    parts = [
+        f'<p style="color:{MUTED};font-size:9pt">SPRINT REPORT · {e(report.project_name)} '
+        f"({e(report.project_key)})</p>",
+        f'<h1 style="font-size:20pt;margin:0">{e(report.sprint_name)}</h1>',
+        f'<p style="color:{MUTED}">{e(_dates(report))} · {e(_status(report))}</p>',
+        '<table width="100%" cellpadding="8" cellspacing="0" border="1" '
+        'style="border-color:#000;border-style:solid;margin-top:6px">'
+        f'<tr><td style="font-size:12pt"><b>{e(report.summary)}</b></td></tr></table>',
+        '<table width="100%" cellpadding="6" cellspacing="6" style="margin-top:8px"><tr>',
+    ]
+    for label, value, detail in key_figures(report):
+        parts.append(
+            '<td width="25%" style="border:1px solid #888">'
+            f'<span style="color:{MUTED};font-size:8.5pt">{e(label)}</span><br>'
+            f'<span style="font-size:15pt"><b>{e(value)}</b></span><br>'
+            f'<span style="color:{MUTED};font-size:8.5pt">{e(detail)}</span></td>'
+        )
+    parts.append("</tr></table>")
+    parts.append("<h2>Overview</h2>")
+    parts.append('<table cellpadding="3" cellspacing="0">')
+    for k, v in _overview(report):
+        parts.append(f'<tr><td style="color:{MUTED}">{e(k)}</td><td>{e(v)}</td></tr>')
+    parts.append("</table>")
+    if report.burndown is not None:
+        parts.append(chart("burndown"))
+    parts.append(chart("velocity"))
+    for title, header, rows, empty in _sections(report):
+        parts.append(f"<h2>{e(title)}</h2>")
+        parts.append(table(header, rows) if rows else f"<p><i>{e(empty)}</i></p>")
+    parts.append("<h2>Completed work per person</h2>")
+    header, rows = _people_table(report)
+    parts.append(table(header, rows) if rows else "<p><i>No cards.</i></p>")
+    parts.append("<h2>Blocked time</h2>")
+    header, rows = _blocked_table(report)
+    parts.append(
+        table(header, rows) if rows else "<p><i>No card was blocked during the sprint.</i></p>"
+    )
+    return "".join(parts)
+
+
+def render_pdf(report: SprintReportDTO, progress: Progress | None = None) -> bytes:
+    """The report as PDF bytes: A4 pages, numbered, charts painted as vectors."""
+    ensure_gui()
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setTitle(f"Sprint report: {report.sprint_name}")
+    writer.setCreator("Sprintdeck")
+    writer.setResolution(300)
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(16, 16, 16, 14),
+            QPageLayout.Unit.Millimeter,
+        )
+    )
+    width, height = float(writer.width()), float(writer.height())
+    font = QFont("DejaVu Sans")
+    font.setPointSizeF(9.5)
+
+    doc = QTextDocument()
+    doc.documentLayout().setPaintDevice(writer)
+    doc.setDefaultFont(font)
+    doc.setDocumentMargin(0)
+    doc.setDefaultStyleSheet(
+        f"h2 {{ font-size: 12.5pt; color: {INK}; margin-top: 14px; margin-bottom: 4px; }}"
+        f"th {{ background-color: #e6e6e6; }}"
+    )
+    footer_h = QFontMetricsF(font, writer).height() * 2.2
+    page_h = height - footer_h
+    chart_w, chart_h = width, width * 0.42
+    blank = QImage(1, 1, QImage.Format.Format_ARGB32)
+    blank.fill(Qt.GlobalColor.transparent)
+    for name in ("burndown", "velocity"):
+        doc.addResource(QTextDocument.ResourceType.ImageResource, f"chart:{name}", blank)
+    # Image sizes in a document laid out for a device are in 96 dpi pixels.
+    scale = writer.logicalDpiX() / 96.0
+    doc.setHtml(_pdf_html(report, chart_w / scale, chart_h / scale))
+    doc.setPageSize(QRectF(0, 0, width, page_h).size())
+
+    charts = _chart_places(doc, scale)
+    pages = max(doc.pageCount(), 1)
+    step = _stepper(progress, pages)
+    painter = QPainter()
+    if not painter.begin(writer):
+        raise ExportError("Could not start the PDF document.")
+    try:
+        for page in range(pages):
+            step()
+            if page:
+                writer.newPage()
+            top = page * page_h
+            painter.save()
+            painter.translate(0, -top)
+            doc.drawContents(painter, QRectF(0, top, width, page_h))
+            painter.restore()
+            for name, rect in charts:
+                if math.floor((rect.top() + 1) / page_h) == page:
+                    painter.save()
+                    painter.setFont(font)
+                    _paint_chart(painter, rect.translated(0, -top), report, name)
+                    painter.restore()
+            _paint_footer(painter, report, font, width, height, footer_h, page + 1, pages)
+    finally:
+        painter.end()
+    buffer.close()
+    return bytes(data.data())
+
+
+def _chart_places(doc: QTextDocument, scale: float) -> list[tuple[str, QRectF]]:
+    """Where the chart placeholders ended up, in document coordinates."""
+    places = []
+    layout = doc.documentLayout()
+    block = doc.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fragment = it.fragment()
+            fmt = fragment.charFormat()
+            if fmt.isImageFormat():
+                image = QTextImageFormat(fmt.toImageFormat())
+                name = image.name()
+                if name.startswith("chart:"):
+                    box = layout.blockBoundingRect(block)
+                    line = block.layout().lineForTextPosition(
+                        fragment.position() - block.position()
+                    )
+                    y = box.top() + (line.y() if line.isValid() else 0)
+                    x = box.left() + (
+                        line.cursorToX(fragment.position() - block.position())[0]
+                        if line.isValid()
+                        else 0
+                    )
+                    places.append(
+                        (
+                            name.split(":", 1)[1],
+                            QRectF(x, y, image.width() * scale, image.height() * scale),
+                        )
+                    )
+            it += 1
+        block = block.next()
+    return places
+
+
+def _paint_footer(
+    painter: QPainter,
+    report: SprintReportDTO,
+    font: QFont,
+    width: float,
+    height: float,
+    footer_h: float,
+    page: int,
+    pages: int,
+) -> None:
+    painter.save()
+    small = QFont(font)
+    small.setPointSizeF(8)
+    painter.setFont(small)
+    painter.setPen(QPen(QColor("#888888"), 2))
+    y = height - footer_h * 0.75
+    painter.drawLine(QPointF(0, y), QPointF(width, y))
+    painter.setPen(QColor(MUTED))
+    box = QRectF(0, y + footer_h * 0.1, width, footer_h * 0.6)
+    painter.drawText(
+        box,
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+        f"{report.project_key} · {report.sprint_name} · sprint report",
+    )
+    painter.drawText(
+        box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"Page {page} of {pages}"
+    )
+    painter.restore()
+
+
+# --- writing files -------------------------------------------------------------------------
+
+
+def _stepper(progress: Progress | None, total: int) -> Callable[[], None]:
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        if progress is not None and progress(done, total) is False:
+            raise ExportCancelled("The export was cancelled.")
+        done += 1
+
+    return step
+
+
+def render(report: SprintReportDTO, fmt: str, progress: Progress | None = None) -> bytes:
+    """The report in ``fmt`` (pdf, html, md, csv) as the bytes of the file."""
+    if fmt == "pdf":
+        data = render_pdf(report, progress)
+    elif fmt == "html":
+        data = render_html(report, progress).encode("utf-8")
+    elif fmt == "md":
+        data = render_markdown(report).encode("utf-8")
+    elif fmt == "csv":
+        data = ("\ufeff" + render_csv(report)).encode("utf-8")  # BOM: Excel reads UTF-8
+    else:
+        raise ExportError(f"Unknown report format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    if progress is not None and progress(1, 1) is False:
+        raise ExportCancelled("The export was cancelled.")
+    return data
+
+
+def write_file(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (a temporary file, then a rename)."""
+    target = Path(path)
+    if target.is_dir():
+        raise ExportError(f"Cannot write the report to {target}: it is a folder.")
+    folder = target.parent
+    if not folder.is_dir():
+        raise ExportError(
+            f"Cannot write the report to {target}: the folder {folder} does not exist."
+        )
+    try:
+        fd, temp = tempfile.mkstemp(prefix=".sprintdeck-", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise ExportError(f"Cannot write the report to {target}: {exc.strerror}.") from exc
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, target)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        raise ExportError(f"Cannot write the report to {target}: {exc.strerror}.") from exc
+
+
+def write_report(
+    report: SprintReportDTO,
+    fmt: str,
+    path: str | os.PathLike[str],
+    progress: Progress | None = None,
+) -> None:
+    """Render and write; raises ExportError (readable) or ExportCancelled (nothing written)."""
+    write_file(path, render(report, fmt, progress))
+
+
+def write_pdf(
+    report: SprintReportDTO, path: str | os.PathLike[str], progress: Progress | None = None
+) -> None:
+    write_report(report, "pdf", path, progress)
+
+
+def format_for(path: str | os.PathLike[str]) -> str | None:
+    """The format a file name implies (.pdf, .html/.htm, .md/.markdown, .csv), else None."""
+    suffix = Path(path).suffix.lower()
+    return {
+        ".pdf": "pdf",
+        ".html": "html",
+        ".htm": "html",
+        ".md": "md",
+        ".markdown": "md",
+        ".csv": "csv",
+    }.get(suffix)
+
+
+__all__ = [
+    "CSV_FIELDS",
+    "FORMATS",
+    "FORMAT_NAMES",
+    "ExportCancelled",
+    "ExportError",
+    "chart_svg",
+    "ensure_gui",
+    "format_for",
+    "key_figures",
+    "paint_velocity",
+    "render",
+    "render_csv",
+    "render_html",
+    "render_markdown",
+    "render_pdf",
+    "report_palette",
+    "title_of",
+    "write_file",
+    "write_pdf",
+    "write_report",
+]

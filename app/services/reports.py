@@ -1,0 +1,697 @@
+"""The sprint report: every figure a stakeholder reads about one sprint, as one frozen DTO.
+
+Everything comes from the sprint's commitment and outcome snapshots and from the history,
+never from the cards as they are now: a card's title, type and assignee are taken as they
+were at the sprint's close (the history after the close is walked back), its points from the
+snapshots. Re-running the report of a closed sprint later gives the same answer, whatever
+happened to its cards since. The report of an active sprint is its live state, up to now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.errors import NotFound, ValidationError
+from app.metrics.burndown import BurndownSeries
+from app.metrics.calendar import working_days
+from app.models import (
+    Card,
+    HistoryEvent,
+    Holiday,
+    Member,
+    Project,
+    Sprint,
+    SprintSnapshot,
+    WorkflowColumn,
+)
+from app.services.charts import ChartService
+from app.services.context import ServiceContext
+
+ZERO = Decimal("0")
+# The velocity trend shows this many sprints, the reported one last.
+VELOCITY_TREND = 7
+# The planning velocity: the average completed points of this many closed sprints.
+VELOCITY_WINDOW = 3
+
+# What became of a card. The first four are those of a closed sprint's outcome snapshot;
+# an active sprint's cards are "completed" (in a done column now), "in_progress" (not yet),
+# or "removed"/"completed_outside" (committed, and left the sprint).
+OUTCOME_LABELS = {
+    "completed": "Completed",
+    "not_completed": "Not completed",
+    "in_progress": "In progress",
+    "removed": "Removed",
+    "completed_outside": "Completed outside the sprint",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReportCardDTO:
+    card_id: int
+    key: str
+    title: str  # as at the close (or now, while active)
+    type: str
+    assignee: str | None
+    points_committed: Decimal | None  # in the commitment snapshot; None if not committed
+    points_final: Decimal | None  # at the close (outcome snapshot), or now while active
+    outcome: str  # a key of OUTCOME_LABELS
+    destination: str | None  # where it went: "backlog", a sprint's name, or "archived"
+    committed: bool
+    added_at: dt.datetime | None  # when it joined the sprint after the start (UTC)
+    blocked_hours: Decimal  # time blocked within the sprint window
+
+    @property
+    def added_after_start(self) -> bool:
+        return not self.committed
+
+    @property
+    def re_estimated(self) -> bool:
+        return self.committed and self.points_committed != self.points_final
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOME_LABELS.get(self.outcome, self.outcome)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonWorkDTO:
+    name: str  # "Unassigned" for cards without an assignee
+    completed_points: Decimal
+    completed_cards: int
+    not_completed_points: Decimal  # left unfinished (or still in progress)
+    not_completed_cards: int
+    blocked_hours: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class VelocityPointDTO:
+    sprint_name: str
+    committed_points: Decimal
+    completed_points: Decimal
+    current: bool  # the reported sprint
+    active: bool  # still running: completed so far
+
+
+@dataclass(frozen=True, slots=True)
+class BlockedCardDTO:
+    key: str
+    title: str
+    assignee: str | None
+    hours: Decimal
+    spells: int  # how many times it was blocked within the window
+    blocked_at_end: bool  # still blocked at the close (or now)
+
+
+@dataclass(frozen=True, slots=True)
+class SprintReportDTO:
+    project_key: str
+    project_name: str
+    time_zone: str
+    sprint_id: int
+    sprint_name: str
+    goal: str
+    state: str  # "active" or "closed"
+    start_date: dt.date | None
+    end_date: dt.date | None
+    started_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    as_of: dt.datetime  # the close, or the time the report of an active sprint was made
+    working_days: int
+    working_days_left: int  # 0 once closed
+    team: tuple[str, ...]
+    committed_points: Decimal
+    committed_cards: int
+    completed_points: Decimal  # everything completed in the sprint, scope added included
+    completed_cards: int
+    completed_committed_points: Decimal  # of the committed cards only
+    not_completed_points: Decimal  # unfinished (carried over), or still in progress
+    not_completed_cards: int
+    added_points: Decimal
+    added_cards: int
+    removed_points: Decimal  # committed points that left the sprint (removed or done outside)
+    removed_cards: int
+    completed_outside_cards: int
+    re_estimate_points: Decimal  # net change by re-estimating committed cards
+    final_scope_points: Decimal  # the points of the cards in the sprint at the close (or now)
+    cards: tuple[ReportCardDTO, ...]
+    people: tuple[PersonWorkDTO, ...]
+    blocked: tuple[BlockedCardDTO, ...]
+    velocity: tuple[VelocityPointDTO, ...]  # oldest first, this sprint last
+    planning_velocity: Decimal | None  # average completed of the last closed sprints
+    burndown: BurndownSeries | None
+    summary: str
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == "active"
+
+    @property
+    def scope_change_points(self) -> Decimal:
+        return self.final_scope_points - self.committed_points
+
+    @property
+    def completion_percent(self) -> int | None:
+        if not self.committed_points:
+            return None
+        return int((self.completed_points * 100 / self.committed_points).to_integral_value())
+
+    @property
+    def carried_over_cards(self) -> int:
+        return sum(1 for c in self.cards if c.outcome == "not_completed")
+
+    @property
+    def blocked_hours(self) -> Decimal:
+        return sum((b.hours for b in self.blocked), ZERO)
+
+    def by_outcome(self, *outcomes: str) -> tuple[ReportCardDTO, ...]:
+        return tuple(c for c in self.cards if c.outcome in outcomes)
+
+    @property
+    def completed(self) -> tuple[ReportCardDTO, ...]:
+        return self.by_outcome("completed")
+
+    @property
+    def not_completed(self) -> tuple[ReportCardDTO, ...]:
+        return self.by_outcome("not_completed", "in_progress")
+
+    @property
+    def added(self) -> tuple[ReportCardDTO, ...]:
+        return tuple(c for c in self.cards if c.added_after_start)
+
+    @property
+    def removed(self) -> tuple[ReportCardDTO, ...]:
+        return self.by_outcome("removed")
+
+    @property
+    def completed_outside(self) -> tuple[ReportCardDTO, ...]:
+        return self.by_outcome("completed_outside")
+
+
+def fmt_points(value: Decimal | None) -> str:
+    """Points as a person writes them: 5, 0.5, 12.5 (empty for None)."""
+    if value is None:
+        return ""
+    text = f"{value.quantize(Decimal('0.1')).normalize():f}"
+    return "0" if text in ("-0", "") else text
+
+
+def _sum(values: Any) -> Decimal:
+    total = ZERO
+    for value in values:
+        if value is not None:
+            total += value
+    return total
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _signed(value: Decimal) -> str:
+    return ("+" if value >= 0 else "−") + fmt_points(abs(value))
+
+
+class ReportService:
+    """Read-only: builds sprint reports."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._ctx = context
+
+    def resolve_sprint(self, project_id: int, sprint: str) -> int:
+        """The id of the sprint named ``sprint``, or of the ``active`` one, or the ``last``
+        closed one (a sprint literally called "active" or "last" wins over the keyword)."""
+        wanted = str(sprint).strip()
+        if not wanted:
+            raise ValidationError("Name the sprint to report on (a name, 'active' or 'last').")
+        with self._ctx.read() as uow:
+            session = uow.session
+            project = session.get(Project, project_id)
+            if project is None:
+                raise NotFound(f"There is no project with id {project_id}.")
+            by_name = session.scalar(
+                select(Sprint.id).where(
+                    Sprint.project_id == project_id, func.lower(Sprint.name) == wanted.lower()
+                )
+            )
+            if by_name is not None:
+                return by_name
+            if wanted.lower() == "active":
+                active = session.scalar(
+                    select(Sprint.id).where(
+                        Sprint.project_id == project_id, Sprint.state == "active"
+                    )
+                )
+                if active is None:
+                    raise NotFound(f"{project.key} has no active sprint.")
+                return active
+            if wanted.lower() == "last":
+                closed = _closed_sprints(session, project_id)
+                if not closed:
+                    raise NotFound(f"{project.key} has no closed sprint yet.")
+                return closed[-1].id
+            raise NotFound(f"There is no sprint called {wanted!r} in {project.key}.")
+
+    def sprint_report(self, project_id: int, sprint: str) -> SprintReportDTO:
+        """The report of ``sprint``: a sprint's name, ``"active"`` or ``"last"``."""
+        return self.report_for(self.resolve_sprint(project_id, sprint))
+
+    def report_for(self, sprint_id: int) -> SprintReportDTO:
+        """The report of the sprint with this id (started: active or closed)."""
+        with self._ctx.read() as uow:
+            session = uow.session
+            row = session.get(Sprint, sprint_id)
+            if row is None:
+                raise NotFound(f"There is no sprint with id {sprint_id}.")
+            if row.state == "planned" or row.started_at is None:
+                raise ValidationError(
+                    f"The sprint {row.name!r} has not started yet; there is nothing to report."
+                )
+        burndown: BurndownSeries | None
+        try:
+            burndown = ChartService(self._ctx).sprint_burndown(sprint_id)
+        except ValidationError:
+            burndown = None
+        with self._ctx.read() as uow:
+            return self._build(uow.session, sprint_id, burndown)
+
+    # --- building ------------------------------------------------------------------------
+
+    def _build(
+        self, session: Session, sprint_id: int, burndown: BurndownSeries | None
+    ) -> SprintReportDTO:
+        sprint = session.get(Sprint, sprint_id)
+        assert sprint is not None and sprint.started_at is not None
+        project = session.get(Project, sprint.project_id)
+        assert project is not None
+        closed = sprint.state == "closed"
+        started = _utc(sprint.started_at)
+        as_of = _utc(sprint.closed_at) if closed and sprint.closed_at else _utc(self._ctx.clock())
+
+        commitment = _snapshot(session, sprint.id, "commitment")
+        outcome = _snapshot(session, sprint.id, "outcome")
+        categories = dict(
+            session.execute(
+                select(WorkflowColumn.id, WorkflowColumn.category).where(
+                    WorkflowColumn.project_id == project.id
+                )
+            ).all()
+        )
+        if closed:
+            ids = set(commitment) | set(outcome)
+            live: dict[int, Card] = {}
+        else:
+            live = {
+                c.id: c
+                for c in session.scalars(
+                    select(Card).where(
+                        Card.sprint_id == sprint.id,
+                        Card.archived.is_(False),
+                        Card.type != "epic",
+                    )
+                )
+            }
+            ids = set(commitment) | set(live)
+        cards = {c.id: c for c in session.scalars(select(Card).where(Card.id.in_(ids)))}
+        events = list(
+            session.scalars(
+                select(HistoryEvent)
+                .where(HistoryEvent.card_id.in_(ids))
+                .order_by(HistoryEvent.at, HistoryEvent.id)
+            )
+        )
+        per_card: dict[int, list[HistoryEvent]] = defaultdict(list)
+        for e in events:
+            per_card[e.card_id].append(e)
+        members = dict(session.execute(select(Member.id, Member.display_name)).all())
+
+        rows: list[ReportCardDTO] = []
+        for cid in ids:
+            card = cards[cid]
+            state = _state_at(card, per_card[cid], as_of)
+            snap = commitment.get(cid)
+            committed = snap is not None
+            if closed:
+                out = outcome.get(cid)
+                if out is None:  # committed, yet missing from the outcome: count as removed
+                    result, points, destination = "removed", snap.points if snap else None, None
+                else:
+                    result, points, destination = out.outcome, out.points, out.destination
+            elif cid in live:
+                done = categories.get(live[cid].column_id) == "done"
+                result, points, destination = (
+                    "completed" if done else "in_progress",
+                    live[cid].points,
+                    None,
+                )
+            else:
+                done = not card.archived and categories.get(card.column_id) == "done"
+                result = "completed_outside" if done else "removed"
+                points, destination = card.points, None
+            if result in ("removed", "completed_outside"):
+                destination = _where_it_went(per_card[cid], sprint, as_of)
+            added_at = None if committed else _joined_at(per_card[cid], sprint.id, started)
+            rows.append(
+                ReportCardDTO(
+                    card_id=cid,
+                    key=f"{project.key}-{card.number}",
+                    title=state["title"],
+                    type=state["type"],
+                    assignee=members.get(state["assignee_id"]),
+                    points_committed=snap.points if snap is not None else None,
+                    points_final=points,
+                    outcome=result,
+                    destination=destination,
+                    committed=committed,
+                    added_at=added_at,
+                    blocked_hours=ZERO,
+                )
+            )
+        order = {"completed": 0, "not_completed": 1, "in_progress": 1}
+        rows.sort(key=lambda r: (order.get(r.outcome, 2), cards[r.card_id].number))
+
+        blocked = _blocked(rows, per_card, started, as_of)
+        hours = {b.key: b.hours for b in blocked}
+        rows = [_with_hours(r, hours.get(r.key, ZERO)) for r in rows]
+
+        in_scope = [r for r in rows if r.outcome in ("completed", "not_completed", "in_progress")]
+        done_rows = [r for r in rows if r.outcome == "completed"]
+        open_rows = [r for r in rows if r.outcome in ("not_completed", "in_progress")]
+        added_rows = [r for r in rows if not r.committed]
+        left_rows = [r for r in rows if r.committed and r.outcome not in order]
+        committed_points = _sum(s.points for s in commitment.values())
+        completed_points = _sum(r.points_final for r in done_rows)
+
+        holidays = set(session.scalars(select(Holiday.day).where(Holiday.project_id == project.id)))
+        total_days = left_days = 0
+        if sprint.start_date and sprint.end_date:
+            mask = project.working_weekdays
+            total_days = len(working_days(sprint.start_date, sprint.end_date, mask, holidays))
+            if not closed:
+                today = as_of.astimezone(_zone(project.time_zone)).date()
+                if today <= sprint.end_date:
+                    first = max(today, sprint.start_date)
+                    left_days = len(working_days(first, sprint.end_date, mask, holidays))
+
+        people = _people(rows)
+        velocity, planning = _velocity(session, sprint, committed_points, completed_points)
+        team = tuple(sorted({r.assignee for r in rows if r.assignee}, key=str.lower))
+        report = SprintReportDTO(
+            project_key=project.key,
+            project_name=project.name,
+            time_zone=project.time_zone,
+            sprint_id=sprint.id,
+            sprint_name=sprint.name,
+            goal=sprint.goal or "",
+            state=sprint.state,
+            start_date=sprint.start_date,
+            end_date=sprint.end_date,
+            started_at=started,
+            closed_at=_utc(sprint.closed_at) if sprint.closed_at else None,
+            as_of=as_of,
+            working_days=total_days,
+            working_days_left=left_days,
+            team=team,
+            committed_points=committed_points,
+            committed_cards=len(commitment),
+            completed_points=completed_points,
+            completed_cards=len(done_rows),
+            completed_committed_points=_sum(r.points_final for r in done_rows if r.committed),
+            not_completed_points=_sum(r.points_final for r in open_rows),
+            not_completed_cards=len(open_rows),
+            added_points=_sum(r.points_final for r in added_rows if r.outcome in order),
+            added_cards=len(added_rows),
+            removed_points=_sum(r.points_committed for r in left_rows),
+            removed_cards=len(left_rows),
+            completed_outside_cards=sum(1 for r in rows if r.outcome == "completed_outside"),
+            re_estimate_points=_sum(
+                (r.points_final or ZERO) - (r.points_committed or ZERO)
+                for r in rows
+                if r.committed and r.outcome in order
+            ),
+            final_scope_points=_sum(r.points_final for r in in_scope),
+            cards=tuple(rows),
+            people=people,
+            blocked=blocked,
+            velocity=velocity,
+            planning_velocity=planning,
+            burndown=burndown,
+            summary="",
+        )
+        return _with_summary(report)
+
+
+# --- pieces ------------------------------------------------------------------------------
+
+
+def _zone(name: str) -> dt.tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
+def _snapshot(session: Session, sprint_id: int, kind: str) -> dict[int, SprintSnapshot]:
+    return {
+        s.card_id: s
+        for s in session.scalars(
+            select(SprintSnapshot)
+            .where(SprintSnapshot.sprint_id == sprint_id, SprintSnapshot.kind == kind)
+            .order_by(SprintSnapshot.id)
+        )
+    }
+
+
+def _closed_sprints(session: Session, project_id: int) -> list[Sprint]:
+    """Closed sprints, oldest first (by end date, then close time), as SprintService does."""
+    closed = list(
+        session.scalars(
+            select(Sprint).where(Sprint.project_id == project_id, Sprint.state == "closed")
+        )
+    )
+
+    def when(s: Sprint) -> tuple[dt.date, dt.datetime, int]:
+        closed_at = _utc(s.closed_at) if s.closed_at else dt.datetime.min.replace(tzinfo=dt.UTC)
+        return (s.end_date or closed_at.date(), closed_at, s.id)
+
+    closed.sort(key=when)
+    return closed
+
+
+def _state_at(card: Card, events: list[HistoryEvent], when: dt.datetime) -> dict[str, Any]:
+    """Title, type and assignee as they were at ``when``: now, with later edits undone."""
+    state: dict[str, Any] = {
+        "title": card.title,
+        "type": card.type,
+        "assignee_id": card.assignee_id,
+    }
+    for e in reversed(events):
+        if _utc(e.at) <= when:
+            break
+        for name in state:
+            if name in (e.before or {}):
+                state[name] = e.before[name]
+    return state
+
+
+def _joined_at(events: list[HistoryEvent], sprint_id: int, started: dt.datetime) -> dt.datetime:
+    """When a card not in the commitment entered the sprint (its last entry after the start)."""
+    joined = None
+    inside = False
+    for e in events:
+        now_inside = e.sprint_id_after == sprint_id
+        if now_inside and not inside and _utc(e.at) >= started:
+            joined = _utc(e.at)
+        inside = now_inside
+    return joined or started
+
+
+def _where_it_went(events: list[HistoryEvent], sprint: Sprint, until: dt.datetime) -> str | None:
+    """Where a committed card went when it left the sprint: a sprint, the backlog, archived."""
+    inside = False
+    where = None
+    for e in events:
+        if _utc(e.at) > until:
+            break
+        now_inside = e.sprint_id_after == sprint.id and not e.archived_after
+        if inside and not now_inside:
+            if e.archived_after:
+                where = "archived"
+            else:
+                target = (e.after or {}).get("sprint")
+                where = target if target else "backlog"
+        inside = now_inside
+    return where
+
+
+def _with_hours(row: ReportCardDTO, hours: Decimal) -> ReportCardDTO:
+    from dataclasses import replace
+
+    return replace(row, blocked_hours=hours)
+
+
+def _blocked(
+    rows: list[ReportCardDTO],
+    per_card: dict[int, list[HistoryEvent]],
+    start: dt.datetime,
+    end: dt.datetime,
+) -> tuple[BlockedCardDTO, ...]:
+    """Blocked time within [start, end] from the 'blocked'/'unblocked' events."""
+    result = []
+    for row in rows:
+        flips = [e for e in per_card[row.card_id] if e.kind in ("blocked", "unblocked")]
+        if not flips:
+            continue
+        # Blocked before the first event we know of when that event unblocks it.
+        blocked_since: dt.datetime | None = start if flips[0].kind == "unblocked" else None
+        total = dt.timedelta(0)
+        spells = 1 if blocked_since is not None and _utc(flips[0].at) > start else 0
+        for e in flips:
+            at = _utc(e.at)
+            if at > end:
+                break
+            if e.kind == "blocked" and blocked_since is None:
+                blocked_since = at
+                if at >= start:
+                    spells += 1
+                elif spells == 0:
+                    spells = 1  # blocked before the start, still blocked at it
+            elif e.kind == "unblocked" and blocked_since is not None:
+                total += _overlap(blocked_since, at, start, end)
+                blocked_since = None
+                if at < start:
+                    spells = 0
+        still = blocked_since is not None
+        if still:
+            assert blocked_since is not None
+            total += _overlap(blocked_since, end, start, end)
+        if total <= dt.timedelta(0) and not still:
+            continue
+        hours = (Decimal(int(total.total_seconds())) / 3600).quantize(Decimal("0.1"))
+        result.append(BlockedCardDTO(row.key, row.title, row.assignee, hours, spells, still))
+    result.sort(key=lambda b: (-b.hours, b.key))
+    return tuple(result)
+
+
+def _overlap(a: dt.datetime, b: dt.datetime, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+    low, high = max(a, start), min(b, end)
+    return max(high - low, dt.timedelta(0))
+
+
+def _people(rows: list[ReportCardDTO]) -> tuple[PersonWorkDTO, ...]:
+    names = {r.assignee or "Unassigned" for r in rows if r.outcome != "removed"}
+    people = []
+    for name in names:
+        mine = [r for r in rows if (r.assignee or "Unassigned") == name]
+        done = [r for r in mine if r.outcome == "completed"]
+        open_ = [r for r in mine if r.outcome in ("not_completed", "in_progress")]
+        people.append(
+            PersonWorkDTO(
+                name=name,
+                completed_points=_sum(r.points_final for r in done),
+                completed_cards=len(done),
+                not_completed_points=_sum(r.points_final for r in open_),
+                not_completed_cards=len(open_),
+                blocked_hours=sum((r.blocked_hours for r in mine), ZERO),
+            )
+        )
+    people.sort(key=lambda p: (p.name == "Unassigned", -p.completed_points, p.name.lower()))
+    return tuple(people)
+
+
+def _velocity(
+    session: Session, sprint: Sprint, committed: Decimal, completed: Decimal
+) -> tuple[tuple[VelocityPointDTO, ...], Decimal | None]:
+    """Committed against completed of the closed sprints up to this one, this one last."""
+    closed = _closed_sprints(session, sprint.project_id)
+    if sprint.state == "closed":
+        closed = closed[: [s.id for s in closed].index(sprint.id)]
+    else:
+        closed = [
+            s
+            for s in closed
+            if s.start_date is None
+            or sprint.start_date is None
+            or s.start_date <= sprint.start_date
+        ]
+    earlier = closed[-(VELOCITY_TREND - 1) :] if VELOCITY_TREND > 1 else []
+    points = []
+    for s in earlier:
+        query = select(SprintSnapshot).where(SprintSnapshot.sprint_id == s.id)
+        snaps = list(session.scalars(query))
+        points.append(
+            VelocityPointDTO(
+                s.name,
+                _sum(x.points for x in snaps if x.kind == "commitment"),
+                _sum(x.points for x in snaps if x.kind == "outcome" and x.outcome == "completed"),
+                current=False,
+                active=False,
+            )
+        )
+    points.append(
+        VelocityPointDTO(
+            sprint.name, committed, completed, current=True, active=sprint.state == "active"
+        )
+    )
+    basis = [p.completed_points for p in points if not p.active][-VELOCITY_WINDOW:]
+    planning = (_sum(basis) / len(basis)).quantize(Decimal("0.1")) if basis else None
+    return tuple(points), planning
+
+
+def _with_summary(report: SprintReportDTO) -> SprintReportDTO:
+    from dataclasses import replace
+
+    parts = []
+    percent = report.completion_percent
+    lead = "Completed so far" if report.is_active else "Completed"
+    figures = (
+        f"{lead} {fmt_points(report.completed_points)} of "
+        f"{fmt_points(report.committed_points)} committed points"
+    )
+    if percent is not None:
+        figures += f" ({percent}%)"
+    in_sprint = len(report.cards) - _left(report)
+    figures += f" and {report.completed_cards} of {_plural(in_sprint, 'card')}"
+    parts.append(figures)
+    if report.is_active:
+        parts.append(f"{_plural(report.not_completed_cards, 'card')} in progress")
+        if report.working_days_left:
+            parts.append(f"{_plural(report.working_days_left, 'working day')} left")
+    else:
+        parts.append(f"{_plural(report.carried_over_cards, 'card')} carried over")
+    if report.scope_change_points:
+        parts.append(f"scope {_signed(report.scope_change_points)} points")
+    else:
+        parts.append("scope unchanged")
+    if report.added_cards:
+        parts.append(f"{_plural(report.added_cards, 'card')} added")
+    if report.removed_cards:
+        parts.append(f"{_plural(report.removed_cards, 'card')} removed")
+    return replace(report, summary="; ".join(parts) + ".")
+
+
+def _left(report: SprintReportDTO) -> int:
+    return sum(1 for c in report.cards if c.outcome in ("removed", "completed_outside"))
+
+
+__all__ = [
+    "OUTCOME_LABELS",
+    "BlockedCardDTO",
+    "PersonWorkDTO",
+    "ReportCardDTO",
+    "ReportService",
+    "SprintReportDTO",
+    "VelocityPointDTO",
+    "fmt_points",
+]

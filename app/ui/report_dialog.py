@@ -1,0 +1,225 @@
+"""File > Export sprint report: choose a sprint and a format, preview, export with progress."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import DomainError
+from app.reports import sprint_report as sr
+from app.reports.charts import paint_burndown
+from app.services.reports import ReportService, SprintReportDTO
+
+FORMAT_LABELS = (
+    ("pdf", "PDF — paginated, for printing and e-mail"),
+    ("html", "HTML — one self-contained web page"),
+    ("md", "Markdown — for a wiki or a chat"),
+    ("csv", "CSV — one row per card, for a spreadsheet"),
+)
+
+
+class ChartView(QWidget):
+    """Paints one chart of the report (the same drawing as the exported files)."""
+
+    def __init__(self, which: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._which = which
+        self._report: SprintReportDTO | None = None
+        self.setMinimumSize(420, 240)
+
+    def set_report(self, report: SprintReportDTO | None) -> None:
+        self._report = report
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        rect = QRectF(self.rect())
+        report = self._report
+        if report is None:
+            return
+        if self._which == "burndown":
+            if report.burndown is None:
+                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "No burndown yet.")
+                return
+            paint_burndown(painter, rect, report.burndown, self.palette(), "Burndown")
+        else:
+            sr.paint_velocity(
+                painter,
+                rect,
+                report.velocity,
+                self.palette(),
+                "Velocity trend",
+                report.planning_velocity,
+            )
+
+
+class ReportDialog(QDialog):
+    """Export one sprint's report. ``services`` is the app's Services."""
+
+    def __init__(self, services: Any, project_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export sprint report")
+        self.resize(860, 680)
+        self._services = services
+        self._project_id = project_id
+        self._reports: ReportService = getattr(services, "reports", None) or ReportService(
+            services.context
+        )
+        self.report: SprintReportDTO | None = None
+        self.last_export: Path | None = None
+
+        self.sprint_combo = QComboBox()
+        self.format_combo = QComboBox()
+        for fmt, label in FORMAT_LABELS:
+            self.format_combo.addItem(label, fmt)
+        form = QFormLayout()
+        form.addRow("&Sprint:", self.sprint_combo)
+        form.addRow("&Format:", self.format_combo)
+
+        self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.summary_label.font()
+        font.setBold(True)
+        self.summary_label.setFont(font)
+
+        self.preview = QTextBrowser()
+        self.preview.setOpenLinks(False)
+        self.burndown_view = ChartView("burndown")
+        self.velocity_view = ChartView("velocity")
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.preview, "&Report")
+        self.tabs.addTab(self.burndown_view, "&Burndown")
+        self.tabs.addTab(self.velocity_view, "&Velocity")
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.export_button = QPushButton("&Export…")
+        self.export_button.setDefault(True)
+        self.buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.rejected.connect(self.reject)
+        self.export_button.clicked.connect(self._on_export_clicked)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.summary_label)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.buttons)
+
+        self._fill_sprints()
+        self.sprint_combo.currentIndexChanged.connect(self._on_sprint_changed)
+        self._on_sprint_changed()
+
+    # --- choosing ------------------------------------------------------------------------
+
+    def _fill_sprints(self) -> None:
+        sprints = [
+            s for s in self._services.sprints.list_sprints(self._project_id) if s.state != "planned"
+        ]
+        current = 0
+        for i, s in enumerate(sprints):
+            state = " (active)" if s.state == "active" else ""
+            self.sprint_combo.addItem(f"{s.name}{state}", s.id)
+            if s.state == "active" or (
+                s.state == "closed" and not any(x.state == "active" for x in sprints)
+            ):
+                current = i
+        if sprints:
+            self.sprint_combo.setCurrentIndex(current)
+        else:
+            self.sprint_combo.addItem("No sprint has started yet", None)
+            self.sprint_combo.setEnabled(False)
+
+    def select_sprint(self, name: str) -> None:
+        for i in range(self.sprint_combo.count()):
+            if self.sprint_combo.itemText(i).split(" (")[0].lower() == name.lower():
+                self.sprint_combo.setCurrentIndex(i)
+                return
+
+    def select_format(self, fmt: str) -> None:
+        self.format_combo.setCurrentIndex(self.format_combo.findData(fmt))
+
+    def _on_sprint_changed(self) -> None:
+        sprint_id = self.sprint_combo.currentData()
+        self.report = None
+        if sprint_id is not None:
+            try:
+                self.report = self._reports.report_for(sprint_id)
+            except DomainError as exc:
+                self.summary_label.setText(str(exc))
+        if self.report is None:
+            if sprint_id is None:
+                self.summary_label.setText("Start a sprint to report on it.")
+            self.preview.clear()
+        else:
+            self.summary_label.setText(self.report.summary)
+            self.preview.setMarkdown(sr.render_markdown(self.report))
+        self.burndown_view.set_report(self.report)
+        self.velocity_view.set_report(self.report)
+        self.export_button.setEnabled(self.report is not None)
+
+    # --- exporting -----------------------------------------------------------------------
+
+    def _on_export_clicked(self) -> None:
+        if self.report is None:
+            return
+        fmt = self.format_combo.currentData()
+        safe = re.sub(r"[^\w.-]+", "-", f"{self.report.project_key}-{self.report.sprint_name}")
+        path, _filter = QFileDialog.getSaveFileName(
+            self, "Export sprint report", f"{safe}.{fmt}", sr.FORMAT_NAMES[fmt]
+        )
+        if not path:
+            return
+        if Path(path).suffix == "":
+            path += f".{fmt}"
+        self.export_to(path, fmt)
+
+    def export_to(self, path: str, fmt: str) -> bool:
+        """Write the report with a progress dialog; True when the file was written."""
+        assert self.report is not None
+        progress = QProgressDialog("Exporting the sprint report…", "Cancel", 0, 100, self)
+        progress.setWindowTitle("Export sprint report")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
+        progress.setValue(0)
+
+        def step(done: int, total: int) -> bool:
+            progress.setValue(int(100 * done / max(total, 1)))
+            QApplication.processEvents()
+            return not progress.wasCanceled()
+
+        try:
+            sr.write_report(self.report, fmt, path, step)
+        except sr.ExportCancelled:
+            return False
+        except DomainError as exc:
+            progress.cancel()
+            QMessageBox.warning(self, "Export sprint report", str(exc))
+            return False
+        finally:
+            progress.reset()
+            progress.deleteLater()
+        self.last_export = Path(path)
+        return True
+
+
+__all__ = ["ChartView", "ReportDialog"]

@@ -1,0 +1,102 @@
+"""`sprintdeck report` through the real entry point, in a child process."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import make_runtime, run_cli
+from tests.test_reports import Clock, build, close
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """A database holding the closed sprint of tests.test_reports (project RP)."""
+    path = tmp_path / "cli.db"
+    runtime = make_runtime(path)
+    try:
+        services = runtime.services
+        clock = Clock(dt.datetime(2025, 2, 14, 10, tzinfo=dt.UTC))
+        services.context.clock = clock
+        world = build(services, clock)
+        close(services, clock, world)
+    finally:
+        runtime.close()
+    return path
+
+
+def refused(result: subprocess.CompletedProcess[str], *words: str) -> str:
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("sprintdeck: ")
+    for word in words:
+        assert word.lower() in lines[0].lower(), lines[0]
+    return lines[0]
+
+
+def report(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_cli("report", "--project", "RP", *args, db=db)
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "html", "md", "csv"])
+def test_every_format_is_written(db: Path, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"report.{fmt}"
+    result = report(db, "--sprint", "Sprint 2", "--format", fmt, "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert out.is_file() and out.stat().st_size > 200
+    data = out.read_bytes()
+    if fmt == "pdf":
+        assert data.startswith(b"%PDF")
+    elif fmt == "html":
+        assert b"Completed 15 of 23 committed points (65%)" in data and b"<svg" in data
+    elif fmt == "md":
+        assert data.startswith(b"# Sprint report: Sprint 2")
+    else:
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+        assert {r["title"] for r in rows} >= {"Alpha", "Echo"}
+
+
+def test_last_and_format_from_the_file_name(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "last.md"
+    result = report(db, "--sprint", "last", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "Sprint 2" in out.read_text(encoding="utf-8")
+
+
+def test_markdown_to_stdout(db: Path) -> None:
+    result = report(db, "--sprint", "Sprint 2", "--format", "md", "-o", "-")
+    assert result.returncode == 0, result.stderr
+    assert "15 of 23 committed points" in result.stdout
+
+
+def test_unwritable_file_is_refused(db: Path, tmp_path: Path) -> None:
+    refused(
+        report(db, "--sprint", "last", "--format", "html", "-o", "/nonexistent/dir/x.html"),
+        "does not exist",
+    )
+    refused(report(db, "--sprint", "last", "--format", "md", "-o", str(tmp_path)), "folder")
+
+
+def test_unknown_sprint_project_and_no_active(db: Path, tmp_path: Path) -> None:
+    out = str(tmp_path / "x.md")
+    refused(report(db, "--sprint", "Nope", "-o", out), "Nope")
+    refused(report(db, "--sprint", "active", "-o", out), "no active sprint")
+    refused(report(db, "--sprint", "Sprint 3", "-o", out), "not started")
+    refused(run_cli("report", "--project", "ZZ", "--sprint", "last", "-o", out, db=db))
+    refused(report(db, "--sprint", "last", "-o", str(tmp_path / "x.txt")), "format")
+    assert not (tmp_path / "x.md").exists()
+
+
+def test_usage_errors_exit_2(db: Path, tmp_path: Path) -> None:
+    out = str(tmp_path / "x.md")
+    assert report(db, "--sprint", "last", "--format", "docx", "-o", out).returncode == 2
+    assert report(db, "-o", out).returncode == 2
+    assert report(db, "--sprint", "last").returncode == 2
