@@ -89,3 +89,24 @@ def test_ctrl_2_opens_the_backlog_and_enter_opens_a_card(sprinting, make_window,
     qtbot.keyClick(window.backlog.tree, Qt.Key.Key_Return)
     assert titles and cards[4].key in titles[0]
     assert window.current_page() == "backlog"
+
+
+def test_file_menu_exports_the_sprint_report(sprinting, make_window, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    services, _project, sprint, _cards = sprinting
+    window = make_window(services)
+    target = tmp_path / "report.md"
+    exported: list[bool] = []
+
+    def export() -> None:
+        dialog = QApplication.activeModalWidget()
+        exported.append(dialog.export_to(str(target), "md"))
+        dialog.reject()
+
+    QTimer.singleShot(0, export)
+    window.export_report_action.trigger()
+    assert exported == [True]
+    text = target.read_text(encoding="utf-8")
+    assert sprint.name in text and "Ship the login page" in text

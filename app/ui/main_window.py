@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -9,6 +10,7 @@ from PySide6.QtCore import QByteArray, QEvent, QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -24,7 +26,7 @@ from app import __version__
 from app.errors import DomainError
 from app.services import Services
 from app.services.charts import ChartService
-from app.services.dto import CardDTO
+from app.services.dto import CardDTO, SprintDTO
 from app.ui.backlog_view import BacklogView
 from app.ui.board_view import GROUPINGS, BoardFilter, BoardView
 from app.ui.commands import (
@@ -180,6 +182,18 @@ class MainWindow(QMainWindow):
             "New &project…", self.new_project, [key("Ctrl+Shift+N")]
         )
         self.workflow_action = self._action("Edit &workflow…", self.edit_workflow)
+        self.export_report_action = self._action(
+            "Export sprint &report…", self.export_sprint_report, [key("Ctrl+Shift+E")]
+        )
+        self.create_sprint_action = self._action("&Create sprint…", self.create_sprint)
+        self.edit_sprint_action = self._action("&Edit sprint…", self.edit_sprint)
+        self.plan_sprint_action = self._action("&Plan sprint (capacity)…", self.plan_sprint)
+        self.start_sprint_action = self._action(
+            "&Start sprint…", lambda: self.sprint_view.start_sprint()
+        )
+        self.complete_sprint_action = self._action(
+            "C&omplete sprint…", lambda: self.sprint_view.complete_sprint()
+        )
         self.reload_action = self._action(
             "&Reload", self.store.reload, [key(key.StandardKey.Refresh)]
         )
@@ -262,6 +276,8 @@ class MainWindow(QMainWindow):
         file_menu = menu.addMenu("&File")
         file_menu.addAction(self.new_project_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.export_report_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = menu.addMenu("&Edit")
         edit_menu.addAction(self.undo_action)
@@ -280,6 +296,12 @@ class MainWindow(QMainWindow):
             self.move_down_action,
         ):
             card_menu.addAction(action)
+        self.sprint_menu = menu.addMenu("&Sprint")
+        for action in (self.create_sprint_action, self.edit_sprint_action, self.plan_sprint_action):
+            self.sprint_menu.addAction(action)
+        self.sprint_menu.addSeparator()
+        self.sprint_menu.addAction(self.start_sprint_action)
+        self.sprint_menu.addAction(self.complete_sprint_action)
         view_menu = menu.addMenu("&View")
         for action in self.page_actions.values():
             view_menu.addAction(action)
@@ -325,6 +347,10 @@ class MainWindow(QMainWindow):
     def _on_board_reset(self) -> None:
         self._fill_filter_combos()
         self._fill_scope_combo()
+        project = self.store.project
+        scrum = project is not None and project.methodology == "scrum"
+        self.sprint_menu.menuAction().setVisible(scrum)
+        self.export_report_action.setEnabled(scrum)
 
     def _fill_scope_combo(self) -> None:
         """Scrum boards show the active sprint by default; Kanban boards have no sprints."""
@@ -607,6 +633,86 @@ class MainWindow(QMainWindow):
         if dialog.exec() and created:
             self.reload_projects(select_key=created[0])
             self.select_project(created[0])
+
+    # --- sprints ---------------------------------------------------------------------------
+
+    def _open_sprints(self) -> list[SprintDTO]:
+        """The project's planned and active sprints, active first."""
+        project = self.store.project
+        if project is None:
+            return []
+        sprints = [
+            s for s in self._services.sprints.list_sprints(project.id) if s.state != "closed"
+        ]
+        return sorted(sprints, key=lambda s: (s.state != "active", s.start_date or dt.date.max))
+
+    def _choose_sprint(self, title: str) -> SprintDTO | None:
+        sprints = self._open_sprints()
+        if not sprints:
+            self._show_error(
+                "There is no planned or active sprint; create one first (Sprint > Create sprint)."
+            )
+            return None
+        if len(sprints) == 1:
+            return sprints[0]
+        names = [f"{s.name} ({s.state})" for s in sprints]
+        choice, ok = QInputDialog.getItem(self, title, "Sprint:", names, 0, False)
+        return sprints[names.index(choice)] if ok else None
+
+    def create_sprint(self) -> None:
+        project = self.store.project
+        if project is None:
+            return
+        from app.ui.sprint_dialog import SprintDialog
+
+        def submit(values: dict[str, Any]) -> str | None:
+            try:
+                sprint = self._services.sprints.create_sprint(project.id, **values)
+            except DomainError as exc:
+                return str(exc)
+            self.statusBar().showMessage(f"Created {sprint.name}", 5000)
+            return None
+
+        if SprintDialog(submit, parent=self).exec():
+            self.store.reload()
+
+    def edit_sprint(self) -> None:
+        sprint = self._choose_sprint("Edit sprint")
+        if sprint is None:
+            return
+        from app.ui.sprint_dialog import SprintDialog
+
+        def submit(values: dict[str, Any]) -> str | None:
+            try:
+                self._services.sprints.update_sprint(
+                    sprint.id, expected_version=sprint.version, **values
+                )
+            except DomainError as exc:
+                return str(exc)
+            return None
+
+        if SprintDialog(submit, sprint, parent=self).exec():
+            self.store.reload()
+
+    def plan_sprint(self) -> None:
+        sprint = self._choose_sprint("Plan sprint")
+        if sprint is None:
+            return
+        from app.ui.planning_dialog import PlanningDialog
+
+        PlanningDialog(self._services.sprints, sprint.id, self).exec()
+        self.backlog.refresh()
+
+    def export_sprint_report(self) -> None:
+        project = self.store.project
+        if project is None:
+            return
+        if project.methodology != "scrum":
+            self._show_error("Sprint reports are for Scrum projects; this is a Kanban board.")
+            return
+        from app.ui.report_dialog import ReportDialog
+
+        ReportDialog(self._services, project.id, self).exec()
 
     def edit_workflow(self) -> None:
         project = self.store.project

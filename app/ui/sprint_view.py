@@ -316,6 +316,14 @@ class SprintView(QWidget):
 
     # --- actions -------------------------------------------------------------------------
 
+    def start_sprint(self) -> None:
+        """Start a planned sprint (asks which, and asks again about unestimated cards)."""
+        self._on_start()
+
+    def complete_sprint(self) -> None:
+        """Complete the active sprint, asking where its unfinished cards go."""
+        self._on_complete()
+
     def _on_start(self) -> None:
         project = self._store.project
         if project is None:
