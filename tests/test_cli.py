@@ -140,7 +140,7 @@ def test_demo_is_deterministic_through_the_cli(tmp_path: Path) -> None:
         dumps.append(ok(run_cli("card", "list", "--project", "DEMO", "--json", "--all", db=path)))
     assert dumps[0] == dumps[1]
     rows = json.loads(dumps[0])
-    assert 35 <= len(rows) <= 45
+    assert 50 <= len(rows) <= 60
     assert len([r for r in rows if r["type"] == "epic"]) == 3
     columns = as_json(
         run_cli("column", "list", "--project", "DEMO", "--json", db=tmp_path / "a.db")

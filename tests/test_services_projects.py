@@ -188,7 +188,7 @@ def test_demo_project_contents(demo: Services) -> None:
     project = demo.projects.find_project(DEMO_KEY)
     cards = demo.cards.list_cards(project.id)
     columns = demo.workflow.list_columns(project.id)
-    assert 35 <= len(cards) <= 45
+    assert 50 <= len(cards) <= 60
     assert len([c for c in cards if c.type == "epic"]) == 3
     assert len(demo.projects.list_members(project.id)) == 5
     blocked = [c for c in cards if c.blocked]

@@ -50,7 +50,7 @@ def test_switching_projects_shows_that_board(demo, make_window) -> None:  # type
     assert keys_in(window, "To Do") == ["WEB-1"]
     assert "Website relaunch" in window.windowTitle()
     window.select_project("DEMO")
-    assert len(keys_in(window, "To Do")) == 16
+    assert len(keys_in(window, "To Do")) == 18
 
 
 def test_undo_history_belongs_to_one_board(demo, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import QModelIndex, QPoint, Qt
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QUndoStack
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QComboBox, QMenu, QWidget
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QMenu
 
 from app.services import Services
 from app.services.demo import DEMO_KEY
@@ -18,6 +17,7 @@ from app.ui.backlog_model import ASSIGNEE, EPIC, POINTS, UNESTIMATED_TEXT, Unest
 from app.ui.backlog_view import KANBAN_NOTE, QUICK_ADD_HINT, BacklogView
 from app.ui.commands import CommandContext
 from app.ui.store import BoardStore
+from tests.ui_helpers import send_drop
 
 
 @dataclass
@@ -103,24 +103,6 @@ def select(b: Backlog, *keys: str) -> None:
     b.view.tree.setFocus()
 
 
-def send_drop(widget: QWidget, pos: QPoint, mime) -> None:  # type: ignore[no-untyped-def]
-    """Drag-enter, drag-move and drop at ``pos`` of a viewport, as Qt delivers them."""
-    actions = Qt.DropAction.MoveAction
-    with warnings.catch_warnings():
-        # PySide flags QDragEnterEvent's only constructor as deprecated; Qt 6 has no other.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        enter = QDragEnterEvent(
-            pos, actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-        )
-    QApplication.sendEvent(widget, enter)
-    assert enter.isAccepted(), "the drop target refused the drag"
-    args = (actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    move = QDragMoveEvent(pos.toPointF(), *args)
-    QApplication.sendEvent(widget, move)
-    assert move.isAccepted(), "the drop target refused the drag here"
-    QApplication.sendEvent(widget, QDropEvent(pos.toPointF(), *args))
-
-
 def drag_mime(b: Backlog, keys: tuple[str, ...]):  # type: ignore[no-untyped-def]
     """Select the cards and let the model build the drag's data, as a drag start does."""
     select(b, *keys)
@@ -166,7 +148,8 @@ def redo(b: Backlog) -> None:
 def test_sections_show_sprints_then_backlog_in_rank_order(backlog: Backlog) -> None:
     b = backlog
     assert b.sprint is not None
-    assert [s.name for s in b.view.model.sections()] == ["Sprint Alpha", "Backlog"]
+    # The demo's active sprint comes first, then planned sprints, then the backlog.
+    assert [s.name for s in b.view.model.sections()] == ["DEMO Sprint 4", "Sprint Alpha", "Backlog"]
     assert keys_in(b, "Sprint Alpha") == db_keys(b, b.sprint.id)
     assert keys_in(b, "Backlog") == db_keys(b, None)
     sprint_cards = [db_card(b, k) for k in keys_in(b, "Sprint Alpha")]
@@ -291,14 +274,23 @@ def test_menu_moves_cards_between_sprints_and_to_the_backlog(backlog: Backlog, q
     b = backlog
     assert b.sprint is not None
     second = b.services.sprints.create_sprint(b.project_id, "Sprint Beta")
-    assert [s.name for s in b.view.model.sections()] == ["Sprint Alpha", "Sprint Beta", "Backlog"]
+    assert [s.name for s in b.view.model.sections()] == [
+        "DEMO Sprint 4",
+        "Sprint Alpha",
+        "Sprint Beta",
+        "Backlog",
+    ]
     moving = tuple(keys_in(b, "Sprint Alpha"))
     select(b, *moving)
     menu = b.view.context_menu()
     assert menu is not None
     submenu = next(a.menu() for a in menu.actions() if a.text() == "Move to sprint")
     targets = {a.text(): a for a in submenu.actions()}
-    assert set(targets) == {"Sprint Alpha (planned)", "Sprint Beta (planned)"}
+    assert set(targets) == {
+        "DEMO Sprint 4 (active)",
+        "Sprint Alpha (planned)",
+        "Sprint Beta (planned)",
+    }
     assert not targets["Sprint Alpha (planned)"].isEnabled()
     targets["Sprint Beta (planned)"].trigger()
     assert keys_in(b, "Sprint Beta") == list(moving) == db_keys(b, second.id)

@@ -41,10 +41,10 @@ def test_board_shows_columns_in_order_with_figures(window, demo) -> None:  # typ
         assert f"{points.normalize():f} pts" in header.stats_label.text()
         assert sum(m.rowCount() for m in models) == len(mine)
     review = next(h for c, h, _m in parts if c.name == "In Review")
-    assert review.over_limit and review.wip_label.text() == "5 / 3"
+    assert review.over_limit and review.wip_label.text() == "4 / 3"
     assert "over its WIP limit" in review.accessibleName()
     in_progress = next(h for c, h, _m in parts if c.name == "In Progress")
-    assert not in_progress.over_limit and in_progress.wip_label.text() == "7 / 8"
+    assert not in_progress.over_limit and in_progress.wip_label.text() == "3 / 8"
 
 
 def test_cards_are_painted_with_their_details(window) -> None:  # type: ignore[no-untyped-def]
@@ -206,12 +206,12 @@ def test_text_filter_narrows_cards_in_place(window, qtbot) -> None:  # type: ign
         for k in shown
     ]
     assert shown and all("checkout" in t for t in texts)
-    assert len(shown) < 38
+    assert len(shown) < 53
     header = column_named(window, "To Do")
     assert " of " in window.board.column_parts()[0][1].stats_label.text()
     assert header
     window.clear_filters()
-    assert len(keys_in(window, "To Do")) == 16
+    assert len(keys_in(window, "To Do")) == 18
 
 
 def test_assignee_label_and_type_filters(window, demo) -> None:  # type: ignore[no-untyped-def]
@@ -263,7 +263,7 @@ def test_swimlanes_group_cards(window, grouping: str) -> None:  # type: ignore[n
                 else:
                     assert title.lower().startswith(card.priority)
     total = sum(len(keys_in(window, n)) for n in ("To Do", "In Progress", "In Review", "Done"))
-    assert total == 38
+    assert total == 53
 
 
 def test_moves_work_inside_swimlanes(window, demo, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -365,7 +365,7 @@ def test_ctrl_n_creates_a_card_and_undo_removes_it(window, demo, qtbot) -> None:
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert seen
     key = window.board.current_card().key
-    assert key == "DEMO-42" and keys_in(window, "To Do")[-1] == key
+    assert key == "DEMO-57" and keys_in(window, "To Do")[-1] == key
     saved = db_card(demo, key)
     assert saved.title == "Write the release notes ✍️" and str(saved.points) == "5.0"
     assert window.undo_action.text() == f"&Undo Create {key}"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import warnings
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt
+from PySide6.QtCore import QMimeData, QModelIndex, QPoint, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.services.dto import CardDTO, ColumnDTO
 from app.ui.board_model import CardListModel
@@ -60,24 +60,31 @@ def drop_card(window: MainWindow, key: str, column: str, row: int | None = None)
         target_view.scrollTo(target_model.index(row, 0))
         rect = target_view.visualRect(target_model.index(row, 0))
         pos = QPoint(rect.center().x(), rect.top() + 2)
-    actions = Qt.DropAction.MoveAction
-    # Qt routes DragMove and Drop to the widget that accepted the DragEnter.
+    send_drop(viewport, pos, mime, what="the column")
+
+
+def _drag_event(cls, pos: QPoint, mime: QMimeData):  # type: ignore[no-untyped-def]
+    """A drag event at ``pos``, whichever point type this PySide6 version takes: 6.12
+    deprecates the QPoint constructors in favour of QPointF, 6.11 and older only have QPoint."""
+    args = (mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     with warnings.catch_warnings():
-        # PySide flags QDragEnterEvent's only constructor as deprecated; Qt 6 has no other.
         warnings.simplefilter("ignore", DeprecationWarning)
-        enter = QDragEnterEvent(
-            pos, actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-        )
-    QApplication.sendEvent(viewport, enter)
-    assert enter.isAccepted(), "the column refused the drag"
-    move = QDragMoveEvent(
-        pos.toPointF(), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
-    QApplication.sendEvent(viewport, move)
-    drop = QDropEvent(
-        pos.toPointF(), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
-    QApplication.sendEvent(viewport, drop)
+        try:
+            return cls(pos.toPointF(), Qt.DropAction.MoveAction, *args)
+        except TypeError:
+            return cls(pos, Qt.DropAction.MoveAction, *args)
+
+
+def send_drop(widget: QWidget, pos: QPoint, mime: QMimeData, what: str = "the target") -> None:
+    """Drag-enter, drag-move and drop at ``pos`` of a viewport, as Qt delivers them (Qt routes
+    DragMove and Drop to the widget that accepted the DragEnter)."""
+    enter = _drag_event(QDragEnterEvent, pos, mime)
+    QApplication.sendEvent(widget, enter)
+    assert enter.isAccepted(), f"{what} refused the drag"
+    move = _drag_event(QDragMoveEvent, pos, mime)
+    QApplication.sendEvent(widget, move)
+    assert move.isAccepted(), f"{what} refused the drag here"
+    QApplication.sendEvent(widget, _drag_event(QDropEvent, pos, mime))
 
 
 def select(window: MainWindow, key: str) -> None:

@@ -1,7 +1,9 @@
 """SQLAlchemy 2.0 mapped classes. No Qt here, and no behaviour beyond mapping."""
 
 from app.models.base import Base, utcnow
+from app.models.capacity import SprintCapacity
 from app.models.card import CARD_TYPES, PRIORITIES, Card, ChecklistItem, card_label, card_watcher
+from app.models.comment import IMPORT_SOURCES, Comment, ImportRef
 from app.models.history import EVENT_KINDS, HistoryEvent
 from app.models.project import (
     WEEKDAYS_MON_FRI,
@@ -19,6 +21,7 @@ __all__ = [
     "CARD_TYPES",
     "CATEGORIES",
     "EVENT_KINDS",
+    "IMPORT_SOURCES",
     "OUTCOMES",
     "PRIORITIES",
     "SNAPSHOT_KINDS",
@@ -27,14 +30,17 @@ __all__ = [
     "Base",
     "Card",
     "ChecklistItem",
+    "Comment",
     "HistoryEvent",
     "Holiday",
+    "ImportRef",
     "Label",
     "Member",
     "MemberRate",
     "Project",
     "ProjectMember",
     "Sprint",
+    "SprintCapacity",
     "SprintSnapshot",
     "WorkflowColumn",
     "card_label",

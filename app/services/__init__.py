@@ -22,6 +22,7 @@ from app.errors import (
 )
 from app.services.board import BoardService
 from app.services.cards import CardService
+from app.services.charts import ChartService
 from app.services.context import ServiceContext
 from app.services.events import Change, ChangeBus
 from app.services.projects import ProjectService
@@ -39,6 +40,7 @@ class Services:
     cards: CardService
     board: BoardService
     sprints: SprintService
+    charts: ChartService
 
     @property
     def bus(self) -> ChangeBus:
@@ -61,6 +63,7 @@ def build_services(
         cards=CardService(context),
         board=BoardService(context),
         sprints=SprintService(context),
+        charts=ChartService(context),
     )
 
 

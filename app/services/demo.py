@@ -1,15 +1,28 @@
-"""The demo project ``DEMO``: the same data every time, so that nothing is empty on first start."""
+"""The demo project ``DEMO``: the same data for the same seeding day, so that nothing is
+empty on first start.
+
+Its history is real: the seed drives the services with a fake clock that walks through
+the last seven weeks, so the three closed sprints, the active one (half way through) and
+their charts come from genuine history events and snapshots. The dates are relative to the
+day the demo is seeded: the active sprint started about a week before it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
+from app.metrics.calendar import (
+    default_sprint_end,
+    next_working_day,
+    working_day_on_or_before,
+    working_days,
+)
+from app.models import WEEKDAYS_MON_FRI
 from app.services import Services
-from app.services.dto import ProjectDTO
+from app.services.dto import CardDTO, ProjectDTO
 
 DEMO_KEY = "DEMO"
-DEMO_START = dt.datetime(2026, 10, 5, 8, 30, tzinfo=dt.UTC)
+SPRINT_WEEKS = 2
 
 MEMBERS = (
     ("Ada Lovelace", "Tech lead"),
@@ -153,6 +166,109 @@ CARDS: tuple[tuple, ...] = (
     ),
     ("Password reset e-mails land in spam", "bug", "high", None, None, ("infra",), None, 0, ""),
 )
+# Cards finished in the closed sprints (created with the rest, before Sprint 1):
+# title, type, priority, points, assignee (index), labels, epic (index or None)
+HISTORY_CARDS: tuple[tuple, ...] = (
+    ("Sandbox credentials for the new provider", "task", "high", 2, 0, ("infra",), 1),
+    ("Spike: compare payment providers", "spike", "high", 3, 0, (), 1),
+    ("Cart page loads in under a second", "story", "high", 5, 3, ("frontend",), 0),
+    ("Basket total rounding error with discounts", "bug", "highest", 2, 1, ("backend",), 0),
+    ("Design tokens for the checkout pages", "task", "medium", 3, 3, ("ux",), 0),
+    ("Checkout events for analytics", "story", "medium", 5, 2, ("backend",), 0),
+    ("Refund API for support agents", "story", "high", 5, 1, ("backend",), 1),
+    ("Verify webhook signatures", "story", "highest", 3, 2, ("backend", "security"), 1),
+    ("Load test the checkout API", "task", "high", 3, 4, ("infra",), 0),
+    ("Payment method icons", "story", "low", 2, 3, ("frontend", "ux"), 0),
+    ("Saved cards in the account page", "story", "medium", 5, 3, ("frontend",), 1),
+    ("Idempotency keys for payment requests", "story", "high", 5, 1, ("backend",), 1),
+    ("Alerting on failed payouts", "task", "medium", 3, 4, ("infra",), 1),
+    ("Split the payments module", "task", "medium", 3, 2, ("tech-debt", "backend"), None),
+)
+# Added to Sprint 1 after its start (scope added): created on its third working day.
+HOTFIX = ("Hotfix: duplicate order confirmation e-mails", "bug", "highest", 1, 2, ("backend",))
+
+# The sprints, by card title. "committed" is planned before the start; "done" lists the
+# cards finished during the sprint (the rest is carried over or removed, see below).
+SPRINTS: tuple[dict, ...] = (
+    {
+        "goal": "Take a first card payment through the new provider's sandbox",
+        "committed": (
+            "Sandbox credentials for the new provider",
+            "Spike: compare payment providers",
+            "Spike: 3-D Secure 2 challenge flow",
+            "Cart page loads in under a second",
+            "Basket total rounding error with discounts",
+            "Design tokens for the checkout pages",
+            "Upgrade the database driver",
+            "Checkout events for analytics",
+            "Refund API for support agents",
+        ),
+        "not_done": ("Refund API for support agents",),
+    },
+    {
+        "goal": "Refunds and webhooks work end to end in the sandbox",
+        "committed": (
+            "Refund API for support agents",
+            "Apple Pay button 🍏 on iOS Safari",
+            "Invoice PDF shows the wrong company address",
+            "Cache the currency rates",
+            "Verify webhook signatures",
+            "Load test the checkout API",
+            "Export orders as CSV",
+            "Webhooks for refunds and chargebacks",
+            "Retry failed captures with backoff",
+        ),
+        "not_done": ("Retry failed captures with backoff",),
+        "removed": ("Webhooks for refunds and chargebacks",),
+    },
+    {
+        "goal": "Customers can pay with a saved card; payouts are monitored",
+        "committed": (
+            "Retry failed captures with backoff",
+            "Health check endpoint for the load balancer",
+            "Dependency audit before release",
+            "Colour contrast of error messages",
+            "Saved cards in the account page",
+            "Idempotency keys for payment requests",
+            "Alerting on failed payouts",
+            "Split the payments module",
+            "Validate card numbers as the user types",
+            "Dual-run old and new provider behind a flag",
+        ),
+        "not_done": (
+            "Validate card numbers as the user types",
+            "Dual-run old and new provider behind a flag",
+        ),
+    },
+    {
+        "goal": "Dual-run the new provider in production for 10% of the traffic",
+        "committed": (
+            "One-page checkout form",
+            "Order summary shows wrong VAT for 0% items",
+            "Rotate API keys without downtime",
+            "Focus order in the address dialog",
+            "Flaky end-to-end test for coupons",
+            "Structured logging for payment events",
+            "Rate-limit the login endpoint",
+        ),
+        "not_done": (),
+    },
+)
+# Sprint 4's board after its first week: title -> column index (unlisted cards: To Do).
+ACTIVE_PROGRESS = {
+    "Rotate API keys without downtime": 3,
+    "Structured logging for payment events": 3,
+    "Order summary shows wrong VAT for 0% items": 3,
+    "Validate card numbers as the user types": 2,
+    "Dual-run old and new provider behind a flag": 2,
+    "Focus order in the address dialog": 2,
+    "Crash when the cart holds 100+ items": 2,
+    "One-page checkout form": 1,
+    "Flaky end-to-end test for coupons": 1,
+    "Rate-limit the login endpoint": 1,
+}
+# Capacity in the active sprint: member index -> (points, days off).
+CAPACITY = {0: (8, 0), 1: (5, 3), 2: (10, 0), 3: (12, 0), 4: (8, 1)}
 COLUMNS = (
     ("To Do", "todo", None),
     ("In Progress", "in_progress", 8),
@@ -161,50 +277,184 @@ COLUMNS = (
 )
 
 
-def _clock() -> Iterator[dt.datetime]:
-    moment = DEMO_START
-    while True:
-        yield moment
-        moment += dt.timedelta(minutes=37)
+class DemoClock:
+    """A fake clock for the seed: set to a moment, it moves on by a second per reading
+    (so the events of one day keep their order) and never goes back."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self._now = start
+
+    def __call__(self) -> dt.datetime:
+        moment = self._now
+        self._now += dt.timedelta(seconds=1)
+        return moment
+
+    def at(self, day: dt.date, hour: int, minute: int = 0) -> None:
+        moment = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=dt.UTC)
+        self._now = max(self._now, moment)
+
+
+def sprint_starts(today: dt.date) -> list[dt.date]:
+    """Start days of the four demo sprints: the last one about a week before ``today``,
+    the others two weeks apart before it (all on working days)."""
+    last = working_day_on_or_before(today - dt.timedelta(days=7), WEEKDAYS_MON_FRI, ())
+    return [last - dt.timedelta(days=14 * (3 - i)) for i in range(4)]
 
 
 def seed_demo(services: Services) -> ProjectDTO:
     """Create the demo project through the services (so it has real history)."""
     context = services.context
     saved_clock, saved_actor = context.clock, context.actor
-    ticks = _clock()
-    context.clock = lambda: next(ticks)
+    today = saved_clock().astimezone(dt.UTC).date()
+    starts = sprint_starts(today)
+    clock = DemoClock(
+        dt.datetime.combine(starts[0] - dt.timedelta(days=7), dt.time(9), tzinfo=dt.UTC)
+    )
+    context.clock = clock
     context.actor = "demo"
     try:
-        project = services.projects.create_project(
-            DEMO_KEY, "Payments Platform (demo)", "scrum", columns=COLUMNS
-        )
-        columns = services.workflow.list_columns(project.id)
-        members = [services.projects.add_member(project.id, n, r) for n, r in MEMBERS]
-        labels = {n: services.projects.add_label(project.id, n, c).id for n, c in LABELS}
-        epics = [
-            services.cards.create_card(
-                project.id, title, type="epic", priority=priority, reporter_id=members[0].id
-            )
-            for title, priority in EPICS
-        ]
-        for title, kind, prio, points, who, tags, epic, column, reason in CARDS:
-            card = services.cards.create_card(
-                project.id,
-                title,
-                type=kind,
-                priority=prio,
-                points=points,
-                assignee_id=members[who].id if who is not None else None,
-                reporter_id=members[0].id,
-                parent_id=epics[epic].id if epic is not None else None,
-                label_ids=[labels[t] for t in tags],
-                blocked=bool(reason),
-                blocked_reason=reason,
-            )
-            # Walk the card through the workflow so its history looks like real work.
-            for step in range(1, column + 1):
-                card = services.board.move_card(card.id, columns[step].id)
-        return project
+        return _seed(services, clock, starts)
     finally:
         context.clock, context.actor = saved_clock, saved_actor
+
+
+def _seed(services: Services, clock: DemoClock, starts: list[dt.date]) -> ProjectDTO:
+    sprints_api, board, cards_api = services.sprints, services.board, services.cards
+    project = services.projects.create_project(
+        DEMO_KEY, "Payments Platform (demo)", "scrum", columns=COLUMNS
+    )
+    columns = [c.id for c in services.workflow.list_columns(project.id)]
+    members = [services.projects.add_member(project.id, n, r) for n, r in MEMBERS]
+    labels = {n: services.projects.add_label(project.id, n, c).id for n, c in LABELS}
+    # A public holiday inside Sprint 2: its burndown's ideal line stays flat on it.
+    holiday = next_working_day(starts[1] + dt.timedelta(days=7), WEEKDAYS_MON_FRI, ())
+    sprints_api.add_holiday(project.id, holiday, "Public holiday")
+    holidays = {holiday}
+    epics = [
+        cards_api.create_card(
+            project.id, title, type="epic", priority=priority, reporter_id=members[0].id
+        )
+        for title, priority in EPICS
+    ]
+
+    def create(
+        title: str,
+        kind: str,
+        prio: str,
+        points: object,
+        who: object,
+        tags: tuple,
+        epic: object,
+        sprint_id: int | None = None,
+        reason: str = "",
+    ) -> CardDTO:
+        return cards_api.create_card(
+            project.id,
+            title,
+            type=kind,
+            priority=prio,
+            points=points,
+            assignee_id=members[who].id if isinstance(who, int) else None,
+            reporter_id=members[0].id,
+            parent_id=epics[epic].id if isinstance(epic, int) else None,
+            label_ids=[labels[t] for t in tags],
+            sprint_id=sprint_id,
+            blocked=bool(reason),
+            blocked_reason=reason,
+        )
+
+    # Backlog refinement, the week before Sprint 1: every card is written down.
+    by_title: dict[str, int] = {}
+    for title, kind, prio, points, who, tags, epic, _column, reason in CARDS:
+        by_title[title] = create(title, kind, prio, points, who, tags, epic, reason=reason).id
+    for title, kind, prio, points, who, tags, epic in HISTORY_CARDS:
+        by_title[title] = create(title, kind, prio, points, who, tags, epic).id
+
+    def move(title: str, column: int) -> None:
+        board.move_card(by_title[title], columns[column])
+
+    def work(title: str, days: list[dt.date], begin: int, end: int, to: int = 3) -> list:
+        """Steps taking a card from To Do to column ``to``, spread over days[begin..end]."""
+        end = max(begin, min(end, len(days) - 1))
+        mid = (begin + end) // 2
+        steps = [(days[begin], 10, title, 1), (days[mid], 14, title, 2), (days[end], 16, title, 3)]
+        return steps[:to]
+
+    sprint_ids: list[int] = []
+    previous_days: list[dt.date] = []
+    for number, start in enumerate(starts, 1):
+        plan = SPRINTS[number - 1]
+        end = default_sprint_end(start, WEEKDAYS_MON_FRI, holidays, SPRINT_WEEKS)
+        days = working_days(start, end, WEEKDAYS_MON_FRI, holidays)
+        # Planning: the sprint is created during the previous one (or a week before).
+        planning_day = days[0] - dt.timedelta(days=3) if number == 1 else previous_days[-1]
+        clock.at(planning_day, 10)
+        sprint = sprints_api.create_sprint(
+            project.id, f"{DEMO_KEY} Sprint {number}", plan["goal"], start, end
+        )
+        sprint_ids.append(sprint.id)
+        for title in plan["committed"]:
+            card = cards_api.get_card(by_title[title])
+            if card.sprint_id is None:
+                sprints_api.plan_card(card.id, sprint.id)
+        if number > 1:
+            clock.at(planning_day, 16, 30)
+            sprints_api.complete_sprint(sprint_ids[-2], carry_over="next")
+        if number == 4:
+            for index, (points, off) in CAPACITY.items():
+                sprints_api.set_capacity(sprint.id, members[index].id, points=points, days_off=off)
+        clock.at(days[0], 9, 30)
+        sprints_api.start_sprint(sprint.id)
+        steps: list[tuple[dt.date, int, str, int]] = []
+        if number < 4:
+            left = set(plan["not_done"]) | set(plan.get("removed", ()))
+            finished = [t for t in plan["committed"] if t not in left]
+            last = len(days) - 1
+            for i, title in enumerate(finished):
+                done_at = 2 + (i * (last - 2)) // max(len(finished) - 1, 1)
+                steps += work(title, days, max(0, done_at - 3), done_at)
+            for i, title in enumerate(plan["not_done"]):
+                steps += work(title, days, 4 + i * 2, last, to=2)
+        if number == 1:
+            steps.append((days[2], 11, "add hotfix", 0))
+            steps += work(HOTFIX[0], days, 3, 4)
+        if number == 2:
+            steps.append((days[4], 15, "re-estimate", 0))
+            steps.append((days[5], 11, "remove", 0))
+        if number == 3:
+            steps.append((days[3], 9, "add icons", 0))
+            steps += work("Payment method icons", days, 3, 6)
+        if number == 4:
+            # First week of the active sprint only: the seeding day is in its second week.
+            week = days[:5]
+            for i, (title, column) in enumerate(ACTIVE_PROGRESS.items()):
+                card = cards_api.get_card(by_title[title])
+                if card.column_id == columns[column]:
+                    continue
+                begin = min(i // 2, 2)
+                steps += work(title, week, begin, begin + 2, to=column)
+            steps.append((week[1], 11, "add crash", 0))
+        steps.sort(key=lambda s: (s[0], s[1]))
+        for day, hour, what, column in steps:
+            clock.at(day, hour)
+            if what == "add hotfix":
+                title, kind, prio, points, who, tags = HOTFIX
+                by_title[title] = create(
+                    title, kind, prio, points, who, tags, None, sprint_id=sprint.id
+                ).id
+            elif what == "re-estimate":
+                card = cards_api.get_card(by_title["Load test the checkout API"])
+                cards_api.update_card(card.id, {"points": 5}, expected_version=card.version)
+            elif what == "remove":
+                sprints_api.plan_card(by_title["Webhooks for refunds and chargebacks"], None)
+            elif what == "add icons":
+                sprints_api.plan_card(by_title["Payment method icons"], sprint.id)
+            elif what == "add crash":
+                sprints_api.plan_card(by_title["Crash when the cart holds 100+ items"], sprint.id)
+            else:
+                assert isinstance(what, str)
+                card = cards_api.get_card(by_title[what])
+                if columns.index(card.column_id) < column:  # cards only move forward here
+                    move(what, column)
+        previous_days = days
+    return services.projects.find_project(DEMO_KEY)

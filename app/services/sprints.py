@@ -19,8 +19,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, NotFound, StaleEdit, ValidationError
-from app.metrics.calendar import default_sprint_dates, default_sprint_end
-from app.models import Card, Holiday, Project, Sprint, SprintSnapshot, WorkflowColumn
+from app.metrics.calendar import default_sprint_dates, default_sprint_end, working_days
+from app.models import (
+    Card,
+    Holiday,
+    Member,
+    Project,
+    ProjectMember,
+    Sprint,
+    SprintCapacity,
+    SprintSnapshot,
+    WorkflowColumn,
+)
 from app.services.common import (
     card_key,
     check_version,
@@ -33,12 +43,22 @@ from app.services.common import (
 from app.services.context import ServiceContext
 from app.services.dto import CardDTO, SprintDTO
 from app.services.events import Change
-from app.services.validation import clean_date, clean_multiline, clean_text
+from app.services.validation import (
+    clean_date,
+    clean_hours,
+    clean_multiline,
+    clean_points,
+    clean_text,
+)
 
 SPRINT_NAME_MAX = 100
 RESERVED_NAMES = ("backlog", "next")
 ZERO = Decimal("0.0")
 _UNSET: Any = object()
+# Planning velocity: the average completed points of this many last closed sprints.
+VELOCITY_WINDOW = 3
+# The velocity chart shows this many last closed sprints.
+VELOCITY_HISTORY = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +101,101 @@ class SprintSummaryDTO:
     added_count: int  # cards in the sprint (now or at close) that were not committed
     removed_count: int  # committed cards that left the sprint before its close
     cards: tuple[SprintCardOutcomeDTO, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MemberCapacityDTO:
+    """One member's capacity for a sprint against the work assigned to them in it."""
+
+    member_id: int
+    display_name: str
+    hours_per_day: Decimal
+    working_days: int  # of the sprint, before this member's days off
+    days_off: int
+    capacity_hours: Decimal  # explicit hours, else hours_per_day x (working_days - days_off)
+    hours_explicit: bool  # capacity_hours was given, not computed
+    capacity_points: Decimal | None  # None: no capacity in points set
+    assigned_points: Decimal  # points of the sprint's live cards assigned to the member
+    assigned_hours: Decimal  # their estimate hours
+    assigned_count: int
+    unestimated_count: int  # of the assigned cards, those without points
+    has_capacity_row: bool  # set_capacity was called for this member and sprint
+    version: int | None  # of the capacity row, None without one
+
+    @property
+    def over_hours(self) -> bool:
+        return self.assigned_hours > self.capacity_hours
+
+    @property
+    def over_points(self) -> bool:
+        return self.capacity_points is not None and self.assigned_points > self.capacity_points
+
+    @property
+    def over_capacity(self) -> bool:
+        return self.over_hours or self.over_points
+
+
+@dataclass(frozen=True, slots=True)
+class SprintPlanDTO:
+    """A sprint's planning figures: per member and for the team, and against the velocity."""
+
+    sprint: SprintDTO
+    working_days: int
+    members: tuple[MemberCapacityDTO, ...]
+    capacity_hours: Decimal  # team total
+    capacity_points: Decimal | None  # team total of the members with points set, else None
+    assigned_points: Decimal  # to members (unassigned cards excluded)
+    assigned_hours: Decimal
+    unassigned_points: Decimal
+    unassigned_count: int
+    planned_points: Decimal  # all live cards in the sprint now
+    committed_points: Decimal  # the commitment snapshot (0 before the start)
+    card_count: int
+    unestimated_count: int
+    velocity: Decimal | None  # average completed points of the last closed sprints
+    velocity_history: tuple[Decimal, ...]  # those sprints' completed points, oldest first
+
+    @property
+    def commitment(self) -> Decimal:
+        """What the team commits to: the snapshot once started, the planned points before."""
+        return self.committed_points if self.sprint.state != "planned" else self.planned_points
+
+    @property
+    def over_capacity_members(self) -> tuple[MemberCapacityDTO, ...]:
+        return tuple(m for m in self.members if m.over_capacity)
+
+    @property
+    def over_capacity(self) -> bool:
+        """Anyone over capacity, or the team over its total capacity in hours or points."""
+        team_points = self.capacity_points is not None and self.planned_points > (
+            self.capacity_points
+        )
+        team_hours = self.assigned_hours > self.capacity_hours
+        return bool(self.over_capacity_members) or team_points or team_hours
+
+    @property
+    def over_velocity(self) -> bool:
+        return self.velocity is not None and self.commitment > self.velocity
+
+
+@dataclass(frozen=True, slots=True)
+class VelocitySprintDTO:
+    sprint_id: int
+    name: str
+    start: dt.date | None
+    end: dt.date | None
+    committed_points: Decimal
+    completed_points: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class VelocityDTO:
+    """The last closed sprints (oldest first) and the planning velocity."""
+
+    project_id: int
+    sprints: tuple[VelocitySprintDTO, ...]  # at most VELOCITY_HISTORY
+    velocity: Decimal | None  # average completed of the last VELOCITY_WINDOW; None if none
+    velocity_sprints: tuple[Decimal, ...]  # the completed points that average is taken over
 
 
 def _sum(values: Iterable[Decimal | None]) -> Decimal:
@@ -551,6 +666,250 @@ class SprintService:
             uow.commit()
             return dto
 
+    # --- capacity and velocity -----------------------------------------------------------
+
+    def set_capacity(
+        self,
+        sprint_id: int,
+        member_id: int,
+        hours: object = None,
+        points: object = None,
+        days_off: object = 0,
+        expected_version: int | None = None,
+    ) -> MemberCapacityDTO:
+        """A member's capacity for a planned or active sprint. Without ``hours`` it is their
+        hours per day times the sprint's working days less ``days_off``."""
+        clean_h = clean_hours(hours, "capacity in hours")
+        clean_p = None
+        if points is not None and not (isinstance(points, str) and not points.strip()):
+            try:
+                clean_p = clean_points(points)
+            except ValidationError as exc:
+                raise ValidationError(
+                    str(exc).replace("Story points", "The capacity in points")
+                ) from exc
+        off = _clean_days_off(days_off)
+        with self._ctx.write() as uow:
+            session = uow.session
+            sprint = self._get(session, sprint_id, for_update=True)
+            if sprint.state == "closed":
+                raise Conflict(
+                    f"The sprint {sprint.name!r} is closed; its capacity cannot be changed."
+                )
+            project = get_project(session, sprint.project_id)
+            self._check_scrum(project)
+            member = session.get(Member, member_id)
+            link = session.scalar(
+                select(ProjectMember).where(
+                    ProjectMember.project_id == project.id, ProjectMember.member_id == member_id
+                )
+            )
+            if member is None or link is None or not link.active:
+                who = f"member id {member_id}" if member is None else member.display_name
+                raise ValidationError(
+                    f"{who} is not in the team of {project.key}; add them to the team first."
+                )
+            days = self._working_days(session, project, sprint)
+            if off > days:
+                raise ValidationError(
+                    f"{member.display_name} cannot have {off} days off in {sprint.name!r}: "
+                    f"the sprint has {days} working days."
+                )
+            row = session.scalar(
+                select(SprintCapacity).where(
+                    SprintCapacity.sprint_id == sprint.id, SprintCapacity.member_id == member_id
+                )
+            )
+            if row is None:
+                row = SprintCapacity(
+                    sprint_id=sprint.id,
+                    member_id=member_id,
+                    hours=clean_h,
+                    points=clean_p,
+                    days_off=off,
+                    version=1,
+                )
+                session.add(row)
+            else:
+                if expected_version is not None and row.version != expected_version:
+                    raise StaleEdit(
+                        f"The capacity of {member.display_name} in {sprint.name!r} was changed "
+                        "by someone else; reload it, then apply your change again.",
+                        current_version=row.version,
+                    )
+                row.hours, row.points, row.days_off = clean_h, clean_p, off
+                row.version += 1
+            session.flush()
+            plan = self._plan(session, sprint, project)
+            dto = next(m for m in plan.members if m.member_id == member_id)
+            uow.notify(Change("sprints_changed", sprint.project_id))
+            uow.commit()
+            return dto
+
+    def list_capacity(self, sprint_id: int) -> list[MemberCapacityDTO]:
+        """Every member's capacity for the sprint (the team's active members, and anyone
+        with a capacity row or cards in it), by display name."""
+        return list(self.sprint_plan(sprint_id).members)
+
+    def sprint_plan(self, sprint_id: int) -> SprintPlanDTO:
+        with self._ctx.read() as uow:
+            session = uow.session
+            sprint = self._get(session, sprint_id)
+            project = get_project(session, sprint.project_id)
+            return self._plan(session, sprint, project)
+
+    def velocity(self, project_id: int) -> VelocityDTO:
+        """Committed against completed points of the last closed sprints, and the planning
+        velocity (the average completed points of the last three)."""
+        with self._ctx.read() as uow:
+            session = uow.session
+            get_project(session, project_id)
+            closed = self._closed_sprints(session, project_id)[-VELOCITY_HISTORY:]
+            rows = []
+            for s in closed:
+                dto = self._dto_with_points(session, s)
+                rows.append(
+                    VelocitySprintDTO(
+                        s.id,
+                        s.name,
+                        s.start_date,
+                        s.end_date,
+                        dto.committed_points or ZERO,
+                        dto.completed_points or ZERO,
+                    )
+                )
+            history = tuple(r.completed_points for r in rows[-VELOCITY_WINDOW:])
+            return VelocityDTO(project_id, tuple(rows), _average(history), history)
+
+    def _plan(self, session: Session, sprint: Sprint, project: Project) -> SprintPlanDTO:
+        days = self._working_days(session, project, sprint)
+        capacities = {
+            c.member_id: c
+            for c in session.scalars(
+                select(SprintCapacity).where(SprintCapacity.sprint_id == sprint.id)
+            )
+        }
+        team = {
+            m.id: (m, pm)
+            for m, pm in session.execute(
+                select(Member, ProjectMember)
+                .join(ProjectMember, ProjectMember.member_id == Member.id)
+                .where(ProjectMember.project_id == project.id)
+            ).all()
+        }
+        live = self._live_cards(session, sprint.id)
+        wanted = {mid for mid, (m, pm) in team.items() if m.active and pm.active}
+        wanted |= set(capacities)
+        wanted |= {c.assignee_id for c in live if c.assignee_id is not None}
+        missing = wanted - set(team)
+        others = (
+            {m.id: m for m in session.scalars(select(Member).where(Member.id.in_(missing)))}
+            if missing
+            else {}
+        )
+        members = []
+        for mid in wanted:
+            if mid in team:
+                member, link = team[mid]
+                per_day = link.hours_per_day if link.hours_per_day is not None else ZERO
+            elif mid in others:
+                member, per_day = others[mid], ZERO
+            else:
+                continue
+            row = capacities.get(mid)
+            off = row.days_off if row is not None else 0
+            explicit = row is not None and row.hours is not None
+            if explicit:
+                assert row is not None and row.hours is not None
+                hours = row.hours
+            else:
+                hours = (per_day * max(days - off, 0)).quantize(Decimal("0.01"))
+            mine = [c for c in live if c.assignee_id == mid]
+            members.append(
+                MemberCapacityDTO(
+                    member_id=mid,
+                    display_name=member.display_name,
+                    hours_per_day=per_day,
+                    working_days=days,
+                    days_off=off,
+                    capacity_hours=hours,
+                    hours_explicit=explicit,
+                    capacity_points=None if row is None else row.points,
+                    assigned_points=_sum(c.points for c in mine),
+                    assigned_hours=_sum(c.estimate_hours for c in mine),
+                    assigned_count=len(mine),
+                    unestimated_count=sum(1 for c in mine if c.points is None),
+                    has_capacity_row=row is not None,
+                    version=None if row is None else row.version,
+                )
+            )
+        members.sort(key=lambda m: (m.display_name.lower(), m.member_id))
+        unassigned = [c for c in live if c.assignee_id is None]
+        point_caps = [m.capacity_points for m in members if m.capacity_points is not None]
+        committed = _sum(
+            session.scalars(
+                select(SprintSnapshot.points).where(
+                    SprintSnapshot.sprint_id == sprint.id, SprintSnapshot.kind == "commitment"
+                )
+            )
+        )
+        closed = [
+            s
+            for s in self._closed_sprints(session, project.id)
+            if s.id != sprint.id
+            and (
+                sprint.start_date is None
+                or s.start_date is None
+                or s.start_date < sprint.start_date
+            )
+        ]
+        history = tuple(
+            self._dto_with_points(session, s).completed_points or ZERO
+            for s in closed[-VELOCITY_WINDOW:]
+        )
+        return SprintPlanDTO(
+            sprint=self._dto_with_points(session, sprint),
+            working_days=days,
+            members=tuple(members),
+            capacity_hours=_sum(m.capacity_hours for m in members),
+            capacity_points=_sum(point_caps) if point_caps else None,
+            assigned_points=_sum(m.assigned_points for m in members),
+            assigned_hours=_sum(m.assigned_hours for m in members),
+            unassigned_points=_sum(c.points for c in unassigned),
+            unassigned_count=len(unassigned),
+            planned_points=_sum(c.points for c in live),
+            committed_points=committed,
+            card_count=len(live),
+            unestimated_count=sum(1 for c in live if c.points is None),
+            velocity=_average(history),
+            velocity_history=history,
+        )
+
+    @staticmethod
+    def _working_days(session: Session, project: Project, sprint: Sprint) -> int:
+        if sprint.start_date is None or sprint.end_date is None:
+            return 0
+        holidays = set(session.scalars(select(Holiday.day).where(Holiday.project_id == project.id)))
+        return len(
+            working_days(sprint.start_date, sprint.end_date, project.working_weekdays, holidays)
+        )
+
+    @staticmethod
+    def _closed_sprints(session: Session, project_id: int) -> list[Sprint]:
+        """The project's closed sprints, oldest first (by end date, then close time)."""
+        closed = list(
+            session.scalars(
+                select(Sprint).where(Sprint.project_id == project_id, Sprint.state == "closed")
+            )
+        )
+
+        def when(s: Sprint) -> tuple[dt.date, dt.datetime, int]:
+            closed_at = s.closed_at or dt.datetime.min.replace(tzinfo=dt.UTC)
+            return (s.end_date or closed_at.date(), closed_at, s.id)
+
+        closed.sort(key=when)
+        return closed
+
     # --- helpers -------------------------------------------------------------------------
 
     def _move_to_sprint(
@@ -784,10 +1143,36 @@ def _sprint_id_of(sprint: Sprint | None) -> int | None:
     return None if sprint is None else sprint.id
 
 
+def _average(values: tuple[Decimal, ...]) -> Decimal | None:
+    if not values:
+        return None
+    return (_sum(values) / len(values)).quantize(Decimal("0.1"))
+
+
+def _clean_days_off(value: object) -> int:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return 0
+    if isinstance(value, bool):
+        raise ValidationError("The days off must be a whole number.")
+    try:
+        number = Decimal(str(value).strip())
+    except ArithmeticError as exc:
+        raise ValidationError(f"The days off must be a whole number, not {value!r}.") from exc
+    if not number.is_finite() or number != number.to_integral_value():
+        raise ValidationError(f"The days off must be a whole number, not {value!r}.")
+    if number < 0:
+        raise ValidationError("The days off cannot be negative.")
+    return int(number)
+
+
 __all__ = [
     "HolidayDTO",
+    "MemberCapacityDTO",
     "SprintCardOutcomeDTO",
+    "SprintPlanDTO",
     "SprintService",
     "SprintSummaryDTO",
+    "VelocityDTO",
+    "VelocitySprintDTO",
     "sprint_dto",
 ]
