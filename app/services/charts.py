@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -9,11 +10,28 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound, ValidationError
-from app.metrics.burndown import BurndownEvent, BurndownSeries, burndown
-from app.models import Card, HistoryEvent, Holiday, Project, Sprint, SprintSnapshot
+from app.metrics import flow as flow_metrics
+from app.metrics import velocity as velocity_metrics
+from app.metrics.burndown import BurndownEvent, BurndownSeries, _zone, burndown
+from app.metrics.flow import ControlChart, CumulativeFlow, FlowColumn, FlowEvent
+from app.metrics.velocity import VelocitySeries, VelocitySprint
+from app.models import (
+    Card,
+    HistoryEvent,
+    Holiday,
+    Project,
+    Sprint,
+    SprintSnapshot,
+    WorkflowColumn,
+)
+from app.services import sprints as sprints_module
 from app.services.context import ServiceContext
+from app.services.validation import clean_date
 
 ZERO = Decimal("0")
+ONE = Decimal("1")
+UNITS = ("points", "cards")
+DEFAULT_RANGE_DAYS = 30
 # The carry-over events of a sprint's close are written just before its ``closed_at``; an
 # event moving a not-completed card out of the sprint this close to it is that carry-over.
 CARRY_OVER_WINDOW = dt.timedelta(seconds=60)
@@ -27,6 +45,152 @@ class ChartService:
 
     def sprint_burndown(self, sprint_id: int) -> BurndownSeries:
         """The burndown of a started sprint, up to now (active) or to its close (closed)."""
+        return self._sprint_series(sprint_id, "points")
+
+    def burnup(self, sprint_id: int, unit: str = "points") -> BurndownSeries:
+        """The sprint's scope (``scope_total``) and done (``done_total``) lines per day, in
+        story points or in card counts (``unit="cards"``: every card weighs one)."""
+        if unit not in UNITS:
+            raise ValidationError("A burnup counts points or cards.")
+        return self._sprint_series(sprint_id, unit)
+
+    def velocity(self, project_id: int, last: int = velocity_metrics.HISTORY) -> VelocitySeries:
+        """Committed against completed points of the last ``last`` closed sprints (oldest
+        first) and the planning velocity (average completed of the last three)."""
+        if last < 1:
+            raise ValidationError("Velocity needs at least one sprint.")
+        service = sprints_module.SprintService(self._ctx)
+        history = getattr(sprints_module, "VELOCITY_HISTORY", 0)
+        rows: list[VelocitySprint]
+        if hasattr(service, "velocity") and last <= history:
+            dto = service.velocity(project_id)
+            rows = [
+                VelocitySprint(
+                    s.sprint_id, s.name, s.start, s.end, s.committed_points, s.completed_points
+                )
+                for s in dto.sprints
+            ]
+        else:
+            with self._ctx.read() as uow:
+                self._project(uow.session, project_id)
+            closed = [s for s in service.list_sprints(project_id) if s.state == "closed"]
+            never = dt.datetime.min.replace(tzinfo=dt.UTC)
+            closed.sort(
+                key=lambda s: (
+                    s.end_date or (s.closed_at or never).date(),
+                    s.closed_at or never,
+                    s.id,
+                )
+            )
+            rows = [
+                VelocitySprint(
+                    s.id,
+                    s.name,
+                    s.start_date,
+                    s.end_date,
+                    s.committed_points or ZERO,
+                    s.completed_points or ZERO,
+                )
+                for s in closed
+            ]
+        return velocity_metrics.velocity(rows, last=last)
+
+    def default_range(self, project_id: int) -> tuple[dt.date, dt.date]:
+        """The last 30 days up to today in the project's time zone."""
+        with self._ctx.read() as uow:
+            project = self._project(uow.session, project_id)
+            today = self._today(project)
+        return today - dt.timedelta(days=DEFAULT_RANGE_DAYS - 1), today
+
+    def cumulative_flow(
+        self, project_id: int, start: object = None, end: object = None
+    ) -> CumulativeFlow:
+        """Cards per workflow column at the end of each day of the range (default: the last
+        30 days), columns in workflow order, archived ones kept for the days they held cards."""
+        with self._ctx.read() as uow:
+            session = uow.session
+            project = self._project(session, project_id)
+            first, last = self._range(project, start, end)
+            columns = [
+                FlowColumn(c.id, c.name, c.category, c.position, c.archived)
+                for c in session.scalars(
+                    select(WorkflowColumn).where(WorkflowColumn.project_id == project.id)
+                )
+            ]
+            events = self._flow_events(session, project.id)
+            return flow_metrics.cumulative_flow(
+                first, last, columns, events, now=self._ctx.clock(), time_zone=project.time_zone
+            )
+
+    def control_chart(
+        self, project_id: int, start: object = None, end: object = None, kind: str = "cycle"
+    ) -> ControlChart:
+        """Every card finished in the range with its cycle time (first in progress to done)
+        or lead time (created to done) in days, the mean, rolling mean and spread."""
+        if kind not in ("cycle", "lead"):
+            raise ValidationError("A control chart shows cycle or lead time.")
+        with self._ctx.read() as uow:
+            session = uow.session
+            project = self._project(session, project_id)
+            first, last = self._range(project, start, end)
+            events = self._flow_events(session, project.id)
+            chart = flow_metrics.control_chart(
+                first, last, events, kind, now=self._ctx.clock(), time_zone=project.time_zone
+            )
+            ids = {p.card_id for p in chart.points}
+            labels = {}
+            if ids:
+                for card_id, number, title in session.execute(
+                    select(Card.id, Card.number, Card.title).where(Card.id.in_(ids))
+                ):
+                    labels[card_id] = f"{project.key}-{number} {title}"
+            points = tuple(
+                dataclasses.replace(p, label=labels.get(p.card_id, "")) for p in chart.points
+            )
+            return dataclasses.replace(chart, points=points)
+
+    # --- helpers -------------------------------------------------------------------------
+
+    @staticmethod
+    def _project(session: Session, project_id: int) -> Project:
+        project = session.get(Project, project_id)
+        if project is None:
+            raise NotFound(f"There is no project with id {project_id}.")
+        return project
+
+    def _today(self, project: Project) -> dt.date:
+        return self._ctx.clock().astimezone(_zone(project.time_zone)).date()
+
+    def _range(self, project: Project, start: object, end: object) -> tuple[dt.date, dt.date]:
+        last = clean_date(end, "end date") or self._today(project)
+        first = clean_date(start, "start date") or last - dt.timedelta(days=DEFAULT_RANGE_DAYS - 1)
+        if last < first:
+            raise ValidationError("The date range ends before it starts.")
+        if (last - first).days + 1 > flow_metrics.MAX_FLOW_DAYS:
+            raise ValidationError(f"Choose a range of at most {flow_metrics.MAX_FLOW_DAYS} days.")
+        return first, last
+
+    @staticmethod
+    def _flow_events(session: Session, project_id: int) -> list[FlowEvent]:
+        rows = session.execute(
+            select(
+                HistoryEvent.at,
+                HistoryEvent.card_id,
+                HistoryEvent.column_id_after,
+                HistoryEvent.category_after,
+                HistoryEvent.archived_after,
+                HistoryEvent.kind,
+            )
+            .join(Card, Card.id == HistoryEvent.card_id)
+            .where(HistoryEvent.project_id == project_id, Card.type != "epic")
+            .order_by(HistoryEvent.at, HistoryEvent.id)
+        )
+        return [
+            FlowEvent(at, card_id, column_id, category, bool(archived), kind)
+            for at, card_id, column_id, category, archived, kind in rows
+        ]
+
+    def _sprint_series(self, sprint_id: int, unit: str) -> BurndownSeries:
         with self._ctx.read() as uow:
             session = uow.session
             sprint = session.get(Sprint, sprint_id)
@@ -49,10 +213,14 @@ class ChartService:
                     SprintSnapshot.sprint_id == sprint.id, SprintSnapshot.kind == "commitment"
                 )
             ):
-                if points is not None:
+                if unit == "cards":
+                    committed += ONE
+                elif points is not None:
                     committed += points
             cutoff = sprint.closed_at if sprint.state == "closed" else self._ctx.clock()
             events = self._events(session, sprint)
+            if unit == "cards":
+                events = [dataclasses.replace(e, points_after=ONE) for e in events]
             return burndown(
                 start,
                 max(end, start),
