@@ -3,9 +3,113 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
+
+from app import config
 
 
 def register(commands: Any, db: argparse.ArgumentParser) -> tuple[dict, dict]:
     """Add this group's subcommands; return (handlers, raw handlers) keyed like app.cli's."""
-    return {}, {}
+    imp = commands.add_parser(
+        "import", parents=[db], help="import a Trello, Jira or Sprintdeck file"
+    )
+    kinds = imp.add_subparsers(dest="action", metavar="KIND", required=True)
+    for kind, what in (
+        ("trello", "a Trello board exported as JSON"),
+        ("jira-csv", "a Jira CSV export (all fields)"),
+    ):
+        sub = kinds.add_parser(kind, parents=[db], help=f"import {what}")
+        sub.add_argument("file", metavar="FILE")
+        sub.add_argument(
+            "--project",
+            metavar="KEY",
+            help="a new key creates the project, an existing one merges (default: from the file)",
+        )
+        sub.add_argument(
+            "--on-duplicate",
+            choices=("skip", "update"),
+            help="what to do with cards imported before (default: refuse)",
+        )
+    native = kinds.add_parser(
+        "sprintdeck", parents=[db], help="restore a Sprintdeck export into an empty database"
+    )
+    native.add_argument("file", metavar="FILE.json")
+
+    exp = commands.add_parser(
+        "export", parents=[db], help="export every project with its history as JSON"
+    )
+    exp.add_argument("-o", "--output", required=True, metavar="FILE.json")
+
+    backup = commands.add_parser(
+        "backup", parents=[db], help="write a consistent copy of the database (SQLite)"
+    )
+    backup.add_argument("-o", "--output", required=True, metavar="FILE")
+
+    restore = commands.add_parser(
+        "restore", parents=[db], help="bring a backup back (the current file is backed up first)"
+    )
+    restore.add_argument("file", metavar="FILE")
+
+    handlers = {
+        ("import", "trello"): _import_file,
+        ("import", "jira-csv"): _import_file,
+        ("import", "sprintdeck"): _import_native,
+        ("export", None): _export,
+    }
+    raw = {("backup", None): _backup, ("restore", None): _restore}
+    return handlers, raw
+
+
+def _transfer(services: Any) -> Any:
+    from app.services.transfer import TransferService
+
+    return TransferService(services.context)
+
+
+def _import_file(services: Any, args: argparse.Namespace) -> int:
+    summary = _transfer(services).import_file(
+        args.action, args.file, project_key=args.project, on_duplicate=args.on_duplicate
+    )
+    for line in summary.lines():
+        print(line)
+    return 0
+
+
+def _import_native(services: Any, args: argparse.Namespace) -> int:
+    counts = _transfer(services).import_native(args.file)
+    print("Restored " + ", ".join(f"{n} {what}" for what, n in counts.items()) + ".")
+    return 0
+
+
+def _export(services: Any, args: argparse.Namespace) -> int:
+    from app.db import head_revision
+
+    counts = _transfer(services).export_all(args.output, schema=head_revision())
+    print(
+        f"Exported {counts['projects']} projects, {counts['cards']} cards and "
+        f"{counts['history events']} history events to {args.output}."
+    )
+    return 0
+
+
+def _backup(url: str, args: argparse.Namespace) -> int:
+    """Raw handler: reads the live file through SQLite's backup API; never migrates."""
+    from app.services.transfer import backup_file
+
+    target = backup_file(url, args.output)
+    print(f"Backed up to {target}.")
+    return 0
+
+
+def _restore(url: str, args: argparse.Namespace) -> int:
+    """Raw handler: the current file is backed up first, then the given one comes back."""
+    from app.db import sqlite_path
+    from app.services.transfer import restore_file
+
+    kept = restore_file(url, args.file, config.user_data_dir() / "backups")
+    where = sqlite_path(url)
+    print(f"Restored {where} from {Path(args.file)}.")
+    if kept is not None:
+        print(f"The previous contents were saved as {kept}.")
+    return 0

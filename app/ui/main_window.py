@@ -10,6 +10,7 @@ from PySide6.QtCore import QByteArray, QEvent, QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -182,6 +183,15 @@ class MainWindow(QMainWindow):
             "New &project…", self.new_project, [key("Ctrl+Shift+N")]
         )
         self.workflow_action = self._action("Edit &workflow…", self.edit_workflow)
+        self.import_action = self._action(
+            "&Import from Trello or Jira…", self.import_file, [key("Ctrl+I")]
+        )
+        self.export_board_csv_action = self._action(
+            "Export &board as CSV…", lambda: self.export_csv("board")
+        )
+        self.export_backlog_csv_action = self._action(
+            "Export bac&klog as CSV…", lambda: self.export_csv("backlog")
+        )
         self.export_report_action = self._action(
             "Export sprint &report…", self.export_sprint_report, [key("Ctrl+Shift+E")]
         )
@@ -276,6 +286,10 @@ class MainWindow(QMainWindow):
         file_menu = menu.addMenu("&File")
         file_menu.addAction(self.new_project_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.import_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.export_board_csv_action)
+        file_menu.addAction(self.export_backlog_csv_action)
         file_menu.addAction(self.export_report_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -702,6 +716,49 @@ class MainWindow(QMainWindow):
 
         PlanningDialog(self._services.sprints, sprint.id, self).exec()
         self.backlog.refresh()
+
+    def import_file(self) -> None:
+        from app.services.transfer import TransferService
+        from app.ui.import_dialog import ImportDialog
+
+        dialog = ImportDialog(
+            TransferService(self._services.context), self._services.projects.list_projects(), self
+        )
+        if dialog.exec():
+            self.reload_projects(select_key=dialog.imported_key)
+            if dialog.imported_key:
+                self.select_project(dialog.imported_key)
+            self.store.reload()
+            if dialog.result_lines:
+                QMessageBox.information(self, "Import finished", "\n".join(dialog.result_lines))
+
+    def export_csv(self, which: str) -> None:
+        """The cards as a person sees them: the board (filters and sprint scope applied) or
+        the backlog (cards in no sprint), one row per card."""
+        project = self.store.project
+        if project is None:
+            return
+        from app.ui.csv_export import export_cards_csv
+
+        if which == "board":
+            board = self.focused_board()
+            cards = [
+                c for _col, _h, models in board.column_parts() for m in models for c in m.cards()
+            ]
+        else:
+            cards = [c for c in self.store.cards() if c.sprint_id is None and c.type != "epic"]
+        suggested = f"{project.key.lower()}-{which}.csv"
+        path, _filter = QFileDialog.getSaveFileName(
+            self, f"Export {which} as CSV", suggested, "CSV files (*.csv)"
+        )
+        if not path:
+            return
+        try:
+            count = export_cards_csv(path, cards, self.store.columns)
+        except OSError as exc:
+            self._show_error(f"Could not write {path}: {exc.strerror or exc}")
+            return
+        self.statusBar().showMessage(f"Exported {count} cards to {path}", 6000)
 
     def export_sprint_report(self) -> None:
         project = self.store.project

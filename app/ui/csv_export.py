@@ -1,0 +1,79 @@
+"""File > Export board/backlog as CSV: the cards a view shows, in its order, as a CSV file.
+
+The columns are those of ``sprintdeck card list --csv`` (plus a few a spreadsheet wants), so a
+file from the window and one from the command line read the same way.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from pathlib import Path
+
+from app.services.dto import CardDTO, ColumnDTO
+
+FIELDS = (
+    "key",
+    "title",
+    "type",
+    "column",
+    "position",
+    "sprint",
+    "points",
+    "assignee",
+    "labels",
+    "priority",
+    "due_date",
+    "blocked",
+    "archived",
+)
+
+
+def _points(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if value == value.to_integral_value() else str(value.normalize())
+
+
+def card_rows(cards: Iterable[CardDTO], columns: Sequence[ColumnDTO]) -> list[dict[str, str]]:
+    """One row per card, in the given order; ``position`` is 1-based within its column."""
+    names = {c.id: c.name for c in columns}
+    positions: dict[int, int] = {}
+    rows = []
+    for card in cards:
+        positions[card.column_id] = positions.get(card.column_id, 0) + 1
+        rows.append(
+            {
+                "key": card.key,
+                "title": card.title,
+                "type": card.type,
+                "column": names.get(card.column_id, ""),
+                "position": str(positions[card.column_id]),
+                "sprint": card.sprint_name or "",
+                "points": _points(card.points),
+                "assignee": card.assignee_name or "",
+                "labels": ";".join(sorted(label.name for label in card.labels)),
+                "priority": card.priority,
+                "due_date": card.due_date.isoformat() if card.due_date else "",
+                "blocked": "yes" if card.blocked else "",
+                "archived": "yes" if card.archived else "",
+            }
+        )
+    return rows
+
+
+def export_cards_csv(
+    path: str | Path, cards: Iterable[CardDTO], columns: Sequence[ColumnDTO]
+) -> int:
+    """Write ``cards`` (board or backlog order) to ``path`` as UTF-8 CSV; returns the row count.
+
+    A byte-order mark is written so that spreadsheet programs detect UTF-8 (emoji, accents).
+    Raises OSError when the file cannot be written (the caller shows the message).
+    """
+    rows = card_rows(cards, columns)
+    with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=FIELDS, lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return len(rows)

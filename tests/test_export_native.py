@@ -1,0 +1,124 @@
+"""Sprintdeck's own JSON export: everything out, and back in exactly."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from app.errors import Conflict
+from app.main import Runtime
+from app.services.transfer import ImportRefused, TransferService
+from app.services.transfer.native import tables
+from tests.helpers import make_runtime, run_cli
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def all_rows(path: Path) -> dict[str, list[tuple]]:
+    """Every row of every table but alembic's, in primary-key order."""
+    connection = sqlite3.connect(path)
+    try:
+        out = {}
+        for table in tables():
+            keys = ", ".join(c.name for c in table.primary_key.columns)
+            out[table.name] = connection.execute(
+                f"SELECT * FROM {table.name} ORDER BY {keys}"
+            ).fetchall()
+        return out
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def full(tmp_path: Path) -> Path:
+    """A database with the demo, a Trello board and a Jira project (comments, import refs)."""
+    path = tmp_path / "source.db"
+    rt = make_runtime(path, demo=True)
+    try:
+        transfer = TransferService(rt.services.context)
+        transfer.import_file("trello", FIXTURES / "trello_board.json")
+        transfer.import_file("jira-csv", FIXTURES / "jira_export.csv")
+    finally:
+        rt.close()
+    return path
+
+
+def test_export_then_import_restores_every_row(full: Path, tmp_path: Path) -> None:
+    export = tmp_path / "all.json"
+    rt = make_runtime(full)
+    try:
+        counts = TransferService(rt.services.context).export_all(export, schema="0004")
+    finally:
+        rt.close()
+    assert counts["projects"] == 3
+    data = json.loads(export.read_text(encoding="utf-8"))
+    assert (data["format"], data["version"]) == ("sprintdeck", 1)
+    assert {"project", "card", "history_event", "comment", "import_ref"} <= set(data["tables"])
+
+    target = tmp_path / "target.db"
+    rt = make_runtime(target)
+    try:
+        TransferService(rt.services.context).import_native(export)
+    finally:
+        rt.close()
+    before, after = all_rows(full), all_rows(target)
+    for name in before:
+        assert after[name] == before[name], name
+    assert sum(len(rows) for rows in before.values()) > 400
+
+
+def test_card_lists_are_identical_through_the_cli(full: Path, tmp_path: Path) -> None:
+    export = tmp_path / "all.json"
+    target = tmp_path / "copy.db"
+    assert run_cli("export", "-o", str(export), db=full).returncode == 0
+    result = run_cli("import", "sprintdeck", str(export), db=target)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Restored 3 projects")
+    keys = [p["key"] for p in json.loads(run_cli("project", "list", "--json", db=full).stdout)]
+    assert sorted(keys) == ["DEMO", "WEB", "WR"]
+    for key in keys:
+        args = ("card", "list", "--project", key, "--json", "--all")
+        assert run_cli(*args, db=target).stdout == run_cli(*args, db=full).stdout
+
+
+def test_restoring_into_a_database_with_data_is_refused(runtime: Runtime, tmp_path: Path) -> None:
+    transfer = TransferService(runtime.services.context)
+    runtime.services.projects.create_project("SD", "Sprintdeck")
+    export = tmp_path / "one.json"
+    transfer.export_all(export)
+    with pytest.raises(Conflict, match="empty database"):
+        transfer.import_native(export)
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        ('{"format": "trello"}', ["'format'"]),
+        ('{"format": "sprintdeck", "version": 7, "tables": {}}', ["version 7", "'version'"]),
+        (
+            '{"format": "sprintdeck", "version": 1, "tables": {"spaceship": []}}',
+            ["'spaceship'", "newer"],
+        ),
+        ('{"format": "sprintdeck", "version": 1, "tables": {"card": [', ["line 1", "complete"]),
+    ],
+)
+def test_bad_exports_are_refused(
+    runtime: Runtime, tmp_path: Path, content: str, words: list[str]
+) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ImportRefused) as caught:
+        TransferService(runtime.services.context).import_native(path)
+    for word in words:
+        assert word in str(caught.value)
+
+
+def test_preview_of_an_export(full: Path, tmp_path: Path, runtime: Runtime) -> None:
+    export = tmp_path / "all.json"
+    assert run_cli("export", "-o", str(export), db=full).returncode == 0
+    preview = TransferService(runtime.services.context).preview("sprintdeck", export)
+    assert dict(preview.counts)["projects"] == 3
+    assert "WR" in preview.project_key

@@ -1,0 +1,38 @@
+"""File menu: export the board or backlog as CSV, import a Trello board."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog
+
+from tests.ui_helpers import keys_in
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_export_board_as_csv_writes_what_the_board_shows(
+    demo, make_window, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(demo)
+    window.type_combo.setCurrentIndex(window.type_combo.findData("bug"))
+    target = tmp_path / "board.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    window.export_board_csv_action.trigger()
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    shown = [k for n in ("To Do", "In Progress", "In Review", "Done") for k in keys_in(window, n)]
+    assert sorted(r["key"] for r in rows) == sorted(shown)
+    assert rows and all(r["type"] == "bug" for r in rows)
+
+
+def test_export_to_an_unwritable_place_is_explained(
+    demo, make_window, tmp_path, monkeypatch, messages
+) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(demo)
+    target = tmp_path / "missing-folder" / "board.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    window.export_backlog_csv_action.trigger()
+    assert messages and "Could not write" in messages[-1]
+    assert not target.exists()
