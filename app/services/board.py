@@ -12,7 +12,6 @@ from app.services.common import (
     card_key,
     check_version,
     column_dto,
-    fetch_card,
     fetch_cards,
     get_card_for_update,
     get_project,
@@ -98,10 +97,13 @@ class BoardService:
         with self._ctx.write() as uow:
             session = uow.session
             card = get_card_for_update(session, card_id)
-            key = card_key(session, card)
-            check_version(card, expected_version, key)
+            # The card's key is only needed for a message: no query on the happy path.
+            if expected_version is not None and card.version != expected_version:
+                check_version(card, expected_version, card_key(session, card))
             if card.archived:
-                raise Conflict(f"{key} is archived; restore it before moving it.")
+                raise Conflict(
+                    f"{card_key(session, card)} is archived; restore it before moving it."
+                )
             target = session.get(WorkflowColumn, to_column_id)
             if target is None or target.project_id != card.project_id:
                 raise NotFound(f"There is no column with id {to_column_id} on this board.")
@@ -112,7 +114,8 @@ class BoardService:
 
             new_rank = self._new_rank(session, card, target.id, after_id, before_id, position, rank)
             if new_rank is None and target.id == card.column_id:
-                return fetch_card(session, card.id)  # already there: nothing to write
+                # already there: nothing to write
+                return fetch_cards(session, card.project_id, [card.id])[0]
             old_rank = card.rank
             if new_rank is not None:
                 card.rank = new_rank
@@ -123,7 +126,6 @@ class BoardService:
                 card.resolved_at = None
             card.version += 1
             card.updated_at = self._ctx.clock()
-            session.flush()
             if target.id != source.id:
                 record_event(
                     session,
@@ -144,8 +146,8 @@ class BoardService:
                     {"rank": card.rank},
                     category=target.category,
                 )
-            session.flush()
-            dto = fetch_card(session, card.id)
+            session.flush()  # the card's UPDATE, then the event's INSERT (foreign-key order)
+            dto = fetch_cards(session, card.project_id, [card.id])[0]
             uow.notify(Change("card_moved", card.project_id, (dto,), (source.id,)))
             uow.commit()
             return dto
@@ -177,7 +179,9 @@ class BoardService:
             cards = []
             for card_id in ids:
                 card = get_card_for_update(session, card_id)
-                check_version(card, (expected_versions or {}).get(card_id), card_key(session, card))
+                expected = (expected_versions or {}).get(card_id)
+                if expected is not None and card.version != expected:
+                    check_version(card, expected, card_key(session, card))
                 if card.archived:
                     raise Conflict(f"{card_key(session, card)} is archived.")
                 cards.append(card)
@@ -247,7 +251,10 @@ class BoardService:
                 session, self._ctx, card, "ranked", {"rank": old[card.id]}, {"rank": card.rank}
             )
         session.flush()
-        dtos = [fetch_card(session, c.id) for c in cards]
+        fetched = {
+            d.id: d for d in fetch_cards(session, cards[0].project_id, [c.id for c in cards])
+        }
+        dtos = [fetched[c.id] for c in cards]
         if changed:
             uow.notify(Change("cards_ranked", cards[0].project_id, tuple(dtos)))
         uow.commit()

@@ -59,17 +59,31 @@ class BoardFilter:
             return False
         needle = self.text.strip().casefold()
         if needle:
-            haystack = " ".join(
-                (
-                    card.key,
-                    card.title,
-                    card.assignee_name or "",
-                    card.parent_title or "",
-                    " ".join(lb.name for lb in card.labels),
-                )
-            ).casefold()
+            haystack = _haystack(card)
             return all(word in haystack for word in needle.split())
         return True
+
+
+# The text a filter searches, per card id, with the DTO it was made from: a keystroke
+# re-filters every card, and DTOs are immutable, so the text is built once per DTO.
+_HAYSTACKS: dict[int, tuple[CardDTO, str]] = {}
+
+
+def _haystack(card: CardDTO) -> str:
+    cached = _HAYSTACKS.get(card.id)
+    if cached is not None and cached[0] is card:
+        return cached[1]
+    text = " ".join(
+        (
+            card.key,
+            card.title,
+            card.assignee_name or "",
+            card.parent_title or "",
+            " ".join(lb.name for lb in card.labels),
+        )
+    ).casefold()
+    _HAYSTACKS[card.id] = (card, text)
+    return text
 
 
 @dataclass(frozen=True)
@@ -230,8 +244,10 @@ class BoardView(QWidget):
         if board_filter == self._filter:
             return
         self._filter = board_filter
-        cards = self._visible_cards()
+        by_column = self._store.cards_by_column()
         for parts in self._columns:
+            # A cell only ever accepts cards of its column: hand it just those.
+            cards = [c for c in by_column.get(parts.column.id, ()) if self._in_scope(c)]
             for cell in parts.cells:
                 cell.model.reset(cards)
             self._fit_cells(parts)
@@ -360,6 +376,9 @@ class BoardView(QWidget):
         grid.setVerticalSpacing(6)
         lanes: list[Lane | None] = list(self._lanes()) or [None]
         cards = self._visible_cards()
+        by_column: dict[int, list[CardDTO]] = {}
+        for card in cards:
+            by_column.setdefault(card.column_id, []).append(card)
         columns = self._store.columns
         for col_index, column in enumerate(columns):
             header = ColumnHeader()
@@ -369,7 +388,7 @@ class BoardView(QWidget):
             parts = _ColumnParts(column, header)
             for lane_index, lane in enumerate(lanes):
                 model = CardListModel(column.id, self._predicate(column.id, lane), self)
-                model.reset(cards)
+                model.reset(by_column.get(column.id, []))  # a cell takes only its column's
                 model.drop_requested.connect(self._on_drop_requested)
                 view = CardListView()
                 view.setObjectName(f"cards-{column.id}")
@@ -436,24 +455,24 @@ class BoardView(QWidget):
                 cell.view.setFixedHeight(rows * CARD_HEIGHT + 6)
 
     def _refresh_headers(self, column_ids: set[int] | None = None) -> None:
-        totals: dict[int, tuple[int, Decimal]] = {}
-        for card in self._visible_cards():
-            count, points = totals.get(card.column_id, (0, Decimal(0)))
-            totals[card.column_id] = (count + 1, points + (card.points or 0))
         filtered = self._filter.is_active()
         for parts in self._columns:
             if column_ids is not None and parts.column.id not in column_ids:
                 continue
-            count, points = totals.get(parts.column.id, (0, Decimal(0)))
-            shown_cards = [c for cell in parts.cells for c in cell.model.cards()]
-            shown_points = sum((c.points or Decimal(0) for c in shown_cards), Decimal(0))
-            parts.header.show_figures(
-                parts.column,
-                count,
-                len(shown_cards),
-                shown_points if filtered else points,
-                filtered,
-            )
+            count, points = 0, Decimal(0)
+            scope = self._scope_sprint_id
+            for card in self._store.cards_in_column(parts.column.id):
+                # Inline _in_scope: this loop runs over a whole column on every change.
+                if card.type == "epic" or (scope is not None and card.sprint_id != scope):
+                    continue
+                count += 1
+                if card.points:
+                    points += card.points
+            shown = sum(cell.model.rowCount() for cell in parts.cells)
+            if filtered:
+                shown_cards = [c for cell in parts.cells for c in cell.model.cards()]
+                points = sum((c.points or Decimal(0) for c in shown_cards), Decimal(0))
+            parts.header.show_figures(parts.column, count, shown, points, filtered)
 
     # --- store notifications ------------------------------------------------------------
 

@@ -47,6 +47,8 @@ class BoardStore(QObject):
         self._services = services
         self._board: BoardDTO | None = None
         self._cards: dict[int, CardDTO] = {}
+        # The same cards by column (unordered): a move touches two columns, never all cards.
+        self._by_column: dict[int, dict[int, CardDTO]] = {}
         services.bus.subscribe(self._on_change)
 
     def close(self) -> None:
@@ -89,6 +91,14 @@ class BoardStore(QObject):
     def card(self, card_id: int) -> CardDTO | None:
         return self._cards.get(card_id)
 
+    def cards_in_column(self, column_id: int) -> list[CardDTO]:
+        """Live cards of one column, in no particular order (cheap: no sorting)."""
+        return list(self._by_column.get(column_id, {}).values())
+
+    def cards_by_column(self) -> dict[int, list[CardDTO]]:
+        """Live cards grouped by column, in no particular order."""
+        return {cid: list(cards.values()) for cid, cards in self._by_column.items()}
+
     def column(self, column_id: int) -> ColumnDTO | None:
         return next((c for c in self.columns if c.id == column_id), None)
 
@@ -97,6 +107,9 @@ class BoardStore(QObject):
     def load(self, project_id: int) -> None:
         self._board = self._services.board.load_board(project_id)
         self._cards = {c.id: c for c in self._board.cards}
+        self._by_column = {}
+        for c in self._board.cards:
+            self._by_column.setdefault(c.column_id, {})[c.id] = c
         self.board_reset.emit()
 
     def reload(self) -> None:
@@ -116,12 +129,15 @@ class BoardStore(QObject):
 
     def _apply(self, kind: str, card: CardDTO) -> None:
         old = self._cards.get(card.id)
+        if old is not None:
+            self._by_column.get(old.column_id, {}).pop(old.id, None)
         if card.archived:
             if old is not None:
                 del self._cards[card.id]
                 self.card_removed.emit(old)
             return
         self._cards[card.id] = card
+        self._by_column.setdefault(card.column_id, {})[card.id] = card
         if old is None:
             self.card_added.emit(card)
         elif kind == "card_moved" or old.column_id != card.column_id or old.rank != card.rank:
