@@ -9,6 +9,9 @@ instead of failing half way through a transaction.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
+import socket
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +30,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.config import package_dir
 from app.errors import DatabaseProblem
 
-BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT_ENV = "SPRINTDECK_BUSY_TIMEOUT_MS"
+# How long a write waits for another program's lock before reporting "busy" (tests shorten it).
+BUSY_TIMEOUT_MS = int(os.environ.get(BUSY_TIMEOUT_ENV) or 5000)
+# Tests only: cap the file's size (PRAGMA max_page_count) to simulate a full disk.
+MAX_PAGE_COUNT: int | None = None
 # FULL: a move the user saw saved survives a power cut, not only a crash of the app.
 SYNCHRONOUS = "FULL"
 _WRITE_OPTION = "sprintdeck_write"
@@ -59,7 +66,7 @@ def create_db_engine(url: str) -> Engine:
                 f"The folder {path.parent} does not exist, so the database {path.name} "
                 "cannot be opened or created there."
             )
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(url, connect_args={"timeout": _busy_timeout_ms() / 1000})
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
     else:
@@ -67,12 +74,31 @@ def create_db_engine(url: str) -> Engine:
     return engine
 
 
+def _busy_timeout_ms() -> int:
+    return int(BUSY_TIMEOUT_MS)
+
+
+def is_read_only_url(url: str) -> bool:
+    """A SQLite URL opened with ``mode=ro``: readable, never written."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return False
+    return parsed.query.get("mode") == "ro" or "mode=ro" in (parsed.database or "")
+
+
+def read_only_url(path: Path) -> str:
+    """The SQLite URL that opens ``path`` read-only (writes fail with a readable error)."""
+    return f"sqlite:///file:{path.absolute()}?mode=ro&uri=true"
+
+
 def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     dbapi_connection.isolation_level = None  # SQLAlchemy's begin event issues BEGIN
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={_busy_timeout_ms()}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        if MAX_PAGE_COUNT is not None:
+            cursor.execute(f"PRAGMA max_page_count={int(MAX_PAGE_COUNT)}")
         try:
             # Switching to WAL rewrites the file header: never do it to someone else's
             # database, which is refused untouched (see check_schema).
@@ -285,3 +311,80 @@ def opened_engine(url: str) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+def list_backups(backup_dir: Path, db_path: Path | None = None) -> list[Path]:
+    """Automatic backups in ``backup_dir``, newest first (of ``db_path``'s file when given)."""
+    if not backup_dir.is_dir():
+        return []
+    pattern = f"{db_path.stem}-*.db" if db_path is not None else "*.db"
+    found = [p for p in backup_dir.glob(pattern) if p.is_file()]
+    return sorted(found, key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
+
+
+def restore_backup(backup: Path, db_path: Path) -> Path | None:
+    """Put ``backup`` in place of ``db_path``. The file it replaces is never written: it is
+    renamed aside (with its -wal and -shm files) and that new name is returned."""
+    kept: Path | None = None
+    if db_path.exists():
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+        kept = db_path.with_name(f"{db_path.name}.damaged-{stamp}")
+        db_path.rename(kept)
+        for suffix in ("-wal", "-shm"):
+            side = db_path.with_name(db_path.name + suffix)
+            if side.exists():
+                side.rename(kept.with_name(kept.name + suffix))
+    backup_to(backup, db_path)
+    return kept
+
+
+# --- one window per file -----------------------------------------------------------------------
+
+
+class InstanceLock:
+    """Tells whether another Sprintdeck process has the same database open.
+
+    An OS file lock (``flock``) on a small file in the user data folder's ``locks/``, named
+    after the database's path: the OS drops it when the holder exits, so a crashed process
+    never leaves a stale lock behind. The database file itself is never touched. Another
+    holder is only reported (the app still opens: optimistic locking keeps edits safe).
+    """
+
+    def __init__(self, db_path: Path, lock_dir: Path) -> None:
+        digest = hashlib.sha1(str(db_path.absolute()).encode("utf-8")).hexdigest()[:16]
+        self.path = lock_dir / f"{db_path.name}-{digest}.lock"
+        self._file: object | None = None
+        self.held = False
+
+    def acquire(self) -> str | None:
+        """Take the lock; None when we are alone, else a description of the other holder."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no detection, never a refusal
+            return None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held open
+        except OSError:
+            return None
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another Sprintdeck window"
+            handle.close()
+            return holder
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"Sprintdeck process {os.getpid()} on {socket.gethostname()}")
+        handle.flush()
+        self._file = handle
+        self.held = True
+        return None
+
+    def release(self) -> None:
+        handle = self._file
+        if handle is not None:
+            handle.close()  # type: ignore[attr-defined]  # closing drops the flock
+            self._file = None
+            self.held = False

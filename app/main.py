@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine
 
 from app import config
-from app.db import DataVersionProbe, create_db_engine, migrate, session_factories, sqlite_path
+from app.db import (
+    DataVersionProbe,
+    InstanceLock,
+    create_db_engine,
+    is_read_only_url,
+    list_backups,
+    migrate,
+    read_only_url,
+    restore_backup,
+    session_factories,
+    sqlite_path,
+)
 from app.services import Services, build_services
+from app.services.health import HealthReport, check_database
 
 
 @dataclass
@@ -53,6 +66,47 @@ def open_runtime(url: str, seed_demo_if_new: bool = False) -> Runtime:
     return Runtime(url, engine, services, probe, migration)
 
 
+class StartupSupport:
+    """What the GUI's start-up needs from the storage layer, as plain calls (app/ui never
+    imports app.db): the health check, backups, restore, read-only URLs, the window lock."""
+
+    def check(self, url: str) -> HealthReport:
+        return check_database(url, quick=True)
+
+    def is_read_only(self, url: str) -> bool:
+        return is_read_only_url(url)
+
+    def read_only_url(self, url: str) -> str:
+        path = sqlite_path(url)
+        return url if path is None else read_only_url(path)
+
+    def url_for(self, path: Path) -> str:
+        return "sqlite:///" + str(path.absolute())
+
+    def backups(self, url: str) -> list[Path]:
+        """Automatic backups in the data folder's backups/, newest first."""
+        path = sqlite_path(url)
+        folder = config.user_data_dir() / "backups"
+        own = list_backups(folder, path) if path is not None else []
+        return own or list_backups(folder)
+
+    def restore(self, backup: Path, url: str) -> Path | None:
+        """Restore ``backup`` as the file behind ``url``; the damaged file is renamed aside."""
+        path = sqlite_path(url)
+        if path is None:
+            raise OSError("Only a database file can be restored from a backup.")
+        return restore_backup(backup, path)
+
+    def lock(self, url: str) -> tuple[InstanceLock | None, str | None]:
+        """(the lock to release at exit, or None; who else has the file open, or None)."""
+        path = sqlite_path(url)
+        if path is None:
+            return None, None
+        lock = InstanceLock(path, config.user_data_dir() / "locks")
+        holder = lock.acquire()
+        return (lock if lock.held else None), holder
+
+
 def main(argv: list[str] | None = None) -> int:
     """The ``sprintdeck`` command: no subcommand opens the window."""
     from app.cli import build_parser, run_command
@@ -61,7 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         from app.ui.application import run_gui
 
-        return run_gui(config.resolve_db_url(getattr(args, "db", None)), open_runtime)
+        return run_gui(
+            config.resolve_db_url(getattr(args, "db", None)), open_runtime, StartupSupport()
+        )
     try:
         return run_command(args)
     except BrokenPipeError:

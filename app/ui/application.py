@@ -62,9 +62,51 @@ def make_settings() -> QSettings:
     )
 
 
-def run_gui(url: str, open_runtime: Callable[..., Any]) -> int:
+def choose_database(url: str, support: Any) -> tuple[str, bool] | None:
+    """Check ``url`` before opening it; while it cannot be used, ask the user for a way out.
+
+    Returns (url to open, read-only?) or None to quit. ``support`` is app.main's
+    StartupSupport: checks, backups and restores without the UI touching the database.
+    """
+    from app.ui.startup_dialog import OPEN_OTHER, READ_ONLY, RESTORE, StartupDialog
+
+    while True:
+        report = support.check(url)
+        read_only = support.is_read_only(url)
+        if report.usable or (read_only and report.readable):
+            return url, read_only
+        dialog = StartupDialog(
+            report.problem or report.summary,
+            support.backups(url),
+            can_read_only=report.readable and not read_only,
+        )
+        dialog.exec()
+        if dialog.choice == OPEN_OTHER and dialog.path is not None:
+            url = support.url_for(dialog.path)
+        elif dialog.choice == RESTORE and dialog.path is not None:
+            try:
+                kept = support.restore(dialog.path, url)
+            except (OSError, DomainError) as exc:
+                QMessageBox.critical(None, "Sprintdeck: restore failed", str(exc))
+                continue
+            if kept:
+                QMessageBox.information(
+                    None,
+                    "Sprintdeck: backup restored",
+                    f"The backup {dialog.path.name} was restored. The damaged file was kept, "
+                    f"unchanged, as {kept}.",
+                )
+        elif dialog.choice == READ_ONLY:
+            url = support.read_only_url(url)
+        else:
+            return None
+
+
+def run_gui(url: str, open_runtime: Callable[..., Any], support: Any = None) -> int:
     """Show the window on ``url``. ``open_runtime`` is app.main's builder (the composition
-    root), handed in so the UI layer never reaches for the database itself."""
+    root), handed in so the UI layer never reaches for the database itself; ``support``
+    (app.main.StartupSupport) adds the start-up check, its ways out, and the second-window
+    notice."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Sprintdeck")
     app.setOrganizationName("Sprintdeck")
@@ -72,16 +114,38 @@ def run_gui(url: str, open_runtime: Callable[..., Any]) -> int:
     app.setStyleSheet(load_stylesheet())
     app.setWindowIcon(QIcon(str(package_dir("resources") / "icons" / "sprintdeck.svg")))
     install_exception_hook()
+    read_only = False
+    lock = None
+    if support is not None:
+        chosen = choose_database(url, support)
+        if chosen is None:
+            return 1
+        url, read_only = chosen
     try:
-        runtime = open_runtime(url, seed_demo_if_new=True)
+        runtime = open_runtime(url, seed_demo_if_new=not read_only)
     except DomainError as exc:
         QMessageBox.critical(None, "Sprintdeck cannot open the database", str(exc))
         return 1
+    if support is not None:
+        lock, holder = support.lock(url)
+        if holder:
+            QMessageBox.information(
+                None,
+                "Sprintdeck: already open elsewhere",
+                f"This database is already open in another Sprintdeck window ({holder}).\n\n"
+                "You can use both: changes made in the other window appear here within "
+                "seconds, and saving a card that was changed there meanwhile is refused "
+                "instead of overwriting it.",
+            )
     from app.ui.main_window import MainWindow
 
     window = MainWindow(runtime.services, make_settings(), poll_external=runtime.probe.changed)
+    if read_only:
+        window.setWindowTitle(window.windowTitle() + " (read-only)")
     window.show()
     try:
         return app.exec()
     finally:
         runtime.close()
+        if lock is not None:
+            lock.release()
