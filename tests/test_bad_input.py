@@ -236,7 +236,6 @@ def known_bugs(rt: Runtime) -> list[tuple[str, Callable[[Any], Any], list[Any]]]
     ]
 
 
-@pytest.mark.xfail(reason="known bugs: ids and positions are not type-checked", strict=False)
 def test_wrong_type_ids_are_refused(demo_runtime: Runtime, db_path: Path) -> None:
     before = dump(db_path)
     bugs = []

@@ -85,3 +85,22 @@ def test_bad_requests_are_refused(services: Services, backlog) -> None:  # type:
     with pytest.raises(ValidationError):
         services.board.rank_cards([cards[1].id], after_id=cards[1].id)
     assert ranks(services, project.id) == before
+
+
+def test_restore_ranks_swaps_keys_between_the_moving_cards(services: Services, backlog) -> None:  # type: ignore[no-untyped-def]
+    project, cards = backlog
+    before = ranks(services, project.id)
+    # The re-rank can hand one moving card another moving card's old key.
+    services.board.rank_cards([cards[0].id, cards[2].id], before_id=cards[1].id)
+    services.board.restore_ranks({cards[0].id: before["RK-1"], cards[2].id: before["RK-3"]})
+    assert ranks(services, project.id) == before
+    assert services.cards.history(cards[0].id)[-1].kind == "ranked"
+
+
+def test_restore_ranks_takes_the_next_key_when_one_is_taken(services: Services, backlog) -> None:  # type: ignore[no-untyped-def]
+    project, cards = backlog
+    taken = ranks(services, project.id)["RK-2"]
+    services.board.restore_ranks({cards[5].id: taken})
+    after = ranks(services, project.id)
+    assert after["RK-2"] == taken and after["RK-6"] > taken
+    assert order(services, project.id).index("RK-6") == 2

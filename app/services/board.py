@@ -10,6 +10,7 @@ from app.metrics.ranks import key_between, keys_between, needs_rebalance
 from app.models import Card, Label, Member, ProjectMember, Sprint, WorkflowColumn
 from app.services.common import (
     card_key,
+    check_id,
     check_version,
     column_dto,
     fetch_cards,
@@ -104,7 +105,7 @@ class BoardService:
                 raise Conflict(
                     f"{card_key(session, card)} is archived; restore it before moving it."
                 )
-            target = session.get(WorkflowColumn, to_column_id)
+            target = session.get(WorkflowColumn, check_id(to_column_id, "column"))
             if target is None or target.project_id != card.project_id:
                 raise NotFound(f"There is no column with id {to_column_id} on this board.")
             if target.archived:
@@ -166,12 +167,14 @@ class BoardService:
         Writes one row and one 'ranked' history event per card moved, whatever the size of the
         project: the new keys are taken strictly between the two neighbouring keys.
         """
-        ids = list(dict.fromkeys(card_ids))
+        if not isinstance(card_ids, list | tuple):
+            raise ValidationError("Choose at least one card to move.")
+        ids = [check_id(i, "card") for i in dict.fromkeys(card_ids)]
         if not ids:
             raise ValidationError("Choose at least one card to move.")
         if (after_id is None) == (before_id is None):
             raise ValidationError("Say which card to place them after or before.")
-        anchor_id = after_id if after_id is not None else before_id
+        anchor_id = check_id(after_id if after_id is not None else before_id, "card")
         if anchor_id in ids:
             raise ValidationError("A card cannot be placed next to itself.")
         with self._ctx.write() as uow:
@@ -259,6 +262,56 @@ class BoardService:
             uow.notify(Change("cards_ranked", cards[0].project_id, tuple(dtos)))
         uow.commit()
         return dtos
+
+    def restore_ranks(
+        self, ranks: dict[int, str], expected_versions: dict[int, int] | None = None
+    ) -> list[CardDTO]:
+        """Put cards back on exact rank keys in one transaction (the undo and redo of a
+        re-rank). Keys may swap between the cards; a key meanwhile taken by another card is
+        replaced by the next free key after it."""
+        if not ranks:
+            return []
+        with self._ctx.write() as uow:
+            session = uow.session
+            cards = []
+            for card_id in ranks:
+                card = get_card_for_update(session, card_id)
+                check_version(card, (expected_versions or {}).get(card_id), card_key(session, card))
+                cards.append(card)
+            project_id = cards[0].project_id
+            old = {c.id: c.rank for c in cards}
+            for card in cards:
+                card.rank = "~" + card.rank  # out of the way while the keys swap
+            session.flush()
+            for card in sorted(cards, key=lambda c: ranks[c.id]):
+                target = ranks[card.id]
+                taken = session.scalar(
+                    select(Card.id).where(Card.project_id == project_id, Card.rank == target)
+                )
+                if taken is not None:
+                    upper = session.scalar(
+                        select(func.min(Card.rank)).where(
+                            Card.project_id == project_id, Card.rank > target, Card.rank < "~"
+                        )
+                    )
+                    target = key_between(target, upper)
+                card.rank = target
+                session.flush()
+            changed = [c for c in cards if c.rank != old[c.id]]
+            for card in changed:
+                card.version += 1
+                card.updated_at = self._ctx.clock()
+            session.flush()
+            for card in changed:
+                record_event(
+                    session, self._ctx, card, "ranked", {"rank": old[card.id]}, {"rank": card.rank}
+                )
+            session.flush()
+            dtos = fetch_cards(session, project_id, [c.id for c in cards])
+            if changed:
+                uow.notify(Change("cards_ranked", project_id, tuple(dtos)))
+            uow.commit()
+            return dtos
 
     # --- ranking -------------------------------------------------------------------------
 

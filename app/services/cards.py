@@ -25,6 +25,7 @@ from app.models import (
 )
 from app.services.common import (
     card_key,
+    check_id,
     check_version,
     fetch_card,
     fetch_cards,
@@ -154,12 +155,22 @@ class CardService:
         reason = clean_text(blocked_reason, "blocked reason", TITLE_MAX, required=False)
         extra = self._clean_changes(
             {
+                "label_ids": label_ids,
                 "estimate_hours": estimate_hours,
                 "remaining_hours": remaining_hours,
                 "watcher_ids": watcher_ids,
                 "checklist": checklist,
             }
         )
+        for value, what in (
+            (column_id, "column"),
+            (assignee_id, "assignee"),
+            (reporter_id, "reporter"),
+            (sprint_id, "sprint"),
+            (parent_id, "epic"),
+        ):
+            if value is not None:
+                check_id(value, what)
         with self._ctx.write() as uow:
             session = uow.session
             project = get_project(session, project_id)
@@ -168,7 +179,7 @@ class CardService:
             self._check_member(session, project_id, reporter_id, "reporter")
             self._check_sprint(session, project_id, sprint_id)
             self._check_parent(session, project_id, parent_id, None, card_type)
-            labels = self._labels(session, project_id, label_ids)
+            labels = self._labels(session, project_id, extra["label_ids"])
             watchers = self._watchers(session, project_id, extra["watcher_ids"])
             # Allocated by the database itself so that two writers never get the same number.
             number = (
@@ -366,13 +377,15 @@ class CardService:
                 what = "labels" if name == "label_ids" else "watchers"
                 if value is None:
                     value = ()
-                if isinstance(value, str | bytes) or not all(
+                if not isinstance(value, list | tuple | set | frozenset) or not all(
                     isinstance(v, int) and not isinstance(v, bool) for v in value
                 ):
                     raise ValidationError(f"The {what} must be given as a list of ids.")
                 values[name] = sorted(set(value))
             elif name == "checklist":
                 items = []
+                if value is not None and not isinstance(value, list | tuple):
+                    raise ValidationError("The checklist must be a list of items.")
                 for entry in value or ():
                     try:
                         text, done = (entry.text, entry.done) if hasattr(entry, "text") else entry

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.errors import NotFound, StaleEdit
+from app.errors import NotFound, StaleEdit, ValidationError
 from app.models import (
     Card,
     ChecklistItem,
@@ -60,7 +60,15 @@ def column_dto(c: WorkflowColumn) -> ColumnDTO:
     )
 
 
+def check_id(value: object, what: str) -> int:
+    """Ids are whole numbers: "1" or True must not quietly become card 1."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(f"The {what} must be a whole-number id, not {value!r:.40}.")
+    return value
+
+
 def get_project(session: Session, project_id: int) -> Project:
+    check_id(project_id, "project")
     project = session.get(Project, project_id)
     if project is None:
         raise NotFound(f"There is no project with id {project_id}.")
@@ -68,6 +76,7 @@ def get_project(session: Session, project_id: int) -> Project:
 
 
 def get_card_for_update(session: Session, card_id: int) -> Card:
+    check_id(card_id, "card")
     card = session.get(Card, card_id, with_for_update=True)
     if card is None:
         raise NotFound(f"There is no card with id {card_id}.")
@@ -224,6 +233,7 @@ def fetch_cards(
 
 
 def fetch_card(session: Session, card_id: int) -> CardDTO:
+    check_id(card_id, "card")
     project_id = session.scalar(select(Card.project_id).where(Card.id == card_id))
     if project_id is None:
         raise NotFound(f"There is no card with id {card_id}.")

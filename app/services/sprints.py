@@ -33,6 +33,7 @@ from app.models import (
 )
 from app.services.common import (
     card_key,
+    check_id,
     check_version,
     fetch_card,
     fetch_cards,
@@ -522,6 +523,7 @@ class SprintService:
                 raise Conflict(f"{key} is archived; restore it before planning it.")
             target: Sprint | None = None
             if sprint_id is not None:
+                check_id(sprint_id, "sprint")
                 target = session.get(Sprint, sprint_id)
                 if target is None or target.project_id != card.project_id:
                     raise NotFound(f"There is no sprint with id {sprint_id} in this project.")
@@ -970,6 +972,7 @@ class SprintService:
 
     @staticmethod
     def _get(session: Session, sprint_id: int, for_update: bool = False) -> Sprint:
+        check_id(sprint_id, "sprint")
         sprint = session.get(Sprint, sprint_id, with_for_update=for_update)
         if sprint is None:
             raise NotFound(f"There is no sprint with id {sprint_id}.")

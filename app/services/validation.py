@@ -17,6 +17,12 @@ KEY_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
+def _shown(value: object) -> str:
+    """A value as shown in a message: its repr, cut short so huge input stays readable."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
 def clean_text(value: object, what: str, max_length: int, required: bool = True) -> str:
     """Strip, NFC-normalise and refuse control characters; newlines only where multi-line."""
     if value is None:
@@ -55,8 +61,8 @@ def clean_title(value: object) -> str:
 def clean_key(value: object) -> str:
     if not isinstance(value, str) or not KEY_PATTERN.match(value):
         raise ValidationError(
-            f"The project key {value!r} is not valid: use 2 to 10 upper-case letters or digits, "
-            "starting with a letter (for example SD or WEB2)."
+            f"The project key {_shown(value)} is not valid: use 2 to 10 upper-case letters or "
+            "digits, starting with a letter (for example SD or WEB2)."
         )
     return value
 
@@ -67,7 +73,7 @@ def _decimal(value: object, what: str) -> Decimal:
     try:
         number = Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError) as exc:
-        raise ValidationError(f"The {what} must be a number, not {value!r}.") from exc
+        raise ValidationError(f"The {what} must be a number, not {_shown(value)}.") from exc
     if not number.is_finite():
         raise ValidationError(f"The {what} must be a finite number.")
     return number
@@ -106,7 +112,9 @@ def clean_wip_limit(value: object) -> int | None:
     try:
         number = int(value)
     except ValueError as exc:
-        raise ValidationError(f"The WIP limit must be a whole number, not {value!r}.") from exc
+        raise ValidationError(
+            f"The WIP limit must be a whole number, not {_shown(value)}."
+        ) from exc
     if number < 0:
         raise ValidationError("The WIP limit cannot be negative.")
     if number > 999:
@@ -116,13 +124,15 @@ def clean_wip_limit(value: object) -> int | None:
 
 def clean_choice(value: object, allowed: tuple[str, ...], what: str) -> str:
     if not isinstance(value, str) or value.lower() not in allowed:
-        raise ValidationError(f"Unknown {what} {value!r}; choose one of: {', '.join(allowed)}.")
+        raise ValidationError(
+            f"Unknown {what} {_shown(value)}; choose one of: {', '.join(allowed)}."
+        )
     return value.lower()
 
 
 def clean_color(value: object) -> str:
     if not isinstance(value, str) or not COLOR_PATTERN.match(value):
-        raise ValidationError(f"The colour {value!r} is not of the form #RRGGBB.")
+        raise ValidationError(f"The colour {_shown(value)} is not of the form #RRGGBB.")
     return value.lower()
 
 
@@ -137,5 +147,7 @@ def clean_date(value: object, what: str) -> dt.date | None:
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError as exc:
-            raise ValidationError(f"The {what} {value!r} is not a date (YYYY-MM-DD).") from exc
+            raise ValidationError(
+                f"The {what} {_shown(value)} is not a date (YYYY-MM-DD)."
+            ) from exc
     raise ValidationError(f"The {what} must be a date.")

@@ -6,13 +6,18 @@ from sqlalchemy import func, select
 
 from app.errors import Conflict, NotFound, StaleEdit, ValidationError
 from app.models import CATEGORIES, Card, WorkflowColumn
-from app.services.common import column_dto, get_project, record_event
+from app.services.common import check_id, column_dto, get_project, record_event
 from app.services.context import ServiceContext
 from app.services.dto import ColumnDTO
 from app.services.events import Change
 from app.services.validation import clean_choice, clean_text, clean_wip_limit
 
 _UNSET = object()
+
+
+def _check_position(position: object) -> None:
+    if isinstance(position, bool) or not isinstance(position, int):
+        raise ValidationError("The position is a whole number from 0.")
 
 
 class WorkflowService:
@@ -51,6 +56,8 @@ class WorkflowService:
         name = clean_text(name, "column name", 60)
         category = clean_choice(category, CATEGORIES, "column category")
         wip_limit = clean_wip_limit(wip_limit)
+        if position is not None:
+            _check_position(position)
         with self._ctx.write() as uow:
             session = uow.session
             get_project(session, project_id)
@@ -111,6 +118,7 @@ class WorkflowService:
 
     def move_column(self, column_id: int, new_position: int) -> list[ColumnDTO]:
         """Put a column at ``new_position`` (0-based among live columns)."""
+        _check_position(new_position)
         with self._ctx.write() as uow:
             session = uow.session
             column = self._get(session, column_id)
@@ -204,6 +212,7 @@ class WorkflowService:
 
     @staticmethod
     def _get(session, column_id: int) -> WorkflowColumn:  # type: ignore[no-untyped-def]
+        check_id(column_id, "column")
         column = session.get(WorkflowColumn, column_id, with_for_update=True)
         if column is None:
             raise NotFound(f"There is no column with id {column_id}.")

@@ -245,16 +245,13 @@ class RankCardsCommand(ServiceCommand):
         return None
 
     def _restore(self, ranks: dict[int, str]) -> None:
-        board = self._ctx.services.board
-        for card in self._cards:  # in rank order, so exact keys never collide
-            moved = board.move_card(
-                card.id,
-                self._columns[card.id],
-                rank=ranks[card.id],
-                expected_version=self._ctx.version_of(card),
-            )
-            self._ctx.remember(moved)
-            self._columns[card.id] = moved.column_id
+        # One transaction: the keys may swap between the moving cards themselves.
+        restored = self._ctx.services.board.restore_ranks(
+            ranks, expected_versions={c.id: self._ctx.version_of(c) for c in self._cards}
+        )
+        for dto in restored:
+            self._ctx.remember(dto)
+            self._columns[dto.id] = dto.column_id
 
 
 class PlanCardsCommand(ServiceCommand):
