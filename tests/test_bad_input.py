@@ -19,8 +19,8 @@ SQL = "'; DROP TABLE card; --"
 BAD_TEXT = ["", "   ", HUGE, 42, None, ["a"], "\x00nul", "tab\there", "\x1b[31mred", "\u202e\u0000"]
 ODD_OK = ["🦄 ünïcode", "\u202eRTL", SQL]  # accepted texts: checked separately (stored as is)
 BAD_ID = [0, -1, 10**12, 1.5, "'; DROP TABLE card; --"]
-# Ids of the wrong type: session.get() coerces "1" and True to 1 and warns on None. Known
-# bugs (see the report): checked by test_wrong_type_ids_are_refused, marked xfail.
+# Ids of the wrong type: session.get() would coerce "1" and True to 1 and warn on None; the
+# services refuse them (check_id). Checked by test_wrong_type_ids_are_refused.
 WRONG_TYPE_ID = ["1", True, None]
 BAD_NUMBER = ["lots", -3, 10**9, "NaN", "inf", 0.3, [], True, {"a": 1}]
 
