@@ -110,3 +110,21 @@ def test_file_menu_exports_the_sprint_report(sprinting, make_window, tmp_path, m
     assert exported == [True]
     text = target.read_text(encoding="utf-8")
     assert sprint.name in text and "Ship the login page" in text
+
+
+def test_hidden_pages_catch_up_when_shown(sprinting, make_window, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    services, _project, _sprint, cards = sprinting
+    window = make_window(services)
+    rebuilds: list[int] = []
+    original = window.backlog._rebuild
+    monkeypatch.setattr(window.backlog, "_rebuild", lambda: (rebuilds.append(1), original()))
+    window.board.select_card(cards[4].id)
+    window.move_right_action.trigger()  # a move on the board ...
+    assert rebuilds == []  # ... costs the hidden backlog nothing
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert rebuilds  # shown: it catches up
+    moved = window.backlog.model.card_at
+    assert moved is not None
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page() == "reports"
+    assert not window.reports.grab().isNull()

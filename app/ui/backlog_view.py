@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QUndoCommand
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShowEvent, QUndoCommand
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -262,7 +262,10 @@ class BacklogView(QWidget):
         self.epic_list.selectionModel().currentChanged.connect(self._on_epic_chosen)
         self.quick_add.returnPressed.connect(self._on_quick_add)
 
-        store.board_reset.connect(self.refresh)
+        # Hidden behind another page, the backlog only notes that it is stale and catches up
+        # when shown: a board move must not pay for rebuilding a page nobody looks at.
+        self._stale = False
+        store.board_reset.connect(self._on_board_reset)
         store.card_added.connect(self._on_card_event)
         store.card_changed.connect(self._on_card_event)
         store.card_moved.connect(self._on_card_event)
@@ -487,8 +490,24 @@ class BacklogView(QWidget):
 
     # --- handlers ------------------------------------------------------------------------
 
+    def _on_board_reset(self) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
     def _on_card_event(self, *_cards: CardDTO) -> None:
-        self._rebuild()
+        if self.isVisible():
+            self._rebuild()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """QWidget::showEvent: catch up with changes made while the page was hidden."""
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.refresh()
 
     def _on_drop_requested(self, ids: list[int], section_row: int, row: int) -> None:
         # Queued: the move resets the model, which must not happen inside the drop event.

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 from app import __version__
 from app.errors import DomainError
 from app.services import Services
-from app.services.charts import ChartService
 from app.services.dto import CardDTO, SprintDTO
 from app.ui.backlog_view import BacklogView
 from app.ui.board_view import GROUPINGS, BoardFilter, BoardView
@@ -38,6 +37,7 @@ from app.ui.commands import (
     MoveCardCommand,
     ServiceCommand,
 )
+from app.ui.reports_view import ReportsView
 from app.ui.sprint_view import SprintView
 from app.ui.store import BoardStore
 
@@ -67,7 +67,7 @@ class MainWindow(QMainWindow):
         self.board.setObjectName("boardPage")
         # The sprint page: the active sprint's goal, figures and burndown over its own board.
         self.sprint_board = BoardView(self.store, self)
-        self.sprint_view = SprintView(services, ChartService(services.context), self.store, self)
+        self.sprint_view = SprintView(services, services.charts, self.store, self)
         self.sprint_page = QSplitter(Qt.Orientation.Vertical, self)
         self.sprint_page.setObjectName("sprintPage")
         self.sprint_page.addWidget(self.sprint_view)
@@ -76,10 +76,13 @@ class MainWindow(QMainWindow):
         self.sprint_page.setStretchFactor(1, 3)
         self.backlog = BacklogView(self.store, services, self._commands, self.push, self)
         self.backlog.setObjectName("backlogPage")
+        self.reports = ReportsView(services.charts, services, self.store, self)
+        self.reports.setObjectName("reportsPage")
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.board)
         self.pages.addWidget(self.backlog)
         self.pages.addWidget(self.sprint_page)
+        self.pages.addWidget(self.reports)
         self.setCentralWidget(self.pages)
         self._boards = (self.board, self.sprint_board)
         self._loading = False
@@ -218,6 +221,7 @@ class MainWindow(QMainWindow):
             ("board", "&Board", "Ctrl+1"),
             ("backlog", "Back&log", "Ctrl+2"),
             ("sprint", "&Sprint", "Ctrl+3"),
+            ("reports", "&Reports", "Ctrl+4"),
         ):
             action = self._action(text, lambda n=name: self.show_page(n), [key(shortcut)])
             action.setCheckable(True)
@@ -448,14 +452,19 @@ class MainWindow(QMainWindow):
         return self.sprint_board if self.pages.currentWidget() is self.sprint_page else self.board
 
     def show_page(self, name: str) -> None:
-        pages = {"board": self.board, "backlog": self.backlog, "sprint": self.sprint_page}
-        self.pages.setCurrentWidget(pages.get(name, self.board))
+        self.pages.setCurrentWidget(self._pages().get(name, self.board))
+
+    def _pages(self) -> dict[str, QWidget]:
+        return {
+            "board": self.board,
+            "backlog": self.backlog,
+            "sprint": self.sprint_page,
+            "reports": self.reports,
+        }
 
     def current_page(self) -> str:
         current = self.pages.currentWidget()
-        if current is self.sprint_page:
-            return "sprint"
-        return "backlog" if current is self.backlog else "board"
+        return next((n for n, page in self._pages().items() if page is current), "board")
 
     def _on_page_changed(self, _index: int) -> None:
         name = self.current_page()

@@ -7,7 +7,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QDate, QPoint, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFontMetricsF, QImage, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtGui import QFontMetricsF, QImage, QMouseEvent, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -306,6 +306,7 @@ class ReportsView(QWidget):
         self.kind_box.currentIndexChanged.connect(self._schedule)
         self.start_edit.dateChanged.connect(self._schedule)
         self.end_edit.dateChanged.connect(self._schedule)
+        self._stale = False
         store.board_reset.connect(self._on_board_reset)
         for signal in (store.card_added, store.card_removed):
             signal.connect(self._schedule)
@@ -352,7 +353,18 @@ class ReportsView(QWidget):
     # --- refreshing --------------------------------------------------------------------------
 
     def _schedule(self, *_args: object) -> None:
-        self._refresh_timer.start()
+        # Charts are computed for a page someone looks at; hidden, just note it.
+        if self.isVisible():
+            self._refresh_timer.start()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """QWidget::showEvent: catch up with changes made while the page was hidden."""
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.refresh()
 
     def _on_choice_changed(self, *_args: object) -> None:
         self._update_controls()

@@ -8,7 +8,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QPoint, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontMetricsF, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtGui import QFont, QFontMetricsF, QMouseEvent, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -132,6 +132,7 @@ class SprintView(QWidget):
         self._charts = charts
         self._store = store
         self._active: SprintDTO | None = None
+        self._stale = False
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
@@ -220,8 +221,19 @@ class SprintView(QWidget):
         return self._active
 
     def schedule_refresh(self, *_args: object) -> None:
-        """Coalesce a burst of store signals (one transaction) into one recompute."""
-        self._refresh_timer.start()
+        """Coalesce a burst of store signals (one transaction) into one recompute; while the
+        page is hidden, wait until it is shown."""
+        if self.isVisible():
+            self._refresh_timer.start()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """QWidget::showEvent: catch up with changes made while the page was hidden."""
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.refresh()
 
     def refresh(self) -> None:
         self._refresh_timer.stop()
@@ -318,11 +330,18 @@ class SprintView(QWidget):
 
     def start_sprint(self) -> None:
         """Start a planned sprint (asks which, and asks again about unestimated cards)."""
+        self._catch_up()
         self._on_start()
 
     def complete_sprint(self) -> None:
         """Complete the active sprint, asking where its unfinished cards go."""
+        self._catch_up()
         self._on_complete()
+
+    def _catch_up(self) -> None:
+        if self._stale:
+            self._stale = False
+            self.refresh()
 
     def _on_start(self) -> None:
         project = self._store.project
