@@ -21,6 +21,7 @@ from app.db import (
     session_factories,
     sqlite_path,
 )
+from app.errors import DomainError
 from app.services import Services, build_services
 from app.services.health import HealthReport, check_database
 
@@ -40,8 +41,13 @@ class Runtime:
         self.engine.dispose()
 
 
-def open_runtime(url: str, seed_demo_if_new: bool = False) -> Runtime:
+def open_runtime(
+    url: str, seed_demo_if_new: bool = False, daily_backup: bool | None = None
+) -> Runtime:
     """Open (creating or upgrading) the database at ``url`` and build the services.
+
+    The window passes ``seed_demo_if_new`` (a new database gets the demo project) and, with
+    it by default, ``daily_backup``: at most one rotating backup per day in the data folder.
 
     Raises :class:`app.errors.DatabaseProblem` with a readable message when the database
     cannot be used; nothing is written to it in that case.
@@ -58,6 +64,13 @@ def open_runtime(url: str, seed_demo_if_new: bool = False) -> Runtime:
             from app.services.demo import seed_demo
 
             seed_demo(services)
+        if seed_demo_if_new if daily_backup is None else daily_backup:
+            from app.services.transfer.backups import daily_backup as backup_today
+
+            try:
+                backup_today(url, config.user_data_dir() / "backups")
+            except (OSError, DomainError):
+                pass  # a missed backup must not keep anyone from their board
         probe = DataVersionProbe(engine)
         services.context.after_commit.append(probe.sync)
     except BaseException:
