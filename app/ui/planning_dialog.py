@@ -55,7 +55,7 @@ class PlanningDialog(QDialog):
         self._sprint_id = sprint_id
         self._plan: SprintPlanDTO | None = None
         self._filling = False
-        self.setMinimumSize(760, 420)
+        self.setMinimumSize(900, 420)
         layout = QVBoxLayout(self)
         self.summary_label = QLabel()
         self.summary_label.setObjectName("planSummary")
@@ -66,7 +66,10 @@ class PlanningDialog(QDialog):
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(70)
         self.table.itemChanged.connect(self._on_item_changed)
         layout.addWidget(self.table)
         hint = QLabel(
