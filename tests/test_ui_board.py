@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 from app.services.demo import DEMO_KEY
 from app.ui.board_model import CardListModel, CardRole
 from tests.helpers import make_runtime
-from tests.ui_helpers import card_by_key, column_named, drop_card, keys_in, select
+from tests.ui_helpers import card_by_key, column_named, drop_card, keys_in, select, with_dialog
 
 
 @pytest.fixture
@@ -336,32 +336,13 @@ def test_models_only_touch_the_moved_rows(window, demo, qtbot) -> None:  # type:
     assert not resets
 
 
-def _with_dialog(fill):  # type: ignore[no-untyped-def]
-    """Operate the next modal dialog as a person would, once it is open."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-
-    seen: list[object] = []
-
-    def handle() -> None:
-        dialog = QApplication.activeModalWidget()
-        if dialog is None:
-            QTimer.singleShot(20, handle)
-            return
-        seen.append(dialog)
-        fill(dialog)
-
-    QTimer.singleShot(0, handle)
-    return seen
-
-
 def test_ctrl_n_creates_a_card_and_undo_removes_it(window, demo, qtbot) -> None:  # type: ignore[no-untyped-def]
     def fill(dialog) -> None:  # type: ignore[no-untyped-def]
         dialog.title_edit.setText("Write the release notes ✍️")
         dialog.points_combo.setCurrentText("5")
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
 
-    seen = _with_dialog(fill)
+    seen = with_dialog(fill)
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert seen
     key = window.board.current_card().key
@@ -387,7 +368,7 @@ def test_enter_opens_the_card_and_edits_are_undoable(window, demo, qtbot) -> Non
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
 
     select(window, key)
-    seen = _with_dialog(fill)
+    seen = with_dialog(fill)
     qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Return)
     assert seen
     edited = db_card(demo, key)
@@ -414,7 +395,7 @@ def test_double_click_opens_and_bad_input_is_refused_in_the_dialog(window, demo,
     found = window.board.view_for(card_by_key(window, key).id)
     view, row = found
     rect = view.visualRect(view.model().index(row, 0))
-    seen = _with_dialog(fill)
+    seen = with_dialog(fill)
     # A real double click is press, release, double-click, release.
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
@@ -430,7 +411,7 @@ def test_new_project_from_the_file_menu(window, demo, qtbot) -> None:  # type: i
         dialog.methodology_buttons["kanban"].setChecked(True)
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
 
-    seen = _with_dialog(fill)
+    seen = with_dialog(fill)
     window.new_project_action.trigger()
     assert seen
     assert window.store.project.key == "OPS"
@@ -454,7 +435,7 @@ def test_workflow_edits_show_on_the_board(window, demo, qtbot, monkeypatch) -> N
 
     assert WorkflowDialog
     review_cards = keys_in(window, "In Review")
-    seen = _with_dialog(fill)
+    seen = with_dialog(fill)
     window.workflow_action.trigger()
     assert seen and moved_to
     assert [c.name for c, _h, _m in window.board.column_parts()] == ["To Do", "In Progress", "Done"]

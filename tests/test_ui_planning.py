@@ -5,25 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QDate, Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QDate, Qt
 
 from app.ui.planning_dialog import PlanningDialog
-
-
-def with_dialog(fill):  # type: ignore[no-untyped-def]
-    seen: list[object] = []
-
-    def handle() -> None:
-        dialog = QApplication.activeModalWidget()
-        if dialog is None:
-            QTimer.singleShot(20, handle)
-            return
-        seen.append(dialog)
-        fill(dialog)
-
-    QTimer.singleShot(0, handle)
-    return seen
+from tests.ui_helpers import with_dialog
 
 
 @pytest.fixture

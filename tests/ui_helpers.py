@@ -94,3 +94,22 @@ def select(window: MainWindow, key: str) -> None:
 
 def valid(index: QModelIndex) -> bool:
     return index.isValid()
+
+
+def with_dialog(fill):  # type: ignore[no-untyped-def]
+    """Operate the next modal dialog as a person would, once it is open: call this, then do
+    what opens the dialog (its exec() runs the event loop that calls ``fill``)."""
+    from PySide6.QtCore import QTimer
+
+    seen: list[object] = []
+
+    def handle() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(20, handle)
+            return
+        seen.append(dialog)
+        fill(dialog)
+
+    QTimer.singleShot(0, handle)
+    return seen
