@@ -41,6 +41,9 @@ class ServiceCommand(QUndoCommand):
         super().__init__(text)
         self._ctx = context
         self.error: str | None = None
+        self.exception: DomainError | None = None
+        # Set by a caller that shows the refusal itself (a dialog's error line).
+        self.quiet = False
         self.result: CardDTO | None = None
         self._done_once = False
 
@@ -63,8 +66,10 @@ class ServiceCommand(QUndoCommand):
             result = action()
         except DomainError as exc:
             self.error = str(exc)
+            self.exception = exc
             self.setObsolete(True)
-            self._ctx.report_error(self.error)
+            if not self.quiet:
+                self._ctx.report_error(self.error)
             return
         if result is not None:
             self.result = self._ctx.remember(result)
@@ -338,3 +343,45 @@ class CompoundCommand(QUndoCommand):
                 self.error = part.error
                 self.setObsolete(True)
                 return
+
+
+_SHOWN_FIELDS = (
+    ("title", "title"),
+    ("type", "type"),
+    ("priority", "priority"),
+    ("points", "points"),
+    ("assignee_name", "assignee"),
+    ("sprint_name", "sprint"),
+    ("parent_key", "epic"),
+    ("due_date", "due date"),
+    ("blocked", "blocked"),
+    ("blocked_reason", "blocked reason"),
+    ("description", "description"),
+    ("estimate_hours", "estimate"),
+    ("remaining_hours", "remaining"),
+)
+
+
+def changed_fields(before: CardDTO, after: CardDTO) -> list[tuple[str, str, str]]:
+    """(field, before, after) for what a person would notice changed on a card."""
+
+    def shown(value: Any) -> str:
+        if value is None or value == "":
+            return "—"
+        text = str(value)
+        return text if len(text) <= 60 else text[:59] + "…"
+
+    changes = []
+    for attribute, label in _SHOWN_FIELDS:
+        old, new = getattr(before, attribute), getattr(after, attribute)
+        if old != new:
+            changes.append((label, shown(old), shown(new)))
+    old_labels = ", ".join(lb.name for lb in before.labels)
+    new_labels = ", ".join(lb.name for lb in after.labels)
+    if old_labels != new_labels:
+        changes.append(("labels", shown(old_labels), shown(new_labels)))
+    if before.checklist != after.checklist:
+        changes.append(
+            ("checklist", f"{len(before.checklist)} items", f"{len(after.checklist)} items")
+        )
+    return changes

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
-from app.errors import DomainError
+from app.errors import DomainError, StaleEdit
 from app.services import Services
 from app.services.dto import CardDTO, SprintDTO
 from app.ui.backlog_view import BacklogView
@@ -36,6 +36,7 @@ from app.ui.commands import (
     EditCardCommand,
     MoveCardCommand,
     ServiceCommand,
+    changed_fields,
 )
 from app.ui.reports_view import ReportsView
 from app.ui.sprint_view import SprintView
@@ -584,9 +585,13 @@ class MainWindow(QMainWindow):
         from app.ui.card_dialog import CardDialog
 
         def submit(values: dict[str, Any]) -> str | None:
-            fresh = self.store.card(card.id) or card
-            command = EditCardCommand(self._commands, fresh, values)
+            # Based on the version the person opened: a teammate's change in between is a
+            # conflict to resolve, never something to overwrite silently.
+            command = EditCardCommand(self._commands, card, values)
+            command.quiet = True
             self.undo_stack.push(command)
+            if isinstance(command.exception, StaleEdit):
+                return self._resolve_conflict(card, values)
             return command.error
 
         history = self._services.cards.history(card.id)
@@ -594,6 +599,48 @@ class MainWindow(QMainWindow):
         dialog.exec()
         if self.current_page() != "backlog":
             self.focused_board().select_card(card.id)
+
+    def _resolve_conflict(self, opened: CardDTO, values: dict[str, Any]) -> str | None:
+        """Someone else saved the card while it was open: show what they changed and let the
+        person apply their own change on top, or take the saved card and drop theirs."""
+        try:
+            saved = self._services.cards.get_card(opened.id)
+        except DomainError as exc:
+            return str(exc)
+        theirs = changed_fields(opened, saved)
+        if opened.column_id != saved.column_id:
+            names = [
+                getattr(self.store.column(c), "name", "?")
+                for c in (opened.column_id, saved.column_id)
+            ]
+            theirs.insert(0, ("column", names[0], names[1]))
+        lines = [f"• {name}: {before} → {after}" for name, before, after in theirs]
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(f"{opened.key} changed meanwhile")
+        box.setText(
+            f"{opened.key} was saved by someone else while you were editing it."
+            + ("\n\nTheir changes:\n" + "\n".join(lines) if lines else "")
+        )
+        box.setInformativeText(
+            "Apply your changes on top of theirs (fields you did not touch keep their "
+            "values), or discard yours and see the saved card?"
+        )
+        apply = box.addButton("Apply mine on top", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("Discard mine", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(apply)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is apply:
+            command = EditCardCommand(self._commands, saved, values)
+            command.quiet = True
+            self.undo_stack.push(command)
+            return command.error
+        if clicked is discard:
+            self.store.reload()
+            return None
+        return "Not saved yet: the card changed meanwhile (see above)."
 
     def _card_dialog(
         self, dialog_class: Any, card: CardDTO | None, submit: Any, history: Any = ()
