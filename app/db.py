@@ -11,16 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import socket
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DatabaseError as SADatabaseError
@@ -29,6 +28,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import package_dir
 from app.errors import DatabaseProblem
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# alembic (and mako, pygments...) is imported only when a database is created, upgraded or
+# refused: a database already at the head revision is checked with one plain query.
 
 BUSY_TIMEOUT_ENV = "SPRINTDECK_BUSY_TIMEOUT_MS"
 # How long a write waits for another program's lock before reporting "busy" (tests shorten it).
@@ -137,6 +142,8 @@ def session_factories(engine: Engine) -> tuple[sessionmaker[Session], sessionmak
 
 def alembic_config(connection: Connection | None = None, url: str | None = None) -> Config:
     """Alembic's configuration, built in code; the script location comes from the package."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(package_dir("migrations")))
     if url:
@@ -146,16 +153,77 @@ def alembic_config(connection: Connection | None = None, url: str | None = None)
 
 
 def head_revision() -> str:
+    known = _known_head()
+    if known is not None:
+        return known
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+_REVISION_LINE = re.compile(
+    r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(None|\"([^\"]*)\"|'([^']*)')\s*$", re.M
+)
+
+
+def _known_head() -> str | None:
+    """The head revision id read from the migration scripts' text (no alembic import);
+    None when that is not clear-cut (then alembic decides)."""
+    versions = package_dir("migrations") / "versions"
+    try:  # re-read when a script is added, removed or edited
+        stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in versions.glob("*.py")))
+    except OSError:
+        return None
+    return _head_of(str(versions), stamp)
+
+
+@lru_cache(maxsize=8)
+def _head_of(versions: str, _stamp: tuple[tuple[str, int], ...]) -> str | None:
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    try:
+        for script in Path(versions).glob("*.py"):
+            found = {}
+            for m in _REVISION_LINE.finditer(script.read_text(encoding="utf-8")):
+                found[m.group(1)] = m.group(3) or m.group(4)  # None for "None"
+            if not found.get("revision"):
+                continue
+            revisions.add(found["revision"])
+            if found.get("down_revision"):
+                parents.add(found["down_revision"])
+    except OSError:
+        return None
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _at_known_head(engine: Engine) -> bool:
+    """True when the database's one alembic_version row is the head revision."""
+    head = _known_head()
+    if head is None:
+        return False
+    try:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    except SADatabaseError:
+        return False  # no such table, not a database...: the full check says what it is
+    return len(rows) == 1 and rows[0][0] == head
+
+
 def check_schema(engine: Engine) -> str:
     """Classify the database: 'empty', 'current', 'outdated'; refuse foreign or newer ones."""
+    if _at_known_head(engine):
+        return "current"
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     try:
         with engine.connect() as connection:
@@ -191,6 +259,8 @@ def migrate(engine: Engine, backup_dir: Path | None = None) -> str:
         return "current"
     if state == "outdated" and backup_dir is not None:
         backup_database(engine, backup_dir, reason=f"before-upgrade-{current_revision(engine)}")
+    from alembic import command
+
     with engine.connect() as connection:
         if connection.dialect.name == "sqlite":
             # Batch migrations rebuild tables; with foreign keys on that would cascade deletes.

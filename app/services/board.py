@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import datetime as dt
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, NotFound, ValidationError
 from app.metrics.ranks import key_between, keys_between, needs_rebalance
-from app.models import Card, Label, Member, ProjectMember, Sprint, WorkflowColumn
+from app.models import Card, HistoryEvent, Label, Member, ProjectMember, Sprint, WorkflowColumn
 from app.services.common import (
     card_key,
     check_id,
     check_version,
     column_dto,
     fetch_cards,
+    fetch_one_card,
     get_card_for_update,
     get_project,
     project_dto,
@@ -23,13 +30,50 @@ from app.services.context import ServiceContext
 from app.services.dto import BoardDTO, CardDTO, LabelDTO, MemberDTO, SprintDTO
 from app.services.events import Change
 
+_MOVE_COLUMNS = select(
+    WorkflowColumn.id,
+    WorkflowColumn.project_id,
+    WorkflowColumn.name,
+    WorkflowColumn.category,
+    WorkflowColumn.archived,
+).where(WorkflowColumn.id.in_(bindparam("ids", expanding=True)))
+
+
+@dataclass(slots=True)
+class _CardRef:
+    """What the ranking helpers and messages need of a card being moved (no ORM object)."""
+
+    id: int
+    project_id: int
+    number: int
+    version: int
+    rank: str
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _as_stored(value: dt.datetime | None) -> dt.datetime | None:
+    """A timestamp as it reads back from the database (UTC, see UTCDateTime)."""
+    return None if value is None else value.astimezone(dt.UTC)
+
 
 class BoardService:
     def __init__(self, context: ServiceContext) -> None:
         self._ctx = context
 
     def load_board(self, project_id: int) -> BoardDTO:
-        with self._ctx.read() as uow:
+        # Tens of thousands of new objects that all live on: the cyclic collector would walk
+        # the whole heap several times while they are made, for nothing to collect.
+        with _collector_paused(), self._ctx.read() as uow:
             session = uow.session
             project = get_project(session, project_id)
             columns = session.scalars(
@@ -95,61 +139,95 @@ class BoardService:
 
         Writes the card row and one history event, in one transaction.
         """
+        check_id(card_id, "card")
         with self._ctx.write() as uow:
             session = uow.session
-            card = get_card_for_update(session, card_id)
+            conn = session.connection()
+            # The card as the UI will get it, read once: the checks use it and the result is
+            # a copy with the moved fields replaced (no second read after the write).
+            old = fetch_one_card(session, card_id)
+            if old is None:
+                raise NotFound(f"There is no card with id {card_id}.")
+            card = _CardRef(old.id, old.project_id, old.number, old.version, old.rank)
             # The card's key is only needed for a message: no query on the happy path.
-            if expected_version is not None and card.version != expected_version:
-                check_version(card, expected_version, card_key(session, card))
-            if card.archived:
-                raise Conflict(
-                    f"{card_key(session, card)} is archived; restore it before moving it."
-                )
-            target = session.get(WorkflowColumn, check_id(to_column_id, "column"))
-            if target is None or target.project_id != card.project_id:
+            if expected_version is not None and old.version != expected_version:
+                check_version(card, expected_version, old.key)  # type: ignore[arg-type]
+            if old.archived:
+                raise Conflict(f"{old.key} is archived; restore it before moving it.")
+            to_column_id = check_id(to_column_id, "column")
+            found = {
+                r.id: r for r in conn.execute(_MOVE_COLUMNS, {"ids": [to_column_id, old.column_id]})
+            }
+            target = found.get(to_column_id)
+            if target is None or target.project_id != old.project_id:
                 raise NotFound(f"There is no column with id {to_column_id} on this board.")
             if target.archived:
                 raise Conflict(f"The column {target.name!r} is archived.")
-            source = session.get(WorkflowColumn, card.column_id)
+            source = found.get(old.column_id)
             assert source is not None
 
-            new_rank = self._new_rank(session, card, target.id, after_id, before_id, position, rank)
-            if new_rank is None and target.id == card.column_id:
+            new_rank = self._new_rank(session, card, target.id, after_id, before_id, position, rank)  # type: ignore[arg-type]
+            if new_rank is None and target.id == old.column_id:
                 # already there: nothing to write
-                return fetch_cards(session, card.project_id, [card.id])[0]
+                if card.rank != old.rank:  # re-keyed by a rebalance
+                    return fetch_cards(session, old.project_id, [old.id])[0]
+                return old
             old_rank = card.rank
+            values: dict[str, object] = {"column_id": target.id}
             if new_rank is not None:
-                card.rank = new_rank
-            card.column_id = target.id
+                values["rank"] = new_rank
+            resolved_at = old.resolved_at
             if target.category == "done" and source.category != "done":
-                card.resolved_at = self._ctx.clock()
+                resolved_at = self._ctx.clock()
+                values["resolved_at"] = resolved_at
             elif target.category != "done":
-                card.resolved_at = None
-            card.version += 1
-            card.updated_at = self._ctx.clock()
+                resolved_at = None
+                values["resolved_at"] = None
+            values["version"] = old.version + 1
+            updated_at = self._ctx.clock()
+            values["updated_at"] = updated_at
+            new_rank_value = new_rank if new_rank is not None else card.rank
+            done = conn.execute(
+                update(Card.__table__)
+                .where(Card.__table__.c.id == old.id, Card.__table__.c.version == old.version)
+                .values(**values)
+            )
+            if done.rowcount != 1:
+                raise Conflict("The card changed while it was being moved; reload and try again.")
             if target.id != source.id:
-                record_event(
-                    session,
-                    self._ctx,
-                    card,
-                    "moved",
-                    {"column": source.name, "category": source.category, "rank": old_rank},
-                    {"column": target.name, "category": target.category, "rank": card.rank},
-                    category=target.category,
-                )
+                kind = "moved"
+                before = {"column": source.name, "category": source.category, "rank": old_rank}
+                after = {"column": target.name, "category": target.category, "rank": new_rank_value}
             else:
-                record_event(
-                    session,
-                    self._ctx,
-                    card,
-                    "ranked",
-                    {"rank": old_rank},
-                    {"rank": card.rank},
-                    category=target.category,
-                )
-            session.flush()  # the card's UPDATE, then the event's INSERT (foreign-key order)
-            dto = fetch_cards(session, card.project_id, [card.id])[0]
-            uow.notify(Change("card_moved", card.project_id, (dto,), (source.id,)))
+                kind = "ranked"
+                before = {"rank": old_rank}
+                after = {"rank": new_rank_value}
+            conn.execute(
+                insert(HistoryEvent.__table__),
+                {
+                    "project_id": old.project_id,
+                    "card_id": old.id,
+                    "at": self._ctx.clock(),
+                    "actor": self._ctx.actor,
+                    "kind": kind,
+                    "before": before,
+                    "after": after,
+                    "column_id_after": target.id,
+                    "category_after": target.category,
+                    "sprint_id_after": old.sprint_id,
+                    "points_after": old.points,
+                    "archived_after": old.archived,
+                },
+            )
+            dto = replace(
+                old,
+                column_id=target.id,
+                rank=new_rank_value,
+                resolved_at=_as_stored(resolved_at),
+                updated_at=_as_stored(updated_at),
+                version=old.version + 1,
+            )
+            uow.notify(Change("card_moved", old.project_id, (dto,), (source.id,)))
             uow.commit()
             return dto
 
@@ -337,6 +415,7 @@ class BoardService:
         key = key_between(lower, upper)
         if needs_rebalance(key):
             self._rebalance(session, card.project_id)
+            card.rank = session.scalar(select(Card.rank).where(Card.id == card.id))
             bounds = self._bounds(session, card, column_id, after_id, before_id, position, rank)
             assert bounds is not None
             key = key_between(*bounds)
@@ -411,7 +490,9 @@ class BoardService:
     def _neighbour_rank(session: Session, neighbour_id: int, column_id: int, card: Card) -> str:
         if neighbour_id == card.id:
             raise ValidationError("A card cannot be placed next to itself.")
-        neighbour = session.get(Card, neighbour_id)
+        neighbour = session.execute(
+            select(Card.column_id, Card.archived, Card.rank).where(Card.id == neighbour_id)
+        ).first()
         if neighbour is None or neighbour.column_id != column_id or neighbour.archived:
             raise Conflict("The card to place it next to is no longer in that column; reload.")
         return neighbour.rank

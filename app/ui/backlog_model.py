@@ -41,6 +41,13 @@ SECTION_COLOR = QColor("#e9edf3")
 PRIORITY_MARKS = {"highest": "⇈", "high": "↑", "medium": "=", "low": "↓", "lowest": "⇊"}
 
 _SECTION = 0  # internalId of a section row; a card row's is its section's row + 1
+_COLUMN_COUNT = len(COLUMNS)
+# Combined once: flags() runs for every row the tree lays out.
+_SECTION_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsDropEnabled
+_CARD_FLAGS = (
+    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+)
+_EDITABLE_CARD_FLAGS = _CARD_FLAGS | Qt.ItemFlag.ItemIsEditable
 
 
 def fmt_points(points: Decimal) -> str:
@@ -110,11 +117,20 @@ class BacklogModel(QAbstractItemModel):
 
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
         """QAbstractItemModel::index."""
-        if not self.hasIndex(row, column, parent):
+        # hasIndex() would call back into rowCount()/columnCount(): the tree asks for every
+        # row of a 10,000-card backlog when it lays out, so check here in one go.
+        if row < 0 or column < 0 or column >= _COLUMN_COUNT:
             return QModelIndex()
         if not parent.isValid():
+            if row >= len(self._sections):
+                return QModelIndex()
             return self.createIndex(row, column, _SECTION)
-        return self.createIndex(row, column, parent.row() + 1)
+        if parent.internalId() != _SECTION or parent.column() != 0:
+            return QModelIndex()
+        section = parent.row()
+        if row >= len(self._sections[section].cards):
+            return QModelIndex()
+        return self.createIndex(row, column, section + 1)
 
     def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
         """QAbstractItemModel::parent."""
@@ -178,13 +194,10 @@ class BacklogModel(QAbstractItemModel):
         if not index.isValid():
             return Qt.ItemFlag.ItemIsDropEnabled
         if index.internalId() == _SECTION:
-            return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsDropEnabled
-        flags = (
-            Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
-        )
+            return _SECTION_FLAGS
         if index.column() in (POINTS, ASSIGNEE):
-            flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
+            return _EDITABLE_CARD_FLAGS
+        return _CARD_FLAGS
 
     def supportedDropActions(self) -> Qt.DropAction:
         """QAbstractItemModel::supportedDropActions."""
@@ -462,8 +475,12 @@ class EpicListModel(QAbstractListModel):
 
     def reset(self, epics: list[CardDTO], cards: list[CardDTO], is_done: Predicate) -> None:
         rows = [EpicProgress(None)]
+        by_parent: dict[int, list[CardDTO]] = {}
+        for c in cards:  # one pass over the cards, not one per epic
+            if c.parent_id is not None:
+                by_parent.setdefault(c.parent_id, []).append(c)
         for epic in epics:
-            mine = [c for c in cards if c.parent_id == epic.id]
+            mine = by_parent.get(epic.id, [])
             rows.append(
                 EpicProgress(
                     epic,

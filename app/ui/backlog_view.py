@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services import Services
-from app.services.dto import CardDTO, SprintDTO
+from app.services.dto import CardDTO, ColumnDTO, SprintDTO
 from app.ui.backlog_model import (
     ASSIGNEE,
     COLUMNS,
@@ -185,6 +185,8 @@ class BacklogView(QWidget):
     ) -> None:
         super().__init__(parent)
         self._store = store
+        self._done_for: tuple[ColumnDTO, ...] | None = None
+        self._done_ids: frozenset[int] = frozenset()
         self._services = services
         self._context = context
         self._push = push
@@ -450,8 +452,11 @@ class BacklogView(QWidget):
     # --- helpers -------------------------------------------------------------------------
 
     def _is_done(self, card: CardDTO) -> bool:
-        column = self._store.column(card.column_id)
-        return column is not None and column.category == "done"
+        columns = self._store.columns
+        if columns is not self._done_for:  # the board was (re)loaded: recompute once
+            self._done_for = columns
+            self._done_ids = frozenset(c.id for c in columns if c.category == "done")
+        return card.column_id in self._done_ids
 
     def _passes(self, card: CardDTO) -> bool:
         return self._epic_id is None or card.parent_id == self._epic_id

@@ -330,7 +330,8 @@ class BoardView(QWidget):
         return self._scope_sprint_id is None or card.sprint_id == self._scope_sprint_id
 
     def _visible_cards(self) -> list[CardDTO]:
-        return [c for c in self._store.cards() if self._in_scope(c)]
+        # In no particular order: each cell's model sorts its own cards.
+        return [c for c in self._store.all_cards() if self._in_scope(c)]
 
     def _lanes(self) -> list[Lane]:
         if self._grouping == "assignee":
@@ -459,15 +460,15 @@ class BoardView(QWidget):
         for parts in self._columns:
             if column_ids is not None and parts.column.id not in column_ids:
                 continue
-            count, points = 0, Decimal(0)
             scope = self._scope_sprint_id
-            for card in self._store.cards_in_column(parts.column.id):
-                # Inline _in_scope: this loop runs over a whole column on every change.
-                if card.type == "epic" or (scope is not None and card.sprint_id != scope):
-                    continue
-                count += 1
-                if card.points:
-                    points += card.points
+            cards = self._store.cards_in_column(parts.column.id)
+            # Inline _in_scope: this runs over a whole column on every change.
+            if scope is None:
+                in_scope = [c.points for c in cards if c.type != "epic"]
+            else:
+                in_scope = [c.points for c in cards if c.type != "epic" and c.sprint_id == scope]
+            count = len(in_scope)
+            points = sum([p for p in in_scope if p], Decimal(0))
             shown = sum(cell.model.rowCount() for cell in parts.cells)
             if filtered:
                 shown_cards = [c for cell in parts.cells for c in cell.model.cards()]

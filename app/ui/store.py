@@ -88,6 +88,10 @@ class BoardStore(QObject):
         """Live cards in rank order."""
         return sorted(self._cards.values(), key=lambda c: c.rank)
 
+    def all_cards(self) -> list[CardDTO]:
+        """Live cards in no particular order (cheap: no sorting)."""
+        return list(self._cards.values())
+
     def card(self, card_id: int) -> CardDTO | None:
         return self._cards.get(card_id)
 
