@@ -197,7 +197,8 @@ def check_database(url: str, quick: bool = False) -> HealthReport:
             f"The file {path} is a SQLite database but not a Sprintdeck one (it holds "
             f"tables such as {', '.join(sorted(tables)[:3])}).",
         )
-    if revision not in _known_revisions():
+    # The head is known without importing alembic (the common case at every start).
+    if revision != head_revision() and revision not in _known_revisions():
         return _report(
             url,
             path,
