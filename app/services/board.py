@@ -25,9 +25,10 @@ from app.services.common import (
     get_project,
     project_dto,
     record_event,
+    sprint_dto,
 )
 from app.services.context import ServiceContext
-from app.services.dto import BoardDTO, CardDTO, LabelDTO, MemberDTO, SprintDTO
+from app.services.dto import BoardDTO, CardDTO, LabelDTO, MemberDTO
 from app.services.events import Change
 
 _MOVE_COLUMNS = select(
@@ -104,19 +105,7 @@ class BoardService:
                 ),
                 labels=tuple(LabelDTO(lb.id, lb.name, lb.color) for lb in labels),
                 epics=tuple(c for c in cards if c.type == "epic"),
-                sprints=tuple(
-                    SprintDTO(
-                        s.id,
-                        s.project_id,
-                        s.name,
-                        s.goal,
-                        s.start_date,
-                        s.end_date,
-                        s.state,
-                        s.version,
-                    )
-                    for s in sprints
-                ),
+                sprints=tuple(sprint_dto(s) for s in sprints),
             )
 
     def move_card(

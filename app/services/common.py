@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
@@ -29,6 +30,7 @@ from app.services.dto import (
     ColumnDTO,
     LabelDTO,
     ProjectDTO,
+    SprintDTO,
 )
 
 
@@ -65,6 +67,25 @@ def check_id(value: object, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationError(f"The {what} must be a whole-number id, not {value!r:.40}.")
     return value
+
+
+def sprint_dto(
+    s: Sprint, committed: Decimal | None = None, completed: Decimal | None = None
+) -> SprintDTO:
+    return SprintDTO(
+        s.id,
+        s.project_id,
+        s.name,
+        s.goal,
+        s.start_date,
+        s.end_date,
+        s.state,
+        s.version,
+        started_at=s.started_at,
+        closed_at=s.closed_at,
+        committed_points=committed,
+        completed_points=completed,
+    )
 
 
 def get_project(session: Session, project_id: int) -> Project:

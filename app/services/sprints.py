@@ -40,6 +40,7 @@ from app.services.common import (
     get_card_for_update,
     get_project,
     record_event,
+    sprint_dto,
 )
 from app.services.context import ServiceContext
 from app.services.dto import CardDTO, SprintDTO
@@ -205,25 +206,6 @@ def _sum(values: Iterable[Decimal | None]) -> Decimal:
         if value is not None:
             total += value
     return total
-
-
-def sprint_dto(
-    s: Sprint, committed: Decimal | None = None, completed: Decimal | None = None
-) -> SprintDTO:
-    return SprintDTO(
-        s.id,
-        s.project_id,
-        s.name,
-        s.goal,
-        s.start_date,
-        s.end_date,
-        s.state,
-        s.version,
-        started_at=s.started_at,
-        closed_at=s.closed_at,
-        committed_points=committed,
-        completed_points=completed,
-    )
 
 
 def _fmt(points: Decimal) -> str:
