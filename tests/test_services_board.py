@@ -377,3 +377,36 @@ def test_move_publishes_one_change_with_previous_column(board: Board) -> None:
     assert seen[0].kind == "card_moved"
     assert seen[0].previous_column_ids == (board.todo.id,)
     assert seen[0].cards[0].column_id == board.doing.id
+
+
+def test_move_returns_the_card_as_the_board_loads_it(board: Board) -> None:
+    """The move's DTO is built from two small queries, not the board's loader: it must still
+    carry every field the board would show (labels, watchers, checklist in their order)."""
+    s = board.services
+    ann = s.projects.add_member(board.project_id, "Ann Lee")
+    bob = s.projects.add_member(board.project_id, "Bob Ray")
+    zeta = s.projects.add_label(board.project_id, "zeta")
+    alpha = s.projects.add_label(board.project_id, "alpha")
+    epic = s.cards.create_card(board.project_id, "An epic", type="epic")
+    card = s.cards.create_card(
+        board.project_id,
+        "Fully dressed",
+        points="2.5",
+        assignee_id=bob.id,
+        reporter_id=ann.id,
+        parent_id=epic.id,
+        label_ids=[zeta.id, alpha.id],
+        watcher_ids=[bob.id, ann.id],
+        checklist=[("first", True), ("second", False), ("third", True)],
+    )
+    moved = s.board.move_card(card.id, board.review.id, expected_version=card.version)
+    loaded = next(c for c in s.board.load_board(board.project_id).cards if c.id == card.id)
+    assert moved == loaded
+    assert [lb.name for lb in moved.labels] == ["alpha", "zeta"]
+    assert moved.watcher_ids == tuple(sorted((ann.id, bob.id)))
+    assert [(i.text, i.done) for i in moved.checklist] == [
+        ("first", True),
+        ("second", False),
+        ("third", True),
+    ]
+    assert moved.parent_key == epic.key and moved.assignee_name == "Bob Ray"

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Connection, Select, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, NotFound, ValidationError
@@ -38,6 +38,69 @@ _MOVE_COLUMNS = select(
     WorkflowColumn.category,
     WorkflowColumn.archived,
 ).where(WorkflowColumn.id.in_(bindparam("ids", expanding=True)))
+
+
+# The move's statements, built once: constructing a select costs more than running it.
+_card = Card.__table__.c
+_neighbour = Card.__table__.alias("neighbour")
+
+
+def _neighbour_with_bound(after: bool) -> Select:
+    """The neighbour's column, archived flag and rank, with the next key in the project's
+    ranking after it (``after``) or before it, ignoring the card being moved: one query."""
+    if after:
+        bound = select(func.min(_card.rank)).where(_card.rank > _neighbour.c.rank)
+    else:
+        bound = select(func.max(_card.rank)).where(_card.rank < _neighbour.c.rank)
+    bound = bound.where(
+        _card.project_id == _neighbour.c.project_id, _card.id != bindparam("card_id")
+    )
+    return select(
+        _neighbour.c.column_id,
+        _neighbour.c.archived,
+        _neighbour.c.rank,
+        bound.scalar_subquery(),
+    ).where(_neighbour.c.id == bindparam("neighbour_id"))
+
+
+_AFTER_NEIGHBOUR = _neighbour_with_bound(after=True)
+_BEFORE_NEIGHBOUR = _neighbour_with_bound(after=False)
+_NEXT_RANK = select(func.min(_card.rank)).where(
+    _card.project_id == bindparam("project_id"),
+    _card.rank > bindparam("rank"),
+    _card.id != bindparam("card_id"),
+)
+_PREVIOUS_RANK = select(func.max(_card.rank)).where(
+    _card.project_id == bindparam("project_id"),
+    _card.rank < bindparam("rank"),
+    _card.id != bindparam("card_id"),
+)
+_RANK_TAKEN = select(_card.id).where(
+    _card.project_id == bindparam("project_id"),
+    _card.rank == bindparam("rank"),
+    _card.id != bindparam("card_id"),
+)
+_IN_COLUMN = (
+    _card.column_id == bindparam("column_id"),
+    _card.archived.is_(False),
+    _card.id != bindparam("card_id"),
+)
+_LAST_IN_COLUMN = select(func.max(_card.rank)).where(*_IN_COLUMN)
+_AT_POSITION = (
+    select(_card.rank).where(*_IN_COLUMN).order_by(_card.rank).offset(bindparam("offset")).limit(1)
+)
+_MOVE = (
+    update(Card.__table__)
+    .where(_card.id == bindparam("card_id"), _card.version == bindparam("old_version"))
+    .values(
+        column_id=bindparam("to_column", type_=_card.column_id.type),
+        rank=bindparam("new_rank", type_=_card.rank.type),
+        resolved_at=bindparam("new_resolved_at", type_=_card.resolved_at.type),
+        version=bindparam("new_version", type_=_card.version.type),
+        updated_at=bindparam("new_updated_at", type_=_card.updated_at.type),
+    )
+)
+_INSERT_EVENT = insert(HistoryEvent.__table__)
 
 
 @dataclass(slots=True)
@@ -155,31 +218,31 @@ class BoardService:
             source = found.get(old.column_id)
             assert source is not None
 
-            new_rank = self._new_rank(session, card, target.id, after_id, before_id, position, rank)  # type: ignore[arg-type]
+            new_rank = self._new_rank(session, card, target.id, after_id, before_id, position, rank)
             if new_rank is None and target.id == old.column_id:
                 # already there: nothing to write
                 if card.rank != old.rank:  # re-keyed by a rebalance
                     return fetch_cards(session, old.project_id, [old.id])[0]
                 return old
             old_rank = card.rank
-            values: dict[str, object] = {"column_id": target.id}
-            if new_rank is not None:
-                values["rank"] = new_rank
             resolved_at = old.resolved_at
             if target.category == "done" and source.category != "done":
                 resolved_at = self._ctx.clock()
-                values["resolved_at"] = resolved_at
             elif target.category != "done":
                 resolved_at = None
-                values["resolved_at"] = None
-            values["version"] = old.version + 1
             updated_at = self._ctx.clock()
-            values["updated_at"] = updated_at
             new_rank_value = new_rank if new_rank is not None else card.rank
             done = conn.execute(
-                update(Card.__table__)
-                .where(Card.__table__.c.id == old.id, Card.__table__.c.version == old.version)
-                .values(**values)
+                _MOVE,
+                {
+                    "card_id": old.id,
+                    "old_version": old.version,
+                    "to_column": target.id,
+                    "new_rank": new_rank_value,
+                    "new_resolved_at": resolved_at,
+                    "new_version": old.version + 1,
+                    "new_updated_at": updated_at,
+                },
             )
             if done.rowcount != 1:
                 raise Conflict("The card changed while it was being moved; reload and try again.")
@@ -192,7 +255,7 @@ class BoardService:
                 before = {"rank": old_rank}
                 after = {"rank": new_rank_value}
             conn.execute(
-                insert(HistoryEvent.__table__),
+                _INSERT_EVENT,
                 {
                     "project_id": old.project_id,
                     "card_id": old.id,
@@ -385,7 +448,7 @@ class BoardService:
     def _new_rank(
         self,
         session: Session,
-        card: Card,
+        card: _CardRef,
         column_id: int,
         after_id: int | None,
         before_id: int | None,
@@ -393,7 +456,8 @@ class BoardService:
         rank: str | None,
     ) -> str | None:
         """The card's new rank key, or None when its current one already fits the request."""
-        bounds = self._bounds(session, card, column_id, after_id, before_id, position, rank)
+        conn = session.connection()
+        bounds = _bounds(conn, card, column_id, after_id, before_id, position, rank)
         if bounds is None:
             return None
         lower, upper = bounds
@@ -405,62 +469,10 @@ class BoardService:
         if needs_rebalance(key):
             self._rebalance(session, card.project_id)
             card.rank = session.scalar(select(Card.rank).where(Card.id == card.id))
-            bounds = self._bounds(session, card, column_id, after_id, before_id, position, rank)
+            bounds = _bounds(conn, card, column_id, after_id, before_id, position, rank)
             assert bounds is not None
             key = key_between(*bounds)
         return key
-
-    def _bounds(
-        self,
-        session: Session,
-        card: Card,
-        column_id: int,
-        after_id: int | None,
-        before_id: int | None,
-        position: int | None,
-        rank: str | None,
-    ) -> tuple[str | None, str | None] | None:
-        """The open interval of rank keys the card must land in; None: anywhere will do.
-
-        Neighbours within the column are turned into neighbours in the project-wide ranking
-        (the next key after the card above, ignoring the moving card itself), so a new key is
-        unique across the project while only one row is written.
-        """
-        if rank is not None:
-            taken = session.scalar(
-                select(Card.id).where(
-                    Card.project_id == card.project_id, Card.rank == rank, Card.id != card.id
-                )
-            )
-            if taken is None:
-                return (rank, rank)  # free: restore exactly this key
-            return (rank, self._next_rank(session, card, rank))
-
-        in_column = (Card.column_id == column_id, Card.archived.is_(False), Card.id != card.id)
-        above: str | None = None
-        below: str | None = None
-        if position is not None:
-            if isinstance(position, bool) or not isinstance(position, int) or position < 1:
-                raise ValidationError("The position is a whole number from 1.")
-            below = session.scalar(
-                select(Card.rank)
-                .where(*in_column)
-                .order_by(Card.rank)
-                .offset(position - 1)
-                .limit(1)
-            )
-        elif after_id is not None:
-            above = self._neighbour_rank(session, after_id, column_id, card)
-        elif before_id is not None:
-            below = self._neighbour_rank(session, before_id, column_id, card)
-        if above is None and below is None:
-            above = session.scalar(select(func.max(Card.rank)).where(*in_column))
-            if above is None:
-                return None  # an empty column: the card keeps its place in the ranking
-        if above is not None:
-            return (above, self._next_rank(session, card, above))
-        assert below is not None
-        return (self._previous_rank(session, card, below), below)
 
     @staticmethod
     def _rebalance(session: Session, project_id: int) -> None:
@@ -475,29 +487,53 @@ class BoardService:
             c.rank = new_key
         session.flush()
 
-    @staticmethod
-    def _neighbour_rank(session: Session, neighbour_id: int, column_id: int, card: Card) -> str:
-        if neighbour_id == card.id:
-            raise ValidationError("A card cannot be placed next to itself.")
-        neighbour = session.execute(
-            select(Card.column_id, Card.archived, Card.rank).where(Card.id == neighbour_id)
-        ).first()
-        if neighbour is None or neighbour.column_id != column_id or neighbour.archived:
-            raise Conflict("The card to place it next to is no longer in that column; reload.")
-        return neighbour.rank
 
-    @staticmethod
-    def _next_rank(session: Session, card: Card, rank: str) -> str | None:
-        return session.scalar(
-            select(func.min(Card.rank)).where(
-                Card.project_id == card.project_id, Card.rank > rank, Card.id != card.id
-            )
-        )
+def _bounds(
+    conn: Connection,
+    card: _CardRef,
+    column_id: int,
+    after_id: int | None,
+    before_id: int | None,
+    position: int | None,
+    rank: str | None,
+) -> tuple[str | None, str | None] | None:
+    """The open interval of rank keys the card must land in; None: anywhere will do.
 
-    @staticmethod
-    def _previous_rank(session: Session, card: Card, rank: str) -> str | None:
-        return session.scalar(
-            select(func.max(Card.rank)).where(
-                Card.project_id == card.project_id, Card.rank < rank, Card.id != card.id
-            )
-        )
+    Neighbours within the column are turned into neighbours in the project-wide ranking
+    (the next key after the card above, ignoring the moving card itself), so a new key is
+    unique across the project while only one row is written.
+    """
+    ids = {"project_id": card.project_id, "card_id": card.id}
+    if rank is not None:
+        if conn.execute(_RANK_TAKEN, {**ids, "rank": rank}).scalar() is None:
+            return (rank, rank)  # free: restore exactly this key
+        return (rank, conn.execute(_NEXT_RANK, {**ids, "rank": rank}).scalar())
+    if after_id is not None and position is None:
+        above, upper = _neighbour_bound(conn, _AFTER_NEIGHBOUR, after_id, column_id, card)
+        return (above, upper)
+    if before_id is not None and position is None:
+        below, lower = _neighbour_bound(conn, _BEFORE_NEIGHBOUR, before_id, column_id, card)
+        return (lower, below)
+    in_column = {"column_id": column_id, "card_id": card.id}
+    if position is not None:
+        if isinstance(position, bool) or not isinstance(position, int) or position < 1:
+            raise ValidationError("The position is a whole number from 1.")
+        below = conn.execute(_AT_POSITION, {**in_column, "offset": position - 1}).scalar()
+        if below is not None:
+            return (conn.execute(_PREVIOUS_RANK, {**ids, "rank": below}).scalar(), below)
+    above = conn.execute(_LAST_IN_COLUMN, in_column).scalar()
+    if above is None:
+        return None  # an empty column: the card keeps its place in the ranking
+    return (above, conn.execute(_NEXT_RANK, {**ids, "rank": above}).scalar())
+
+
+def _neighbour_bound(
+    conn: Connection, statement: Select, neighbour_id: int, column_id: int, card: _CardRef
+) -> tuple[str, str | None]:
+    """(the neighbour's rank, the next key beyond it) for a card placed next to it."""
+    if neighbour_id == card.id:
+        raise ValidationError("A card cannot be placed next to itself.")
+    row = conn.execute(statement, {"neighbour_id": neighbour_id, "card_id": card.id}).first()
+    if row is None or row[0] != column_id or row[1]:
+        raise Conflict("The card to place it next to is no longer in that column; reload.")
+    return row[2], row[3]

@@ -6,6 +6,7 @@ import bisect
 import html
 import json
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -44,7 +45,11 @@ class CardListModel(QAbstractListModel):
         self.column_id = column_id
         self._accepts = accepts
         self._cards: list[CardDTO] = []
+        # Kept in step with _cards: ranks are unique in a project, so a card's row is found
+        # by bisecting its rank (a move on a 10,000-card board touches two rows, not all).
         self._ranks: list[str] = []
+        self._rank_of: dict[int, str] = {}
+        self._points = Decimal(0)
 
     # --- Qt model interface ----------------------------------------------------------------
 
@@ -141,10 +146,16 @@ class CardListModel(QAbstractListModel):
         return self._cards[row] if 0 <= row < len(self._cards) else None
 
     def row_of(self, card_id: int) -> int | None:
-        for row, card in enumerate(self._cards):
-            if card.id == card_id:
-                return row
-        return None
+        rank = self._rank_of.get(card_id)
+        return None if rank is None else bisect.bisect_left(self._ranks, rank)
+
+    def __contains__(self, card_id: int) -> bool:
+        return card_id in self._rank_of
+
+    @property
+    def points(self) -> Decimal:
+        """The story points of the cards shown (kept up to date, never summed on demand)."""
+        return self._points
 
     def set_predicate(self, accepts: Predicate) -> None:
         self._accepts = accepts
@@ -155,15 +166,20 @@ class CardListModel(QAbstractListModel):
         self._cards = [c for c in cards if self._accepts(c)]
         self._cards.sort(key=lambda c: c.rank)
         self._ranks = [c.rank for c in self._cards]
+        self._rank_of = {c.id: c.rank for c in self._cards}
+        self._points = sum([c.points for c in self._cards if c.points], Decimal(0))
         self.endResetModel()
 
     def add(self, card: CardDTO) -> None:
-        if not self._accepts(card) or self.row_of(card.id) is not None:
+        if card.id in self._rank_of or not self._accepts(card):
             return
         row = bisect.bisect_left(self._ranks, card.rank)
         self.beginInsertRows(QModelIndex(), row, row)
         self._cards.insert(row, card)
         self._ranks.insert(row, card.rank)
+        self._rank_of[card.id] = card.rank
+        if card.points:
+            self._points += card.points
         self.endInsertRows()
 
     def remove(self, card_id: int) -> None:
@@ -171,8 +187,11 @@ class CardListModel(QAbstractListModel):
         if row is None:
             return
         self.beginRemoveRows(QModelIndex(), row, row)
-        del self._cards[row]
+        card = self._cards.pop(row)
         del self._ranks[row]
+        del self._rank_of[card_id]
+        if card.points:
+            self._points -= card.points
         self.endRemoveRows()
 
     def update(self, card: CardDTO) -> None:
@@ -185,6 +204,9 @@ class CardListModel(QAbstractListModel):
             self.remove(card.id)
             return
         if self._cards[row].rank == card.rank:
+            old_points = self._cards[row].points
+            if old_points != card.points:
+                self._points += (card.points or 0) - (old_points or 0)
             self._cards[row] = card
             index = self.index(row)
             self.dataChanged.emit(index, index)

@@ -92,6 +92,18 @@ class Lane:
     title: str
 
 
+@dataclass(slots=True)
+class _Totals:
+    """A column's in-scope card count and story points."""
+
+    count: int = 0
+    points: Decimal = Decimal(0)
+
+    @classmethod
+    def of(cls, cards: list[CardDTO]) -> _Totals:
+        return cls(len(cards), sum([c.points for c in cards if c.points], Decimal(0)))
+
+
 @dataclass
 class _Cell:
     model: CardListModel
@@ -188,9 +200,10 @@ class ColumnHeader(QFrame):
                 if self.over_limit
                 else f"WIP limit {column.wip_limit}"
             )
-        self.setProperty("overLimit", self.over_limit)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        if self.property("overLimit") != self.over_limit:
+            self.setProperty("overLimit", self.over_limit)
+            self.style().unpolish(self)
+            self.style().polish(self)
         self.setAccessibleName(
             f"{column.name}: {self.stats_label.text()}"
             + (f", over its WIP limit of {column.wip_limit}" if self.over_limit else "")
@@ -212,6 +225,9 @@ class BoardView(QWidget):
         self._grouping = "none"
         self._scope_sprint_id: int | None = None
         self._columns: list[_ColumnParts] = []
+        # Per column: (cards, points) of the cards in scope, whatever the filter and lanes,
+        # for the headers and WIP limits. Kept up to date card by card, not re-summed.
+        self._totals: dict[int, _Totals] = {}
         self._delegate = CardDelegate(self)
         self._current_id: int | None = None
 
@@ -380,6 +396,7 @@ class BoardView(QWidget):
         by_column: dict[int, list[CardDTO]] = {}
         for card in cards:
             by_column.setdefault(card.column_id, []).append(card)
+        self._totals = {column_id: _Totals.of(cs) for column_id, cs in by_column.items()}
         columns = self._store.columns
         for col_index, column in enumerate(columns):
             header = ColumnHeader()
@@ -460,20 +477,21 @@ class BoardView(QWidget):
         for parts in self._columns:
             if column_ids is not None and parts.column.id not in column_ids:
                 continue
-            scope = self._scope_sprint_id
-            cards = self._store.cards_in_column(parts.column.id)
-            # Inline _in_scope: this runs over a whole column on every change.
-            if scope is None:
-                in_scope = [c.points for c in cards if c.type != "epic"]
-            else:
-                in_scope = [c.points for c in cards if c.type != "epic" and c.sprint_id == scope]
-            count = len(in_scope)
-            points = sum([p for p in in_scope if p], Decimal(0))
+            totals = self._totals.get(parts.column.id) or _Totals()
+            count, points = totals.count, totals.points
             shown = sum(cell.model.rowCount() for cell in parts.cells)
             if filtered:
-                shown_cards = [c for cell in parts.cells for c in cell.model.cards()]
-                points = sum((c.points or Decimal(0) for c in shown_cards), Decimal(0))
+                points = sum((cell.model.points for cell in parts.cells), Decimal(0))
             parts.header.show_figures(parts.column, count, shown, points, filtered)
+
+    def _count(self, card: CardDTO, sign: int) -> None:
+        """Add (1) or take away (-1) a card from its column's totals if it is in scope."""
+        if not self._in_scope(card):
+            return
+        totals = self._totals.setdefault(card.column_id, _Totals())
+        totals.count += sign
+        if card.points:
+            totals.points += sign * card.points
 
     # --- store notifications ------------------------------------------------------------
 
@@ -497,6 +515,7 @@ class BoardView(QWidget):
         if self._lane_missing(card) or card.type == "epic":
             self._rebuild()
             return
+        self._count(card, 1)
         for cell in self._cells_of(card.column_id):
             cell.model.add(card)
         self._after_change({card.column_id})
@@ -505,11 +524,15 @@ class BoardView(QWidget):
         if self._lane_missing(new) or new.type == "epic" or old.type == "epic":
             self._rebuild()
             return
+        self._count(old, -1)
+        self._count(new, 1)
         for cell in self._cells_of(new.column_id):
             cell.model.update(new)
         self._after_change({new.column_id})
 
     def _on_card_moved(self, old: CardDTO, new: CardDTO) -> None:
+        self._count(old, -1)
+        self._count(new, 1)
         if old.column_id != new.column_id:
             for cell in self._cells_of(old.column_id):
                 cell.model.remove(old.id)
@@ -518,6 +541,7 @@ class BoardView(QWidget):
         self._after_change({old.column_id, new.column_id})
 
     def _on_card_removed(self, card: CardDTO) -> None:
+        self._count(card, -1)
         for cell in self._cells_of(card.column_id):
             cell.model.remove(card.id)
         if self._current_id == card.id:
