@@ -15,11 +15,13 @@ from typing import Any
 
 from app import __version__, config
 from app.errors import DomainError, NotFound, ValidationError
+from app.metrics.points import format_points
 from app.services import Services
 from app.services.dto import CardDTO
 
 
-def _points(value: Decimal | None) -> int | float | None:
+def _json_points(value: Decimal | None) -> int | float | None:
+    """Points as a JSON number (``5``, ``2.5``) or null; text goes through format_points."""
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
@@ -221,7 +223,7 @@ def _card_rows(services: Services, project_id: int, include_archived: bool) -> l
             "column": columns[card.column_id].name,
             "position": positions[card.column_id],
             "sprint": card.sprint_name,
-            "points": _points(card.points),
+            "points": _json_points(card.points),
             "assignee": card.assignee_name,
             "labels": sorted(label.name for label in card.labels),
         }
@@ -316,8 +318,8 @@ def _sprint_list(services: Services, args: argparse.Namespace) -> int:
             "start": _iso(s.start_date),
             "end": _iso(s.end_date),
             "goal": s.goal,
-            "committed_points": _points(s.committed_points or Decimal(0)),
-            "completed_points": _points(s.completed_points or Decimal(0)),
+            "committed_points": _json_points(s.committed_points or Decimal(0)),
+            "completed_points": _json_points(s.completed_points or Decimal(0)),
         }
         for s in sprints
     ]
@@ -344,7 +346,7 @@ def _sprint_start(services: Services, args: argparse.Namespace) -> int:
     project = services.projects.find_project(args.project)
     sprint = services.sprints.find_sprint(project.id, args.name)
     started = services.sprints.start_sprint(sprint.id, allow_unestimated=args.allow_unestimated)
-    print(f"Started {started.name} ({_points(started.committed_points)} points committed).")
+    print(f"Started {started.name} ({format_points(started.committed_points)} points committed).")
     return 0
 
 
@@ -356,8 +358,8 @@ def _sprint_complete(services: Services, args: argparse.Namespace) -> int:
         carry = services.sprints.find_sprint(project.id, carry).id
     closed = services.sprints.complete_sprint(sprint.id, carry_over=carry)
     print(
-        f"Closed {closed.name}: {_points(closed.completed_points)} of "
-        f"{_points(closed.committed_points)} committed points completed."
+        f"Closed {closed.name}: {format_points(closed.completed_points)} of "
+        f"{format_points(closed.committed_points)} committed points completed."
     )
     return 0
 

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import QPoint
 
-from app.reports.charts import ChartLayout, format_points
+from app.metrics.points import format_points
+from app.reports.charts import ChartLayout
 from app.services import Services
 from app.ui.reports_view import CHARTS, ReportsView
 from app.ui.store import BoardStore

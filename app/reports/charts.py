@@ -28,16 +28,10 @@ from PySide6.QtGui import (
 
 from app.metrics.burndown import BurndownSeries
 from app.metrics.flow import ControlChart, CumulativeFlow
+from app.metrics.points import format_points
 from app.metrics.velocity import VelocitySeries
 
 WEEKDAY_LETTERS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def format_points(value: Decimal | float | int) -> str:
-    number = Decimal(str(value)) if not isinstance(value, Decimal) else value
-    number = number.quantize(Decimal("0.1")).normalize()
-    text = f"{number:f}"
-    return "0" if text in ("-0", "") else text
 
 
 def nice_step(span: float, ticks: int = 5) -> float:
@@ -101,7 +95,7 @@ def burndown_layout(
     if y_max < top_value * 1.08:
         y_max += step
     label_width = max(
-        metrics.horizontalAdvance(format_points(Decimal(str(y_max)))),
+        metrics.horizontalAdvance(format_points(y_max, places=1)),
         metrics.horizontalAdvance("00"),
     )
     left = rect.left() + label_width + line * 2.0  # tick labels and the rotated axis title
@@ -242,7 +236,7 @@ def _paint(
         painter.drawText(
             QRectF(rect.left(), y - line / 2, plot.left() - line * 0.4 - rect.left(), line),
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            format_points(Decimal(str(value))),
+            format_points(value, places=1),
         )
         value += layout.y_step
     # The y axis title, rotated.
@@ -346,7 +340,7 @@ def _paint(
             painter.drawText(
                 QRectF(center.x() + marker * 1.3, center.y() - line / 2, line * 3, line),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                f"{sign}{format_points(amount)}",
+                f"{sign}{format_points(amount, places=1)}",
             )
 
     _paint_legend(painter, layout, colors, metrics, series)
@@ -419,14 +413,16 @@ def day_tooltip(series: BurndownSeries, index: int) -> str:
     if not series.working[index]:
         parts[0] += " (non-working day)"
     remaining = series.remaining[index]
-    parts.append("Remaining: " + ("—" if remaining is None else f"{format_points(remaining)} pts"))
-    parts.append(f"Ideal: {format_points(series.ideal[index])} pts")
+    parts.append(
+        "Remaining: " + ("—" if remaining is None else f"{format_points(remaining, places=1)} pts")
+    )
+    parts.append(f"Ideal: {format_points(series.ideal[index], places=1)} pts")
     if series.completed[index]:
-        parts.append(f"Completed: {format_points(series.completed[index])} pts")
+        parts.append(f"Completed: {format_points(series.completed[index], places=1)} pts")
     if series.scope_added[index]:
-        parts.append(f"Scope added: +{format_points(series.scope_added[index])} pts")
+        parts.append(f"Scope added: +{format_points(series.scope_added[index], places=1)} pts")
     if series.scope_removed[index]:
-        parts.append(f"Scope removed: −{format_points(series.scope_removed[index])} pts")
+        parts.append(f"Scope removed: −{format_points(series.scope_removed[index], places=1)} pts")
     return "\n".join(parts)
 
 
@@ -530,7 +526,7 @@ class _Frame:
             y_max += step
         self.y_max, self.y_step = y_max, step
         label_width = max(
-            self.metrics.horizontalAdvance(format_points(Decimal(str(y_max)))),
+            self.metrics.horizontalAdvance(format_points(y_max, places=1)),
             self.metrics.horizontalAdvance("00"),
         )
         left = rect.left() + label_width + line * 2.0
@@ -614,7 +610,7 @@ class _Frame:
             painter.drawText(
                 QRectF(rect.left(), y - line / 2, plot.left() - line * 0.4 - rect.left(), line),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                format_points(Decimal(str(value))),
+                format_points(value, places=1),
             )
             value += layout.y_step
         painter.save()
@@ -753,7 +749,7 @@ def _unit_label(unit: str) -> tuple[str, str]:
 
 def _format_unit(value: Decimal | float, unit: str) -> str:
     suffix = _unit_label(unit)[1]
-    number = format_points(value if isinstance(value, Decimal) else Decimal(str(value)))
+    number = format_points(value, places=1)
     if unit == "cards" and number == "1":
         suffix = "card"
     return f"{number} {suffix}"
@@ -874,7 +870,7 @@ def paint_burnup(
                 painter.drawText(
                     QRectF(center.x() + marker * 1.3, center.y() - line / 2, line * 3, line),
                     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                    f"{sign}{format_points(amount)}",
+                    f"{sign}{format_points(amount, places=1)}",
                 )
         frame.paint_legend()
         slot = frame.plot.width() / max(n, 1)
@@ -948,7 +944,7 @@ def paint_velocity(
         if series.planning is not None:
             legend.append(
                 (
-                    f"Planning velocity ({format_points(series.planning)} pts, "
+                    f"Planning velocity ({format_points(series.planning, places=1)} pts, "
                     f"last {min(series.window, len(series.sprints))})",
                     _line_swatch(velocity_pen),
                 )
@@ -986,7 +982,7 @@ def paint_velocity(
                 )
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawRect(box)
-                text = format_points(value)
+                text = format_points(value, places=1)
                 label = QRectF(
                     box.center().x() - metrics.horizontalAdvance(text) / 2 - u * 2,
                     top - line * 1.1,
@@ -1030,14 +1026,14 @@ def velocity_tooltip(series: VelocitySeries, index: int) -> str:
     parts = [sprint.name]
     if sprint.start is not None and sprint.end is not None:
         parts.append(f"{sprint.start.strftime('%d %b')} – {sprint.end.strftime('%d %b %Y')}")
-    parts.append(f"Committed: {format_points(sprint.committed)} pts")
+    parts.append(f"Committed: {format_points(sprint.committed, places=1)} pts")
     share = ""
     if sprint.ratio is not None:
         share = f" ({(sprint.ratio * 100).quantize(Decimal('1'))}%)"
-    parts.append(f"Completed: {format_points(sprint.completed)} pts{share}")
+    parts.append(f"Completed: {format_points(sprint.completed, places=1)} pts{share}")
     parts.append(
         f"Average completed so far (last {series.window}): "
-        f"{format_points(series.rolling[index])} pts"
+        f"{format_points(series.rolling[index], places=1)} pts"
     )
     return "\n".join(parts)
 
@@ -1257,7 +1253,6 @@ __all__ = [
     "cfd_tooltip",
     "control_tooltip",
     "day_tooltip",
-    "format_points",
     "nice_step",
     "paint_burndown",
     "paint_burnup",

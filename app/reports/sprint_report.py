@@ -43,8 +43,9 @@ from PySide6.QtGui import (
 from PySide6.QtSvg import QSvgGenerator
 
 from app.errors import DomainError
+from app.metrics.points import format_points
 from app.reports.charts import nice_step, paint_burndown
-from app.services.reports import SprintReportDTO, VelocityPointDTO, fmt_points
+from app.services.reports import SprintReportDTO, VelocityPointDTO
 
 FORMATS = ("pdf", "html", "md", "csv")
 FORMAT_NAMES = {
@@ -137,7 +138,7 @@ def _hours(value: Decimal) -> str:
 
 
 def _signed(value: Decimal) -> str:
-    return ("+" if value >= 0 else "−") + fmt_points(abs(value))
+    return ("+" if value >= 0 else "−") + format_points(abs(value), places=1)
 
 
 def title_of(report: SprintReportDTO) -> str:
@@ -156,17 +157,17 @@ def key_figures(report: SprintReportDTO) -> list[tuple[str, str, str]]:
     return [
         (
             "Committed",
-            f"{fmt_points(report.committed_points)} pts",
+            f"{format_points(report.committed_points, places=1)} pts",
             f"{report.committed_cards} cards",
         ),
         (
             "Completed so far" if report.is_active else "Completed",
-            f"{fmt_points(report.completed_points)} pts",
+            f"{format_points(report.completed_points, places=1)} pts",
             f"{report.completed_cards} cards" + ("" if pct is None else f" · {pct}%"),
         ),
         (
             "In progress" if report.is_active else "Not completed",
-            f"{fmt_points(report.not_completed_points)} pts",
+            f"{format_points(report.not_completed_points, places=1)} pts",
             f"{report.not_completed_cards} cards",
         ),
         (
@@ -184,7 +185,7 @@ def _sections(report: SprintReportDTO) -> list[tuple[str, list[str], list[list[s
         return name or "Unassigned"
 
     def pts(value: Decimal | None) -> str:
-        return fmt_points(value) if value is not None else "—"
+        return format_points(value, places=1) if value is not None else "—"
 
     done = [
         [
@@ -266,9 +267,9 @@ def _people_table(report: SprintReportDTO) -> tuple[list[str], list[list[str]]]:
     rows = [
         [
             p.name,
-            fmt_points(p.completed_points),
+            format_points(p.completed_points, places=1),
             str(p.completed_cards),
-            f"{fmt_points(p.not_completed_points)} pts / {p.not_completed_cards}",
+            f"{format_points(p.not_completed_points, places=1)} pts / {p.not_completed_cards}",
             _hours(p.blocked_hours) if p.blocked_hours else "—",
         ]
         for p in report.people
@@ -302,7 +303,14 @@ def _velocity_table(report: SprintReportDTO) -> tuple[list[str], list[list[str]]
             else "—"
         )
         name = v.sprint_name + (" (so far)" if v.active else "")
-        rows.append([name, fmt_points(v.committed_points), fmt_points(v.completed_points), ratio])
+        rows.append(
+            [
+                name,
+                format_points(v.committed_points, places=1),
+                format_points(v.completed_points, places=1),
+                ratio,
+            ]
+        )
     return header, rows
 
 
@@ -316,7 +324,9 @@ def _overview(report: SprintReportDTO) -> list[tuple[str, str]]:
         ("Team", ", ".join(report.team) if report.team else "—"),
     ]
     if report.planning_velocity is not None:
-        rows.append(("Planning velocity", f"{fmt_points(report.planning_velocity)} pts/sprint"))
+        rows.append(
+            ("Planning velocity", f"{format_points(report.planning_velocity, places=1)} pts/sprint")
+        )
     return rows
 
 
@@ -335,8 +345,8 @@ def render_csv(report: SprintReportDTO) -> str:
                 c.title,
                 c.type,
                 c.assignee or "",
-                fmt_points(c.points_committed),
-                fmt_points(c.points_final),
+                format_points(c.points_committed, places=1),
+                format_points(c.points_final, places=1),
                 c.outcome,
                 c.destination or "",
                 "yes" if c.added_after_start else "no",
@@ -389,8 +399,8 @@ def render_markdown(report: SprintReportDTO) -> str:
             rows.append(
                 [
                     day.strftime("%a %d %b") + ("" if burndown.working[i] else " (off)"),
-                    fmt_points(remaining),
-                    fmt_points(burndown.ideal[i]),
+                    format_points(remaining, places=1),
+                    format_points(burndown.ideal[i], places=1),
                     _signed(scope) if scope else "",
                 ]
             )
@@ -457,7 +467,7 @@ def paint_velocity(
         y_max = math.ceil(peak / step) * step
         if y_max < peak * 1.08:
             y_max += step
-        label_w = metrics.horizontalAdvance(fmt_points(Decimal(str(y_max)))) + line
+        label_w = metrics.horizontalAdvance(format_points(y_max, places=1)) + line
         plot = QRectF(
             QPointF(rect.left() + label_w + line * 1.6, top),
             QPointF(rect.right() - line, rect.bottom() - line * 2.6),
@@ -475,7 +485,7 @@ def paint_velocity(
             painter.drawText(
                 QRectF(rect.left(), y - line / 2, plot.left() - line * 0.4 - rect.left(), line),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                fmt_points(Decimal(str(value))),
+                format_points(value, places=1),
             )
             value += step
         painter.save()
@@ -518,7 +528,7 @@ def paint_velocity(
                 painter.drawText(
                     QRectF(box.center().x() - line * 2, box.top() - line * 1.1, line * 4, line),
                     Qt.AlignmentFlag.AlignCenter,
-                    fmt_points(amount),
+                    format_points(amount, places=1),
                 )
             name = p.sprint_name + (" (so far)" if p.active else "")
             label = metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, slot - line * 0.3)
@@ -546,7 +556,7 @@ def paint_velocity(
         swatch = line * 1.4
         entries: list[tuple[str, str]] = [("committed", "Committed"), ("completed", "Completed")]
         if planning is not None:
-            entries.append(("planning", f"Planning velocity ({fmt_points(planning)})"))
+            entries.append(("planning", f"Planning velocity ({format_points(planning, places=1)})"))
         for kind, label in entries:
             box = QRectF(x, legend_y - line * 0.4, swatch, line * 0.8)
             painter.setPen(QPen(text, u))

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from app.errors import NotFound, ValidationError
 from app.metrics.burndown import BurndownSeries
 from app.metrics.calendar import working_days
+from app.metrics.points import format_points
 from app.models import (
     Card,
     HistoryEvent,
@@ -195,14 +196,6 @@ class SprintReportDTO:
         return self.by_outcome("completed_outside")
 
 
-def fmt_points(value: Decimal | None) -> str:
-    """Points as a person writes them: 5, 0.5, 12.5 (empty for None)."""
-    if value is None:
-        return ""
-    text = f"{value.quantize(Decimal('0.1')).normalize():f}"
-    return "0" if text in ("-0", "") else text
-
-
 def _sum(values: Any) -> Decimal:
     total = ZERO
     for value in values:
@@ -220,7 +213,7 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
 
 
 def _signed(value: Decimal) -> str:
-    return ("+" if value >= 0 else "−") + fmt_points(abs(value))
+    return ("+" if value >= 0 else "−") + format_points(abs(value), places=1)
 
 
 class ReportService:
@@ -656,8 +649,8 @@ def _with_summary(report: SprintReportDTO) -> SprintReportDTO:
     percent = report.completion_percent
     lead = "Completed so far" if report.is_active else "Completed"
     figures = (
-        f"{lead} {fmt_points(report.completed_points)} of "
-        f"{fmt_points(report.committed_points)} committed points"
+        f"{lead} {format_points(report.completed_points, places=1)} of "
+        f"{format_points(report.committed_points, places=1)} committed points"
     )
     if percent is not None:
         figures += f" ({percent}%)"
@@ -693,5 +686,4 @@ __all__ = [
     "ReportService",
     "SprintReportDTO",
     "VelocityPointDTO",
-    "fmt_points",
 ]

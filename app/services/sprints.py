@@ -208,10 +208,6 @@ def _sum(values: Iterable[Decimal | None]) -> Decimal:
     return total
 
 
-def _fmt(points: Decimal) -> str:
-    return f"{points.normalize():f}"
-
-
 class SprintService:
     def __init__(self, context: ServiceContext) -> None:
         self._ctx = context

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.metrics.points import format_points
 from app.services.dto import CardDTO, ColumnDTO, HistoryEventDTO, LabelDTO, MemberDTO
 from app.ui.choices import (
     CARD_TYPE_LABELS,
@@ -54,13 +55,6 @@ Submit = Callable[[dict[str, Any]], str | None]
 _NONE = -1  # item data of the "Unassigned" / "No epic" entries; ids are always positive
 _DATA_ROLE = Qt.ItemDataRole.UserRole
 ERROR_STYLE = "color: #c9372c; font-weight: 600;"
-
-
-def format_number(value: Decimal | None) -> str:
-    """Points and hours as a person writes them: ``8`` rather than ``8.0``, empty for none."""
-    if value is None:
-        return ""
-    return format(value.normalize(), "f")
 
 
 def _same_number(text: str, value: Decimal | None) -> bool:
@@ -348,9 +342,9 @@ class CardDialog(QDialog):
         self.title_edit.setText(card.title)
         _select_data(self.type_combo, card.type, card.type)
         _select_data(self.priority_combo, card.priority, card.priority)
-        self.points_combo.setCurrentText(format_number(card.points))
-        self.estimate_edit.setText(format_number(card.estimate_hours))
-        self.remaining_edit.setText(format_number(card.remaining_hours))
+        self.points_combo.setCurrentText(format_points(card.points))
+        self.estimate_edit.setText(format_points(card.estimate_hours))
+        self.remaining_edit.setText(format_points(card.remaining_hours))
         # People who left the team, or an epic archived since, still show by name.
         _select_data(self.assignee_combo, card.assignee_id or _NONE, card.assignee_name)
         _select_data(self.reporter_combo, card.reporter_id or _NONE, card.reporter_name)

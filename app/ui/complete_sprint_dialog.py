@@ -21,13 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.metrics.points import format_points
 from app.services.dto import CardDTO, SprintDTO
 
 CHOICES = ("backlog", "next", "sprint", "new")
-
-
-def _points(value: Decimal | None) -> str:
-    return "–" if value is None else f"{value.normalize():f}"
 
 
 class CompleteSprintDialog(QDialog):
@@ -48,7 +45,7 @@ class CompleteSprintDialog(QDialog):
         if unfinished:
             what = "card is" if len(unfinished) == 1 else "cards are"
             text = (
-                f"{len(unfinished)} {what} not done ({_points(total)} points). "
+                f"{len(unfinished)} {what} not done ({format_points(total, empty='–')} points). "
                 "Where should they go?"
             )
         else:
@@ -63,7 +60,7 @@ class CompleteSprintDialog(QDialog):
         self.cards_list.setRootIsDecorated(False)
         self.cards_list.setAccessibleName("Unfinished cards")
         for card in unfinished:
-            item = QTreeWidgetItem([card.key, card.title, _points(card.points)])
+            item = QTreeWidgetItem([card.key, card.title, format_points(card.points, empty="–")])
             item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.cards_list.addTopLevelItem(item)
         header = self.cards_list.header()

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from pathlib import Path
 
+from app.metrics.points import format_points
 from app.services.dto import CardDTO, ColumnDTO
 
 FIELDS = (
@@ -30,12 +30,6 @@ FIELDS = (
 )
 
 
-def _points(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    return str(int(value)) if value == value.to_integral_value() else str(value.normalize())
-
-
 def card_rows(cards: Iterable[CardDTO], columns: Sequence[ColumnDTO]) -> list[dict[str, str]]:
     """One row per card, in the given order; ``position`` is 1-based within its column."""
     names = {c.id: c.name for c in columns}
@@ -51,7 +45,7 @@ def card_rows(cards: Iterable[CardDTO], columns: Sequence[ColumnDTO]) -> list[di
                 "column": names.get(card.column_id, ""),
                 "position": str(positions[card.column_id]),
                 "sprint": card.sprint_name or "",
-                "points": _points(card.points),
+                "points": format_points(card.points),
                 "assignee": card.assignee_name or "",
                 "labels": ";".join(sorted(label.name for label in card.labels)),
                 "priority": card.priority,

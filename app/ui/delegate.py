@@ -9,6 +9,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from app.metrics.points import format_points
 from app.services.dto import CardDTO
 from app.ui.board_model import CardRole
 
@@ -201,7 +202,7 @@ class CardDelegate(QStyledItemDelegate):
             painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, initials(card.assignee_name))
             right -= d + 5
         if card.points is not None:
-            points = f"{card.points.normalize():f}"
+            points = format_points(card.points)
             painter.setFont(small)
             w = max(fm_small.horizontalAdvance(points) + 12, bottom_h)
             pill = QRectF(right - w, bottom, w, bottom_h)

@@ -3,8 +3,6 @@ total, and the commitment against the velocity. Capacity is edited in place."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -20,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import DomainError
+from app.metrics.points import format_points
 from app.services.sprints import SprintPlanDTO, SprintService
 
 OVER = QColor("#b42318")
@@ -34,12 +33,6 @@ COLUMNS = (
     "Status",
 )
 EDITABLE = {1: "days_off", 2: "hours", 3: "points"}
-
-
-def _fmt(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    return f"{value.normalize():f}"
 
 
 class PlanningDialog(QDialog):
@@ -108,10 +101,10 @@ class PlanningDialog(QDialog):
             values = (
                 member.display_name,
                 str(member.days_off),
-                _fmt(member.capacity_hours),
-                _fmt(member.capacity_points),
-                _fmt(member.assigned_points),
-                _fmt(member.assigned_hours),
+                format_points(member.capacity_hours),
+                format_points(member.capacity_points),
+                format_points(member.assigned_points),
+                format_points(member.assigned_hours),
                 str(member.assigned_count),
                 "Over capacity" if member.over_capacity else "OK",
             )
@@ -129,7 +122,7 @@ class PlanningDialog(QDialog):
                     item.setForeground(QBrush(OVER))
                 if column == 2 and not member.hours_explicit:
                     item.setToolTip(
-                        f"{_fmt(member.hours_per_day)} h/day × "
+                        f"{format_points(member.hours_per_day)} h/day × "
                         f"{member.working_days - member.days_off} working days"
                     )
                 self.table.setItem(row, column, item)
@@ -139,19 +132,23 @@ class PlanningDialog(QDialog):
     @staticmethod
     def _summary(plan: SprintPlanDTO) -> str:
         team = (
-            f"Team capacity <b>{_fmt(plan.capacity_hours)} h</b> for "
-            f"<b>{_fmt(plan.assigned_hours)} h</b> of estimated work assigned"
+            f"Team capacity <b>{format_points(plan.capacity_hours)} h</b> for "
+            f"<b>{format_points(plan.assigned_hours)} h</b> of estimated work assigned"
         )
         if plan.capacity_points is not None:
-            team += f"; {_fmt(plan.capacity_points)} pts of capacity"
-        commitment = f"Commitment <b>{_fmt(plan.commitment)} pts</b> in {plan.card_count} cards"
+            team += f"; {format_points(plan.capacity_points)} pts of capacity"
+        commitment = (
+            f"Commitment <b>{format_points(plan.commitment)} pts</b> in {plan.card_count} cards"
+        )
         if plan.unestimated_count:
             commitment += f" ({plan.unestimated_count} unestimated)"
         if plan.velocity is None:
             velocity = "no velocity yet (no closed sprints)"
         else:
-            history = ", ".join(_fmt(v) for v in plan.velocity_history)
-            velocity = f"velocity <b>{_fmt(plan.velocity)} pts</b> (last closed: {history})"
+            history = ", ".join(format_points(v) for v in plan.velocity_history)
+            velocity = (
+                f"velocity <b>{format_points(plan.velocity)} pts</b> (last closed: {history})"
+            )
         warn = []
         if plan.over_velocity:
             warn.append("the commitment is above the velocity")
@@ -160,7 +157,8 @@ class PlanningDialog(QDialog):
             warn.append("over capacity: " + ", ".join(names))
         if plan.unassigned_count:
             warn.append(
-                f"{plan.unassigned_count} card(s) unassigned ({_fmt(plan.unassigned_points)} pts)"
+                f"{plan.unassigned_count} card(s) unassigned "
+                f"({format_points(plan.unassigned_points)} pts)"
             )
         text = (
             f"{plan.sprint.name} · {plan.working_days} working days<br>{team}.<br>"

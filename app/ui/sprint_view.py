@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.errors import DomainError
 from app.metrics.burndown import BurndownSeries
 from app.metrics.calendar import working_days
+from app.metrics.points import format_points
 from app.reports.charts import BurndownLayout, burndown_layout, day_tooltip, paint_burndown
 from app.services import Services
 from app.services.dto import CardDTO, SprintDTO
@@ -40,10 +41,6 @@ KANBAN_MESSAGE = (
 
 class BurndownSource(Protocol):
     def sprint_burndown(self, sprint_id: int) -> BurndownSeries: ...
-
-
-def _points(value: Decimal | None) -> str:
-    return "0" if value is None else f"{value.normalize():f}"
 
 
 class BurndownChart(QWidget):
@@ -71,8 +68,8 @@ class BurndownChart(QWidget):
             last = series.last_index
             remaining = series.remaining[last] if last is not None else None
             self.setAccessibleDescription(
-                f"Burndown: {_points(series.committed)} points committed, "
-                f"{_points(remaining)} remaining"
+                f"Burndown: {format_points(series.committed, empty='0')} points committed, "
+                f"{format_points(remaining, empty='0')} remaining"
             )
         self.update()
 
@@ -297,12 +294,14 @@ class SprintView(QWidget):
         completed = summary.completed_points
         share = f" ({completed / committed:.0%})" if committed else ""
         self.points_label.setText(
-            f"Committed {_points(committed)} pts · completed {_points(completed)} pts{share}"
+            f"Committed {format_points(committed, empty='0')} pts · "
+            f"completed {format_points(completed, empty='0')} pts{share}"
         )
         added = sum(series.scope_added, Decimal(0))
         removed = sum(series.scope_removed, Decimal(0))
         self.scope_label.setText(
-            f"Scope change +{_points(added)} / −{_points(removed)} pts"
+            f"Scope change +{format_points(added, empty='0')} / "
+            f"−{format_points(removed, empty='0')} pts"
             if added or removed
             else "No scope change"
         )
