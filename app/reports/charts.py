@@ -917,9 +917,11 @@ def paint_velocity(
     series: VelocitySeries,
     palette: QPalette,
     title: str = "",
+    x_title: str = "Closed sprints (oldest first)",
 ) -> ChartLayout:
     """Committed (hatched) against completed (solid) points per closed sprint, the planning
-    velocity as a dashed line."""
+    velocity as a dashed line. ``x_title`` names the sprints under the axis (the sprint
+    report's trend ends with a running sprint)."""
     painter.save()
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -1013,7 +1015,7 @@ def paint_velocity(
         painter.drawText(
             QRectF(plot.left(), plot.bottom() + line * 2.3, plot.width(), line),
             Qt.AlignmentFlag.AlignCenter,
-            "Closed sprints (oldest first)",
+            x_title,
         )
         frame.paint_legend()
         return frame.layout("velocity", 0, max(n, 1), regions, anchors)

@@ -5,8 +5,9 @@
 * CSV: one row per card with its outcome.
 * PDF: paginated A4, text laid out by QTextDocument, charts painted as vectors.
 
-The charts are painted with QPainter (the burndown by app.reports.charts.paint_burndown,
-the velocity bars here), so the SVG, the PDF and the screen show the same drawing. Colours
+The charts are painted with QPainter by app.reports.charts (paint_burndown, and
+paint_velocity for the velocity trend), so the SVG, the PDF, the report dialog and the
+Reports page show the same drawing. Colours
 are paired with patterns and dashes so a black-and-white print stays readable.
 """
 
@@ -20,12 +21,12 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
-    QBrush,
     QColor,
     QFont,
     QFontMetricsF,
@@ -44,8 +45,9 @@ from PySide6.QtSvg import QSvgGenerator
 
 from app.errors import DomainError
 from app.metrics.points import format_points
-from app.reports.charts import nice_step, paint_burndown
-from app.services.reports import SprintReportDTO, VelocityPointDTO
+from app.metrics.velocity import VelocitySeries, VelocitySprint, velocity
+from app.reports.charts import ChartLayout, paint_burndown, paint_velocity
+from app.services.reports import VELOCITY_WINDOW, SprintReportDTO
 
 FORMATS = ("pdf", "html", "md", "csv")
 FORMAT_NAMES = {
@@ -420,167 +422,40 @@ def render_markdown(report: SprintReportDTO) -> str:
 # --- charts --------------------------------------------------------------------------------
 
 
-def paint_velocity(
+def velocity_series(report: SprintReportDTO) -> VelocitySeries:
+    """The report's velocity trend as the series app.reports.charts paints.
+
+    The reported sprint comes last, named "(so far)" while it runs. The planning velocity
+    is the report's own (closed sprints only), and ``window`` is how many closed sprints it
+    averages, so the legend's "last N" counts the right ones."""
+    closed = sum(1 for p in report.velocity if not p.active)
+    window = max(1, min(VELOCITY_WINDOW, closed))
+    sprints = [
+        VelocitySprint(
+            sprint_id=i,
+            name=p.sprint_name + (" (so far)" if p.active else ""),
+            start=None,
+            end=None,
+            committed=p.committed_points,
+            completed=p.completed_points,
+        )
+        for i, p in enumerate(report.velocity)
+    ]
+    series = velocity(sprints, last=max(len(sprints), 1), window=window)
+    return replace(series, planning=report.planning_velocity)
+
+
+def paint_report_velocity(
     painter: QPainter,
     rect: QRectF,
-    points: Sequence[VelocityPointDTO],
+    report: SprintReportDTO,
     palette: QPalette,
-    title: str = "",
-    planning: Decimal | None = None,
-) -> None:
-    """Committed (outlined, hatched) against completed (solid) bars per sprint; the planning
-    velocity as a dashed line. Sizes follow the painter's font."""
-    painter.save()
-    try:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        metrics = QFontMetricsF(painter.font())
-        line = metrics.height()
-        u = max(line / 16.0, 1.0)
-        base = palette.color(QPalette.ColorRole.Base)
-        text = palette.color(QPalette.ColorRole.Text)
-        accent = palette.color(QPalette.ColorRole.Highlight)
-        grid = QColor(text)
-        grid.setAlpha(45)
-        painter.fillRect(rect, base)
-        top = rect.top() + line * 0.6
-        if title:
-            bold = QFont(painter.font())
-            bold.setBold(True)
-            painter.save()
-            painter.setFont(bold)
-            painter.setPen(text)
-            painter.drawText(
-                QRectF(rect.left() + line * 0.6, rect.top() + line * 0.4, rect.width(), line * 1.4),
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                title,
-            )
-            painter.restore()
-            top += line * 1.6
-        legend_y = top + line * 0.8
-        top += line * 2.0
-        values = [float(p.committed_points) for p in points]
-        values += [float(p.completed_points) for p in points]
-        if planning is not None:
-            values.append(float(planning))
-        peak = max([*values, 1.0])
-        step = nice_step(peak)
-        y_max = math.ceil(peak / step) * step
-        if y_max < peak * 1.08:
-            y_max += step
-        label_w = metrics.horizontalAdvance(format_points(y_max, places=1)) + line
-        plot = QRectF(
-            QPointF(rect.left() + label_w + line * 1.6, top),
-            QPointF(rect.right() - line, rect.bottom() - line * 2.6),
-        )
-
-        def y_at(value: float) -> float:
-            return plot.bottom() - plot.height() * value / y_max
-
-        value = 0.0
-        while value <= y_max + 1e-9:
-            y = y_at(value)
-            painter.setPen(QPen(grid, u * 0.8, Qt.PenStyle.DotLine))
-            painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
-            painter.setPen(text)
-            painter.drawText(
-                QRectF(rect.left(), y - line / 2, plot.left() - line * 0.4 - rect.left(), line),
-                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                format_points(value, places=1),
-            )
-            value += step
-        painter.save()
-        painter.translate(rect.left() + line * 0.7, plot.center().y())
-        painter.rotate(-90)
-        painter.drawText(
-            QRectF(-plot.height() / 2, -line / 2, plot.height(), line),
-            Qt.AlignmentFlag.AlignCenter,
-            "Story points",
-        )
-        painter.restore()
-
-        n = max(len(points), 1)
-        slot = plot.width() / n
-        bar = min(slot * 0.32, line * 3)
-        light = QColor(accent)
-        light.setAlpha(60)
-        for i, p in enumerate(points):
-            center = plot.left() + slot * (i + 0.5)
-            committed = QRectF(
-                QPointF(center - bar - u, y_at(float(p.committed_points))),
-                QPointF(center - u, plot.bottom()),
-            )
-            painter.setPen(QPen(text, u * 1.2))
-            painter.setBrush(QBrush(light))
-            painter.drawRect(committed)
-            painter.setBrush(QBrush(text, Qt.BrushStyle.BDiagPattern))
-            painter.drawRect(committed)
-            completed = QRectF(
-                QPointF(center + u, y_at(float(p.completed_points))),
-                QPointF(center + u + bar, plot.bottom()),
-            )
-            painter.setPen(QPen(text, u * 1.2))
-            painter.setBrush(
-                accent if not p.active else QBrush(accent, Qt.BrushStyle.Dense4Pattern)
-            )
-            painter.drawRect(completed)
-            painter.setPen(text)
-            for box, amount in ((committed, p.committed_points), (completed, p.completed_points)):
-                painter.drawText(
-                    QRectF(box.center().x() - line * 2, box.top() - line * 1.1, line * 4, line),
-                    Qt.AlignmentFlag.AlignCenter,
-                    format_points(amount, places=1),
-                )
-            name = p.sprint_name + (" (so far)" if p.active else "")
-            label = metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, slot - line * 0.3)
-            font = QFont(painter.font())
-            font.setBold(p.current)
-            painter.save()
-            painter.setFont(font)
-            painter.drawText(
-                QRectF(center - slot / 2, plot.bottom() + line * 0.3, slot, line),
-                Qt.AlignmentFlag.AlignCenter,
-                label,
-            )
-            painter.restore()
-        painter.setPen(QPen(text, u * 1.2))
-        painter.drawLine(plot.bottomLeft(), plot.bottomRight())
-        painter.drawLine(plot.bottomLeft(), plot.topLeft())
-        if planning is not None:
-            pen = QPen(text, u * 1.6, Qt.PenStyle.DashLine)
-            painter.setPen(pen)
-            y = y_at(float(planning))
-            painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
-
-        # Legend.
-        x = plot.left()
-        swatch = line * 1.4
-        entries: list[tuple[str, str]] = [("committed", "Committed"), ("completed", "Completed")]
-        if planning is not None:
-            entries.append(("planning", f"Planning velocity ({format_points(planning, places=1)})"))
-        for kind, label in entries:
-            box = QRectF(x, legend_y - line * 0.4, swatch, line * 0.8)
-            painter.setPen(QPen(text, u))
-            if kind == "committed":
-                painter.setBrush(QBrush(light))
-                painter.drawRect(box)
-                painter.setBrush(QBrush(text, Qt.BrushStyle.BDiagPattern))
-                painter.drawRect(box)
-            elif kind == "completed":
-                painter.setBrush(accent)
-                painter.drawRect(box)
-            else:
-                painter.setPen(QPen(text, u * 1.6, Qt.PenStyle.DashLine))
-                painter.drawLine(QPointF(x, legend_y), QPointF(x + swatch, legend_y))
-            painter.setPen(text)
-            width = metrics.horizontalAdvance(label)
-            painter.drawText(
-                QRectF(x + swatch + line * 0.3, legend_y - line / 2, width + 2, line),
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                label,
-            )
-            x += swatch + width + line * 1.4
-    finally:
-        painter.restore()
+    title: str = "Velocity trend",
+) -> ChartLayout:
+    """The velocity chart of the report, painted by app.reports.charts.paint_velocity."""
+    running = any(p.active for p in report.velocity)
+    axis = "Sprints (oldest first)" if running else "Closed sprints (oldest first)"
+    return paint_velocity(painter, rect, velocity_series(report), palette, title, axis)
 
 
 def _paint_chart(painter: QPainter, rect: QRectF, report: SprintReportDTO, which: str) -> None:
@@ -588,9 +463,7 @@ def _paint_chart(painter: QPainter, rect: QRectF, report: SprintReportDTO, which
     if which == "burndown" and report.burndown is not None:
         paint_burndown(painter, rect, report.burndown, palette, "Burndown")
     elif which == "velocity":
-        paint_velocity(
-            painter, rect, report.velocity, palette, "Velocity trend", report.planning_velocity
-        )
+        paint_report_velocity(painter, rect, report, palette)
 
 
 CHART_SIZE = QSize(760, 340)
@@ -1058,7 +931,7 @@ __all__ = [
     "ensure_gui",
     "format_for",
     "key_figures",
-    "paint_velocity",
+    "paint_report_velocity",
     "render",
     "render_csv",
     "render_html",
@@ -1066,6 +939,7 @@ __all__ = [
     "render_pdf",
     "report_palette",
     "title_of",
+    "velocity_series",
     "write_file",
     "write_pdf",
     "write_report",

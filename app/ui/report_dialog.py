@@ -63,14 +63,7 @@ class ChartView(QWidget):
                 return
             paint_burndown(painter, rect, report.burndown, self.palette(), "Burndown")
         else:
-            sr.paint_velocity(
-                painter,
-                rect,
-                report.velocity,
-                self.palette(),
-                "Velocity trend",
-                report.planning_velocity,
-            )
+            sr.paint_report_velocity(painter, rect, report, self.palette())
 
 
 class ReportDialog(QDialog):
