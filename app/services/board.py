@@ -6,7 +6,7 @@ import datetime as dt
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, Select, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -271,8 +271,7 @@ class BoardService:
                     "archived_after": old.archived,
                 },
             )
-            dto = replace(
-                old,
+            dto = old._replace(
                 column_id=target.id,
                 rank=new_rank_value,
                 resolved_at=_as_stored(resolved_at),

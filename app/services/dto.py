@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +82,15 @@ class SprintDTO:
     completed_points: Decimal | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class CardDTO:
+class CardDTO(NamedTuple):
+    """One card as the UI shows it (names of its people, sprint and epic resolved).
+
+    A named tuple rather than a frozen dataclass like the other DTOs: a board holds tens of
+    thousands of them, and a frozen dataclass sets each of its 33 fields through
+    ``object.__setattr__``, which made building them 3x slower than reading the rows. Copy
+    with ``card._replace(...)``.
+    """
+
     id: int
     project_id: int
     key: str

@@ -402,10 +402,13 @@ class BacklogView(QWidget):
         members = {m.id: m.display_name for m in self._store.members}
         self.model.reset(sections, members)
         self.tree.setColumnHidden(EPIC, self._epic_id is not None)  # all the same epic
+        # Expanding first only records the state (the reset left a layout pending); spanning
+        # runs the pending layout, once. The other order lays out 10,000 rows per section.
         for row, section in enumerate(sections):
-            self.tree.setFirstColumnSpanned(row, QModelIndex(), True)
             index = self.model.index(row, 0)
             self.tree.setExpanded(index, section.sprint_id not in self._collapsed)
+        for row in range(len(sections)):
+            self.tree.setFirstColumnSpanned(row, QModelIndex(), True)
         self._rebuild_epics(cards)
         if selected:
             self.select_cards(selected)
