@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.errors import Conflict, NotFound, ValidationError
 from app.metrics.ranks import key_between, keys_between, needs_rebalance
 from app.models import Card, HistoryEvent, Label, Member, ProjectMember, Sprint, WorkflowColumn
+from app.services.board_reader import read_board
 from app.services.common import (
     card_key,
     check_id,
@@ -135,41 +136,53 @@ class BoardService:
         self._ctx = context
 
     def load_board(self, project_id: int) -> BoardDTO:
+        """One project's board: columns, live cards in rank order, people, labels, sprints."""
+        check_id(project_id, "project")
         # Tens of thousands of new objects that all live on: the cyclic collector would walk
         # the whole heap several times while they are made, for nothing to collect.
         with _collector_paused(), self._ctx.read() as uow:
-            session = uow.session
-            project = get_project(session, project_id)
-            columns = session.scalars(
-                select(WorkflowColumn)
-                .where(WorkflowColumn.project_id == project_id, WorkflowColumn.archived.is_(False))
-                .order_by(WorkflowColumn.position)
-            )
-            cards = fetch_cards(session, project_id)
-            members = session.execute(
-                select(Member, ProjectMember)
-                .join(ProjectMember, ProjectMember.member_id == Member.id)
-                .where(ProjectMember.project_id == project_id)
-                .order_by(Member.display_name)
-            ).all()
-            labels = session.scalars(
-                select(Label).where(Label.project_id == project_id).order_by(Label.name)
-            )
-            sprints = session.scalars(
-                select(Sprint).where(Sprint.project_id == project_id).order_by(Sprint.start_date)
-            )
-            return BoardDTO(
-                project=project_dto(project),
-                columns=tuple(column_dto(c) for c in columns),
-                cards=tuple(cards),
-                members=tuple(
-                    MemberDTO(m.id, m.display_name, pm.role, m.active and pm.active)
-                    for m, pm in members
-                ),
-                labels=tuple(LabelDTO(lb.id, lb.name, lb.color) for lb in labels),
-                epics=tuple(c for c in cards if c.type == "epic"),
-                sprints=tuple(sprint_dto(s) for s in sprints),
-            )
+            conn = uow.session.connection()
+            if conn.dialect.name == "sqlite":
+                # Plain DB-API reads in this transaction: half the time of the Core path.
+                return read_board(conn.connection.driver_connection, project_id)  # type: ignore[arg-type]
+            return self._load_board_core(uow.session, project_id)
+
+    @staticmethod
+    def _load_board_core(session: Session, project_id: int) -> BoardDTO:
+        """The same board through SQLAlchemy Core, for databases other than SQLite."""
+        project = get_project(session, project_id)
+        columns = session.scalars(
+            select(WorkflowColumn)
+            .where(WorkflowColumn.project_id == project_id, WorkflowColumn.archived.is_(False))
+            .order_by(WorkflowColumn.position)
+        )
+        cards = fetch_cards(session, project_id)
+        members = session.execute(
+            select(Member, ProjectMember)
+            .join(ProjectMember, ProjectMember.member_id == Member.id)
+            .where(ProjectMember.project_id == project_id)
+            .order_by(Member.display_name, Member.id)
+        ).all()
+        labels = session.scalars(
+            select(Label).where(Label.project_id == project_id).order_by(Label.name, Label.id)
+        )
+        sprints = session.scalars(
+            select(Sprint)
+            .where(Sprint.project_id == project_id)
+            .order_by(Sprint.start_date, Sprint.id)
+        )
+        return BoardDTO(
+            project=project_dto(project),
+            columns=tuple(column_dto(c) for c in columns),
+            cards=tuple(cards),
+            members=tuple(
+                MemberDTO(m.id, m.display_name, pm.role, m.active and pm.active)
+                for m, pm in members
+            ),
+            labels=tuple(LabelDTO(lb.id, lb.name, lb.color) for lb in labels),
+            epics=tuple(c for c in cards if c.type == "epic"),
+            sprints=tuple(sprint_dto(s) for s in sprints),
+        )
 
     def move_card(
         self,

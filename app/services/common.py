@@ -174,13 +174,11 @@ def fetch_cards(
             return column.in_(ids)
         return column.in_(select(Card.id).where(Card.project_id == project_id))
 
-    # One LabelDTO per label, shared by all its cards (a board has a handful of labels and
-    # tens of thousands of card-label links).
-    project_labels = {
+    # One LabelDTO per label, shared by all its cards (a database has a few labels per project
+    # and tens of thousands of card-label links).
+    all_labels = {
         label_id: LabelDTO(label_id, name, color)
-        for label_id, name, color in execute(
-            select(Label.id, Label.name, Label.color).where(Label.project_id == project_id)
-        )
+        for label_id, name, color in execute(select(Label.id, Label.name, Label.color))
     }
     labels: dict[int, list[LabelDTO]] = defaultdict(list)
     for card_id, label_id in execute(
@@ -189,7 +187,7 @@ def fetch_cards(
         .where(in_scope(card_label.c.card_id))
         .order_by(Label.name)
     ).all():
-        labels[card_id].append(project_labels[label_id])
+        labels[card_id].append(all_labels[label_id])
     watchers: dict[int, list[int]] = defaultdict(list)
     for card_id, member_id in execute(
         select(card_watcher.c.card_id, card_watcher.c.member_id).where(

@@ -1,0 +1,283 @@
+"""A project's board read straight through SQLite's DB-API (``sqlite3``), without SQLAlchemy.
+
+Two reasons, both measured (docs/benchmarks.md):
+
+* it is the bulk read behind :meth:`BoardService.load_board` on SQLite: SQLAlchemy's row
+  processing and the DTOs built from it took as long as the query itself on a 10,000-card
+  board; reading plain tuples and converting the few typed columns here halves the load;
+* it lets the window paint its first board before SQLAlchemy (~150 ms of imports) is
+  loaded at all (see app/startup.py): this module imports nothing but the standard library
+  and the DTOs.
+
+The result is exactly what the SQLAlchemy path gives (tests/test_board_reader.py compares
+them field by field), so the conversions below mirror the column types in app/models:
+``UTCDateTime`` (naive UTC text -> aware UTC datetime), ``Date``, ``Numeric`` with its scale
+(SQLAlchemy formats the stored number with the column's scale before making a Decimal) and
+``Boolean`` (0/1). Other databases use the SQLAlchemy path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections import defaultdict
+from decimal import Decimal
+
+from app.errors import NotFound
+from app.services.dto import (
+    BoardDTO,
+    CardDTO,
+    ChecklistItemDTO,
+    ColumnDTO,
+    LabelDTO,
+    MemberDTO,
+    ProjectDTO,
+    SprintDTO,
+)
+
+_UTC = dt.UTC
+_from_iso = dt.datetime.fromisoformat
+_date_from_iso = dt.date.fromisoformat
+
+
+def _utc(value: str | None) -> dt.datetime | None:
+    return None if value is None else _from_iso(value).replace(tzinfo=_UTC)
+
+
+def _date(value: str | None) -> dt.date | None:
+    return None if value is None else _date_from_iso(value)
+
+
+def _scaled(value: float | int | None, places: int) -> Decimal | None:
+    """As SQLAlchemy's Numeric(scale=places) reads a number SQLite stored."""
+    return None if value is None else Decimal(f"{value:.{places}f}")
+
+
+def _bool(value: int | None) -> bool | None:
+    return None if value is None else bool(value)
+
+
+_PROJECT_COLUMNS = (
+    "id, key, name, methodology, description, time_zone, working_weekdays, currency, "
+    "budget, version"
+)
+
+
+def _project(row: tuple) -> ProjectDTO:
+    pid, key, name, methodology, description, zone, weekdays, currency, budget, version = row
+    return ProjectDTO(
+        pid,
+        key,
+        name,
+        methodology,
+        description,
+        zone,
+        weekdays,
+        currency,
+        _scaled(budget, 2),
+        version,
+    )
+
+
+def read_projects(conn: sqlite3.Connection) -> list[ProjectDTO]:
+    """The projects that are not archived, by key (as ProjectService.list_projects)."""
+    rows = conn.execute(
+        f"SELECT {_PROJECT_COLUMNS} FROM project WHERE archived = 0 ORDER BY key"
+    ).fetchall()
+    return [_project(r) for r in rows]
+
+
+_CARD_SELECT = """
+SELECT id, project_id, number, type, title, description, priority, points, estimate_hours,
+       remaining_hours, assignee_id, reporter_id, column_id, rank, sprint_id, parent_id,
+       due_date, blocked, blocked_reason, archived, created_at, updated_at, resolved_at,
+       version
+FROM card WHERE project_id = ? AND archived = 0 ORDER BY rank
+"""
+_IN_PROJECT = "card_id IN (SELECT id FROM card WHERE project_id = ?)"
+
+
+def read_board(conn: sqlite3.Connection, project_id: int) -> BoardDTO:
+    """The board of one project (live cards in rank order, columns, people, labels, sprints),
+    read in one go on ``conn``; call it inside a transaction for a consistent picture."""
+    row = conn.execute(
+        f"SELECT {_PROJECT_COLUMNS} FROM project WHERE id = ?", (project_id,)
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"There is no project with id {project_id}.")
+    project = _project(row)
+    columns = tuple(
+        ColumnDTO(cid, pid, name, position, category, wip, bool(archived), version)
+        for cid, pid, name, position, category, wip, archived, version in conn.execute(
+            "SELECT id, project_id, name, position, category, wip_limit, archived, version "
+            "FROM workflow_column WHERE project_id = ? AND archived = 0 ORDER BY position",
+            (project_id,),
+        )
+    )
+    members = tuple(
+        MemberDTO(mid, name, role, bool(active and member_active))
+        for mid, name, role, active, member_active in conn.execute(
+            "SELECT m.id, m.display_name, pm.role, m.active, pm.active "
+            "FROM member AS m JOIN project_member AS pm ON pm.member_id = m.id "
+            "WHERE pm.project_id = ? ORDER BY m.display_name, m.id",
+            (project_id,),
+        )
+    )
+    # One LabelDTO per label, shared by its cards. All labels, not only the project's: a
+    # handful per project, and a card is shown with whatever it is linked to.
+    labels_by_id = {
+        lid: LabelDTO(lid, name, color)
+        for lid, name, color in conn.execute("SELECT id, name, color FROM label")
+    }
+    project_labels = tuple(
+        labels_by_id[lid]
+        for (lid,) in conn.execute(
+            "SELECT id FROM label WHERE project_id = ? ORDER BY name, id", (project_id,)
+        )
+    )
+    sprints = tuple(
+        SprintDTO(
+            sid,
+            pid,
+            name,
+            goal,
+            _date(start),
+            _date(end),
+            state,
+            version,
+            started_at=_utc(started),
+            closed_at=_utc(closed),
+        )
+        for sid, pid, name, goal, start, end, state, version, started, closed in conn.execute(
+            "SELECT id, project_id, name, goal, start_date, end_date, state, version, "
+            "started_at, closed_at FROM sprint WHERE project_id = ? ORDER BY start_date, id",
+            (project_id,),
+        )
+    )
+    cards = _read_cards(conn, project, labels_by_id, {s.id: s.name for s in sprints})
+    return BoardDTO(
+        project=project,
+        columns=columns,
+        cards=tuple(cards),
+        members=members,
+        labels=project_labels,
+        epics=tuple(c for c in cards if c.type == "epic"),
+        sprints=sprints,
+    )
+
+
+def _read_cards(
+    conn: sqlite3.Connection,
+    project: ProjectDTO,
+    labels_by_id: dict[int, LabelDTO],
+    sprint_names: dict[int, str],
+) -> list[CardDTO]:
+    pid, project_key = project.id, project.key
+    rows = conn.execute(_CARD_SELECT, (pid,)).fetchall()
+    if not rows:
+        return []
+    # Everyone a card can name (reporters need not be members of the project any more).
+    names = dict(conn.execute("SELECT id, display_name FROM member"))
+    parents = {
+        card_id: (f"{project_key}-{number}", title)
+        for card_id, number, title in conn.execute(
+            "SELECT id, number, title FROM card WHERE id IN "
+            "(SELECT parent_id FROM card WHERE project_id = ? AND parent_id IS NOT NULL)",
+            (pid,),
+        )
+    }
+    labels: dict[int, list[LabelDTO]] = defaultdict(list)
+    for card_id, label_id in conn.execute(
+        "SELECT cl.card_id, cl.label_id FROM card_label AS cl JOIN label ON label.id = "
+        f"cl.label_id WHERE cl.{_IN_PROJECT} ORDER BY label.name",
+        (pid,),
+    ):
+        labels[card_id].append(labels_by_id[label_id])
+    watchers: dict[int, list[int]] = defaultdict(list)
+    for card_id, member_id in conn.execute(
+        f"SELECT card_id, member_id FROM card_watcher WHERE {_IN_PROJECT}", (pid,)
+    ):
+        watchers[card_id].append(member_id)
+    checklists: dict[int, list[ChecklistItemDTO]] = defaultdict(list)
+    for card_id, text, done in conn.execute(
+        f"SELECT card_id, text, done FROM checklist_item WHERE {_IN_PROJECT} "
+        "ORDER BY card_id, position",
+        (pid,),
+    ):
+        checklists[card_id].append(ChecklistItemDTO(text, bool(done)))
+
+    no_labels: tuple[LabelDTO, ...] = ()
+    no_parent = (None, None)
+    labels_get, watchers_get, checklists_get = labels.get, watchers.get, checklists.get
+    names_get, sprints_get, parents_get = names.get, sprint_names.get, parents.get
+    utc, date, scaled = _utc, _date, _scaled
+    result = []
+    append = result.append
+    for (
+        card_id,
+        project_id,
+        number,
+        card_type,
+        title,
+        description,
+        priority,
+        points,
+        estimate,
+        remaining,
+        assignee_id,
+        reporter_id,
+        column_id,
+        rank,
+        sprint_id,
+        parent_id,
+        due,
+        blocked,
+        blocked_reason,
+        archived,
+        created,
+        updated,
+        resolved,
+        version,
+    ) in rows:
+        parent_key, parent_title = (
+            parents_get(parent_id, no_parent) if parent_id is not None else no_parent
+        )
+        watching = watchers_get(card_id)
+        append(
+            CardDTO(
+                card_id,
+                project_id,
+                f"{project_key}-{number}",
+                number,
+                card_type,
+                title,
+                description,
+                priority,
+                None if points is None else scaled(points, 1),
+                None if estimate is None else scaled(estimate, 2),
+                None if remaining is None else scaled(remaining, 2),
+                assignee_id,
+                names_get(assignee_id),
+                reporter_id,
+                names_get(reporter_id),
+                column_id,
+                rank,
+                sprint_id,
+                sprints_get(sprint_id),
+                parent_id,
+                parent_key,
+                parent_title,
+                None if due is None else date(due),
+                bool(blocked),
+                blocked_reason,
+                bool(archived),
+                utc(created),
+                utc(updated),
+                None if resolved is None else utc(resolved),
+                version,
+                tuple(labels_get(card_id, no_labels)),
+                tuple(sorted(watching)) if watching else (),
+                tuple(checklists_get(card_id, ())),
+            )
+        )
+    return result

@@ -1,0 +1,95 @@
+"""The SQLite DB-API board reader gives exactly the board the SQLAlchemy path gives."""
+
+from __future__ import annotations
+
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from app.errors import NotFound
+from app.services import Services
+from app.services.board_reader import read_board, read_projects
+
+
+def _core_board(services: Services, project_id: int):  # type: ignore[no-untyped-def]
+    with services.context.read() as uow:
+        return services.board._load_board_core(uow.session, project_id)
+
+
+def _assert_same(services: Services, project_id: int) -> None:
+    fast = services.board.load_board(project_id)
+    core = _core_board(services, project_id)
+    assert fast.project == core.project
+    assert fast.columns == core.columns
+    assert fast.members == core.members
+    assert fast.labels == core.labels
+    assert fast.sprints == core.sprints
+    assert len(fast.cards) == len(core.cards)
+    for a, b in zip(fast.cards, core.cards, strict=True):
+        assert a == b
+        # Equal is not enough for what is shown: Decimal('8') == Decimal('8.0').
+        assert (str(a.points), str(a.estimate_hours), str(a.remaining_hours)) == (
+            str(b.points),
+            str(b.estimate_hours),
+            str(b.remaining_hours),
+        )
+        assert (
+            a.created_at.tzinfo is not None and a.created_at.utcoffset() == b.created_at.utcoffset()
+        )
+    assert fast.epics == core.epics
+
+
+def test_demo_board_reads_the_same_both_ways(demo: Services) -> None:
+    for project in demo.projects.list_projects():
+        _assert_same(demo, project.id)
+
+
+def test_every_field_reads_the_same_both_ways(services: Services) -> None:
+    s = services
+    project = s.projects.create_project("RD", "Reader")
+    ann = s.projects.add_member(project.id, "Ann Lee")
+    bob = s.projects.add_member(project.id, "Bob Ray")
+    red = s.projects.add_label(project.id, "red")
+    blue = s.projects.add_label(project.id, "blue")
+    epic = s.cards.create_card(project.id, "Epic", type="epic")
+    s.cards.create_card(
+        project.id,
+        "Dressed 🧪 漢字",
+        points="2.5",
+        estimate_hours="3.25",
+        remaining_hours="1",
+        assignee_id=ann.id,
+        reporter_id=bob.id,
+        parent_id=epic.id,
+        label_ids=[red.id, blue.id],
+        watcher_ids=[bob.id, ann.id],
+        checklist=[("one", True), ("two", False)],
+        due_date="2026-12-24",
+        blocked=True,
+        blocked_reason="waiting",
+    )
+    plain = s.cards.create_card(project.id, "Plain", points=8)
+    done = s.workflow.list_columns(project.id)[-1]
+    s.board.move_card(plain.id, done.id)  # resolved_at set
+    archived = s.cards.create_card(project.id, "Gone")
+    s.cards.archive_card(archived.id)
+    _assert_same(s, project.id)
+    board = s.board.load_board(project.id)
+    assert [c.title for c in board.cards] == ["Epic", "Dressed 🧪 漢字", "Plain"]
+    dressed = board.cards[1]
+    assert dressed.points == Decimal("2.5") and dressed.blocked is True
+    assert [lb.name for lb in dressed.labels] == ["blue", "red"]
+
+
+def test_projects_read_the_same_both_ways(demo: Services, db_path: Path) -> None:
+    with sqlite3.connect(db_path) as conn:
+        assert read_projects(conn) == demo.projects.list_projects()
+
+
+def test_unknown_project_is_refused(services: Services, db_path: Path) -> None:
+    with sqlite3.connect(db_path) as conn, pytest.raises(NotFound):
+        read_board(conn, 999)
+    with pytest.raises(NotFound):
+        services.board.load_board(999)
