@@ -11,22 +11,28 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import re
 import socket
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import package_dir
+from app.dburl import (  # noqa: F401 - re-exported: app.db is where callers look
+    head_revision,
+    is_read_only_url,
+    is_sqlite,
+    known_head,
+    read_only_url,
+    sqlite_path,
+)
 from app.errors import DatabaseProblem
 
 if TYPE_CHECKING:
@@ -43,23 +49,6 @@ MAX_PAGE_COUNT: int | None = None
 # FULL: a move the user saw saved survives a power cut, not only a crash of the app.
 SYNCHRONOUS = "FULL"
 _WRITE_OPTION = "sprintdeck_write"
-
-
-def is_sqlite(url: str) -> bool:
-    return make_url(url).get_backend_name() == "sqlite"
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file behind a SQLite URL, or None for memory databases and other backends."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database:
-        return None
-    database = parsed.database
-    if database == ":memory:":
-        return None
-    if database.startswith("file:"):
-        database = database[5:].split("?", 1)[0]
-    return Path(database)
 
 
 def create_db_engine(url: str) -> Engine:
@@ -81,19 +70,6 @@ def create_db_engine(url: str) -> Engine:
 
 def _busy_timeout_ms() -> int:
     return int(BUSY_TIMEOUT_MS)
-
-
-def is_read_only_url(url: str) -> bool:
-    """A SQLite URL opened with ``mode=ro``: readable, never written."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return False
-    return parsed.query.get("mode") == "ro" or "mode=ro" in (parsed.database or "")
-
-
-def read_only_url(path: Path) -> str:
-    """The SQLite URL that opens ``path`` read-only (writes fail with a readable error)."""
-    return f"sqlite:///file:{path.absolute()}?mode=ro&uri=true"
 
 
 def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -152,15 +128,6 @@ def alembic_config(connection: Connection | None = None, url: str | None = None)
     return config
 
 
-def head_revision() -> str:
-    known = _known_head()
-    if known is not None:
-        return known
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
-
-
 def current_revision(engine: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
@@ -168,45 +135,9 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-_REVISION_LINE = re.compile(
-    r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(None|\"([^\"]*)\"|'([^']*)')\s*$", re.M
-)
-
-
-def _known_head() -> str | None:
-    """The head revision id read from the migration scripts' text (no alembic import);
-    None when that is not clear-cut (then alembic decides)."""
-    versions = package_dir("migrations") / "versions"
-    try:  # re-read when a script is added, removed or edited
-        stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in versions.glob("*.py")))
-    except OSError:
-        return None
-    return _head_of(str(versions), stamp)
-
-
-@lru_cache(maxsize=8)
-def _head_of(versions: str, _stamp: tuple[tuple[str, int], ...]) -> str | None:
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    try:
-        for script in Path(versions).glob("*.py"):
-            found = {}
-            for m in _REVISION_LINE.finditer(script.read_text(encoding="utf-8")):
-                found[m.group(1)] = m.group(3) or m.group(4)  # None for "None"
-            if not found.get("revision"):
-                continue
-            revisions.add(found["revision"])
-            if found.get("down_revision"):
-                parents.add(found["down_revision"])
-    except OSError:
-        return None
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
-
-
 def _at_known_head(engine: Engine) -> bool:
     """True when the database's one alembic_version row is the head revision."""
-    head = _known_head()
+    head = known_head()
     if head is None:
         return False
     try:

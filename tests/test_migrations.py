@@ -13,6 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 import app.db
+import app.dburl
 from app.db import (
     backup_database,
     check_schema,
@@ -163,6 +164,17 @@ def downgrade():
     return copy
 
 
+def _use_migrations(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Point alembic (app.db) and the head-revision reader (app.dburl) at ``folder``."""
+    real = app.db.package_dir
+
+    def package_dir(name: str) -> Path:
+        return folder if name == "migrations" else real(name)
+
+    monkeypatch.setattr(app.db, "package_dir", package_dir)
+    monkeypatch.setattr(app.dburl, "package_dir", package_dir)
+
+
 def test_upgrade_takes_a_backup_first(
     db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -173,10 +185,7 @@ def test_upgrade_takes_a_backup_first(
     old_head = head_revision()
 
     copy = _migrations_with_extra_revision(tmp_path)
-    real = app.db.package_dir
-    monkeypatch.setattr(
-        app.db, "package_dir", lambda name: copy if name == "migrations" else real(name)
-    )
+    _use_migrations(monkeypatch, copy)
     assert head_revision() == "0002test"
     backups = tmp_path / "backups"
     with opened_engine(url(db_path)) as engine:
@@ -204,10 +213,7 @@ def test_open_runtime_backs_up_into_user_data_folder(
     rt = make_runtime(db_path)
     rt.close()
     copy = _migrations_with_extra_revision(tmp_path)
-    real = app.db.package_dir
-    monkeypatch.setattr(
-        app.db, "package_dir", lambda name: copy if name == "migrations" else real(name)
-    )
+    _use_migrations(monkeypatch, copy)
     rt = open_runtime(url(db_path))
     rt.close()
     assert rt.migration == "upgraded"

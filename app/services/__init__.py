@@ -2,15 +2,15 @@
 
 Services take plain arguments, return frozen DTOs, refuse bad input with domain errors
 (``app.errors``) and publish a :class:`Change` on the bus after every commit.
+
+The names below are imported on first use (PEP 562): ``app.services.dto``, ``events`` and
+``board_reader`` must stay importable without SQLAlchemy, for the window's first paint.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from sqlalchemy.orm import Session, sessionmaker
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from app.errors import (
     Conflict,
@@ -20,63 +20,54 @@ from app.errors import (
     StaleEdit,
     ValidationError,
 )
-from app.services.board import BoardService
-from app.services.cards import CardService
-from app.services.charts import ChartService
-from app.services.context import ServiceContext
-from app.services.events import Change, ChangeBus
-from app.services.projects import ProjectService
-from app.services.sprints import SprintService
-from app.services.workflow import WorkflowService
+
+_LAZY = {
+    "BoardService": "app.services.board",
+    "CardService": "app.services.cards",
+    "ChartService": "app.services.charts",
+    "ServiceContext": "app.services.context",
+    "Change": "app.services.events",
+    "ChangeBus": "app.services.events",
+    "ProjectService": "app.services.projects",
+    "SprintService": "app.services.sprints",
+    "WorkflowService": "app.services.workflow",
+    "Services": "app.services.registry",
+    "build_services": "app.services.registry",
+}
 
 
-@dataclass
-class Services:
-    """Everything the UI and the CLI call, built once by ``app.main``."""
-
-    context: ServiceContext
-    projects: ProjectService
-    workflow: WorkflowService
-    cards: CardService
-    board: BoardService
-    sprints: SprintService
-    charts: ChartService
-
-    @property
-    def bus(self) -> ChangeBus:
-        return self.context.bus
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'app.services' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
 
-def build_services(
-    reader: sessionmaker[Session],
-    writer: sessionmaker[Session],
-    actor: str,
-    clock: Callable[[], dt.datetime] | None = None,
-) -> Services:
-    context = ServiceContext(reader=reader, writer=writer, actor=actor)
-    if clock is not None:
-        context.clock = clock
-    return Services(
-        context=context,
-        projects=ProjectService(context),
-        workflow=WorkflowService(context),
-        cards=CardService(context),
-        board=BoardService(context),
-        sprints=SprintService(context),
-        charts=ChartService(context),
-    )
-
+if TYPE_CHECKING:
+    from app.services.board import BoardService
+    from app.services.cards import CardService
+    from app.services.charts import ChartService
+    from app.services.context import ServiceContext
+    from app.services.events import Change, ChangeBus
+    from app.services.projects import ProjectService
+    from app.services.registry import Services, build_services
+    from app.services.sprints import SprintService
+    from app.services.workflow import WorkflowService
 
 __all__ = [
     "BoardService",
     "CardService",
     "Change",
     "ChangeBus",
+    "ChartService",
     "Conflict",
     "DatabaseProblem",
     "DomainError",
     "NotFound",
     "ProjectService",
+    "ServiceContext",
     "Services",
     "SprintService",
     "StaleEdit",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from app.db import head_revision, is_read_only_url, is_sqlite, sqlite_path
+from app.dburl import head_revision, is_read_only_url, is_sqlite, sqlite_path
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # Below this much free space on the database's disk, writes are expected to fail.

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoCommand
 
 from app.errors import DomainError
-from app.services import Services
 from app.services.dto import CardDTO
+
+if TYPE_CHECKING:
+    from app.services import Services
 
 
 @dataclass

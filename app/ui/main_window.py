@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.errors import DomainError, StaleEdit
-from app.services import Services
 from app.services.dto import CardDTO, SprintDTO
 from app.ui.backlog_view import BacklogView
 from app.ui.board_view import GROUPINGS, BoardFilter, BoardView
@@ -41,6 +40,9 @@ from app.ui.commands import (
 from app.ui.reports_view import ReportsView
 from app.ui.sprint_view import SprintView
 from app.ui.store import BoardStore
+
+if TYPE_CHECKING:
+    from app.services import Services
 
 CARD_TYPES = ("story", "bug", "task", "spike")
 EXTERNAL_POLL_MS = 1500

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QDate, QPoint, QRectF, QSize, Qt, QTimer, Signal
@@ -38,9 +38,11 @@ from app.reports.charts import (
     paint_velocity,
     velocity_tooltip,
 )
-from app.services import Services
 from app.services.dto import SprintDTO
 from app.ui.store import BoardStore
+
+if TYPE_CHECKING:
+    from app.services import Services
 
 CHARTS = (
     ("burndown", "Burndown"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QPoint, QRectF, QSize, Qt, QTimer, Signal
@@ -28,10 +28,12 @@ from app.metrics.burndown import BurndownSeries
 from app.metrics.calendar import working_days
 from app.metrics.points import format_points
 from app.reports.charts import BurndownLayout, burndown_layout, day_tooltip, paint_burndown
-from app.services import Services
 from app.services.dto import CardDTO, SprintDTO
 from app.ui.complete_sprint_dialog import CompleteSprintDialog
 from app.ui.store import BoardStore
+
+if TYPE_CHECKING:
+    from app.services import Services
 
 KANBAN_MESSAGE = (
     "This is a Kanban project. Kanban projects have no sprints: work flows through the "

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from app.services import Services
 from app.services.dto import (
     BoardDTO,
     CardDTO,
@@ -17,6 +17,9 @@ from app.services.dto import (
     SprintDTO,
 )
 from app.services.events import Change
+
+if TYPE_CHECKING:
+    from app.services import Services
 
 _RELOADING_KINDS = {
     "columns_changed",

@@ -1,0 +1,55 @@
+"""The Services container and its builder (imported lazily through ``app.services``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.services.board import BoardService
+from app.services.cards import CardService
+from app.services.charts import ChartService
+from app.services.context import ServiceContext
+from app.services.events import ChangeBus
+from app.services.projects import ProjectService
+from app.services.sprints import SprintService
+from app.services.workflow import WorkflowService
+
+
+@dataclass
+class Services:
+    """Everything the UI and the CLI call, built once by ``app.main``."""
+
+    context: ServiceContext
+    projects: ProjectService
+    workflow: WorkflowService
+    cards: CardService
+    board: BoardService
+    sprints: SprintService
+    charts: ChartService
+
+    @property
+    def bus(self) -> ChangeBus:
+        return self.context.bus
+
+
+def build_services(
+    reader: sessionmaker[Session],
+    writer: sessionmaker[Session],
+    actor: str,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> Services:
+    context = ServiceContext(reader=reader, writer=writer, actor=actor)
+    if clock is not None:
+        context.clock = clock
+    return Services(
+        context=context,
+        projects=ProjectService(context),
+        workflow=WorkflowService(context),
+        cards=CardService(context),
+        board=BoardService(context),
+        sprints=SprintService(context),
+        charts=ChartService(context),
+    )
