@@ -11,13 +11,15 @@ import csv
 import json
 import sys
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app import __version__, config
 from app.errors import DomainError, NotFound, ValidationError
 from app.metrics.points import format_points
-from app.services import Services
 from app.services.dto import CardDTO
+
+if TYPE_CHECKING:
+    from app.services import Services
 
 
 def _json_points(value: Decimal | None) -> int | float | None:

@@ -3,27 +3,25 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from app import config
-from app.db import (
-    DataVersionProbe,
-    InstanceLock,
-    create_db_engine,
-    is_read_only_url,
-    list_backups,
-    migrate,
-    read_only_url,
-    restore_backup,
-    session_factories,
-    sqlite_path,
-)
+from app.dburl import is_read_only_url, read_only_url, sqlite_path
 from app.errors import DomainError
-from app.services import Services, build_services
 from app.services.health import HealthReport, check_database
+
+# SQLAlchemy, alembic and the services are imported where they are used: the window paints
+# its first board before they are loaded (app/startup.py).
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from app.db import DataVersionProbe, InstanceLock
+    from app.services import Services
+    from app.services.events import ChangeBus
+    from app.startup import DeferredServices
 
 
 @dataclass
@@ -42,7 +40,10 @@ class Runtime:
 
 
 def open_runtime(
-    url: str, seed_demo_if_new: bool = False, daily_backup: bool | None = None
+    url: str,
+    seed_demo_if_new: bool = False,
+    daily_backup: bool | None = None,
+    bus: ChangeBus | None = None,
 ) -> Runtime:
     """Open (creating or upgrading) the database at ``url`` and build the services.
 
@@ -50,8 +51,12 @@ def open_runtime(
     it by default, ``daily_backup``: at most one rotating backup per day in the data folder.
 
     Raises :class:`app.errors.DatabaseProblem` with a readable message when the database
-    cannot be used; nothing is written to it in that case.
+    cannot be used; nothing is written to it in that case. ``bus``: the change bus the
+    services publish on (the window's, when it was built before them).
     """
+    from app.db import DataVersionProbe, create_db_engine, migrate, session_factories
+    from app.services import build_services
+
     path = sqlite_path(url)
     if path is not None and path.parent == config.user_data_dir():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -59,7 +64,7 @@ def open_runtime(
     try:
         migration = migrate(engine, backup_dir=config.user_data_dir() / "backups")
         reader, writer = session_factories(engine)
-        services = build_services(reader, writer, actor=config.actor_name())
+        services = build_services(reader, writer, actor=config.actor_name(), bus=bus)
         if migration == "created" and seed_demo_if_new:
             from app.services.demo import seed_demo
 
@@ -98,6 +103,8 @@ class StartupSupport:
 
     def backups(self, url: str) -> list[Path]:
         """Automatic backups in the data folder's backups/, newest first."""
+        from app.db import list_backups
+
         path = sqlite_path(url)
         folder = config.user_data_dir() / "backups"
         own = list_backups(folder, path) if path is not None else []
@@ -105,6 +112,8 @@ class StartupSupport:
 
     def restore(self, backup: Path, url: str) -> Path | None:
         """Restore ``backup`` as the file behind ``url``; the damaged file is renamed aside."""
+        from app.db import restore_backup
+
         path = sqlite_path(url)
         if path is None:
             raise OSError("Only a database file can be restored from a backup.")
@@ -112,12 +121,25 @@ class StartupSupport:
 
     def lock(self, url: str) -> tuple[InstanceLock | None, str | None]:
         """(the lock to release at exit, or None; who else has the file open, or None)."""
+        from app.db import InstanceLock
+
         path = sqlite_path(url)
         if path is None:
             return None, None
         lock = InstanceLock(path, config.user_data_dir() / "locks")
         holder = lock.acquire()
         return (lock if lock.held else None), holder
+
+    def deferred_services(
+        self, url: str, project_key: str | None, build: Callable[[ChangeBus], Services]
+    ) -> DeferredServices | None:
+        """Services that answer the window's first questions from one plain ``sqlite3``
+        read and are built by ``build`` once it has painted (app/startup.py); None when
+        the database needs the ordinary start-up (check, dialogs, migration)."""
+        from app.startup import DeferredServices, first_read
+
+        first = first_read(url, project_key)
+        return None if first is None else DeferredServices(first, build)
 
 
 def main(argv: list[str] | None = None) -> int:

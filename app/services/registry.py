@@ -40,8 +40,11 @@ def build_services(
     writer: sessionmaker[Session],
     actor: str,
     clock: Callable[[], dt.datetime] | None = None,
+    bus: ChangeBus | None = None,
 ) -> Services:
     context = ServiceContext(reader=reader, writer=writer, actor=actor)
+    if bus is not None:
+        context.bus = bus
     if clock is not None:
         context.clock = clock
     return Services(

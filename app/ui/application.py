@@ -11,9 +11,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app import __version__, config
 from app.config import package_dir
@@ -114,6 +114,11 @@ def run_gui(url: str, open_runtime: Callable[..., Any], support: Any = None) -> 
     app.setStyleSheet(load_stylesheet())
     app.setWindowIcon(QIcon(str(package_dir("resources") / "icons" / "sprintdeck.svg")))
     install_exception_hook()
+    settings = make_settings()
+    if support is not None and hasattr(support, "deferred_services"):
+        started = _start_deferred(url, open_runtime, support, settings)
+        if started is not None:
+            return started
     read_only = False
     lock = None
     if support is not None:
@@ -127,19 +132,10 @@ def run_gui(url: str, open_runtime: Callable[..., Any], support: Any = None) -> 
         QMessageBox.critical(None, "Sprintdeck cannot open the database", str(exc))
         return 1
     if support is not None:
-        lock, holder = support.lock(url)
-        if holder:
-            QMessageBox.information(
-                None,
-                "Sprintdeck: already open elsewhere",
-                f"This database is already open in another Sprintdeck window ({holder}).\n\n"
-                "You can use both: changes made in the other window appear here within "
-                "seconds, and saving a card that was changed there meanwhile is refused "
-                "instead of overwriting it.",
-            )
+        lock = _take_lock(url, support)
     from app.ui.main_window import MainWindow
 
-    window = MainWindow(runtime.services, make_settings(), poll_external=runtime.probe.changed)
+    window = MainWindow(runtime.services, settings, poll_external=runtime.probe.changed)
     if read_only:
         window.setWindowTitle(window.windowTitle() + " (read-only)")
     window.show()
@@ -149,3 +145,71 @@ def run_gui(url: str, open_runtime: Callable[..., Any], support: Any = None) -> 
         runtime.close()
         if lock is not None:
             lock.release()
+
+
+def _take_lock(url: str, support: Any, parent: QWidget | None = None) -> Any:
+    """Hold the second-window lock; say so when another window has the file open."""
+    lock, holder = support.lock(url)
+    if holder:
+        QMessageBox.information(
+            parent,
+            "Sprintdeck: already open elsewhere",
+            f"This database is already open in another Sprintdeck window ({holder}).\n\n"
+            "You can use both: changes made in the other window appear here within "
+            "seconds, and saving a card that was changed there meanwhile is refused "
+            "instead of overwriting it.",
+        )
+    return lock
+
+
+def _start_deferred(
+    url: str, open_runtime: Callable[..., Any], support: Any, settings: QSettings
+) -> int | None:
+    """Paint the first board before the services exist (app/startup.py), build them right
+    after; None when the database needs the ordinary start-up."""
+    runtimes: list[Any] = []
+
+    def build(bus: object) -> Any:
+        runtime = open_runtime(url, seed_demo_if_new=True, bus=bus)
+        runtimes.append(runtime)
+        return runtime.services
+
+    services = support.deferred_services(url, settings.value("board/project"), build)
+    if services is None:
+        return None
+    from app.ui.main_window import MainWindow
+
+    app = QApplication.instance()
+    locks: list[Any] = []
+    try:
+        window = MainWindow(
+            services,
+            settings,
+            poll_external=lambda: bool(runtimes) and runtimes[0].probe.changed(),
+        )
+    except DomainError as exc:
+        QMessageBox.critical(None, "Sprintdeck cannot open the database", str(exc))
+        return 1
+
+    def finish() -> None:
+        try:
+            changed = services.finish()
+        except DomainError as exc:
+            QMessageBox.critical(window, "Sprintdeck cannot open the database", str(exc))
+            app.exit(1)
+            return
+        if changed:  # another program wrote between the first read and now
+            window.reload_projects()
+            window.store.reload()
+        locks.append(_take_lock(url, support, window))
+
+    window.show()
+    QTimer.singleShot(0, finish)
+    try:
+        return app.exec()
+    finally:
+        for runtime in runtimes:
+            runtime.close()
+        for lock in locks:
+            if lock is not None:
+                lock.release()

@@ -7,6 +7,7 @@ change comes back as a notification, keeping the selection, expansion and scroll
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -37,7 +38,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import Services
 from app.services.dto import CardDTO, ColumnDTO, SprintDTO
 from app.ui.backlog_model import (
     ASSIGNEE,
@@ -59,6 +59,9 @@ from app.ui.commands import (
     RankCardsCommand,
 )
 from app.ui.store import BoardStore
+
+if TYPE_CHECKING:
+    from app.services import Services
 
 Index = QModelIndex | QPersistentModelIndex
 OPEN_SPRINT_STATES = ("active", "planned")

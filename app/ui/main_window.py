@@ -79,13 +79,15 @@ class MainWindow(QMainWindow):
         self.sprint_page.setStretchFactor(1, 3)
         self.backlog = BacklogView(self.store, services, self._commands, self.push, self)
         self.backlog.setObjectName("backlogPage")
-        self.reports = ReportsView(services.charts, services, self.store, self)
-        self.reports.setObjectName("reportsPage")
+        # The Reports page is built the first time it is shown (or asked for): it reads
+        # charts, which the first paint of the board does not need.
+        self._reports: ReportsView | None = None
+        self._reports_slot = QWidget(self)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.board)
         self.pages.addWidget(self.backlog)
         self.pages.addWidget(self.sprint_page)
-        self.pages.addWidget(self.reports)
+        self.pages.addWidget(self._reports_slot)
         self.setCentralWidget(self.pages)
         self._boards = (self.board, self.sprint_board)
         self._loading = False
@@ -111,7 +113,10 @@ class MainWindow(QMainWindow):
         if poll_external is not None:
             self._poll_timer.start()
 
-        self.reload_projects()
+        # The saved project straight away: loading the first one and then switching would
+        # read two boards (and, on the first paint, build the services early).
+        saved = settings.value("board/project")
+        self.reload_projects(select_key=str(saved) if saved else None)
         self._restore_settings()
         self._on_current_card_changed(None)
 
@@ -456,14 +461,33 @@ class MainWindow(QMainWindow):
         return self.sprint_board if self.pages.currentWidget() is self.sprint_page else self.board
 
     def show_page(self, name: str) -> None:
+        if name == "reports":
+            self.pages.setCurrentWidget(self.reports)
+            return
         self.pages.setCurrentWidget(self._pages().get(name, self.board))
+
+    @property
+    def reports(self) -> ReportsView:
+        """The Reports page, built on first use."""
+        if self._reports is None:
+            view = ReportsView(self._services.charts, self._services, self.store, self)
+            view.setObjectName("reportsPage")
+            slot = self._reports_slot
+            showing = self.pages.currentWidget() is slot
+            self.pages.insertWidget(self.pages.indexOf(slot), view)
+            self._reports = view
+            if showing:
+                self.pages.setCurrentWidget(view)
+            self.pages.removeWidget(slot)
+            slot.deleteLater()
+        return self._reports
 
     def _pages(self) -> dict[str, QWidget]:
         return {
             "board": self.board,
             "backlog": self.backlog,
             "sprint": self.sprint_page,
-            "reports": self.reports,
+            "reports": self._reports or self._reports_slot,
         }
 
     def current_page(self) -> str:

@@ -1,0 +1,181 @@
+"""The window's first paint before SQLAlchemy is loaded.
+
+Importing SQLAlchemy and the services takes longer than everything else a start does
+(docs/benchmarks.md: ~3/4 of a cold start on the demo database). So when the database is
+plainly usable (the start-up health check says "healthy": a Sprintdeck file at the head
+revision, writable, undamaged), the window is built on :class:`DeferredServices`: the
+project list and the first board come from one read with ``sqlite3``
+(:mod:`app.services.board_reader`, the same reader the board service uses), and the real
+services are built right after the window has painted (:meth:`DeferredServices.finish`,
+from a zero-delay timer). Anything else the window asks for before then builds them on the
+spot, so nothing behaves differently, it only comes later. Any other case (a new, old,
+damaged, foreign or read-only file, another database server) takes the ordinary path:
+health check and its dialogs first, then the services, then the window.
+
+If another program changed the database between that first read and the services being
+built, ``PRAGMA data_version`` on the first read's connection tells, and the window reloads.
+
+This module must not import SQLAlchemy (tests/test_dburl.py checks).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from app.dburl import is_read_only_url, sqlite_path
+from app.services.board_reader import read_board, read_projects
+from app.services.dto import BoardDTO, ProjectDTO
+from app.services.events import ChangeBus
+from app.services.health import check_database
+
+if TYPE_CHECKING:
+    from app.services import Services
+
+
+class FirstRead:
+    """The project list and one board, read in one transaction, and the connection that
+    can tell whether anything was committed since."""
+
+    def __init__(
+        self, conn: sqlite3.Connection, projects: list[ProjectDTO], board: BoardDTO
+    ) -> None:
+        self.projects = projects
+        self.board = board
+        self._conn: sqlite3.Connection | None = conn
+        self._data_version = self._version()
+
+    def _version(self) -> int:
+        assert self._conn is not None
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def changed_since(self) -> bool:
+        """True when another connection committed since the read (then close)."""
+        if self._conn is None:
+            return False
+        try:
+            return self._version() != self._data_version
+        except sqlite3.Error:
+            return True
+        finally:
+            self._conn.close()
+            self._conn = None
+
+
+def first_read(url: str, project_key: str | None) -> FirstRead | None:
+    """The first board to paint, read with ``sqlite3`` alone; None when the ordinary
+    start-up must decide (anything but a healthy Sprintdeck file with a project in it)."""
+    path = sqlite_path(url)
+    if path is None or is_read_only_url(url) or "?" in url:
+        return None
+    if check_database(url, quick=True).kind != "healthy":
+        return None
+    try:
+        conn = sqlite3.connect(path, isolation_level=None)
+    except sqlite3.Error:
+        return None
+    try:
+        conn.execute("BEGIN")
+        projects = read_projects(conn)
+        if not projects:
+            conn.close()
+            return None
+        wanted = (project_key or "").strip().upper()
+        chosen = next((p for p in projects if p.key == wanted), projects[0])
+        board = read_board(conn, chosen.id)
+        conn.execute("COMMIT")
+        return FirstRead(conn, projects, board)
+    except Exception:  # any surprise: the ordinary start-up decides
+        conn.close()
+        return None
+
+
+class DeferredServices:
+    """Stands in for :class:`app.services.Services` until they are built.
+
+    ``projects.list_projects``/``find_project`` and ``board.load_board`` of the first
+    board are answered from the first read; any other use builds the services first
+    (``build`` gets the bus the window already listens to). After :meth:`finish` every
+    attribute is the real service's.
+    """
+
+    def __init__(self, first: FirstRead, build: Callable[[ChangeBus], Services]) -> None:
+        self.bus = ChangeBus()
+        self._first = first
+        self._build = build
+        self._real: Services | None = None
+        self._changed = False
+
+    @property
+    def ready(self) -> bool:
+        return self._real is not None
+
+    def real(self) -> Services:
+        """The services, built now if they were not yet."""
+        if self._real is None:
+            real = self._build(self.bus)
+            # Asked before anything of ours can write: what changed since the first read
+            # was someone else's doing. (Later changes are the change probe's business.)
+            self._changed = self._first.changed_since()
+            self._real = real
+        return self._real
+
+    def finish(self) -> bool:
+        """Build the services (if nothing has yet); True when another program changed the
+        database between the first read and then, so what the window shows is stale."""
+        self.real()
+        return self._changed
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for what is not an attribute of this object.
+        if self._real is not None:
+            return getattr(self._real, name)
+        if name == "projects":
+            return _FirstProjects(self, self._first)
+        if name == "board":
+            return _FirstBoard(self, self._first)
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _Later(self, name)
+
+
+class _Later:
+    """A service asked for before the services exist: built when it is used."""
+
+    def __init__(self, owner: DeferredServices, name: str) -> None:
+        self._owner = owner
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(getattr(self._owner.real(), self._name), attribute)
+
+
+class _FirstProjects(_Later):
+    def __init__(self, owner: DeferredServices, first: FirstRead) -> None:
+        super().__init__(owner, "projects")
+        self._first = first
+
+    def list_projects(self) -> list[ProjectDTO]:
+        if self._owner.ready:
+            return self._owner.real().projects.list_projects()
+        return list(self._first.projects)
+
+    def find_project(self, key: str) -> ProjectDTO:
+        wanted = str(key).strip().upper()
+        if not self._owner.ready:
+            for project in self._first.projects:
+                if project.key == wanted:
+                    return project
+        return self._owner.real().projects.find_project(key)
+
+
+class _FirstBoard(_Later):
+    def __init__(self, owner: DeferredServices, first: FirstRead) -> None:
+        super().__init__(owner, "board")
+        self._first = first
+
+    def load_board(self, project_id: int) -> BoardDTO:
+        if not self._owner.ready and project_id == self._first.board.project.id:
+            return self._first.board
+        return self._owner.real().board.load_board(project_id)

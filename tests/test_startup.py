@@ -1,0 +1,183 @@
+"""The first paint before SQLAlchemy: app/startup.py (first read + deferred services)."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from app.main import open_runtime
+from app.services import Services
+from app.startup import DeferredServices, first_read
+from tests.helpers import ROOT, make_runtime
+
+
+def _url(path: Path) -> str:
+    return "sqlite:///" + str(path)
+
+
+def _demo_file(path: Path) -> None:
+    make_runtime(path, demo=True).close()
+
+
+def _deferred(path: Path, key: str | None = None) -> tuple[DeferredServices, list]:  # type: ignore[type-arg]
+    first = first_read(_url(path), key)
+    assert first is not None
+    runtimes: list = []  # type: ignore[type-arg]
+
+    def build(bus):  # type: ignore[no-untyped-def]
+        runtime = open_runtime(_url(path), bus=bus)
+        runtimes.append(runtime)
+        return runtime.services
+
+    return DeferredServices(first, build), runtimes
+
+
+def test_first_read_only_for_a_healthy_file_with_projects(tmp_path: Path) -> None:
+    missing = tmp_path / "none.db"
+    assert first_read(_url(missing), None) is None  # new: the ordinary start-up creates it
+    empty = tmp_path / "empty.db"
+    make_runtime(empty).close()
+    assert first_read(_url(empty), None) is None  # no project: the demo is seeded the usual way
+    outdated = tmp_path / "old.db"
+    _demo_file(outdated)
+    with sqlite3.connect(outdated) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0003'")
+    assert first_read(_url(outdated), None) is None  # needs an upgrade (with its backup)
+    damaged = tmp_path / "damaged.db"
+    damaged.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    assert first_read(_url(damaged), None) is None
+    demo = tmp_path / "demo.db"
+    _demo_file(demo)
+    read_only = f"sqlite:///file:{demo}?mode=ro&uri=true"
+    assert first_read(read_only, None) is None
+    first = first_read(_url(demo), None)
+    assert first is not None
+    assert [p.key for p in first.projects] == ["DEMO", "OPS"] or first.projects
+    assert first.board.project.key == first.projects[0].key
+    assert first.board.cards
+
+
+def test_first_read_takes_the_remembered_project(tmp_path: Path) -> None:
+    path = tmp_path / "demo.db"
+    _demo_file(path)
+    keys = [p.key for p in (first_read(_url(path), None) or _fail()).projects]
+    last = keys[-1]
+    first = first_read(_url(path), last.lower())
+    assert first is not None and first.board.project.key == last
+    unknown = first_read(_url(path), "NOPE")
+    assert unknown is not None and unknown.board.project.key == keys[0]
+
+
+def _fail():  # type: ignore[no-untyped-def]
+    raise AssertionError("expected a first read")
+
+
+def test_deferred_services_answer_the_first_questions_without_building(tmp_path: Path) -> None:
+    path = tmp_path / "demo.db"
+    _demo_file(path)
+    services, runtimes = _deferred(path)
+    try:
+        projects = services.projects.list_projects()
+        assert services.projects.find_project(projects[0].key.lower()) == projects[0]
+        board = services.board.load_board(projects[0].id)
+        assert not services.ready and runtimes == []
+        charts = services.charts  # asked for, not used: still nothing built
+        assert not services.ready
+        # The first read is what the real services give.
+        assert services.finish() is False
+        assert services.ready and len(runtimes) == 1
+        real: Services = runtimes[0].services
+        assert real.bus is services.bus  # the window's subscriptions keep working
+        assert board == real.board.load_board(projects[0].id)
+        assert projects == services.projects.list_projects()
+        assert charts.velocity  # the early handle now reaches the real service
+    finally:
+        for runtime in runtimes:
+            runtime.close()
+
+
+def test_using_anything_else_builds_the_services_on_the_spot(tmp_path: Path) -> None:
+    path = tmp_path / "demo.db"
+    _demo_file(path)
+    services, runtimes = _deferred(path)
+    try:
+        project = services.projects.list_projects()[0]
+        card = services.cards.create_card(project.id, "Made before the timer fired")
+        assert services.ready and len(runtimes) == 1
+        assert services.finish() is False  # built once only
+        assert len(runtimes) == 1
+        assert services.cards.get_card(card.id).title == "Made before the timer fired"
+    finally:
+        for runtime in runtimes:
+            runtime.close()
+
+
+def test_a_write_elsewhere_before_the_services_exist_is_noticed(tmp_path: Path) -> None:
+    path = tmp_path / "demo.db"
+    _demo_file(path)
+    services, runtimes = _deferred(path)
+    try:
+        with sqlite3.connect(path) as other:
+            other.execute("UPDATE card SET title = 'Changed elsewhere' WHERE id = 1")
+        assert services.finish() is True
+    finally:
+        for runtime in runtimes:
+            runtime.close()
+
+
+def test_window_paints_the_first_board_before_sqlalchemy_is_imported(tmp_path: Path) -> None:
+    """The real entry point in a child process: at the first paint SQLAlchemy is not loaded,
+    the board shows the demo's cards, and once the services are built a card move is saved."""
+    path = tmp_path / "demo.db"
+    _demo_file(path)
+    code = """
+import os, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv[:1])
+
+def painted():
+    window = next(w for w in app.topLevelWidgets() if isinstance(w, QMainWindow))
+    window.repaint()
+    print("LOADED", "sqlalchemy" in sys.modules, len(window.store.cards()), flush=True)
+    QTimer.singleShot(50, lambda: after(window))
+
+def after(window):
+    card = next(c for c in window.store.cards() if c.type != "epic")
+    columns = window.store.columns
+    target = next(c for c in columns if c.id != card.column_id)
+    window._services.board.move_card(card.id, target.id)
+    print("MOVED", "sqlalchemy" in sys.modules, card.key, target.id, flush=True)
+    app.quit()
+
+QTimer.singleShot(0, painted)
+from app.main import main
+sys.exit(main(["--db", sys.argv[1]]))
+"""
+    home = tmp_path / "home"
+    env = {
+        "QT_QPA_PLATFORM": "offscreen",
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "SPRINTDECK_DATA_DIR": str(home / "data"),
+        "PATH": "/usr/bin:/bin",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+    lines = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines() if line}
+    assert "LOADED" in lines, done.stderr
+    assert lines["LOADED"][0] == "False" and int(lines["LOADED"][1]) > 10
+    assert lines["MOVED"][0] == "True", done.stderr
+    key, column_id = lines["MOVED"][1], int(lines["MOVED"][2])
+    number = int(key.split("-")[1])
+    with sqlite3.connect(path) as conn:
+        (saved,) = conn.execute("SELECT column_id FROM card WHERE number = ?", (number,)).fetchone()
+    assert saved == column_id
