@@ -144,21 +144,27 @@ class StartupSupport:
 
 def main(argv: list[str] | None = None) -> int:
     """The ``sprintdeck`` command: no subcommand opens the window."""
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or (len(argv) == 2 and argv[0] == "--db" and not argv[1].startswith("-")):
+        # Opening the window: no need to build the whole command-line parser first.
+        return _run_window(argv[1] if argv else None)
     from app.cli import build_parser, run_command
 
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
     if args.command is None:
-        from app.ui.application import run_gui
-
-        return run_gui(
-            config.resolve_db_url(getattr(args, "db", None)), open_runtime, StartupSupport()
-        )
+        return _run_window(getattr(args, "db", None))
     try:
         return run_command(args)
     except BrokenPipeError:
         # The reader went away (``| head``): not an error of ours.
         sys.stderr.close()
         return 0
+
+
+def _run_window(db: str | None) -> int:
+    from app.ui.application import run_gui
+
+    return run_gui(config.resolve_db_url(db), open_runtime, StartupSupport())
 
 
 if __name__ == "__main__":

@@ -273,11 +273,15 @@ class BoardView(QWidget):
     def sprint_scope(self) -> int | None:
         return self._scope_sprint_id
 
-    def set_sprint_scope(self, sprint_id: int | None) -> None:
-        """Show only one sprint's cards (a Scrum team's sprint board), or all (None)."""
+    def set_sprint_scope(self, sprint_id: int | None, rebuild: bool = True) -> None:
+        """Show only one sprint's cards (a Scrum team's sprint board), or all (None).
+
+        ``rebuild=False`` only records it, for a caller that knows a rebuild follows (the
+        window presets the scope of a board being loaded, so it is built once)."""
         if sprint_id != self._scope_sprint_id:
             self._scope_sprint_id = sprint_id
-            self._rebuild()
+            if rebuild:
+                self._rebuild()
 
     def set_grouping(self, grouping: str) -> None:
         if grouping not in GROUPINGS:

@@ -37,12 +37,12 @@ from app.ui.commands import (
     ServiceCommand,
     changed_fields,
 )
-from app.ui.reports_view import ReportsView
 from app.ui.sprint_view import SprintView
 from app.ui.store import BoardStore
 
 if TYPE_CHECKING:
     from app.services import Services
+    from app.ui.reports_view import ReportsView
 
 CARD_TYPES = ("story", "bug", "task", "spike")
 EXTERNAL_POLL_MS = 1500
@@ -66,6 +66,8 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self._commands = CommandContext(services, self._show_error)
         self.store = BoardStore(services, self)
+        # Before the boards' own handlers: a loaded board is built once, in its scope.
+        self.store.board_reset.connect(self._preset_scopes)
         self.board = BoardView(self.store, self)
         self.board.setObjectName("boardPage")
         # The sprint page: the active sprint's goal, figures and burndown over its own board.
@@ -379,22 +381,33 @@ class MainWindow(QMainWindow):
         self.sprint_menu.menuAction().setVisible(scrum)
         self.export_report_action.setEnabled(scrum)
 
+    def _scopes(self) -> tuple[int | None, int | None]:
+        """(the main board's sprint scope, the sprint page's) for the loaded board: Scrum
+        boards show the active sprint unless the person chose all cards."""
+        active = self.store.active_sprint
+        show_active = active is not None and self._settings.value("board/scope", "active") != "all"
+        return (active.id if show_active else None), (active.id if active is not None else -1)
+
+    def _preset_scopes(self) -> None:
+        main, sprint = self._scopes()
+        self.board.set_sprint_scope(main, rebuild=False)
+        self.sprint_board.set_sprint_scope(sprint, rebuild=False)
+
     def _fill_scope_combo(self) -> None:
         """Scrum boards show the active sprint by default; Kanban boards have no sprints."""
         project = self.store.project
         active = self.store.active_sprint
-        wanted = self._settings.value("board/scope", "active")
+        main, sprint = self._scopes()
         self.scope_combo.blockSignals(True)
         self.scope_combo.clear()
         if active is not None:
             self.scope_combo.addItem(f"Sprint: {active.name}", active.id)
         self.scope_combo.addItem("All cards", None)
-        show_active = active is not None and wanted != "all"
-        self.scope_combo.setCurrentIndex(0 if show_active else self.scope_combo.count() - 1)
+        self.scope_combo.setCurrentIndex(0 if main is not None else self.scope_combo.count() - 1)
         self.scope_combo.blockSignals(False)
         self._scope_action.setVisible(project is not None and project.methodology == "scrum")
-        self.board.set_sprint_scope(active.id if show_active else None)
-        self.sprint_board.set_sprint_scope(active.id if active is not None else -1)
+        self.board.set_sprint_scope(main)
+        self.sprint_board.set_sprint_scope(sprint)
         self.sprint_board.setVisible(active is not None)
 
     def _on_scope_chosen(self, index: int) -> None:
@@ -470,6 +483,8 @@ class MainWindow(QMainWindow):
     def reports(self) -> ReportsView:
         """The Reports page, built on first use."""
         if self._reports is None:
+            from app.ui.reports_view import ReportsView
+
             view = ReportsView(self._services.charts, self._services, self.store, self)
             view.setObjectName("reportsPage")
             slot = self._reports_slot
