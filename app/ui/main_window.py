@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 from app import __version__
 from app.errors import DomainError, StaleEdit
 from app.services.dto import CardDTO, SprintDTO
-from app.ui.backlog_view import BacklogView
 from app.ui.board_view import GROUPINGS, BoardFilter, BoardView
 from app.ui.commands import (
     ArchiveCardCommand,
@@ -37,12 +36,13 @@ from app.ui.commands import (
     ServiceCommand,
     changed_fields,
 )
-from app.ui.sprint_view import SprintView
 from app.ui.store import BoardStore
 
 if TYPE_CHECKING:
     from app.services import Services
+    from app.ui.backlog_view import BacklogView
     from app.ui.reports_view import ReportsView
+    from app.ui.sprint_view import SprintView
 
 CARD_TYPES = ("story", "bug", "task", "spike")
 EXTERNAL_POLL_MS = 1500
@@ -72,22 +72,21 @@ class MainWindow(QMainWindow):
         self.board.setObjectName("boardPage")
         # The sprint page: the active sprint's goal, figures and burndown over its own board.
         self.sprint_board = BoardView(self.store, self)
-        self.sprint_view = SprintView(services, services.charts, self.store, self)
+        # Its goal, figures and burndown (SprintView) are built the first time the page is
+        # shown or asked for, like the Reports page: the first paint does not need them.
+        self._sprint_view: SprintView | None = None
         self.sprint_page = QSplitter(Qt.Orientation.Vertical, self)
         self.sprint_page.setObjectName("sprintPage")
-        self.sprint_page.addWidget(self.sprint_view)
         self.sprint_page.addWidget(self.sprint_board)
-        self.sprint_page.setStretchFactor(0, 2)
-        self.sprint_page.setStretchFactor(1, 3)
-        self.backlog = BacklogView(self.store, services, self._commands, self.push, self)
-        self.backlog.setObjectName("backlogPage")
+        self._backlog: BacklogView | None = None  # built on first use, like Reports
+        self._backlog_slot = QWidget(self)
         # The Reports page is built the first time it is shown (or asked for): it reads
         # charts, which the first paint of the board does not need.
         self._reports: ReportsView | None = None
         self._reports_slot = QWidget(self)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.board)
-        self.pages.addWidget(self.backlog)
+        self.pages.addWidget(self._backlog_slot)
         self.pages.addWidget(self.sprint_page)
         self.pages.addWidget(self._reports_slot)
         self.setCentralWidget(self.pages)
@@ -104,8 +103,6 @@ class MainWindow(QMainWindow):
             board.context_menu_requested.connect(self._on_context_menu)
             board.move_requested.connect(self._on_move_requested)
             board.current_card_changed.connect(self._on_current_card_changed)
-        self.sprint_view.sprints_changed.connect(self.store.reload)
-        self.backlog.open_requested.connect(self.open_card)
         self.pages.currentChanged.connect(self._on_page_changed)
         self.store.board_reset.connect(self._on_board_reset)
 
@@ -477,7 +474,39 @@ class MainWindow(QMainWindow):
         if name == "reports":
             self.pages.setCurrentWidget(self.reports)
             return
+        if name == "backlog":
+            self.pages.setCurrentWidget(self.backlog)
+            return
+        if name == "sprint":
+            self.sprint_view  # noqa: B018 - built before the page shows
         self.pages.setCurrentWidget(self._pages().get(name, self.board))
+
+    @property
+    def sprint_view(self) -> SprintView:
+        """The sprint page's goal, figures and burndown, built on first use."""
+        if self._sprint_view is None:
+            from app.ui.sprint_view import SprintView
+
+            view = SprintView(self._services, self._services.charts, self.store, self)
+            view.sprints_changed.connect(self.store.reload)
+            self.sprint_page.insertWidget(0, view)
+            self.sprint_page.setStretchFactor(0, 2)
+            self.sprint_page.setStretchFactor(1, 3)
+            self._sprint_view = view
+        return self._sprint_view
+
+    @property
+    def backlog(self) -> BacklogView:
+        """The Backlog page, built on first use."""
+        if self._backlog is None:
+            from app.ui.backlog_view import BacklogView
+
+            view = BacklogView(self.store, self._services, self._commands, self.push, self)
+            view.setObjectName("backlogPage")
+            view.open_requested.connect(self.open_card)
+            self._backlog = view
+            self._fill_slot(self._backlog_slot, view)
+        return self._backlog
 
     @property
     def reports(self) -> ReportsView:
@@ -487,20 +516,23 @@ class MainWindow(QMainWindow):
 
             view = ReportsView(self._services.charts, self._services, self.store, self)
             view.setObjectName("reportsPage")
-            slot = self._reports_slot
-            showing = self.pages.currentWidget() is slot
-            self.pages.insertWidget(self.pages.indexOf(slot), view)
             self._reports = view
-            if showing:
-                self.pages.setCurrentWidget(view)
-            self.pages.removeWidget(slot)
-            slot.deleteLater()
+            self._fill_slot(self._reports_slot, view)
         return self._reports
+
+    def _fill_slot(self, slot: QWidget, page: QWidget) -> None:
+        """Put a page built late where its placeholder was in the page stack."""
+        showing = self.pages.currentWidget() is slot
+        self.pages.insertWidget(self.pages.indexOf(slot), page)
+        if showing:
+            self.pages.setCurrentWidget(page)
+        self.pages.removeWidget(slot)
+        slot.deleteLater()
 
     def _pages(self) -> dict[str, QWidget]:
         return {
             "board": self.board,
-            "backlog": self.backlog,
+            "backlog": self._backlog or self._backlog_slot,
             "sprint": self.sprint_page,
             "reports": self._reports or self._reports_slot,
         }
@@ -511,6 +543,8 @@ class MainWindow(QMainWindow):
 
     def _on_page_changed(self, _index: int) -> None:
         name = self.current_page()
+        if name == "sprint":
+            self.sprint_view  # noqa: B018 - however the page was reached, it is complete
         for page_name, action in self.page_actions.items():
             action.setChecked(page_name == name)
         self._on_current_card_changed(self.focused_board().current_card())
@@ -813,7 +847,8 @@ class MainWindow(QMainWindow):
         from app.ui.planning_dialog import PlanningDialog
 
         PlanningDialog(self._services.sprints, sprint.id, self).exec()
-        self.backlog.refresh()
+        if self._backlog is not None:  # one not built yet will read the plan when it is
+            self._backlog.refresh()
 
     def import_file(self) -> None:
         from app.services.transfer import TransferService
