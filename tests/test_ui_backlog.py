@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from PySide6.QtCore import QModelIndex, QPoint, Qt
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPoint, Qt
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QMenu
 
+from app.errors import DomainError
 from app.services import Services
 from app.services.demo import DEMO_KEY
 from app.services.dto import CardDTO, SprintDTO
-from app.ui.backlog_model import ASSIGNEE, EPIC, POINTS, UNESTIMATED_TEXT, UnestimatedRole
+from app.ui.backlog_model import (
+    ASSIGNEE,
+    COLUMNS,
+    EPIC,
+    KEY,
+    POINTS,
+    UNESTIMATED_TEXT,
+    UnestimatedRole,
+)
 from app.ui.backlog_view import KANBAN_NOTE, QUICK_ADD_HINT, BacklogView
 from app.ui.commands import CommandContext
 from app.ui.store import BoardStore
@@ -488,3 +498,161 @@ def test_a_collapsed_sprint_stays_collapsed_across_changes(backlog: Backlog, qtb
     tree.expand(header)
     b.services.cards.create_card(b.project_id, "Something else")
     assert tree.isExpanded(b.view.model.index(section_row(b, "Sprint Alpha"), 0))
+
+
+# --- incremental updates -------------------------------------------------------------------
+
+
+def tree_contents(view: BacklogView) -> tuple[list, list[str]]:
+    """Everything the tree and the epics panel show, read through the models."""
+    model = view.model
+    sections = []
+    for s_row in range(model.rowCount()):
+        parent = model.index(s_row, 0)
+        rows = [
+            tuple(model.index(r, c, parent).data() for c in (KEY, POINTS, ASSIGNEE))
+            for r in range(model.rowCount(parent))
+        ]
+        sections.append((parent.data(), rows))
+    epics = [view.epic_model.index(r).data() for r in range(view.epic_model.rowCount())]
+    return sections, epics
+
+
+def fresh_contents(b: Backlog, qtbot) -> tuple[list, list[str]]:  # type: ignore[no-untyped-def]
+    """What a BacklogView built now from the same store shows."""
+    view = BacklogView(
+        b.store, b.services, CommandContext(b.services, b.errors.append), b.stack.push
+    )
+    qtbot.addWidget(view)
+    if b.view.epic_filter() is not None:
+        view.set_epic_filter(b.view.epic_filter())
+    contents = tree_contents(view)
+    view.close()
+    view.deleteLater()
+    return contents
+
+
+def random_change(b: Backlog, rng: random.Random, archived: list[int]) -> None:
+    """One change a teammate might make, through the services."""
+    cards = [c for c in b.store.cards() if c.type != "epic"]
+    card = rng.choice(cards)
+    sprints = [s.id for s in b.view.sprints()]
+    kind = rng.choice(["rank", "rank", "rank", "ranks", "plan", "points", "archive", "new", "done"])
+    if kind == "rank":
+        anchor = rng.choice([c for c in cards if c.id != card.id])
+        where = {"after_id": anchor.id} if rng.random() < 0.5 else {"before_id": anchor.id}
+        b.services.board.rank_cards([card.id], **where)
+    elif kind == "ranks":
+        moving = rng.sample(cards, 3)
+        anchor = rng.choice([c for c in cards if c not in moving])
+        b.services.board.rank_cards([c.id for c in moving], after_id=anchor.id)
+    elif kind == "plan":
+        b.services.sprints.plan_card(card.id, rng.choice([*sprints, None]))
+    elif kind == "points":
+        points = rng.choice([None, Decimal(1), Decimal(3), Decimal(8)])
+        b.services.cards.update_card(card.id, {"points": points})
+    elif kind == "archive":
+        if archived and rng.random() < 0.5:
+            b.services.cards.restore_card(archived.pop(rng.randrange(len(archived))))
+        else:
+            b.services.cards.archive_card(card.id)
+            archived.append(card.id)
+    elif kind == "new":
+        epic = rng.choice([None, *b.store.epics])
+        b.services.cards.create_card(
+            b.project_id,
+            f"New card {rng.randrange(1000)}",
+            points=rng.choice([None, Decimal(2)]),
+            parent_id=epic.id if epic else None,
+        )
+    else:  # into another column, done or not: finished work leaves the backlog
+        column = rng.choice(b.store.columns)
+        b.services.board.move_card(card.id, column.id)
+
+
+@pytest.mark.parametrize("epic_filter", [False, True])
+def test_incremental_changes_match_a_fresh_build(
+    backlog: Backlog, qtbot, qtmodeltester, epic_filter: bool
+) -> None:  # type: ignore[no-untyped-def]
+    b = backlog
+    if epic_filter:
+        b.view.set_epic_filter(b.store.epics[0].id)
+    qtmodeltester.check(b.view.model)  # stays attached: checks every signal from here on
+    qtmodeltester.check(b.view.epic_model)
+    resets: list[bool] = []
+    b.view.model.modelAboutToBeReset.connect(lambda: resets.append(True))
+    rng = random.Random(20240611 + epic_filter)
+    archived: list[int] = []
+    done = 0
+    for step in range(60):
+        try:
+            random_change(b, rng, archived)
+        except DomainError:
+            continue  # e.g. planning finished work into a sprint: nothing changed
+        done += 1
+        assert tree_contents(b.view) == fresh_contents(b, qtbot), f"after change {step}"
+    assert done > 40
+    assert not resets  # every change went row by row
+    qtmodeltester.check(b.view.model)
+
+
+def test_a_rerank_keeps_the_selection_without_resetting(backlog: Backlog, qtbot) -> None:  # type: ignore[no-untyped-def]
+    b = backlog
+    b.view.resize(1300, 260)  # the backlog scrolls
+    qtbot.wait(10)
+    keys = keys_in(b, "Backlog")
+    assert len(keys) > 12
+    tree = b.view.tree
+    select(b, keys[5])
+    scroll = tree.verticalScrollBar()
+    scroll.setValue(scroll.maximum() // 2)
+    position = scroll.value()
+    assert position > 0
+    resets: list[bool] = []
+    b.view.model.modelAboutToBeReset.connect(lambda: resets.append(True))
+    chosen = db_card(b, keys[5])
+    b.services.board.rank_cards([chosen.id], after_id=db_card(b, keys[-1]).id)
+    assert keys_in(b, "Backlog") == [*keys[:5], *keys[6:], keys[5]]
+    assert [c.key for c in b.view.selected_cards()] == [keys[5]]
+    assert b.view.model.card_at(tree.currentIndex()).key == keys[5]  # type: ignore[union-attr]
+    # A selected range of rows keeps holding the same cards when a card jumps into it,
+    # out of it or over it.
+    model = b.view.model
+    parent = model.index(section_row(b, "Backlog"), 0)
+    flags = QItemSelectionModel.SelectionFlag
+    tree.selectionModel().select(
+        QItemSelection(model.index(1, 0, parent), model.index(3, len(COLUMNS) - 1, parent)),
+        flags.ClearAndSelect | flags.Rows,
+    )
+    ranged = keys_in(b, "Backlog")[1:4]
+    outside = keys_in(b, "Backlog")[6]
+    b.services.board.rank_cards([db_card(b, outside).id], before_id=db_card(b, ranged[1]).id)
+    assert keys_in(b, "Backlog")[1:5] == [ranged[0], outside, ranged[1], ranged[2]]
+    assert {c.key for c in b.view.selected_cards()} == set(ranged)
+    last = keys_in(b, "Backlog")[-1]
+    b.services.board.rank_cards([db_card(b, ranged[1]).id], after_id=db_card(b, last).id)
+    assert {c.key for c in b.view.selected_cards()} == set(ranged)
+    first = keys_in(b, "Backlog")[0]
+    b.services.board.rank_cards([db_card(b, first).id], after_id=db_card(b, ranged[2]).id)
+    assert {c.key for c in b.view.selected_cards()} == set(ranged)
+    assert not resets
+    assert scroll.value() == position
+
+
+def test_an_edit_repaints_its_row_and_its_section_header(backlog: Backlog) -> None:
+    b = backlog
+    model = b.view.model
+    changed: list[tuple[int, int]] = []
+    model.dataChanged.connect(
+        lambda top, bottom, _roles=(): changed.append((top.internalId(), top.row()))
+    )
+    resets: list[bool] = []
+    model.modelAboutToBeReset.connect(lambda: resets.append(True))
+    key = keys_in(b, "Sprint Alpha")[1]
+    card = db_card(b, key)
+    b.services.cards.update_card(card.id, {"points": Decimal(13)})
+    s_row = section_row(b, "Sprint Alpha")
+    assert (s_row + 1, 1) in changed  # the card's row (internal id: its section's row + 1)
+    assert (0, s_row) in changed  # the section's header, with its figures
+    assert "13" in model.index_of(card.id, POINTS).data()
+    assert not resets

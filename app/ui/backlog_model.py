@@ -5,6 +5,7 @@ Sections are the top-level rows; cards are their children, in the project's sing
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -42,10 +43,15 @@ PRIORITY_MARKS = {"highest": "⇈", "high": "↑", "medium": "=", "low": "↓", 
 
 _SECTION = 0  # internalId of a section row; a card row's is its section's row + 1
 _COLUMN_COUNT = len(COLUMNS)
+_LAST = _COLUMN_COUNT - 1
 # Combined once: flags() runs for every row the tree lays out.
 _SECTION_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsDropEnabled
+# ItemNeverHasChildren spares the tree a rowCount() call per card each time it lays out.
 _CARD_FLAGS = (
-    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+    Qt.ItemFlag.ItemIsEnabled
+    | Qt.ItemFlag.ItemIsSelectable
+    | Qt.ItemFlag.ItemIsDragEnabled
+    | Qt.ItemFlag.ItemNeverHasChildren
 )
 _EDITABLE_CARD_FLAGS = _CARD_FLAGS | Qt.ItemFlag.ItemIsEditable
 
@@ -60,11 +66,20 @@ def short_date(day: object) -> str:
 
 @dataclass
 class Section:
-    """One sprint (``sprint`` set) or the backlog (``sprint`` None) and its shown cards."""
+    """One sprint (``sprint`` set) or the backlog (``sprint`` None) and its shown cards.
+
+    The rank lists run beside the card lists (ranks are unique in a project, so a card's
+    place is found by bisecting its rank); the totals are kept, never summed on demand.
+    ``recount`` sets them up after ``all_cards`` and ``cards`` were filled.
+    """
 
     sprint: SprintDTO | None
     all_cards: list[CardDTO] = field(default_factory=list)  # unfiltered, in rank order
     cards: list[CardDTO] = field(default_factory=list)  # what the filter lets through
+    all_ranks: list[str] = field(default_factory=list, repr=False)
+    ranks: list[str] = field(default_factory=list, repr=False)
+    _points: Decimal = field(default=Decimal(0), repr=False)
+    _unestimated: int = field(default=0, repr=False)
 
     @property
     def sprint_id(self) -> int | None:
@@ -74,11 +89,24 @@ class Section:
     def name(self) -> str:
         return self.sprint.name if self.sprint else "Backlog"
 
+    def recount(self) -> None:
+        self.all_ranks = [c.rank for c in self.all_cards]
+        self.ranks = [c.rank for c in self.cards]
+        self._points = sum((c.points for c in self.all_cards if c.points is not None), Decimal(0))
+        self._unestimated = sum(1 for c in self.all_cards if c.points is None)
+
+    def count(self, card: CardDTO, sign: int) -> None:
+        """Add (1) or take away (-1) one card's share of the totals."""
+        if card.points is None:
+            self._unestimated += sign
+        else:
+            self._points += sign * card.points
+
     def points(self) -> Decimal:
-        return sum((c.points for c in self.all_cards if c.points is not None), Decimal(0))
+        return self._points
 
     def unestimated(self) -> int:
-        return sum(1 for c in self.all_cards if c.points is None)
+        return self._unestimated
 
     def figures(self) -> str:
         """'21 pts · 2 unestimated · 7 cards'."""
@@ -101,6 +129,22 @@ class Section:
         return f"{s.name}  ·  {s.state}  ·  {dates}  ·  {self.figures()}"
 
 
+def _find(ranks: list[str], cards: list[CardDTO], rank: str, card_id: int) -> int | None:
+    """The row of a card in a rank-ordered list, or None. Ranks are unique once a change has
+    been applied, but a multi-card re-rank arrives one card at a time and may briefly give
+    two cards the same key: look at every row holding the key."""
+    row = bisect.bisect_left(ranks, rank)
+    while row < len(ranks) and ranks[row] == rank:
+        if cards[row].id == card_id:
+            return row
+        row += 1
+    return None
+
+
+VisibleRows = Callable[[int], "tuple[int, int] | None"]
+"""For a section row: the first and last of its card rows the view shows, or None."""
+
+
 class BacklogModel(QAbstractItemModel):
     """Sprint and backlog sections with their cards. Read-only except points and assignee,
     whose edits (like drops) come out as requests: the change returns as a notification."""
@@ -112,6 +156,10 @@ class BacklogModel(QAbstractItemModel):
         super().__init__(parent)  # type: ignore[arg-type]
         self._sections: list[Section] = []
         self._members: dict[int, str] = {}
+        # Every card in a section (shown or not): its section's row and its rank, so a card
+        # is found by one dict look-up and a bisection, never by a scan.
+        self._section_of: dict[int, int] = {}
+        self._rank_of: dict[int, str] = {}
 
     # --- Qt model interface ----------------------------------------------------------------
 
@@ -272,12 +320,19 @@ class BacklogModel(QAbstractItemModel):
             return None
         return section.cards[index.row()]
 
+    def section_row_of_card(self, card_id: int) -> int | None:
+        """The row of the section holding the card (shown or filtered out), or None."""
+        return self._section_of.get(card_id)
+
     def index_of(self, card_id: int, column: int = 0) -> QModelIndex:
-        for s_row, section in enumerate(self._sections):
-            for row, card in enumerate(section.cards):
-                if card.id == card_id:
-                    return self.index(row, column, self.index(s_row, 0))
-        return QModelIndex()
+        s_row = self._section_of.get(card_id)
+        if s_row is None:
+            return QModelIndex()
+        section = self._sections[s_row]
+        row = _find(section.ranks, section.cards, self._rank_of[card_id], card_id)
+        if row is None:
+            return QModelIndex()
+        return self.createIndex(row, column, s_row + 1)
 
     def neighbours_for_drop(
         self, ids: Sequence[int], section_row: int, row: int
@@ -297,11 +352,221 @@ class BacklogModel(QAbstractItemModel):
         sections: list[Section],
         members: dict[int, str],
     ) -> None:
-        """Replace everything (any change: the view restores selection and expansion)."""
+        """Replace everything (a change of structure: the view restores selection and
+        expansion). ``all_cards`` and ``cards`` of each section must be in rank order."""
+        section_of: dict[int, int] = {}
+        rank_of: dict[int, str] = {}
+        for row, section in enumerate(sections):
+            section.recount()
+            for card in section.all_cards:
+                section_of[card.id] = row
+                rank_of[card.id] = card.rank
         self.beginResetModel()
         self._sections = sections
         self._members = members
+        self._section_of = section_of
+        self._rank_of = rank_of
         self.endResetModel()
+
+    def place(
+        self,
+        card_id: int,
+        card: CardDTO | None,
+        section_row: int | None,
+        shown: bool,
+        visible: VisibleRows | None = None,
+    ) -> bool:
+        """Put one card where it now belongs, changing only the rows it affects.
+
+        ``card`` None or ``section_row`` None: the card leaves the tree. ``shown``: the filter
+        lets it through. ``visible`` (see ``_permute``): lets a re-rank within a section
+        change the rows it passes over in place instead of moving a row. False: the model
+        does not hold the card where it thinks it does; the caller should reset it.
+        """
+        old_row = self._section_of.get(card_id)
+        if old_row is None:
+            if card is not None and section_row is not None:
+                self._insert(section_row, card, shown)
+            return True
+        section = self._sections[old_row]
+        rank = self._rank_of[card_id]
+        at = _find(section.all_ranks, section.all_cards, rank, card_id)
+        if at is None:
+            return False
+        row = _find(section.ranks, section.cards, rank, card_id)
+        if card is None or section_row is None:
+            self._remove(old_row, at, row)
+            return True
+        if section_row == old_row and rank == card.rank:
+            self._replace(old_row, at, row, card, shown)
+            return True
+        if row is None or not shown:
+            self._remove(old_row, at, row)
+            self._insert(section_row, card, shown)
+            return True
+        self._move(old_row, at, row, section_row, card, visible)
+        return True
+
+    # --- changing rows -----------------------------------------------------------------------
+
+    def _insert(self, s_row: int, card: CardDTO, shown: bool) -> None:
+        section = self._sections[s_row]
+        at = bisect.bisect_left(section.all_ranks, card.rank)
+        section.all_cards.insert(at, card)
+        section.all_ranks.insert(at, card.rank)
+        section.count(card, 1)
+        self._section_of[card.id] = s_row
+        self._rank_of[card.id] = card.rank
+        if shown:
+            row = bisect.bisect_left(section.ranks, card.rank)
+            self.beginInsertRows(self.createIndex(s_row, 0, _SECTION), row, row)
+            section.cards.insert(row, card)
+            section.ranks.insert(row, card.rank)
+            self.endInsertRows()
+        self._header_changed(s_row)
+
+    def _remove(self, s_row: int, at: int, row: int | None) -> None:
+        section = self._sections[s_row]
+        card = section.all_cards.pop(at)
+        del section.all_ranks[at]
+        section.count(card, -1)
+        del self._section_of[card.id]
+        del self._rank_of[card.id]
+        if row is not None:
+            self.beginRemoveRows(self.createIndex(s_row, 0, _SECTION), row, row)
+            del section.cards[row]
+            del section.ranks[row]
+            self.endRemoveRows()
+        self._header_changed(s_row)
+
+    def _replace(self, s_row: int, at: int, row: int | None, card: CardDTO, shown: bool) -> None:
+        """Same section, same rank: repaint the row, or let it in or out of the filter."""
+        section = self._sections[s_row]
+        section.count(section.all_cards[at], -1)
+        section.count(card, 1)
+        section.all_cards[at] = card
+        if row is not None and shown:
+            section.cards[row] = card
+            self.dataChanged.emit(
+                self.createIndex(row, 0, s_row + 1), self.createIndex(row, _LAST, s_row + 1)
+            )
+        elif row is not None:
+            self.beginRemoveRows(self.createIndex(s_row, 0, _SECTION), row, row)
+            del section.cards[row]
+            del section.ranks[row]
+            self.endRemoveRows()
+        elif shown:
+            row = bisect.bisect_left(section.ranks, card.rank)
+            self.beginInsertRows(self.createIndex(s_row, 0, _SECTION), row, row)
+            section.cards.insert(row, card)
+            section.ranks.insert(row, card.rank)
+            self.endInsertRows()
+        self._header_changed(s_row)
+
+    def _move(
+        self,
+        s_row: int,
+        at: int,
+        row: int,
+        to_row: int,
+        card: CardDTO,
+        visible: VisibleRows | None,
+    ) -> None:
+        """A shown card shown elsewhere: its own section at another rank, or another one."""
+        source = self._sections[s_row]
+        target = self._sections[to_row]
+        old = source.all_cards.pop(at)
+        del source.all_ranks[at]
+        source.count(old, -1)
+        new_at = bisect.bisect_left(target.all_ranks, card.rank)
+        target.all_cards.insert(new_at, card)
+        target.all_ranks.insert(new_at, card.rank)
+        target.count(card, 1)
+        self._section_of[card.id] = to_row
+        self._rank_of[card.id] = card.rank
+        if to_row == s_row:
+            # Where it lands once taken out of its old row.
+            ranks = source.ranks
+            new_row = bisect.bisect_left(ranks, card.rank, 0, row)
+            if new_row == row:
+                new_row = bisect.bisect_left(ranks, card.rank, row + 1) - 1
+            if new_row == row:
+                source.cards[row] = card
+                ranks[row] = card.rank
+                self.dataChanged.emit(
+                    self.createIndex(row, 0, s_row + 1), self.createIndex(row, _LAST, s_row + 1)
+                )
+            elif visible is not None:
+                self._permute(s_row, row, new_row, card, visible)
+            else:
+                parent = self.createIndex(s_row, 0, _SECTION)
+                destination = new_row + 1 if new_row > row else new_row
+                self.beginMoveRows(parent, row, row, parent, destination)
+                self._shift(source, row, new_row, card)
+                self.endMoveRows()
+        else:
+            new_row = bisect.bisect_left(target.ranks, card.rank)
+            self.beginMoveRows(
+                self.createIndex(s_row, 0, _SECTION),
+                row,
+                row,
+                self.createIndex(to_row, 0, _SECTION),
+                new_row,
+            )
+            del source.cards[row]
+            del source.ranks[row]
+            target.cards.insert(new_row, card)
+            target.ranks.insert(new_row, card.rank)
+            self.endMoveRows()
+        self._header_changed(s_row)
+        if to_row != s_row:
+            self._header_changed(to_row)
+
+    def _permute(
+        self, s_row: int, row: int, new_row: int, card: CardDTO, visible: VisibleRows
+    ) -> None:
+        """Move a card within its section by changing the rows between in place.
+
+        A row move makes QTreeView lay out every expanded row again and repaint the viewport
+        (its rowsMoved handler schedules a full layout): some 60 ms for 7,000 rows of a
+        Python model, whereas the tree's shape is unchanged here. So the rows from ``row`` to
+        ``new_row`` take their new cards, persistent indexes (selection, current index,
+        editors) follow their cards as after endMoveRows, and dataChanged reports the rows
+        of that stretch the view shows. The view restores a selection that spans rows.
+        """
+        section = self._sections[s_row]
+        low, high = min(row, new_row), max(row, new_row)
+        step = -1 if new_row > row else 1
+        parent_id = s_row + 1
+        moved_from: list[QModelIndex] = []
+        moved_to: list[QModelIndex] = []
+        for index in self.persistentIndexList():
+            r = index.row()
+            if index.internalId() == parent_id and low <= r <= high:
+                moved_from.append(index)
+                r = new_row if r == row else r + step
+                moved_to.append(self.createIndex(r, index.column(), parent_id))
+        self._shift(section, row, new_row, card)
+        if moved_from:
+            self.changePersistentIndexList(moved_from, moved_to)
+        shown = visible(s_row)
+        if shown is not None:
+            first, last = max(low, shown[0]), min(high, shown[1])
+            if first <= last:
+                self.dataChanged.emit(
+                    self.createIndex(first, 0, parent_id), self.createIndex(last, _LAST, parent_id)
+                )
+
+    @staticmethod
+    def _shift(section: Section, row: int, new_row: int, card: CardDTO) -> None:
+        del section.cards[row]
+        del section.ranks[row]
+        section.cards.insert(new_row, card)
+        section.ranks.insert(new_row, card.rank)
+
+    def _header_changed(self, s_row: int) -> None:
+        index = self.createIndex(s_row, 0, _SECTION)
+        self.dataChanged.emit(index, index)
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -408,6 +673,7 @@ class EpicListModel(QAbstractListModel):
     def __init__(self, parent: object = None) -> None:
         super().__init__(parent)  # type: ignore[arg-type]
         self._rows: list[EpicProgress] = [EpicProgress(None)]
+        self._row_of: dict[int, int] = {}  # epic id -> row
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         """QAbstractItemModel::rowCount."""
@@ -465,10 +731,7 @@ class EpicListModel(QAbstractListModel):
         return self._rows[row].epic if 0 <= row < len(self._rows) else None
 
     def row_of(self, epic_id: int | None) -> int:
-        for row, progress in enumerate(self._rows):
-            if (progress.epic.id if progress.epic else None) == epic_id:
-                return row
-        return 0
+        return 0 if epic_id is None else self._row_of.get(epic_id, 0)
 
     def progress(self) -> list[EpicProgress]:
         return list(self._rows)
@@ -491,7 +754,33 @@ class EpicListModel(QAbstractListModel):
             )
         self.beginResetModel()
         self._rows = rows
+        self._row_of = {epic.id: row for row, epic in enumerate(epics, start=1)}
         self.endResetModel()
+
+    def update_card(self, old: CardDTO | None, new: CardDTO | None, is_done: Predicate) -> None:
+        """One (non-epic) card changed: take its old share out of its epic's progress and
+        add its new one, repainting only the epics whose figures changed."""
+        deltas: dict[int, tuple[Decimal, Decimal, int]] = {}
+        for card, sign in ((old, -1), (new, 1)):
+            if card is None or card.parent_id is None or card.type == "epic":
+                continue
+            row = self._row_of.get(card.parent_id)
+            if row is None:
+                continue
+            points = card.points or Decimal(0)
+            done, total, count = deltas.get(row, (Decimal(0), Decimal(0), 0))
+            deltas[row] = (
+                done + (sign * points if is_done(card) else 0),
+                total + sign * points,
+                count + sign,
+            )
+        for row, (done, total, count) in deltas.items():
+            if not (done or total or count):
+                continue
+            p = self._rows[row]
+            self._rows[row] = EpicProgress(p.epic, p.done + done, p.total + total, p.cards + count)
+            index = self.index(row)
+            self.dataChanged.emit(index, index)
 
 
 Predicate = Callable[[CardDTO], bool]

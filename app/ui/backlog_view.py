@@ -1,7 +1,9 @@
 """The backlog: planned and active sprints above the ranked backlog, with an epics panel.
 
-Every change goes through an undo command; the tree is rebuilt from the store when the
-change comes back as a notification, keeping the selection, expansion and scroll position.
+Every change goes through an undo command and comes back as a store notification. A card's
+notification changes only the rows it affects (the selection, expansion and scroll position
+stay as they are); a change of structure (sprints, the board, the epic filter, an epic
+itself) rebuilds the tree from the store, restoring them.
 """
 
 from __future__ import annotations
@@ -271,10 +273,10 @@ class BacklogView(QWidget):
         # when shown: a board move must not pay for rebuilding a page nobody looks at.
         self._stale = False
         store.board_reset.connect(self._on_board_reset)
-        store.card_added.connect(self._on_card_event)
-        store.card_changed.connect(self._on_card_event)
-        store.card_moved.connect(self._on_card_event)
-        store.card_removed.connect(self._on_card_event)
+        store.card_added.connect(self._on_card_added)
+        store.card_changed.connect(self._on_card_changed)
+        store.card_moved.connect(self._on_card_changed)
+        store.card_removed.connect(self._on_card_removed)
         if store.project is not None:
             self.refresh()
 
@@ -472,10 +474,47 @@ class BacklogView(QWidget):
         return section.sprint_id if section is not None else -1
 
     def _section_of(self, card: CardDTO) -> Section | None:
-        for section in self.model.sections():
-            if any(c.id == card.id for c in section.all_cards):
-                return section
-        return None
+        row = self.model.section_row_of_card(card.id)
+        return None if row is None else self.model.section_at(row)
+
+    def _section_row_for(self, card: CardDTO) -> int | None:
+        """The row of the section a card belongs in (None: none is shown for it)."""
+        if card.type == "epic":
+            return None
+        if card.sprint_id is None:
+            if self._is_done(card):  # finished work leaves the backlog
+                return None
+            return self.model.section_row_of_sprint(None)
+        return self.model.section_row_of_sprint(card.sprint_id)
+
+    def _visible_rows(self, section_row: int) -> tuple[int, int] | None:
+        """The first and last card rows of a section inside the viewport, or None."""
+        tree = self.tree
+        parent = self.model.index(section_row, 0)
+        if not tree.isExpanded(parent):
+            return None
+        count = self.model.rowCount(parent)
+        top = self._position(tree.indexAt(QPoint(1, 0)))
+        if top is None:  # cannot tell: call it all visible
+            return (0, count - 1) if count else None
+        bottom = self._position(tree.indexAt(QPoint(1, tree.viewport().height() - 1)))
+        if bottom is None:  # the rows end above the viewport's bottom
+            bottom = (len(self.model.sections()), 0)
+        if top[0] > section_row or bottom[0] < section_row:
+            return None
+        first = 0 if top[0] < section_row else max(top[1], 0)
+        last = count - 1 if bottom[0] > section_row else bottom[1]
+        return (first, last) if first <= last else None
+
+    @staticmethod
+    def _position(index: QModelIndex) -> tuple[int, int] | None:
+        """(section row, card row) of an index; a section's own row is card row -1."""
+        if not index.isValid():
+            return None
+        parent = index.parent()
+        if not parent.isValid():
+            return index.row(), -1
+        return parent.row(), index.row()
 
     def _move_to_end(self, top: bool) -> None:
         cards = self.selected_cards()
@@ -507,11 +546,59 @@ class BacklogView(QWidget):
         else:
             self._stale = True
 
-    def _on_card_event(self, *_cards: CardDTO) -> None:
-        if self.isVisible():
-            self._rebuild()
-        else:
+    def _on_card_added(self, card: CardDTO) -> None:
+        self._apply(card.id, None, card)
+
+    def _on_card_changed(self, old: CardDTO, new: CardDTO) -> None:
+        self._apply(new.id, old, new)
+
+    def _on_card_removed(self, card: CardDTO) -> None:
+        self._apply(card.id, card, None)
+
+    def _apply(self, card_id: int, old: CardDTO | None, new: CardDTO | None) -> None:
+        """Change the rows one card's notification affects (a rebuild for an epic)."""
+        if not self.isVisible():
             self._stale = True
+            return
+        if (old is not None and old.type == "epic") or (new is not None and new.type == "epic"):
+            self._rebuild()  # the epics panel and maybe the filter change shape
+            return
+        target = self._section_row_for(new) if new is not None else None
+        shown = new is not None and self._passes(new)
+        # A re-rank within a section permutes rows in place (see BacklogModel._permute),
+        # except under an open editor, which must follow its row's geometry.
+        editing = self.tree.state() == QAbstractItemView.State.EditingState
+        visible = None if editing else self._visible_rows
+        kept = self._spanning_selection()
+        if not self.model.place(card_id, new, target, shown, visible):
+            self._rebuild()
+            return
+        self.epic_model.update_card(old, new, self._is_done)
+        if kept is not None:
+            self._restore_selection(*kept)
+
+    def _spanning_selection(self) -> tuple[list[int], int | None] | None:
+        """The selected card ids and current card when the selection holds a range of
+        several rows (which a permutation of rows would bend), else None."""
+        selection = self.tree.selectionModel().selection()
+        if all(r.top() == r.bottom() for r in selection):
+            return None
+        current = self.model.card_at(self.tree.currentIndex())
+        return [c.id for c in self.selected_cards()], current.id if current else None
+
+    def _restore_selection(self, card_ids: list[int], current_id: int | None) -> None:
+        selection = QItemSelection()
+        last = self.model.columnCount() - 1
+        for card_id in card_ids:
+            index = self.model.index_of(card_id)
+            if index.isValid():
+                selection.select(index, index.siblingAtColumn(last))
+        model = self.tree.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag
+        model.select(selection, flags.ClearAndSelect | flags.Rows)
+        current = self.model.index_of(current_id) if current_id is not None else QModelIndex()
+        if current.isValid():
+            model.setCurrentIndex(current, flags.NoUpdate)
 
     def showEvent(self, event: QShowEvent) -> None:
         """QWidget::showEvent: catch up with changes made while the page was hidden."""
