@@ -5,12 +5,13 @@ The parent takes ``time.perf_counter()`` just before starting the child; the chi
 so the difference is the wall time from process start (interpreter start-up and every
 import included) to the first complete paint; the child's exit is not counted.
 
-The app child runs the real entry point (``app.main.main(["--db", ...])``: argument
-parsing, ``run_gui``'s stylesheet and icon, ``open_runtime`` (engine, migration check,
-services), the ``MainWindow`` with its board, backlog and sprint pages loading the first
-project). A zero-delay timer queued before ``app.exec()`` fires once the event loop runs,
-i.e. after ``window.show()``; it then forces a synchronous repaint of the whole window
-(``QWidget.repaint``), reads the clock and the peak RSS, and leaves with ``os._exit``.
+The app child runs the real entry point (``app.main.main(["--db", ...])``: ``run_gui``'s
+stylesheet and icon, the start-up check and, for a healthy database, the first read of
+app/startup.py (else ``open_runtime`` first), the ``MainWindow`` with its board loading the
+remembered or first project). A zero-delay timer queued before ``app.exec()`` fires once
+the event loop runs, i.e. after ``window.show()``; it then forces a synchronous repaint of
+the whole window (``QWidget.repaint``), reads the clock and the peak RSS, and leaves with
+``os._exit``.
 The bare child does the same around a plain ``QMainWindow``.
 """
 
