@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from decimal import Decimal
 from pathlib import Path
@@ -93,3 +94,16 @@ def test_unknown_project_is_refused(services: Services, db_path: Path) -> None:
         read_board(conn, 999)
     with pytest.raises(NotFound):
         services.board.load_board(999)
+
+
+def test_timestamps_read_as_aware_utc_whatever_their_text() -> None:
+    from app.services.board_reader import _utc
+
+    assert _utc(None) is None
+    for text, expected in [
+        ("2026-01-02 10:11:12.123456", dt.datetime(2026, 1, 2, 10, 11, 12, 123456, tzinfo=dt.UTC)),
+        ("2026-01-02 10:11:12", dt.datetime(2026, 1, 2, 10, 11, 12, tzinfo=dt.UTC)),
+        ("2026-01-02", dt.datetime(2026, 1, 2, tzinfo=dt.UTC)),
+    ]:
+        value = _utc(text)
+        assert value == expected and value.tzinfo is not None
