@@ -461,3 +461,13 @@ def test_complete_empty_sprint_with_next_and_no_planned_sprint(world: World) -> 
     closed = s.sprints.complete_sprint(a, carry_over="next")  # nothing to carry: fine
     assert closed.state == "closed"
     assert (closed.committed_points, closed.completed_points) == (0, 0)
+
+
+def test_list_sprints_by_state(demo: Services) -> None:
+    """The backlog asks for the open sprints only (no point sums for closed ones)."""
+    project = next(p for p in demo.projects.list_projects() if p.methodology == "scrum")
+    every = demo.sprints.list_sprints(project.id)
+    open_ = demo.sprints.list_sprints(project.id, states=("active", "planned"))
+    assert open_ == [s for s in every if s.state in ("active", "planned")]
+    assert {s.state for s in every} - {"active", "planned"}  # the demo has closed ones too
+    assert demo.sprints.list_sprints(project.id, states=()) == []

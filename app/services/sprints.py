@@ -214,11 +214,15 @@ class SprintService:
 
     # --- reading -------------------------------------------------------------------------
 
-    def list_sprints(self, project_id: int) -> list[SprintDTO]:
-        """The project's sprints by start date (undated last), with their point totals."""
+    def list_sprints(self, project_id: int, states: Iterable[str] | None = None) -> list[SprintDTO]:
+        """The project's sprints by start date (undated last), with their point totals;
+        only those in ``states`` when given (the backlog needs the open ones)."""
         with self._ctx.read() as uow:
             session = uow.session
-            sprints = list(session.scalars(select(Sprint).where(Sprint.project_id == project_id)))
+            query = select(Sprint).where(Sprint.project_id == project_id)
+            if states is not None:
+                query = query.where(Sprint.state.in_(list(states)))
+            sprints = list(session.scalars(query))
             sprints.sort(key=lambda s: (s.start_date is None, s.start_date or dt.date.min, s.id))
             return [self._dto_with_points(session, s) for s in sprints]
 

@@ -287,11 +287,9 @@ class BacklogView(QWidget):
         project = self._store.project
         self._sprints = []
         if project is not None and project.methodology != "kanban":
-            self._sprints = [
-                s
-                for s in self._services.sprints.list_sprints(project.id)
-                if s.state in OPEN_SPRINT_STATES
-            ]
+            self._sprints = self._services.sprints.list_sprints(
+                project.id, states=OPEN_SPRINT_STATES
+            )
             self._sprints.sort(key=lambda s: OPEN_SPRINT_STATES.index(s.state))
         if self._epic_id is not None and self._store.card(self._epic_id) is None:
             self._epic_id = None
