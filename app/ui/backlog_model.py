@@ -23,6 +23,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from app.metrics.points import format_points
 from app.services.dto import CardDTO, SprintDTO
 from app.ui.board_model import CARD_MIME, CardIdRole, CardRole, card_ids_from_mime
 from app.ui.choices import CARD_TYPE_LABELS, PRIORITY_LABELS, label_for
@@ -56,12 +57,20 @@ _CARD_FLAGS = (
 _EDITABLE_CARD_FLAGS = _CARD_FLAGS | Qt.ItemFlag.ItemIsEditable
 
 
-def fmt_points(points: Decimal) -> str:
-    return f"{points.normalize():f}"
-
-
 def short_date(day: object) -> str:
     return f"{day.day} {day:%b}" if day is not None else "?"  # type: ignore[attr-defined]
+
+
+# data() compares the role it is asked for many times per painted cell: plain ints,
+# not enum members (an enum comparison costs ten times as much).
+_ACCESSIBLE_TEXT = int(Qt.ItemDataRole.AccessibleTextRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_EDIT = int(Qt.ItemDataRole.EditRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_TEXT_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_TOOL_TIP = int(Qt.ItemDataRole.ToolTipRole)
 
 
 @dataclass
@@ -111,7 +120,7 @@ class Section:
     def figures(self) -> str:
         """'21 pts · 2 unestimated · 7 cards'."""
         count = len(self.all_cards)
-        parts = [f"{fmt_points(self.points())} pts"]
+        parts = [f"{format_points(self.points())} pts"]
         if self.unestimated():
             parts.append(f"{self.unestimated()} unestimated")
         parts.append(f"{count} card" + ("" if count == 1 else "s"))
@@ -204,7 +213,7 @@ class BacklogModel(QAbstractItemModel):
         """QAbstractItemModel::headerData."""
         if (
             orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
+            and role == _DISPLAY
             and 0 <= section < len(COLUMNS)
         ):
             return COLUMNS[section]
@@ -224,11 +233,11 @@ class BacklogModel(QAbstractItemModel):
     def setData(self, index: Index, value: object, role: int = Qt.ItemDataRole.EditRole) -> bool:
         """QAbstractItemModel::setData: asks for the edit; the row changes once it is saved."""
         card = self.card_at(index) if index.isValid() else None
-        if card is None or role != Qt.ItemDataRole.EditRole:
+        if card is None or role != _EDIT:
             return False
         if index.column() == POINTS:
             text = "" if value is None else str(value).strip()
-            current = "" if card.points is None else fmt_points(card.points)
+            current = "" if card.points is None else format_points(card.points)
             if text != current:
                 self.edit_requested.emit(card.id, {"points": text or None})
         elif index.column() == ASSIGNEE:
@@ -579,13 +588,13 @@ class BacklogModel(QAbstractItemModel):
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return section.title()
-        if role == Qt.ItemDataRole.FontRole:
+        if role == _FONT:
             font = QFont()
             font.setBold(True)
             return font
-        if role == Qt.ItemDataRole.BackgroundRole:
+        if role == _BACKGROUND:
             return QBrush(SECTION_COLOR)
-        if role == Qt.ItemDataRole.ToolTipRole and section.sprint and section.sprint.goal:
+        if role == _TOOL_TIP and section.sprint and section.sprint.goal:
             return f"Goal: {section.sprint.goal}"
         return None
 
@@ -596,15 +605,15 @@ class BacklogModel(QAbstractItemModel):
             return card.id
         if role == UnestimatedRole:
             return card.points is None
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return self._text(card, column)
-        if role == Qt.ItemDataRole.EditRole:
+        if role == _EDIT:
             if column == POINTS:
-                return "" if card.points is None else fmt_points(card.points)
+                return "" if card.points is None else format_points(card.points)
             if column == ASSIGNEE:
                 return card.assignee_id or 0
             return self._text(card, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOL_TIP:
             if column == POINTS and card.points is None:
                 return "Unestimated: double-click to pick the story points"
             if column == TITLE:
@@ -612,16 +621,16 @@ class BacklogModel(QAbstractItemModel):
             if column == EPIC and card.parent_key:
                 return f"{card.parent_key} {card.parent_title or ''}"
             return None
-        if role == Qt.ItemDataRole.AccessibleTextRole:
+        if role == _ACCESSIBLE_TEXT:
             text = self._text(card, column)
             return "unestimated" if text == UNESTIMATED_TEXT else text
-        if role == Qt.ItemDataRole.FontRole and column == POINTS and card.points is None:
+        if role == _FONT and column == POINTS and card.points is None:
             font = QFont()
             font.setItalic(True)
             return font
-        if role == Qt.ItemDataRole.ForegroundRole and column == POINTS and card.points is None:
+        if role == _FOREGROUND and column == POINTS and card.points is None:
             return QBrush(WARNING_COLOR)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == POINTS:
+        if role == _TEXT_ALIGNMENT and column == POINTS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -635,7 +644,7 @@ class BacklogModel(QAbstractItemModel):
         if column == EPIC:
             return card.parent_title or ""
         if column == POINTS:
-            return UNESTIMATED_TEXT if card.points is None else fmt_points(card.points)
+            return UNESTIMATED_TEXT if card.points is None else format_points(card.points)
         if column == PRIORITY:
             mark = PRIORITY_MARKS.get(card.priority, "")
             return f"{mark} {label_for(card.priority, PRIORITY_LABELS)}".strip()
@@ -661,7 +670,7 @@ class EpicProgress:
             return "All cards"
         return (
             f"{self.epic.title}\n{self.epic.key} · "
-            f"{fmt_points(self.done)} / {fmt_points(self.total)} pts done"
+            f"{format_points(self.done)} / {format_points(self.total)} pts done"
         )
 
 
@@ -684,13 +693,13 @@ class EpicListModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return row.text()
-        if role == Qt.ItemDataRole.AccessibleTextRole:
+        if role == _ACCESSIBLE_TEXT:
             return row.text().replace("\n", ", ")
         if role == EpicRole:
             return row
-        if role == Qt.ItemDataRole.ToolTipRole and row.epic is not None:
+        if role == _TOOL_TIP and row.epic is not None:
             return f"{row.cards} cards; drop cards here to put them into this epic"
         return None
 
@@ -742,13 +751,14 @@ class EpicListModel(QAbstractListModel):
         for c in cards:  # one pass over the cards, not one per epic
             if c.parent_id is not None:
                 by_parent.setdefault(c.parent_id, []).append(c)
+        zero = Decimal(0)
         for epic in epics:
             mine = by_parent.get(epic.id, [])
             rows.append(
                 EpicProgress(
                     epic,
-                    sum((c.points or Decimal(0) for c in mine if is_done(c)), Decimal(0)),
-                    sum((c.points or Decimal(0) for c in mine), Decimal(0)),
+                    sum([c.points for c in mine if c.points and is_done(c)], zero),
+                    sum([c.points for c in mine if c.points], zero),
                     len(mine),
                 )
             )

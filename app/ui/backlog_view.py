@@ -393,15 +393,20 @@ class BacklogView(QWidget):
         sections = [Section(s) for s in self._sprints]
         by_sprint = {s.sprint_id: s for s in sections}
         backlog = Section(None)
+        done = self._done_column_ids()
         for card in cards:
             if card.sprint_id is None:
-                if not self._is_done(card):  # finished work leaves the backlog, as in Jira
+                if card.column_id not in done:  # finished work leaves the backlog, as in Jira
                     backlog.all_cards.append(card)
             elif card.sprint_id in by_sprint:
                 by_sprint[card.sprint_id].all_cards.append(card)
         sections.append(backlog)
+        epic_id = self._epic_id
         for section in sections:
-            section.cards = [c for c in section.all_cards if self._passes(c)]
+            if epic_id is None:
+                section.cards = list(section.all_cards)
+            else:
+                section.cards = [c for c in section.all_cards if c.parent_id == epic_id]
         members = {m.id: m.display_name for m in self._store.members}
         self.model.reset(sections, members)
         self.tree.setColumnHidden(EPIC, self._epic_id is not None)  # all the same epic
@@ -457,12 +462,15 @@ class BacklogView(QWidget):
 
     # --- helpers -------------------------------------------------------------------------
 
-    def _is_done(self, card: CardDTO) -> bool:
+    def _done_column_ids(self) -> frozenset[int]:
         columns = self._store.columns
         if columns is not self._done_for:  # the board was (re)loaded: recompute once
             self._done_for = columns
             self._done_ids = frozenset(c.id for c in columns if c.category == "done")
-        return card.column_id in self._done_ids
+        return self._done_ids
+
+    def _is_done(self, card: CardDTO) -> bool:
+        return card.column_id in self._done_column_ids()
 
     def _passes(self, card: CardDTO) -> bool:
         return self._epic_id is None or card.parent_id == self._epic_id
