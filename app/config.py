@@ -6,8 +6,6 @@ import getpass
 import os
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "Sprintdeck"
 DB_ENV = "SPRINTDECK_DB"
 DATA_DIR_ENV = "SPRINTDECK_DATA_DIR"
@@ -28,6 +26,8 @@ def user_data_dir() -> Path:
     override = os.environ.get(DATA_DIR_ENV)
     if override:
         return Path(override)
+    import platformdirs  # only when the folder is needed: not on the way to the first paint
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 

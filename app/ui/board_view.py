@@ -283,6 +283,10 @@ class BoardView(QWidget):
             if rebuild:
                 self._rebuild()
 
+    def rebuild(self) -> None:
+        """Build the columns and lists again from the store (after presetting scope etc.)."""
+        self._rebuild()
+
     def set_grouping(self, grouping: str) -> None:
         if grouping not in GROUPINGS:
             grouping = "none"

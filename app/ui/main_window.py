@@ -70,27 +70,25 @@ class MainWindow(QMainWindow):
         self.store.board_reset.connect(self._preset_scopes)
         self.board = BoardView(self.store, self)
         self.board.setObjectName("boardPage")
-        # The sprint page: the active sprint's goal, figures and burndown over its own board.
-        self.sprint_board = BoardView(self.store, self)
-        # Its goal, figures and burndown (SprintView) are built the first time the page is
-        # shown or asked for, like the Reports page: the first paint does not need them.
+        # The sprint page (the active sprint's goal, figures and burndown over its own
+        # board), the Backlog and the Reports are built the first time they are shown or
+        # asked for: the first paint needs only the board. Until then a placeholder holds
+        # their place in the page stack.
+        self._sprint_page: QSplitter | None = None
+        self._sprint_board: BoardView | None = None
         self._sprint_view: SprintView | None = None
-        self.sprint_page = QSplitter(Qt.Orientation.Vertical, self)
-        self.sprint_page.setObjectName("sprintPage")
-        self.sprint_page.addWidget(self.sprint_board)
-        self._backlog: BacklogView | None = None  # built on first use, like Reports
+        self._sprint_slot = QWidget(self)
+        self._board_only_actions: list[QAction] = []
+        self._backlog: BacklogView | None = None
         self._backlog_slot = QWidget(self)
-        # The Reports page is built the first time it is shown (or asked for): it reads
-        # charts, which the first paint of the board does not need.
         self._reports: ReportsView | None = None
         self._reports_slot = QWidget(self)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.board)
         self.pages.addWidget(self._backlog_slot)
-        self.pages.addWidget(self.sprint_page)
+        self.pages.addWidget(self._sprint_slot)
         self.pages.addWidget(self._reports_slot)
         self.setCentralWidget(self.pages)
-        self._boards = (self.board, self.sprint_board)
         self._loading = False
 
         self._build_actions()
@@ -98,11 +96,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.statusBar()
 
-        for board in self._boards:
-            board.open_requested.connect(self.open_card)
-            board.context_menu_requested.connect(self._on_context_menu)
-            board.move_requested.connect(self._on_move_requested)
-            board.current_card_changed.connect(self._on_current_card_changed)
+        self._connect_board(self.board)
         self.pages.currentChanged.connect(self._on_page_changed)
         self.store.board_reset.connect(self._on_board_reset)
 
@@ -135,6 +129,7 @@ class MainWindow(QMainWindow):
         if board_only:
             # Only while the board has focus, so the filter box keeps its own keys.
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self._board_only_actions.append(action)
             for board in self._boards:
                 board.addAction(action)
         else:
@@ -388,7 +383,8 @@ class MainWindow(QMainWindow):
     def _preset_scopes(self) -> None:
         main, sprint = self._scopes()
         self.board.set_sprint_scope(main, rebuild=False)
-        self.sprint_board.set_sprint_scope(sprint, rebuild=False)
+        if self._sprint_board is not None:
+            self._sprint_board.set_sprint_scope(sprint, rebuild=False)
 
     def _fill_scope_combo(self) -> None:
         """Scrum boards show the active sprint by default; Kanban boards have no sprints."""
@@ -404,8 +400,9 @@ class MainWindow(QMainWindow):
         self.scope_combo.blockSignals(False)
         self._scope_action.setVisible(project is not None and project.methodology == "scrum")
         self.board.set_sprint_scope(main)
-        self.sprint_board.set_sprint_scope(sprint)
-        self.sprint_board.setVisible(active is not None)
+        if self._sprint_board is not None:
+            self._sprint_board.set_sprint_scope(sprint)
+            self._sprint_board.setVisible(active is not None)
 
     def _on_scope_chosen(self, index: int) -> None:
         if index < 0:
@@ -468,7 +465,9 @@ class MainWindow(QMainWindow):
 
     def focused_board(self) -> BoardView:
         """The board the person is looking at: the main board or the sprint page's."""
-        return self.sprint_board if self.pages.currentWidget() is self.sprint_page else self.board
+        if self._sprint_page is not None and self.pages.currentWidget() is self._sprint_page:
+            return self.sprint_board
+        return self.board
 
     def show_page(self, name: str) -> None:
         if name == "reports":
@@ -479,6 +478,8 @@ class MainWindow(QMainWindow):
             return
         if name == "sprint":
             self.sprint_view  # noqa: B018 - built before the page shows
+            self.pages.setCurrentWidget(self.sprint_page)
+            return
         self.pages.setCurrentWidget(self._pages().get(name, self.board))
 
     @property
@@ -489,11 +490,52 @@ class MainWindow(QMainWindow):
 
             view = SprintView(self._services, self._services.charts, self.store, self)
             view.sprints_changed.connect(self.store.reload)
-            self.sprint_page.insertWidget(0, view)
-            self.sprint_page.setStretchFactor(0, 2)
-            self.sprint_page.setStretchFactor(1, 3)
+            page = self.sprint_page
+            page.insertWidget(0, view)
+            page.setStretchFactor(0, 2)
+            page.setStretchFactor(1, 3)
             self._sprint_view = view
         return self._sprint_view
+
+    @property
+    def sprint_page(self) -> QSplitter:
+        """The Sprint page: its SprintView (see :attr:`sprint_view`) over its own board."""
+        if self._sprint_page is None:
+            page = QSplitter(Qt.Orientation.Vertical, self)
+            page.setObjectName("sprintPage")
+            board = BoardView(self.store, self)
+            for action in self._board_only_actions:
+                board.addAction(action)
+            self._connect_board(board)
+            board.set_grouping(self.board.grouping)
+            board.set_filter(self.current_filter())
+            active = self.store.active_sprint
+            board.set_sprint_scope(self._scopes()[1], rebuild=False)
+            board.rebuild()
+            board.setVisible(active is not None)
+            page.addWidget(board)
+            self._sprint_page, self._sprint_board = page, board
+            self._fill_slot(self._sprint_slot, page)
+        return self._sprint_page
+
+    @property
+    def sprint_board(self) -> BoardView:
+        """The Sprint page's board: the active sprint's cards."""
+        self.sprint_page  # noqa: B018 - built with its page
+        assert self._sprint_board is not None
+        return self._sprint_board
+
+    @property
+    def _boards(self) -> tuple[BoardView, ...]:
+        if self._sprint_board is None:
+            return (self.board,)
+        return (self.board, self._sprint_board)
+
+    def _connect_board(self, board: BoardView) -> None:
+        board.open_requested.connect(self.open_card)
+        board.context_menu_requested.connect(self._on_context_menu)
+        board.move_requested.connect(self._on_move_requested)
+        board.current_card_changed.connect(self._on_current_card_changed)
 
     @property
     def backlog(self) -> BacklogView:
@@ -533,7 +575,7 @@ class MainWindow(QMainWindow):
         return {
             "board": self.board,
             "backlog": self._backlog or self._backlog_slot,
-            "sprint": self.sprint_page,
+            "sprint": self._sprint_page or self._sprint_slot,
             "reports": self._reports or self._reports_slot,
         }
 
