@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -57,11 +58,18 @@ class BoardFilter:
             return False
         if self.card_type is not None and card.type != self.card_type:
             return False
-        needle = self.text.strip().casefold()
-        if needle:
-            haystack = _haystack(card)
-            return all(word in haystack for word in needle.split())
-        return True
+        words = self.words
+        if not words:
+            return True
+        haystack = _haystack(card)
+        if len(words) == 1:
+            return words[0] in haystack
+        return all(word in haystack for word in words)
+
+    @cached_property
+    def words(self) -> tuple[str, ...]:
+        """The typed text as case-folded words (worked out once, not once per card)."""
+        return tuple(self.text.strip().casefold().split())
 
 
 # The text a filter searches, per card id, with the DTO it was made from: a keystroke
@@ -379,7 +387,11 @@ class BoardView(QWidget):
 
     def _predicate(self, column_id: int, lane: Lane | None) -> Callable[[CardDTO], bool]:
         def accepts(card: CardDTO) -> bool:
-            if card.column_id != column_id or not self._in_scope(card):
+            # _in_scope inlined: a keystroke in the filter runs this for every card.
+            if card.column_id != column_id or card.type == "epic":
+                return False
+            scope = self._scope_sprint_id
+            if scope is not None and card.sprint_id != scope:
                 return False
             if lane is not None and self._lane_key(card) != lane.key:
                 return False
