@@ -128,3 +128,62 @@ def test_hidden_pages_catch_up_when_shown(sprinting, make_window, qtbot, monkeyp
     qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
     assert window.current_page() == "reports"
     assert not window.reports.grab().isNull()
+
+
+def test_only_the_board_is_built_at_start_the_pages_when_first_shown(
+    sprinting, make_window, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    """A start paints the board only; Backlog, Sprint and Reports are built on first show,
+    complete, and with the board's grouping and filter where they apply."""
+    services, _project, sprint, cards = sprinting
+    window = make_window(services)
+
+    def page_names() -> list[str]:
+        return [window.pages.widget(i).objectName() for i in range(window.pages.count())]
+
+    assert page_names() == ["boardPage", "", "", ""]
+    window.group_combo.setCurrentIndex(window.group_combo.findData("assignee"))
+    window.filter_edit.setText("Story")
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page() == "sprint"
+    assert page_names() == ["boardPage", "", "sprintPage", ""]
+    assert window.pages.currentWidget().objectName() == "sprintPage"
+    assert sprint.goal in window.sprint_view.goal_label.text()
+    assert window.sprint_board.grouping == "assignee"
+    assert window.sprint_board.board_filter.text == "Story"
+    assert window.sprint_board.lane_titles()  # built with its lanes
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page() == "backlog"
+    assert window.pages.currentWidget().objectName() == "backlogPage"
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page() == "reports"
+    assert page_names() == ["boardPage", "backlogPage", "sprintPage", "reportsPage"]
+    # A board action still reaches the sprint board built late (its shortcuts included).
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    window.filter_edit.clear()
+    assert window.sprint_board.select_card(cards[0].id)
+    qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    assert window.store.column(services.cards.get_card(cards[0].id).column_id).name == "In Progress"
+
+
+def test_the_remembered_project_is_the_only_board_loaded_at_start(
+    services, make_window, settings_path
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QSettings
+
+    first = services.projects.create_project("AA", "First by key")
+    second = services.projects.create_project("ZZ", "Remembered")
+    services.cards.create_card(first.id, "In the first")
+    services.cards.create_card(second.id, "In the remembered one")
+    settings = QSettings(str(settings_path), QSettings.Format.IniFormat)
+    settings.setValue("board/project", "ZZ")
+    settings.sync()
+    loaded = []
+    real = services.board.load_board
+    services.board.load_board = lambda pid: (loaded.append(pid), real(pid))[1]
+    try:
+        window = make_window(services)
+    finally:
+        del services.board.load_board
+    assert loaded == [second.id]
+    assert window.store.project.key == "ZZ"
