@@ -187,3 +187,29 @@ def test_the_remembered_project_is_the_only_board_loaded_at_start(
         del services.board.load_board
     assert loaded == [second.id]
     assert window.store.project.key == "ZZ"
+
+
+def test_hidden_sprint_and_reports_pages_refresh_once_when_shown(
+    sprinting, make_window, qtbot, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    services, _project, _sprint, cards = sprinting
+    window = make_window(services)
+    for key in (Qt.Key.Key_3, Qt.Key.Key_4, Qt.Key.Key_1):  # build both pages, then leave
+        qtbot.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
+    calls: dict[str, int] = {"sprint": 0, "reports": 0}
+    for name, page in (("sprint", window.sprint_view), ("reports", window.reports)):
+        original = page.refresh
+        monkeypatch.setattr(
+            page, "refresh", lambda n=name, f=original: (calls.__setitem__(n, calls[n] + 1), f())
+        )
+    for card in cards[:2]:  # changes while both pages are hidden ...
+        window.board.select_card(card.id)
+        window.move_right_action.trigger()
+    qtbot.wait(50)
+    assert calls == {"sprint": 0, "reports": 0}  # ... cost them nothing
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert calls["sprint"] == 1 and calls["reports"] == 0  # shown: caught up once
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert calls["reports"] == 1
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert calls["sprint"] == 1  # nothing changed meanwhile: no second refresh

@@ -22,7 +22,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShowEvent, QUndoCommand
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QUndoCommand
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -60,6 +60,7 @@ from app.ui.commands import (
     PlanCardsCommand,
     RankCardsCommand,
 )
+from app.ui.pages import RefreshWhenShown
 from app.ui.store import BoardStore
 
 if TYPE_CHECKING:
@@ -175,7 +176,7 @@ class AssigneeDelegate(QStyledItemDelegate):
         model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
 
 
-class BacklogView(QWidget):
+class BacklogView(RefreshWhenShown, QWidget):
     """Plan the work: rank the backlog, pull cards into sprints, estimate, group by epic."""
 
     open_requested = Signal(int)  # card id
@@ -271,7 +272,6 @@ class BacklogView(QWidget):
 
         # Hidden behind another page, the backlog only notes that it is stale and catches up
         # when shown: a board move must not pay for rebuilding a page nobody looks at.
-        self._stale = False
         store.board_reset.connect(self._on_board_reset)
         store.card_added.connect(self._on_card_added)
         store.card_changed.connect(self._on_card_changed)
@@ -547,10 +547,8 @@ class BacklogView(QWidget):
     # --- handlers ------------------------------------------------------------------------
 
     def _on_board_reset(self) -> None:
-        if self.isVisible():
+        if not self.defer_while_hidden():
             self.refresh()
-        else:
-            self._stale = True
 
     def _on_card_added(self, card: CardDTO) -> None:
         self._apply(card.id, None, card)
@@ -563,8 +561,7 @@ class BacklogView(QWidget):
 
     def _apply(self, card_id: int, old: CardDTO | None, new: CardDTO | None) -> None:
         """Change the rows one card's notification affects (a rebuild for an epic)."""
-        if not self.isVisible():
-            self._stale = True
+        if self.defer_while_hidden():
             return
         if (old is not None and old.type == "epic") or (new is not None and new.type == "epic"):
             self._rebuild()  # the epics panel and maybe the filter change shape
@@ -605,13 +602,6 @@ class BacklogView(QWidget):
         current = self.model.index_of(current_id) if current_id is not None else QModelIndex()
         if current.isValid():
             model.setCurrentIndex(current, flags.NoUpdate)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        """QWidget::showEvent: catch up with changes made while the page was hidden."""
-        super().showEvent(event)
-        if self._stale:
-            self._stale = False
-            self.refresh()
 
     def _on_drop_requested(self, ids: list[int], section_row: int, row: int) -> None:
         # Queued: the move resets the model, which must not happen inside the drop event.

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QDate, QPoint, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFontMetricsF, QImage, QMouseEvent, QPainter, QPaintEvent, QShowEvent
+from PySide6.QtGui import QFontMetricsF, QImage, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -39,6 +39,7 @@ from app.reports.charts import (
     velocity_tooltip,
 )
 from app.services.dto import SprintDTO
+from app.ui.pages import RefreshWhenShown
 from app.ui.store import BoardStore
 
 if TYPE_CHECKING:
@@ -216,7 +217,7 @@ def _pydate(value: QDate) -> dt.date:
     return dt.date(value.year(), value.month(), value.day())
 
 
-class ReportsView(QWidget):
+class ReportsView(RefreshWhenShown, QWidget):
     """Burndown, burnup, velocity, cumulative flow and the control chart of the store's
     project: sprint charts for a chosen sprint, flow charts for a chosen date range."""
 
@@ -308,7 +309,6 @@ class ReportsView(QWidget):
         self.kind_box.currentIndexChanged.connect(self._schedule)
         self.start_edit.dateChanged.connect(self._schedule)
         self.end_edit.dateChanged.connect(self._schedule)
-        self._stale = False
         store.board_reset.connect(self._on_board_reset)
         for signal in (store.card_added, store.card_removed):
             signal.connect(self._schedule)
@@ -356,17 +356,8 @@ class ReportsView(QWidget):
 
     def _schedule(self, *_args: object) -> None:
         # Charts are computed for a page someone looks at; hidden, just note it.
-        if self.isVisible():
+        if not self.defer_while_hidden():
             self._refresh_timer.start()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: QShowEvent) -> None:
-        """QWidget::showEvent: catch up with changes made while the page was hidden."""
-        super().showEvent(event)
-        if self._stale:
-            self._stale = False
-            self.refresh()
 
     def _on_choice_changed(self, *_args: object) -> None:
         self._update_controls()

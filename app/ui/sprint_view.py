@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QPoint, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontMetricsF, QMouseEvent, QPainter, QPaintEvent, QShowEvent
+from PySide6.QtGui import QFont, QFontMetricsF, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -30,6 +30,7 @@ from app.metrics.points import format_points
 from app.reports.charts import BurndownLayout, burndown_layout, day_tooltip, paint_burndown
 from app.services.dto import CardDTO, SprintDTO
 from app.ui.complete_sprint_dialog import CompleteSprintDialog
+from app.ui.pages import RefreshWhenShown
 from app.ui.store import BoardStore
 
 if TYPE_CHECKING:
@@ -114,7 +115,7 @@ class BurndownChart(QWidget):
         super().mouseMoveEvent(event)
 
 
-class SprintView(QWidget):
+class SprintView(RefreshWhenShown, QWidget):
     """What the team looks at during a sprint; start and complete sprints from here."""
 
     sprints_changed = Signal()
@@ -131,7 +132,6 @@ class SprintView(QWidget):
         self._charts = charts
         self._store = store
         self._active: SprintDTO | None = None
-        self._stale = False
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
@@ -222,17 +222,8 @@ class SprintView(QWidget):
     def schedule_refresh(self, *_args: object) -> None:
         """Coalesce a burst of store signals (one transaction) into one recompute; while the
         page is hidden, wait until it is shown."""
-        if self.isVisible():
+        if not self.defer_while_hidden():
             self._refresh_timer.start()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: QShowEvent) -> None:
-        """QWidget::showEvent: catch up with changes made while the page was hidden."""
-        super().showEvent(event)
-        if self._stale:
-            self._stale = False
-            self.refresh()
 
     def refresh(self) -> None:
         self._refresh_timer.stop()
@@ -331,18 +322,13 @@ class SprintView(QWidget):
 
     def start_sprint(self) -> None:
         """Start a planned sprint (asks which, and asks again about unestimated cards)."""
-        self._catch_up()
+        self.catch_up()
         self._on_start()
 
     def complete_sprint(self) -> None:
         """Complete the active sprint, asking where its unfinished cards go."""
-        self._catch_up()
+        self.catch_up()
         self._on_complete()
-
-    def _catch_up(self) -> None:
-        if self._stale:
-            self._stale = False
-            self.refresh()
 
     def _on_start(self) -> None:
         project = self._store.project
