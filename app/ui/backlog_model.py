@@ -6,7 +6,6 @@ Sections are the top-level rows; cards are their children, in the project's sing
 from __future__ import annotations
 
 import bisect
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -14,7 +13,6 @@ from decimal import Decimal
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractListModel,
-    QByteArray,
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
@@ -25,7 +23,14 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from app.metrics.points import format_points
 from app.services.dto import CardDTO, SprintDTO
-from app.ui.board_model import CARD_MIME, CardIdRole, CardRole, card_ids_from_mime
+from app.ui.board_model import (
+    CARD_MIME,
+    CardDragDrop,
+    CardIdRole,
+    CardRole,
+    card_ids_from_mime,
+    card_mime_data,
+)
 from app.ui.choices import CARD_TYPE_LABELS, PRIORITY_LABELS, label_for
 
 Index = QModelIndex | QPersistentModelIndex
@@ -154,7 +159,7 @@ VisibleRows = Callable[[int], "tuple[int, int] | None"]
 """For a section row: the first and last of its card rows the view shows, or None."""
 
 
-class BacklogModel(QAbstractItemModel):
+class BacklogModel(CardDragDrop, QAbstractItemModel):
     """Sprint and backlog sections with their cards. Read-only except points and assignee,
     whose edits (like drops) come out as requests: the change returns as a notification."""
 
@@ -256,25 +261,10 @@ class BacklogModel(QAbstractItemModel):
             return _EDITABLE_CARD_FLAGS
         return _CARD_FLAGS
 
-    def supportedDropActions(self) -> Qt.DropAction:
-        """QAbstractItemModel::supportedDropActions."""
-        return Qt.DropAction.MoveAction
-
-    def supportedDragActions(self) -> Qt.DropAction:
-        """QAbstractItemModel::supportedDragActions."""
-        return Qt.DropAction.MoveAction
-
-    def mimeTypes(self) -> list[str]:
-        """QAbstractItemModel::mimeTypes."""
-        return [CARD_MIME]
-
     def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         """QAbstractItemModel::mimeData: the dragged cards' ids, in rank order."""
         cards = {c.id: c for c in (self.card_at(i) for i in indexes if i.isValid()) if c}
-        ids = [c.id for c in sorted(cards.values(), key=lambda c: c.rank)]
-        mime = QMimeData()
-        mime.setData(CARD_MIME, QByteArray(json.dumps(ids).encode()))
-        return mime
+        return card_mime_data([c.id for c in sorted(cards.values(), key=lambda c: c.rank)])
 
     def canDropMimeData(
         self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index

@@ -37,7 +37,24 @@ _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _TOOL_TIP = int(Qt.ItemDataRole.ToolTipRole)
 
 
-class CardListModel(QAbstractListModel):
+class CardDragDrop:
+    """Mix into a model (before its Qt base) whose rows are cards that move by drag and drop:
+    a drag carries card ids (:func:`card_mime_data`) and always means "move"."""
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        """QAbstractItemModel::supportedDropActions."""
+        return Qt.DropAction.MoveAction
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        """QAbstractItemModel::supportedDragActions."""
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:
+        """QAbstractItemModel::mimeTypes."""
+        return [CARD_MIME]
+
+
+class CardListModel(CardDragDrop, QAbstractListModel):
     """The cards of one column (and lane) that pass the filter, in rank order.
 
     Rows change only inside begin/end pairs so views keep selection and scroll position.
@@ -91,24 +108,9 @@ class CardListModel(QAbstractListModel):
             Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
         )
 
-    def supportedDropActions(self) -> Qt.DropAction:
-        """QAbstractItemModel::supportedDropActions."""
-        return Qt.DropAction.MoveAction
-
-    def supportedDragActions(self) -> Qt.DropAction:
-        """QAbstractItemModel::supportedDragActions."""
-        return Qt.DropAction.MoveAction
-
-    def mimeTypes(self) -> list[str]:
-        """QAbstractItemModel::mimeTypes."""
-        return [CARD_MIME]
-
     def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         """QAbstractItemModel::mimeData: the dragged cards' ids."""
-        ids = [self._cards[i.row()].id for i in indexes if i.isValid()]
-        mime = QMimeData()
-        mime.setData(CARD_MIME, QByteArray(json.dumps(ids).encode()))
-        return mime
+        return card_mime_data([self._cards[i.row()].id for i in indexes if i.isValid()])
 
     def canDropMimeData(
         self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
@@ -220,6 +222,13 @@ class CardListModel(QAbstractListModel):
             return
         self.remove(card.id)
         self.add(card)
+
+
+def card_mime_data(ids: list[int]) -> QMimeData:
+    """A drag's payload: the card ids, in order."""
+    mime = QMimeData()
+    mime.setData(CARD_MIME, QByteArray(json.dumps(ids).encode()))
+    return mime
 
 
 def card_ids_from_mime(data: QMimeData) -> list[int]:
