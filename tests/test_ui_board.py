@@ -465,3 +465,42 @@ def test_right_to_left_titles_are_recognised() -> None:
 
     assert is_rtl("دعم اللغة العربية") and is_rtl("עברית ✓") and is_rtl("123 עברית")
     assert not is_rtl("Hello עברית") and not is_rtl("支払い") and not is_rtl("🚀")
+
+
+def _shown_by_list(board):  # type: ignore[no-untyped-def]
+    return [[c.key for c in m.cards()] for _col, _h, models in board.column_parts() for m in models]
+
+
+def test_typing_and_erasing_shows_what_a_fresh_filter_shows(window, demo) -> None:  # type: ignore[no-untyped-def]
+    """Typing on only re-tests the cards already shown; erasing re-tests them all. Either
+    way each list must equal a board filtered from scratch, whatever else is set."""
+    from app.ui.board_view import BoardFilter, BoardView
+
+    fresh = BoardView(window.store)
+    fresh.set_sprint_scope(window.board.sprint_scope)
+    fresh.rebuild()
+    mei = next(m.id for m in window.store.members if m.display_name == "Mei Chen")
+    steps = ["p", "pa", "pay", "paym", "pay", "p", "", "c", "ch", "check o", "check", "e", ""]
+    for assignee in (None, mei):
+        for text in steps:
+            wanted = BoardFilter(text=text, assignee_id=assignee)
+            window.board.set_filter(wanted)
+            fresh.set_filter(BoardFilter())
+            fresh.set_filter(wanted)
+            assert _shown_by_list(window.board) == _shown_by_list(fresh), (assignee, text)
+    fresh.deleteLater()
+
+
+def test_a_keystroke_leaves_unchanged_lists_alone(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from app.ui.board_view import BoardFilter
+
+    board = window.board
+    board.set_filter(BoardFilter(text="payment"))
+    resets: list[int] = []
+    for _col, _h, models in board.column_parts():
+        for model in models:
+            model.modelAboutToBeReset.connect(lambda: resets.append(1))
+    before = _shown_by_list(board)
+    board.set_filter(BoardFilter(text="payment "))  # a trailing space changes nothing shown
+    assert _shown_by_list(board) == before
+    assert resets == []

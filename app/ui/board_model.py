@@ -170,10 +170,15 @@ class CardListModel(CardDragDrop, QAbstractListModel):
         self._accepts = accepts
 
     def reset(self, cards: Sequence[CardDTO]) -> None:
-        """Replace everything (project switch, filter change, reload)."""
+        """Replace everything (project switch, filter change, reload). Nothing happens when
+        the list would stay the same: a keystroke in the filter leaves most lists alone, and
+        a reset makes the view lay out and repaint every row."""
+        shown = [c for c in cards if self._accepts(c)]
+        shown.sort(key=lambda c: c.rank)
+        if shown == self._cards:
+            return
         self.beginResetModel()
-        self._cards = [c for c in cards if self._accepts(c)]
-        self._cards.sort(key=lambda c: c.rank)
+        self._cards = shown
         self._ranks = [c.rank for c in self._cards]
         self._rank_of = {c.id: c.rank for c in self._cards}
         self._points = sum([c.points for c in self._cards if c.points], Decimal(0))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 
@@ -267,13 +267,24 @@ class BoardView(QWidget):
     def set_filter(self, board_filter: BoardFilter) -> None:
         if board_filter == self._filter:
             return
-        self._filter = board_filter
-        by_column = self._store.cards_by_column()
+        old, self._filter = self._filter, board_filter
+        # Typing on (more text, nothing else changed) can only narrow what each list shows:
+        # test just the cards it shows now, not every card of the column.
+        narrowing = (
+            bool(old.words)
+            and board_filter.text.startswith(old.text)
+            and replace(old, text=board_filter.text) == board_filter
+        )
+        by_column = {} if narrowing else self._store.cards_by_column()
         for parts in self._columns:
-            # A cell only ever accepts cards of its column: hand it just those.
-            cards = [c for c in by_column.get(parts.column.id, ()) if self._in_scope(c)]
-            for cell in parts.cells:
-                cell.model.reset(cards)
+            if narrowing:
+                for cell in parts.cells:
+                    cell.model.reset(cell.model.cards())
+            else:
+                # A cell only ever accepts cards of its column: hand it just those.
+                cards = [c for c in by_column.get(parts.column.id, ()) if self._in_scope(c)]
+                for cell in parts.cells:
+                    cell.model.reset(cards)
             self._fit_cells(parts)
         self._refresh_headers()
 
