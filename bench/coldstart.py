@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 _FINISH = """
-import os, resource, time
+import os, time
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
@@ -39,7 +39,9 @@ def _finish():
         return
     windows[0].repaint()
     t = time.perf_counter()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    from bench.rss import peak_rss_mb  # after the clock: not part of the start
+
+    rss = peak_rss_mb()
     title = windows[0].windowTitle()
     print("BENCH", t, rss, title, flush=True)
     os._exit(0)

@@ -9,7 +9,6 @@ import gc
 import json
 import os
 import random
-import resource
 import sqlite3
 import sys
 import time
@@ -31,6 +30,7 @@ from app.ui.backlog_view import BacklogView
 from app.ui.board_view import BoardFilter, BoardView
 from app.ui.commands import CommandContext, MoveCardCommand
 from app.ui.store import BoardStore
+from bench.rss import peak_rss_mb
 from bench.synth import KANBAN_KEY, SCRUM_KEY
 
 WARMUP = 2
@@ -93,9 +93,7 @@ class Worker:
                 values.append(t)
             if i == WARMUP + self.repeat - 1:
                 # Peak memory of this process with the board open (cold start also reports it).
-                self.record(
-                    "worker_rss_mb", [resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024]
-                )
+                self.record("worker_rss_mb", [peak_rss_mb()])
             view.close()
             store.close()
             view.deleteLater()
