@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -119,8 +119,113 @@ def card_key(session: Session, card: Card) -> str:
     return f"{project_key}-{card.number}"
 
 
-_CARD_COLUMNS = [c for c in Card.__table__.columns]
-_CARD_INDEX = {c.name: i for i, c in enumerate(_CARD_COLUMNS)}
+# A card row as fetch_cards and fetch_one_card select it, in the order _card_dto unpacks.
+_CARD_FIELDS = (
+    "id",
+    "project_id",
+    "number",
+    "type",
+    "title",
+    "description",
+    "priority",
+    "points",
+    "estimate_hours",
+    "remaining_hours",
+    "assignee_id",
+    "reporter_id",
+    "column_id",
+    "rank",
+    "sprint_id",
+    "parent_id",
+    "due_date",
+    "blocked",
+    "blocked_reason",
+    "archived",
+    "created_at",
+    "updated_at",
+    "resolved_at",
+    "version",
+)
+_CARD_COLUMNS = [Card.__table__.c[name] for name in _CARD_FIELDS]
+_ID, _ASSIGNEE, _REPORTER, _SPRINT, _PARENT = (
+    _CARD_FIELDS.index(name)
+    for name in ("id", "assignee_id", "reporter_id", "sprint_id", "parent_id")
+)
+_NO_PARENT: tuple[str | None, str | None] = (None, None)
+
+
+def _card_dto(
+    row: Sequence[Any],
+    project_key: str,
+    assignee_name: str | None,
+    reporter_name: str | None,
+    sprint_name: str | None,
+    parent: tuple[str | None, str | None],
+    labels: tuple[LabelDTO, ...],
+    watcher_ids: tuple[int, ...],
+    checklist: tuple[ChecklistItemDTO, ...],
+) -> CardDTO:
+    """A card DTO from a row of _CARD_COLUMNS and what was looked up about it."""
+    (
+        card_id,
+        project_id,
+        number,
+        card_type,
+        title,
+        description,
+        priority,
+        points,
+        estimate,
+        remaining,
+        assignee_id,
+        reporter_id,
+        column_id,
+        rank,
+        sprint_id,
+        parent_id,
+        due,
+        blocked,
+        blocked_reason,
+        archived,
+        created,
+        updated,
+        resolved,
+        version,
+    ) = row[: len(_CARD_FIELDS)]
+    return CardDTO(
+        card_id,
+        project_id,
+        f"{project_key}-{number}",
+        number,
+        card_type,
+        title,
+        description,
+        priority,
+        points,
+        estimate,
+        remaining,
+        assignee_id,
+        assignee_name,
+        reporter_id,
+        reporter_name,
+        column_id,
+        rank,
+        sprint_id,
+        sprint_name if sprint_id is not None else None,
+        parent_id,
+        *parent,
+        due,
+        blocked,
+        blocked_reason,
+        archived,
+        created,
+        updated,
+        resolved,
+        version,
+        labels,
+        watcher_ids,
+        checklist,
+    )
 
 
 def fetch_cards(
@@ -203,114 +308,25 @@ def fetch_cards(
     ).all():
         checklists[card_id].append(ChecklistItemDTO(text, done))
 
-    # Rows as plain tuples read by position: attribute access on 10,000 rows x 30 fields
-    # was most of the time a board took to load.
-    c = _CARD_INDEX
-    (
-        i_id,
-        i_project,
-        i_number,
-        i_type,
-        i_title,
-        i_description,
-        i_priority,
-        i_points,
-        i_estimate,
-        i_remaining,
-        i_assignee,
-        i_reporter,
-        i_column,
-        i_rank,
-        i_sprint,
-        i_parent,
-        i_due,
-        i_blocked,
-        i_blocked_reason,
-        i_archived,
-        i_created,
-        i_updated,
-        i_resolved,
-        i_version,
-    ) = (
-        c[name]
-        for name in (
-            "id",
-            "project_id",
-            "number",
-            "type",
-            "title",
-            "description",
-            "priority",
-            "points",
-            "estimate_hours",
-            "remaining_hours",
-            "assignee_id",
-            "reporter_id",
-            "column_id",
-            "rank",
-            "sprint_id",
-            "parent_id",
-            "due_date",
-            "blocked",
-            "blocked_reason",
-            "archived",
-            "created_at",
-            "updated_at",
-            "resolved_at",
-            "version",
-        )
-    )
     no_labels: tuple[LabelDTO, ...] = ()
-    labels_get, watchers_get, checklists_get = labels.get, watchers.get, checklists.get
-    members_get, sprints_get = members.get, sprints.get
     parent_keys = {
         pid: (f"{project_key}-{number}", title) for pid, (number, title) in parents.items()
     }
-    no_parent = (None, None)
     result = []
-    append = result.append
     for r in rows:
-        card_id, parent_id = r[i_id], r[i_parent]
-        parent_key, parent_title = (
-            parent_keys.get(parent_id, no_parent) if parent_id is not None else no_parent
-        )
-        assignee_id, reporter_id, sprint_id = r[i_assignee], r[i_reporter], r[i_sprint]
-        watching = watchers_get(card_id)
-        append(
-            CardDTO(
-                id=card_id,
-                project_id=r[i_project],
-                key=f"{project_key}-{r[i_number]}",
-                number=r[i_number],
-                type=r[i_type],
-                title=r[i_title],
-                description=r[i_description],
-                priority=r[i_priority],
-                points=r[i_points],
-                estimate_hours=r[i_estimate],
-                remaining_hours=r[i_remaining],
-                assignee_id=assignee_id,
-                assignee_name=members_get(assignee_id),
-                reporter_id=reporter_id,
-                reporter_name=members_get(reporter_id),
-                column_id=r[i_column],
-                rank=r[i_rank],
-                sprint_id=sprint_id,
-                sprint_name=sprints_get(sprint_id),
-                parent_id=parent_id,
-                parent_key=parent_key,
-                parent_title=parent_title,
-                due_date=r[i_due],
-                blocked=r[i_blocked],
-                blocked_reason=r[i_blocked_reason],
-                archived=r[i_archived],
-                created_at=r[i_created],
-                updated_at=r[i_updated],
-                resolved_at=r[i_resolved],
-                version=r[i_version],
-                labels=tuple(labels_get(card_id, no_labels)),
-                watcher_ids=tuple(sorted(watching)) if watching else (),
-                checklist=tuple(checklists_get(card_id, ())),
+        card_id, parent_id = r[_ID], r[_PARENT]
+        watching = watchers.get(card_id)
+        result.append(
+            _card_dto(
+                r,
+                project_key,
+                members.get(r[_ASSIGNEE]),
+                members.get(r[_REPORTER]),
+                sprints.get(r[_SPRINT]),
+                parent_keys.get(parent_id, _NO_PARENT) if parent_id is not None else _NO_PARENT,
+                tuple(labels.get(card_id, no_labels)),
+                tuple(sorted(watching)) if watching else (),
+                tuple(checklists.get(card_id, ())),
             )
         )
     return result
@@ -385,45 +401,20 @@ def fetch_one_card(session: Session, card_id: int) -> CardDTO | None:
         else:
             checklist.append((number, ChecklistItemDTO(text, bool(flag))))
     r = tuple(row)
-    n = len(_CARD_COLUMNS)
-    project_key, assignee_name, reporter_name, sprint_name, parent_number, parent_title = r[n:]
-    c = _CARD_INDEX
-    parent_id = r[c["parent_id"]]
-    has_parent = parent_id is not None and parent_number is not None
-    return CardDTO(
-        id=r[c["id"]],
-        project_id=r[c["project_id"]],
-        key=f"{project_key}-{r[c['number']]}",
-        number=r[c["number"]],
-        type=r[c["type"]],
-        title=r[c["title"]],
-        description=r[c["description"]],
-        priority=r[c["priority"]],
-        points=r[c["points"]],
-        estimate_hours=r[c["estimate_hours"]],
-        remaining_hours=r[c["remaining_hours"]],
-        assignee_id=r[c["assignee_id"]],
-        assignee_name=assignee_name,
-        reporter_id=r[c["reporter_id"]],
-        reporter_name=reporter_name,
-        column_id=r[c["column_id"]],
-        rank=r[c["rank"]],
-        sprint_id=r[c["sprint_id"]],
-        sprint_name=sprint_name if r[c["sprint_id"]] is not None else None,
-        parent_id=parent_id,
-        parent_key=f"{project_key}-{parent_number}" if has_parent else None,
-        parent_title=parent_title if has_parent else None,
-        due_date=r[c["due_date"]],
-        blocked=r[c["blocked"]],
-        blocked_reason=r[c["blocked_reason"]],
-        archived=r[c["archived"]],
-        created_at=r[c["created_at"]],
-        updated_at=r[c["updated_at"]],
-        resolved_at=r[c["resolved_at"]],
-        version=r[c["version"]],
-        labels=tuple(sorted(labels, key=lambda lb: lb.name)),
-        watcher_ids=tuple(sorted(watchers)),
-        checklist=tuple(item for _, item in sorted(checklist, key=lambda pair: pair[0])),
+    project_key, assignee_name, reporter_name, sprint_name, parent_number, parent_title = r[
+        len(_CARD_COLUMNS) :
+    ]
+    has_parent = r[_PARENT] is not None and parent_number is not None
+    return _card_dto(
+        r,
+        project_key,
+        assignee_name,
+        reporter_name,
+        sprint_name,
+        (f"{project_key}-{parent_number}", parent_title) if has_parent else _NO_PARENT,
+        tuple(sorted(labels, key=lambda lb: lb.name)),
+        tuple(sorted(watchers)),
+        tuple(item for _, item in sorted(checklist, key=lambda pair: pair[0])),
     )
 
 
