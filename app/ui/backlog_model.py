@@ -417,11 +417,7 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         self._section_of[card.id] = s_row
         self._rank_of[card.id] = card.rank
         if shown:
-            row = bisect.bisect_left(section.ranks, card.rank)
-            self.beginInsertRows(self.createIndex(s_row, 0, _SECTION), row, row)
-            section.cards.insert(row, card)
-            section.ranks.insert(row, card.rank)
-            self.endInsertRows()
+            self._show_row(s_row, card)
         self._header_changed(s_row)
 
     def _remove(self, s_row: int, at: int, row: int | None) -> None:
@@ -432,11 +428,25 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         del self._section_of[card.id]
         del self._rank_of[card.id]
         if row is not None:
-            self.beginRemoveRows(self.createIndex(s_row, 0, _SECTION), row, row)
-            del section.cards[row]
-            del section.ranks[row]
-            self.endRemoveRows()
+            self._hide_row(s_row, row)
         self._header_changed(s_row)
+
+    def _show_row(self, s_row: int, card: CardDTO) -> None:
+        """Insert a card among a section's shown rows, in rank order."""
+        section = self._sections[s_row]
+        row = bisect.bisect_left(section.ranks, card.rank)
+        self.beginInsertRows(self.createIndex(s_row, 0, _SECTION), row, row)
+        section.cards.insert(row, card)
+        section.ranks.insert(row, card.rank)
+        self.endInsertRows()
+
+    def _hide_row(self, s_row: int, row: int) -> None:
+        """Take a shown row out of a section (the card stays among its cards)."""
+        section = self._sections[s_row]
+        self.beginRemoveRows(self.createIndex(s_row, 0, _SECTION), row, row)
+        del section.cards[row]
+        del section.ranks[row]
+        self.endRemoveRows()
 
     def _replace(self, s_row: int, at: int, row: int | None, card: CardDTO, shown: bool) -> None:
         """Same section, same rank: repaint the row, or let it in or out of the filter."""
@@ -450,16 +460,9 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
                 self.createIndex(row, 0, s_row + 1), self.createIndex(row, _LAST, s_row + 1)
             )
         elif row is not None:
-            self.beginRemoveRows(self.createIndex(s_row, 0, _SECTION), row, row)
-            del section.cards[row]
-            del section.ranks[row]
-            self.endRemoveRows()
+            self._hide_row(s_row, row)
         elif shown:
-            row = bisect.bisect_left(section.ranks, card.rank)
-            self.beginInsertRows(self.createIndex(s_row, 0, _SECTION), row, row)
-            section.cards.insert(row, card)
-            section.ranks.insert(row, card.rank)
-            self.endInsertRows()
+            self._show_row(s_row, card)
         self._header_changed(s_row)
 
     def _move(
