@@ -13,11 +13,10 @@ USER_ENV = "SPRINTDECK_USER"
 
 
 def package_dir(name: str) -> Path:
-    """A data folder installed inside the ``app`` package, or beside it in a source checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / name, here.parent / name):
-        if candidate.is_dir():
-            return candidate
+    """A data folder of the ``app`` package (``migrations``, ``resources``)."""
+    candidate = Path(__file__).resolve().parent / name
+    if candidate.is_dir():
+        return candidate
     raise FileNotFoundError(f"Sprintdeck's {name} folder is missing from the installation")
 
 
@@ -33,6 +32,28 @@ def user_data_dir() -> Path:
 
 def default_db_path() -> Path:
     return user_data_dir() / "sprintdeck.db"
+
+
+def prepare_data_dir(url: str) -> None:
+    """Create the user data folder, with its parents, when ``url`` is a file inside it.
+
+    A new account has no ``~/.local/share/Sprintdeck`` yet: the default database must be
+    creatable there. A file named elsewhere is not given a folder: a mistyped ``--db`` path
+    is reported, not silently created. A folder that cannot be made is left to the health
+    check, which names the problem.
+    """
+    from app.dburl import is_read_only_url, sqlite_path  # dburl imports this module
+
+    path = sqlite_path(url)
+    if path is None or is_read_only_url(url):
+        return
+    data_dir = user_data_dir()
+    if path.parent != data_dir or data_dir.is_dir():
+        return
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass
 
 
 def resolve_db_url(cli_value: str | None, environ: dict[str, str] | None = None) -> str:

@@ -57,9 +57,7 @@ def open_runtime(
     from app.db import DataVersionProbe, create_db_engine, migrate, session_factories
     from app.services import build_services
 
-    path = sqlite_path(url)
-    if path is not None and path.parent == config.user_data_dir():
-        path.parent.mkdir(parents=True, exist_ok=True)
+    config.prepare_data_dir(url)
     engine = create_db_engine(url)
     try:
         migration = migrate(engine, backup_dir=config.user_data_dir() / "backups")
@@ -97,6 +95,11 @@ class StartupSupport:
     def read_only_url(self, url: str) -> str:
         path = sqlite_path(url)
         return url if path is None else read_only_url(path)
+
+    def path_of(self, url: str) -> Path | None:
+        """The database file behind ``url`` (None for a server database)."""
+        path = sqlite_path(url)
+        return None if path is None else path.absolute()
 
     def url_for(self, path: Path) -> str:
         return "sqlite:///" + str(path.absolute())
@@ -164,7 +167,12 @@ def main(argv: list[str] | None = None) -> int:
 def _run_window(db: str | None) -> int:
     from app.ui.application import run_gui
 
-    return run_gui(config.resolve_db_url(db), open_runtime, StartupSupport())
+    url = config.resolve_db_url(db)
+    config.prepare_data_dir(url)
+    # Only the default file gets the demo project when it is created (the first start);
+    # a database someone names, or makes with File › New database…, starts empty.
+    demo_url = config.resolve_db_url(None, environ={})
+    return run_gui(url, open_runtime, StartupSupport(), demo_url=demo_url)
 
 
 if __name__ == "__main__":
