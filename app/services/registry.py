@@ -12,6 +12,7 @@ from app.services.board import BoardService
 from app.services.cards import CardService
 from app.services.charts import ChartService
 from app.services.context import ServiceContext
+from app.services.dto import ProjectDTO
 from app.services.events import ChangeBus
 from app.services.projects import ProjectService
 from app.services.sprints import SprintService
@@ -33,6 +34,15 @@ class Services:
     @property
     def bus(self) -> ChangeBus:
         return self.context.bus
+
+    def add_demo_project(self) -> ProjectDTO:
+        """Add the demo project ``DEMO`` (as on a first start); refused if it exists."""
+        from app.errors import Conflict
+        from app.services.demo import DEMO_KEY, seed_demo
+
+        if any(p.key == DEMO_KEY for p in self.projects.list_projects()):
+            raise Conflict(f"The demo project {DEMO_KEY} is already in this database.")
+        return seed_demo(self)
 
 
 def build_services(

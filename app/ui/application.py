@@ -68,7 +68,13 @@ def choose_database(url: str, support: Any) -> tuple[str, bool] | None:
     Returns (url to open, read-only?) or None to quit. ``support`` is app.main's
     StartupSupport: checks, backups and restores without the UI touching the database.
     """
-    from app.ui.startup_dialog import OPEN_OTHER, READ_ONLY, RESTORE, StartupDialog
+    from app.ui.startup_dialog import (
+        NEW_DATABASE,
+        OPEN_OTHER,
+        READ_ONLY,
+        RESTORE,
+        StartupDialog,
+    )
 
     while True:
         report = support.check(url)
@@ -81,7 +87,7 @@ def choose_database(url: str, support: Any) -> tuple[str, bool] | None:
             can_read_only=report.readable and not read_only,
         )
         dialog.exec()
-        if dialog.choice == OPEN_OTHER and dialog.path is not None:
+        if dialog.choice in (OPEN_OTHER, NEW_DATABASE) and dialog.path is not None:
             url = support.url_for(dialog.path)
         elif dialog.choice == RESTORE and dialog.path is not None:
             try:
@@ -102,11 +108,22 @@ def choose_database(url: str, support: Any) -> tuple[str, bool] | None:
             return None
 
 
-def run_gui(url: str, open_runtime: Callable[..., Any], support: Any = None) -> int:
+def run_gui(
+    url: str,
+    open_runtime: Callable[..., Any],
+    support: Any = None,
+    demo_url: str | None = None,
+) -> int:
     """Show the window on ``url``. ``open_runtime`` is app.main's builder (the composition
     root), handed in so the UI layer never reaches for the database itself; ``support``
     (app.main.StartupSupport) adds the start-up check, its ways out, and the second-window
-    notice."""
+    notice. ``demo_url``: the database that gets the demo project when it is created (the
+    default file on a first start); any other new database starts empty.
+
+    *File › Open database…* and *New database…* close the window and come back here with
+    the chosen file: each database gets its own runtime, lock and window. If the chosen
+    file cannot be used and the person gives up, the previous database opens again.
+    """
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Sprintdeck")
     app.setOrganizationName("Sprintdeck")
@@ -115,36 +132,106 @@ def run_gui(url: str, open_runtime: Callable[..., Any], support: Any = None) -> 
     app.setWindowIcon(QIcon(str(package_dir("resources") / "icons" / "sprintdeck.svg")))
     install_exception_hook()
     settings = make_settings()
+    previous: str | None = None
+    while True:
+        requested: list[str] = []
+        code, opened = _run_database(url, open_runtime, support, settings, demo_url, requested)
+        if requested:
+            previous, url = url, requested[-1]
+        elif not opened and previous is not None:
+            url, previous = previous, None  # gave up on the new file: back to the last one
+        else:
+            return code
+
+
+def _run_database(
+    url: str,
+    open_runtime: Callable[..., Any],
+    support: Any,
+    settings: QSettings,
+    demo_url: str | None,
+    requested: list[str],
+) -> tuple[int, bool]:
+    """One database's window, until it closes: (exit code, whether it opened at all).
+    A database the window asks for is appended to ``requested``."""
     if support is not None and hasattr(support, "deferred_services"):
-        started = _start_deferred(url, open_runtime, support, settings)
+        started = _start_deferred(url, open_runtime, support, settings, requested)
         if started is not None:
-            return started
+            return started, True
     read_only = False
     lock = None
     if support is not None:
         chosen = choose_database(url, support)
         if chosen is None:
-            return 1
+            return 1, False
         url, read_only = chosen
     try:
-        runtime = open_runtime(url, seed_demo_if_new=not read_only)
+        runtime = open_runtime(url, seed_demo_if_new=not read_only and url == demo_url)
     except DomainError as exc:
         QMessageBox.critical(None, "Sprintdeck cannot open the database", str(exc))
-        return 1
+        return 1, False
     if support is not None:
         lock = _take_lock(url, support)
     from app.ui.main_window import MainWindow
 
-    window = MainWindow(runtime.services, settings, poll_external=runtime.probe.changed)
+    window = MainWindow(
+        runtime.services,
+        settings,
+        poll_external=runtime.probe.changed,
+        database=_database_path(url, support, settings),
+    )
+    _connect_requests(window, requested, support)
     if read_only:
         window.setWindowTitle(window.windowTitle() + " (read-only)")
     window.show()
     try:
-        return app.exec()
+        return app_exec(), True
     finally:
+        _dispose(window)
         runtime.close()
         if lock is not None:
             lock.release()
+
+
+def app_exec() -> int:
+    app = QApplication.instance()
+    assert app is not None
+    return app.exec()
+
+
+def _database_path(url: str, support: Any, settings: QSettings) -> Path | None:
+    """The file behind ``url`` (shown in the title and remembered in Open Recent)."""
+    if support is None or not hasattr(support, "path_of"):
+        return None
+    path = support.path_of(url)
+    if path is not None:
+        from app.ui.recent import remember_recent
+
+        remember_recent(settings, path)
+    return path
+
+
+def _connect_requests(window: Any, requested: list[str], support: Any) -> None:
+    """The window asks for another database file: note its URL and close the window."""
+
+    def on_requested(path: str) -> None:
+        chosen = Path(path)
+        requested.append(
+            support.url_for(chosen) if support is not None else f"sqlite:///{chosen.absolute()}"
+        )
+        window.close()
+
+    window.database_requested.connect(on_requested)
+
+
+def _dispose(window: QWidget) -> None:
+    """Close and delete a window now, before its services' runtime is closed."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    if window.isVisible():
+        window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def _take_lock(url: str, support: Any, parent: QWidget | None = None) -> Any:
@@ -163,14 +250,18 @@ def _take_lock(url: str, support: Any, parent: QWidget | None = None) -> Any:
 
 
 def _start_deferred(
-    url: str, open_runtime: Callable[..., Any], support: Any, settings: QSettings
+    url: str,
+    open_runtime: Callable[..., Any],
+    support: Any,
+    settings: QSettings,
+    requested: list[str],
 ) -> int | None:
     """Paint the first board before the services exist (app/startup.py), build them right
     after; None when the database needs the ordinary start-up."""
     runtimes: list[Any] = []
 
     def build(bus: object) -> Any:
-        runtime = open_runtime(url, seed_demo_if_new=True, bus=bus)
+        runtime = open_runtime(url, bus=bus)
         runtimes.append(runtime)
         return runtime.services
 
@@ -186,6 +277,7 @@ def _start_deferred(
             services,
             settings,
             poll_external=lambda: bool(runtimes) and runtimes[0].probe.changed(),
+            database=_database_path(url, support, settings),
         )
     except DomainError as exc:
         QMessageBox.critical(None, "Sprintdeck cannot open the database", str(exc))
@@ -203,11 +295,15 @@ def _start_deferred(
             window.store.reload()
         locks.append(_take_lock(url, support, window))
 
+    _connect_requests(window, requested, support)
     window.show()
-    QTimer.singleShot(0, finish)
+    # Bound to the window: if it is gone before the event loop ran (another database was
+    # asked for), the services are not built and no lock is taken for it.
+    QTimer.singleShot(0, window, finish)
     try:
-        return app.exec()
+        return app_exec()
     finally:
+        _dispose(window)
         for runtime in runtimes:
             runtime.close()
         for lock in locks:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QEvent, QPoint, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
@@ -43,13 +44,23 @@ if TYPE_CHECKING:
     from app.ui.backlog_view import BacklogView
     from app.ui.reports_view import ReportsView
     from app.ui.sprint_view import SprintView
+    from app.ui.welcome import WelcomePage
 
 CARD_TYPES = ("story", "bug", "task", "spike")
+SCRUM_PAGES = ("backlog", "sprint")  # pages a Kanban project does not have
 EXTERNAL_POLL_MS = 1500
 
 
 class MainWindow(QMainWindow):
-    """Everything a person sees. Built with its services and settings handed in."""
+    """Everything a person sees. Built with its services and settings handed in.
+
+    ``database``: the file the services work on (shown in the title; File › Open Recent).
+    The window never opens another database itself: File › Open database… and New
+    database… emit ``database_requested`` with the chosen path, and the application
+    (app/ui/application.py) closes this window and opens one on that file.
+    """
+
+    database_requested = Signal(str)
 
     def __init__(
         self,
@@ -57,12 +68,14 @@ class MainWindow(QMainWindow):
         settings: QSettings,
         poll_external: Callable[[], bool] | None = None,
         parent: QWidget | None = None,
+        database: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self._services = services
         self._settings = settings
         self._poll_external = poll_external
-        self.setWindowTitle("Sprintdeck")
+        self._database = database
+        self.setWindowTitle(self._title(None))
         self.undo_stack = QUndoStack(self)
         self._commands = CommandContext(services, self._show_error)
         self.store = BoardStore(services, self)
@@ -88,6 +101,7 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self._backlog_slot)
         self.pages.addWidget(self._sprint_slot)
         self.pages.addWidget(self._reports_slot)
+        self._welcome: WelcomePage | None = None  # built when a database has no project
         self.setCentralWidget(self.pages)
         self._loading = False
 
@@ -187,6 +201,22 @@ class MainWindow(QMainWindow):
         self.new_project_action = self._action(
             "New &project…", self.new_project, [key("Ctrl+Shift+N")]
         )
+        self.new_database_action = self._action(
+            "New &database…",
+            self.new_database,
+            tip="Create an empty Sprintdeck database file and open it",
+        )
+        self.open_database_action = self._action(
+            "&Open database…",
+            self.open_database,
+            [key(key.StandardKey.Open)],
+            tip="Open another Sprintdeck database file (Ctrl+O)",
+        )
+        self.demo_project_action = self._action(
+            "Add the &demo project",
+            self.add_demo_project,
+            tip="Add the demo project DEMO: a team, sprints and history to explore",
+        )
         self.workflow_action = self._action("Edit &workflow…", self.edit_workflow)
         self.import_action = self._action(
             "&Import from Trello or Jira…", self.import_file, [key("Ctrl+I")]
@@ -233,7 +263,10 @@ class MainWindow(QMainWindow):
         self.page_actions["board"].setChecked(True)
 
     def _build_toolbar(self) -> None:
-        bar = QToolBar("Board", self)
+        """Two rows: pages, project and New card for every page; below them the board's own
+        controls (scope, swimlanes, filters), shown only with a board (Board and Sprint
+        pages), so that each page shows its own and nothing hides behind the chevron."""
+        bar = QToolBar("Main", self)
         bar.setObjectName("boardToolbar")
         bar.setMovable(False)
         self.addToolBar(bar)
@@ -248,14 +281,20 @@ class MainWindow(QMainWindow):
         self.project_combo.setAccessibleName("Project")
         self.project_combo.currentIndexChanged.connect(self._on_project_chosen)
         bar.addWidget(self.project_combo)
+        bar.addAction(self.new_card_action)
+        self.addToolBarBreak()
+        bar = QToolBar("Board controls", self)
+        bar.setObjectName("filterToolbar")
+        bar.setMovable(False)
+        self.addToolBar(bar)
+        self.filter_toolbar = bar
         self.scope_combo = QComboBox()
         self.scope_combo.setObjectName("scopeCombo")
         self.scope_combo.setAccessibleName("Cards shown")
         self.scope_combo.setToolTip("A Scrum board shows the active sprint; switch to all cards")
         self.scope_combo.currentIndexChanged.connect(self._on_scope_chosen)
         self._scope_action = bar.addWidget(self.scope_combo)
-        bar.addAction(self.new_card_action)
-        bar.addSeparator()
+        self._scope_separator = bar.addSeparator()
         bar.addWidget(QLabel(" Group "))
         self.group_combo = QComboBox()
         self.group_combo.setAccessibleName("Swimlanes")
@@ -292,6 +331,12 @@ class MainWindow(QMainWindow):
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
         file_menu.addAction(self.new_project_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.new_database_action)
+        file_menu.addAction(self.open_database_action)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._fill_recent_menu()
         file_menu.addSeparator()
         file_menu.addAction(self.import_action)
         file_menu.addSeparator()
@@ -346,6 +391,56 @@ class MainWindow(QMainWindow):
         self.project_combo.setCurrentIndex(max(index, 0) if projects else -1)
         if index <= 0 and projects:
             self._on_project_chosen(self.project_combo.currentIndex())
+        self._show_welcome(not projects)
+
+    def _show_welcome(self, empty: bool) -> None:
+        """A database without a project shows the welcome page and its ways to start;
+        the pages and the card actions wait until there is a project."""
+        self.new_card_action.setEnabled(not empty)
+        self._update_pages()
+        self.demo_project_action.setEnabled(not self._has_demo())
+        if empty:
+            self.pages.setCurrentWidget(self.welcome)
+            self.setWindowTitle(self._title(None))
+        elif self._welcome is not None and self.pages.currentWidget() is self._welcome:
+            self.show_page("board")
+
+    @property
+    def welcome(self) -> WelcomePage:
+        """The page of a database without projects, built the first time it is needed."""
+        if self._welcome is None:
+            from app.ui.welcome import WelcomePage
+
+            page = WelcomePage(self._database, self)
+            page.add_action("project", self.new_project_action, default=True)
+            page.add_action("demo", self.demo_project_action)
+            page.add_action("import", self.import_action)
+            page.add_action("open", self.open_database_action)
+            self.pages.addWidget(page)
+            self._welcome = page
+        return self._welcome
+
+    def _update_toolbar(self) -> None:
+        """The board controls row follows the page: scope only on the Board page of a
+        Scrum project (the Sprint page always shows the active sprint), the rest with
+        either board; nothing of it on the Backlog, Reports or welcome pages."""
+        current = self.pages.currentWidget()
+        on_board = current is self.board
+        on_sprint = self._sprint_page is not None and current is self._sprint_page
+        project = self.store.project
+        scrum = project is not None and project.methodology == "scrum"
+        self.filter_toolbar.setVisible(on_board or on_sprint)
+        self._scope_action.setVisible(on_board and scrum)
+        self._scope_separator.setVisible(on_board and scrum)
+
+    def _has_demo(self) -> bool:
+        return self.project_combo.findData("DEMO") >= 0
+
+    def _title(self, project_name: str | None) -> str:
+        parts = [project_name] if project_name else []
+        if self._database is not None:
+            parts.append(self._database.name)
+        return " — ".join([*parts, "Sprintdeck"])
 
     def select_project(self, key: str) -> None:
         index = self.project_combo.findData(key)
@@ -363,15 +458,32 @@ class MainWindow(QMainWindow):
             self._show_error(str(exc))
             return
         self.undo_stack.clear()  # undo history belongs to one board
-        self.setWindowTitle(f"{project.name} — Sprintdeck")
+        self.setWindowTitle(self._title(project.name))
 
     def _on_board_reset(self) -> None:
         self._fill_filter_combos()
         self._fill_scope_combo()
+        self._update_pages()
+
+    def _scrum(self) -> bool:
         project = self.store.project
-        scrum = project is not None and project.methodology == "scrum"
-        self.sprint_menu.menuAction().setVisible(scrum)
+        return project is not None and project.methodology == "scrum"
+
+    def _update_pages(self) -> None:
+        """A Kanban board has no sprints: no Backlog or Sprint page, no Sprint menu, no
+        sprint report (its Reports page shows flow charts). No project: only the welcome
+        page."""
+        has_project = self.project_combo.count() > 0
+        scrum = has_project and self._scrum()
+        for name, action in self.page_actions.items():
+            wanted = has_project and (scrum or name not in SCRUM_PAGES)
+            action.setVisible(wanted or not has_project)
+            action.setEnabled(wanted)
+        self.sprint_menu.menuAction().setVisible(scrum or not has_project)
+        self.sprint_menu.menuAction().setEnabled(scrum)
         self.export_report_action.setEnabled(scrum)
+        if has_project and not scrum and self.current_page() in SCRUM_PAGES:
+            self.show_page("board")
 
     def _scopes(self) -> tuple[int | None, int | None]:
         """(the main board's sprint scope, the sprint page's) for the loaded board: Scrum
@@ -388,7 +500,6 @@ class MainWindow(QMainWindow):
 
     def _fill_scope_combo(self) -> None:
         """Scrum boards show the active sprint by default; Kanban boards have no sprints."""
-        project = self.store.project
         active = self.store.active_sprint
         main, sprint = self._scopes()
         self.scope_combo.blockSignals(True)
@@ -398,7 +509,7 @@ class MainWindow(QMainWindow):
         self.scope_combo.addItem("All cards", None)
         self.scope_combo.setCurrentIndex(0 if main is not None else self.scope_combo.count() - 1)
         self.scope_combo.blockSignals(False)
-        self._scope_action.setVisible(project is not None and project.methodology == "scrum")
+        self._update_toolbar()
         self.board.set_sprint_scope(main)
         if self._sprint_board is not None:
             self._sprint_board.set_sprint_scope(sprint)
@@ -470,6 +581,11 @@ class MainWindow(QMainWindow):
         return self.board
 
     def show_page(self, name: str) -> None:
+        if self.project_combo.count() == 0:
+            self.pages.setCurrentWidget(self.welcome)  # no project: nothing else to show
+            return
+        if name in SCRUM_PAGES and self.store.project is not None and not self._scrum():
+            name = "board"
         if name == "reports":
             self.pages.setCurrentWidget(self.reports)
             return
@@ -589,6 +705,7 @@ class MainWindow(QMainWindow):
             self.sprint_view  # noqa: B018 - however the page was reached, it is complete
         for page_name, action in self.page_actions.items():
             action.setChecked(page_name == name)
+        self._update_toolbar()
         self._on_current_card_changed(self.focused_board().current_card())
 
     def _on_move_requested(
@@ -821,6 +938,79 @@ class MainWindow(QMainWindow):
         if dialog.exec() and created:
             self.reload_projects(select_key=created[0])
             self.select_project(created[0])
+
+    def add_demo_project(self) -> None:
+        """The demo project DEMO, as on a first start (a team, sprints, real history)."""
+        if self._has_demo():
+            self.select_project("DEMO")
+            return
+        try:
+            project = self._services.add_demo_project()
+        except DomainError as exc:
+            self._show_error(str(exc))
+            return
+        self.reload_projects(select_key=project.key)
+        self.select_project(project.key)
+        self.statusBar().showMessage(f"Added the demo project {project.key}", 5000)
+
+    # --- databases -------------------------------------------------------------------------
+
+    def _database_folder(self) -> str:
+        if self._database is not None:
+            return str(self._database.parent)
+        return str(Path.home())
+
+    def new_database(self) -> None:
+        """Create an empty database file and open it (this window closes)."""
+        path, _filter = QFileDialog.getSaveFileName(
+            self,
+            "New Sprintdeck database",
+            str(Path(self._database_folder()) / "board.db"),
+            "Sprintdeck databases (*.db);;All files (*)",
+            options=QFileDialog.Option.DontConfirmOverwrite,
+        )
+        if not path:
+            return
+        chosen = Path(path)
+        if not chosen.suffix:
+            chosen = chosen.with_suffix(".db")
+        if chosen.exists():
+            self._show_error(
+                f"{chosen.name} already exists, and Sprintdeck never writes over a file. "
+                "To open it, use File › Open database…; for a new database, choose a new name."
+            )
+            return
+        self.database_requested.emit(str(chosen))
+
+    def open_database(self, path: str | None = None) -> None:
+        """Open another database file (this window closes; the new one opens on it)."""
+        if path is None:
+            path, _filter = QFileDialog.getOpenFileName(
+                self,
+                "Open a Sprintdeck database",
+                self._database_folder(),
+                "Sprintdeck databases (*.db);;All files (*)",
+            )
+            if not path:
+                return
+        elif not Path(path).exists():
+            self._show_error(f"{path} is no longer there; it was moved or deleted.")
+            return
+        if self._database is not None and Path(path).absolute() == self._database:
+            return
+        self.database_requested.emit(path)
+
+    def _fill_recent_menu(self) -> None:
+        from app.ui.recent import recent_files
+
+        self.recent_menu.clear()
+        current = str(self._database) if self._database is not None else None
+        recent = [p for p in recent_files(self._settings) if p != current]
+        for number, path in enumerate(recent, start=1):
+            action = self.recent_menu.addAction(f"&{number} {Path(path).name}  —  {path}")
+            action.triggered.connect(lambda _checked=False, p=path: self.open_database(p))
+        if not recent:
+            self.recent_menu.addAction("No other database opened yet").setEnabled(False)
 
     # --- sprints ---------------------------------------------------------------------------
 

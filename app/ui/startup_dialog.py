@@ -20,14 +20,15 @@ from PySide6.QtWidgets import (
 )
 
 OPEN_OTHER = "open_other"
+NEW_DATABASE = "new_database"
 RESTORE = "restore"
 READ_ONLY = "read_only"
 QUIT = "quit"
 
 
 class StartupDialog(QDialog):
-    """``choice`` is one of OPEN_OTHER (with ``path``), RESTORE (with ``path``: the backup),
-    READ_ONLY or QUIT once the dialog is closed."""
+    """``choice`` is one of OPEN_OTHER or NEW_DATABASE (with ``path``), RESTORE (with
+    ``path``: the backup), READ_ONLY or QUIT once the dialog is closed."""
 
     def __init__(
         self,
@@ -64,16 +65,23 @@ class StartupDialog(QDialog):
 
         buttons = QDialogButtonBox()
         self.open_button = QPushButton("Open another file…")
+        self.new_button = QPushButton("New database…")
         self.restore_button = QPushButton("Restore the selected backup")
         self.read_only_button = QPushButton("Open read-only")
         self.quit_button = QPushButton("Quit")
         self.restore_button.setEnabled(bool(backups))
         self.read_only_button.setEnabled(can_read_only)
-        for button in (self.open_button, self.restore_button, self.read_only_button):
+        for button in (
+            self.open_button,
+            self.new_button,
+            self.restore_button,
+            self.read_only_button,
+        ):
             buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.quit_button, QDialogButtonBox.ButtonRole.RejectRole)
         layout.addWidget(buttons)
         self.open_button.clicked.connect(self.open_other)
+        self.new_button.clicked.connect(self.new_database)
         self.restore_button.clicked.connect(self.restore)
         self.read_only_button.clicked.connect(self.read_only)
         self.quit_button.clicked.connect(self.reject)
@@ -85,6 +93,29 @@ class StartupDialog(QDialog):
         if path:
             self.choice, self.path = OPEN_OTHER, Path(path)
             self.accept()
+
+    def new_database(self) -> None:
+        """A new, empty database at a path the person names (never over an existing file)."""
+        path, _filter = QFileDialog.getSaveFileName(
+            self,
+            "New Sprintdeck database",
+            str(Path.home() / "board.db"),
+            "Sprintdeck databases (*.db);;All files (*)",
+            options=QFileDialog.Option.DontConfirmOverwrite,
+        )
+        if not path:
+            return
+        chosen = Path(path)
+        if not chosen.suffix:
+            chosen = chosen.with_suffix(".db")
+        if chosen.exists():
+            self.message.setText(
+                f"{chosen} already exists, and Sprintdeck never writes over a file: choose "
+                "a new name, or Open another file… to open it."
+            )
+            return
+        self.choice, self.path = NEW_DATABASE, chosen
+        self.accept()
 
     def restore(self) -> None:
         item = self.backups.currentItem()
