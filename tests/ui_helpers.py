@@ -33,11 +33,14 @@ def card_by_key(window: MainWindow, key: str) -> CardDTO:
     raise AssertionError(f"no card {key} on the board")
 
 
-def drop_card(window: MainWindow, key: str, column: str, row: int | None = None) -> None:
+def drop_card(
+    window: MainWindow, key: str, column: str, row: int | None = None, lane: str | None = None
+) -> None:
     """Drop a card on a column's list the way Qt delivers a drop: drag-move, then drop.
 
     QDrag cannot run offscreen, so the drag source's mime data is built by the source model
-    and the events are sent to the target view's viewport at the pixel of ``row``.
+    and the events are sent to the target view's viewport at the pixel of ``row``. ``lane``:
+    the swimlane (its title) to drop into; the first lane otherwise.
     """
     card = card_by_key(window, key)
     found = window.board.view_for(card.id)
@@ -46,7 +49,7 @@ def drop_card(window: MainWindow, key: str, column: str, row: int | None = None)
     source_model = source_view.model()
     mime = source_model.mimeData([source_model.index(source_row, 0)])
     _column, models = column_named(window, column)
-    target_model = models[0]
+    target_model = models[0 if lane is None else window.board.lane_titles().index(lane)]
     target_view = window.board.view_for_model(target_model)
     viewport = target_view.viewport()
     if row is None or row >= target_model.rowCount():

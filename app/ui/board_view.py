@@ -22,15 +22,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.metrics.points import format_points
 from app.services.dto import CardDTO, ColumnDTO
 from app.ui.board_model import CardListModel
 from app.ui.delegate import CARD_HEIGHT, CardDelegate
 from app.ui.store import BoardStore
+from app.words import plural
 
 COLUMN_WIDTH = 270
 COLUMN_MAX_WIDTH = 420
 GROUPINGS = ("none", "assignee", "epic", "priority")
 PRIORITY_ORDER = ("highest", "high", "medium", "low", "lowest")
+# The card field each grouping's lanes stand for.
+LANE_FIELDS = {"assignee": "assignee_id", "epic": "parent_id", "priority": "priority"}
 
 
 @dataclass(frozen=True)
@@ -193,10 +197,9 @@ class ColumnHeader(QFrame):
         self, column: ColumnDTO, total: int, shown: int, points: Decimal, filtered: bool
     ) -> None:
         self.name_label.setText(column.name)
-        count = (
-            f"{shown} of {total} cards" if filtered else f"{total} card{'s' if total != 1 else ''}"
-        )
-        self.stats_label.setText(f"{count} · {points.normalize():f} pts")
+        count = f"{shown} of {plural(total, 'card')}" if filtered else plural(total, "card")
+        unit = "pt" if points == 1 else "pts"
+        self.stats_label.setText(f"{count} · {format_points(points)} {unit}")
         self.over_limit = column.wip_limit is not None and total > column.wip_limit
         if column.wip_limit is None:
             self.wip_label.setText("")
@@ -222,7 +225,9 @@ class BoardView(QWidget):
     """Columns side by side, optionally split into swimlanes; cards painted by a delegate."""
 
     open_requested = Signal(int)
-    move_requested = Signal(int, int, object, object)  # card, column, after, before
+    # card, column, after, before, and the lane's field and value ({} without lanes): a
+    # card dropped into another person's (epic's, priority's) lane takes that lane's value.
+    move_requested = Signal(int, int, object, object, object)
     context_menu_requested = Signal(int, QPoint)  # card, global position
     current_card_changed = Signal(object)  # CardDTO | None
 
@@ -233,6 +238,7 @@ class BoardView(QWidget):
         self._grouping = "none"
         self._scope_sprint_id: int | None = None
         self._columns: list[_ColumnParts] = []
+        self._lane_labels: list[QLabel] = []  # one per lane, in lane order
         # Per column: (cards, points) of the cards in scope, whatever the filter and lanes,
         # for the headers and WIP limits. Kept up to date card by card, not re-summed.
         self._totals: dict[int, _Totals] = {}
@@ -287,6 +293,7 @@ class BoardView(QWidget):
                     cell.model.reset(cards)
             self._fit_cells(parts)
         self._refresh_headers()
+        self._refresh_lanes()
 
     @property
     def sprint_scope(self) -> int | None:
@@ -388,6 +395,7 @@ class BoardView(QWidget):
         return []
 
     def _lane_key(self, card: CardDTO) -> object:
+        # The same fields as LANE_FIELDS: a card's lane is the value a drop there sets.
         if self._grouping == "assignee":
             return card.assignee_id
         if self._grouping == "epic":
@@ -416,6 +424,7 @@ class BoardView(QWidget):
         if old is not None:
             old.deleteLater()
         self._columns = []
+        self._lane_labels = []
         container = QWidget()
         container.setObjectName("boardCanvas")
         grid = QGridLayout(container)
@@ -438,7 +447,11 @@ class BoardView(QWidget):
             for lane_index, lane in enumerate(lanes):
                 model = CardListModel(column.id, self._predicate(column.id, lane), self)
                 model.reset(by_column.get(column.id, []))  # a cell takes only its column's
-                model.drop_requested.connect(self._on_drop_requested)
+                model.drop_requested.connect(
+                    lambda card, col, after, before, ln=lane: self._on_drop_requested(
+                        card, col, after, before, ln
+                    )
+                )
                 view = CardListView()
                 view.setObjectName(f"cards-{column.id}")
                 view.setItemDelegate(self._delegate)
@@ -461,9 +474,10 @@ class BoardView(QWidget):
                 )
                 row = 1 + lane_index * 2
                 if lane is not None and col_index == 0:
-                    lane_label = QLabel(self._lane_title(lane, cards))
+                    lane_label = QLabel(lane.title)
                     lane_label.setObjectName("laneHeader")
                     grid.addWidget(lane_label, row, 0, 1, max(1, len(columns)))
+                    self._lane_labels.append(lane_label)
                 if lane is None:
                     grid.addWidget(view, row + 1, col_index)
                 else:
@@ -484,13 +498,33 @@ class BoardView(QWidget):
         self._scroll.setWidget(container)
         self._container = container
         self._refresh_headers()
+        self._refresh_lanes()
         self._current_id = None
         if selected is not None and not self.select_card(selected, focus=False):
             self.current_card_changed.emit(None)
 
-    def _lane_title(self, lane: Lane, cards: list[CardDTO]) -> str:
-        count = sum(1 for c in cards if self._lane_key(c) == lane.key)
-        return f"{lane.title}  ·  {count} card{'s' if count != 1 else ''}"
+    def _refresh_lanes(self) -> None:
+        """Each lane's title with the cards it shows; while a filter is on, a lane that
+        shows no card is hidden (its title and its lists), so the matches sit together."""
+        if not self._lane_labels or not self._columns:
+            return
+        filtered = self._filter.is_active()
+        for index, label in enumerate(self._lane_labels):
+            cells = [parts.cells[index] for parts in self._columns if index < len(parts.cells)]
+            count = sum(cell.model.rowCount() for cell in cells)
+            lane = cells[0].lane if cells else None
+            if lane is not None:
+                label.setText(f"{lane.title}  ·  {plural(count, 'card')}")
+            visible = count > 0 or not filtered
+            label.setVisible(visible)
+            for cell in cells:
+                cell.view.setVisible(visible)
+
+    def visible_lane_titles(self) -> list[str]:
+        """The lanes a person sees now (all of them, or those with matches under a filter)."""
+        return [
+            label.text().split("  ·  ")[0] for label in self._lane_labels if not label.isHidden()
+        ]
 
     def _fit_cells(self, parts: _ColumnParts) -> None:
         """Without lanes a list fills its column; in lanes each list is as tall as its cards."""
@@ -585,6 +619,7 @@ class BoardView(QWidget):
             if parts.column.id in column_ids:
                 self._fit_cells(parts)
         self._refresh_headers(column_ids)
+        self._refresh_lanes()
         if self._current_id is not None:
             self.current_card_changed.emit(self.current_card())
 
@@ -626,10 +661,23 @@ class BoardView(QWidget):
         self.select_card(card.id)
         self.context_menu_requested.emit(card.id, view.viewport().mapToGlobal(pos))
 
+    def lane_values(self, lane: Lane | None) -> dict[str, object]:
+        """The card field a lane stands for and its value, as update_card takes them."""
+        name = LANE_FIELDS.get(self._grouping)
+        if lane is None or name is None:
+            return {}
+        return {name: lane.key}
+
     def _on_drop_requested(
-        self, card_id: int, column_id: int, after_id: object, before_id: object
+        self,
+        card_id: int,
+        column_id: int,
+        after_id: object,
+        before_id: object,
+        lane: Lane | None = None,
     ) -> None:
+        values = self.lane_values(lane)
         # Queued: the move changes the models, which must not happen inside the drop event.
         QTimer.singleShot(
-            0, lambda: self.move_requested.emit(card_id, column_id, after_id, before_id)
+            0, lambda: self.move_requested.emit(card_id, column_id, after_id, before_id, values)
         )

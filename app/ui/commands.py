@@ -159,15 +159,27 @@ class CreateCardCommand(ServiceCommand):
 class EditCardCommand(ServiceCommand):
     """Apply edited fields; undo writes the previous values back."""
 
-    def __init__(self, context: CommandContext, card: CardDTO, changes: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        context: CommandContext,
+        card: CardDTO,
+        changes: dict[str, Any],
+        after_move: bool = False,
+    ) -> None:
+        """``after_move``: the second part of a compound step whose first part changed the
+        same card (a drop into another lane): it builds on the version that part made."""
         super().__init__(context, f"Edit {card.key}")
         self._card = card
         self._changes = dict(changes)
         self._previous = {name: previous_value(card, name) for name in changes}
+        self._after_move = after_move
 
     def _redo(self) -> CardDTO:
+        expected = (
+            self._ctx.version_of(self._card) if self._after_move else self._expected(self._card)
+        )
         return self._ctx.services.cards.update_card(
-            self._card.id, self._changes, expected_version=self._expected(self._card)
+            self._card.id, self._changes, expected_version=expected
         )
 
     def _undo(self) -> CardDTO:

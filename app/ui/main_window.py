@@ -31,11 +31,13 @@ from app.ui.board_view import GROUPINGS, BoardFilter, BoardView
 from app.ui.commands import (
     ArchiveCardCommand,
     CommandContext,
+    CompoundCommand,
     CreateCardCommand,
     EditCardCommand,
     MoveCardCommand,
     ServiceCommand,
     changed_fields,
+    previous_value,
 )
 from app.ui.store import BoardStore
 
@@ -161,6 +163,9 @@ class MainWindow(QMainWindow):
         self.redo_action.setShortcuts([key("Ctrl+Shift+Z"), key("Ctrl+Y")])
         self.addAction(self.undo_action)
         self.addAction(self.redo_action)
+        # Connected after the stack's own slots: by then the step is undone (redone).
+        self.undo_action.triggered.connect(self._on_undone)
+        self.redo_action.triggered.connect(self._on_redone)
 
         self.new_card_action = self._action(
             "&New card…", self.new_card, [key("Ctrl+N")], tip="Create a card (Ctrl+N)"
@@ -574,6 +579,17 @@ class MainWindow(QMainWindow):
         self.undo_stack.push(command)
         return command.error is None
 
+    def _on_undone(self) -> None:
+        """Say what was undone (and so replace "Deleted …, Ctrl+Z to undo")."""
+        index = self.undo_stack.index()
+        if index < self.undo_stack.count():
+            self.statusBar().showMessage(f"Undone: {self.undo_stack.text(index)}", 5000)
+
+    def _on_redone(self) -> None:
+        index = self.undo_stack.index()
+        if index > 0:
+            self.statusBar().showMessage(f"Redone: {self.undo_stack.text(index - 1)}", 5000)
+
     def focused_board(self) -> BoardView:
         """The board the person is looking at: the main board or the sprint page's."""
         if self._sprint_page is not None and self.pages.currentWidget() is self._sprint_page:
@@ -709,17 +725,88 @@ class MainWindow(QMainWindow):
         self._on_current_card_changed(self.focused_board().current_card())
 
     def _on_move_requested(
-        self, card_id: int, column_id: int, after_id: int | None, before_id: int | None
+        self,
+        card_id: int,
+        column_id: int,
+        after_id: int | None,
+        before_id: int | None,
+        lane_values: dict[str, Any] | None = None,
     ) -> None:
+        """Move a card (drag and drop, keys, menu). Dropped into another swimlane, the card
+        also takes that lane's assignee, epic or priority: both in one undoable step."""
         card = self.store.card(card_id)
         column = self.store.column(column_id)
         if card is None or column is None:
             return
-        if self.push(
-            MoveCardCommand(self._commands, card, column_id, column.name, after_id, before_id)
-        ):
+        changes = {
+            name: value
+            for name, value in (lane_values or {}).items()
+            if previous_value(card, name) != value
+        }
+        move = MoveCardCommand(self._commands, card, column_id, column.name, after_id, before_id)
+        # The Edit menu says what Undo will do ("Undo Move …"); the status bar what was done.
+        text, message = (
+            self._move_words(card, column, after_id, before_id, changes, past)
+            for past in (False, True)
+        )
+        if changes:
+            command: Any = CompoundCommand(
+                text, [move, EditCardCommand(self._commands, card, changes, after_move=True)]
+            )
+        else:
+            command = move
+            command.setText(text)
+        if self.push(command):
             self.focused_board().select_card(card_id)
-            self.statusBar().showMessage(f"Moved {card.key} to {column.name}", 4000)
+            self.statusBar().showMessage(message, 4000)
+
+    def _move_words(
+        self,
+        card: CardDTO,
+        column: Any,
+        after_id: int | None,
+        before_id: int | None,
+        changes: dict[str, Any],
+        past: bool,
+    ) -> str:
+        """What a move does (``past``: did), in words: to another column, or up or down
+        within one, and the lane's value it takes ("Moved DEMO-4 up in In Review")."""
+        move = "Moved" if past else "Move"
+        if column.id != card.column_id:
+            where = f"{move} {card.key} to {column.name}"
+        else:
+            neighbour = self.store.card(after_id if after_id is not None else before_id or -1)
+            if neighbour is None:
+                where = f"{move} {card.key} within {column.name}"
+            else:
+                way = "up" if neighbour.rank < card.rank else "down"
+                where = f"{move} {card.key} {way} in {column.name}"
+        if not changes:
+            return where
+        lane = self._lane_words(changes, past)
+        if column.id != card.column_id:
+            return f"{where}; {lane}"
+        if past:
+            return f"{card.key} {lane}"  # "DEMO-4 assigned to Grace Hopper"
+        return f"{lane[:1].upper()}{lane[1:]} ({card.key})"  # "Assign to Grace Hopper (DEMO-4)"
+
+    def _lane_words(self, changes: dict[str, Any], past: bool) -> str:
+        words = []
+        if "assignee_id" in changes:
+            member = next((m for m in self.store.members if m.id == changes["assignee_id"]), None)
+            if member is None:
+                words.append("unassigned" if past else "unassign")
+            else:
+                words.append(f"{'assigned' if past else 'assign'} to {member.display_name}")
+        if "parent_id" in changes:
+            epic = next((e for e in self.store.epics if e.id == changes["parent_id"]), None)
+            if epic is None:
+                words.append("taken out of its epic" if past else "take out of its epic")
+            else:
+                words.append(f"{'put'} in epic {epic.title}")
+        if "priority" in changes:
+            words.append(f"priority set to {changes['priority']}")
+        return ", ".join(words)
 
     def move_current(self, step: int) -> None:
         """Move the selected card to the next (+1) or previous (-1) column, last in it."""

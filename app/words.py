@@ -1,0 +1,16 @@
+"""Words as people write them: counts with the right noun ("1 card", "3 cards")."""
+
+from __future__ import annotations
+
+_IRREGULAR = {"person": "people", "story": "stories", "entry": "entries", "day": "days"}
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``count`` and ``noun``, singular for exactly one: ``plural(1, "card") == "1 card"``.
+
+    ``many`` names the plural when it is not the noun plus "s" (and not in the small table
+    of irregular nouns above).
+    """
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count} {many or _IRREGULAR.get(noun) or noun + 's'}"
