@@ -803,7 +803,7 @@ class MainWindow(QMainWindow):
             if epic is None:
                 words.append("taken out of its epic" if past else "take out of its epic")
             else:
-                words.append(f"{'put'} in epic {epic.title}")
+                words.append(f"put in epic {epic.title}")
         if "priority" in changes:
             words.append(f"priority set to {changes['priority']}")
         return ", ".join(words)
