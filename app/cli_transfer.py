@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from app import config
+from app.words import plural
 
 
 def register(commands: Any, db: argparse.ArgumentParser) -> tuple[dict, dict]:
@@ -87,8 +88,8 @@ def _export(services: Any, args: argparse.Namespace) -> int:
 
     counts = _transfer(services).export_all(args.output, schema=head_revision())
     print(
-        f"Exported {counts['projects']} projects, {counts['cards']} cards and "
-        f"{counts['history events']} history events to {args.output}."
+        f"Exported {plural(counts['projects'], 'project')}, {plural(counts['cards'], 'card')} "
+        f"and {plural(counts['history events'], 'history event')} to {args.output}."
     )
     return 0
 

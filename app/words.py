@@ -14,3 +14,14 @@ def plural(count: int, noun: str, many: str | None = None) -> str:
     if count == 1:
         return f"1 {noun}"
     return f"{count} {many or _IRREGULAR.get(noun) or noun + 's'}"
+
+
+def counted(count: int, nouns: str) -> str:
+    """Like :func:`plural`, for a name already in the plural ("archived cards", "history
+    events"): ``counted(1, "comments") == "1 comment"``."""
+    if count != 1:
+        return f"{count} {nouns}"
+    singular = next((one for one, many in _IRREGULAR.items() if nouns.endswith(many)), None)
+    if singular is not None:
+        return f"1 {nouns.removesuffix(_IRREGULAR[singular])}{singular}"
+    return f"1 {nouns.removesuffix('s')}"

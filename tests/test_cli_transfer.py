@@ -87,7 +87,7 @@ def test_export_and_import_sprintdeck(db: Path, tmp_path: Path) -> None:
     ok(run_cli("init", "--demo", db=db))
     export = tmp_path / "out.json"
     out = ok(run_cli("export", "-o", str(export), db=db))
-    assert out.startswith("Exported 1 projects")
+    assert out.startswith("Exported 1 project, ")
     target = tmp_path / "target.db"
     ok(run_cli("import", "sprintdeck", str(export), db=target))
     args = ("card", "list", "--project", "DEMO", "--json", "--all")

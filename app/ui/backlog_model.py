@@ -32,6 +32,7 @@ from app.ui.board_model import (
     card_mime_data,
 )
 from app.ui.choices import CARD_TYPE_LABELS, PRIORITY_LABELS, label_for
+from app.words import plural
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -693,7 +694,7 @@ class EpicListModel(QAbstractListModel):
         if role == EpicRole:
             return row
         if role == _TOOL_TIP and row.epic is not None:
-            return f"{row.cards} cards; drop cards here to put them into this epic"
+            return f"{plural(row.cards, 'card')}; drop cards here to put them into this epic"
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:

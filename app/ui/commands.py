@@ -14,6 +14,7 @@ from PySide6.QtGui import QUndoCommand
 
 from app.errors import DomainError
 from app.services.dto import CardDTO
+from app.words import plural
 
 if TYPE_CHECKING:
     from app.services import Services
@@ -396,6 +397,10 @@ def changed_fields(before: CardDTO, after: CardDTO) -> list[tuple[str, str, str]
         changes.append(("labels", shown(old_labels), shown(new_labels)))
     if before.checklist != after.checklist:
         changes.append(
-            ("checklist", f"{len(before.checklist)} items", f"{len(after.checklist)} items")
+            (
+                "checklist",
+                plural(len(before.checklist), "item"),
+                plural(len(after.checklist), "item"),
+            )
         )
     return changes

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from app.errors import DomainError
 from app.services.dto import ProjectDTO
 from app.services.transfer import ImportCancelled
+from app.words import counted, plural
 
 ERROR_STYLE = "color: #c9372c; font-weight: 600;"
 KINDS = (
@@ -184,7 +185,9 @@ class ImportDialog(QDialog):
 
     def _show_duplicates(self, count: int) -> None:
         self.duplicate_label.setText(
-            f"{count} cards were imported before" if count else "Cards imported before"
+            (f"{plural(count, 'card')} {'was' if count == 1 else 'were'} imported before")
+            if count
+            else "Cards imported before"
         )
         self.duplicate_label.setVisible(bool(count))
         self.duplicate_combo.setVisible(bool(count))
@@ -209,7 +212,7 @@ class ImportDialog(QDialog):
             self._show_error(str(exc))
             return
         self._preview = preview
-        counts = ", ".join(f"{n} {what}" for what, n in preview.counts)
+        counts = ", ".join(counted(n, what) for what, n in preview.counts)
         if native:
             head = f"Restores the projects {preview.project_key} exactly: "
         elif preview.project_exists:
@@ -259,7 +262,7 @@ class ImportDialog(QDialog):
             if self.kind == "sprintdeck":
                 counts = self._transfer.import_native(self.path, report)
                 self.result_lines = [
-                    "Restored " + ", ".join(f"{n} {what}" for what, n in counts.items()) + "."
+                    "Restored " + ", ".join(counted(n, what) for what, n in counts.items()) + "."
                 ]
                 self.imported_key = None
             else:

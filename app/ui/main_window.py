@@ -40,6 +40,7 @@ from app.ui.commands import (
     previous_value,
 )
 from app.ui.store import BoardStore
+from app.words import plural
 
 if TYPE_CHECKING:
     from app.services import Services
@@ -1210,7 +1211,7 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             self._show_error(f"Could not write {path}: {exc.strerror or exc}")
             return
-        self.statusBar().showMessage(f"Exported {count} cards to {path}", 6000)
+        self.statusBar().showMessage(f"Exported {plural(count, 'card')} to {path}", 6000)
 
     def export_sprint_report(self) -> None:
         project = self.store.project

@@ -42,6 +42,7 @@ from app.services.common import max_rank, record_event
 from app.services.context import ServiceContext
 from app.services.events import Change
 from app.services.validation import clean_key
+from app.words import plural
 
 # (done, total) -> None; an importer calls it as it goes. Raising ImportCancelled stops it.
 Progress = Callable[[int, int], None]
@@ -169,17 +170,17 @@ class ImportSummary:
             else f"Merged into project {self.project_key}."
         )
         parts = [
-            f"{self.cards} cards",
-            f"{self.columns} columns",
-            f"{self.labels} labels",
-            f"{self.members} members",
-            f"{self.sprints} sprints",
-            f"{self.checklist_items} checklist items",
-            f"{self.comments} comments",
+            plural(self.cards, "card"),
+            plural(self.columns, "column"),
+            plural(self.labels, "label"),
+            plural(self.members, "member"),
+            plural(self.sprints, "sprint"),
+            plural(self.checklist_items, "checklist item"),
+            plural(self.comments, "comment"),
         ]
         out = [head, "Created " + ", ".join(parts) + "."]
         if self.skipped:
-            out.append(f"Skipped {self.skipped} cards imported before.")
+            out.append(f"Skipped {plural(self.skipped, 'card')} imported before.")
         elif self.previously_imported:
             out.append(
                 f"Updated {self.updated} of the {self.previously_imported} cards imported before "
