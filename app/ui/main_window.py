@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QToolBar,
@@ -105,6 +106,7 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self._sprint_slot)
         self.pages.addWidget(self._reports_slot)
         self._welcome: WelcomePage | None = None  # built when a database has no project
+        self._offer_button: QPushButton | None = None  # a status bar message's one button
         self.setCentralWidget(self.pages)
         self._loading = False
 
@@ -894,9 +896,64 @@ class MainWindow(QMainWindow):
 
         dialog = self._card_dialog(CardDialog, None, submit)
         if dialog.exec() and created:
-            if self.current_page() != "backlog":
-                self.focused_board().select_card(created[0].id)
-            self.statusBar().showMessage(f"Created {created[0].key}", 4000)
+            self._announce_created(self.store.card(created[0].id) or created[0])
+
+    def _announce_created(self, card: CardDTO) -> None:
+        """Select the new card; if the board does not show it (another sprint, the
+        backlog, a filter), say where it went and offer to show it."""
+        if self.current_page() == "backlog":
+            self.statusBar().showMessage(f"Created {card.key}", 5000)
+            return
+        board = self.focused_board()
+        if board.select_card(card.id):
+            self.statusBar().showMessage(f"Created {card.key}", 5000)
+            return
+        where = card.sprint_name or "the backlog"
+        if board.sprint_scope is not None and card.sprint_id != board.sprint_scope:
+            scope = self.store.active_sprint
+            shown = scope.name if scope is not None else "this sprint"
+            reason = f"it is in {where}, and the board shows {shown}"
+        else:
+            reason = "the filters hide it"
+        self._offer(
+            f"Created {card.key}, not shown: {reason}.", "Show it", self._show_card_fn(card)
+        )
+
+    def _show_card_fn(self, card: CardDTO) -> Callable[[], None]:
+        def show() -> None:
+            if self.current_page() == "sprint" and card.sprint_id != self.board.sprint_scope:
+                self.show_page("board")
+            if self.board.sprint_scope is not None and card.sprint_id != self.board.sprint_scope:
+                self.scope_combo.setCurrentIndex(self.scope_combo.findData(None))
+            if self.focused_board().view_for(card.id) is None:
+                self.clear_filters()
+            self.focused_board().select_card(card.id)
+
+        return show
+
+    def _offer(self, message: str, action_text: str, action: Callable[[], None]) -> None:
+        """A status bar message with one button (until the next message or 15 s)."""
+        self._clear_offer()
+        button = QPushButton(action_text, self)
+        button.setObjectName("statusOffer")
+        button.setFlat(True)
+
+        def run() -> None:
+            self._clear_offer()
+            action()
+
+        button.clicked.connect(run)
+        self.statusBar().addPermanentWidget(button)
+        self._offer_button = button
+        self.statusBar().showMessage(message, 15000)
+        QTimer.singleShot(15000, button, self._clear_offer)
+
+    def _clear_offer(self) -> None:
+        button = self._offer_button
+        if button is not None:
+            self._offer_button = None
+            self.statusBar().removeWidget(button)
+            button.deleteLater()
 
     def open_card(self, card_id: int | None = None) -> None:
         card = (
