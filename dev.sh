@@ -65,7 +65,8 @@ case "${1:-run}" in
     setup_venv
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .
-    QT_QPA_PLATFORM=offscreen "$VENV/bin/python" -m pytest "$@"
+    # One pytest worker per core (pytest-xdist); SPRINTDECK_TEST_WORKERS=0 runs in-process.
+    QT_QPA_PLATFORM=offscreen "$VENV/bin/python" -m pytest -n "${SPRINTDECK_TEST_WORKERS:-auto}" "$@"
     ;;
   lint)
     setup_venv
