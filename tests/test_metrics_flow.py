@@ -17,6 +17,7 @@ from app.metrics.flow import (
     order_columns,
     rolling,
     standard_deviation,
+    throughput,
 )
 
 TODO, DOING, REVIEW, DONE, OLD_QA = 1, 2, 3, 4, 5
@@ -162,3 +163,78 @@ def test_bad_ranges_are_refused() -> None:
 def test_order_columns_places_archived_by_category() -> None:
     ordered = order_columns(reversed(COLUMNS))
     assert [c.id for c in ordered] == [TODO, DOING, REVIEW, OLD_QA, DONE]
+
+
+# --- throughput ------------------------------------------------------------------------------
+
+
+def weekly(result) -> list[tuple[str, tuple[int, ...], bool]]:  # type: ignore[no-untyped-def]
+    return [(w.start.isoformat(), w.card_ids, w.complete) for w in result.weeks]
+
+
+def test_throughput_counts_cards_in_the_week_they_were_last_done() -> None:
+    # Wednesday 12 March: the week of 10 March is running, counted so far.
+    result = throughput(HISTORY, now=at(12), weeks=3)
+    assert weekly(result) == [
+        ("2025-02-24", (4,), True),  # done on Saturday 1 March
+        ("2025-03-03", (1, 5, 2), True),  # 2 was done on the 4th, reopened, done on the 8th
+        ("2025-03-10", (), False),
+    ]
+    assert [w.count for w in result.weeks] == [1, 3, 0]
+    assert result.average == 2.0 and result.averaged_weeks == 2  # the complete weeks only
+    assert result.total == 4
+    assert result.weeks[1].end == dt.date(2025, 3, 9)
+
+
+def test_throughput_leaves_out_weeks_before_the_history_and_older_than_asked() -> None:
+    # Twelve weeks asked, but the history begins on 1 March: two weeks before now's.
+    assert [w.start for w in throughput(HISTORY, now=at(12), weeks=12).weeks] == [
+        dt.date(2025, 2, 24),
+        dt.date(2025, 3, 3),
+        dt.date(2025, 3, 10),
+    ]
+    two = throughput(HISTORY, now=at(12), weeks=2)
+    assert weekly(two) == [("2025-03-03", (1, 5, 2), True), ("2025-03-10", (), False)]
+    assert two.average == 3.0 and two.averaged_weeks == 1
+
+
+def test_throughput_moves_a_reopened_card_to_its_final_week_and_drops_it_while_open() -> None:
+    history = [
+        ev(at(3), 7, TODO, "created"),
+        ev(at(7), 7, DONE),  # Friday of the week of 3 March
+        ev(at(10), 7, DOING),  # reopened on Monday
+        ev(at(13), 7, DONE),  # done again on Thursday: counted in the week of 10 March
+        ev(at(3), 8, TODO, "created"),
+        ev(at(4), 8, DONE),
+        ev(at(11), 8, REVIEW),  # reopened and still open: not finished at all
+    ]
+    result = throughput(history, now=at(14), weeks=4)
+    assert weekly(result) == [("2025-03-03", (), True), ("2025-03-10", (7,), False)]
+    # Before it was done again, card 7 counted in its first week.
+    earlier = throughput(history, now=at(9), weeks=4)
+    assert weekly(earlier) == [("2025-03-03", (8, 7), False)]
+    assert earlier.average is None and earlier.averaged_weeks == 0  # no complete week yet
+
+
+def test_throughput_weeks_begin_on_monday_in_the_projects_time_zone() -> None:
+    late_sunday = dt.datetime(2025, 3, 9, 23, 30, tzinfo=dt.UTC)  # 00:30 Monday in Berlin
+    history = [ev(at(3), 9, TODO, "created"), ev(late_sunday, 9, DONE)]
+    now = at(12)
+    assert weekly(throughput(history, now, 2, "UTC"))[0] == ("2025-03-03", (9,), True)
+    assert weekly(throughput(history, now, 2, "Europe/Berlin")) == [
+        ("2025-03-03", (), True),
+        ("2025-03-10", (9,), False),
+    ]
+    # Sunday 23:30 in London is already Monday in Berlin: there the week of 10 March is over.
+    sunday_night = dt.datetime(2025, 3, 16, 23, 30, tzinfo=dt.UTC)
+    berlin = throughput(history, sunday_night, 3, "Europe/Berlin")
+    assert [(w.start.day, w.complete) for w in berlin.weeks] == [(3, True), (10, True), (17, False)]
+    utc = throughput(history, sunday_night, 3, "UTC")
+    assert [(w.start.day, w.complete) for w in utc.weeks] == [(3, True), (10, False)]
+
+
+def test_throughput_refuses_a_silly_number_of_weeks() -> None:
+    with pytest.raises(ValueError, match="1 to 104 weeks"):
+        throughput(HISTORY, now=at(12), weeks=0)
+    with pytest.raises(ValueError):
+        throughput(HISTORY, now=at(12), weeks=105)

@@ -10,7 +10,9 @@ Definitions:
 * *cycle time*: from the first time a card entered an in-progress column to that same moment
   (a card that never was in progress has no cycle time);
 * a card *finished* at that moment when it is still done at the cut-off: a card reopened and
-  done again counts once, with its final done time. Archiving a done card keeps it finished.
+  done again counts once, with its final done time. Archiving a done card keeps it finished;
+* *throughput*: how many cards finished in each calendar week (Monday to Sunday), a card
+  counted once, in the week of its final done time.
 
 Times are UTC; day boundaries are midnights in the project's time zone.
 """
@@ -28,6 +30,9 @@ CATEGORY_ORDER = {"todo": 0, "in_progress": 1, "done": 2}
 # A range longer than this is refused by the service; a chart of years says nothing per day.
 MAX_FLOW_DAYS = 800
 DAY = dt.timedelta(days=1)
+WEEK = dt.timedelta(days=7)
+DEFAULT_THROUGHPUT_WEEKS = 12
+MAX_THROUGHPUT_WEEKS = 104
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +108,38 @@ class ControlChart:
     mean: float | None
     sd: float | None  # population standard deviation
     window: int
+
+
+@dataclass(frozen=True, slots=True)
+class ThroughputWeek:
+    """One calendar week: the cards finished in it, in the order they were finished."""
+
+    start: dt.date  # the Monday it begins on, in the project's time zone
+    card_ids: tuple[int, ...]
+    complete: bool  # False for the running week, counted up to the cut-off
+    labels: tuple[str, ...] = ()  # filled by the service: the cards' keys and titles
+
+    @property
+    def count(self) -> int:
+        return len(self.card_ids)
+
+    @property
+    def end(self) -> dt.date:
+        """The Sunday it ends on."""
+        return self.start + dt.timedelta(days=6)
+
+
+@dataclass(frozen=True, slots=True)
+class Throughput:
+    """Cards finished per week, oldest week first, the running week last."""
+
+    weeks: tuple[ThroughputWeek, ...]
+    average: float | None  # cards per week over the complete weeks shown; None without one
+    averaged_weeks: int  # how many complete weeks the average is taken over
+
+    @property
+    def total(self) -> int:
+        return sum(w.count for w in self.weeks)
 
 
 def order_columns(columns: Iterable[FlowColumn]) -> list[FlowColumn]:
@@ -280,13 +317,59 @@ def control_chart(
     return ControlChart(kind, start, end, points, mean(values), standard_deviation(values), size)
 
 
+def week_start(day: dt.date) -> dt.date:
+    """The Monday of ``day``'s week."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def throughput(
+    events: Iterable[FlowEvent],
+    now: dt.datetime,
+    weeks: int = DEFAULT_THROUGHPUT_WEEKS,
+    time_zone: str | dt.tzinfo = "UTC",
+) -> Throughput:
+    """Cards finished in each of the last ``weeks`` calendar weeks up to ``now`` (the week
+    holding ``now`` last, counted so far) and the average of the complete weeks.
+
+    A card counts in the week it last entered a done column, when it is still done at
+    ``now``. Weeks before the first event of the history are left out: a board that is three
+    weeks old shows three weeks, and its average is not diluted by weeks it did not exist.
+    """
+    if not 1 <= weeks <= MAX_THROUGHPUT_WEEKS:
+        raise ValueError(f"Throughput covers 1 to {MAX_THROUGHPUT_WEEKS} weeks.")
+    events = list(events)
+    zone = _zone(time_zone)
+    cutoff = _utc(now)
+    current = week_start(cutoff.astimezone(zone).date())
+    first = current - (weeks - 1) * WEEK
+    earliest = min((_utc(e.at) for e in events if _utc(e.at) <= cutoff), default=cutoff)
+    first = max(first, week_start(earliest.astimezone(zone).date()))
+    finished: dict[dt.date, list[int]] = {}
+    for timing in card_timings(events, cutoff):
+        week = week_start(timing.finished.astimezone(zone).date())
+        if first <= week <= current:
+            finished.setdefault(week, []).append(timing.card_id)
+    shown = []
+    week = first
+    while week <= current:
+        complete = day_start_utc(week + WEEK, zone) <= cutoff
+        shown.append(ThroughputWeek(week, tuple(finished.get(week, ())), complete))
+        week += WEEK
+    counts = [w.count for w in shown if w.complete]
+    return Throughput(tuple(shown), mean(counts), len(counts))
+
+
 __all__ = [
+    "DEFAULT_THROUGHPUT_WEEKS",
+    "MAX_THROUGHPUT_WEEKS",
     "CardTiming",
     "ControlChart",
     "ControlPoint",
     "CumulativeFlow",
     "FlowColumn",
     "FlowEvent",
+    "Throughput",
+    "ThroughputWeek",
     "card_timings",
     "control_chart",
     "cumulative_flow",
@@ -295,4 +378,6 @@ __all__ = [
     "order_columns",
     "rolling",
     "standard_deviation",
+    "throughput",
+    "week_start",
 ]

@@ -13,7 +13,7 @@ from app.errors import NotFound, ValidationError
 from app.metrics import flow as flow_metrics
 from app.metrics import velocity as velocity_metrics
 from app.metrics.burndown import BurndownEvent, BurndownSeries, _zone, burndown
-from app.metrics.flow import ControlChart, CumulativeFlow, FlowColumn, FlowEvent
+from app.metrics.flow import ControlChart, CumulativeFlow, FlowColumn, FlowEvent, Throughput
 from app.metrics.velocity import VelocitySeries, VelocitySprint
 from app.models import (
     Card,
@@ -137,19 +137,51 @@ class ChartService:
             chart = flow_metrics.control_chart(
                 first, last, events, kind, now=self._ctx.clock(), time_zone=project.time_zone
             )
-            ids = {p.card_id for p in chart.points}
-            labels = {}
-            if ids:
-                for card_id, number, title in session.execute(
-                    select(Card.id, Card.number, Card.title).where(Card.id.in_(ids))
-                ):
-                    labels[card_id] = f"{project.key}-{number} {title}"
+            labels = self._card_labels(session, project, {p.card_id for p in chart.points})
             points = tuple(
                 dataclasses.replace(p, label=labels.get(p.card_id, "")) for p in chart.points
             )
             return dataclasses.replace(chart, points=points)
 
+    def throughput(
+        self, project_id: int, weeks: int = flow_metrics.DEFAULT_THROUGHPUT_WEEKS
+    ) -> Throughput:
+        """Cards finished per calendar week over the last ``weeks`` weeks (the running week
+        last, counted so far) and the average of the complete weeks; a card counts in the
+        week it last entered a done column. Weeks begin on Monday in the project's zone."""
+        if not 1 <= weeks <= flow_metrics.MAX_THROUGHPUT_WEEKS:
+            raise ValidationError(
+                f"Throughput covers 1 to {flow_metrics.MAX_THROUGHPUT_WEEKS} weeks."
+            )
+        with self._ctx.read() as uow:
+            session = uow.session
+            project = self._project(session, project_id)
+            events = self._flow_events(session, project.id)
+            result = flow_metrics.throughput(
+                events, self._ctx.clock(), weeks, time_zone=project.time_zone
+            )
+            ids = {card_id for week in result.weeks for card_id in week.card_ids}
+            labels = self._card_labels(session, project, ids)
+            return dataclasses.replace(
+                result,
+                weeks=tuple(
+                    dataclasses.replace(w, labels=tuple(labels.get(i, "") for i in w.card_ids))
+                    for w in result.weeks
+                ),
+            )
+
     # --- helpers -------------------------------------------------------------------------
+
+    @staticmethod
+    def _card_labels(session: Session, project: Project, ids: set[int]) -> dict[int, str]:
+        """ "KEY-12 Title" of each card id."""
+        labels: dict[int, str] = {}
+        if ids:
+            for card_id, number, title in session.execute(
+                select(Card.id, Card.number, Card.title).where(Card.id.in_(ids))
+            ):
+                labels[card_id] = f"{project.key}-{number} {title}"
+        return labels
 
     @staticmethod
     def _project(session: Session, project_id: int) -> Project:
