@@ -11,7 +11,8 @@ import csv
 import json
 import sys
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from app import __version__, config
 from app.errors import DomainError, NotFound, ValidationError
@@ -29,6 +30,17 @@ def _json_points(value: Decimal | None) -> int | float | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors on one line: ``sprintdeck card add: error: …``, exit 2
+    (``--help`` still prints the whole usage)."""
+
+    def error(self, message: str) -> NoReturn:
+        text = " ".join(message.split())
+        if len(text) > 240:
+            text = text[:239] + "…"
+        self.exit(2, f"{self.prog}: error: {text} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     # --db is accepted before or after the subcommand; SUPPRESS keeps a later default from
     # overwriting an earlier value.
@@ -39,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH_OR_URL",
         help=f"database file or URL (default: ${config.DB_ENV}, else the user data folder)",
     )
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sprintdeck",
         description="Sprintdeck: a Kanban/Scrum board. Without a command, opens the window.",
         parents=[db],
@@ -140,7 +152,10 @@ def _extension_modules() -> list[Any]:
 def run_command(args: argparse.Namespace) -> int:
     from app.main import open_runtime
 
-    url = config.resolve_db_url(getattr(args, "db", None))
+    try:
+        url = config.resolve_db_url(getattr(args, "db", None))
+    except DomainError as exc:
+        return _fail(exc)
     key = (args.command, getattr(args, "action", None))
     if key in _RAW_HANDLERS:
         try:
@@ -158,6 +173,22 @@ def run_command(args: argparse.Namespace) -> int:
         return _fail(exc)
     finally:
         runtime.close()
+
+
+def database_path(args: argparse.Namespace) -> Path | None:
+    """The SQLite file a command works on (None for a server database): outputs must
+    never be written over it."""
+    from app.dburl import sqlite_path
+
+    return sqlite_path(config.resolve_db_url(getattr(args, "db", None)))
+
+
+def add_force(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="write over another SQLite database (never over the one in use)",
+    )
 
 
 def _fail(exc: DomainError) -> int:

@@ -6,7 +6,9 @@ import argparse
 import sys
 from typing import Any
 
+from app.cli import add_force, database_path
 from app.errors import ValidationError
+from app.outputs import check_output
 
 
 def register(commands: Any, db: argparse.ArgumentParser) -> tuple[dict, dict]:
@@ -23,6 +25,7 @@ def register(commands: Any, db: argparse.ArgumentParser) -> tuple[dict, dict]:
     )
     report.add_argument("--format", choices=("pdf", "html", "md", "csv"), help="default: from -o")
     report.add_argument("-o", "--output", required=True, metavar="FILE", help="'-' for stdout")
+    add_force(report)
     return {("report", None): _report}, {}
 
 
@@ -35,6 +38,9 @@ def _report(services: Any, args: argparse.Namespace) -> int:
         raise ValidationError(
             f"Cannot tell the format from {args.output!r}; give --format pdf, html, md or csv."
         )
+    target = None
+    if args.output != "-":
+        target = check_output(args.output, database_path(args), args.force, "report")
     project = services.projects.find_project(args.project)
     reports = getattr(services, "reports", None) or ReportService(services.context)
     dto = reports.sprint_report(project.id, args.sprint)
@@ -44,6 +50,6 @@ def _report(services: Any, args: argparse.Namespace) -> int:
         text = {"html": sr.render_html, "md": sr.render_markdown, "csv": sr.render_csv}[fmt](dto)
         sys.stdout.write(text)
         return 0
-    sr.write_report(dto, fmt, args.output)
+    sr.write_report(dto, fmt, str(target))
     print(f"Wrote the {fmt.upper()} report of {dto.sprint_name} to {args.output}")
     return 0

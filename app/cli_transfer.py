@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from app import config
+from app.cli import add_force, database_path
+from app.outputs import check_output
 from app.words import plural
 
 
@@ -41,11 +43,13 @@ def register(commands: Any, db: argparse.ArgumentParser) -> tuple[dict, dict]:
         "export", parents=[db], help="export every project with its history as JSON"
     )
     exp.add_argument("-o", "--output", required=True, metavar="FILE.json")
+    add_force(exp)
 
     backup = commands.add_parser(
         "backup", parents=[db], help="write a consistent copy of the database (SQLite)"
     )
     backup.add_argument("-o", "--output", required=True, metavar="FILE")
+    add_force(backup)
 
     restore = commands.add_parser(
         "restore", parents=[db], help="bring a backup back (the current file is backed up first)"
@@ -86,7 +90,8 @@ def _import_native(services: Any, args: argparse.Namespace) -> int:
 def _export(services: Any, args: argparse.Namespace) -> int:
     from app.db import head_revision
 
-    counts = _transfer(services).export_all(args.output, schema=head_revision())
+    target = check_output(args.output, database_path(args), args.force, "export")
+    counts = _transfer(services).export_all(target, schema=head_revision())
     print(
         f"Exported {plural(counts['projects'], 'project')}, {plural(counts['cards'], 'card')} "
         f"and {plural(counts['history events'], 'history event')} to {args.output}."
@@ -96,9 +101,11 @@ def _export(services: Any, args: argparse.Namespace) -> int:
 
 def _backup(url: str, args: argparse.Namespace) -> int:
     """Raw handler: reads the live file through SQLite's backup API; never migrates."""
+    from app.dburl import sqlite_path
     from app.services.transfer import backup_file
 
-    target = backup_file(url, args.output)
+    checked = check_output(args.output, sqlite_path(url), args.force, "backup")
+    target = backup_file(url, checked)
     print(f"Backed up to {target}.")
     return 0
 

@@ -6,6 +6,8 @@ import getpass
 import os
 from pathlib import Path
 
+from app.errors import ValidationError
+
 APP_NAME = "Sprintdeck"
 DB_ENV = "SPRINTDECK_DB"
 DATA_DIR_ENV = "SPRINTDECK_DATA_DIR"
@@ -63,9 +65,67 @@ def resolve_db_url(cli_value: str | None, environ: dict[str, str] | None = None)
     """
     env = os.environ if environ is None else environ
     value = cli_value or env.get(DB_ENV) or str(default_db_path())
+    if "\x00" in value:
+        raise ValidationError("The database path contains a NUL character.")
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+        raise ValidationError("The database path is not valid UTF-8 text.")
     if "://" in value:
-        return value
-    return "sqlite:///" + str(Path(value).expanduser().absolute())
+        check_url(value)
+        return _sqlite_read_only_as_uri(value)
+    try:
+        path = Path(value).expanduser()
+    except RuntimeError as exc:  # "~nobody/x.db": no such user, no home to expand
+        raise ValidationError(f"Cannot find the home folder in {value!r}: {exc}") from exc
+    return "sqlite:///" + str(path.absolute())
+
+
+SUPPORTED = "a SQLite file or URL (sqlite:///path) or PostgreSQL (postgresql+psycopg://…)"
+_SQLITE_QUERY = {"mode", "uri", "timeout", "cache", "immutable", "nolock", "vfs"}
+
+
+def _sqlite_read_only_as_uri(url: str) -> str:
+    """``sqlite:///x.db?mode=ro`` as SQLite's URI form, which is what makes it read-only
+    (the plain form's ``mode`` is not a pysqlite option: it was ignored, and writes went
+    through)."""
+    from app.dburl import parse_url, read_only_url, sqlite_path
+
+    parsed = parse_url(url)
+    if parsed.backend != "sqlite" or parsed.query.get("mode") != "ro":
+        return url
+    if (parsed.database or "").startswith("file:"):
+        return url
+    path = sqlite_path(url)
+    return url if path is None else read_only_url(path)
+
+
+def check_url(url: str) -> None:
+    """Refuse a URL Sprintdeck cannot open, in one sentence, before anything loads it."""
+    from app.dburl import parse_url  # dburl imports this module
+
+    try:
+        parsed = parse_url(url)
+    except Exception as exc:  # SQLAlchemy's own parse error, or ours
+        raise ValidationError(f"{url!r} is not a database URL Sprintdeck can read.") from exc
+    name = url.split("://", 1)[0].lower()
+    if parsed.backend == "sqlite":
+        unknown = set(parsed.query) - _SQLITE_QUERY
+        if unknown:
+            names = ", ".join(sorted(unknown))
+            raise ValidationError(f"The SQLite URL has options Sprintdeck does not know: {names}.")
+        timeout = parsed.query.get("timeout")
+        if timeout is not None:
+            try:
+                ok = 0 <= float(timeout) <= 3600
+            except ValueError:
+                ok = False
+            if not ok:
+                raise ValidationError(
+                    f"timeout={timeout!r} in the URL is not a number of seconds (0 to 3600)."
+                )
+        return
+    if parsed.backend == "postgresql" and name in ("postgresql", "postgresql+psycopg"):
+        return
+    raise ValidationError(f"Sprintdeck cannot open {name}:// databases; use {SUPPORTED}.")
 
 
 def actor_name() -> str:

@@ -192,11 +192,17 @@ def migrate(engine: Engine, backup_dir: Path | None = None) -> str:
         backup_database(engine, backup_dir, reason=f"before-upgrade-{current_revision(engine)}")
     from alembic import command
 
-    with engine.connect() as connection:
+    # A writer's transaction (BEGIN IMMEDIATE on SQLite): two programs that start on a new
+    # file at once queue here (busy timeout) instead of both creating the schema; the one
+    # that waited finds it made and does nothing.
+    with engine.execution_options(**{_WRITE_OPTION: True}).connect() as connection:
         if connection.dialect.name == "sqlite":
             # Batch migrations rebuild tables; with foreign keys on that would cascade deletes.
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         try:
+            if _revision_in(connection) == known_head():
+                connection.rollback()
+                return "current"  # another program migrated it while this one waited
             command.upgrade(alembic_config(connection), "head")
             connection.commit()
             if connection.dialect.name == "sqlite":
@@ -210,6 +216,15 @@ def migrate(engine: Engine, backup_dir: Path | None = None) -> str:
             if connection.dialect.name == "sqlite":
                 connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
     return "created" if state == "empty" else "upgraded"
+
+
+def _revision_in(connection: Connection) -> str | None:
+    """The schema revision, read inside the connection's (write-locked) transaction."""
+    try:
+        rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    except SADatabaseError:  # no such table yet: a new database (the lock is kept)
+        return None
+    return rows[0][0] if len(rows) == 1 else None
 
 
 def _where(engine: Engine) -> str:

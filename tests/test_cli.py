@@ -38,7 +38,9 @@ def refused(result: subprocess.CompletedProcess[str], *words: str) -> str:
 def usage_error(result: subprocess.CompletedProcess[str]) -> str:
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert "Traceback" not in result.stderr
-    assert "usage:" in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr  # one line: what is wrong and where help is
+    assert ": error: " in lines[0] and "--help)" in lines[0]
     return result.stderr
 
 

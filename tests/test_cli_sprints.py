@@ -178,6 +178,6 @@ def test_other_refusals_and_usage_errors(db: Path) -> None:
     refused(run_cli("card", "plan", "SD-99", "--sprint", "backlog", db=db), "SD-99")
     refused(run_cli("sprint", "list", "--project", "ZZ", db=db))
     result = run_cli("sprint", "start", "One", db=db)
-    assert result.returncode == 2 and "usage:" in result.stderr
+    assert result.returncode == 2 and "--help)" in result.stderr
     result = run_cli("card", "plan", "SD-1", db=db)
-    assert result.returncode == 2 and "usage:" in result.stderr
+    assert result.returncode == 2 and "--help)" in result.stderr

@@ -131,6 +131,9 @@ def _as_stored(value: dt.datetime | None) -> dt.datetime | None:
     return None if value is None else value.astimezone(dt.UTC)
 
 
+POSITION_MAX = 1_000_000_000  # a position beyond any column: the card lands last
+
+
 class BoardService:
     def __init__(self, context: ServiceContext) -> None:
         self._ctx = context
@@ -530,6 +533,8 @@ def _bounds(
     if position is not None:
         if isinstance(position, bool) or not isinstance(position, int) or position < 1:
             raise ValidationError("The position is a whole number from 1.")
+        # Past the last card is last: SQLite's integers end at 2**63, a column far sooner.
+        position = min(position, POSITION_MAX)
         below = conn.execute(_AT_POSITION, {**in_column, "offset": position - 1}).scalar()
         if below is not None:
             return (conn.execute(_PREVIOUS_RANK, {**ids, "rank": below}).scalar(), below)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -426,11 +427,18 @@ def fetch_card(session: Session, card_id: int) -> CardDTO:
     return fetch_cards(session, project_id, [card_id])[0]
 
 
+# A project key, a dash and a card number of at most 12 ASCII digits (str.isdigit() would
+# take "¹" and numbers beyond SQLite's 64-bit integers).
+CARD_KEY = re.compile(r"[A-Z][A-Z0-9]{1,9}-[0-9]{1,12}", re.ASCII)
+
+
 def find_card_id(session: Session, key: str) -> int:
     """The id of the card with a key such as ``SD-42`` (case-insensitive)."""
-    project_key, _, number = key.strip().upper().rpartition("-")
-    if not project_key or not number.isdigit():
-        raise NotFound(f"{key!r} is not a card key (it looks like PROJ-42).")
+    text = str(key).strip().upper()
+    if not CARD_KEY.fullmatch(text):
+        shown = text if len(text) <= 40 else text[:39] + "…"
+        raise NotFound(f"{shown!r} is not a card key (it looks like PROJ-42).")
+    project_key, _, number = text.rpartition("-")
     card_id = session.scalar(
         select(Card.id)
         .join(Project, Project.id == Card.project_id)

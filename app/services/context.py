@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import Conflict, DatabaseProblem
@@ -65,7 +65,7 @@ class UnitOfWork:
                 self.session.rollback()
         finally:
             self.session.close()
-        if isinstance(exc, OperationalError | IntegrityError):
+        if isinstance(exc, OperationalError | IntegrityError) or _damaged(exc):
             raise translate_db_error(exc) from exc
 
     def notify(self, change: Change) -> None:
@@ -74,14 +74,25 @@ class UnitOfWork:
     def commit(self) -> None:
         try:
             self.session.commit()
-        except (OperationalError, IntegrityError) as exc:
+        except (OperationalError, IntegrityError, DatabaseError) as exc:
             self.session.rollback()
-            raise translate_db_error(exc) from exc
+            if isinstance(exc, OperationalError | IntegrityError) or _damaged(exc):
+                raise translate_db_error(exc) from exc
+            raise
         self._committed = True
         for hook in self._context.after_commit:
             hook()
         for change in self._changes:
             self._context.bus.publish(change)
+
+
+def _damaged(exc: BaseException | None) -> bool:
+    """SQLite's "database disk image is malformed" / "file is not a database" (raised as a
+    plain DatabaseError, not an OperationalError)."""
+    if not isinstance(exc, DatabaseError):
+        return False
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "malformed" in text or "not a database" in text
 
 
 def translate_db_error(exc: Exception) -> Exception:

@@ -74,6 +74,18 @@ def _ro_uri(path: Path) -> str:
     return uri
 
 
+def damage_in_header(path: Path) -> str | None:
+    """What is wrong with the file's 100-byte header (not SQLite, damaged, truncated), or
+    None: the cheap check every command makes before it writes or backs up a file."""
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            return None
+        problem = _header_problem(path)
+    except OSError as exc:
+        return f"The file {path} cannot be read: {exc.strerror or exc}."
+    return None if problem is None else problem[1]
+
+
 def _header_problem(path: Path) -> tuple[str, str] | None:
     size = path.stat().st_size
     with path.open("rb") as handle:

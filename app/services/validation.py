@@ -15,6 +15,8 @@ POINTS_MAX = Decimal("1000")
 HOURS_MAX = Decimal("10000")
 KEY_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
+DATE_MIN = dt.date(1970, 1, 1)
+DATE_MAX = dt.date(2199, 12, 31)
 
 
 def _shown(value: object) -> str:
@@ -38,6 +40,8 @@ def clean_text(value: object, what: str, max_length: int, required: bool = True)
         )
     if any(unicodedata.category(ch) == "Cc" for ch in text):
         raise ValidationError(f"The {what} contains control characters (such as tabs or NUL).")
+    if any(unicodedata.category(ch) == "Cs" for ch in text):
+        raise ValidationError(f"The {what} is not valid text (it holds a lone surrogate).")
     return text
 
 
@@ -51,6 +55,8 @@ def clean_multiline(value: object, what: str, max_length: int = 100_000) -> str:
         raise ValidationError(f"The {what} is too long (at most {max_length} characters).")
     if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
         raise ValidationError(f"The {what} contains control characters.")
+    if any(unicodedata.category(ch) == "Cs" for ch in text):
+        raise ValidationError(f"The {what} is not valid text (it holds a lone surrogate).")
     return text
 
 
@@ -137,17 +143,26 @@ def clean_color(value: object) -> str:
 
 
 def clean_date(value: object, what: str) -> dt.date | None:
+    """A date between DATE_MIN and DATE_MAX (a sprint's end plus a day, a calendar walk,
+    must never run past the year 9999 that Python's dates end with)."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value.strip())
+            day = dt.date.fromisoformat(value.strip())
         except ValueError as exc:
             raise ValidationError(
                 f"The {what} {_shown(value)} is not a date (YYYY-MM-DD)."
             ) from exc
-    raise ValidationError(f"The {what} must be a date.")
+    else:
+        raise ValidationError(f"The {what} must be a date.")
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise ValidationError(
+            f"The {what} {day.isoformat()} is out of range "
+            f"({DATE_MIN.isoformat()} to {DATE_MAX.isoformat()})."
+        )
+    return day

@@ -17,6 +17,7 @@ from app.db import (
     sqlite_path,
 )
 from app.errors import DatabaseProblem, NotFound, ValidationError
+from app.services.health import damage_in_header
 
 
 def _sqlite_file(url: str) -> Path:
@@ -63,6 +64,9 @@ def check_database_file(path: Path) -> str:
         header = handle.read(16)
     if header != b"SQLite format 3\x00":
         raise DatabaseProblem(f"The file {path} is not a Sprintdeck database (not SQLite at all).")
+    damage = damage_in_header(path)
+    if damage is not None:
+        raise DatabaseProblem(f"{damage} It is not backed up or restored as a good copy.")
     with opened_engine(read_only_url(path)) as engine:
         state = check_schema(engine)
     if state == "empty":
