@@ -1,17 +1,19 @@
-"""The Reports view: every chart paints, tooltips tell the values, Kanban gets flow charts."""
+"""The Reports view: every chart paints, tooltips tell the values, Kanban gets flow charts only."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, Qt
 
 from app.metrics.points import format_points
 from app.reports.charts import ChartLayout
 from app.services import Services
 from app.ui.reports_view import CHARTS, ReportsView
 from app.ui.store import BoardStore
+from tests.test_services_throughput import Clock as ThroughputClock
+from tests.test_services_throughput import build as build_throughput
 
 
 @pytest.fixture
@@ -61,7 +63,7 @@ def test_every_chart_paints_on_the_demo(demo: Services, make_view) -> None:  # t
         assert painted(view), kind
     view.set_chart("burnup")
     view.set_unit("cards")
-    assert "(cards)" in view.chart.accessibleDescription()
+    assert view.chart.accessibleDescription() == "Burnup in cards · DEMO Sprint 4"
     assert painted(view)
 
 
@@ -130,24 +132,91 @@ def test_velocity_cfd_and_control_tooltips(demo: Services, make_view) -> None:  
     assert view.chart.data.kind == "lead"  # type: ignore[union-attr]
 
 
-def test_kanban_project_gets_flow_charts_and_a_message_for_sprint_charts(  # type: ignore[no-untyped-def]
+KANBAN_CHARTS = ["Cumulative flow", "Control chart", "Throughput"]
+
+
+def chart_names(view: ReportsView) -> list[str]:
+    return [view.chart_box.itemText(i) for i in range(view.chart_box.count())]
+
+
+def test_kanban_project_offers_only_flow_charts_and_opens_on_cumulative_flow(  # type: ignore[no-untyped-def]
     services: Services, make_view
 ) -> None:
-    project = services.projects.create_project("KB", "Kanban board", methodology="kanban")
+    project = services.projects.create_project("KB", "Kanban board", "kanban")
     columns = services.workflow.list_columns(project.id)
     card = services.cards.create_card(project.id, "Flowing work").id
     services.board.move_card(card, columns[-1].id)
     view = make_view(services, project.id)
-    for kind in ("burndown", "burnup", "velocity"):
+    assert chart_names(view) == KANBAN_CHARTS
+    assert view.chart_box.currentText() == "Cumulative flow"
+    assert view.pages.currentWidget() is view.chart and view.chart.kind == "cfd"
+    assert painted(view)
+    assert not view.sprint_box.isVisible() and view.start_edit.isVisible()
+    for kind in ("control", "throughput", "cfd"):
         view.set_chart(kind)
-        assert view.pages.currentWidget() is view.message
-        assert "Kanban project" in view.message.text() and "needs sprints" in view.message.text()
-    view.set_chart("cfd")
-    assert view.pages.currentWidget() is view.chart
+        assert view.pages.currentWidget() is view.chart, kind
+        assert painted(view), kind
+    with pytest.raises(ValueError, match="no 'burndown' chart"):
+        view.set_chart("burndown")
+
+
+def test_scrum_project_gets_throughput_too(demo: Services, make_view) -> None:  # type: ignore[no-untyped-def]
+    view = make_view(demo, demo_project(demo))
+    assert chart_names(view) == [label for _kind, label in CHARTS]
+    assert chart_names(view)[-1] == "Throughput"
+    assert view.chart_box.currentText() == "Burndown"  # a Scrum project opens on its sprint
+
+
+def test_the_chosen_chart_is_kept_per_methodology(  # type: ignore[no-untyped-def]
+    services: Services, make_view, qtbot
+) -> None:
+    scrum = services.projects.create_project("SC", "Scrum team")
+    kanban = services.projects.create_project("KB", "Support board", "kanban")
+    view = make_view(services, scrum.id)
+    view.chart_box.setCurrentIndex(view.chart_box.findText("Control chart"))
+    view._store.load(kanban.id)  # the window's project bar does this
+    qtbot.waitUntil(lambda: view.chart.kind == "cfd")
+    assert chart_names(view) == KANBAN_CHARTS
+    view.chart_box.setCurrentIndex(view.chart_box.findText("Throughput"))
+    view._store.load(scrum.id)
+    qtbot.waitUntil(lambda: view.chart.kind == "control")
+    assert view.chart_box.currentText() == "Control chart"
+    view._store.load(kanban.id)
+    qtbot.waitUntil(lambda: view.chart.kind == "throughput")
+    assert view.chart_box.currentText() == "Throughput"
+
+
+def test_throughput_of_a_kanban_board_week_by_week(  # type: ignore[no-untyped-def]
+    services: Services, make_view, qtbot
+) -> None:
+    clock = ThroughputClock()
+    services.context.clock = clock
+    project_id = build_throughput(services, clock)
+    view = make_view(services, project_id)
+    view.set_chart("throughput")
+    assert view.weeks_box.isVisible() and not view.start_edit.isVisible()
+    assert [w.count for w in view.chart.data.weeks] == [0, 2, 0, 2, 1]  # type: ignore[union-attr]
+    title = "Throughput · cards finished, last 5 weeks (since the first card)"
+    assert view.chart.accessibleDescription() == title
     assert painted(view)
-    view.set_chart("control")
-    assert view.pages.currentWidget() is view.chart
-    assert painted(view)
+    layout = layout_of(view)
+    week = layout.anchors[3]  # the week of 17 March
+    text = view.chart.tooltip_at(QPoint(int(week.x()), int(layout.plot.center().y())))
+    assert text.splitlines()[:4] == [
+        "Week of Mon 17 Mar – Sun 23 Mar 2025",
+        "2 cards finished",
+        "  TP-4 D",
+        "  TP-2 B",
+    ]
+    assert "Average: 1 card/week over 4 complete weeks" in text
+    running = layout.anchors[4]
+    text = view.chart.tooltip_at(QPoint(int(running.x()), int(layout.plot.center().y())))
+    assert text.startswith("Week of Mon 24 Mar – Sun 30 Mar 2025 (so far)\n1 card finished")
+    view.weeks_box.setFocus()
+    qtbot.keyClick(view.weeks_box, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(view.weeks_box, "3")
+    qtbot.waitUntil(lambda: len(view.chart.data.weeks) == 3)  # type: ignore[union-attr]
+    assert [w.count for w in view.chart.data.weeks] == [0, 2, 1]  # type: ignore[union-attr]
 
 
 def test_scrum_project_without_sprints_says_so(services: Services, make_view) -> None:  # type: ignore[no-untyped-def]

@@ -27,9 +27,10 @@ from PySide6.QtGui import (
 )
 
 from app.metrics.burndown import BurndownSeries
-from app.metrics.flow import ControlChart, CumulativeFlow
+from app.metrics.flow import ControlChart, CumulativeFlow, Throughput
 from app.metrics.points import format_points
 from app.metrics.velocity import VelocitySeries
+from app.words import plural
 
 WEEKDAY_LETTERS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -1142,7 +1143,7 @@ def cfd_tooltip(flow: CumulativeFlow, index: int) -> str:
     for column, counts in zip(flow.columns, flow.counts, strict=True):
         name = column.name + (" (archived)" if column.archived else "")
         parts.append(f"{name}: {counts[index]}")
-    parts.append(f"Total: {total} cards")
+    parts.append(f"Total: {plural(total, 'card')}")
     return "\n".join(parts)
 
 
@@ -1246,6 +1247,140 @@ def control_tooltip(chart: ControlChart, index: int, time_zone: dt.tzinfo = dt.U
     return "\n".join(parts)
 
 
+# --- throughput --------------------------------------------------------------------------
+
+
+def _per_week(value: float) -> str:
+    number = format_points(Decimal(str(round(value, 1))), places=1)
+    return f"{number} {'card' if number == '1' else 'cards'}/week"
+
+
+def paint_throughput(
+    painter: QPainter,
+    rect: QRectF,
+    result: Throughput,
+    palette: QPalette,
+    title: str = "",
+) -> ChartLayout:
+    """Cards finished per week as bars (the running week hatched: it is not over), each
+    with its count, and the average of the complete weeks as a dashed line."""
+    painter.save()
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        colors = ChartColors.from_palette(palette)
+        u = max(QFontMetricsF(painter.font()).height() / 16.0, 1.0)
+        fill = QColor(colors.remaining)
+        running_fill = QColor(colors.remaining)
+        running_fill.setAlpha(90)
+        average_pen = QPen(colors.added, u * 2.0, Qt.PenStyle.DashLine)
+        legend: list[LegendEntry] = [
+            (
+                "Cards finished",
+                _box_swatch(fill, Qt.BrushStyle.NoBrush, fill.darker(130), colors.text),
+            )
+        ]
+        if result.weeks and not result.weeks[-1].complete:
+            legend.append(
+                (
+                    "This week so far",
+                    _box_swatch(
+                        running_fill, Qt.BrushStyle.BDiagPattern, fill.darker(130), colors.text
+                    ),
+                )
+            )
+        if result.average is not None:
+            weeks = plural(result.averaged_weeks, "complete week")
+            legend.append(
+                (f"Average ({_per_week(result.average)}, {weeks})", _line_swatch(average_pen))
+            )
+        top = max([w.count for w in result.weeks] + [result.average or 0.0, 1.0])
+        frame = _Frame(painter, rect, palette, title, legend, top, integer=True)
+        n = len(result.weeks)
+        base = frame.layout("throughput", 0, max(n, 1))
+        frame.background()
+        frame.y_axis(base, "Cards")
+        frame.axes()
+        line, plot, metrics = frame.line, frame.plot, frame.metrics
+        slot = plot.width() / max(n, 1)
+        bar = min(slot * 0.6, line * 7.0)
+        regions = []
+        anchors = []
+        sample = metrics.horizontalAdvance("30 Sep") + line * 0.5
+        every = max(1, math.ceil(sample / max(slot, 1)))
+        for i, week in enumerate(result.weeks):
+            center = base.x_at(i + 0.5)
+            top_y = base.y_at(float(week.count))
+            box = QRectF(center - bar / 2, top_y, bar, plot.bottom() - top_y)
+            if week.count:
+                painter.fillRect(box, fill if week.complete else running_fill)
+                if not week.complete:
+                    painter.fillRect(box, QBrush(colors.text, Qt.BrushStyle.BDiagPattern))
+                painter.setPen(QPen(fill.darker(140), u))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRect(box)
+            text = str(week.count)
+            label = QRectF(
+                center - metrics.horizontalAdvance(text) / 2 - u * 2,
+                top_y - line * 1.1,
+                metrics.horizontalAdvance(text) + u * 4,
+                line,
+            )
+            painter.fillRect(label, colors.background)  # the average line passes behind
+            painter.setPen(colors.text)
+            painter.drawText(label, Qt.AlignmentFlag.AlignCenter, text)
+            regions.append((QRectF(center - slot / 2, plot.top(), slot, plot.height()), i))
+            anchors.append(QPointF(center, top_y))
+            last = i == n - 1
+            if i % every == 0 or (last and not week.complete):
+                box_w = max(slot * every, sample)
+                day_box = QRectF(center - box_w / 2, plot.bottom() + line * 0.2, box_w, line)
+                painter.setPen(colors.text)
+                painter.drawText(
+                    day_box,
+                    Qt.AlignmentFlag.AlignCenter,
+                    f"{week.start.day} {week.start.strftime('%b')}",
+                )
+                if last and not week.complete:
+                    painter.drawText(
+                        day_box.translated(0, line), Qt.AlignmentFlag.AlignCenter, "so far"
+                    )
+        if result.average is not None and n:
+            y = base.y_at(result.average)
+            painter.setPen(average_pen)
+            painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
+        if not result.total:
+            painter.setPen(colors.text)
+            painter.drawText(plot, Qt.AlignmentFlag.AlignCenter, "No card was finished yet")
+        painter.setPen(colors.text)
+        painter.drawText(
+            QRectF(plot.left(), plot.bottom() + line * 2.3, plot.width(), line),
+            Qt.AlignmentFlag.AlignCenter,
+            "Weeks, Monday to Sunday (the date each begins)",
+        )
+        frame.paint_legend()
+        return frame.layout("throughput", 0, max(n, 1), regions, anchors)
+    finally:
+        painter.restore()
+
+
+TOOLTIP_CARDS = 8  # a tooltip names this many cards, then says how many more
+
+
+def throughput_tooltip(result: Throughput, index: int) -> str:
+    week = result.weeks[index]
+    head = f"Week of {week.start.strftime('%a %d %b')} – {week.end.strftime('%a %d %b %Y')}"
+    parts = [head + ("" if week.complete else " (so far)")]
+    parts.append(f"{plural(week.count, 'card')} finished")
+    named = [label for label in week.labels if label][:TOOLTIP_CARDS]
+    parts += [f"  {label}" for label in named]
+    if week.count > len(named) and named:
+        parts.append(f"  … and {week.count - len(named)} more")
+    if result.average is not None:
+        weeks = plural(result.averaged_weeks, "complete week")
+        parts.append(f"Average: {_per_week(result.average)} over {weeks}")
+    return "\n".join(parts)
+
+
 __all__ = [
     "BurndownLayout",
     "ChartColors",
@@ -1260,7 +1395,9 @@ __all__ = [
     "paint_burnup",
     "paint_cfd",
     "paint_control_chart",
+    "paint_throughput",
     "paint_velocity",
     "series_colors",
+    "throughput_tooltip",
     "velocity_tooltip",
 ]

@@ -1,4 +1,8 @@
-"""The Reports view: the agile charts of one project, chosen and scoped by the user."""
+"""The Reports view: the agile charts of one project, chosen and scoped by the user.
+
+A Scrum project gets the sprint charts (burndown, burnup, velocity) and the flow charts; a
+Kanban project, which has no sprints, only the flow charts, and opens on cumulative flow.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSizePolicy,
+    QSpinBox,
     QStackedWidget,
     QToolTip,
     QVBoxLayout,
@@ -22,7 +27,13 @@ from PySide6.QtWidgets import (
 
 from app.errors import DomainError
 from app.metrics.burndown import BurndownSeries
-from app.metrics.flow import ControlChart, CumulativeFlow
+from app.metrics.flow import (
+    DEFAULT_THROUGHPUT_WEEKS,
+    MAX_THROUGHPUT_WEEKS,
+    ControlChart,
+    CumulativeFlow,
+    Throughput,
+)
 from app.metrics.velocity import VelocitySeries
 from app.reports.charts import (
     ChartLayout,
@@ -35,12 +46,15 @@ from app.reports.charts import (
     paint_burnup,
     paint_cfd,
     paint_control_chart,
+    paint_throughput,
     paint_velocity,
+    throughput_tooltip,
     velocity_tooltip,
 )
 from app.services.dto import SprintDTO
 from app.ui.pages import RefreshWhenShown
 from app.ui.store import BoardStore
+from app.words import plural
 
 if TYPE_CHECKING:
     from app.services import Services
@@ -51,14 +65,20 @@ CHARTS = (
     ("velocity", "Velocity"),
     ("cfd", "Cumulative flow"),
     ("control", "Control chart"),
+    ("throughput", "Throughput"),
 )
 SPRINT_CHARTS = {"burndown", "burnup", "velocity"}
 RANGE_CHARTS = {"cfd", "control"}
+# The chart a project's page opens on, per methodology, until the person picks another.
+FIRST_CHART = {"scrum": "burndown", "kanban": "cfd"}
 DEFAULT_RANGE_DAYS = 30
-KANBAN_SPRINT_MESSAGE = (
-    "{chart} needs sprints, and this is a Kanban project: it has none. "
-    "Cumulative flow and the control chart work for Kanban boards."
-)
+
+
+def charts_for(methodology: str) -> tuple[tuple[str, str], ...]:
+    """The charts offered for a project: a Kanban board has no sprints, so no sprint charts."""
+    if methodology == "kanban":
+        return tuple((kind, label) for kind, label in CHARTS if kind not in SPRINT_CHARTS)
+    return CHARTS
 
 
 class ChartSource(Protocol):
@@ -73,9 +93,10 @@ class ChartSource(Protocol):
     def control_chart(
         self, project_id: int, start: object = None, end: object = None, kind: str = "cycle"
     ) -> ControlChart: ...
+    def throughput(self, project_id: int, weeks: int = 12) -> Throughput: ...
 
 
-ChartData = BurndownSeries | VelocitySeries | CumulativeFlow | ControlChart
+ChartData = BurndownSeries | VelocitySeries | CumulativeFlow | ControlChart | Throughput
 
 
 class ChartWidget(QWidget):
@@ -136,6 +157,8 @@ class ChartWidget(QWidget):
             self._layout = paint_cfd(painter, rect, data, palette, title)
         elif isinstance(data, ControlChart):
             self._layout = paint_control_chart(painter, rect, data, palette, title, self._zone)
+        elif isinstance(data, Throughput):
+            self._layout = paint_throughput(painter, rect, data, palette, title)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -191,6 +214,8 @@ class ChartWidget(QWidget):
             return cfd_tooltip(data, index)
         if isinstance(data, ControlChart):
             return control_tooltip(data, index, self._zone)
+        if isinstance(data, Throughput):
+            return throughput_tooltip(data, index)
         return ""
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
@@ -218,8 +243,10 @@ def _pydate(value: QDate) -> dt.date:
 
 
 class ReportsView(RefreshWhenShown, QWidget):
-    """Burndown, burnup, velocity, cumulative flow and the control chart of the store's
-    project: sprint charts for a chosen sprint, flow charts for a chosen date range."""
+    """Burndown, burnup, velocity, cumulative flow, the control chart and throughput of the
+    store's project: sprint charts for a chosen sprint, flow charts for a chosen date range,
+    throughput for the last so many weeks. The choice of chart is kept per methodology while
+    the window is open, so going back to a Scrum project finds the chart left there."""
 
     chart_shown = Signal(str)  # the chart's kind, after it was (re)computed
 
@@ -235,6 +262,8 @@ class ReportsView(RefreshWhenShown, QWidget):
         self._services = services
         self._store = store
         self._project_id: int | None = None
+        self._methodology: str | None = None
+        self._choice = dict(FIRST_CHART)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
@@ -246,8 +275,6 @@ class ReportsView(RefreshWhenShown, QWidget):
 
         self.chart_box = QComboBox()
         self.chart_box.setAccessibleName("Chart")
-        for kind, label in CHARTS:
-            self.chart_box.addItem(label, kind)
         bar.addWidget(QLabel("&Chart:", buddy=self.chart_box))
         bar.addWidget(self.chart_box)
 
@@ -291,6 +318,16 @@ class ReportsView(RefreshWhenShown, QWidget):
         self.to_label.setBuddy(self.end_edit)
         for widget in (self.from_label, self.start_edit, self.to_label, self.end_edit):
             bar.addWidget(widget)
+
+        self.weeks_label = QLabel("&Weeks:")
+        self.weeks_box = QSpinBox()
+        self.weeks_box.setRange(2, MAX_THROUGHPUT_WEEKS)
+        self.weeks_box.setValue(DEFAULT_THROUGHPUT_WEEKS)
+        self.weeks_box.setAccessibleName("Weeks of throughput")
+        self.weeks_box.setToolTip("How many weeks back, the running week included")
+        self.weeks_label.setBuddy(self.weeks_box)
+        bar.addWidget(self.weeks_label)
+        bar.addWidget(self.weeks_box)
         bar.addStretch(1)
 
         self.pages = QStackedWidget()
@@ -309,6 +346,7 @@ class ReportsView(RefreshWhenShown, QWidget):
         self.kind_box.currentIndexChanged.connect(self._schedule)
         self.start_edit.dateChanged.connect(self._schedule)
         self.end_edit.dateChanged.connect(self._schedule)
+        self.weeks_box.valueChanged.connect(self._schedule)
         store.board_reset.connect(self._on_board_reset)
         for signal in (store.card_added, store.card_removed):
             signal.connect(self._schedule)
@@ -322,11 +360,20 @@ class ReportsView(RefreshWhenShown, QWidget):
     def current_kind(self) -> str:
         return str(self.chart_box.currentData())
 
+    @property
+    def offered_charts(self) -> list[str]:
+        """The kinds the chart box offers, in its order."""
+        return [str(self.chart_box.itemData(i)) for i in range(self.chart_box.count())]
+
     def set_chart(self, kind: str) -> None:
         index = self.chart_box.findData(kind)
         if index < 0:
-            raise ValueError(f"Unknown chart {kind!r}")
+            raise ValueError(f"This project has no {kind!r} chart")
         self.chart_box.setCurrentIndex(index)
+        self.refresh()
+
+    def set_weeks(self, weeks: int) -> None:
+        self.weeks_box.setValue(weeks)
         self.refresh()
 
     def set_sprint(self, sprint_id: int) -> None:
@@ -360,13 +407,30 @@ class ReportsView(RefreshWhenShown, QWidget):
             self._refresh_timer.start()
 
     def _on_choice_changed(self, *_args: object) -> None:
+        if self._methodology is not None and self.chart_box.currentData() is not None:
+            self._choice[self._methodology] = self.current_kind
         self._update_controls()
         self.refresh()
+
+    def _fill_charts(self, methodology: str | None) -> None:
+        """Offer the charts of the project's methodology, on the one last chosen for it."""
+        if methodology == self._methodology and self.chart_box.count():
+            return
+        self._methodology = methodology
+        offered = charts_for(methodology or "scrum")
+        self.chart_box.blockSignals(True)
+        self.chart_box.clear()
+        for kind, label in offered:
+            self.chart_box.addItem(label, kind)
+        wanted = self._choice.get(methodology or "scrum", offered[0][0])
+        self.chart_box.setCurrentIndex(max(self.chart_box.findData(wanted), 0))
+        self.chart_box.blockSignals(False)
 
     def _on_board_reset(self) -> None:
         project = self._store.project
         new_project = project is not None and project.id != self._project_id
         self._project_id = None if project is None else project.id
+        self._fill_charts(None if project is None else project.methodology)
         self._fill_sprints(keep=not new_project)
         if new_project:
             self._reset_range()
@@ -415,6 +479,8 @@ class ReportsView(RefreshWhenShown, QWidget):
             widget.setVisible(kind == "control")
         for widget in (self.from_label, self.start_edit, self.to_label, self.end_edit):
             widget.setVisible(kind in RANGE_CHARTS)
+        for widget in (self.weeks_label, self.weeks_box):
+            widget.setVisible(kind == "throughput")
 
     def _show_message(self, text: str) -> None:
         self.message.setText(text)
@@ -429,9 +495,6 @@ class ReportsView(RefreshWhenShown, QWidget):
         label = self.chart_box.currentText()
         if project is None:
             self._show_message("Open a project to see its charts.")
-            return
-        if kind in SPRINT_CHARTS and project.methodology == "kanban":
-            self._show_message(KANBAN_SPRINT_MESSAGE.format(chart=label))
             return
         zone = _zone_of(project.time_zone)
         try:
@@ -453,7 +516,7 @@ class ReportsView(RefreshWhenShown, QWidget):
                     unit = str(self.unit_box.currentData())
                     data = self._charts.burnup(int(sprint_id), unit)
                     what = "story points" if unit == "points" else "cards"
-                    self.chart.set_chart(kind, data, f"Burnup · {name} ({what})", unit)
+                    self.chart.set_chart(kind, data, f"Burnup in {what} · {name}", unit)
             elif kind == "velocity":
                 velocity = self._charts.velocity(project.id)
                 if not velocity.sprints:
@@ -461,9 +524,15 @@ class ReportsView(RefreshWhenShown, QWidget):
                         "Velocity needs closed sprints; complete a sprint to see it here."
                     )
                     return
-                count = len(velocity.sprints)
-                title = f"Velocity · last {count} closed sprint{'s' if count > 1 else ''}"
-                self.chart.set_chart(kind, velocity, title)
+                closed = plural(len(velocity.sprints), "closed sprint")
+                self.chart.set_chart(kind, velocity, f"Velocity · last {closed}")
+            elif kind == "throughput":
+                weeks = self.weeks_box.value()
+                result = self._charts.throughput(project.id, weeks)
+                title = f"Throughput · cards finished, last {plural(len(result.weeks), 'week')}"
+                if len(result.weeks) < weeks:
+                    title += " (since the first card)"
+                self.chart.set_chart(kind, result, title)
             else:
                 start, end = self.date_range
                 period = f"{start.isoformat()} – {end.isoformat()}"
@@ -482,4 +551,4 @@ class ReportsView(RefreshWhenShown, QWidget):
         self.chart_shown.emit(kind)
 
 
-__all__ = ["CHARTS", "KANBAN_SPRINT_MESSAGE", "ChartSource", "ChartWidget", "ReportsView"]
+__all__ = ["CHARTS", "ChartSource", "ChartWidget", "ReportsView", "charts_for"]
