@@ -19,7 +19,6 @@ import io
 import math
 import os
 import re
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -47,6 +46,7 @@ from app.errors import DomainError
 from app.metrics.points import format_points
 from app.metrics.velocity import VelocitySeries, VelocitySprint, velocity
 from app.reports.charts import ChartLayout, paint_burndown, paint_velocity
+from app.reports.files import replace_file
 from app.services.reports import VELOCITY_WINDOW, SprintReportDTO
 
 FORMATS = ("pdf", "html", "md", "csv")
@@ -870,7 +870,8 @@ def render(report: SprintReportDTO, fmt: str, progress: Progress | None = None) 
 
 
 def write_file(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (a temporary file, then a rename)."""
+    """Write ``data`` to ``path`` whole or not at all (app.reports.files.replace_file: a
+    temporary file beside it, then a rename), with the usual permissions for a new file."""
     target = Path(path)
     if target.is_dir():
         raise ExportError(f"Cannot write the report to {target}: it is a folder.")
@@ -880,16 +881,9 @@ def write_file(path: str | os.PathLike[str], data: bytes) -> None:
             f"Cannot write the report to {target}: the folder {folder} does not exist."
         )
     try:
-        fd, temp = tempfile.mkstemp(prefix=".sprintdeck-", suffix=".part", dir=folder)
+        replace_file(target, data)
     except OSError as exc:
-        raise ExportError(f"Cannot write the report to {target}: {exc.strerror}.") from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, target)
-    except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
-        raise ExportError(f"Cannot write the report to {target}: {exc.strerror}.") from exc
+        raise ExportError(f"Cannot write the report to {target}: {exc.strerror or exc}.") from exc
 
 
 def write_report(

@@ -7,10 +7,12 @@ file from the window and one from the command line read the same way.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from app.metrics.points import format_points
+from app.reports.files import replace_file
 from app.services.dto import CardDTO, ColumnDTO
 
 FIELDS = (
@@ -63,11 +65,14 @@ def export_cards_csv(
     """Write ``cards`` (board or backlog order) to ``path`` as UTF-8 CSV; returns the row count.
 
     A byte-order mark is written so that spreadsheet programs detect UTF-8 (emoji, accents).
-    Raises OSError when the file cannot be written (the caller shows the message).
+    The file is replaced whole or not at all, with the usual permissions for a new file
+    (app.reports.files.replace_file). Raises OSError when it cannot be written (the caller
+    shows the message).
     """
     rows = card_rows(cards, columns)
-    with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=FIELDS, lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    text = io.StringIO(newline="")
+    writer = csv.DictWriter(text, fieldnames=FIELDS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    replace_file(path, text.getvalue().encode("utf-8-sig"))
     return len(rows)
