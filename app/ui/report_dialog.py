@@ -1,19 +1,18 @@
-"""File > Export sprint report: choose a sprint and a format, preview, export with progress."""
+"""File > Export sprint report: choose a sprint and a format, preview, export with progress,
+then say where the file went (with Open and Show in Folder)."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, QSettings, Qt
 from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QLabel,
     QMessageBox,
@@ -29,6 +28,13 @@ from app.errors import DomainError
 from app.reports import sprint_report as sr
 from app.reports.charts import paint_burndown
 from app.services.reports import ReportService, SprintReportDTO
+from app.ui.export_files import (
+    ExportedMessage,
+    ask_save_path,
+    remember_folder,
+    safe_file_name,
+    show_exported,
+)
 
 FORMAT_LABELS = (
     ("pdf", "PDF — paginated, for printing and e-mail"),
@@ -66,15 +72,33 @@ class ChartView(QWidget):
             sr.paint_report_velocity(painter, rect, report, self.palette())
 
 
-class ReportDialog(QDialog):
-    """Export one sprint's report. ``services`` is the app's Services."""
+def report_file_name(sprint_name: str, fmt: str) -> str:
+    """The name a report is suggested under: "DEMO Sprint 4 report.pdf"."""
+    return f"{safe_file_name(f'{sprint_name} report', 'Sprint report')}.{fmt}"
 
-    def __init__(self, services: Any, project_id: int, parent: QWidget | None = None) -> None:
+
+class ReportDialog(QDialog):
+    """Export one sprint's report. ``services`` is the app's Services; ``settings`` the
+    window's (the last export folder is kept there), by default the user's settings."""
+
+    def __init__(
+        self,
+        services: Any,
+        project_id: int,
+        parent: QWidget | None = None,
+        settings: QSettings | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export sprint report")
         self.resize(860, 680)
         self._services = services
         self._project_id = project_id
+        if settings is None:
+            from app.ui.application import make_settings
+
+            settings = make_settings()
+        self._settings = settings
+        self.exported_message: ExportedMessage | None = None
         self._reports: ReportService = getattr(services, "reports", None) or ReportService(
             services.context
         )
@@ -176,15 +200,20 @@ class ReportDialog(QDialog):
         if self.report is None:
             return
         fmt = self.format_combo.currentData()
-        safe = re.sub(r"[^\w.-]+", "-", f"{self.report.project_key}-{self.report.sprint_name}")
-        path, _filter = QFileDialog.getSaveFileName(
-            self, "Export sprint report", f"{safe}.{fmt}", sr.FORMAT_NAMES[fmt]
+        target = ask_save_path(
+            self,
+            self._settings,
+            "Export sprint report",
+            report_file_name(self.report.sprint_name, fmt),
+            sr.FORMAT_NAMES[fmt],
         )
-        if not path:
+        if target is None:
             return
-        if Path(path).suffix == "":
-            path += f".{fmt}"
-        self.export_to(path, fmt)
+        if self.export_to(str(target), fmt):
+            remember_folder(self._settings, target)
+            self.exported_message = show_exported(
+                self, target, "sprint report", "Export sprint report"
+            )
 
     def export_to(self, path: str, fmt: str) -> bool:
         """Write the report with a progress dialog; True when the file was written."""
@@ -215,4 +244,4 @@ class ReportDialog(QDialog):
         return True
 
 
-__all__ = ["ChartView", "ReportDialog"]
+__all__ = ["ChartView", "ReportDialog", "report_file_name"]
