@@ -119,6 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
     sstart.add_argument(
         "--allow-unestimated", action="store_true", help="start even with unestimated cards"
     )
+    sstart.add_argument(
+        "--start", metavar="YYYY-MM-DD", help="default: the planned start, never after today"
+    )
+    sstart.add_argument(
+        "--end", metavar="YYYY-MM-DD", help="default: keeps the planned number of working days"
+    )
     sdone = sprint_cmds.add_parser("complete", parents=[db], help="close the active sprint")
     sdone.add_argument("name")
     sdone.add_argument("--project", required=True, metavar="KEY")
@@ -378,7 +384,9 @@ def _sprint_add(services: Services, args: argparse.Namespace) -> int:
 def _sprint_start(services: Services, args: argparse.Namespace) -> int:
     project = services.projects.find_project(args.project)
     sprint = services.sprints.find_sprint(project.id, args.name)
-    started = services.sprints.start_sprint(sprint.id, allow_unestimated=args.allow_unestimated)
+    started = services.sprints.start_sprint(
+        sprint.id, allow_unestimated=args.allow_unestimated, start=args.start, end=args.end
+    )
     print(f"Started {started.name} ({format_points(started.committed_points)} points committed).")
     return 0
 

@@ -159,7 +159,6 @@ def test_complete_to_backlog_by_default(db: Path) -> None:
         (("--start", "2026-12-10", "--end", "2026-12-09"), ("before it starts",)),
         (("--start", "10/12/2026"), ("not a date",)),
         (("--name", "Taken"), ("already a sprint",)),
-        (("--start", "2026-12-01", "--end", "2026-12-31"), ("overlap", "Taken")),
     ],
 )
 def test_sprint_add_refused(db: Path, args: tuple[str, ...], words: tuple[str, ...]) -> None:
@@ -169,6 +168,44 @@ def test_sprint_add_refused(db: Path, args: tuple[str, ...], words: tuple[str, .
     )  # fmt: skip
     refused(run_cli("sprint", "add", "--project", "SD", *args, db=db), *words)
     assert [r["name"] for r in sprints(db)] == ["Taken"]
+
+
+def test_sprint_start_with_dates_and_overlaps(db: Path) -> None:
+    """Planned sprints may overlap; ``sprint start --start --end`` confirms other dates; a
+    closed sprint holds its dates until the day it was closed."""
+    today = dt.datetime.now(dt.UTC).date()  # a new project's time zone is UTC
+
+    def day(offset: int) -> str:
+        return (today + dt.timedelta(days=offset)).isoformat()
+
+    add = ("sprint", "add", "--project", "SD")
+    ok(run_cli(*add, "--name", "A", "--start", day(-3), "--end", day(10), db=db))
+    ok(run_cli(*add, "--name", "B", "--start", day(-1), "--end", day(12), db=db))  # overlaps A
+    refused(
+        run_cli("sprint", "start", "A", "--project", "SD", "--start", day(1), db=db),
+        "starts today or earlier",
+    )
+    out = ok(
+        run_cli("sprint", "start", "A", "--project", "SD", "--start", day(-2), "--end", day(9),
+                db=db)
+    )  # fmt: skip
+    assert out == "Started A (0 points committed).\n"
+    rows = {r["name"]: r for r in sprints(db)}
+    assert (rows["A"]["state"], rows["A"]["start"], rows["A"]["end"]) == (
+        "active",
+        day(-2),
+        day(9),
+    )
+    ok(run_cli("sprint", "complete", "A", "--project", "SD", db=db))  # closed today
+    refused(
+        run_cli("sprint", "start", "B", "--project", "SD", "--start", day(-1), db=db),
+        "overlap",
+        "'A'",
+        "closed on " + day(0),
+    )
+    ok(run_cli("sprint", "start", "B", "--project", "SD", "--start", day(0), "--end", day(13),
+               db=db))  # fmt: skip
+    assert {r["name"]: r for r in sprints(db)}["B"]["start"] == day(0)
 
 
 def test_other_refusals_and_usage_errors(db: Path) -> None:

@@ -140,11 +140,13 @@ def test_closed_sprint_capacity_refused(world: World) -> None:
 
 
 def close_sprint(world: World, number: int, completed: int, committed: int) -> SprintDTO:
-    """A closed sprint ``number`` weeks after the fixture's, with the given figures."""
+    """A closed sprint ``number`` fortnights after the fixture's, with the given figures,
+    started on its first day and closed on its last."""
     services = world.services
     start = MONDAY + dt.timedelta(days=14 * number)
+    end = start + dt.timedelta(days=11)
     sprint = services.sprints.create_sprint(
-        world.project.id, f"Sprint {number + 1}", start=start, end=start + dt.timedelta(days=11)
+        world.project.id, f"Sprint {number + 1}", start=start, end=end
     )
     finished = services.cards.create_card(
         world.project.id, f"Done {number}", points=completed, sprint_id=sprint.id
@@ -152,8 +154,10 @@ def close_sprint(world: World, number: int, completed: int, committed: int) -> S
     services.cards.create_card(
         world.project.id, f"Open {number}", points=committed - completed, sprint_id=sprint.id
     )
+    services.context.clock = lambda: dt.datetime.combine(start, dt.time(9), tzinfo=dt.UTC)
     services.sprints.start_sprint(sprint.id)
     services.board.move_card(finished.id, world.done_column)
+    services.context.clock = lambda: dt.datetime.combine(end, dt.time(17), tzinfo=dt.UTC)
     return services.sprints.complete_sprint(sprint.id)
 
 

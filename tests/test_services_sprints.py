@@ -12,11 +12,12 @@ from app.errors import Conflict, NotFound, ValidationError
 from app.metrics.calendar import (
     default_sprint_dates,
     default_sprint_end,
+    end_keeping_working_days,
     is_working_day,
     next_working_day,
     working_day_on_or_before,
 )
-from app.models import WEEKDAYS_MON_FRI
+from app.models import WEEKDAYS_MON_FRI, Project
 from app.services import Services
 from app.services.dto import CardDTO, ProjectDTO
 from app.services.events import Change
@@ -60,6 +61,28 @@ def test_default_sprint_dates() -> None:
         MONDAY,
         dt.date(2026, 12, 11),
     )
+
+
+def test_end_keeping_working_days() -> None:
+    # Mon 7 to Fri 18 Dec: 10 working days; started on Friday 4 Dec it ends on Thursday 17.
+    planned = (MONDAY, dt.date(2026, 12, 18))
+    assert end_keeping_working_days(*planned, FRIDAY, WEEKDAYS_MON_FRI, ()) == dt.date(2026, 12, 17)
+    # A holiday in the new span moves the end a day later; on the planned day nothing moves.
+    holiday = {dt.date(2026, 12, 9)}
+    assert end_keeping_working_days(
+        MONDAY, dt.date(2026, 12, 18), FRIDAY, WEEKDAYS_MON_FRI, holiday
+    ) == dt.date(2026, 12, 17)  # the holiday was in the plan too: 9 days either way
+    assert end_keeping_working_days(*planned, MONDAY, WEEKDAYS_MON_FRI, ()) == planned[1]
+    assert end_keeping_working_days(
+        *planned, dt.date(2026, 12, 21), WEEKDAYS_MON_FRI, {dt.date(2026, 12, 25)}
+    ) == dt.date(2027, 1, 4)
+    # Started on a Saturday: the first working day is the Monday after.
+    assert end_keeping_working_days(
+        *planned, dt.date(2026, 12, 5), WEEKDAYS_MON_FRI, ()
+    ) == dt.date(2026, 12, 18)
+    # A weekend-only plan keeps its calendar length.
+    weekend = (dt.date(2026, 12, 5), dt.date(2026, 12, 6))
+    assert end_keeping_working_days(*weekend, FRIDAY, WEEKDAYS_MON_FRI, ()) == dt.date(2026, 12, 5)
 
 
 # --- fixtures ---------------------------------------------------------------------------
@@ -146,8 +169,6 @@ def test_only_start_given_defaults_the_end(world: World) -> None:
         ({"name": "Backlog"}, ValidationError, "cannot be a sprint name"),
         ({"name": "Sprint A"}, Conflict, "already a sprint called 'Sprint A'"),
         ({"name": "SPRINT a", "start": "2027-03-01"}, Conflict, "already a sprint"),
-        ({"start": "2026-12-16", "end": "2026-12-30"}, Conflict, "overlap the sprint 'Sprint A'"),
-        ({"start": "2026-12-01", "end": "2026-12-07"}, Conflict, "overlap"),
     ],
 )
 def test_create_refusals_change_nothing(
@@ -186,8 +207,6 @@ def test_update_sprint_and_closed_is_read_only(world: World) -> None:
         dt.date(2026, 12, 17),
     )
     assert updated.version == 2
-    with pytest.raises(Conflict, match="overlap"):
-        s.sprints.update_sprint(a, end="2026-12-22")
     with pytest.raises(Conflict, match="already a sprint"):
         s.sprints.update_sprint(a, name="b")
     with pytest.raises(ValidationError, match="before it starts"):
@@ -197,6 +216,81 @@ def test_update_sprint_and_closed_is_read_only(world: World) -> None:
     with pytest.raises(Conflict, match="closed"):
         s.sprints.update_sprint(a, goal="Rewrite history")
     assert s.sprints.get_sprint(a).goal == "Goal"
+
+
+# --- overlaps: planned sprints are plans, a closed sprint ended when it was closed -----------
+
+
+def test_planned_sprints_may_overlap_each_other_and_the_active_one(world: World) -> None:
+    s = world.services
+    a = world.sprint("A", "2026-12-07", "2026-12-18")
+    b = world.sprint("B", "2026-12-14", "2026-12-25")  # overlaps A: both are plans
+    s.sprints.update_sprint(b, start="2026-12-07", end="2026-12-18")  # the same dates
+    world.services.context.clock = lambda: dt.datetime(2026, 12, 7, 9, tzinfo=dt.UTC)
+    s.sprints.start_sprint(a)
+    c = world.sprint("C", "2026-12-16", "2026-12-29")  # overlaps the active A
+    s.sprints.update_sprint(a, end="2026-12-22")  # the active one may run into plans
+    assert [(x.name, x.state, x.start_date) for x in s.sprints.list_sprints(world.project.id)] == [
+        ("A", "active", dt.date(2026, 12, 7)),
+        ("B", "planned", dt.date(2026, 12, 7)),
+        ("C", "planned", dt.date(2026, 12, 16)),
+    ]
+    assert s.sprints.get_sprint(c).end_date == dt.date(2026, 12, 29)
+
+
+def closed_early(world: World) -> int:
+    """Sprint A, planned Mon 7 to Fri 18 Dec, started on the 7th and closed early, on Thursday
+    10 Dec at 15:00."""
+    s = world.services
+    a = world.sprint("A", "2026-12-07", "2026-12-18")
+    s.context.clock = lambda: dt.datetime(2026, 12, 7, 9, tzinfo=dt.UTC)
+    s.sprints.start_sprint(a)
+    s.context.clock = lambda: dt.datetime(2026, 12, 10, 15, tzinfo=dt.UTC)
+    s.sprints.complete_sprint(a)
+    return a
+
+
+def test_a_closed_sprint_ends_on_the_day_it_was_closed(world: World) -> None:
+    s = world.services
+    closed_early(world)
+    b = world.sprint("B", "2026-12-21", "2027-01-01")
+    # The reported refusal: the closed sprint's planned dates (to the 18th) no longer count.
+    edited = s.sprints.update_sprint(b, start="2026-12-10", end="2026-12-23")
+    assert (edited.start_date, edited.end_date) == (dt.date(2026, 12, 10), dt.date(2026, 12, 23))
+    created = s.sprints.create_sprint(world.project.id, "C", start="2026-12-14", end="2026-12-18")
+    assert created.start_date == dt.date(2026, 12, 14)
+    before = s.sprints.list_sprints(world.project.id)
+    with pytest.raises(Conflict) as refused:
+        s.sprints.update_sprint(b, start="2026-12-09", end="2026-12-22")
+    assert str(refused.value) == (
+        "The dates 2026-12-09 to 2026-12-22 overlap the sprint 'A', which ran from "
+        "2026-12-07 until it was closed on 2026-12-10; a sprint may start on or after that "
+        "day (planned sprints may overlap each other and the active one)."
+    )
+    with pytest.raises(Conflict, match="overlap the sprint 'A'"):
+        s.sprints.create_sprint(world.project.id, "D", start="2026-12-01", end="2026-12-07")
+    assert s.sprints.list_sprints(world.project.id) == before
+    # Ending on the day before A started does not overlap it.
+    s.sprints.create_sprint(world.project.id, "E", start="2026-11-23", end="2026-12-06")
+
+
+def test_the_close_day_is_the_project_time_zones(world: World) -> None:
+    """Closed at 23:30 UTC on the 10th is already the 11th in Tokyo: a sprint may start then."""
+    s = world.services
+    tokyo = s.projects.create_project("TK", "Tokyo")
+    with s.context.write() as uow:  # no service sets a time zone yet
+        row = uow.session.get(Project, tokyo.id)
+        assert row is not None
+        row.time_zone = "Asia/Tokyo"
+        uow.commit()
+    a = s.sprints.create_sprint(tokyo.id, "A", start="2026-12-07", end="2026-12-18").id
+    s.context.clock = lambda: dt.datetime(2026, 12, 7, 1, tzinfo=dt.UTC)
+    s.sprints.start_sprint(a)
+    s.context.clock = lambda: dt.datetime(2026, 12, 10, 23, 30, tzinfo=dt.UTC)
+    s.sprints.complete_sprint(a)
+    s.sprints.create_sprint(tokyo.id, "B", start="2026-12-11", end="2026-12-24")
+    with pytest.raises(Conflict, match="closed on 2026-12-11"):
+        s.sprints.create_sprint(tokyo.id, "C", start="2026-12-10", end="2026-12-24")
 
 
 # --- planning ---------------------------------------------------------------------------
@@ -471,3 +565,186 @@ def test_list_sprints_by_state(demo: Services) -> None:
     assert open_ == [s for s in every if s.state in ("active", "planned")]
     assert {s.state for s in every} - {"active", "planned"}  # the demo has closed ones too
     assert demo.sprints.list_sprints(project.id, states=()) == []
+
+
+# --- the suggested dates of a new sprint: one source for the dialog and the service --------
+
+
+def test_suggestion_is_what_create_makes(world: World) -> None:
+    """The reported case: on Tue 1 Dec the active sprint ends on Mon 7 Dec, so the new one
+    starts on Tue 8 Dec (its dialog showed 1 to 14 Dec but created 8 to 21 Dec)."""
+    s = world.services
+    s.context.clock = lambda: dt.datetime(2026, 11, 24, 9, tzinfo=dt.UTC)
+    a = world.sprint("A", "2026-11-24", "2026-12-07")
+    s.sprints.start_sprint(a)
+    s.context.clock = lambda: dt.datetime(2026, 12, 1, 10, tzinfo=dt.UTC)
+    suggestion = s.sprints.suggest_sprint(world.project.id)
+    assert (suggestion.name, suggestion.start, suggestion.end) == (
+        "SD Sprint 2",
+        dt.date(2026, 12, 8),
+        dt.date(2026, 12, 21),
+    )
+    assert (suggestion.after_sprint, suggestion.after_end) == ("A", dt.date(2026, 12, 7))
+    assert suggestion.calendar.today == dt.date(2026, 12, 1)
+    assert suggestion.calendar.working_days(suggestion.start, suggestion.end) == 10
+    created = s.sprints.create_sprint(world.project.id)
+    assert (created.name, created.start_date, created.end_date) == (
+        suggestion.name,
+        suggestion.start,
+        suggestion.end,
+    )
+    s.sprints.update_sprint(created.id, start="2026-12-22", end="2027-01-04")
+
+    # Once A is closed early (today), the next sprint starts on the next working day.
+    s.sprints.complete_sprint(a)
+    after_close = s.sprints.suggest_sprint(world.project.id)
+    # ... unless a planned sprint ends later: SD Sprint 2 now ends on 4 Jan.
+    assert (after_close.start, after_close.after_sprint) == (dt.date(2027, 1, 5), "SD Sprint 2")
+    s.sprints.update_sprint(created.id, start="2026-12-01", end="2026-12-01")
+    fresh = s.sprints.suggest_sprint(world.project.id)
+    assert (fresh.start, fresh.end, fresh.after_sprint) == (
+        dt.date(2026, 12, 2),
+        dt.date(2026, 12, 15),
+        None,
+    )
+
+
+def test_suggestion_skips_holidays_and_counts_them(world: World) -> None:
+    s = world.services
+    s.sprints.add_holiday(world.project.id, "2026-12-07", "Founders' day")
+    s.sprints.add_holiday(world.project.id, "2026-12-12", "A Saturday")
+    suggestion = s.sprints.suggest_sprint(world.project.id)
+    assert (suggestion.start, suggestion.end) == (dt.date(2026, 12, 8), dt.date(2026, 12, 21))
+    calendar = suggestion.calendar
+    assert calendar.holidays == frozenset({dt.date(2026, 12, 7), dt.date(2026, 12, 12)})
+    # The Saturday holiday is no working day lost.
+    assert calendar.holidays_between(dt.date(2026, 12, 1), dt.date(2026, 12, 31)) == (
+        dt.date(2026, 12, 7),
+    )
+    assert calendar.working_days(dt.date(2026, 12, 7), dt.date(2026, 12, 18)) == 9
+    assert calendar.working_days(dt.date(2026, 12, 18), dt.date(2026, 12, 7)) == 0
+
+
+# --- starting with confirmed dates -------------------------------------------------------
+
+
+def test_start_preview_starts_today_and_keeps_the_working_days(world: World) -> None:
+    s = world.services
+    s.sprints.add_holiday(world.project.id, "2026-12-10", "Founders' day")
+    a = world.sprint("A", "2026-12-07", "2026-12-18")  # 9 working days (a holiday)
+    world.card("Three", 3, sprint_id=a)
+    world.card("Bare", sprint_id=a)
+    world.card("Half", "0.5", sprint_id=a)
+    world.card("Bare too", sprint_id=a)
+    preview = s.sprints.start_preview(a)
+    # Friday 4 Dec: 9 working days from then, over the weekend and the holiday.
+    assert (preview.start, preview.end) == (dt.date(2026, 12, 4), dt.date(2026, 12, 17))
+    assert preview.calendar.working_days(preview.start, preview.end) == 9
+    assert preview.planned_working_days == 9
+    assert (preview.card_count, preview.points) == (4, Decimal("3.5"))
+    assert preview.unestimated_keys == ("SD-2", "SD-4")
+    # On the planned start day, the planned dates are proposed unchanged.
+    s.context.clock = lambda: dt.datetime(2026, 12, 7, 8, tzinfo=dt.UTC)
+    on_time = s.sprints.start_preview(a)
+    assert (on_time.start, on_time.end) == (dt.date(2026, 12, 7), dt.date(2026, 12, 18))
+
+
+def test_start_with_confirmed_dates_name_and_goal(world: World) -> None:
+    s = world.services
+    a = world.sprint("A", "2026-12-07", "2026-12-18")
+    world.card("Five", 5, sprint_id=a)
+    with pytest.raises(ValidationError) as later:
+        s.sprints.start_sprint(a, start="2026-12-07", end="2026-12-18")
+    assert str(later.value) == (
+        "A sprint starts today or earlier: 2026-12-07 is after today (2026-12-04). "
+        "Keep it planned and start it on that day."
+    )
+    with pytest.raises(ValidationError, match="before it starts"):
+        s.sprints.start_sprint(a, start="2026-12-04", end="2026-12-03")
+    assert s.sprints.get_sprint(a).state == "planned"
+    started = s.sprints.start_sprint(
+        a, start="2026-12-03", end="2026-12-16", name="Alpha", goal="Pay by card"
+    )
+    assert (started.name, started.goal, started.state) == ("Alpha", "Pay by card", "active")
+    assert (started.start_date, started.end_date) == (dt.date(2026, 12, 3), dt.date(2026, 12, 16))
+    assert started.committed_points == 5
+    # An active sprint's start never moves after the day it was started.
+    with pytest.raises(ValidationError, match="was started on 2026-12-04"):
+        s.sprints.update_sprint(a, start="2026-12-07")
+    s.sprints.update_sprint(a, start="2026-12-04")
+
+
+def test_start_refuses_dates_over_a_closed_sprint(world: World) -> None:
+    s = world.services
+    closed_early(world)  # A ran from 7 to 10 Dec
+    b = world.sprint("B", "2026-12-21", "2027-01-01")
+    with pytest.raises(Conflict, match="overlap the sprint 'A'"):
+        s.sprints.start_sprint(b, start="2026-12-09", end="2026-12-22")
+    started = s.sprints.start_sprint(b, start="2026-12-10", end="2026-12-23")
+    assert started.start_date == dt.date(2026, 12, 10)
+
+
+def test_start_without_dates_keeps_the_plan_but_never_starts_later(world: World) -> None:
+    """What ``sprintdeck sprint start`` does: the planned dates, but a sprint started before
+    its planned day starts today (keeping its working days), and one planned before the
+    last sprint closed starts on the day it closed."""
+    s = world.services
+    a = world.sprint("A", "2026-12-07", "2026-12-18")
+    early = s.sprints.start_sprint(a)  # on Friday 4 Dec
+    assert (early.start_date, early.end_date) == (dt.date(2026, 12, 4), dt.date(2026, 12, 17))
+    b = world.sprint("B", "2026-11-30", "2026-12-11")  # a plan over A's dates: allowed
+    s.context.clock = lambda: dt.datetime(2026, 12, 4, 15, tzinfo=dt.UTC)
+    s.sprints.complete_sprint(a)
+    s.context.clock = lambda: dt.datetime(2026, 12, 8, 9, tzinfo=dt.UTC)
+    late = s.sprints.start_sprint(b)
+    assert (late.start_date, late.end_date) == (dt.date(2026, 12, 4), dt.date(2026, 12, 17))
+    c = world.sprint("C", "2026-12-07", "2026-12-18")
+    s.sprints.complete_sprint(b)  # on Tuesday 8 Dec
+    assert s.sprints.start_sprint(c).start_date == dt.date(2026, 12, 8)
+    s.sprints.complete_sprint(c)
+    d = world.sprint("D", "2026-12-21", "2027-01-01")
+    s.context.clock = lambda: dt.datetime(2026, 12, 21, 9, tzinfo=dt.UTC)
+    on_time = s.sprints.start_sprint(d)
+    assert (on_time.start_date, on_time.end_date) == (dt.date(2026, 12, 21), dt.date(2027, 1, 1))
+
+
+# --- the reported case on the demo: close early today, start the next sprint today -----------
+
+
+@pytest.mark.parametrize("how", ["dialog", "command line"])
+def test_demo_close_early_and_start_the_next_today(demo: Services, how: str) -> None:
+    from app.services.charts import ChartService
+
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    demo.context.clock = lambda: now
+    today = now.date()  # the demo project's time zone is UTC
+    project = demo.projects.find_project("DEMO")
+    active = demo.sprints.active_sprint(project.id)
+    assert active is not None and active.end_date is not None and active.end_date > today
+    before = demo.sprints.sprint_summary(active.id)
+    unfinished = before.planned_points - before.completed_points
+    assert before.completed_points > 0 and unfinished > 0
+    following = demo.sprints.create_sprint(project.id)
+    assert following.start_date > active.end_date  # planned after the active one's end
+
+    demo.sprints.complete_sprint(active.id, carry_over="next")
+    if how == "dialog":
+        preview = demo.sprints.start_preview(following.id)
+        assert preview.start == today
+        demo.sprints.start_sprint(
+            following.id, allow_unestimated=True, start=preview.start, end=preview.end
+        )
+    else:
+        demo.sprints.start_sprint(following.id, allow_unestimated=True)
+
+    started = demo.sprints.get_sprint(following.id)
+    assert started.start_date == today
+    summary = demo.sprints.sprint_summary(following.id)
+    assert summary.committed_points == unfinished
+    assert (summary.completed_points, summary.completed_count) == (0, 0)
+    series = ChartService(demo.context).sprint_burndown(following.id)
+    assert series.days[0] == today
+    assert series.remaining[0] == unfinished  # day 0 is the commitment
+    assert series.last_index == 0
+    assert series.ideal[0] < unfinished or series.working[0] is False
+    assert sum(series.completed) == 0 and sum(series.scope_added) == 0

@@ -85,3 +85,28 @@ def default_sprint_dates(
     ``weeks`` weeks long, ending on a working day."""
     start = next_working_day(today, working_weekdays_mask, holidays)
     return start, default_sprint_end(start, working_weekdays_mask, holidays, weeks)
+
+
+def end_keeping_working_days(
+    planned_start: dt.date,
+    planned_end: dt.date,
+    new_start: dt.date,
+    working_weekdays_mask: int,
+    holidays: Collection[dt.date],
+) -> dt.date:
+    """The end of a sprint moved to ``new_start`` that keeps as many working days as it had
+    from ``planned_start`` to ``planned_end`` (a sprint planned for ten working days still
+    has ten when it starts two days early, holidays counted). A planned span without any
+    working day keeps its length in calendar days instead."""
+    _check_mask(working_weekdays_mask)
+    count = len(working_days(planned_start, planned_end, working_weekdays_mask, holidays))
+    if count == 0:
+        return new_start + (planned_end - planned_start)
+    day = new_start
+    for _ in range(SEARCH_LIMIT_DAYS * 4):
+        if is_working_day(day, working_weekdays_mask, holidays):
+            count -= 1
+            if count == 0:
+                return day
+        day += dt.timedelta(days=1)
+    raise ValueError(f"No working day within a long time after {new_start.isoformat()}.")

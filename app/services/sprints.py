@@ -19,7 +19,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, NotFound, StaleEdit, ValidationError
-from app.metrics.calendar import default_sprint_dates, default_sprint_end, working_days
+from app.metrics.calendar import (
+    default_sprint_dates,
+    default_sprint_end,
+    end_keeping_working_days,
+    working_days,
+)
 from app.models import (
     Card,
     Holiday,
@@ -69,6 +74,61 @@ class HolidayDTO:
     project_id: int
     day: dt.date
     name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectCalendarDTO:
+    """A project's working calendar and today in its time zone, so that a dialog can count
+    the working days of the dates a person is typing without asking the database again."""
+
+    project_id: int
+    today: dt.date
+    working_weekdays: int  # bit 0 = Monday ... bit 6 = Sunday
+    holidays: frozenset[dt.date]
+
+    def working_days(self, start: dt.date, end: dt.date) -> int:
+        """Working days from ``start`` to ``end``, both included (0 if it ends first)."""
+        return len(working_days(start, end, self.working_weekdays, self.holidays))
+
+    def holidays_between(self, start: dt.date, end: dt.date) -> tuple[dt.date, ...]:
+        """The holidays from ``start`` to ``end`` that fall on a working weekday."""
+        return tuple(
+            sorted(
+                d
+                for d in self.holidays
+                if start <= d <= end and self.working_weekdays & (1 << d.weekday())
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NewSprintDTO:
+    """What *Create sprint* suggests, and what ``create_sprint`` makes without a name or
+    dates: "<KEY> Sprint N", two weeks from the next working day, or from the first working
+    day after the latest sprint when that one ends later."""
+
+    project_id: int
+    name: str
+    start: dt.date
+    end: dt.date
+    after_sprint: str | None  # the sprint whose end moved the start later; None: from today
+    after_end: dt.date | None  # that sprint's end
+    calendar: ProjectCalendarDTO
+
+
+@dataclass(frozen=True, slots=True)
+class SprintStartDTO:
+    """What *Start sprint* proposes for one planned sprint: today's start, an end that keeps
+    the planned number of working days, and what becomes the commitment."""
+
+    sprint: SprintDTO
+    start: dt.date
+    end: dt.date
+    planned_working_days: int | None  # of the planned dates; None when it has none
+    card_count: int
+    points: Decimal
+    unestimated_keys: tuple[str, ...]  # cards without points, in rank order
+    calendar: ProjectCalendarDTO
 
 
 @dataclass(frozen=True, slots=True)
@@ -387,6 +447,20 @@ class SprintService:
 
     # --- creating and editing ------------------------------------------------------------
 
+    def project_calendar(self, project_id: int) -> ProjectCalendarDTO:
+        """The project's working weekdays, holidays and today in its time zone."""
+        with self._ctx.read() as uow:
+            return self._calendar(uow.session, get_project(uow.session, project_id))
+
+    def suggest_sprint(self, project_id: int) -> NewSprintDTO:
+        """The name and dates ``create_sprint`` gives a sprint created without them (the
+        one place they are worked out, so what *Create sprint* shows is what it creates)."""
+        with self._ctx.read() as uow:
+            session = uow.session
+            project = get_project(session, project_id)
+            self._check_scrum(project)
+            return self._suggest(session, project)
+
     def create_sprint(
         self,
         project_id: int,
@@ -396,7 +470,8 @@ class SprintService:
         end: object = None,
     ) -> SprintDTO:
         """A planned sprint. Without a name: "<KEY> Sprint N"; without dates: two weeks from
-        the next working day (after the project's last sprint, if that ends later)."""
+        the next working day, or from the first working day after the latest sprint if that
+        one ends later (see :meth:`suggest_sprint`)."""
         clean_name = None if name is None or not str(name).strip() else self._clean_name(name)
         clean_goal = clean_multiline(goal, "sprint goal", 10_000)
         start_date = clean_date(start, "start date")
@@ -405,29 +480,26 @@ class SprintService:
             session = uow.session
             project = get_project(session, project_id)
             self._check_scrum(project)
-            mask = project.working_weekdays
-            holidays = {h.day for h in project.holidays}
-            try:
-                if start_date is None:
-                    today = self._today(project)
-                    last_end = session.scalar(
-                        select(func.max(Sprint.end_date)).where(Sprint.project_id == project_id)
+            if start_date is None:
+                suggestion = self._suggest(session, project)
+                start_date = suggestion.start
+                if end_date is None:
+                    end_date = suggestion.end
+            elif end_date is None:
+                calendar = self._calendar(session, project)
+                try:
+                    end_date = default_sprint_end(
+                        start_date, calendar.working_weekdays, calendar.holidays
                     )
-                    after = max(today, last_end) if last_end is not None else today
-                    start_date, default_end = default_sprint_dates(after, mask, holidays)
-                    if end_date is None:
-                        end_date = default_end
-                elif end_date is None:
-                    end_date = default_sprint_end(start_date, mask, holidays)
-            except ValueError as exc:
-                raise ValidationError(
-                    f"Cannot work out default sprint dates: {exc} Give the dates explicitly."
-                ) from exc
+                except ValueError as exc:
+                    raise ValidationError(
+                        f"Cannot work out the sprint's end: {exc} Give the end date."
+                    ) from exc
             self._check_dates(start_date, end_date)
             if clean_name is None:
                 clean_name = self._default_name(session, project)
             self._check_name_free(session, project_id, clean_name, None)
-            self._check_overlap(session, project_id, start_date, end_date, None)
+            self._check_overlap(session, project, start_date, end_date, None)
             sprint = Sprint(
                 project_id=project_id,
                 name=clean_name,
@@ -475,10 +547,11 @@ class SprintService:
             start_date = sprint.start_date if new_start is _UNSET else new_start
             end_date = sprint.end_date if new_end is _UNSET else new_end
             if (start_date, end_date) != (sprint.start_date, sprint.end_date):
-                if sprint.state == "active" and start_date is None:
-                    raise ValidationError("An active sprint keeps its start date.")
+                project = get_project(session, sprint.project_id)
+                if sprint.state == "active":
+                    self._check_active_start(project, sprint, start_date)
                 self._check_dates(start_date, end_date)
-                self._check_overlap(session, sprint.project_id, start_date, end_date, sprint.id)
+                self._check_overlap(session, project, start_date, end_date, sprint.id)
                 sprint.start_date = start_date
                 sprint.end_date = end_date
                 changed = True
@@ -530,13 +603,60 @@ class SprintService:
 
     # --- running -------------------------------------------------------------------------
 
+    def start_preview(self, sprint_id: int) -> SprintStartDTO:
+        """What *Start sprint* proposes: start today (in the project's time zone), end so
+        that the sprint keeps its planned number of working days, and the commitment."""
+        with self._ctx.read() as uow:
+            session = uow.session
+            sprint = self._get(session, sprint_id)
+            project = get_project(session, sprint.project_id)
+            self._check_scrum(project)
+            calendar = self._calendar(session, project)
+            start = calendar.today
+            end = self._end_for_start(calendar, sprint, start)
+            planned_days = (
+                calendar.working_days(sprint.start_date, sprint.end_date)
+                if sprint.start_date is not None and sprint.end_date is not None
+                else None
+            )
+            cards = self._live_cards(session, sprint.id)
+            return SprintStartDTO(
+                sprint=self._dto_with_points(session, sprint),
+                start=start,
+                end=end,
+                planned_working_days=planned_days,
+                card_count=len(cards),
+                points=_sum(c.points for c in cards),
+                unestimated_keys=tuple(
+                    f"{project.key}-{c.number}" for c in cards if c.points is None
+                ),
+                calendar=calendar,
+            )
+
     def start_sprint(
         self,
         sprint_id: int,
         allow_unestimated: bool = False,
         expected_version: int | None = None,
+        *,
+        name: str | None = None,
+        goal: str | None = None,
+        start: object = None,
+        end: object = None,
     ) -> SprintDTO:
-        """Make a planned sprint the active one and record its commitment snapshot."""
+        """Make a planned sprint the active one and record its commitment snapshot.
+
+        ``start``/``end`` are the dates the person confirmed; a sprint starts today or
+        earlier, never later (its burndown begins on its start day). Without them the
+        planned dates are kept, except that a sprint started before its planned start
+        starts today and one planned to start before the last sprint closed starts on that
+        day; a moved start keeps the planned number of working days. ``name`` and ``goal``,
+        when given, are saved in the same transaction.
+        """
+        clean_name = None if name is None else self._clean_name(name)
+        clean_goal = None if goal is None else clean_multiline(goal, "sprint goal", 10_000)
+        start_date = clean_date(start, "start date")
+        end_date = clean_date(end, "end date")
         with self._ctx.write() as uow:
             session = uow.session
             sprint = self._get(session, sprint_id, for_update=True)
@@ -560,6 +680,24 @@ class SprintService:
                     f"The sprint {active!r} is still active; complete it before starting "
                     f"{sprint.name!r} (one active sprint per project)."
                 )
+            calendar = self._calendar(session, project)
+            today = calendar.today
+            if start_date is None:
+                start_date = self._default_start(session, project, sprint, today)
+            elif start_date > today:
+                raise ValidationError(
+                    f"A sprint starts today or earlier: {start_date.isoformat()} is after "
+                    f"today ({today.isoformat()}). Keep it planned and start it on that day."
+                )
+            if end_date is None:
+                end_date = self._end_for_start(calendar, sprint, start_date)
+            self._check_dates(start_date, end_date)
+            self._check_overlap(session, project, start_date, end_date, sprint.id)
+            if clean_name is not None and clean_name != sprint.name:
+                self._check_name_free(session, sprint.project_id, clean_name, sprint.id)
+                sprint.name = clean_name
+            if clean_goal is not None:
+                sprint.goal = clean_goal
             cards = self._live_cards(session, sprint.id)
             unestimated = [c for c in cards if c.points is None]
             if unestimated and not allow_unestimated:
@@ -579,8 +717,8 @@ class SprintService:
                 )
             sprint.state = "active"
             sprint.started_at = now
-            if sprint.start_date is None:
-                sprint.start_date = self._today(project)
+            sprint.start_date = start_date
+            sprint.end_date = end_date
             sprint.version += 1
             session.flush()
             dto = self._dto_with_points(session, sprint)
@@ -1006,33 +1144,154 @@ class SprintService:
         if taken is not None:
             raise Conflict(f"There is already a sprint called {taken!r} in this project.")
 
-    @staticmethod
     def _check_overlap(
+        self,
         session: Session,
-        project_id: int,
+        project: Project,
         start: dt.date | None,
         end: dt.date | None,
         sprint_id: int | None,
     ) -> None:
+        """Refuse dates that overlap the time a closed sprint ran.
+
+        A closed sprint held its dates from its start to the day it was closed (closing
+        early frees the rest, and the next sprint may start on that day). The dates of a
+        planned sprint are a plan: as in Jira, they may overlap other planned sprints and
+        the active one, and are confirmed when the sprint starts; only one sprint is
+        active at a time.
+        """
         if start is None or end is None:
             return
         query = select(Sprint).where(
-            Sprint.project_id == project_id,
+            Sprint.project_id == project.id,
+            Sprint.state == "closed",
             Sprint.start_date.is_not(None),
-            Sprint.end_date.is_not(None),
             Sprint.start_date <= end,
-            Sprint.end_date >= start,
         )
         if sprint_id is not None:
             query = query.where(Sprint.id != sprint_id)
-        other = session.scalars(query.order_by(Sprint.start_date)).first()
-        if other is not None:
-            assert other.start_date is not None and other.end_date is not None
-            raise Conflict(
-                f"The dates {start.isoformat()} to {end.isoformat()} overlap the sprint "
-                f"{other.name!r} ({other.start_date.isoformat()} to "
-                f"{other.end_date.isoformat()}); sprints of one project cannot overlap."
+        for other in session.scalars(query.order_by(Sprint.start_date, Sprint.id)):
+            assert other.start_date is not None
+            if other.closed_at is not None:
+                closed_on = self._local_date(project, other.closed_at)
+            else:  # closed without a time (an import): it ran until its planned end
+                closed_on = (other.end_date or other.start_date) + dt.timedelta(days=1)
+            if other.start_date < closed_on and start < closed_on:
+                raise Conflict(
+                    f"The dates {start.isoformat()} to {end.isoformat()} overlap the sprint "
+                    f"{other.name!r}, which ran from {other.start_date.isoformat()} until it "
+                    f"was closed on {closed_on.isoformat()}; a sprint may start on or after "
+                    "that day (planned sprints may overlap each other and the active one)."
+                )
+
+    def _check_active_start(self, project: Project, sprint: Sprint, start: dt.date | None) -> None:
+        """An active sprint's start date is never after the day it was started: its
+        burndown begins on the start day with the commitment."""
+        if start is None:
+            raise ValidationError("An active sprint keeps its start date.")
+        started_on = (
+            self._local_date(project, sprint.started_at)
+            if sprint.started_at is not None
+            else self._today(project)
+        )
+        if start > started_on:
+            raise ValidationError(
+                f"{sprint.name!r} was started on {started_on.isoformat()}; its start date "
+                f"cannot be later ({start.isoformat()})."
             )
+
+    def _calendar(self, session: Session, project: Project) -> ProjectCalendarDTO:
+        holidays = frozenset(
+            session.scalars(select(Holiday.day).where(Holiday.project_id == project.id))
+        )
+        return ProjectCalendarDTO(
+            project.id, self._today(project), project.working_weekdays, holidays
+        )
+
+    def _suggest(self, session: Session, project: Project) -> NewSprintDTO:
+        calendar = self._calendar(session, project)
+        after, after_sprint = calendar.today, None
+        for other in session.scalars(
+            select(Sprint).where(Sprint.project_id == project.id).order_by(Sprint.id)
+        ):
+            ends = (
+                self._local_date(project, other.closed_at)
+                if other.state == "closed" and other.closed_at is not None
+                else other.end_date
+            )
+            if ends is not None and ends > after:
+                after, after_sprint = ends, other.name
+        try:
+            start, end = default_sprint_dates(after, calendar.working_weekdays, calendar.holidays)
+        except ValueError as exc:
+            raise ValidationError(
+                f"Cannot work out default sprint dates: {exc} Give the dates explicitly."
+            ) from exc
+        return NewSprintDTO(
+            project_id=project.id,
+            name=self._default_name(session, project),
+            start=start,
+            end=end,
+            after_sprint=after_sprint,
+            after_end=after if after_sprint is not None else None,
+            calendar=calendar,
+        )
+
+    def _default_start(
+        self, session: Session, project: Project, sprint: Sprint, today: dt.date
+    ) -> dt.date:
+        """The start of a sprint started without dates: its planned start, but never after
+        today and never before the day the last sprint closed."""
+        start = sprint.start_date if sprint.start_date is not None else today
+        start = min(start, today)
+        closed = [
+            self._local_date(project, s.closed_at)
+            for s in session.scalars(
+                select(Sprint).where(
+                    Sprint.project_id == project.id,
+                    Sprint.state == "closed",
+                    Sprint.closed_at.is_not(None),
+                )
+            )
+            if s.closed_at is not None
+        ]
+        if closed:
+            start = max(start, min(max(closed), today))
+        return start
+
+    @staticmethod
+    def _end_for_start(calendar: ProjectCalendarDTO, sprint: Sprint, start: dt.date) -> dt.date:
+        """The planned end if the start is the planned one, else an end that keeps the
+        planned number of working days (two weeks for a sprint planned without dates)."""
+        try:
+            if sprint.start_date is None or sprint.end_date is None:
+                return default_sprint_end(start, calendar.working_weekdays, calendar.holidays)
+            if start == sprint.start_date:
+                return sprint.end_date
+            return end_keeping_working_days(
+                sprint.start_date,
+                sprint.end_date,
+                start,
+                calendar.working_weekdays,
+                calendar.holidays,
+            )
+        except ValueError as exc:
+            raise ValidationError(
+                f"Cannot work out the sprint's end: {exc} Give the end date."
+            ) from exc
+
+    @staticmethod
+    def _zone(project: Project) -> dt.tzinfo:
+        try:
+            return ZoneInfo(project.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return dt.UTC
+
+    def _local_date(self, project: Project, when: dt.datetime) -> dt.date:
+        """The day ``when`` (UTC; naive taken as UTC) falls on in the project's time zone."""
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        return when.astimezone(self._zone(project)).date()
 
     @staticmethod
     def _default_name(session: Session, project: Project) -> str:
@@ -1046,11 +1305,7 @@ class SprintService:
         return f"{project.key} Sprint {number}"
 
     def _today(self, project: Project) -> dt.date:
-        try:
-            zone: dt.tzinfo = ZoneInfo(project.time_zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            zone = dt.UTC
-        return self._ctx.clock().astimezone(zone).date()
+        return self._ctx.clock().astimezone(self._zone(project)).date()
 
     @staticmethod
     def _live_cards(session: Session, sprint_id: int) -> list[Card]:
