@@ -11,8 +11,11 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import html
 import io
+import json
 import os
+import re
 import shutil
 import subprocess
 from decimal import Decimal
@@ -304,7 +307,7 @@ def test_html_is_self_contained_with_inline_svg(report: SprintReportDTO) -> None
     page = sr.render_html(report)
     parser = _Collector()
     parser.feed(page)
-    assert parser.tags.count("svg") == 2  # burndown and velocity
+    assert parser.tags.count("svg") == 4  # burndown and velocity, each for wide and phone
     assert "link" not in parser.tags and "script" not in parser.tags
     assert not [u for u in parser.urls if not u.startswith("#")]
     assert "http://" not in page.replace("http://www.w3.org/", "") and "https://" not in page
@@ -404,3 +407,186 @@ def test_html_renders_in_headless_chromium(
             dark += colour.lightness() < 100
     assert len(colours) > 20  # not blank: text, tiles, the summary's accent
     assert dark > 50  # some text was drawn
+
+
+# --- the HTML on a phone ------------------------------------------------------------------
+
+PHONE = 390
+# The phone chart's width on a 390 px screen: the page's and the panel's padding (12 + 4 px
+# a side, see sr._CSS) and the panel's border are taken off.
+PHONE_CHART_PX = PHONE - 2 * 12 - 2 * 4 - 2
+
+
+@pytest.fixture
+def demo_report(demo: Services) -> SprintReportDTO:
+    project = demo.projects.find_project("DEMO")
+    return ReportService(demo.context).sprint_report(project.id, "active")
+
+
+def _css_rules(page: str) -> dict[str, str]:
+    css = page[page.index("<style>") + 7 : page.index("</style>")]
+    css = re.sub(r"@media[^{]*\{", "", css)  # flatten: only selectors and declarations
+    return {selector.strip(): body for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css)}
+
+
+def test_html_is_laid_out_for_a_phone(demo_report: SprintReportDTO) -> None:
+    page = sr.render_html(demo_report)
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    rules = _css_rules(page)
+    assert "break-all" not in page
+    # Words wrap between words; only a long unbreakable token may break anywhere.
+    anywhere = [sel for sel, body in rules.items() if "anywhere" in body]
+    assert anywhere == [".long"]
+    for selector, body in rules.items():
+        if re.search(r"\b(h1|h2|th|td|dd|\.eyebrow|\.summary)\b", selector):
+            assert "word-break" not in body and "anywhere" not in body, selector
+    assert "overflow-x:auto" in rules[".table-wrap"]
+    assert "width:100%" in rules["svg.chart"]
+
+    svgs = re.findall(r"<svg\b[^>]*>.*?</svg>", page, flags=re.S)
+    assert len(svgs) == 4
+    phone = []
+    for svg in svgs:
+        tag = svg[: svg.index(">")]
+        assert "viewBox=" in tag
+        assert not re.search(r'\s(width|height)="', tag), tag  # it scales with the page
+        if 'class="chart phone"' in tag:
+            phone.append(svg)
+    assert len(phone) == 2  # burndown and velocity
+    for svg in phone:
+        view_width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))  # type: ignore[union-attr]
+        sizes = [float(v) for v in re.findall(r'<text[^>]*font-size="([\d.]+)"', svg)]
+        assert sizes, "the chart has text"
+        assert min(sizes) * PHONE_CHART_PX / view_width >= 11  # CSS px on a 390 px phone
+    # Each chart has ids of its own: patterns and masks are not borrowed from a hidden one.
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert ids and len(ids) == len(set(ids))
+
+
+def test_html_breaks_only_long_tokens(demo_report: SprintReportDTO) -> None:
+    url = "https://payments.example.com/reconciliation/v2/accounts?include=pending"
+    card = dataclasses.replace(demo_report.completed[0], title=f"Fix {url} for good")
+    long_report = dataclasses.replace(
+        demo_report,
+        cards=(card, *demo_report.cards[1:]),
+        sprint_name="Sprint 12 — Hardening and release candidate",
+    )
+    page = sr.render_html(long_report)
+    assert f'Fix <span class="long">{html.escape(url)}</span> for good' in page
+    assert "<h1>Sprint 12 — Hardening and release candidate</h1>" in page
+
+
+def test_report_words_count_in_the_right_number(demo_report: SprintReportDTO) -> None:
+    one = dataclasses.replace(
+        demo_report, committed_cards=1, completed_cards=1, not_completed_cards=1
+    )
+    figures = {label: detail for label, _value, detail in sr.key_figures(one)}
+    assert figures["Committed"] == "1 card"
+    assert figures["Completed so far"].startswith("1 card ·")
+    assert figures["In progress"] == "1 card"
+    assert sr.scope_detail(1, 0) == "1 card added"
+    assert sr.scope_detail(0, 2) == "2 cards removed"
+    assert sr.scope_detail(3, 1) == "3 cards added · 1 card removed"
+    assert sr.scope_detail(0, 0) == "no card added or removed"
+    page = sr.render_html(demo_report)
+    assert "−0" not in page and "+0 added" not in page and " 1 cards" not in page
+    assert "1 card added" in page
+
+
+def test_project_names_are_not_doubly_parenthesised(demo_report: SprintReportDTO) -> None:
+    assert sr.project_label("Payments Platform (demo)", "DEMO") == "Payments Platform (demo) · DEMO"
+    assert sr.project_label("Payments", "PAY") == "Payments (PAY)"
+    assert sr.project_label("demo", "DEMO") == "DEMO"
+    for text in (sr.render_html(demo_report), sr.render_markdown(demo_report)):
+        assert "Payments Platform (demo) · DEMO" in text
+        assert ") (" not in text
+
+
+def test_summary_says_point_for_one_point(services: Services, clock: Clock) -> None:
+    project = services.projects.create_project("ONE", "One point")
+    sprint = services.sprints.create_sprint(project.id, "S1", "", "2025-03-03", "2025-03-14")
+    services.cards.create_card(project.id, "Tiny", points="1", sprint_id=sprint.id)
+    clock.set(3, 8)
+    services.sprints.start_sprint(sprint.id)
+    clock.set(4)
+    services.cards.create_card(project.id, "Another", points="1", sprint_id=sprint.id)
+    summary = ReportService(services.context).report_for(sprint.id).summary
+    assert "of 1 committed point (0%)" in summary
+    assert "scope +1 point;" in summary and "1 card added" in summary
+
+
+def _measured(page: str, width: int, tmp_path: Path) -> dict[str, object]:
+    """Lay ``page`` out in a ``width`` px wide frame of headless Chromium and measure it.
+
+    A frame, because a headless window is at least 500 px wide while a frame is as narrow
+    as it is told (its media queries see that width); tall enough for the whole page, so
+    no vertical scroll bar takes width from it. A script at the end of the report writes
+    the measurements into the outer page, which --dump-dom prints."""
+    script = """<script>(function () {
+  const d = document;
+  const charts = [...d.querySelectorAll('svg.chart')]
+    .filter(s => s.getBoundingClientRect().width > 0);
+  let minFont = 1e9;
+  for (const svg of charts) {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    for (const t of svg.querySelectorAll('text')) {
+      minFont = Math.min(minFont, parseFloat(getComputedStyle(t).fontSize) * scale);
+    }
+  }
+  parent.document.getElementById('out').textContent = JSON.stringify({
+    width: d.documentElement.clientWidth,
+    scrollWidth: d.documentElement.scrollWidth,
+    charts: charts.map(s => s.getAttribute('class')),
+    minFont: minFont});
+})();</script></body>"""
+    measured = page.replace("</body>", script)
+    outer = tmp_path / f"frame-{width}.html"
+    outer.write_text(
+        '<!DOCTYPE html><html><body style="margin:0"><pre id="out">not measured</pre>'
+        f'<iframe style="border:0;width:{width}px;height:40000px" '
+        f'srcdoc="{html.escape(measured, quote=True)}"></iframe></body></html>',
+        encoding="utf-8",
+    )
+    assert CHROMIUM is not None
+    profile = tmp_path / f"profile-{width}"
+    result = subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--window-size=1400,900",
+            "--dump-dom",
+            outer.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "HOME": str(profile)},
+    )
+    found = re.search(r'<pre id="out">([^<]*)</pre>', result.stdout)
+    assert found, result.stdout[-2000:]
+    return json.loads(html.unescape(found.group(1)))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+def test_html_on_a_phone_has_no_sideways_scroll_and_readable_charts(
+    demo_report: SprintReportDTO, tmp_path: Path
+) -> None:
+    page = sr.render_html(demo_report)
+    phone = _measured(page, PHONE, tmp_path)
+    assert phone["width"] == PHONE
+    assert phone["scrollWidth"] <= PHONE  # type: ignore[operator]
+    assert phone["charts"] == ["chart phone", "chart phone"]  # burndown, velocity
+    assert phone["minFont"] >= 11  # type: ignore[operator]
+    laptop = _measured(page, 1280, tmp_path)
+    assert laptop["scrollWidth"] <= 1280  # type: ignore[operator]
+    assert laptop["charts"] == ["chart wide", "chart wide"]
+    assert laptop["minFont"] >= 11  # type: ignore[operator]

@@ -104,8 +104,10 @@ def burndown_layout(
     if title:
         top += line * 1.6
     legend_top = top
-    top += line * 2.0
     right = rect.right() - line * 1.0
+    # A narrow chart (a phone's) wraps its legend onto more rows.
+    rows = len(_burndown_legend_rows(series, metrics, right - left))
+    top += line * (1.4 * rows + 0.6)
     bottom = rect.bottom() - line * 3.6  # two lines of day labels and the axis title
     plot = QRectF(QPointF(left, top), QPointF(max(right, left + 10), max(bottom, top + 10)))
     return BurndownLayout(rect, plot, legend_top, len(series.days), y_max, step, unit)
@@ -260,8 +262,10 @@ def _paint(
     label_width = metrics.horizontalAdvance("Wed") + line * 0.4
     every = max(1, math.ceil(label_width / max(slot, 1)))
     painter.setPen(colors.text)
+    last_shown = (n - 1) - (n - 1) % every
     for i, day in enumerate(series.days):
-        if i % every and i != n - 1:
+        # The last day is labelled too when its label has room beside the one before.
+        if i % every and not (i == n - 1 and (i - last_shown) * slot >= label_width):
             continue
         box = QRectF(
             layout.x_at(i) - slot * (every - 1) / 2, plot.bottom() + line * 0.2, slot * every, line
@@ -347,6 +351,40 @@ def _paint(
     _paint_legend(painter, layout, colors, metrics, series)
 
 
+_BURNDOWN_LABELS = {
+    "ideal": "Ideal",
+    "remaining": "Remaining",
+    "added": "Scope added",
+    "removed": "Scope removed",
+    "non_working": "Non-working day",
+}
+
+
+def _burndown_legend_rows(
+    series: BurndownSeries, metrics: QFontMetricsF, width: float
+) -> list[list[str]]:
+    """The legend's entries, in rows that fit ``width``."""
+    entries = ["ideal", "remaining"]
+    if any(series.scope_added):
+        entries.append("added")
+    if any(series.scope_removed):
+        entries.append("removed")
+    if not all(series.working):
+        entries.append("non_working")
+    line = metrics.height()
+    swatch = line * 1.8
+    rows: list[list[str]] = [[]]
+    used = 0.0
+    for entry in entries:
+        needed = swatch + line * 0.3 + metrics.horizontalAdvance(_BURNDOWN_LABELS[entry])
+        if rows[-1] and used + needed > width:
+            rows.append([])
+            used = 0.0
+        rows[-1].append(entry)
+        used += needed + line * 1.1
+    return rows
+
+
 def _paint_legend(
     painter: QPainter,
     layout: BurndownLayout,
@@ -356,24 +394,17 @@ def _paint_legend(
 ) -> None:
     u = layout.unit
     line = metrics.height()
-    x = layout.plot.left()
-    y = layout.legend_top + line * 0.8
     swatch = line * 1.8
-    entries = ["ideal", "remaining"]
-    if any(series.scope_added):
-        entries.append("added")
-    if any(series.scope_removed):
-        entries.append("removed")
-    if not all(series.working):
-        entries.append("non_working")
-    labels = {
-        "ideal": "Ideal",
-        "remaining": "Remaining",
-        "added": "Scope added",
-        "removed": "Scope removed",
-        "non_working": "Non-working day",
-    }
-    for entry in entries:
+    y = layout.legend_top + line * 0.8 - line * 1.4
+    x = layout.plot.left()
+    placed = []
+    for row in _burndown_legend_rows(series, metrics, layout.plot.width()):
+        y += line * 1.4
+        x = layout.plot.left()
+        for entry in row:
+            placed.append((entry, x, y))
+            x += swatch + metrics.horizontalAdvance(_BURNDOWN_LABELS[entry]) + line * 1.4
+    for entry, x, y in placed:
         painter.setBrush(Qt.BrushStyle.NoBrush)
         if entry == "ideal":
             pen = QPen(colors.ideal, u * 1.6, Qt.PenStyle.DashLine)
@@ -397,14 +428,13 @@ def _paint_legend(
             painter.setPen(QPen(colors.grid, u))
             painter.drawRect(box)
         painter.setPen(colors.text)
-        text = labels[entry]
+        text = _BURNDOWN_LABELS[entry]
         width = metrics.horizontalAdvance(text)
         painter.drawText(
             QRectF(x + swatch + line * 0.3, y - line / 2, width + 2, line),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
             text,
         )
-        x += swatch + width + line * 1.4
 
 
 def day_tooltip(series: BurndownSeries, index: int) -> str:
@@ -912,6 +942,18 @@ def _elide(metrics: QFontMetricsF, text: str, width: float) -> str:
     return metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(width, 10))
 
 
+def _distinct_names(names: Sequence[str], metrics: QFontMetricsF, width: float) -> list[str]:
+    """Names for labels ``width`` wide: when one does not fit, the words every name starts
+    with go ("DEMO Sprint 1", "DEMO Sprint 2" → "1", "2"), so eliding keeps what differs."""
+    if len(names) < 2 or all(metrics.horizontalAdvance(n) <= width for n in names):
+        return list(names)
+    words = [n.split(" ") for n in names]
+    common = 0
+    while all(len(w) > common + 1 for w in words) and len({w[common] for w in words}) == 1:
+        common += 1
+    return [" ".join(w[common:]) for w in words]
+
+
 def paint_velocity(
     painter: QPainter,
     rect: QRectF,
@@ -965,6 +1007,8 @@ def paint_velocity(
         bar = min(slot * 0.32, line * 3.5)
         regions = []
         anchors = []
+        room = slot - line * 0.8  # a gap between neighbouring names
+        names = _distinct_names([s.name for s in series.sprints], metrics, room)
         if series.planning is not None and n:
             y = base.y_at(float(series.planning))
             painter.setPen(velocity_pen)
@@ -1000,7 +1044,7 @@ def paint_velocity(
             painter.setPen(colors.text)
             label_box = QRectF(center - slot / 2 + 2, plot.bottom() + line * 0.2, slot - 4, line)
             painter.drawText(
-                label_box, Qt.AlignmentFlag.AlignCenter, _elide(metrics, sprint.name, slot - 4)
+                label_box, Qt.AlignmentFlag.AlignCenter, _elide(metrics, names[i], room)
             )
             if sprint.end is not None:
                 dates = sprint.end.strftime("ends %d %b")

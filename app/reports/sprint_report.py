@@ -48,6 +48,7 @@ from app.metrics.velocity import VelocitySeries, VelocitySprint, velocity
 from app.reports.charts import ChartLayout, paint_burndown, paint_velocity
 from app.reports.files import replace_file
 from app.services.reports import VELOCITY_WINDOW, SprintReportDTO
+from app.words import plural
 
 FORMATS = ("pdf", "html", "md", "csv")
 FORMAT_NAMES = {
@@ -147,6 +148,32 @@ def title_of(report: SprintReportDTO) -> str:
     return f"{report.project_name} — {report.sprint_name}"
 
 
+def project_label(name: str, key: str) -> str:
+    """The project as a title names it: "Payments (PAY)", but "Payments Platform (demo) ·
+    DEMO" for a name that already ends in parentheses (never "(demo) (DEMO)"), and just
+    the key when the name is the key."""
+    name = name.strip()
+    if name.upper() == key.upper():
+        return key
+    if name.endswith(")"):
+        return f"{name} · {key}"
+    return f"{name} ({key})"
+
+
+def _project(report: SprintReportDTO) -> str:
+    return project_label(report.project_name, report.project_key)
+
+
+def scope_detail(added: int, removed: int) -> str:
+    """The cards behind a scope change: "1 card added · 2 cards removed", zeros left out."""
+    parts = []
+    if added:
+        parts.append(f"{plural(added, 'card')} added")
+    if removed:
+        parts.append(f"{plural(removed, 'card')} removed")
+    return " · ".join(parts) or "no card added or removed"
+
+
 def _status(report: SprintReportDTO) -> str:
     if report.is_active:
         return f"Active sprint · live state as of {report.as_of.strftime('%d %b %Y %H:%M')} UTC"
@@ -160,22 +187,22 @@ def key_figures(report: SprintReportDTO) -> list[tuple[str, str, str]]:
         (
             "Committed",
             f"{format_points(report.committed_points, places=1)} pts",
-            f"{report.committed_cards} cards",
+            plural(report.committed_cards, "card"),
         ),
         (
             "Completed so far" if report.is_active else "Completed",
             f"{format_points(report.completed_points, places=1)} pts",
-            f"{report.completed_cards} cards" + ("" if pct is None else f" · {pct}%"),
+            plural(report.completed_cards, "card") + ("" if pct is None else f" · {pct}%"),
         ),
         (
             "In progress" if report.is_active else "Not completed",
             f"{format_points(report.not_completed_points, places=1)} pts",
-            f"{report.not_completed_cards} cards",
+            plural(report.not_completed_cards, "card"),
         ),
         (
             "Scope change",
-            f"{_signed(report.scope_change_points)} pts",
-            f"+{report.added_cards} added · −{report.removed_cards} removed",
+            f"{_signed(report.scope_change_points)} pts" if report.scope_change_points else "0 pts",
+            scope_detail(report.added_cards, report.removed_cards),
         ),
     ]
 
@@ -271,7 +298,12 @@ def _people_table(report: SprintReportDTO) -> tuple[list[str], list[list[str]]]:
             p.name,
             format_points(p.completed_points, places=1),
             str(p.completed_cards),
-            f"{format_points(p.not_completed_points, places=1)} pts / {p.not_completed_cards}",
+            (
+                f"{format_points(p.not_completed_points, places=1)} pts · "
+                f"{plural(p.not_completed_cards, 'card')}"
+                if p.not_completed_cards
+                else "—"
+            ),
             _hours(p.blocked_hours) if p.blocked_hours else "—",
         ]
         for p in report.people
@@ -318,7 +350,7 @@ def _velocity_table(report: SprintReportDTO) -> tuple[list[str], list[list[str]]
 
 def _overview(report: SprintReportDTO) -> list[tuple[str, str]]:
     rows = [
-        ("Project", f"{report.project_name} ({report.project_key})"),
+        ("Project", _project(report)),
         ("Sprint", report.sprint_name),
         ("Goal", report.goal or "—"),
         ("Dates", f"{_dates(report)} · {report.working_days} working days"),
@@ -378,7 +410,7 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]
 def render_markdown(report: SprintReportDTO) -> str:
     """Plain Markdown (headings, bold, tables; no HTML) for a wiki page or a chat."""
     lines = [f"# Sprint report: {report.sprint_name}", "", f"**{report.summary}**", ""]
-    lines += _md_table(["", ""], [[f"**{k}**", v] for k, v in _overview(report)])
+    lines += [f"- **{k}:** {_md_cell(v)}" for k, v in _overview(report)]
     lines += ["", "## Commitment and completion", ""]
     lines += _md_table(
         ["", "Points", "Cards"],
@@ -458,19 +490,42 @@ def paint_report_velocity(
     return paint_velocity(painter, rect, velocity_series(report), palette, title, axis)
 
 
-def _paint_chart(painter: QPainter, rect: QRectF, report: SprintReportDTO, which: str) -> None:
+def _paint_chart(
+    painter: QPainter,
+    rect: QRectF,
+    report: SprintReportDTO,
+    which: str,
+    titled: bool = True,
+) -> None:
+    """``titled``: the chart names itself (the PDF); the HTML page has a heading above it."""
     palette = report_palette()
     if which == "burndown" and report.burndown is not None:
-        paint_burndown(painter, rect, report.burndown, palette, "Burndown")
+        paint_burndown(painter, rect, report.burndown, palette, "Burndown" if titled else "")
     elif which == "velocity":
-        paint_report_velocity(painter, rect, report, palette)
+        paint_report_velocity(painter, rect, report, palette, "Velocity trend" if titled else "")
 
 
+# The HTML page draws each chart twice: for a wide screen, and for a phone, where the
+# browser scales the drawing to about 360 CSS pixels. Scaled down from 760, 12 px text
+# would be 5.7 px; drawn for the phone's own width at 13 px it stays 12-13 px (the page's
+# side padding is small there, see _CSS), and the day labels thin out to fit.
 CHART_SIZE = QSize(760, 340)
+PHONE_CHART_SIZE = QSize(360, 330)
+CHART_FONT_PX = 12
+PHONE_CHART_FONT_PX = 13
+PHONE_MAX_WIDTH = 560  # CSS px: below this the page takes its phone layout
 
 
-def chart_svg(report: SprintReportDTO, which: str, size: QSize = CHART_SIZE) -> str:
-    """A chart as an inline ``<svg>`` element that scales to its container's width."""
+def chart_svg(
+    report: SprintReportDTO,
+    which: str,
+    size: QSize = CHART_SIZE,
+    font_px: int = CHART_FONT_PX,
+    variant: str = "wide",
+    titled: bool = True,
+) -> str:
+    """A chart as an inline ``<svg>`` element (``viewBox``, no fixed size: it scales to its
+    container's width), with ids of its own so two charts on one page never share one."""
     ensure_gui()
     data = QByteArray()
     buffer = QBuffer(data)
@@ -483,9 +538,9 @@ def chart_svg(report: SprintReportDTO, which: str, size: QSize = CHART_SIZE) -> 
     generator.setTitle(f"{which.title()} of {report.sprint_name}")
     painter = QPainter(generator)
     font = QFont("DejaVu Sans")
-    font.setPixelSize(12)
+    font.setPixelSize(font_px)
     painter.setFont(font)
-    _paint_chart(painter, QRectF(0, 0, size.width(), size.height()), report, which)
+    _paint_chart(painter, QRectF(0, 0, size.width(), size.height()), report, which, titled)
     painter.end()
     buffer.close()
     svg = bytes(data.data()).decode("utf-8")
@@ -494,27 +549,47 @@ def chart_svg(report: SprintReportDTO, which: str, size: QSize = CHART_SIZE) -> 
     svg = re.sub(
         r"<svg\b[^>]*?>",
         lambda m: re.sub(r'\s(width|height)="[^"]*"', "", m.group(0)).replace(
-            "<svg", f'<svg role="img" aria-label="{label}" class="chart"', 1
+            "<svg", f'<svg role="img" aria-label="{label}" class="chart {variant}"', 1
         ),
         svg,
         count=1,
     )
+    # Qt numbers its pattern ids from the same counter in every SVG it writes; on one page
+    # the second chart would paint with the first one's (hidden) patterns.
+    prefix = f"{which}-{variant}-"
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m.group(1)})", svg)
+    svg = re.sub(r'xlink:href="#([^"]+)"', lambda m: f'xlink:href="#{prefix}{m.group(1)}"', svg)
     # A Qt SVG has no external references, but make sure: no xlink to anything outside.
     return re.sub(r'xlink:href="(?!#|data:)[^"]*"', "", svg)
 
 
+def _chart_panel(report: SprintReportDTO, which: str) -> str:
+    """The wide and the phone drawing of one chart; the style sheet shows one of them."""
+    return (
+        '<div class="panel">'
+        + chart_svg(report, which, CHART_SIZE, CHART_FONT_PX, "wide", titled=False)
+        + chart_svg(report, which, PHONE_CHART_SIZE, PHONE_CHART_FONT_PX, "phone", titled=False)
+        + "</div>"
+    )
+
+
 # --- HTML ----------------------------------------------------------------------------------
 
+# Text wraps between words everywhere (titles included); only a token too long for any line
+# (a URL, a long key, a path: see _LONG_TOKEN) may break anywhere, inside a span of its own.
 _CSS = f"""
 *{{box-sizing:border-box}}
-body{{margin:0;background:#f3f5f8;color:{INK};
-font:15px/1.5 -apple-system,"Segoe UI",Roboto,"Noto Sans","DejaVu Sans",sans-serif;
--webkit-text-size-adjust:100%}}
+html{{-webkit-text-size-adjust:100%;text-size-adjust:100%}}
+body{{margin:0;background:#f3f5f8;color:{INK};overflow-wrap:break-word;
+font:15px/1.5 -apple-system,"Segoe UI",Roboto,"Noto Sans","DejaVu Sans",sans-serif}}
 main{{max-width:980px;margin:0 auto;padding:24px 16px 48px}}
 header{{border-bottom:3px solid {ACCENT};padding-bottom:12px;margin-bottom:16px}}
 .eyebrow{{color:{MUTED};font-size:13px;text-transform:uppercase;letter-spacing:.06em;margin:0}}
 h1{{font-size:26px;line-height:1.25;margin:4px 0 4px}}
-h2{{font-size:18px;margin:32px 0 10px;padding-bottom:4px;border-bottom:1px solid {RULE}}}
+h2{{font-size:18px;line-height:1.3;margin:32px 0 10px;padding-bottom:4px;
+border-bottom:1px solid {RULE}}}
+.long{{overflow-wrap:anywhere}}
 .meta{{color:{MUTED};margin:0}}
 .summary{{background:#fff;border-left:5px solid {ACCENT};padding:14px 16px;font-size:17px;
 font-weight:600;border-radius:6px;box-shadow:0 1px 2px rgba(0,0,0,.06)}}
@@ -528,32 +603,76 @@ margin:16px 0}}
 .table-wrap{{overflow-x:auto;-webkit-overflow-scrolling:touch;background:#fff;
 border:1px solid {RULE};border-radius:8px}}
 table{{border-collapse:collapse;width:100%;font-size:14px}}
-th,td{{text-align:left;padding:7px 10px;border-bottom:1px solid {RULE};vertical-align:top;
-overflow-wrap:anywhere}}
-th{{background:#eef2f7;font-weight:600;white-space:nowrap}}
+th,td{{text-align:left;padding:7px 10px;border-bottom:1px solid {RULE};vertical-align:top}}
+th{{background:#eef2f7;font-weight:600}}
 tr:last-child td{{border-bottom:0}}
-td.num,th.num{{text-align:right;white-space:nowrap}}
-td.key{{white-space:nowrap;font-weight:600}}
+td.num,th.num{{text-align:right}}
+td.num{{white-space:nowrap}}
+td.lead{{font-weight:600}}
+td.key{{white-space:nowrap}}
+td.title{{min-width:12em}}
 dl.overview{{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0;
 background:#fff;border:1px solid {RULE};border-radius:8px;padding:12px 14px}}
 dl.overview dt{{color:{MUTED}}}
-dl.overview dd{{margin:0;overflow-wrap:anywhere}}
+dl.overview dd{{margin:0}}
 .empty{{color:{MUTED};font-style:italic;margin:4px 0}}
 svg.chart{{display:block;width:100%;height:auto}}
+svg.chart.phone{{display:none}}
 footer{{color:{MUTED};font-size:12px;margin-top:32px}}
-@media (max-width:520px){{h1{{font-size:21px}}.tile .value{{font-size:20px}}
-dl.overview{{grid-template-columns:1fr}}dl.overview dd{{margin-bottom:6px}}
-th,td{{padding:6px 8px}}}}
+@media (max-width:{PHONE_MAX_WIDTH}px){{
+main{{padding:16px 12px 40px}}
+h1{{font-size:22px}}
+h2{{font-size:17px;margin-top:26px}}
+.summary{{font-size:16px;padding:12px 14px}}
+.tiles{{grid-template-columns:1fr 1fr;gap:8px}}
+.tile{{padding:10px 12px}}
+.tile .value{{font-size:20px}}
+dl.overview{{grid-template-columns:1fr;gap:0}}
+dl.overview dd{{margin-bottom:8px}}
+.panel{{padding:4px}}
+svg.chart.wide{{display:none}}
+svg.chart.phone{{display:block}}
+th,td{{padding:6px 8px}}
+table.stack thead{{position:absolute;width:1px;height:1px;overflow:hidden;
+clip:rect(0 0 0 0);white-space:nowrap}}
+table.stack,table.stack tbody,table.stack tr{{display:block}}
+table.stack tr{{padding:10px 12px;border-bottom:1px solid {RULE}}}
+table.stack tr:last-child{{border-bottom:0}}
+table.stack td{{display:inline;padding:0;border:0;text-align:left;white-space:normal}}
+table.stack td.lead{{display:block;margin-bottom:2px}}
+table.stack td.title{{display:block;min-width:0;margin:0 0 3px}}
+table.stack td.field{{display:inline-block;margin-right:14px;font-size:13px;color:{MUTED}}}
+table.stack td.field::before{{content:attr(data-label) ": "}}
+table.stack td.field span.v{{color:{INK}}}
+}}
 @media print{{body{{background:#fff}}.tile,.panel,.table-wrap,.summary{{box-shadow:none}}}}
 """
 
 _NUMERIC = {"Points", "Committed", "Completed", "Ratio", "Completed points", "Completed cards"}
 _NUMERIC |= {"Committed points", "Blocked for", "Times", "Remaining", "Ideal"}
+# Longer than this without a space, a token cannot wrap between words on a phone's line.
+_LONG_TOKEN = re.compile(r"\S{24,}")
+
+
+def _text(value: str) -> str:
+    """Escaped text; a very long unbreakable token may break anywhere, nothing else may."""
+    out = []
+    last = 0
+    for match in _LONG_TOKEN.finditer(value):
+        out.append(html.escape(value[last : match.start()]))
+        out.append(f'<span class="long">{html.escape(match.group(0))}</span>')
+        last = match.end()
+    out.append(html.escape(value[last:]))
+    return "".join(out)
 
 
 def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A table in a container that scrolls sideways should it be wider than the screen. On
+    a phone each row becomes a block: its first cell (a card's key, a person, a sprint) and
+    a card's title on lines of their own, the other cells as "Label: value" that wrap."""
     e = html.escape
     numeric = [h in _NUMERIC for h in header]
+    titled = len(header) > 1 and header[1] == "Title"
     head = "".join(
         f'<th scope="col"{" class=num" if n else ""}>{e(h)}</th>'
         for h, n in zip(header, numeric, strict=True)
@@ -562,17 +681,25 @@ def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     for row in rows:
         cells = []
         for i, (cell, n) in enumerate(zip(row, numeric, strict=True)):
-            cls = " class=num" if n else (" class=key" if i == 0 and header[0] == "Card" else "")
-            cells.append(f"<td{cls}>{e(cell)}</td>")
+            if i == 0:
+                cells.append(f'<td class="{"lead key" if titled else "lead"}">{_text(cell)}</td>')
+            elif titled and i == 1:
+                cells.append(f"<td class=title>{_text(cell)}</td>")
+            else:
+                kind = "num field" if n else "field"
+                label = e(header[i], quote=True)
+                value = f"<span class=v>{_text(cell)}</span>"
+                cells.append(f'<td class="{kind}" data-label="{label}">{value}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (
-        f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead>'
+        f'<div class="table-wrap"><table class="stack"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
 def render_html(report: SprintReportDTO, progress: Progress | None = None) -> str:
-    """One self-contained page: inline CSS, charts as inline SVG, no external requests."""
+    """One self-contained page: inline CSS, charts as inline SVG, no external requests.
+    Readable on a 390 px phone: no sideways scrolling of the page, charts drawn for it."""
     e = html.escape
     step = _stepper(progress, 3)
     step()
@@ -583,12 +710,11 @@ def render_html(report: SprintReportDTO, progress: Progress | None = None) -> st
         f"<title>{e('Sprint report: ' + report.sprint_name)}</title>",
         f"<style>{_CSS}</style></head><body><main>",
         "<header>",
-        f'<p class="eyebrow">Sprint report · {e(report.project_name)} '
-        f"({e(report.project_key)})</p>",
-        f"<h1>{e(report.sprint_name)}</h1>",
+        f'<p class="eyebrow">Sprint report · {_text(_project(report))}</p>',
+        f"<h1>{_text(report.sprint_name)}</h1>",
         f'<p class="meta">{e(_dates(report))} · {e(_status(report))}</p>',
         "</header>",
-        f'<p class="summary">{e(report.summary)}</p>',
+        f'<p class="summary">{_text(report.summary)}</p>',
         '<section class="tiles">',
     ]
     for label, value, detail in key_figures(report):
@@ -598,16 +724,14 @@ def render_html(report: SprintReportDTO, progress: Progress | None = None) -> st
         )
     parts.append("</section><h2>Overview</h2><dl class=overview>")
     for k, v in _overview(report):
-        parts.append(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>")
+        parts.append(f"<dt>{e(k)}</dt><dd>{_text(v)}</dd>")
     parts.append("</dl>")
     if report.burndown is not None:
-        parts.append('<h2>Burndown</h2><div class="panel">')
-        parts.append(chart_svg(report, "burndown"))
-        parts.append("</div>")
+        parts.append("<h2>Burndown</h2>")
+        parts.append(_chart_panel(report, "burndown"))
     step()
-    parts.append('<h2>Velocity trend</h2><div class="panel">')
-    parts.append(chart_svg(report, "velocity"))
-    parts.append("</div>")
+    parts.append("<h2>Velocity trend</h2>")
+    parts.append(_chart_panel(report, "velocity"))
     step()
     for title, header, rows, empty in _sections(report):
         parts.append(f"<h2>{e(title)}</h2>")
@@ -662,8 +786,7 @@ def _pdf_html(report: SprintReportDTO, chart_w: float, chart_h: float) -> str:
         return f'<p><img src="chart:{name}" width="{chart_w:.0f}" height="{chart_h:.0f}"></p>'
 
     parts = [
-        f'<p style="color:{MUTED};font-size:9pt">SPRINT REPORT · {e(report.project_name)} '
-        f"({e(report.project_key)})</p>",
+        f'<p style="color:{MUTED};font-size:9pt">SPRINT REPORT · {e(_project(report))}</p>',
         f'<h1 style="font-size:20pt;margin:0">{e(report.sprint_name)}</h1>',
         f'<p style="color:{MUTED}">{e(_dates(report))} · {e(_status(report))}</p>',
         '<table width="100%" cellpadding="8" cellspacing="0" border="1" '

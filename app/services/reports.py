@@ -650,7 +650,8 @@ def _with_summary(report: SprintReportDTO) -> SprintReportDTO:
     lead = "Completed so far" if report.is_active else "Completed"
     figures = (
         f"{lead} {format_points(report.completed_points, places=1)} of "
-        f"{format_points(report.committed_points, places=1)} committed points"
+        f"{format_points(report.committed_points, places=1)} committed "
+        f"{'point' if report.committed_points == 1 else 'points'}"
     )
     if percent is not None:
         figures += f" ({percent}%)"
@@ -664,7 +665,8 @@ def _with_summary(report: SprintReportDTO) -> SprintReportDTO:
     else:
         parts.append(f"{_plural(report.carried_over_cards, 'card')} carried over")
     if report.scope_change_points:
-        parts.append(f"scope {_signed(report.scope_change_points)} points")
+        change = report.scope_change_points
+        parts.append(f"scope {_signed(change)} {'point' if abs(change) == 1 else 'points'}")
     else:
         parts.append("scope unchanged")
     if report.added_cards:
