@@ -219,3 +219,19 @@ def test_unwritable_file_shows_a_message(
 ) -> None:
     assert not dialog.export_to(str(tmp_path / "nope" / "r.md"), "md")
     assert messages and "does not exist" in messages[0]
+
+
+def test_a_kanban_project_is_told_where_its_charts_are(
+    qtbot, services: Services, settings: QSettings
+) -> None:  # type: ignore[no-untyped-def]
+    project = services.projects.create_project("KB", "Support board", "kanban")
+    dialog = ReportDialog(services, project.id, settings=settings)
+    qtbot.addWidget(dialog)
+    assert not dialog.sprint_combo.isEnabled() and not dialog.export_button.isEnabled()
+    text = dialog.summary_label.text()
+    assert "needs sprints" not in text and "Start a sprint" not in text
+    assert text.startswith("A Kanban project has no sprints to report on;")
+    scrum = services.projects.create_project("SC", "Scrum team")
+    fresh = ReportDialog(services, scrum.id, settings=settings)
+    qtbot.addWidget(fresh)
+    assert fresh.summary_label.text() == "Start a sprint to report on it."

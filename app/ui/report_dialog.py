@@ -163,8 +163,17 @@ class ReportDialog(QDialog):
         if sprints:
             self.sprint_combo.setCurrentIndex(current)
         else:
-            self.sprint_combo.addItem("No sprint has started yet", None)
+            self.sprint_combo.addItem("No sprint has started", None)
             self.sprint_combo.setEnabled(False)
+
+    def _no_sprint_text(self) -> str:
+        project = self._services.projects.get_project(self._project_id)
+        if project.methodology == "kanban":
+            return (
+                "A Kanban project has no sprints to report on; its Reports page shows "
+                "cumulative flow, the control chart and throughput."
+            )
+        return "Start a sprint to report on it."
 
     def select_sprint(self, name: str) -> None:
         for i in range(self.sprint_combo.count()):
@@ -185,7 +194,7 @@ class ReportDialog(QDialog):
                 self.summary_label.setText(str(exc))
         if self.report is None:
             if sprint_id is None:
-                self.summary_label.setText("Start a sprint to report on it.")
+                self.summary_label.setText(self._no_sprint_text())
             self.preview.clear()
         else:
             self.summary_label.setText(self.report.summary)
