@@ -30,6 +30,7 @@ _LAZY = {
     "ChangeBus": "app.services.events",
     "ProjectService": "app.services.projects",
     "SprintService": "app.services.sprints",
+    "TeamService": "app.services.team",
     "WorkflowService": "app.services.workflow",
     "Services": "app.services.registry",
     "build_services": "app.services.registry",
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     from app.services.projects import ProjectService
     from app.services.registry import Services, build_services
     from app.services.sprints import SprintService
+    from app.services.team import TeamService
     from app.services.workflow import WorkflowService
 
 __all__ = [
@@ -71,6 +73,7 @@ __all__ = [
     "Services",
     "SprintService",
     "StaleEdit",
+    "TeamService",
     "ValidationError",
     "WorkflowService",
     "build_services",

@@ -1,21 +1,29 @@
-"""Projects, their team members and labels."""
+"""Projects and their settings, team members and labels (their editing: services/team.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import func, select
 
-from app.errors import Conflict, NotFound, ValidationError
-from app.models import Label, Member, Project, ProjectMember, WorkflowColumn
+from app.errors import Conflict, NotFound, StaleEdit, ValidationError
+from app.models import Holiday, Label, Member, Project, ProjectMember, Sprint, WorkflowColumn
 from app.services.common import get_project, project_dto
 from app.services.context import ServiceContext
-from app.services.dto import LabelDTO, MemberDTO, ProjectDTO
+from app.services.dto import LabelDTO, MemberDTO, ProjectDTO, ProjectSettings
 from app.services.events import Change
 from app.services.validation import (
     NAME_MAX,
     clean_choice,
     clean_color,
+    clean_currency,
+    clean_date,
+    clean_hours_per_day,
     clean_key,
+    clean_money,
     clean_text,
+    clean_time_zone,
+    clean_weekdays,
 )
 
 METHODOLOGIES = ("scrum", "kanban")
@@ -106,6 +114,80 @@ class ProjectService:
             uow.commit()
             return dto
 
+    # --- settings ------------------------------------------------------------------------
+
+    def get_project_settings(self, project_id: int) -> ProjectSettings:
+        """The settings as *Project › Settings* shows them (holidays by date)."""
+        with self._ctx.read() as uow:
+            project = get_project(uow.session, project_id)
+            return _settings_of(project)
+
+    def update_project_settings(
+        self, project_id: int, settings: ProjectSettings, expected_version: int | None = None
+    ) -> ProjectDTO:
+        """Save name, methodology, time zone, working calendar, budget and currency at once.
+
+        Refused as a whole when one value is bad, when the project was changed since
+        ``expected_version`` (its ``version``), or when it would switch to Kanban while a
+        sprint is active. Nothing changed: nothing is written.
+        """
+        if not isinstance(settings, ProjectSettings):
+            raise ValidationError("The project settings must be given as ProjectSettings.")
+        wanted = ProjectSettings(
+            name=clean_text(settings.name, "project name", NAME_MAX),
+            methodology=clean_choice(settings.methodology, METHODOLOGIES, "methodology"),
+            time_zone=clean_time_zone(settings.time_zone),
+            working_weekdays=clean_weekdays(settings.working_weekdays),
+            holidays=_clean_holidays(settings.holidays),
+            budget=clean_money(settings.budget, "budget"),
+            currency=clean_currency(settings.currency),
+        )
+        with self._ctx.write() as uow:
+            session = uow.session
+            project = get_project(session, project_id)
+            if expected_version is not None and project.version != expected_version:
+                raise StaleEdit(
+                    f"The settings of {project.key} were changed by someone else since you "
+                    f"opened them (your copy is version {expected_version}, the saved one is "
+                    f"{project.version}). Close and reopen them to see the changes.",
+                    current_version=project.version,
+                )
+            if _settings_of(project) == wanted:
+                return project_dto(project)
+            if wanted.methodology == "kanban" and project.methodology != "kanban":
+                active = session.scalar(
+                    select(Sprint.name).where(
+                        Sprint.project_id == project.id, Sprint.state == "active"
+                    )
+                )
+                if active is not None:
+                    raise Conflict(
+                        f"The sprint {active!r} is active; complete it before switching "
+                        f"{project.key} to Kanban."
+                    )
+            project.name = wanted.name
+            project.methodology = wanted.methodology
+            project.time_zone = wanted.time_zone
+            project.working_weekdays = wanted.working_weekdays
+            project.budget = wanted.budget
+            project.currency = wanted.currency
+            days = dict(wanted.holidays)
+            for holiday in list(project.holidays):
+                if holiday.day not in days:
+                    project.holidays.remove(holiday)
+                else:
+                    holiday.name = days.pop(holiday.day)
+            # Removals first: a day removed and added back is one row, not a clash.
+            session.flush()
+            for day, name in days.items():
+                project.holidays.append(Holiday(day=day, name=name))
+            project.version += 1
+            session.flush()
+            dto = project_dto(project)
+            uow.notify(Change("project_changed", project.id))
+            uow.commit()
+            return dto
+
     # --- members -------------------------------------------------------------------------
 
     def list_members(self, project_id: int, include_inactive: bool = False) -> list[MemberDTO]:
@@ -123,10 +205,18 @@ class ProjectService:
                 for m, pm in uow.session.execute(query).all()
             ]
 
-    def add_member(self, project_id: int, display_name: str, role: str = "") -> MemberDTO:
-        """Add a person to the project's team (the person is created if new)."""
+    def add_member(
+        self,
+        project_id: int,
+        display_name: str,
+        role: str = "",
+        hours_per_day: object = None,
+    ) -> MemberDTO:
+        """Add a person to the project's team (the person is created if new; a former
+        member comes back). ``hours_per_day``: 0 to 24, default 6 for a new member."""
         display_name = clean_text(display_name, "member name", 100)
         role = clean_text(role, "role", 100, required=False)
+        hours = None if hours_per_day is None else clean_hours_per_day(hours_per_day)
         with self._ctx.write() as uow:
             session = uow.session
             get_project(session, project_id)
@@ -137,6 +227,7 @@ class ProjectService:
                 member = Member(display_name=display_name)
                 session.add(member)
                 session.flush()
+            member.active = True
             link = session.scalar(
                 select(ProjectMember).where(
                     ProjectMember.project_id == project_id, ProjectMember.member_id == member.id
@@ -150,6 +241,9 @@ class ProjectService:
             else:
                 link.active = True
                 link.role = role or link.role
+                link.version += 1
+            if hours is not None:
+                link.hours_per_day = hours
             session.flush()
             dto = MemberDTO(member.id, member.display_name, link.role, True)
             uow.notify(Change("members_changed", project_id))
@@ -200,3 +294,34 @@ class ProjectService:
             uow.notify(Change("labels_changed", project_id))
             uow.commit()
             return dto
+
+
+def _settings_of(project: Project) -> ProjectSettings:
+    return ProjectSettings(
+        name=project.name,
+        methodology=project.methodology,
+        time_zone=project.time_zone,
+        working_weekdays=project.working_weekdays,
+        holidays=tuple((h.day, h.name) for h in sorted(project.holidays, key=lambda h: h.day)),
+        budget=project.budget,
+        currency=project.currency,
+    )
+
+
+def _clean_holidays(value: object) -> tuple[tuple[dt.date, str], ...]:
+    """(date, name) pairs by date; a date listed twice is refused, not merged."""
+    if not isinstance(value, list | tuple):
+        raise ValidationError("The holidays must be a list of (date, name) pairs.")
+    days: dict[dt.date, str] = {}
+    for entry in value:
+        try:
+            day, name = entry
+        except (TypeError, ValueError):
+            raise ValidationError("Each holiday is a date and a name.") from None
+        when = clean_date(day, "holiday")
+        if when is None:
+            raise ValidationError("A holiday needs a date (YYYY-MM-DD).")
+        if when in days:
+            raise ValidationError(f"The holiday {when.isoformat()} is listed twice.")
+        days[when] = clean_text(name, "holiday name", 200, required=False)
+    return tuple(sorted(days.items()))

@@ -16,6 +16,7 @@ from app.services.dto import ProjectDTO
 from app.services.events import ChangeBus
 from app.services.projects import ProjectService
 from app.services.sprints import SprintService
+from app.services.team import TeamService
 from app.services.workflow import WorkflowService
 
 
@@ -30,6 +31,7 @@ class Services:
     board: BoardService
     sprints: SprintService
     charts: ChartService
+    team: TeamService
 
     @property
     def bus(self) -> ChangeBus:
@@ -65,4 +67,5 @@ def build_services(
         board=BoardService(context),
         sprints=SprintService(context),
         charts=ChartService(context),
+        team=TeamService(context),
     )

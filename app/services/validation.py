@@ -166,3 +166,69 @@ def clean_date(value: object, what: str) -> dt.date | None:
             f"({DATE_MIN.isoformat()} to {DATE_MAX.isoformat()})."
         )
     return day
+
+
+CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
+MONEY_MAX = Decimal("999999999999.99")  # Numeric(14, 2)
+HOURS_PER_DAY_MAX = Decimal("24")
+ALL_WEEKDAYS = 0b1111111
+
+
+def clean_time_zone(value: object) -> str:
+    """An IANA time zone name that this computer's zone database knows (Europe/Berlin)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = clean_text(value, "time zone", 64)
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValidationError(
+            f"Unknown time zone {_shown(name)}; use an IANA name such as Europe/Berlin or UTC."
+        ) from None
+    return name
+
+
+def clean_currency(value: object) -> str:
+    """Three letters (ISO 4217, such as EUR), stored upper-case."""
+    if not isinstance(value, str) or not CURRENCY_PATTERN.match(value.strip().upper()):
+        raise ValidationError(
+            f"The currency {_shown(value)} is not valid: use three letters such as EUR or USD."
+        )
+    return value.strip().upper()
+
+
+def clean_money(value: object, what: str) -> Decimal | None:
+    """An amount of money: empty for none, else 0 or more with at most two decimals."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    number = _decimal(value, what)
+    if number < 0:
+        raise ValidationError(f"The {what} cannot be negative.")
+    if number > MONEY_MAX:
+        raise ValidationError(f"The {what} is too large (at most {MONEY_MAX:,}).")
+    if number != number.quantize(Decimal("0.01")):
+        raise ValidationError(f"The {what} has at most two decimals (cents).")
+    return number.quantize(Decimal("0.01"))
+
+
+def clean_weekdays(value: object) -> int:
+    """Working weekdays as a bit mask (bit 0 Monday ... bit 6 Sunday), at least one day."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= ALL_WEEKDAYS:
+        raise ValidationError(
+            f"The working weekdays {_shown(value)} are not a set of days (a mask 1 to 127)."
+        )
+    if value == 0:
+        raise ValidationError("Choose at least one working weekday.")
+    return value
+
+
+def clean_hours_per_day(value: object) -> Decimal:
+    """A person's working hours per day in a project: 0 to 24, in hundredths."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValidationError("The hours per day cannot be empty (0 to 24).")
+    number = _decimal(value, "hours per day")
+    if not 0 <= number <= HOURS_PER_DAY_MAX:
+        raise ValidationError(f"The hours per day must be from 0 to 24, not {number}.")
+    if number != number.quantize(Decimal("0.01")):
+        raise ValidationError("The hours per day have at most two decimals.")
+    return number.quantize(Decimal("0.01"))
