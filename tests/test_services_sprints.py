@@ -748,3 +748,23 @@ def test_demo_close_early_and_start_the_next_today(demo: Services, how: str) -> 
     assert series.last_index == 0
     assert series.ideal[0] < unfinished or series.working[0] is False
     assert sum(series.completed) == 0 and sum(series.scope_added) == 0
+
+
+def test_carry_over_to_a_new_sprint_dated_after_the_close(world: World) -> None:
+    s = world.services
+    a = world.sprint("A", "2026-12-07", "2026-12-18")
+    open_card = world.card("Open", 3, sprint_id=a)
+    s.context.clock = lambda: dt.datetime(2026, 12, 7, 9, tzinfo=dt.UTC)
+    s.sprints.start_sprint(a)
+    s.context.clock = lambda: dt.datetime(2026, 12, 10, 15, tzinfo=dt.UTC)  # Thursday
+    s.sprints.complete_sprint(a, carry_over="new")
+    new = s.sprints.find_sprint(world.project.id, "SD Sprint 2")
+    # Not after A's planned end (the 18th): A ended when it was closed.
+    assert (new.state, new.start_date, new.end_date) == (
+        "planned",
+        dt.date(2026, 12, 11),
+        dt.date(2026, 12, 24),
+    )
+    assert s.cards.get_card(open_card.id).sprint_id == new.id
+    [row] = [r for r in s.sprints.sprint_summary(a).cards if r.card_id == open_card.id]
+    assert (row.outcome, row.destination) == ("not_completed", "SD Sprint 2")

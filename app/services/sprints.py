@@ -733,7 +733,9 @@ class SprintService:
         expected_version: int | None = None,
     ) -> SprintDTO:
         """Close the active sprint; unfinished cards go to ``carry_over``: ``"backlog"``,
-        ``"next"`` (the next planned sprint by start date) or a planned sprint's id."""
+        ``"next"`` (the next planned sprint by start date), ``"new"`` (a new sprint, named
+        and dated as :meth:`suggest_sprint` would after this close) or a planned sprint's
+        id."""
         with self._ctx.write() as uow:
             session = uow.session
             sprint = self._get(session, sprint_id, for_update=True)
@@ -747,7 +749,10 @@ class SprintService:
             live = self._live_cards(session, sprint.id)
             done = [c for c in live if categories.get(c.column_id) == "done"]
             unfinished = [c for c in live if categories.get(c.column_id) != "done"]
-            target = self._carry_over_target(session, sprint, carry_over, bool(unfinished))
+            if isinstance(carry_over, str) and carry_over.strip().lower() == "new":
+                target: Sprint | None = self._new_sprint_after_close(session, sprint)
+            else:
+                target = self._carry_over_target(session, sprint, carry_over, bool(unfinished))
             destination = "backlog" if target is None else target.name
             commitment = self._snapshot(session, sprint.id, "commitment")
 
@@ -1050,6 +1055,25 @@ class SprintService:
             {"sprint": None if new is None else new.name, "sprint_id": _sprint_id_of(new)},
         )
 
+    def _new_sprint_after_close(self, session: Session, sprint: Sprint) -> Sprint:
+        """A planned sprint for the unfinished cards, dated as if created right after the
+        close (closing early frees the rest of the closing sprint's dates)."""
+        project = get_project(session, sprint.project_id)
+        sprint.state, sprint.closed_at = "closed", self._ctx.clock()
+        session.flush()
+        suggestion = self._suggest(session, project)
+        new = Sprint(
+            project_id=project.id,
+            name=suggestion.name,
+            goal="",
+            start_date=suggestion.start,
+            end_date=suggestion.end,
+            state="planned",
+        )
+        session.add(new)
+        session.flush()
+        return new
+
     def _carry_over_target(
         self, session: Session, sprint: Sprint, carry_over: str | int, needed: bool
     ) -> Sprint | None:
@@ -1074,7 +1098,7 @@ class SprintService:
             return planned[0]
         if isinstance(carry_over, bool) or not isinstance(carry_over, int):
             raise ValidationError(
-                f"Unfinished cards go to 'backlog', 'next' or a sprint, not {carry_over!r}."
+                f"Unfinished cards go to 'backlog', 'next', 'new' or a sprint, not {carry_over!r}."
             )
         target = session.get(Sprint, carry_over)
         if target is None or target.project_id != sprint.project_id:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.metrics.points import format_points
 from app.services.dto import CardDTO, SprintDTO
+from app.ui.sprint_dialog import day_text
 
 CHOICES = ("backlog", "next", "sprint", "new")
 
@@ -42,11 +43,15 @@ class CompleteSprintDialog(QDialog):
         self._planned = [s for s in planned if s.state == "planned" and s.id != sprint.id]
         layout = QVBoxLayout(self)
         total = sum((c.points or Decimal(0) for c in unfinished), Decimal(0))
+        one = len(unfinished) == 1
+        them = "it" if one else "them"
         if unfinished:
-            what = "card is" if len(unfinished) == 1 else "cards are"
+            what = "card is" if one else "cards are"
+            unit = "point" if total == 1 else "points"
+            where = "Where should it go?" if one else "Where should they go?"
             text = (
-                f"{len(unfinished)} {what} not done ({format_points(total, empty='–')} points). "
-                "Where should they go?"
+                f"{len(unfinished)} {what} not done ({format_points(total, empty='0')} {unit}). "
+                + where
             )
         else:
             text = f"Every card of {sprint.name} is done. The sprint will be closed."
@@ -67,25 +72,26 @@ class CompleteSprintDialog(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
         self.cards_list.setVisible(bool(unfinished))
         layout.addWidget(self.cards_list)
 
         self.group = QButtonGroup(self)
-        self.backlog_radio = QRadioButton("Move them to the &backlog")
+        self.backlog_radio = QRadioButton(f"Move {them} to the &backlog")
         next_name = self._planned[0].name if self._planned else None
         self.next_radio = QRadioButton(
-            f"Move them to the &next planned sprint ({next_name})"
+            f"Move {them} to the &next planned sprint ({next_name})"
             if next_name
-            else "Move them to the next planned sprint (there is none)"
+            else f"Move {them} to the next planned sprint (there is none)"
         )
-        self.sprint_radio = QRadioButton("Move them to a &planned sprint:")
+        self.sprint_radio = QRadioButton(f"Move {them} to a &planned sprint:")
         self.sprint_combo = QComboBox()
         for s in self._planned:
             dates = ""
             if s.start_date and s.end_date:
-                dates = f" ({s.start_date:%d %b} – {s.end_date:%d %b})"
+                dates = f" ({day_text(s.start_date)} – {day_text(s.end_date)})"
             self.sprint_combo.addItem(s.name + dates, s.id)
-        self.new_radio = QRadioButton("Move them to a ne&w sprint")
+        self.new_radio = QRadioButton(f"Move {them} to a ne&w sprint")
         for i, radio in enumerate(
             (self.backlog_radio, self.next_radio, self.sprint_radio, self.new_radio)
         ):

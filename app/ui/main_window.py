@@ -1186,35 +1186,20 @@ class MainWindow(QMainWindow):
         project = self.store.project
         if project is None:
             return
-        from app.ui.sprint_dialog import SprintDialog
+        from app.ui.sprint_dialog import create_sprint
 
-        def submit(values: dict[str, Any]) -> str | None:
-            try:
-                sprint = self._services.sprints.create_sprint(project.id, **values)
-            except DomainError as exc:
-                return str(exc)
+        sprint = create_sprint(self._services.sprints, project.id, self)
+        if sprint is not None:
             self.statusBar().showMessage(f"Created {sprint.name}", 5000)
-            return None
-
-        if SprintDialog(submit, parent=self).exec():
             self.store.reload()
 
     def edit_sprint(self) -> None:
         sprint = self._choose_sprint("Edit sprint")
         if sprint is None:
             return
-        from app.ui.sprint_dialog import SprintDialog
+        from app.ui.sprint_dialog import edit_sprint
 
-        def submit(values: dict[str, Any]) -> str | None:
-            try:
-                self._services.sprints.update_sprint(
-                    sprint.id, expected_version=sprint.version, **values
-                )
-            except DomainError as exc:
-                return str(exc)
-            return None
-
-        if SprintDialog(submit, sprint, parent=self).exec():
+        if edit_sprint(self._services.sprints, sprint, self) is not None:
             self.store.reload()
 
     def plan_sprint(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QPoint, QRectF, QSize, Qt, QTimer, Signal
@@ -12,7 +12,6 @@ from PySide6.QtGui import QFont, QFontMetricsF, QMouseEvent, QPainter, QPaintEve
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -31,15 +30,28 @@ from app.reports.charts import BurndownLayout, burndown_layout, day_tooltip, pai
 from app.services.dto import CardDTO, SprintDTO
 from app.ui.complete_sprint_dialog import CompleteSprintDialog
 from app.ui.pages import RefreshWhenShown
+from app.ui.sprint_dialog import day_text
+from app.ui.start_sprint_dialog import StartSprintDialog
 from app.ui.store import BoardStore
 
 if TYPE_CHECKING:
     from app.services import Services
+    from app.services.sprints import SprintStartDTO
 
 KANBAN_MESSAGE = (
     "This is a Kanban project. Kanban projects have no sprints: work flows through the "
     "board continuously, so there is no sprint to plan, start or burn down."
 )
+
+
+def scope_text(added: Decimal, removed: Decimal) -> str:
+    """ "Scope change +3 pts", "−2 pts", "+3 / −2 pts" or "No scope change" (never "−0")."""
+    parts = []
+    if added:
+        parts.append(f"+{format_points(added)}")
+    if removed:
+        parts.append(f"−{format_points(removed)}")
+    return f"Scope change {' / '.join(parts)} pts" if parts else "No scope change"
 
 
 class BurndownSource(Protocol):
@@ -268,7 +280,7 @@ class SprintView(RefreshWhenShown, QWidget):
         self.goal_label.setText(f"Goal: {sprint.goal}" if sprint.goal else "No goal set")
         if sprint.start_date and sprint.end_date:
             self.dates_label.setText(
-                f"{sprint.start_date:%a %d %b} – {sprint.end_date:%a %d %b %Y}"
+                f"{day_text(sprint.start_date)} – {day_text(sprint.end_date, year=True)}"
             )
         else:
             self.dates_label.setText("")
@@ -290,13 +302,8 @@ class SprintView(RefreshWhenShown, QWidget):
             f"Committed {format_points(committed, empty='0')} pts · "
             f"completed {format_points(completed, empty='0')} pts{share}"
         )
-        added = sum(series.scope_added, Decimal(0))
-        removed = sum(series.scope_removed, Decimal(0))
         self.scope_label.setText(
-            f"Scope change +{format_points(added, empty='0')} / "
-            f"−{format_points(removed, empty='0')} pts"
-            if added or removed
-            else "No scope change"
+            scope_text(sum(series.scope_added, Decimal(0)), sum(series.scope_removed, Decimal(0)))
         )
         self.chart.set_series(series, f"Burndown — {sprint.name}")
 
@@ -334,55 +341,41 @@ class SprintView(RefreshWhenShown, QWidget):
         project = self._store.project
         if project is None:
             return
+        sprints = self._services.sprints
         try:
-            planned = self._planned(project.id)
+            previews = [sprints.start_preview(s.id) for s in self._planned(project.id)]
         except DomainError as exc:
             self._show_error(str(exc))
             return
-        if not planned:
+        if not previews:
             self._show_error("There is no planned sprint to start.")
             return
-        sprint = planned[0]
-        if len(planned) > 1:
-            names = [s.name for s in planned]
-            name, ok = QInputDialog.getItem(
-                self, "Start sprint", "Which sprint starts now?", names, 0, False
-            )
-            if not ok:
-                return
-            sprint = planned[names.index(name)]
-        dates = ""
-        if sprint.start_date and sprint.end_date:
-            dates = f" ({sprint.start_date:%d %b} – {sprint.end_date:%d %b %Y})"
-        answer = QMessageBox.question(
-            self,
-            "Start sprint",
-            f"Start {sprint.name}{dates}? Its cards and points become the commitment.",
-        )
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        try:
-            self._services.sprints.start_sprint(sprint.id)
-        except DomainError as exc:
-            if not self._has_unestimated(sprint.id):
-                self._show_error(str(exc))
-                return
-            answer = QMessageBox.question(self, "Start sprint", f"{exc}\n\nStart anyway?")
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+        dialog: StartSprintDialog
+
+        def submit(preview: SprintStartDTO, values: dict[str, Any]) -> str | None:
             try:
-                self._services.sprints.start_sprint(sprint.id, allow_unestimated=True)
-            except DomainError as again:
-                self._show_error(str(again))
+                sprints.start_sprint(
+                    preview.sprint.id,
+                    allow_unestimated=bool(preview.unestimated_keys),
+                    expected_version=preview.sprint.version,
+                    **values,
+                )
+            except DomainError as exc:
+                try:  # the cards may have changed meanwhile: show the dialog what is true now
+                    dialog.update_preview(sprints.start_preview(preview.sprint.id))
+                except DomainError:
+                    pass
+                return str(exc)
+            return None
+
+        dialog = StartSprintDialog(previews, submit, self)
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted:
                 return
+        finally:
+            dialog.deleteLater()
         self.refresh()
         self.sprints_changed.emit()
-
-    def _has_unestimated(self, sprint_id: int) -> bool:
-        try:
-            return self._services.sprints.sprint_summary(sprint_id).unestimated_count > 0
-        except DomainError:
-            return False
 
     def unfinished_cards(self, sprint: SprintDTO) -> list[CardDTO]:
         done_columns = {c.id for c in self._store.columns if c.category == "done"}
@@ -412,7 +405,7 @@ class SprintView(RefreshWhenShown, QWidget):
         try:
             carry_over: str | int
             if kind == "new":
-                carry_over = self._services.sprints.create_sprint(project.id).id
+                carry_over = "new"  # created in the same transaction, dated after the close
             elif kind == "sprint" and sprint_id is not None:
                 carry_over = sprint_id
             elif kind == "next":
