@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, NotFound, StaleEdit, ValidationError
@@ -59,6 +59,7 @@ from app.services.validation import (
 )
 
 SPRINT_NAME_MAX = 100
+PLAN_UNITS = ("points", "hours")
 RESERVED_NAMES = ("backlog", "next")
 ZERO = Decimal("0.0")
 _UNSET: Any = object()
@@ -167,7 +168,8 @@ class SprintSummaryDTO:
 
 @dataclass(frozen=True, slots=True)
 class MemberCapacityDTO:
-    """One member's capacity for a sprint against the work assigned to them in it."""
+    """One member's capacity for a sprint against the work assigned to them in it, in the
+    plan's unit (``unit``: "points" or "hours")."""
 
     member_id: int
     display_name: str
@@ -176,13 +178,18 @@ class MemberCapacityDTO:
     days_off: int
     capacity_hours: Decimal  # explicit hours, else hours_per_day x (working_days - days_off)
     hours_explicit: bool  # capacity_hours was given, not computed
-    capacity_points: Decimal | None  # None: no capacity in points set
+    # Typed in for this sprint, else the member's share of the velocity (velocity x their
+    # available hours / the team's); None without either (no closed sprint yet).
+    capacity_points: Decimal | None
     assigned_points: Decimal  # points of the sprint's live cards assigned to the member
     assigned_hours: Decimal  # their estimate hours
     assigned_count: int
     unestimated_count: int  # of the assigned cards, those without points
     has_capacity_row: bool  # set_capacity was called for this member and sprint
     version: int | None  # of the capacity row, None without one
+    points_explicit: bool = False  # capacity_points was typed in, not the velocity share
+    velocity_share: Decimal | None = None  # the share, even when a figure was typed in
+    unit: str = "points"
 
     @property
     def over_hours(self) -> bool:
@@ -193,19 +200,44 @@ class MemberCapacityDTO:
         return self.capacity_points is not None and self.assigned_points > self.capacity_points
 
     @property
+    def capacity(self) -> Decimal | None:
+        """The capacity in the plan's unit (None: none known in points)."""
+        return self.capacity_points if self.unit == "points" else self.capacity_hours
+
+    @property
+    def assigned(self) -> Decimal:
+        """The work assigned, in the plan's unit."""
+        return self.assigned_points if self.unit == "points" else self.assigned_hours
+
+    @property
     def over_capacity(self) -> bool:
-        return self.over_hours or self.over_points
+        """More work assigned than capacity, in the plan's unit."""
+        return self.over_points if self.unit == "points" else self.over_hours
+
+    @property
+    def over_by(self) -> Decimal:
+        """How far over capacity (0 when not over), in the plan's unit."""
+        capacity = self.capacity
+        if capacity is None or self.assigned <= capacity:
+            return ZERO
+        return self.assigned - capacity
 
 
 @dataclass(frozen=True, slots=True)
 class SprintPlanDTO:
-    """A sprint's planning figures: per member and for the team, and against the velocity."""
+    """A sprint's planning figures: per member and for the team, and against the velocity.
+
+    ``unit`` is what the plan compares: "points" (each member's capacity is a typed-in
+    figure or their share of the velocity) or "hours" (hours per day x working days less
+    days off, or typed in). ``suggested_unit`` is points when most of the sprint's estimated
+    cards have points (or, with none estimated, most of the project's).
+    """
 
     sprint: SprintDTO
     working_days: int
     members: tuple[MemberCapacityDTO, ...]
     capacity_hours: Decimal  # team total
-    capacity_points: Decimal | None  # team total of the members with points set, else None
+    capacity_points: Decimal | None  # team total of the members' capacities in points
     assigned_points: Decimal  # to members (unassigned cards excluded)
     assigned_hours: Decimal
     unassigned_points: Decimal
@@ -216,6 +248,10 @@ class SprintPlanDTO:
     unestimated_count: int
     velocity: Decimal | None  # average completed points of the last closed sprints
     velocity_history: tuple[Decimal, ...]  # those sprints' completed points, oldest first
+    unit: str = "points"
+    suggested_unit: str = "points"
+    unassigned_hours: Decimal = ZERO
+    planned_hours: Decimal = ZERO  # estimate hours of all live cards in the sprint
 
     @property
     def commitment(self) -> Decimal:
@@ -227,17 +263,36 @@ class SprintPlanDTO:
         return tuple(m for m in self.members if m.over_capacity)
 
     @property
+    def team_capacity(self) -> Decimal | None:
+        """The team's capacity in the plan's unit."""
+        return self.capacity_points if self.unit == "points" else self.capacity_hours
+
+    @property
+    def team_work(self) -> Decimal:
+        """All the sprint's work in the plan's unit, unassigned cards included."""
+        return self.planned_points if self.unit == "points" else self.planned_hours
+
+    @property
+    def team_over_by(self) -> Decimal:
+        capacity = self.team_capacity
+        if capacity is None or self.team_work <= capacity:
+            return ZERO
+        return self.team_work - capacity
+
+    @property
     def over_capacity(self) -> bool:
-        """Anyone over capacity, or the team over its total capacity in hours or points."""
-        team_points = self.capacity_points is not None and self.planned_points > (
-            self.capacity_points
-        )
-        team_hours = self.assigned_hours > self.capacity_hours
-        return bool(self.over_capacity_members) or team_points or team_hours
+        """Anyone over capacity, or the team's work over its capacity (plan's unit)."""
+        return bool(self.over_capacity_members) or self.team_over_by > 0
 
     @property
     def over_velocity(self) -> bool:
         return self.velocity is not None and self.commitment > self.velocity
+
+    @property
+    def velocity_over_by(self) -> Decimal:
+        if self.velocity is None or self.commitment <= self.velocity:
+            return ZERO
+        return self.commitment - self.velocity
 
 
 @dataclass(frozen=True, slots=True)
@@ -878,12 +933,16 @@ class SprintService:
         with a capacity row or cards in it), by display name."""
         return list(self.sprint_plan(sprint_id).members)
 
-    def sprint_plan(self, sprint_id: int) -> SprintPlanDTO:
+    def sprint_plan(self, sprint_id: int, unit: str | None = None) -> SprintPlanDTO:
+        """The sprint's capacity plan in ``unit`` ("points" or "hours"; None: the unit
+        most of its estimated cards use)."""
+        if unit is not None and unit not in PLAN_UNITS:
+            raise ValidationError(f"A sprint is planned in points or hours, not {unit!r}.")
         with self._ctx.read() as uow:
             session = uow.session
             sprint = self._get(session, sprint_id)
             project = get_project(session, sprint.project_id)
-            return self._plan(session, sprint, project)
+            return self._plan(session, sprint, project, unit)
 
     def velocity(self, project_id: int) -> VelocityDTO:
         """Committed against completed points of the last closed sprints, and the planning
@@ -908,7 +967,9 @@ class SprintService:
             history = tuple(r.completed_points for r in rows[-VELOCITY_WINDOW:])
             return VelocityDTO(project_id, tuple(rows), _average(history), history)
 
-    def _plan(self, session: Session, sprint: Sprint, project: Project) -> SprintPlanDTO:
+    def _plan(
+        self, session: Session, sprint: Sprint, project: Project, unit: str | None = None
+    ) -> SprintPlanDTO:
         days = self._working_days(session, project, sprint)
         capacities = {
             c.member_id: c
@@ -925,6 +986,10 @@ class SprintService:
             ).all()
         }
         live = self._live_cards(session, sprint.id)
+        suggested = self._suggested_unit(session, project, live)
+        unit = unit or suggested
+        history = self._velocity_before(session, project, sprint)
+        velocity = _average(history)
         wanted = {mid for mid, (m, pm) in team.items() if m.active and pm.active}
         wanted |= set(capacities)
         wanted |= {c.assignee_id for c in live if c.assignee_id is not None}
@@ -934,7 +999,7 @@ class SprintService:
             if missing
             else {}
         )
-        members = []
+        rows: list[tuple[Member, Decimal, SprintCapacity | None, Decimal, bool]] = []
         for mid in wanted:
             if mid in team:
                 member, link = team[mid]
@@ -951,26 +1016,34 @@ class SprintService:
                 hours = row.hours
             else:
                 hours = (per_day * max(days - off, 0)).quantize(Decimal("0.01"))
-            mine = [c for c in live if c.assignee_id == mid]
+            rows.append((member, per_day, row, hours, explicit))
+        rows.sort(key=lambda r: (r[0].display_name.lower(), r[0].id))
+        shares = velocity_shares(velocity, [r[3] for r in rows])
+        members = []
+        for (member, per_day, row, hours, explicit), share in zip(rows, shares, strict=True):
+            typed = None if row is None else row.points
+            mine = [c for c in live if c.assignee_id == member.id]
             members.append(
                 MemberCapacityDTO(
-                    member_id=mid,
+                    member_id=member.id,
                     display_name=member.display_name,
                     hours_per_day=per_day,
                     working_days=days,
-                    days_off=off,
+                    days_off=0 if row is None else row.days_off,
                     capacity_hours=hours,
                     hours_explicit=explicit,
-                    capacity_points=None if row is None else row.points,
+                    capacity_points=typed if typed is not None else share,
                     assigned_points=_sum(c.points for c in mine),
                     assigned_hours=_sum(c.estimate_hours for c in mine),
                     assigned_count=len(mine),
                     unestimated_count=sum(1 for c in mine if c.points is None),
                     has_capacity_row=row is not None,
                     version=None if row is None else row.version,
+                    points_explicit=typed is not None,
+                    velocity_share=share,
+                    unit=unit,
                 )
             )
-        members.sort(key=lambda m: (m.display_name.lower(), m.member_id))
         unassigned = [c for c in live if c.assignee_id is None]
         point_caps = [m.capacity_points for m in members if m.capacity_points is not None]
         committed = _sum(
@@ -979,20 +1052,6 @@ class SprintService:
                     SprintSnapshot.sprint_id == sprint.id, SprintSnapshot.kind == "commitment"
                 )
             )
-        )
-        closed = [
-            s
-            for s in self._closed_sprints(session, project.id)
-            if s.id != sprint.id
-            and (
-                sprint.start_date is None
-                or s.start_date is None
-                or s.start_date < sprint.start_date
-            )
-        ]
-        history = tuple(
-            self._dto_with_points(session, s).completed_points or ZERO
-            for s in closed[-VELOCITY_WINDOW:]
         )
         return SprintPlanDTO(
             sprint=self._dto_with_points(session, sprint),
@@ -1008,9 +1067,62 @@ class SprintService:
             committed_points=committed,
             card_count=len(live),
             unestimated_count=sum(1 for c in live if c.points is None),
-            velocity=_average(history),
+            velocity=velocity,
             velocity_history=history,
+            unit=unit,
+            suggested_unit=suggested,
+            unassigned_hours=_sum(c.estimate_hours for c in unassigned),
+            planned_hours=_sum(c.estimate_hours for c in live),
         )
+
+    def _velocity_before(
+        self, session: Session, project: Project, sprint: Sprint
+    ) -> tuple[Decimal, ...]:
+        """Completed points of the last closed sprints that started before ``sprint``."""
+        closed = [
+            s
+            for s in self._closed_sprints(session, project.id)
+            if s.id != sprint.id
+            and (
+                sprint.start_date is None
+                or s.start_date is None
+                or s.start_date < sprint.start_date
+            )
+        ]
+        return tuple(
+            self._dto_with_points(session, s).completed_points or ZERO
+            for s in closed[-VELOCITY_WINDOW:]
+        )
+
+    @staticmethod
+    def _suggested_unit(session: Session, project: Project, live: list[Card]) -> str:
+        """Points when most estimated cards have points: the sprint's, or, when none of
+        its cards is estimated yet, the project's live cards (a tie is points)."""
+
+        def unit_of(rows: Iterable[tuple[Decimal | None, Decimal | None]]) -> str | None:
+            with_points = with_hours_only = 0
+            for points, hours in rows:
+                if points is not None:
+                    with_points += 1
+                elif hours is not None:
+                    with_hours_only += 1
+            if not with_points and not with_hours_only:
+                return None
+            return "points" if with_points >= with_hours_only else "hours"
+
+        found = unit_of((c.points, c.estimate_hours) for c in live)
+        if found is None:
+            found = unit_of(
+                session.execute(
+                    select(Card.points, Card.estimate_hours).where(
+                        Card.project_id == project.id,
+                        Card.archived.is_(False),
+                        Card.type != "epic",
+                        or_(Card.points.is_not(None), Card.estimate_hours.is_not(None)),
+                    )
+                ).all()
+            )
+        return found or "points"
 
     @staticmethod
     def _working_days(session: Session, project: Project, sprint: Sprint) -> int:
@@ -1407,6 +1519,23 @@ def _sprint_id_of(sprint: Sprint | None) -> int | None:
     return None if sprint is None else sprint.id
 
 
+def velocity_shares(velocity: Decimal | None, hours: list[Decimal]) -> list[Decimal | None]:
+    """Each member's share of the velocity, in proportion to their available hours, in
+    tenths of a point that add up to the velocity exactly (largest remainders get the
+    leftover tenths; ties go to the earlier member). None for all without a velocity or
+    without any available hours."""
+    total = _sum(hours)
+    if velocity is None or total <= 0:
+        return [None] * len(hours)
+    tenths = int((velocity * 10).to_integral_value())
+    exact = [tenths * max(h, ZERO) / total for h in hours]
+    floors = [int(x) for x in exact]  # non-negative, so int() is the floor
+    order = sorted(range(len(hours)), key=lambda i: (floors[i] - exact[i], i))
+    for i in order[: tenths - sum(floors)]:
+        floors[i] += 1
+    return [Decimal(f) / 10 for f in floors]
+
+
 def _average(values: tuple[Decimal, ...]) -> Decimal | None:
     if not values:
         return None
@@ -1430,13 +1559,18 @@ def _clean_days_off(value: object) -> int:
 
 
 __all__ = [
+    "PLAN_UNITS",
     "HolidayDTO",
     "MemberCapacityDTO",
+    "NewSprintDTO",
+    "ProjectCalendarDTO",
     "SprintCardOutcomeDTO",
     "SprintPlanDTO",
     "SprintService",
+    "SprintStartDTO",
     "SprintSummaryDTO",
     "VelocityDTO",
     "VelocitySprintDTO",
     "sprint_dto",
+    "velocity_shares",
 ]
