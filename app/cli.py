@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from app import __version__, config
 from app.errors import DomainError, NotFound, ValidationError
 from app.metrics.points import format_points
+from app.outputs import csv_cell
 from app.services.dto import CardDTO
 
 if TYPE_CHECKING:
@@ -292,7 +293,8 @@ def _card_list(services: Services, args: argparse.Namespace) -> int:
         writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({**row, "labels": ";".join(row["labels"])})
+            cells = {**row, "labels": ";".join(row["labels"])}
+            writer.writerow({name: csv_cell(value) for name, value in cells.items()})
     else:
         for row in rows:
             points = "" if row["points"] is None else f"{row['points']} pt"

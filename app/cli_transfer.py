@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from app import config
 from app.cli import add_force, database_path
-from app.outputs import check_output
+from app.outputs import check_input, check_output
 from app.words import plural
 
 
@@ -73,8 +72,9 @@ def _transfer(services: Any) -> Any:
 
 
 def _import_file(services: Any, args: argparse.Namespace) -> int:
+    source = check_input(args.file, "import file")
     summary = _transfer(services).import_file(
-        args.action, args.file, project_key=args.project, on_duplicate=args.on_duplicate
+        args.action, source, project_key=args.project, on_duplicate=args.on_duplicate
     )
     for line in summary.lines():
         print(line)
@@ -82,7 +82,7 @@ def _import_file(services: Any, args: argparse.Namespace) -> int:
 
 
 def _import_native(services: Any, args: argparse.Namespace) -> int:
-    counts = _transfer(services).import_native(args.file)
+    counts = _transfer(services).import_native(check_input(args.file, "export file"))
     print("Restored " + ", ".join(f"{n} {what}" for what, n in counts.items()) + ".")
     return 0
 
@@ -115,9 +115,10 @@ def _restore(url: str, args: argparse.Namespace) -> int:
     from app.db import sqlite_path
     from app.services.transfer import restore_file
 
-    kept = restore_file(url, args.file, config.user_data_dir() / "backups")
+    source = check_input(args.file, "backup")
+    kept = restore_file(url, source, config.user_data_dir() / "backups")
     where = sqlite_path(url)
-    print(f"Restored {where} from {Path(args.file)}.")
+    print(f"Restored {where} from {source}.")
     if kept is not None:
         print(f"The previous contents were saved as {kept}.")
     return 0

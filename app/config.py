@@ -76,7 +76,17 @@ def resolve_db_url(cli_value: str | None, environ: dict[str, str] | None = None)
         path = Path(value).expanduser()
     except RuntimeError as exc:  # "~nobody/x.db": no such user, no home to expand
         raise ValidationError(f"Cannot find the home folder in {value!r}: {exc}") from exc
+    check_path(path)
     return "sqlite:///" + str(path.absolute())
+
+
+def check_path(path: Path) -> None:
+    """Refuse a database path no file system takes (a part longer than 255 bytes)."""
+    longest = max((len(part.encode("utf-8", "surrogateescape")) for part in path.parts), default=0)
+    if longest > 255:
+        raise ValidationError(
+            f"The database path has a name of {longest} bytes; file names have at most 255."
+        )
 
 
 SUPPORTED = "a SQLite file or URL (sqlite:///path) or PostgreSQL (postgresql+psycopg://…)"
@@ -108,6 +118,7 @@ def check_url(url: str) -> None:
         raise ValidationError(f"{url!r} is not a database URL Sprintdeck can read.") from exc
     name = url.split("://", 1)[0].lower()
     if parsed.backend == "sqlite":
+        check_path(Path(parsed.database or ""))
         unknown = set(parsed.query) - _SQLITE_QUERY
         if unknown:
             names = ", ".join(sorted(unknown))

@@ -64,7 +64,13 @@ def create_db_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        try:
+            engine = create_engine(url, pool_pre_ping=True)
+        except ModuleNotFoundError as exc:
+            raise DatabaseProblem(
+                f"Opening {url.split('://', 1)[0]}:// databases needs the Python package "
+                f"{exc.name!r}, which is not installed (pip install 'psycopg[binary]')."
+            ) from exc
     return engine
 
 

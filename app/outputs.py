@@ -1,15 +1,16 @@
 """Where Sprintdeck may write a file it was asked to write (``-o FILE``, Save as…), and how.
 
 Every export, report and backup goes through :func:`check_output` first and, where it
-writes the bytes itself, :func:`write_atomically`:
+writes the bytes itself, :func:`replace_file`:
 
 * only regular files are written: a folder, a character device (``/dev/full``), a FIFO or a
   socket is refused with a sentence saying what it is, never replaced by a regular file;
 * never the database in use, its ``-wal``, ``-shm`` or ``-journal`` files, even with
   ``--force``; any other SQLite database (recognised by its header) only with ``--force``;
 * the bytes go to a temporary file in the same folder, are flushed to disk (fsync) and
-  renamed over the target, so a full disk or a crash leaves the old file or the new one,
-  never half of one; the file gets the usual permissions (0666 less the umask).
+  renamed over the target (:func:`replace_file`), so a full disk or a crash leaves the old
+  file or the new one, never half of one; a new file gets the usual permissions (0666 less
+  the umask), a replaced one keeps its own.
 
 No Qt, no SQLAlchemy: the CLI, the services and the window use the same checks.
 """
@@ -18,11 +19,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import secrets
 import stat
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 from app.errors import ValidationError
 
@@ -80,9 +80,7 @@ def check_output(
     except FileNotFoundError:
         info = None
     except OSError as exc:
-        raise ValidationError(
-            f"Cannot write {_shown(path)}: {exc.strerror or exc}."
-        ) from exc
+        raise ValidationError(f"Cannot write {_shown(path)}: {exc.strerror or exc}.") from exc
     if info is not None:
         if stat.S_ISDIR(info.st_mode):
             raise ValidationError(
@@ -130,41 +128,103 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-@contextlib.contextmanager
-def atomic_file(path: Path, mode: str = "wb", encoding: str | None = None) -> Iterator[IO]:
-    """A temporary file beside ``path`` that becomes ``path`` when the block ends without
-    an error (flushed, fsynced, renamed); on an error it is removed and ``path`` is as it
-    was. OSError (a full disk, a vanished folder) becomes a ValidationError."""
+NEW_FILE_MODE = 0o666  # the kernel takes the umask off, as for any file a program creates
+_ATTEMPTS = 100
+
+
+def replace_file(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically: a temporary file in the same folder, flushed
+    to disk, then renamed over the target, so a reader (or a crash) sees the old file or the
+    new one, never half of one.
+
+    A new file gets the usual permissions (0666 less the umask, so 0644 normally), not the
+    0600 of ``tempfile.mkstemp``; a file written over keeps its own permissions, so a report
+    someone made private stays private. Raises OSError; nothing is left behind on failure.
+    """
+    target = Path(path)
+    keep_mode: int | None = None
+    with contextlib.suppress(FileNotFoundError):
+        info = target.stat()
+        if stat.S_ISREG(info.st_mode):
+            keep_mode = stat.S_IMODE(info.st_mode)
+    fd, temp = _create_beside(target)
     try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name[:40]}.", dir=path.parent)
-    except OSError as exc:
-        raise ValidationError(f"Cannot write {_shown(path)}: {exc.strerror or exc}.") from exc
-    temp = Path(temp_name)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes it 0600: give it the usual mode
-        newline = "" if "b" not in mode else None
-        with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:
-            yield handle
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise ValidationError(
-            f"Cannot write {_shown(path)}: {exc.strerror or exc}; nothing was changed."
-        ) from exc
+        if keep_mode is not None:
+            os.chmod(temp, keep_mode)
+        os.replace(temp, target)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+    _sync_folder(target.parent)
 
 
-def write_atomically(path: Path, data: bytes | str, encoding: str = "utf-8") -> None:
-    """Write ``data`` to ``path`` through :func:`atomic_file`."""
-    if isinstance(data, str):
-        with atomic_file(path, "w", encoding=encoding) as handle:
-            handle.write(data)
-    else:
-        with atomic_file(path, "wb") as handle:
-            handle.write(data)
+def _create_beside(target: Path) -> tuple[int, Path]:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(_ATTEMPTS):
+        temp = target.with_name(f".{target.name[:40]}.{secrets.token_hex(4)}.part")
+        try:
+            return os.open(temp, flags, NEW_FILE_MODE), temp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"No free temporary name beside {target}")
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); Windows has no directory handles to sync."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def check_input(source: str | os.PathLike[str], what: str = "file") -> Path:
+    """The absolute path of a file to read (an import, a backup to restore), or a
+    ValidationError: it must be a regular file (a FIFO would hang the read, a device such
+    as /dev/zero never ends)."""
+    text = os.fspath(source)
+    if not text.strip():
+        raise ValidationError(f"Give the name of the {what} to read.")
+    if "\x00" in text:
+        raise ValidationError(f"The {what} name contains a NUL character.")
+    try:
+        path = Path(text).expanduser().absolute()
+    except RuntimeError as exc:
+        raise ValidationError(f"Cannot find the home folder in {_shown(text)}.") from exc
+    try:
+        info = path.stat()
+    except FileNotFoundError as exc:
+        raise ValidationError(f"There is no {what} {_shown(path)}.") from exc
+    except OSError as exc:
+        raise ValidationError(f"Cannot read {_shown(path)}: {exc.strerror or exc}.") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise ValidationError(f"{_shown(path)} is a folder, not a {what}.")
+    if not stat.S_ISREG(info.st_mode):
+        raise ValidationError(
+            f"{_shown(path)} is {_kind(info.st_mode)}, not a regular file; "
+            "Sprintdeck reads only files."
+        )
+    return path
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def csv_cell(value: object) -> object:
+    """A value safe in a CSV cell that a spreadsheet opens (OWASP's CSV injection advice):
+    text beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+    leading ``'`` so it is shown as text and never run as a formula. Numbers (and text
+    that is a plain number, such as ``-3``) are left as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        if _NUMBER.fullmatch(value):
+            return value
+        return "'" + value
+    return value

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.reports import files
+from app import outputs as files
 from app.reports import sprint_report as sr
 from app.services import Services
 from app.services.reports import ReportService

@@ -45,8 +45,8 @@ from PySide6.QtSvg import QSvgGenerator
 from app.errors import DomainError
 from app.metrics.points import format_points
 from app.metrics.velocity import VelocitySeries, VelocitySprint, velocity
+from app.outputs import replace_file
 from app.reports.charts import ChartLayout, paint_burndown, paint_velocity
-from app.reports.files import replace_file
 from app.services.reports import VELOCITY_WINDOW, SprintReportDTO
 from app.words import plural
 
@@ -993,7 +993,7 @@ def render(report: SprintReportDTO, fmt: str, progress: Progress | None = None) 
 
 
 def write_file(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (app.reports.files.replace_file: a
+    """Write ``data`` to ``path`` whole or not at all (app.outputs.replace_file: a
     temporary file beside it, then a rename), with the usual permissions for a new file."""
     target = Path(path)
     if target.is_dir():

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from app.metrics.points import format_points
-from app.reports.files import replace_file
+from app.outputs import replace_file
 from app.services.dto import CardDTO, ColumnDTO
 
 FIELDS = (
@@ -66,7 +66,7 @@ def export_cards_csv(
 
     A byte-order mark is written so that spreadsheet programs detect UTF-8 (emoji, accents).
     The file is replaced whole or not at all, with the usual permissions for a new file
-    (app.reports.files.replace_file). Raises OSError when it cannot be written (the caller
+    (app.outputs.replace_file). Raises OSError when it cannot be written (the caller
     shows the message).
     """
     rows = card_rows(cards, columns)

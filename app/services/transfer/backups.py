@@ -85,10 +85,19 @@ def restore_file(url: str, source: str | Path, backup_dir: Path) -> Path | None:
     if target.exists() and source.resolve() == target.resolve():
         raise ValidationError("That file is the database itself; nothing to restore.")
     kept = None
-    if target.exists():
+    if target.exists() and target.stat().st_size > 0:
+        try:
+            check_database_file(target)
+        except DatabaseProblem as exc:
+            raise DatabaseProblem(f"{exc} A restore will not replace it.") from exc
         engine = create_db_engine(url)
         try:
             kept = backup_database(engine, backup_dir, reason="before-restore")
+        except sqlite3.Error as exc:
+            raise DatabaseProblem(
+                f"The file {target} could not be backed up before the restore ({exc}); "
+                "nothing was changed."
+            ) from exc
         finally:
             engine.dispose()
     try:
