@@ -72,7 +72,7 @@ def check_output(
         )
     if database is not None and _same_as_database(path, database):
         raise ValidationError(
-            f"{_shown(path)} is the database this command works on (or one of its journal "
+            f"{_shown(path)} is the database in use (or one of its journal "
             "files); write the output to another file."
         )
     try:

@@ -34,5 +34,33 @@ def test_export_to_an_unwritable_place_is_explained(
     target = tmp_path / "missing-folder" / "board.csv"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     window.export_backlog_csv_action.trigger()
-    assert messages and "Could not write" in messages[-1]
+    assert messages and messages[-1] == (
+        f"Cannot write {target}: the folder {target.parent} does not exist."
+    )
     assert not target.exists()
+
+
+def test_export_never_writes_over_the_open_database(
+    tmp_path, make_window, monkeypatch, messages
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QSettings
+
+    from app.ui.main_window import MainWindow
+    from tests.helpers import make_runtime
+
+    db = tmp_path / "board.db"
+    rt = make_runtime(db, demo=True)
+    try:
+        before = db.read_bytes()
+        window = MainWindow(
+            rt.services,
+            QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+            database=db,
+        )
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(db), ""))
+        window.export_board_csv_action.trigger()
+        assert messages and "is the database in use" in messages[-1]
+        assert db.read_bytes() == before
+        window.close()
+    finally:
+        rt.close()

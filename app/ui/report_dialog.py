@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import DomainError
+from app.outputs import check_output
 from app.reports import sprint_report as sr
 from app.reports.charts import paint_burndown
 from app.services.reports import ReportService, SprintReportDTO
@@ -87,9 +88,12 @@ class ReportDialog(QDialog):
         project_id: int,
         parent: QWidget | None = None,
         settings: QSettings | None = None,
+        database: Path | None = None,
     ) -> None:
+        """``database``: the file the window works on; a report is never written over it."""
         super().__init__(parent)
         self.setWindowTitle("Export sprint report")
+        self._database = database
         self.resize(860, 680)
         self._services = services
         self._project_id = project_id
@@ -239,7 +243,8 @@ class ReportDialog(QDialog):
             return not progress.wasCanceled()
 
         try:
-            sr.write_report(self.report, fmt, path, step)
+            checked = check_output(path, database=self._database, what="report")
+            sr.write_report(self.report, fmt, str(checked), step)
         except sr.ExportCancelled:
             return False
         except DomainError as exc:
