@@ -14,10 +14,10 @@ from app.models import Project
 from app.services.context import ServiceContext
 from app.services.events import Change
 from app.services.transfer.backups import backup_file, daily_backup, restore_file
+from app.services.transfer.checks import ImportRefused
 from app.services.transfer.common import (
     ImportCancelled,
     ImportPlan,
-    ImportRefused,
     ImportSummary,
     Progress,
     apply_plan,
@@ -44,6 +44,8 @@ class ImportPreview:
     # (external id, title, column, assignee, labels) of the first cards
     first_rows: tuple[tuple[str, str, str, str, str], ...]
     duplicates: int
+    # what will be changed to store the file ("3 titles had control characters removed.")
+    notes: tuple[str, ...] = ()
 
 
 class TransferService:
@@ -62,7 +64,12 @@ class TransferService:
         tag = (kind, str(path.absolute()), stat.st_mtime, stat.st_size)
         if self._cache is not None and self._cache[0] == tag:
             return self._cache[1]
-        plan = parse_trello(path) if kind == "trello" else parse_jira_csv(path)
+        try:
+            plan = parse_trello(path) if kind == "trello" else parse_jira_csv(path)
+        except MemoryError as exc:
+            raise ImportRefused(
+                f"{path.name[:60]} is too large to import in the memory available."
+            ) from exc
         self._cache = (tag, plan)
         return plan
 
@@ -107,6 +114,7 @@ class TransferService:
                 for c in plan.cards[:10]
             ),
             duplicates=duplicates,
+            notes=plan.cleaner.lines(),
         )
 
     def import_file(

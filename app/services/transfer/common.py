@@ -14,10 +14,9 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, DomainError, ValidationError
@@ -41,6 +40,7 @@ from app.models import (
 from app.services.common import max_rank, record_event
 from app.services.context import ServiceContext
 from app.services.events import Change
+from app.services.transfer.checks import Cleaner
 from app.services.validation import clean_key
 from app.words import plural
 
@@ -48,10 +48,6 @@ from app.words import plural
 Progress = Callable[[int, int], None]
 ON_DUPLICATE = ("refuse", "skip", "update")
 BATCH = 500
-
-
-class ImportRefused(ValidationError):
-    """The file is not what was expected (wrong kind, damaged, wrong encoding)."""
 
 
 class ImportCancelled(DomainError):
@@ -134,6 +130,8 @@ class ImportPlan:
     cards: list[PlannedCard] = field(default_factory=list)
     methodology: str = "scrum"
     keep_numbers_for: str | None = None  # keep card numbers when the project key is this
+    # what the parser changed so that the file's values can be stored (for the summary)
+    cleaner: Cleaner = field(default_factory=Cleaner)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -162,6 +160,8 @@ class ImportSummary:
     checklist_items: int
     comments: int
     previously_imported: int = 0
+    # what had to be changed to store the file ("1 estimate over 1,000 points dropped.")
+    notes: tuple[str, ...] = ()
 
     def lines(self) -> list[str]:
         head = (
@@ -186,36 +186,10 @@ class ImportSummary:
                 f"Updated {self.updated} of the {self.previously_imported} cards imported before "
                 "(the others were unchanged)."
             )
-        return out
+        return out + list(self.notes)
 
 
 # --- reading files ------------------------------------------------------------------------------
-
-
-def read_text(path: str | Path, expected: str) -> str:
-    """The file's text as UTF-8 (a BOM is allowed); refuse other encodings saying where."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ImportRefused(f"Cannot read {path}: {exc.strerror or exc}.") from exc
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise ImportRefused(
-            f"{path.name} is UTF-16 text; expected {expected} in UTF-8. "
-            "Save or export it again as UTF-8."
-        )
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise ImportRefused(
-            f"{path.name} is not UTF-8 text (byte 0x{data[exc.start]:02x} at line {line}, "
-            f"column {column}); expected {expected} in UTF-8."
-        ) from exc
 
 
 def derive_key(name: str) -> str:
@@ -240,18 +214,6 @@ def derive_key(name: str) -> str:
 def label_name(name: str) -> str:
     """A label is one word of at most 50 characters."""
     return re.sub(r"\s+", "-", name.strip())[:50]
-
-
-def parse_points(value: str | None) -> Decimal | None:
-    if value is None or not str(value).strip():
-        return None
-    try:
-        number = Decimal(str(value).strip().replace(",", "."))
-    except ArithmeticError:
-        return None
-    if not number.is_finite() or number < 0:
-        return None
-    return number.quantize(Decimal("0.1"))
 
 
 # --- writing ------------------------------------------------------------------------------------
@@ -365,6 +327,7 @@ class _PlanWriter:
             checklist_items=self.counts["checklist"],
             comments=self.counts["comments"],
             previously_imported=len(duplicates),
+            notes=self.plan.cleaner.lines(),
         )
 
     def _project(self) -> None:
@@ -500,28 +463,32 @@ class _PlanWriter:
         return next(iter(columns.values()))
 
     def _numbers(self, cards: list[PlannedCard]) -> list[int]:
-        keep = self.plan.keep_numbers_for == self.key and all(c.number for c in cards)
-        if keep:
-            wanted = [c.number for c in cards]
+        """Card numbers: the file's own (Jira's WEB-42 stays 42) when the project key is the
+        file's and none of them is taken; a card without one gets the next free number."""
+        keep = self.plan.keep_numbers_for == self.key
+        wanted: list[int | None] = [c.number if keep else None for c in cards]
+        numbered = [n for n in wanted if n]
+        if numbered:
             taken = set(
                 self.s.scalars(select(Card.number).where(Card.project_id == self.project.id))
             )
-            if len(set(wanted)) == len(wanted) and not taken.intersection(wanted):
-                top = max(wanted, default=0)
-                if top >= self.project.next_card_number:
-                    self.s.execute(
-                        update(Project)
-                        .where(Project.id == self.project.id)
-                        .values(next_card_number=top + 1)
-                    )
-                return [int(n) for n in wanted]  # type: ignore[arg-type]
-        first = self.s.execute(
+            if len(set(numbered)) != len(numbered) or taken.intersection(numbered):
+                wanted = [None] * len(cards)
+        missing = sum(1 for n in wanted if not n)
+        top = max((n for n in wanted if n), default=0)
+        after = self.s.execute(
             update(Project)
             .where(Project.id == self.project.id)
-            .values(next_card_number=Project.next_card_number + len(cards))
+            .values(
+                next_card_number=case(
+                    (Project.next_card_number > top, Project.next_card_number), else_=top + 1
+                )
+                + missing
+            )
             .returning(Project.next_card_number)
-        ).scalar_one() - len(cards)
-        return list(range(first, first + len(cards)))
+        ).scalar_one()
+        free = iter(range(after - missing, after))
+        return [n if n else next(free) for n in wanted]
 
     def _insert(
         self,

@@ -1,40 +1,59 @@
 """Jira's "Export issues > CSV (all fields)" as an import plan.
 
-The header repeats columns (Labels, Comment, Watchers, Sprint, Attachment...), dates are in
-the exporting user's format (``28/Nov/25 5:03 PM``), story points may be in any of several
-custom fields, and descriptions span lines inside quotes. See docs/import-export.md.
+The header repeats columns (Labels, Comment, Watchers, Sprint, Attachment...) and is spelt
+differently by Jira Server and Cloud and their versions ("Issue key" / "Issue Key",
+"Original Estimate" / "Original estimate", "Custom field (Story Points)" / "Custom field
+(Story point estimate)"), so columns are matched without regard to case, through a table of
+aliases. Dates are in the exporting user's format (``28/Nov/25 5:03 PM``), descriptions span
+lines inside quotes, and a spreadsheet may have saved the file with ';' between the fields.
+See docs/import-export.md.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import heapq
 import io
+import itertools
 import re
 from decimal import Decimal
 from pathlib import Path
 
+from app.services.transfer.checks import (
+    Cleaner,
+    ImportRefused,
+    read_text,
+    shown,
+    shown_name,
+)
 from app.services.transfer.common import (
     ImportPlan,
-    ImportRefused,
     PlannedCard,
     PlannedColumn,
     PlannedComment,
     PlannedSprint,
     derive_key,
-    parse_points,
-    read_text,
+    label_name,
 )
+from app.services.validation import KEY_PATTERN, TITLE_MAX
 
 EXPECTED = "a Jira CSV export (Export issues > CSV, all fields)"
-REQUIRED = ("Summary", "Issue key")
-POINT_FIELDS = (
-    "Custom field (Story Points)",
-    "Custom field (Story point estimate)",
-    "Custom field (Story points)",
-    "Story Points",
-    "Story point estimate",
-)
+REQUIRED = (("summary", "Summary"), ("issue key", "Issue key"))
+# Header spellings (lower case, spaces collapsed) -> the one name this module reads.
+ALIASES = {
+    "custom field (story points)": "story points",
+    "custom field (story point estimate)": "story points",
+    "story point estimate": "story points",
+    "custom field (sprint)": "sprint",
+    "custom field (epic link)": "epic link",
+    "parent id": "parent",
+    "parent key": "parent",
+    "custom field (rank)": "rank",
+    "watcher id": "watchers id",
+    "watchers ids": "watchers id",
+    "due": "due date",
+}
 TYPES = {
     "story": "story",
     "user story": "story",
@@ -65,6 +84,8 @@ CATEGORY_NAMES = {"to do": "todo", "new": "todo", "in progress": "in_progress", 
 DONE_STATUS = re.compile(r"\b(done|closed|resolved|complete[d]?|released|won't do|cancel)", re.I)
 TODO_STATUS = re.compile(r"^(to do|todo|open|backlog|new|selected for development|reopened)$", re.I)
 CATEGORY_ORDER = {"todo": 0, "in_progress": 1, "done": 2}
+ISSUE_NUMBER = re.compile(r"[A-Za-z][A-Za-z0-9_]*-([0-9]{1,9})")  # ASCII: '¹'.isdigit() is True
+SECONDS = re.compile(r"[0-9]+")
 DATE_FORMATS = (
     "%d/%b/%y %I:%M %p",
     "%d/%b/%Y %I:%M %p",
@@ -75,6 +96,7 @@ DATE_FORMATS = (
     "%Y-%m-%d %H:%M",
     "%Y-%m-%dT%H:%M:%S.%f%z",
     "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M",
     "%Y-%m-%d",
     "%d.%m.%Y %H:%M",
     "%d.%m.%Y",
@@ -87,7 +109,7 @@ DATE_FORMATS = (
 def parse_date(value: str) -> dt.datetime | None:
     """A Jira date in the exporting user's format, taken as UTC; None when blank or unknown."""
     text = (value or "").strip()
-    if not text:
+    if not text or len(text) > 40:
         return None
     for fmt in DATE_FORMATS:
         try:
@@ -98,11 +120,10 @@ def parse_date(value: str) -> dt.datetime | None:
     return None
 
 
-def _seconds_to_hours(value: str) -> Decimal | None:
-    text = (value or "").strip()
-    if not text.isdigit():
-        return None
-    return (Decimal(text) / 3600).quantize(Decimal("0.01"))
+def canonical(header: str) -> str:
+    """The name a header column is read by: lower case, spaces collapsed, aliases resolved."""
+    key = " ".join(header.split()).casefold()
+    return ALIASES.get(key, key)
 
 
 class _Row:
@@ -115,32 +136,59 @@ class _Row:
             self.fields.setdefault(name, []).append(value)
 
     def one(self, name: str) -> str:
+        """The first non-blank value, stripped (for keys, names, dates and numbers)."""
         for value in self.fields.get(name, []):
             if value.strip():
                 return value.strip()
         return ""
 
+    def raw(self, name: str) -> str:
+        """The first non-blank value as the file has it (for titles and descriptions)."""
+        for value in self.fields.get(name, []):
+            if value.strip():
+                return value
+        return ""
+
     def many(self, name: str) -> list[str]:
         return [v.strip() for v in self.fields.get(name, []) if v.strip()]
 
+    def every(self, name: str) -> list[str]:
+        """All values of a repeated column, blanks included (to pair two columns by place)."""
+        return [v.strip() for v in self.fields.get(name, [])]
+
+
+def _delimiter(text: str) -> str:
+    """',' as Jira writes; ';' or a tab when the header holds more of those (outside quotes),
+    as a spreadsheet saves a CSV in many languages."""
+    counts = {",": 0, ";": 0, "\t": 0}
+    quoted = False
+    for ch in text[: text.find("\n") if "\n" in text else len(text)]:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
 
 def _read_rows(path: str | Path) -> tuple[list[str], list[_Row]]:
-    name = Path(path).name
+    name = shown_name(path)
     text = read_text(path, EXPECTED)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
     except csv.Error as exc:
         raise ImportRefused(f"{name} line 1 is not CSV ({exc}); expected {EXPECTED}.") from exc
-    if not header:
+    if not header or not any(h.strip() for h in header):
         raise ImportRefused(f"{name} is empty; expected {EXPECTED}.")
-    header = [h.strip() for h in header]
-    missing = [c for c in REQUIRED if c not in header]
+    names = [canonical(h) for h in header]
+    missing = [shown_as for wanted, shown_as in REQUIRED if wanted not in names]
     if missing:
-        shown = ", ".join(repr(h) for h in header[:4])
+        shown_header = ", ".join(shown(h.strip(), 30) for h in header[:4])
         raise ImportRefused(
-            f"{name} line 1 has no column {missing[0]!r} (its header starts with {shown}); "
-            f"expected {EXPECTED}."
+            f"{name} line 1 has no column {missing[0]!r} (its header starts with "
+            f"{shown_header}); expected {EXPECTED}."
         )
     rows: list[_Row] = []
     while True:
@@ -155,12 +203,12 @@ def _read_rows(path: str | Path) -> tuple[list[str], list[_Row]]:
             ) from exc
         if not any(v.strip() for v in values):
             continue
-        if len(values) > len(header):
+        if len(values) > len(names):
             raise ImportRefused(
-                f"{name} line {line}: {len(values)} fields where the header has {len(header)}."
+                f"{name} line {line}: {len(values):,} fields where the header has {len(names):,}."
             )
-        rows.append(_Row(header, values, line))
-    return header, rows
+        rows.append(_Row(names, values, line))
+    return names, rows
 
 
 def _status_category(status: str, category: str) -> str:
@@ -173,109 +221,178 @@ def _status_category(status: str, category: str) -> str:
     return "in_progress"
 
 
-def _comment(value: str, people: dict[str, str]) -> PlannedComment | None:
-    parts = value.split(";", 2)
-    if len(parts) == 3:
-        when = parse_date(parts[0])
-        if when is not None:
-            author = people.get(parts[1].strip(), parts[1].strip() or "unknown")
-            return PlannedComment(author, when, parts[2].strip())
-    return None
+class _Parser:
+    """Reads the rows into a plan; cleans every value through one Cleaner (names once each)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.name = shown_name(path)
+        self.cleaner = Cleaner()
+        self._names: dict[tuple[str, str, int], str] = {}
+        self.people: dict[str, str] = {}  # account id -> name
+
+    def word(self, value: str, noun: str, limit: int) -> str:
+        """A name (person, status, sprint, label): cleaned once however often it appears."""
+        key = (value, noun, limit)
+        if key not in self._names:
+            self._names[key] = self.cleaner.line(value, noun, limit).strip()
+        return self._names[key]
+
+    def person(self, value: str) -> str:
+        name = self.people.get(value, value)
+        return self.word(name, "member name", 100)
+
+    def learn_people(self, rows: list[_Row]) -> None:
+        """Account id -> name from every pair the file holds: Assignee / Assignee Id,
+        Reporter / Reporter Id, Creator / Creator Id, and Watchers / Watchers Id by place."""
+        for row in rows:
+            for role in ("assignee", "reporter", "creator", "watchers"):
+                for person, account in zip(row.every(role), row.every(f"{role} id"), strict=False):
+                    if person and account and person != account:
+                        self.people.setdefault(account, person)
+
+    def date(self, row: _Row, column: str) -> dt.datetime | None:
+        text = row.one(column)
+        if not text:
+            return None
+        parsed = parse_date(text)
+        if parsed is None:
+            self.cleaner.note("date:unknown")
+            return None
+        return self.cleaner.moment(parsed)
+
+    def hours(self, row: _Row, column: str) -> Decimal | None:
+        text = row.one(column)
+        if not text:
+            return None
+        if not SECONDS.fullmatch(text):
+            self.cleaner.note("hours:bad")
+            return None
+        if len(text) > 12:
+            self.cleaner.note("hours:high")
+            return None
+        return self.cleaner.hours(Decimal(text) / 3600)
+
+    def comment(self, value: str, fallback: dt.datetime | None) -> PlannedComment:
+        """``date;author;text`` as Jira writes it; the text as it is (it may hold ';' and
+        newlines). A value in another form is kept whole, by an unknown author."""
+        parts = value.split(";", 2)
+        when = parse_date(parts[0]) if len(parts) == 3 else None
+        if when is None:
+            text = self.cleaner.block(value, "comment")
+            return PlannedComment("unknown", fallback or dt.datetime.now(dt.UTC), text)
+        author = self.person(parts[1].strip()) or "unknown"
+        at = self.cleaner.moment(when) or fallback or dt.datetime.now(dt.UTC)
+        return PlannedComment(author, at, self.cleaner.block(parts[2], "comment"))
 
 
 def parse_jira_csv(path: str | Path) -> ImportPlan:
-    name = Path(path).name
     _header, rows = _read_rows(path)
+    p = _Parser(path)
+    name = p.name
     if not rows:
         raise ImportRefused(f"{name} has a Jira header but no issues.")
-    # accountId -> name, from the "Assignee Id"/"Reporter Id"/"Creator Id" pairs
-    people: dict[str, str] = {}
-    for row in rows:
-        for role in ("Assignee", "Reporter", "Creator"):
-            account, person = row.one(f"{role} Id"), row.one(role)
-            if account and person:
-                people[account] = person
+    p.learn_people(rows)
+    cleaner = p.cleaner
 
-    project_key = next((r.one("Project key") for r in rows if r.one("Project key")), "")
-    project_name = next((r.one("Project name") for r in rows if r.one("Project name")), "")
+    raw_key = next((r.one("project key") for r in rows if r.one("project key")), "")
+    project_name = p.word(
+        next((r.raw("project name") for r in rows if r.one("project name")), ""),
+        "project name",
+        200,
+    )
+    project_key = p.word(raw_key, "project key", 20).upper()
+    if not KEY_PATTERN.match(project_key):  # WEB_2 is a Jira key, not a Sprintdeck one
+        project_key = derive_key(project_key or project_name or Path(path).stem)
     plan = ImportPlan(
         source="jira",
         project_name=project_name or project_key or "Jira import",
-        project_key=project_key.upper() if project_key else derive_key(project_name or name),
+        project_key=project_key,
+        cleaner=cleaner,
     )
     plan.keep_numbers_for = plan.project_key
 
     statuses: dict[str, str] = {}
-    sprint_order: list[str] = []
-    sprint_closed: set[str] = set()
-    sprint_cards: dict[str, list[PlannedCard]] = {}
+    chains: list[tuple[PlannedCard, list[str]]] = []
     by_id: dict[str, str] = {}
+    lines: dict[str, int] = {}
     ranked: list[tuple[str, int, PlannedCard]] = []
     members: list[str] = []
     for index, row in enumerate(rows):
-        key = row.one("Issue key")
-        title = row.one("Summary")
-        if not key:
+        key = cleaner.line(row.one("issue key"), "issue key", 100)
+        if not key.strip():
             raise ImportRefused(f"{name} line {row.line}: the column 'Issue key' is empty.")
-        if not title:
-            raise ImportRefused(f"{name} line {row.line}: the column 'Summary' is empty ({key}).")
-        status = row.one("Status") or "To Do"
-        category = _status_category(status, row.one("Status Category"))
-        statuses.setdefault(status, category)
-        if row.one("Issue id"):
-            by_id[row.one("Issue id")] = key
-        points = None
-        for field_name in POINT_FIELDS:
-            points = parse_points(row.one(field_name))
-            if points is not None:
-                break
-        created = parse_date(row.one("Created"))
-        if row.one("Created") and created is None:
+        if key in lines:
             raise ImportRefused(
-                f"{name} line {row.line}: the date {row.one('Created')!r} in 'Created' "
+                f"{name} line {row.line}: the issue key {shown(key)} is also on line {lines[key]}."
+            )
+        lines[key] = row.line
+        raw_title = row.raw("summary")
+        if not raw_title.strip():
+            raise ImportRefused(
+                f"{name} line {row.line}: the column 'Summary' is empty ({shown(key)})."
+            )
+        title = cleaner.line(raw_title, "title", TITLE_MAX)
+        if not title.strip():
+            raise ImportRefused(
+                f"{name} line {row.line}: the 'Summary' of {shown(key)} holds only control "
+                "characters."
+            )
+        status = p.word(row.one("status"), "column name", 60) or "To Do"
+        category = _status_category(status, row.one("status category"))
+        statuses.setdefault(status, category)
+        if row.one("issue id"):
+            by_id[row.one("issue id")] = key
+        created_text = row.one("created")
+        created = parse_date(created_text)
+        if created_text and created is None:
+            raise ImportRefused(
+                f"{name} line {row.line}: the date {shown(created_text)} in 'Created' "
                 "is in no format Sprintdeck knows (such as 28/Nov/25 5:03 PM)."
             )
-        resolved = parse_date(row.one("Resolved"))
-        due = parse_date(row.one("Due date"))
-        sprints = row.many("Sprint")
-        for sprint in sprints:
-            if sprint not in sprint_order:
-                sprint_order.append(sprint)
-        sprint_closed.update(sprints[:-1])  # carried over from them, so they closed
-        assignee, reporter = row.one("Assignee"), row.one("Reporter")
-        watchers = [people.get(w, w) for w in row.many("Watchers")]
+        created = cleaner.moment(created)
+        updated = p.date(row, "updated")
+        resolved = p.date(row, "resolved")
+        due = p.date(row, "due date")
+        created = created or min((d for d in (updated, resolved) if d), default=None)
+        sprints = list(dict.fromkeys(p.word(s, "sprint name", 100) for s in row.many("sprint")))
+        sprints = [s for s in sprints if s]
+        assignee = p.person(row.one("assignee"))
+        reporter = p.person(row.one("reporter"))
+        watcher_names = row.many("watchers") or [
+            w for w in row.many("watchers id") if w in p.people
+        ]
+        watchers = [p.person(w) for w in watcher_names]
         watchers = [w for w in dict.fromkeys(watchers) if w and w != assignee]
-        members += [p for p in (assignee, reporter, *watchers) if p]
-        number = key.rpartition("-")[2]
+        members += [person for person in (assignee, reporter, *watchers) if person]
+        match = ISSUE_NUMBER.fullmatch(key)
+        number = int(match.group(1)) if match else 0
+        labels = [label_name(p.word(v, "label", 50)) for v in row.many("labels")]
         card = PlannedCard(
             external_id=key,
             title=title,
             column=status,
-            description=row.one("Description").replace("\r\n", "\n"),
-            type=TYPES.get(row.one("Issue Type").lower(), "task"),
-            priority=PRIORITIES.get(row.one("Priority").lower(), "medium"),
-            points=points,
-            estimate_hours=_seconds_to_hours(row.one("Original Estimate")),
-            remaining_hours=_seconds_to_hours(row.one("Remaining Estimate")),
+            description=cleaner.block(row.raw("description"), "description"),
+            type=TYPES.get(row.one("issue type").lower(), "task"),
+            priority=PRIORITIES.get(row.one("priority").lower(), "medium"),
+            points=cleaner.points(row.one("story points")),
+            estimate_hours=p.hours(row, "original estimate"),
+            remaining_hours=p.hours(row, "remaining estimate"),
             assignee=assignee or None,
             reporter=reporter or None,
             watchers=watchers,
-            labels=list(dict.fromkeys(row.many("Labels"))),
-            sprint=sprints[-1] if sprints else None,
-            past_sprints=sprints[:-1],
-            parent=row.one("Custom field (Epic Link)") or row.one("Parent") or None,
+            labels=[lb for lb in dict.fromkeys(labels) if lb],
+            parent=row.one("epic link") or row.one("parent") or None,
             due_date=due.date() if due else None,
             created_at=created,
-            updated_at=parse_date(row.one("Updated")) or created,
+            updated_at=updated or created,
             resolved_at=resolved,
-            number=int(number) if number.isdigit() else None,
-            comments=[c for c in (_comment(v, people) for v in row.many("Comment")) if c],
+            number=number or None,
         )
-        if card.sprint:
-            sprint_cards.setdefault(card.sprint, []).append(card)
-        for old in sprints[:-1]:
-            sprint_cards.setdefault(old, [])
-        ranked.append((row.one("Custom field (Rank)"), index, card))
+        card.comments = [
+            p.comment(v, updated or created) for v in row.fields.get("comment", []) if v.strip()
+        ]
+        chains.append((card, sprints))
+        ranked.append((row.one("rank"), index, card))
         for label in card.labels:
             plan.labels.setdefault(label, "")
     # the parent may be named by key (Epic Link) or by issue id (Parent)
@@ -286,44 +403,142 @@ def parse_jira_csv(path: str | Path) -> ImportPlan:
     ranked.sort(key=lambda r: (r[0] == "", r[0], r[1]))
     plan.cards = [card for _rank, _index, card in ranked]
     order = sorted(statuses, key=lambda s: CATEGORY_ORDER[statuses[s]])
-    plan.columns = [PlannedColumn(status[:60], statuses[status]) for status in order]
+    plan.columns = [PlannedColumn(status, statuses[status]) for status in order]
     first_todo = next((s for s in order if statuses[s] == "todo"), order[0])
     for card in plan.cards:
         if statuses.get(card.column) != "todo":
             card.created_in = first_todo
     plan.members = list(dict.fromkeys(members))
-    plan.sprints = _sprints(sprint_order, sprint_closed, sprint_cards, statuses)
+    plan.sprints = plan_sprints(chains, statuses)
     return plan
 
 
-def _sprints(
-    order: list[str],
-    closed: set[str],
-    cards: dict[str, list[PlannedCard]],
-    statuses: dict[str, str],
+def _natural(name: str) -> tuple[tuple[str, int, str], ...]:
+    """'Sprint 9' before 'Sprint 10'; numbers compared by length then digits, so a number of
+    thousands of digits is no trouble."""
+    parts = re.split(r"([0-9]+)", name.casefold())
+    key = []
+    for part in parts:
+        if part.isascii() and part.isdigit():
+            digits = part.lstrip("0") or "0"
+            key.append(("", len(digits), digits))
+        else:
+            key.append((part, 0, ""))
+    return tuple(key)
+
+
+def plan_sprints(
+    chains: list[tuple[PlannedCard, list[str]]], statuses: dict[str, str]
 ) -> list[PlannedSprint]:
-    """Closed: left by a carried-over card, or every card done with a later sprint after it.
-    Active: the first sprint not closed that has work started; the rest are planned."""
+    """Sprints in the order they ran and their states, from the data and never from the order
+    of the rows (Jira Cloud lists issues newest first).
+
+    Order: an issue listed in several Sprint columns went through them in that order, so
+    each is before the next; among sprints the issues do not order, one whose issues were
+    resolved comes first (by the median resolution time), then one with work started, then
+    one with none; names ('Sprint 9' before 'Sprint 10') and first appearance break ties.
+
+    States: a sprint an issue moved on from is closed, as is one whose issues are all done
+    when a later sprint exists. The latest other sprint with work started is active, and
+    every sprint before it is closed (Sprintdeck, like Jira, runs one sprint at a time);
+    the rest are planned.
+    """
+    first_seen: dict[str, int] = {}
+    own: dict[str, list[PlannedCard]] = {}
+    passing: dict[str, list[PlannedCard]] = {}
+    successors: dict[str, set[str]] = {}
+    moved_on: set[str] = set()
+    for card, chain in chains:
+        for sprint in chain:
+            first_seen.setdefault(sprint, len(first_seen))
+            successors.setdefault(sprint, set())
+        for earlier, later in itertools.pairwise(chain):
+            successors[earlier].add(later)
+            moved_on.add(earlier)
+        if chain:
+            own.setdefault(chain[-1], []).append(card)
+            for sprint in chain[:-1]:
+                passing.setdefault(sprint, []).append(card)
+
+    def category(card: PlannedCard) -> str:
+        return statuses.get(card.column, "todo")
+
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+    def rank(sprint: str) -> tuple[int, dt.datetime, tuple[tuple[str, int, str], ...], int]:
+        cards = own.get(sprint, [])
+        resolved = sorted(c.resolved_at for c in cards if c.resolved_at and category(c) == "done")
+        if resolved:
+            tier, when = 0, resolved[len(resolved) // 2]
+        elif any(category(c) != "todo" for c in cards):
+            tier, when = 1, epoch
+        else:
+            tier, when = 2, epoch
+        return (tier, when, _natural(sprint), first_seen[sprint])
+
+    keys = {sprint: rank(sprint) for sprint in first_seen}
+    waiting = {sprint: 0 for sprint in first_seen}
+    for later_ones in successors.values():
+        for later in later_ones:
+            waiting[later] += 1
+    ready = [(keys[s], s) for s, n in waiting.items() if n == 0]
+    heapq.heapify(ready)
+    order: list[str] = []
+    placed: set[str] = set()
+    while len(order) < len(first_seen):
+        if not ready:  # issues that disagree (A then B, and B then A): take the likeliest
+            rest = min((keys[s], s) for s in first_seen if s not in placed)
+            ready = [rest]
+        _key, sprint = heapq.heappop(ready)
+        if sprint in placed:
+            continue
+        placed.add(sprint)
+        order.append(sprint)
+        for later in successors[sprint]:
+            waiting[later] -= 1
+            if waiting[later] == 0 and later not in placed:
+                heapq.heappush(ready, (keys[later], later))
+
+    position = {sprint: i for i, sprint in enumerate(order)}
+    for card, chain in chains:  # each issue's sprints in the order they ran
+        chain.sort(key=position.__getitem__)
+        card.sprint = chain[-1] if chain else None
+        card.past_sprints = chain[:-1]
+
+    closed = set(moved_on)
+    for index, sprint in enumerate(order):
+        cards = own.get(sprint, [])
+        if cards and index < len(order) - 1 and all(category(c) == "done" for c in cards):
+            closed.add(sprint)
+    started = [
+        i
+        for i, sprint in enumerate(order)
+        if sprint not in closed and any(category(c) != "todo" for c in own.get(sprint, []))
+    ]
+    active = started[-1] if started else None
+    if active is not None:
+        closed.update(order[:active])
+
     result: list[PlannedSprint] = []
-    active_given = False
-    for index, name in enumerate(order):
-        members = cards.get(name, [])
-        all_done = bool(members) and all(statuses.get(c.column) == "done" for c in members)
-        is_closed = name in closed or (all_done and index < len(order) - 1)
-        created = [c.created_at for c in members if c.created_at]
-        resolved = [c.resolved_at for c in members if c.resolved_at]
-        sprint = PlannedSprint(name=name)
-        if is_closed:
-            sprint.state = "closed"
-            sprint.started_at = min(created) if created else None
-            sprint.closed_at = max(resolved) if resolved else sprint.started_at
-        elif not active_given and any(statuses.get(c.column) != "todo" for c in members):
-            sprint.state = "active"
-            sprint.started_at = min(created) if created else None
-            active_given = True
-        if sprint.started_at:
-            sprint.start_date = sprint.started_at.date()
-        if sprint.closed_at:
-            sprint.end_date = sprint.closed_at.date()
-        result.append(sprint)
+    for index, sprint in enumerate(order):
+        cards = own.get(sprint, []) + passing.get(sprint, [])
+        created = [c.created_at for c in cards if c.created_at]
+        resolved = [
+            c.resolved_at for c in own.get(sprint, []) if c.resolved_at and category(c) == "done"
+        ]
+        planned = PlannedSprint(name=sprint)
+        if sprint in closed:
+            planned.state = "closed"
+            planned.started_at = min(created) if created else None
+            planned.closed_at = max(resolved) if resolved else planned.started_at
+            if planned.started_at and planned.closed_at and planned.closed_at < planned.started_at:
+                planned.closed_at = planned.started_at
+        elif index == active:
+            planned.state = "active"
+            planned.started_at = min(created) if created else None
+        if planned.started_at:
+            planned.start_date = planned.started_at.date()
+        if planned.closed_at:
+            planned.end_date = planned.closed_at.date()
+        result.append(planned)
     return result

@@ -14,18 +14,38 @@ Importing restores it exactly, into a database that holds no projects and no mem
 from __future__ import annotations
 
 import datetime as dt
-import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Integer, Numeric, Table, func, select, text
+from sqlalchemy import JSON, Boolean, Date, Integer, Numeric, String, Table, func, select, text
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict
-from app.models import Base, Member, Project
+from app.models import (
+    CARD_TYPES,
+    CATEGORIES,
+    OUTCOMES,
+    PRIORITIES,
+    SNAPSHOT_KINDS,
+    SPRINT_STATES,
+    Base,
+    Member,
+    Project,
+)
 from app.models.base import UTCDateTime
-from app.services.transfer.common import ImportRefused, Progress, read_text
+from app.services.transfer.checks import (
+    TEXT_MAX,
+    ImportRefused,
+    json_type,
+    load_json,
+    read_text,
+    shown,
+    shown_name,
+)
+from app.services.transfer.common import Progress
+from app.services.validation import COLOR_PATTERN, DATE_MAX, DATE_MIN, KEY_PATTERN, POINTS_MAX
 
 FORMAT = "sprintdeck"
 VERSION = 1
@@ -49,21 +69,6 @@ def _encode(value: Any) -> Any:
     return value
 
 
-def _decoder(column: Any) -> Any:
-    kind = column.type
-    if isinstance(kind, UTCDateTime):
-        return lambda v: dt.datetime.fromisoformat(v.replace("Z", "+00:00")).astimezone(dt.UTC)
-    if isinstance(kind, Date):
-        return dt.date.fromisoformat
-    if isinstance(kind, Numeric) and not isinstance(kind, Integer):
-        return lambda v: Decimal(str(v))
-    if isinstance(kind, Boolean):
-        return bool
-    if isinstance(kind, JSON):
-        return lambda v: v
-    return lambda v: v
-
-
 def export_data(session: Session, schema: str) -> dict[str, Any]:
     out: dict[str, Any] = {
         "format": FORMAT,
@@ -83,21 +88,16 @@ def export_data(session: Session, schema: str) -> dict[str, Any]:
 
 
 def load_export(path: str | Path) -> dict[str, Any]:
-    name = Path(path).name
-    raw = read_text(path, EXPECTED)
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise ImportRefused(
-            f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-            f"expected {EXPECTED}. Is the file complete?"
-        ) from exc
+    """Read and check a Sprintdeck export; its rows come back decoded (times, dates and
+    decimals as Python values), every value checked as the services would check it."""
+    name = shown_name(path)
+    data = load_json(read_text(path, EXPECTED), path, EXPECTED)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ImportRefused(f"{name} has no key 'format' = \"sprintdeck\"; expected {EXPECTED}.")
     version = data.get("version")
-    if version != VERSION:
+    if version != VERSION or isinstance(version, bool):
         raise ImportRefused(
-            f"{name} is in version {version!r} of the Sprintdeck format (key 'version'); "
+            f"{name} is in version {shown(version)} of the Sprintdeck format (key 'version'); "
             f"this Sprintdeck reads version {VERSION}."
         )
     if not isinstance(data.get("tables"), dict):
@@ -106,19 +106,31 @@ def load_export(path: str | Path) -> dict[str, Any]:
     for table_name, rows in data["tables"].items():
         if table_name not in known:
             raise ImportRefused(
-                f"{name}: the table {table_name!r} (key 'tables.{table_name}') is unknown to "
-                "this Sprintdeck; the file was written by a newer version."
+                f"{name}: the table {shown(table_name)} (key 'tables.{table_name}') is unknown "
+                "to this Sprintdeck; the file was written by a newer version."
             )
         if not isinstance(rows, list):
             raise ImportRefused(f"{name}: 'tables.{table_name}' should be a list of rows.")
         columns = {c.name for c in known[table_name].columns}
         for index, row in enumerate(rows):
-            extra = set(row) - columns if isinstance(row, dict) else {"?"}
+            if not isinstance(row, dict):
+                raise ImportRefused(
+                    f"{name}: row {index + 1} of 'tables.{table_name}' is {json_type(row)}, "
+                    "not an object."
+                )
+            extra = set(row) - columns
             if extra:
                 raise ImportRefused(
                     f"{name}: row {index + 1} of 'tables.{table_name}' has the unknown key "
-                    f"{sorted(extra)[0]!r}."
+                    f"{shown(sorted(extra)[0])}."
                 )
+    decoded = {
+        table.name: _decode_rows(name, table, data["tables"].get(table.name, []))
+        for table in tables()
+        if table.name in data["tables"]
+    }
+    _check_references(name, decoded)
+    data["tables"] = decoded
     return data
 
 
@@ -153,10 +165,7 @@ def restore_data(session: Session, data: dict[str, Any], progress: Progress | No
         rows = data["tables"].get(table.name, [])
         if not rows:
             continue
-        decoders = {c.name: _decoder(c) for c in table.columns}
-        decoded = [
-            {k: (None if v is None else decoders[k](v)) for k, v in row.items()} for row in rows
-        ]
+        decoded = [dict(row) for row in rows]  # decoded and checked by load_export
         # self-references (card.parent_id) are set once every card exists
         selfref = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
         if selfref:
@@ -192,3 +201,196 @@ def restore_data(session: Session, data: dict[str, Any], progress: Progress | No
                 )
     session.flush()
     return written
+
+
+# --- checking an export before a single row is written ----------------------------------------
+
+# Values the services allow in these columns (the rest is checked by type, length and range).
+CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("project", "methodology"): ("scrum", "kanban"),
+    ("workflow_column", "category"): CATEGORIES,
+    ("card", "type"): CARD_TYPES,
+    ("card", "priority"): PRIORITIES,
+    ("sprint", "state"): SPRINT_STATES,
+    ("sprint_snapshot", "kind"): SNAPSHOT_KINDS,
+    ("sprint_snapshot", "outcome"): OUTCOMES,
+    ("history_event", "category_after"): CATEGORIES,
+}
+PATTERNS = {
+    ("project", "key"): KEY_PATTERN,
+    ("label", "color"): COLOR_PATTERN,
+    ("project", "currency"): re.compile(r"^[A-Z]{3}$"),
+    ("member_rate", "currency"): re.compile(r"^[A-Z]{3}$"),
+}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_DECIMAL = re.compile(r"[0-9]{1,20}(\.[0-9]{1,20})?")
+JSON_DEPTH = 32
+INT_LIMIT = 2**63
+
+
+class _Bad(Exception):
+    """One value that cannot be restored (turned into ImportRefused naming its place)."""
+
+
+def _decode_value(table: Table, column: Any, value: Any) -> Any:
+    kind = column.type
+    if isinstance(kind, Boolean):
+        if not isinstance(value, bool):
+            raise _Bad(f"is {json_type(value)}, not true or false")
+        return value
+    if isinstance(kind, Integer):
+        if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= INT_LIMIT:
+            raise _Bad("is not a whole number in range")
+        return value
+    if isinstance(kind, UTCDateTime):
+        if not isinstance(value, str) or len(value) > 40:
+            raise _Bad("is not a time (ISO 8601)")
+        try:
+            moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise _Bad("is not a time (ISO 8601)") from None
+        if not DATE_MIN <= moment.date() <= DATE_MAX:
+            raise _Bad(f"is outside {DATE_MIN.year}–{DATE_MAX.year}")
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=dt.UTC)
+        return moment.astimezone(dt.UTC)
+    if isinstance(kind, Date):
+        if not isinstance(value, str) or len(value) > 10:
+            raise _Bad("is not a date (YYYY-MM-DD)")
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            raise _Bad("is not a date (YYYY-MM-DD)") from None
+        if not DATE_MIN <= day <= DATE_MAX:
+            raise _Bad(f"is outside {DATE_MIN.year}–{DATE_MAX.year}")
+        return day
+    if isinstance(kind, Numeric):
+        digits = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
+        if len(digits) > 41 or not _DECIMAL.fullmatch(digits):
+            raise _Bad('is not a number of 0 or more (such as "2.5")')
+        number = Decimal(digits)
+        whole = (kind.precision or 20) - (kind.scale or 0)
+        if number >= Decimal(10) ** whole or number != round(number, kind.scale or 0):
+            raise _Bad(f"does not fit the column ({whole} digits, {kind.scale or 0} decimals)")
+        if kind.precision == 7 and kind.scale == 1 and number > POINTS_MAX:  # story points
+            raise _Bad(f"is more than {POINTS_MAX:,} points")
+        return number
+    if isinstance(kind, JSON):
+        if not isinstance(value, dict | list):
+            raise _Bad(f"is {json_type(value)}, not an object")
+        _check_json(value)
+        return value
+    if isinstance(kind, String):  # String and Text
+        if not isinstance(value, str):
+            raise _Bad(f"is {json_type(value)}, not text")
+        if _SURROGATE.search(value):
+            raise _Bad("is not valid text (it holds a lone surrogate)")
+        limit = kind.length or TEXT_MAX
+        if len(value) > limit:
+            raise _Bad(f"is {len(value):,} characters long; at most {limit:,} are allowed")
+        control = _CONTROL if kind.length else _CONTROL_IN_TEXT
+        if control.search(value):
+            raise _Bad("holds control characters")
+        choices = CHOICES.get((table.name, column.name))
+        if choices is not None and value not in choices:
+            raise _Bad(f"is not one of {', '.join(choices)}")
+        pattern = PATTERNS.get((table.name, column.name))
+        if pattern is not None and not pattern.match(value):
+            raise _Bad("is not of the form Sprintdeck writes")
+        return value
+    return value
+
+
+def _check_json(value: Any) -> None:
+    """A history event's before/after: bounded depth, real text, finite numbers."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > JSON_DEPTH:
+            raise _Bad(f"is nested more than {JSON_DEPTH} levels deep")
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                if _SURROGATE.search(key):
+                    raise _Bad("is not valid text (it holds a lone surrogate)")
+                pending.append((inner, depth + 1))
+        elif isinstance(item, list):
+            pending.extend((inner, depth + 1) for inner in item)
+        elif isinstance(item, str) and _SURROGATE.search(item):
+            raise _Bad("is not valid text (it holds a lone surrogate)")
+
+
+def _decode_rows(name: str, table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for index, row in enumerate(rows):
+        decoded: dict[str, Any] = {}
+        for column in table.columns:
+            where = f"{name}: row {index + 1} of 'tables.{table.name}'"
+            if column.name not in row:
+                has_default = column.default is not None or column.server_default is not None
+                if column.nullable or has_default:
+                    continue
+                raise ImportRefused(f"{where} has no {column.name!r}.")
+            value = row[column.name]
+            if value is None:
+                if not column.nullable:
+                    raise ImportRefused(f"{where} has no value in {column.name!r}.")
+                decoded[column.name] = None
+                continue
+            try:
+                decoded[column.name] = _decode_value(table, column, value)
+            except _Bad as bad:
+                raise ImportRefused(
+                    f"{where}: {column.name!r} = {shown(value, 40)} {bad}."
+                ) from None
+        out.append(decoded)
+    return out
+
+
+def _check_references(name: str, decoded: dict[str, list[dict[str, Any]]]) -> None:
+    """Unique keys unique and every reference pointing at a row of the file, so that the
+    restore cannot fail half way on a constraint (its message would blame someone else)."""
+    for table in tables():
+        rows = decoded.get(table.name, [])
+        keys = [tuple(c.name for c in table.primary_key.columns)]
+        keys += [
+            tuple(c.name for c in constraint.columns)
+            for constraint in table.constraints
+            if type(constraint).__name__ == "UniqueConstraint"
+        ]
+        keys += [(c.name,) for c in table.columns if c.unique]
+        for names in keys:
+            seen: dict[tuple[Any, ...], int] = {}
+            for index, row in enumerate(rows):
+                value = tuple(row.get(n) for n in names)
+                if None in value:
+                    continue
+                if value in seen:
+                    same = shown(value[0] if len(value) == 1 else value, 40)
+                    raise ImportRefused(
+                        f"{name}: rows {seen[value] + 1} and {index + 1} of 'tables.{table.name}' "
+                        f"have the same {', '.join(names)} {same}."
+                    )
+                seen[value] = index
+        for fk in table.foreign_keys:
+            target = fk.column
+            present = {r.get(target.name) for r in decoded.get(target.table.name, [])}
+            for index, row in enumerate(rows):
+                value = row.get(fk.parent.name)
+                if value is not None and value not in present:
+                    raise ImportRefused(
+                        f"{name}: row {index + 1} of 'tables.{table.name}' names "
+                        f"{target.table.name} {fk.parent.name} = {shown(value, 30)}, which is "
+                        "not in the file."
+                    )
+    numbers: dict[int, int] = {}
+    for card in decoded.get("card", []):
+        numbers[card["project_id"]] = max(numbers.get(card["project_id"], 0), card["number"])
+    for index, project in enumerate(decoded.get("project", [])):
+        top = numbers.get(project["id"], 0)
+        if project.get("next_card_number", top + 1) <= top:
+            raise ImportRefused(
+                f"{name}: row {index + 1} of 'tables.project' has 'next_card_number' = "
+                f"{project['next_card_number']}, but its cards go up to {top}."
+            )
