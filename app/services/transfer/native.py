@@ -46,6 +46,7 @@ from app.services.transfer.checks import (
 )
 from app.services.transfer.common import Progress
 from app.services.validation import COLOR_PATTERN, DATE_MAX, DATE_MIN, KEY_PATTERN, POINTS_MAX
+from app.words import plural
 
 FORMAT = "sprintdeck"
 VERSION = 1
@@ -225,7 +226,7 @@ PATTERNS = {
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-_DECIMAL = re.compile(r"[0-9]{1,20}(\.[0-9]{1,20})?")
+_DECIMAL = re.compile(r"[0-9]{1,40}(\.[0-9]{1,40})?")
 JSON_DEPTH = 32
 INT_LIMIT = 2**63
 
@@ -268,12 +269,13 @@ def _decode_value(table: Table, column: Any, value: Any) -> Any:
         return day
     if isinstance(kind, Numeric):
         digits = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
-        if len(digits) > 41 or not _DECIMAL.fullmatch(digits):
+        if len(digits) > 81 or not _DECIMAL.fullmatch(digits):
             raise _Bad('is not a number of 0 or more (such as "2.5")')
         number = Decimal(digits)
         whole = (kind.precision or 20) - (kind.scale or 0)
         if number >= Decimal(10) ** whole or number != round(number, kind.scale or 0):
-            raise _Bad(f"does not fit the column ({whole} digits, {kind.scale or 0} decimals)")
+            decimals = plural(kind.scale or 0, "decimal")
+            raise _Bad(f"does not fit the column ({whole} digits, {decimals})")
         if kind.precision == 7 and kind.scale == 1 and number > POINTS_MAX:  # story points
             raise _Bad(f"is more than {POINTS_MAX:,} points")
         return number
