@@ -223,6 +223,25 @@ def test_active_sprint_report_is_the_live_state(services: Services, clock: Clock
     assert r.velocity[-1].active and r.velocity[-1].sprint_name == "Sprint 2"
 
 
+def test_a_card_created_blocked_counts_as_blocked_from_its_creation(
+    services: Services, clock: Clock
+) -> None:
+    w = build(services, clock)
+    clock.set(5, 9)
+    stuck = services.cards.create_card(
+        w["project"].id,
+        "Stuck at once",
+        points="1",
+        sprint_id=w["sprint"].id,
+        blocked=True,
+        blocked_reason="No test data",
+    )
+    clock.set(6, 9)
+    r = ReportService(services.context).sprint_report(w["project"].id, "active")
+    (entry,) = [b for b in r.blocked if b.key == stuck.key]
+    assert (entry.hours, entry.spells, entry.blocked_at_end) == (Decimal("24.0"), 1, True)
+
+
 def test_report_unchanged_by_edits_after_the_close(
     services: Services, clock: Clock, world: dict, report: SprintReportDTO
 ) -> None:  # type: ignore[type-arg]

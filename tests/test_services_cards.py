@@ -84,6 +84,41 @@ def test_create_writes_one_created_event(world: World) -> None:
     assert card.points == Decimal(3)
 
 
+def test_created_event_records_the_sprint_assignee_and_block_it_started_with(
+    world: World,
+) -> None:
+    s = world.services
+    sprint = s.sprints.create_sprint(world.project.id, "SD Sprint 1")
+    card = s.cards.create_card(
+        world.project.id,
+        "Stuck from the start",
+        assignee_id=world.bob,
+        sprint_id=sprint.id,
+        blocked=True,
+        blocked_reason="Waiting for the vendor",
+    )
+    (event,) = s.cards.history(card.id)
+    assert event.after == {
+        "title": "Stuck from the start",
+        "column": "To Do",
+        "points": None,
+        "sprint": "SD Sprint 1",
+        "sprint_id": sprint.id,
+        "assignee_id": world.bob,
+        "blocked": True,
+        "blocked_reason": "Waiting for the vendor",
+    }
+    assert (event.sprint_id_after, event.points_after, event.archived_after) == (
+        sprint.id,
+        None,
+        False,
+    )
+    plain = s.cards.create_card(world.project.id, "Plain")
+    (event,) = s.cards.history(plain.id)
+    assert event.after == {"title": "Plain", "column": "To Do", "points": None}
+    assert event.column_id_after == plain.column_id and event.category_after == "todo"
+
+
 def test_keys_are_per_project(services: Services) -> None:
     a = services.projects.create_project("AA", "A")
     b = services.projects.create_project("BB", "B")

@@ -115,7 +115,18 @@ class CardService:
             )
             return [
                 HistoryEventDTO(
-                    e.id, e.card_id, e.at, e.actor, e.kind, dict(e.before), dict(e.after)
+                    e.id,
+                    e.card_id,
+                    e.at,
+                    e.actor,
+                    e.kind,
+                    dict(e.before),
+                    dict(e.after),
+                    column_id_after=e.column_id_after,
+                    category_after=e.category_after,
+                    sprint_id_after=e.sprint_id_after,
+                    points_after=e.points_after,
+                    archived_after=bool(e.archived_after),
                 )
                 for e in events
             ]
@@ -229,7 +240,7 @@ class CardService:
                 card,
                 "created",
                 {},
-                {"title": title, "column": column.name, "points": _jsonable(clean)},
+                self._created_values(session, card, column),
                 category=column.category,
             )
             session.flush()
@@ -237,6 +248,28 @@ class CardService:
             uow.notify(Change("card_added", project_id, (dto,)))
             uow.commit()
             return dto
+
+    @staticmethod
+    def _created_values(session: Session, card: Card, column: WorkflowColumn) -> dict[str, Any]:
+        """What the 'created' event says the card started as: its title, column and points,
+        and the assignee, sprint and block it was created with, so that replaying the
+        history (a sprint report's blocked time, who had the card) needs no other source."""
+        values: dict[str, Any] = {
+            "title": card.title,
+            "column": column.name,
+            "points": _jsonable(card.points),
+        }
+        if card.sprint_id is not None:
+            values["sprint"] = session.scalar(
+                select(Sprint.name).where(Sprint.id == card.sprint_id)
+            )
+            values["sprint_id"] = card.sprint_id
+        if card.assignee_id is not None:
+            values["assignee_id"] = card.assignee_id
+        if card.blocked:
+            values["blocked"] = True
+            values["blocked_reason"] = card.blocked_reason
+        return values
 
     # --- editing -------------------------------------------------------------------------
 

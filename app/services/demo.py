@@ -45,7 +45,8 @@ EPICS = (
     ("Accessibility audit", "medium"),
 )
 # title, type, priority, points, assignee (index or None), labels, epic (index or None),
-# column (0 To Do, 1 In Progress, 2 In Review, 3 Done), blocked reason
+# column (0 To Do, 1 In Progress, 2 In Review, 3 Done), blocked reason (the card is blocked
+# with it on a dated day, see PLANNING_CHANGES and BLOCKS)
 CARDS: tuple[tuple, ...] = (
     ("One-page checkout form", "story", "high", 8, 3, ("frontend", "ux"), 0, 1, ""),
     ("Validate card numbers as the user types", "story", "medium", 3, 3, ("frontend",), 0, 2, ""),
@@ -267,6 +268,51 @@ ACTIVE_PROGRESS = {
     "Flaky end-to-end test for coupons": 1,
     "Rate-limit the login endpoint": 1,
 }
+# Why the cards of CARDS with a reason are blocked; they are blocked on a dated day (BLOCKS).
+BLOCK_REASONS = {row[0]: row[8] for row in CARDS if row[8]}
+DUAL_RUN = "Dual-run old and new provider behind a flag"
+# What some cards looked like when they were written down, before PLANNING_CHANGES:
+# title -> the create_card values that differ from CARDS ("assignee" a member index).
+FIRST_DRAFTS: dict[str, dict[str, object]] = {
+    DUAL_RUN: {"points": 3, "labels": ("backend",)},
+    "Retry failed captures with backoff": {"assignee": 1},
+}
+# Changes made at a sprint's planning, once its cards are planned: sprint number -> (title,
+# changes) in order. "labels" are names, "assignee" a member index, "due" the sprint's end,
+# "blocked" blocks the card with its reason from CARDS.
+PLANNING_CHANGES: dict[int, tuple[tuple[str, dict[str, object]], ...]] = {
+    3: (
+        (DUAL_RUN, {"points": 5}),
+        (DUAL_RUN, {"labels": ("backend", "infra")}),
+        ("Retry failed captures with backoff", {"assignee": 2}),
+    ),
+    4: (
+        (DUAL_RUN, {"due": True}),
+        ("Provider SDK: create payment intents", {"blocked": True}),
+    ),
+}
+# Blocks during a sprint: sprint number -> (working day index, hour, title, reason; None
+# unblocks). Every card with a reason in CARDS is still blocked with it at the end.
+BLOCKS: dict[int, tuple[tuple[int, int, str, str | None], ...]] = {
+    3: (
+        (6, 15, DUAL_RUN, "Waiting for the feature-flag service in production"),
+        (7, 11, DUAL_RUN, None),
+    ),
+    4: (
+        (
+            2,
+            15,
+            "Flaky end-to-end test for coupons",
+            BLOCK_REASONS["Flaky end-to-end test for coupons"],
+        ),
+        (
+            3,
+            16,
+            "Crash when the cart holds 100+ items",
+            BLOCK_REASONS["Crash when the cart holds 100+ items"],
+        ),
+    ),
+}
 # Capacity in the active sprint: member index -> (points, days off).
 CAPACITY = {0: (8, 0), 1: (5, 3), 2: (10, 0), 3: (12, 0), 4: (8, 1)}
 COLUMNS = (
@@ -346,7 +392,6 @@ def _seed(services: Services, clock: DemoClock, starts: list[dt.date]) -> Projec
         tags: tuple,
         epic: object,
         sprint_id: int | None = None,
-        reason: str = "",
     ) -> CardDTO:
         return cards_api.create_card(
             project.id,
@@ -359,16 +404,46 @@ def _seed(services: Services, clock: DemoClock, starts: list[dt.date]) -> Projec
             parent_id=epics[epic].id if isinstance(epic, int) else None,
             label_ids=[labels[t] for t in tags],
             sprint_id=sprint_id,
-            blocked=bool(reason),
-            blocked_reason=reason,
         )
 
-    # Backlog refinement, the week before Sprint 1: every card is written down.
+    # Backlog refinement, the week before Sprint 1: every card is written down, estimated
+    # and, where someone already owns it, assigned (the 'created' event records all that).
+    # Nothing is blocked yet: blocks come on their own dated days, so the history (and the
+    # sprint reports computed from it) says when.
     by_title: dict[str, int] = {}
-    for title, kind, prio, points, who, tags, epic, _column, reason in CARDS:
-        by_title[title] = create(title, kind, prio, points, who, tags, epic, reason=reason).id
+    for title, kind, prio, points, who, tags, epic, _column, _reason in CARDS:
+        draft = FIRST_DRAFTS.get(title, {})
+        by_title[title] = create(
+            title,
+            kind,
+            prio,
+            draft.get("points", points),
+            draft.get("assignee", who),
+            tuple(draft.get("labels", tags)),  # type: ignore[arg-type]
+            epic,
+        ).id
     for title, kind, prio, points, who, tags, epic in HISTORY_CARDS:
         by_title[title] = create(title, kind, prio, points, who, tags, epic).id
+
+    def edit(title: str, changes: dict[str, object], sprint_end: dt.date) -> None:
+        values = dict(changes)
+        if "labels" in values:
+            values["label_ids"] = [labels[t] for t in values.pop("labels")]  # type: ignore[attr-defined]
+        if "assignee" in values:
+            values["assignee_id"] = members[values.pop("assignee")].id  # type: ignore[index]
+        if values.pop("due", False):
+            values["due_date"] = sprint_end
+        if values.get("blocked"):
+            values["blocked_reason"] = BLOCK_REASONS[title]
+        card = cards_api.get_card(by_title[title])
+        cards_api.update_card(card.id, values, expected_version=card.version)
+
+    def block(title: str, reason: str | None) -> None:
+        card = cards_api.get_card(by_title[title])
+        changes: dict[str, object] = {"blocked": reason is not None}
+        if reason is not None:
+            changes["blocked_reason"] = reason
+        cards_api.update_card(card.id, changes, expected_version=card.version)
 
     def move(title: str, column: int) -> None:
         board.move_card(by_title[title], columns[column])
@@ -377,7 +452,11 @@ def _seed(services: Services, clock: DemoClock, starts: list[dt.date]) -> Projec
         """Steps taking a card from To Do to column ``to``, spread over days[begin..end]."""
         end = max(begin, min(end, len(days) - 1))
         mid = (begin + end) // 2
-        steps = [(days[begin], 10, title, 1), (days[mid], 14, title, 2), (days[end], 16, title, 3)]
+        steps = [
+            (days[begin], 10, "move", title, 1),
+            (days[mid], 14, "move", title, 2),
+            (days[end], 16, "move", title, 3),
+        ]
         return steps[:to]
 
     sprint_ids: list[int] = []
@@ -397,6 +476,8 @@ def _seed(services: Services, clock: DemoClock, starts: list[dt.date]) -> Projec
             card = cards_api.get_card(by_title[title])
             if card.sprint_id is None:
                 sprints_api.plan_card(card.id, sprint.id)
+        for title, changes in PLANNING_CHANGES.get(number, ()):
+            edit(title, changes, end)
         if number > 1:
             clock.at(planning_day, 16, 30)
             sprints_api.complete_sprint(sprint_ids[-2], carry_over="next")
@@ -405,7 +486,8 @@ def _seed(services: Services, clock: DemoClock, starts: list[dt.date]) -> Projec
                 sprints_api.set_capacity(sprint.id, members[index].id, points=points, days_off=off)
         clock.at(days[0], 9, 30)
         sprints_api.start_sprint(sprint.id)
-        steps: list[tuple[dt.date, int, str, int]] = []
+        # (day, hour, action, card title, the column index of a move or a block's reason)
+        steps: list[tuple[dt.date, int, str, str, int | str | None]] = []
         if number < 4:
             left = set(plan["not_done"]) | set(plan.get("removed", ()))
             finished = [t for t in plan["committed"] if t not in left]
@@ -416,13 +498,13 @@ def _seed(services: Services, clock: DemoClock, starts: list[dt.date]) -> Projec
             for i, title in enumerate(plan["not_done"]):
                 steps += work(title, days, 4 + i * 2, last, to=2)
         if number == 1:
-            steps.append((days[2], 11, "add hotfix", 0))
+            steps.append((days[2], 11, "add hotfix", HOTFIX[0], 0))
             steps += work(HOTFIX[0], days, 3, 4)
         if number == 2:
-            steps.append((days[4], 15, "re-estimate", 0))
-            steps.append((days[5], 11, "remove", 0))
+            steps.append((days[4], 15, "re-estimate", "Load test the checkout API", 0))
+            steps.append((days[5], 11, "remove", "Webhooks for refunds and chargebacks", 0))
         if number == 3:
-            steps.append((days[3], 9, "add icons", 0))
+            steps.append((days[3], 9, "plan", "Payment method icons", 0))
             steps += work("Payment method icons", days, 3, 6)
         if number == 4:
             # First week of the active sprint only: the seeding day is in its second week.
@@ -433,28 +515,34 @@ def _seed(services: Services, clock: DemoClock, starts: list[dt.date]) -> Projec
                     continue
                 begin = min(i // 2, 2)
                 steps += work(title, week, begin, begin + 2, to=column)
-            steps.append((week[1], 11, "add crash", 0))
+            steps.append((week[1], 11, "plan", "Crash when the cart holds 100+ items", 0))
+        steps += [
+            (days[day], hour, "block", title, reason)
+            for day, hour, title, reason in BLOCKS.get(number, ())
+        ]
         steps.sort(key=lambda s: (s[0], s[1]))
-        for day, hour, what, column in steps:
+        for day, hour, what, title, column in steps:
             clock.at(day, hour)
             if what == "add hotfix":
-                title, kind, prio, points, who, tags = HOTFIX
+                _title, kind, prio, points, who, tags = HOTFIX
+                # Written straight into the sprint, as a person does with New card.
                 by_title[title] = create(
                     title, kind, prio, points, who, tags, None, sprint_id=sprint.id
                 ).id
             elif what == "re-estimate":
-                card = cards_api.get_card(by_title["Load test the checkout API"])
+                card = cards_api.get_card(by_title[title])
                 cards_api.update_card(card.id, {"points": 5}, expected_version=card.version)
             elif what == "remove":
-                sprints_api.plan_card(by_title["Webhooks for refunds and chargebacks"], None)
-            elif what == "add icons":
-                sprints_api.plan_card(by_title["Payment method icons"], sprint.id)
-            elif what == "add crash":
-                sprints_api.plan_card(by_title["Crash when the cart holds 100+ items"], sprint.id)
+                sprints_api.plan_card(by_title[title], None)
+            elif what == "plan":
+                sprints_api.plan_card(by_title[title], sprint.id)
+            elif what == "block":
+                assert column is None or isinstance(column, str)
+                block(title, column)
             else:
-                assert isinstance(what, str)
-                card = cards_api.get_card(by_title[what])
+                assert isinstance(column, int)
+                card = cards_api.get_card(by_title[title])
                 if columns.index(card.column_id) < column:  # cards only move forward here
-                    move(what, column)
+                    move(title, column)
         previous_days = days
     return services.projects.find_project(DEMO_KEY)

@@ -141,6 +141,10 @@ class BoardDTO:
 
 @dataclass(frozen=True, slots=True)
 class HistoryEventDTO:
+    """One change to a card: the changed fields' ``before``/``after`` values, and the card's
+    column (with that column's category at the time), sprint, points and archived flag
+    *after* the change."""
+
     id: int
     card_id: int
     at: dt.datetime
@@ -148,6 +152,11 @@ class HistoryEventDTO:
     kind: str
     before: dict = field(default_factory=dict)
     after: dict = field(default_factory=dict)
+    column_id_after: int | None = None
+    category_after: str | None = None
+    sprint_id_after: int | None = None
+    points_after: Decimal | None = None
+    archived_after: bool = False
 
 
 @dataclass(frozen=True, slots=True)

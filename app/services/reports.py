@@ -540,27 +540,29 @@ def _blocked(
     start: dt.datetime,
     end: dt.datetime,
 ) -> tuple[BlockedCardDTO, ...]:
-    """Blocked time within [start, end] from the 'blocked'/'unblocked' events."""
+    """Blocked time within [start, end] from the 'blocked'/'unblocked' events (and a
+    'created' event that created the card blocked)."""
     result = []
     for row in rows:
-        flips = [e for e in per_card[row.card_id] if e.kind in ("blocked", "unblocked")]
+        flips = [e for e in per_card[row.card_id] if _flip(e) is not None]
         if not flips:
             continue
         # Blocked before the first event we know of when that event unblocks it.
-        blocked_since: dt.datetime | None = start if flips[0].kind == "unblocked" else None
+        blocked_since: dt.datetime | None = start if _flip(flips[0]) == "unblocked" else None
         total = dt.timedelta(0)
         spells = 1 if blocked_since is not None and _utc(flips[0].at) > start else 0
         for e in flips:
             at = _utc(e.at)
             if at > end:
                 break
-            if e.kind == "blocked" and blocked_since is None:
+            kind = _flip(e)
+            if kind == "blocked" and blocked_since is None:
                 blocked_since = at
                 if at >= start:
                     spells += 1
                 elif spells == 0:
                     spells = 1  # blocked before the start, still blocked at it
-            elif e.kind == "unblocked" and blocked_since is not None:
+            elif kind == "unblocked" and blocked_since is not None:
                 total += _overlap(blocked_since, at, start, end)
                 blocked_since = None
                 if at < start:
@@ -575,6 +577,16 @@ def _blocked(
         result.append(BlockedCardDTO(row.key, row.title, row.assignee, hours, spells, still))
     result.sort(key=lambda b: (-b.hours, b.key))
     return tuple(result)
+
+
+def _flip(event: HistoryEvent) -> str | None:
+    """How the event changed the blocked flag: "blocked", "unblocked" or None (a card
+    created blocked starts blocked at its creation)."""
+    if event.kind in ("blocked", "unblocked"):
+        return event.kind
+    if event.kind == "created" and (event.after or {}).get("blocked"):
+        return "blocked"
+    return None
 
 
 def _overlap(a: dt.datetime, b: dt.datetime, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
