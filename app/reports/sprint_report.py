@@ -45,7 +45,7 @@ from PySide6.QtSvg import QSvgGenerator
 from app.errors import DomainError
 from app.metrics.points import format_points
 from app.metrics.velocity import VelocitySeries, VelocitySprint, velocity
-from app.outputs import replace_file
+from app.outputs import csv_cell, replace_file
 from app.reports.charts import ChartLayout, paint_burndown, paint_velocity
 from app.services.reports import VELOCITY_WINDOW, SprintReportDTO
 from app.words import plural
@@ -375,19 +375,19 @@ def render_csv(report: SprintReportDTO) -> str:
     for c in report.cards:
         writer.writerow(
             [
-                c.key,
-                c.title,
+                csv_cell(c.key),
+                csv_cell(c.title),
                 c.type,
-                c.assignee or "",
+                csv_cell(c.assignee or ""),
                 format_points(c.points_committed, places=1),
                 format_points(c.points_final, places=1),
                 c.outcome,
-                c.destination or "",
+                csv_cell(c.destination or ""),
                 "yes" if c.added_after_start else "no",
                 "yes" if c.committed else "no",
                 "yes" if c.re_estimated else "no",
                 f"{c.blocked_hours:f}",
-                report.sprint_name,
+                csv_cell(report.sprint_name),
             ]
         )
     return out.getvalue()
@@ -396,8 +396,24 @@ def render_csv(report: SprintReportDTO) -> str:
 # --- Markdown ------------------------------------------------------------------------------
 
 
+# The characters from which Markdown makes emphasis, code, links, images, tables and
+# strike-through, backslash-escaped so text from the data (titles, names, goals) stays
+# text (with "[" and "]" escaped, no "(...)" can become a link target). HTML's three are
+# written as entities: Python-Markdown, unlike CommonMark, does not honour a backslash
+# before "<", and this way no tag, script or event handler passes in either.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|])")
+
+
+def _md_text(text: str) -> str:
+    """``text`` as literal Markdown on one line (CommonMark and Python-Markdown alike)."""
+    text = " ".join(str(text).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # "~" (GFM's strike-through) as an entity: Python-Markdown keeps a backslash before it.
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("~", "&#126;")
+
+
 def _md_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip() or " "
+    return _md_text(text) or " "
 
 
 def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -409,8 +425,13 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]
 
 def render_markdown(report: SprintReportDTO) -> str:
     """Plain Markdown (headings, bold, tables; no HTML) for a wiki page or a chat."""
-    lines = [f"# Sprint report: {report.sprint_name}", "", f"**{report.summary}**", ""]
-    lines += [f"- **{k}:** {_md_cell(v)}" for k, v in _overview(report)]
+    lines = [
+        f"# Sprint report: {_md_text(report.sprint_name)}",
+        "",
+        f"**{_md_text(report.summary)}**",
+        "",
+    ]
+    lines += [f"- **{_md_text(k)}:** {_md_cell(v)}" for k, v in _overview(report)]
     lines += ["", "## Commitment and completion", ""]
     lines += _md_table(
         ["", "Points", "Cards"],
@@ -419,8 +440,8 @@ def render_markdown(report: SprintReportDTO) -> str:
     if report.re_estimate_points:
         lines += ["", f"Re-estimates of committed cards: {_signed(report.re_estimate_points)} pts."]
     for title, header, rows, empty in _sections(report):
-        lines += ["", f"## {title}", ""]
-        lines += _md_table(header, rows) if rows else [f"_{empty}_"]
+        lines += ["", f"## {_md_text(title)}", ""]
+        lines += _md_table(header, rows) if rows else [f"_{_md_text(empty)}_"]
     burndown = report.burndown
     if burndown is not None:
         lines += ["", "## Burndown", ""]
