@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 
 from app.reports import sprint_report as sr
 from app.services.demo import DEMO_KEY
+from app.services.reports import ReportService
 
 HOSTILE = (
     "<script>alert('x')</script>",
@@ -41,15 +42,7 @@ def hostile_report(demo):  # type: ignore[no-untyped-def]
     cards = [c for c in demo.cards.list_cards(project.id) if c.sprint_id == active.id]
     for card, title in zip(cards, HOSTILE, strict=False):
         demo.cards.update_card(card.id, {"title": title}, expected_version=card.version)
-    return (
-        demo.reports.sprint_report(project.id, "active")
-        if hasattr(demo, "reports")
-        else (
-            __import__("app.services.reports", fromlist=["ReportService"])
-            .ReportService(demo.context)
-            .sprint_report(project.id, "active")
-        )
-    )
+    return ReportService(demo.context).sprint_report(project.id, "active")
 
 
 def unsafe_things(html: str) -> list[str]:
