@@ -135,3 +135,26 @@ def test_card_list_csv_carries_no_formula(tmp_path: Path) -> None:
         assert row[6] == "3"  # the points column stays a number
     titles = [row[1] for row in rows[1:]]
     assert titles[0] == "'" + HOSTILE_TITLES[0]
+
+
+def test_the_windows_csv_export_carries_no_formula(tmp_path: Path) -> None:
+    from app.ui.csv_export import export_cards_csv
+
+    rt = make_runtime(tmp_path / "b.db")
+    try:
+        services = rt.services
+        project = services.projects.create_project("WEB", "Website")
+        for title in HOSTILE_TITLES:
+            services.cards.create_card(project.id, title.strip(), points="2")
+        cards = services.cards.list_cards(project.id)
+        columns = services.workflow.list_columns(project.id)
+        out = tmp_path / "board.csv"
+        assert export_cards_csv(out, cards, columns) == len(HOSTILE_TITLES)
+    finally:
+        rt.close()
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    for row in rows:
+        for cell in row.values():
+            assert not cell.startswith(("=", "+", "@", "\t", "\r")), row
+            assert not cell.startswith("-") or float(cell) is not None, row
+        assert row["points"] == "2"

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from app.metrics.points import format_points
-from app.outputs import replace_file
+from app.outputs import csv_cell, replace_file
 from app.services.dto import CardDTO, ColumnDTO
 
 FIELDS = (
@@ -73,6 +73,7 @@ def export_cards_csv(
     text = io.StringIO(newline="")
     writer = csv.DictWriter(text, fieldnames=FIELDS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    # Text from the data never reaches a spreadsheet as a formula (OWASP's advice).
+    writer.writerows({name: csv_cell(value) for name, value in row.items()} for row in rows)
     replace_file(path, text.getvalue().encode("utf-8-sig"))
     return len(rows)
