@@ -573,3 +573,21 @@ def test_restore_refused_when_the_name_was_taken(
     services.projects.add_label(web.id, "UI")
     refused(Conflict, services.team.restore_label, deletion, match="already exists")
     refused(ValidationError, services.team.restore_label, None)
+
+
+def test_get_member_includes_former_members(
+    services: Services, web: ProjectDTO, refused: Callable
+) -> None:
+    ada = services.projects.add_member(web.id, "Ada Lovelace", "Lead", "5")
+    services.cards.create_card(web.id, "Card", assignee_id=ada.id)
+    services.team.remove_member(web.id, ada.id)
+    got = services.team.get_member(web.id, ada.id)
+    assert (got.display_name, got.role, got.hours_per_day, got.active, got.assigned_cards) == (
+        "Ada Lovelace",
+        "Lead",
+        Decimal("5"),
+        False,
+        1,
+    )
+    other = services.projects.create_project("APP", "App")
+    refused(NotFound, services.team.get_member, other.id, ada.id)

@@ -78,6 +78,13 @@ class TeamService:
                 for member, link in session.execute(query).all()
             ]
 
+    def get_member(self, project_id: int, member_id: int) -> TeamMemberDTO:
+        """One person's place in the team, former members too."""
+        with self._ctx.read() as uow:
+            session = uow.session
+            member, link = self._membership(session, project_id, member_id)
+            return _team_dto(member, link, self._assigned(session, project_id, member.id))
+
     def known_people(self) -> list[str]:
         """Everyone known to this database, by name: people are shared between projects,
         so adding someone to a team can pick a person who works on another project."""
