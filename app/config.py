@@ -87,6 +87,16 @@ def check_path(path: Path) -> None:
         raise ValidationError(
             f"The database path has a name of {longest} bytes; file names have at most 255."
         )
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # missing (a new database) or unreadable: the health check says which
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise ValidationError(
+            f"{path.absolute()} is not a database file (it is a device, pipe or socket)."
+        )
 
 
 SUPPORTED = "a SQLite file or URL (sqlite:///path) or PostgreSQL (postgresql+psycopg://…)"
