@@ -166,13 +166,13 @@ def read_text(path: str | Path, expected: str) -> str:
     if not data.strip():
         raise ImportRefused(f"{name} is empty; expected {expected}.")
     sample = data[:8000]
-    if sample.count(0) > len(sample) // 10:
-        raise ImportRefused(
-            f"{name} is a binary file (it holds NUL bytes), not text; expected {expected}."
-        )
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        if b"\x00" in sample:
+            raise ImportRefused(
+                f"{name} is a binary file (it holds NUL bytes), not text; expected {expected}."
+            ) from exc
         before = data[: exc.start]
         line = before.count(b"\n") + 1
         column = exc.start - (before.rfind(b"\n") + 1) + 1
@@ -180,6 +180,11 @@ def read_text(path: str | Path, expected: str) -> str:
             f"{name} is not UTF-8 text (byte 0x{data[exc.start]:02x} at line {line}, "
             f"column {column}); expected {expected} in UTF-8."
         ) from exc
+    if sample.count(0) > len(sample) // 10:  # UTF-8 in form only: zeros, UTF-16 without BOM
+        raise ImportRefused(
+            f"{name} is a binary file (it holds NUL bytes), not text; expected {expected}."
+        )
+    return text
 
 
 def _no_constant(name: str) -> Any:
