@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from app.errors import Conflict
 from app.main import Runtime
 from app.models import Card, Comment, Project
 from app.services import Services
@@ -416,3 +417,17 @@ def test_actions_of_the_wrong_shape_are_skipped(
         ("created", at(0), "Backlog"),
         ("moved", at(1), "Doing"),
     ]
+
+
+def test_a_second_import_of_long_ids_is_refused_in_one_short_line(
+    tmp_path: Path, transfer: TransferService
+) -> None:
+    long_ids = [oid(at(0), n) + "x" * 76 for n in range(1, 5)]
+    board = make_board([card(i, f"Card {n}", "l1", pos=n) for n, i in enumerate(long_ids)])
+    path = write(tmp_path, board)
+    transfer.import_file("trello", path)
+    with pytest.raises(Conflict) as caught:
+        transfer.import_file("trello", path)
+    message = str(caught.value)
+    assert message.startswith("4 of the 4 cards in this file were imported into FB before ")
+    assert len(long_ids[0]) == 100 and len(message) < 300

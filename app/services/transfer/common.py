@@ -40,7 +40,7 @@ from app.models import (
 from app.services.common import max_rank, record_event
 from app.services.context import ServiceContext
 from app.services.events import Change
-from app.services.transfer.checks import Cleaner
+from app.services.transfer.checks import Cleaner, shown
 from app.services.validation import clean_key
 from app.words import plural
 
@@ -303,7 +303,7 @@ class _PlanWriter:
         sprints = self._sprints()
         duplicates = find_duplicates(self.s, self.project.id, self.plan)
         if duplicates and self.mode == "refuse":
-            sample = ", ".join(sorted(duplicates)[:3])
+            sample = ", ".join(shown(ext, 30) for ext in sorted(duplicates)[:3])
             raise Conflict(
                 f"{len(duplicates)} of the {len(self.plan.cards)} cards in this file were "
                 f"imported into {self.key} before (for example {sample}); nothing was changed. "
