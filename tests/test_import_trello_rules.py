@@ -431,3 +431,21 @@ def test_a_second_import_of_long_ids_is_refused_in_one_short_line(
     message = str(caught.value)
     assert message.startswith("4 of the 4 cards in this file were imported into FB before ")
     assert len(long_ids[0]) == 100 and len(message) < 300
+
+
+def test_the_services_checks_run_over_every_plan(runtime: Runtime) -> None:
+    """A parser that let a control character through would be refused, not stored."""
+    from app.services.transfer.common import ImportPlan, PlannedCard, PlannedColumn, apply_plan
+
+    plan = ImportPlan(source="trello", project_name="Leaky", project_key="LK")
+    plan.columns = [PlannedColumn("To Do")]
+    plan.cards = [PlannedCard("c1", "Fine", "To Do"), PlannedCard("c2", "Bad\x1b[2J", "To Do")]
+    with pytest.raises(ImportRefused) as caught:
+        apply_plan(runtime.services.context, plan)
+    assert str(caught.value) == (
+        "In card 'c2': The title contains control characters (such as tabs or NUL)."
+    )
+    plan.cards = [PlannedCard("c1", "Fine", "To Do", points=Decimal("5000"))]
+    with pytest.raises(ImportRefused, match="In card 'c1': 5000 story points is too many"):
+        apply_plan(runtime.services.context, plan)
+    assert nothing_written(runtime)

@@ -40,8 +40,17 @@ from app.models import (
 from app.services.common import max_rank, record_event
 from app.services.context import ServiceContext
 from app.services.events import Change
-from app.services.transfer.checks import Cleaner, shown
-from app.services.validation import clean_key
+from app.services.transfer.checks import Cleaner, ImportRefused, shown
+from app.services.validation import (
+    TITLE_MAX,
+    clean_date,
+    clean_hours,
+    clean_key,
+    clean_multiline,
+    clean_points,
+    clean_text,
+    clean_title,
+)
 from app.words import plural
 
 # (done, total) -> None; an importer calls it as it goes. Raising ImportCancelled stops it.
@@ -246,6 +255,42 @@ def find_duplicates(session: Session, project_id: int, plan: ImportPlan) -> dict
     return found
 
 
+def check_plan(plan: ImportPlan) -> None:
+    """The services' own checks over everything a parser made of the file, before a row is
+    written: the parsers clean what the services would refuse, and this makes sure of it
+    (a rule added to validation.py applies to imports too, as a refusal until the parsers
+    learn to clean it)."""
+    where = "the file"
+    try:
+        for column in plan.columns:
+            clean_text(column.name, "column name", 60)
+        for name in plan.members:
+            clean_text(name, "member name", 100)
+        for sprint in plan.sprints:
+            clean_text(sprint.name, "sprint name", 100)
+            for moment in (sprint.started_at, sprint.closed_at):
+                clean_date(moment, "sprint date")
+        for c in plan.cards:
+            where = f"card {shown(c.external_id, 30)}"
+            clean_title(c.title)
+            clean_multiline(c.description, "description")
+            clean_points(c.points)
+            clean_hours(c.estimate_hours, "estimate")
+            clean_hours(c.remaining_hours, "remaining hours")
+            clean_date(c.due_date, "due date")
+            for moment in (c.created_at, c.updated_at, c.resolved_at, c.archived_at):
+                clean_date(moment, "date")
+            for when, _column in c.moves:
+                clean_date(when, "date of a move")
+            for text, _done in c.checklist:
+                clean_text(text, "checklist item", TITLE_MAX)
+            for comment in c.comments:
+                clean_multiline(comment.text, "comment")
+                clean_date(comment.at, "date of a comment")
+    except ValidationError as exc:
+        raise ImportRefused(f"In {where}: {exc}") from exc
+
+
 def apply_plan(
     context: ServiceContext,
     plan: ImportPlan,
@@ -258,6 +303,7 @@ def apply_plan(
     if mode not in ON_DUPLICATE:
         raise ValidationError("On duplicates choose skip or update.")
     key = clean_key((project_key or plan.project_key).strip().upper())
+    check_plan(plan)
     total = len(plan.cards)
     if progress:
         progress(0, total)
