@@ -408,6 +408,22 @@ def check(case: Hostile, importer: str, status: int, out: str, err: str, same: b
     return "refused"
 
 
+def assert_only_text_stored(db: Path) -> None:
+    """No control character (newline and tab but in descriptions) and no lone surrogate in
+    any card's title or description: nothing a terminal would run when it prints them."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("SELECT title, description FROM card").fetchall()
+    finally:
+        conn.close()
+    for title, description in rows:
+        assert not any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in title), title
+        assert not any(
+            (ord(ch) < 32 and ch not in "\n\t") or 127 <= ord(ch) < 160 for ch in description
+        )
+        assert "[31m" not in title
+
+
 def _child_cases() -> list[tuple[str, str]]:
     out = []
     for case in HOSTILE:
@@ -439,7 +455,11 @@ def test_hostile_file_through_the_command_line(
     db = fresh_db(world, importer, tmp_path)
     before = dump_digest(db)
     done = run_child("import", importer, str(world["files"][name]), db=db, data_dir=tmp_path)
-    check(case, importer, done.returncode, done.stdout, done.stderr, dump_digest(db) == before)
+    outcome = check(
+        case, importer, done.returncode, done.stdout, done.stderr, dump_digest(db) == before
+    )
+    if outcome == "imported":
+        assert_only_text_stored(db)
 
 
 @pytest.mark.parametrize(("name", "importer"), _in_process_cases())
@@ -454,7 +474,8 @@ def test_hostile_file_in_process(
     db = fresh_db(world, importer, tmp_path)
     before = dump_digest(db)
     status, out, err = run_in_process(capsys, "import", importer, str(world["files"][name]), db=db)
-    check(case, importer, status, out, err, dump_digest(db) == before)
+    if check(case, importer, status, out, err, dump_digest(db) == before) == "imported":
+        assert_only_text_stored(db)
 
 
 def test_the_table_covers_every_file_with_every_importer() -> None:

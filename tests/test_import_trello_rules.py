@@ -228,7 +228,8 @@ def test_control_characters_are_removed_and_reported(
     )
     summary = transfer.import_file("trello", write(tmp_path, board))
     titles = sorted(imported(services))
-    assert titles == ["Payment", "Plain", "Tab here", "[31mRed[0m alert"]
+    # a terminal command (ESC [ 31 m) goes whole: its remains are not text either
+    assert titles == ["Payment", "Plain", "Red alert", "Tab here"]
     with runtime.services.context.read() as uow:
         stored = uow.session.scalars(select(Card.title)).all()
         description = uow.session.scalar(select(Card.description).where(Card.title == "Tab here"))

@@ -36,6 +36,13 @@ MESSAGE_MAX = 299  # a refusal is one line a person reads, never a dump of the f
 TEXT_MAX = 100_000  # descriptions and comments, as the card service allows
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc, exactly
+# A terminal command (ESC [ 31 m, OSC ... BEL, their one-byte C1 forms) is removed whole,
+# not only its ESC: what is left of it ("[31m") is not text either.
+_ESCAPE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+    r"|\x1b[@-Z\\^_]"
+)
 _CONTROL_IN_BLOCK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # Cc but newline and tab
 _LINE_BREAKS = re.compile(r"[\t\n\r]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -241,7 +248,7 @@ class Cleaner:
         and it is cut at ``limit`` characters."""
         text = self._common(value, noun)
         if _CONTROL.search(text):
-            text = _CONTROL.sub("", _LINE_BREAKS.sub(" ", text))
+            text = _CONTROL.sub("", _LINE_BREAKS.sub(" ", _ESCAPE.sub("", text)))
             self.note("control", noun)
         if len(text) > limit:
             text = text[:limit]
@@ -252,7 +259,7 @@ class Cleaner:
         """Multi-line text (a description, a comment): newlines and tabs kept, CRLF as LF."""
         text = self._common(value, noun).replace("\r\n", "\n")
         if _CONTROL_IN_BLOCK.search(text):
-            text = _CONTROL_IN_BLOCK.sub("", text.replace("\r", "\n"))
+            text = _CONTROL_IN_BLOCK.sub("", _ESCAPE.sub("", text).replace("\r", "\n"))
             self.note("control", noun)
         if len(text) > limit:
             text = text[:limit]
