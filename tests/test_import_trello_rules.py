@@ -450,3 +450,19 @@ def test_the_services_checks_run_over_every_plan(runtime: Runtime) -> None:
     with pytest.raises(ImportRefused, match="In card 'c1': 5000 story points is too many"):
         apply_plan(runtime.services.context, plan)
     assert nothing_written(runtime)
+
+
+def test_a_refusal_shows_control_characters_escaped(
+    tmp_path: Path, transfer: TransferService
+) -> None:
+    path = tmp_path / "evil\x1b[2J.json"
+    path.write_text("{}", encoding="utf-8")
+    with pytest.raises(ImportRefused) as caught:
+        transfer.import_file("trello", path)
+    assert str(caught.value) == (
+        "'evil\\x1b[2J.json' has no key 'name' at the top level; expected a Trello board "
+        "export (Export as JSON)."
+    )
+    with pytest.raises(ImportRefused) as caught:
+        transfer.preview("trello", "board\x00.json")
+    assert str(caught.value) == "Cannot read board\\x00.json: embedded null byte."

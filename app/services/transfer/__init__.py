@@ -14,7 +14,7 @@ from app.models import Project
 from app.services.context import ServiceContext
 from app.services.events import Change
 from app.services.transfer.backups import backup_file, daily_backup, restore_file
-from app.services.transfer.checks import ImportRefused
+from app.services.transfer.checks import ImportRefused, shown_name
 from app.services.transfer.common import (
     ImportCancelled,
     ImportPlan,
@@ -48,6 +48,17 @@ class ImportPreview:
     notes: tuple[str, ...] = ()
 
 
+def _too_large(path: str | Path) -> ImportRefused:
+    return ImportRefused(f"{shown_name(path)} is too large to import in the memory available.")
+
+
+def _load_export(path: str | Path) -> dict:
+    try:
+        return load_export(path)
+    except MemoryError as exc:
+        raise _too_large(path) from exc
+
+
 class TransferService:
     def __init__(self, context: ServiceContext) -> None:
         self._ctx = context
@@ -59,24 +70,23 @@ class TransferService:
         path = Path(path)
         try:
             stat = path.stat()
-        except OSError as exc:
-            raise ValidationError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+            reason = getattr(exc, "strerror", None) or exc
+            raise ImportRefused(f"Cannot read {path}: {reason}.") from exc
         tag = (kind, str(path.absolute()), stat.st_mtime, stat.st_size)
         if self._cache is not None and self._cache[0] == tag:
             return self._cache[1]
         try:
             plan = parse_trello(path) if kind == "trello" else parse_jira_csv(path)
         except MemoryError as exc:
-            raise ImportRefused(
-                f"{path.name[:60]} is too large to import in the memory available."
-            ) from exc
+            raise _too_large(path) from exc
         self._cache = (tag, plan)
         return plan
 
     def preview(self, kind: str, path: str | Path, project_key: str | None = None) -> ImportPreview:
         """Read the file (nothing is written) and say what importing it would create."""
         if kind == "sprintdeck":
-            data = load_export(path)
+            data = _load_export(path)
             projects = data["tables"].get("project", [])
             return ImportPreview(
                 kind,
@@ -147,7 +157,7 @@ class TransferService:
 
     def import_native(self, path: str | Path, progress: Progress | None = None) -> dict[str, int]:
         """Restore a Sprintdeck export exactly (ids kept) into an empty database."""
-        data = load_export(path)
+        data = _load_export(path)
         with self._ctx.write() as uow:
             restore_data(uow.session, data, progress)
             uow.notify(Change("reloaded"))

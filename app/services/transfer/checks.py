@@ -58,6 +58,8 @@ class ImportRefused(ValidationError):
 
     def __init__(self, message: str) -> None:
         message = " ".join(message.split())
+        if not message.isprintable():  # a name or value quoted raw: shown escaped, never run
+            message = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message)
         if len(message) > MESSAGE_MAX:
             message = message[: MESSAGE_MAX - 1] + "…"
         super().__init__(message)
