@@ -67,7 +67,8 @@ def open_runtime(
         if damage is not None:
             from app.errors import DatabaseProblem
 
-            raise DatabaseProblem(f"{damage} Nothing was written; `sprintdeck check` says more.")
+            more = "" if "sprintdeck check" in damage else "; `sprintdeck check` says more"
+            raise DatabaseProblem(f"{damage} Nothing was written{more}.")
     engine = create_db_engine(url)
     try:
         migration = migrate(engine, backup_dir=config.user_data_dir() / "backups")

@@ -172,3 +172,45 @@ def test_read_only_runtime_refuses_changes(good_db: Path) -> None:
     finally:
         rt.close()
     assert digest(good_db) == before
+
+
+def test_a_deleted_write_ahead_log_with_committed_data_is_told(tmp_path: Path) -> None:
+    """Another program committed into the -wal, and the -wal was deleted under it: the file
+    alone looks healthy, but its -shm index still counts the lost frames. check says so
+    (exit 1), and no command writes on top of the old state."""
+    import os
+
+    db = tmp_path / "w.db"
+    make_runtime(db, demo=True).close()
+    other = sqlite3.connect(db, isolation_level=None)
+    try:
+        other.execute("PRAGMA wal_autocheckpoint=0")
+        other.execute("UPDATE project SET name = 'saved by the other program'")
+        os.unlink(str(db) + "-wal")
+        before = db.read_bytes()
+        checked = run_cli("check", db=db)
+        assert checked.returncode == 1
+        assert "write-ahead log w.db-wal is missing" in checked.stderr
+        assert "1 committed change" in checked.stderr
+        added = run_cli("card", "add", "--project", "DEMO", "--title", "on the old state", db=db)
+        assert added.returncode == 1 and "Nothing was written" in added.stderr
+        assert len(added.stderr.strip().splitlines()) == 1
+        assert db.read_bytes() == before
+    finally:
+        other.close()
+
+
+def test_a_live_write_ahead_log_is_not_mistaken_for_a_lost_one(tmp_path: Path) -> None:
+    db = tmp_path / "w.db"
+    make_runtime(db, demo=True).close()
+    other = sqlite3.connect(db, isolation_level=None)
+    try:
+        other.execute("PRAGMA wal_autocheckpoint=0")
+        for n in range(5):
+            other.execute("UPDATE project SET name = ?", (f"change {n}",))
+        checked = run_cli("check", db=db)
+        assert checked.returncode == 0, checked.stderr
+        listed = run_cli("project", "list", "--json", db=db)
+        assert listed.returncode == 0 and "change 4" in listed.stdout
+    finally:
+        other.close()

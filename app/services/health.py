@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -74,6 +75,46 @@ def _ro_uri(path: Path) -> str:
     return uri
 
 
+def lost_log(path: Path) -> str | None:
+    """The write-ahead log is gone while its index says it holds committed changes.
+
+    SQLite keeps recent commits in ``X-wal`` until a checkpoint copies them into ``X``; the
+    index ``X-shm`` records how many frames the log holds (``mxFrame`` in its header, once
+    ``isInit`` is set). If ``X-wal`` was deleted (or cut short) under a program that had
+    the database open, what it committed is no longer readable, and a new write would be
+    made on the old state. Nothing else tells: the file itself looks healthy.
+    """
+    shm = path.with_name(path.name + "-shm")
+    wal = path.with_name(path.name + "-wal")
+    try:
+        with shm.open("rb") as handle:
+            header = handle.read(48)
+    except OSError:
+        return None
+    if len(header) < 48 or header[12] != 1:
+        return None
+    frames = int.from_bytes(header[16:20], sys.byteorder)
+    page_size = int.from_bytes(header[14:16], sys.byteorder)
+    if frames == 0:
+        return None
+    page_size = 65536 if page_size == 1 else page_size
+    needed = 32 + frames * (24 + page_size)
+    try:
+        have = wal.stat().st_size
+    except FileNotFoundError:
+        have = -1
+    except OSError:
+        return None
+    if have >= needed:
+        return None
+    what = "is missing" if have < 0 else f"is cut short ({have} of {needed} bytes)"
+    return (
+        f"The database's write-ahead log {wal.name} {what}, but its index {shm.name} says it "
+        f"holds {frames} committed change(s): another program's saved work would be lost. "
+        "Close every program using this database, then run `sprintdeck check` again."
+    )
+
+
 def damage_in_header(path: Path) -> str | None:
     """What is wrong with the file's 100-byte header (not SQLite, damaged, truncated), or
     None: the cheap check every command makes before it writes or backs up a file."""
@@ -83,7 +124,7 @@ def damage_in_header(path: Path) -> str | None:
         problem = _header_problem(path)
     except OSError as exc:
         return f"The file {path} cannot be read: {exc.strerror or exc}."
-    return None if problem is None else problem[1]
+    return problem[1] if problem is not None else lost_log(path)
 
 
 def _header_problem(path: Path) -> tuple[str, str] | None:
@@ -150,6 +191,9 @@ def check_database(url: str, quick: bool = False) -> HealthReport:
         return _report(url, path, "unreadable", f"The file {path} cannot be read: {exc}.")
     if header is not None:
         return _report(url, path, header[0], header[1])
+    log = lost_log(path)
+    if log is not None:
+        return _report(url, path, "lost_log", log)
 
     try:
         connection = sqlite3.connect(_ro_uri(path), uri=True)
