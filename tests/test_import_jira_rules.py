@@ -404,3 +404,32 @@ def test_every_refusal_is_one_short_line(tmp_path: Path, transfer: TransferServi
     assert messages[3] == "header-only.csv has a Jira header but no issues."
     assert "Is the file complete?" in messages[4]
     assert all(len(m) < 300 and "\n" not in m for m in messages)
+
+
+def test_the_latest_sprint_all_done_stays_active_and_older_unmoved_ones_close(
+    tmp_path: Path, services: Services, transfer: TransferService
+) -> None:
+    issues = [
+        # an older sprint whose unfinished issue went back to the backlog (no later sprint
+        # listed): it ended when the next one started
+        issue("WEB_2-1", "Left behind", "In Progress", ("Sprint 1",), "3"),
+        issue("WEB_2-2", "Done early", "Done", ("Sprint 1",), "1", resolved=utc(2025, 11, 5, 9)),
+        issue("WEB_2-3", "All done", "Done", ("Sprint 2",), "2", resolved=utc(2025, 11, 14, 9)),
+        issue("WEB_2-4", "Also done", "Done", ("Sprint 2",), "5", resolved=utc(2025, 11, 15, 9)),
+    ]
+    for entry in issues:
+        entry["Project key"] = "WEB_2"
+    transfer.import_file("jira-csv", write_csv(tmp_path / "web.csv", issues))
+    sprints = sprints_of(services, "WEB2")
+    assert {n: s.state for n, s in sprints.items()} == {"Sprint 1": "closed", "Sprint 2": "active"}
+    assert (sprints["Sprint 1"].committed_points, sprints["Sprint 1"].completed_points) == (
+        Decimal("4"),
+        Decimal("1"),
+    )
+    assert sprints["Sprint 2"].committed_points == Decimal("7")
+    assert sorted(c.key for c in cards_of(services, "WEB2").values()) == [
+        "WEB2-1",
+        "WEB2-2",
+        "WEB2-3",
+        "WEB2-4",
+    ]

@@ -302,7 +302,12 @@ def parse_jira_csv(path: str | Path) -> ImportPlan:
     )
     project_key = p.word(raw_key, "project key", 20).upper()
     if not KEY_PATTERN.match(project_key):  # WEB_2 is a Jira key, not a Sprintdeck one
-        project_key = derive_key(project_key or project_name or Path(path).stem)
+        squeezed = re.sub(r"[^A-Z0-9]", "", project_key)[:10]
+        project_key = (
+            squeezed
+            if KEY_PATTERN.match(squeezed)
+            else derive_key(project_key or project_name or Path(path).stem)
+        )
     plan = ImportPlan(
         source="jira",
         project_name=project_name or project_key or "Jira import",
