@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QDate, QEvent, QPoint, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -22,8 +24,9 @@ from PySide6.QtWidgets import (
 
 from app.errors import DomainError
 from app.services import Services
-from app.services.dto import BoardDTO, CardDTO
+from app.services.dto import BoardDTO, CardDTO, SprintDTO
 from app.ui.card_dialog import CardDialog
+from app.ui.commands import CommandContext, CreateCardCommand, EditCardCommand
 from app.ui.project_dialog import ProjectDialog
 from app.ui.workflow_dialog import WorkflowDialog
 
@@ -65,17 +68,20 @@ class Recorder:
 
 
 def open_card_dialog(
-    qtbot, demo: Services, board: BoardDTO, card: CardDTO | None = None
+    qtbot, demo: Services, board: BoardDTO, card: CardDTO | None = None, **extra: Any
 ) -> tuple[CardDialog, Recorder]:
+    """The dialog as the window opens it; ``extra`` passes sprints, default_sprint_id or
+    project (without them: the dialog as callers that predate the Sprint field open it)."""
     recorder = Recorder(demo, board.project.id, card)
     dialog = CardDialog(
         columns=board.columns,
         members=board.members,
         labels=board.labels,
         epics=board.epics,
-        submit=recorder,
+        submit=extra.pop("submit", recorder),
         card=card,
         history=demo.cards.history(card.id) if card is not None else (),
+        **extra,
     )
     qtbot.addWidget(dialog)
     show(qtbot, dialog)
@@ -331,16 +337,51 @@ def test_history_tab_lists_the_card_events(qtbot, demo, board) -> None:
     dialog.tabs.setCurrentIndex(2)
     table = dialog.history_table
     assert table is not None and table.isVisible()
-    assert table.rowCount() == len(events)
+    assert [table.horizontalHeaderItem(c).text() for c in range(3)] == ["When", "Who", "What"]
+    assert table.columnCount() == 3 and table.rowCount() == len(events)
+    assert dialog.history_caption.text() == f"{len(events)} changes, the latest at the bottom"
     assert table.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers
-    first = [table.item(0, c).text() for c in range(4)]
-    assert first[2] == "Created" and card.title in first[3]
-    last = [table.item(table.rowCount() - 1, c).text() for c in range(4)]
+    first = [table.item(0, c).text() for c in range(3)]
+    assert first[2].startswith("Created in To Do")
+    last = [table.item(table.rowCount() - 1, c).text() for c in range(3)]
     assert last[1] == "tester"
-    assert last[2] == "Edited"
-    assert "priority" in last[3] and "→ low" in last[3]
+    assert last[2] == f"Priority: {card_before_priority(events)} → Low"
+    # No project given: the computer's own time zone.
     local = events[-1].at.astimezone().strftime("%Y-%m-%d %H:%M")
     assert last[0] == local
+
+
+def card_before_priority(events) -> str:  # type: ignore[no-untyped-def]
+    return events[-1].before["priority"].capitalize()
+
+
+def test_history_speaks_like_people_in_the_project_time_zone(qtbot, demo, board) -> None:
+    """The demo card with the richest history, as its History tab reads."""
+    card = card_titled(demo, board.project.id, "Dual-run old and new provider behind a flag")
+    project = dataclasses.replace(board.project, time_zone="Asia/Tokyo")
+    dialog, _ = open_card_dialog(qtbot, demo, board, card, sprints=board.sprints, project=project)
+    dialog.tabs.setCurrentIndex(2)
+    table = dialog.history_table
+    assert table is not None
+    said = [table.item(row, 2).text() for row in range(table.rowCount())]
+    due = card.due_date
+    assert due is not None
+    assert said == [
+        "Created in To Do, 3 points, assigned to Alan Turing",
+        "Added to DEMO Sprint 3",
+        "Story points 3 → 5",
+        "Labels: +infra",
+        "Moved from To Do to In Progress",
+        "Blocked: Waiting for the feature-flag service in production",
+        "Unblocked",
+        "Moved from In Progress to In Review",
+        f"Due date: — → {due.isoformat()}",  # the C locale of the tests writes ISO dates
+        "Moved from DEMO Sprint 3 to DEMO Sprint 4",
+    ]
+    events = demo.cards.history(card.id)
+    tokyo = events[0].at.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%Y-%m-%d %H:%M")
+    assert table.item(0, 0).text() == tokyo
+    assert {table.item(row, 1).text() for row in range(table.rowCount())} == {"demo"}
 
 
 def test_a_new_card_has_no_history_tab(qtbot, demo, board) -> None:
@@ -405,6 +446,178 @@ def test_checklist_items_can_be_removed_and_ticked(qtbot, demo, board) -> None:
     click(qtbot, dialog.ok_button)
     assert recorder.calls == [{"checklist": [("Two", True)]}]
     assert [(i.text, i.done) for i in demo.cards.get_card(card.id).checklist] == [("Two", True)]
+
+
+# --- the Sprint field ----------------------------------------------------------------------
+
+
+class Commands:
+    """A ``submit`` that goes through the undo commands, as the main window's does."""
+
+    def __init__(self, demo: Services, project_id: int, card: CardDTO | None = None) -> None:
+        self.demo, self.project_id, self.card = demo, project_id, card
+        self.stack = QUndoStack()
+        self.errors: list[str] = []
+        self.context = CommandContext(demo, self.errors.append)
+        self.calls: list[dict[str, Any]] = []
+        self.result: CardDTO | None = None
+
+    def __call__(self, values: dict[str, Any]) -> str | None:
+        self.calls.append(dict(values))
+        if self.card is None:
+            command: Any = CreateCardCommand(self.context, self.project_id, values)
+        else:
+            command = EditCardCommand(self.context, self.card, values)
+        command.quiet = True
+        self.stack.push(command)
+        self.result = command.result
+        return command.error
+
+
+def sprint_choices(dialog: CardDialog) -> list[str]:
+    combo = dialog.sprint_combo
+    return [combo.itemText(i) for i in range(combo.count())]
+
+
+def active_sprint(board: BoardDTO) -> SprintDTO:
+    return next(s for s in board.sprints if s.state == "active")
+
+
+def test_a_new_card_goes_into_the_sprint_chosen(qtbot, demo, board, project_id) -> None:
+    planned = demo.sprints.create_sprint(project_id, goal="Next")
+    board = demo.board.load_board(project_id)
+    submit = Commands(demo, project_id)
+    dialog, _ = open_card_dialog(qtbot, demo, board, sprints=board.sprints, submit=submit)
+    assert dialog.sprint_combo.isVisible()
+    # Closed sprints take no new cards: only the active and planned ones are offered.
+    assert sprint_choices(dialog) == ["Backlog", "DEMO Sprint 4", planned.name]
+    assert dialog.sprint_combo.currentText() == "Backlog"
+    label = dialog._details_form.labelForField(dialog.sprint_combo)
+    assert label.text() == "&Sprint:" and label.buddy() is dialog.sprint_combo
+
+    qtbot.keyClicks(dialog.title_edit, "Refund flow documentation")
+    choose(qtbot, dialog.sprint_combo, "DEMO Sprint 4")
+    click(qtbot, dialog.ok_button)
+
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    card = card_titled(demo, project_id, "Refund flow documentation")
+    assert card.sprint_id == active_sprint(board).id and card.sprint_name == "DEMO Sprint 4"
+    (created,) = demo.cards.history(card.id)
+    assert created.sprint_id_after == card.sprint_id
+    # Undo (Ctrl+Z in the window) deletes it; redo brings it back in the sprint.
+    submit.stack.undo()
+    assert demo.cards.get_card(card.id).archived
+    submit.stack.redo()
+    assert demo.cards.get_card(card.id).sprint_id == active_sprint(board).id
+
+
+def test_a_new_card_starts_in_the_sprint_the_board_shows(qtbot, demo, board, project_id) -> None:
+    sprint = active_sprint(board)
+    dialog, recorder = open_card_dialog(
+        qtbot, demo, board, sprints=board.sprints, default_sprint_id=sprint.id
+    )
+    assert dialog.sprint_combo.currentText() == "DEMO Sprint 4"
+    qtbot.keyClicks(dialog.title_edit, "Shown on the sprint board")
+    qtbot.keyClick(dialog.title_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert recorder.saved is not None and recorder.saved.sprint_id == sprint.id
+    assert demo.cards.get_card(recorder.saved.id).sprint_id == sprint.id
+
+    again, recorder = open_card_dialog(
+        qtbot, demo, board, sprints=board.sprints, default_sprint_id=sprint.id
+    )
+    qtbot.keyClicks(again.title_edit, "For later")
+    choose(qtbot, again.sprint_combo, "Backlog")
+    click(qtbot, again.ok_button)
+    assert recorder.calls[-1]["sprint_id"] is None
+    assert card_titled(demo, project_id, "For later").sprint_id is None
+
+
+def test_a_default_sprint_the_field_does_not_offer_means_the_backlog(qtbot, demo, board) -> None:
+    closed = next(s for s in board.sprints if s.state == "closed")
+    dialog, _ = open_card_dialog(
+        qtbot, demo, board, sprints=board.sprints, default_sprint_id=closed.id
+    )
+    assert dialog.sprint_combo.currentText() == "Backlog"
+    assert dialog.values()["sprint_id"] is None
+
+
+def test_no_sprint_field_for_an_epic_a_kanban_project_or_old_callers(qtbot, demo, board) -> None:
+    dialog, _ = open_card_dialog(qtbot, demo, board, sprints=board.sprints)
+    choose(qtbot, dialog.type_combo, "Epic")
+    assert not dialog.sprint_combo.isVisible()
+    assert dialog.values()["sprint_id"] is None
+    choose(qtbot, dialog.type_combo, "Story")
+    assert dialog.sprint_combo.isVisible()
+
+    kanban = dataclasses.replace(board.project, methodology="kanban")
+    dialog, recorder = open_card_dialog(qtbot, demo, board, sprints=board.sprints, project=kanban)
+    assert not dialog.sprint_combo.isVisible()
+    assert "sprint_id" not in dialog.values()
+
+    # A caller that passes no sprints gets the dialog it always had.
+    dialog, recorder = open_card_dialog(qtbot, demo, board)
+    assert not dialog.sprint_combo.isVisible()
+    qtbot.keyClicks(dialog.title_edit, "Old caller")
+    click(qtbot, dialog.ok_button)
+    assert "sprint_id" not in recorder.calls[0]
+    assert recorder.saved is not None and recorder.saved.sprint_id is None
+
+
+def test_editing_the_sprint_moves_the_card_and_undo_moves_it_back(qtbot, demo, board) -> None:
+    sprint = active_sprint(board)
+    card = next(c for c in board.cards if c.sprint_id is None and c.type != "epic")
+    submit = Commands(demo, board.project.id, card)
+    dialog, _ = open_card_dialog(qtbot, demo, board, card, sprints=board.sprints, submit=submit)
+    assert dialog.sprint_combo.currentText() == "Backlog"
+    assert dialog.values() == {}
+    choose(qtbot, dialog.sprint_combo, "DEMO Sprint 4")
+    choose(qtbot, dialog.priority_combo, "Lowest")
+    assert dialog.values() == {"sprint_id": sprint.id, "priority": "lowest"}
+    click(qtbot, dialog.ok_button)
+
+    assert dialog.result() == QDialog.DialogCode.Accepted and submit.errors == []
+    moved = demo.cards.get_card(card.id)
+    assert (moved.sprint_id, moved.priority) == (sprint.id, "lowest")
+    kinds = [e.kind for e in demo.cards.history(card.id)]
+    assert kinds[-2:] == ["edited", "sprint_changed"]  # the backlog's own path into a sprint
+    assert submit.stack.undoText() == f"Edit {card.key}"
+
+    submit.stack.undo()
+    back = demo.cards.get_card(card.id)
+    assert (back.sprint_id, back.priority) == (None, card.priority)
+    assert [e.kind for e in demo.cards.history(card.id)][-2:] == ["sprint_changed", "edited"]
+
+    # Reopened, the field shows the sprint; choosing the backlog takes it out again.
+    submit.stack.redo()
+    current = demo.cards.get_card(card.id)
+    submit = Commands(demo, board.project.id, current)
+    dialog, _ = open_card_dialog(qtbot, demo, board, current, sprints=board.sprints, submit=submit)
+    assert dialog.sprint_combo.currentText() == "DEMO Sprint 4"
+    choose(qtbot, dialog.sprint_combo, "Backlog")
+    assert dialog.values() == {"sprint_id": None}
+    click(qtbot, dialog.ok_button)
+    assert demo.cards.get_card(card.id).sprint_id is None
+
+
+def test_a_card_of_a_closed_sprint_shows_it(qtbot, demo, board, project_id) -> None:
+    closed = next(s for s in board.sprints if s.state == "closed")
+    card = next(c for c in demo.cards.list_cards(project_id) if c.sprint_id == closed.id)
+    dialog, _ = open_card_dialog(qtbot, demo, board, card, sprints=board.sprints)
+    assert dialog.sprint_combo.isVisible()
+    assert dialog.sprint_combo.currentText() == closed.name
+    assert dialog.values() == {}
+
+
+def test_a_refused_sprint_move_leaves_the_other_fields_as_they_were(demo, board) -> None:
+    """All or nothing: the priority is written, the sprint refused, the priority written back."""
+    closed = next(s for s in board.sprints if s.state == "closed")
+    card = next(c for c in board.cards if c.sprint_id is None and c.type != "epic")
+    submit = Commands(demo, board.project.id, card)
+    error = submit({"priority": "lowest", "sprint_id": closed.id})
+    assert error is not None and "closed" in error
+    after = demo.cards.get_card(card.id)
+    assert (after.priority, after.sprint_id) == (card.priority, None)
+    assert submit.stack.count() == 0
 
 
 # --- WorkflowDialog ------------------------------------------------------------------------

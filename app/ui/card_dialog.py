@@ -8,7 +8,6 @@ over, so that the undo command restores exactly those.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -39,20 +38,31 @@ from PySide6.QtWidgets import (
 )
 
 from app.metrics.points import format_points
-from app.services.dto import CardDTO, ColumnDTO, HistoryEventDTO, LabelDTO, MemberDTO
+from app.services.dto import (
+    CardDTO,
+    ColumnDTO,
+    HistoryEventDTO,
+    LabelDTO,
+    MemberDTO,
+    ProjectDTO,
+    SprintDTO,
+)
+from app.services.history_text import HistoryNames, count_events, describe_event
 from app.ui.choices import (
     CARD_TYPE_LABELS,
     CARD_TYPES,
-    CATEGORY_LABELS,
     POINT_SCALE,
     PRIORITIES,
     PRIORITY_LABELS,
     label_for,
 )
+from app.ui.dates import format_user_date, format_user_time
 
 Submit = Callable[[dict[str, Any]], str | None]
 
-_NONE = -1  # item data of the "Unassigned" / "No epic" entries; ids are always positive
+_NONE = -1  # item data of the "Unassigned" / "No epic" / "Backlog" entries; ids are positive
+# Sprints a card can be put into (a closed sprint takes no more cards).
+_OPEN_SPRINTS = ("active", "planned")
 _DATA_ROLE = Qt.ItemDataRole.UserRole
 ERROR_STYLE = "color: #c9372c; font-weight: 600;"
 
@@ -78,7 +88,15 @@ def color_swatch(color: str, size: int = 12) -> QIcon:
 
 
 class CardDialog(QDialog):
-    """Create a card (``card`` is None) or edit one; see the module docstring."""
+    """Create a card (``card`` is None) or edit one; see the module docstring.
+
+    ``sprints`` are the project's sprints (the planned and active ones are offered in the
+    Sprint field, the others only name a sprint in the history); ``default_sprint_id`` is
+    where a new card goes unless the person chooses otherwise (the sprint the board shows;
+    None: the backlog). The Sprint field is hidden for a Kanban ``project`` and when there
+    is no sprint to choose. ``project`` also gives the time zone the history is shown in
+    (else the computer's).
+    """
 
     def __init__(
         self,
@@ -90,6 +108,9 @@ class CardDialog(QDialog):
         submit: Submit,
         card: CardDTO | None = None,
         history: Sequence[HistoryEventDTO] = (),
+        sprints: Sequence[SprintDTO] = (),
+        default_sprint_id: int | None = None,
+        project: ProjectDTO | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -99,6 +120,16 @@ class CardDialog(QDialog):
         self._members = list(members)
         self._labels = list(labels)
         self._epics = [e for e in epics if card is None or e.id != card.id]
+        self._all_epics = list(epics)
+        self._sprints = list(sprints)
+        self._project = project
+        kanban = project is not None and project.methodology == "kanban"
+        self._open_sprints = [] if kanban else [s for s in sprints if s.state in _OPEN_SPRINTS]
+        self._default_sprint_id = default_sprint_id
+        # Shown when there is something to choose, or to show the sprint the card is in.
+        self._has_sprint_field = not kanban and (
+            bool(self._open_sprints) or (card is not None and card.sprint_id is not None)
+        )
         self.setWindowTitle(f"Edit {card.key}" if card is not None else "New card")
         self.setObjectName("cardDialog")
         self.resize(560, 640)
@@ -210,6 +241,15 @@ class CardDialog(QDialog):
         form.addRow("Colu&mn:", self.column_combo)
         form.setRowVisible(self.column_combo, self._card is None)
 
+        self.sprint_combo = QComboBox()
+        self.sprint_combo.setObjectName("sprintCombo")
+        self.sprint_combo.setToolTip("The sprint the card is planned into, or the backlog")
+        self.sprint_combo.addItem("Backlog", _NONE)
+        for sprint in self._open_sprints:
+            self.sprint_combo.addItem(sprint.name, sprint.id)
+        form.addRow("&Sprint:", self.sprint_combo)
+        form.setRowVisible(self.sprint_combo, self._has_sprint_field)
+
         self.due_edit = QDateEdit()
         self.due_edit.setCalendarPopup(True)
         self.due_edit.setDisplayFormat("yyyy-MM-dd")
@@ -301,35 +341,51 @@ class CardDialog(QDialog):
     def _build_history_tab(self, history: Sequence[HistoryEventDTO]) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        table = QTableWidget(len(history), 4)
+        names = self.history_names()
+        zone = self._project.time_zone if self._project is not None else None
+        self.history_caption = QLabel(
+            f"{count_events(len(history))}, the latest at the bottom"
+            if history
+            else "Nothing has happened to this card yet."
+        )
+        self.history_caption.setObjectName("historyCaption")
+        layout.addWidget(self.history_caption)
+        table = QTableWidget(len(history), 3)
         table.setObjectName("historyTable")
-        table.setHorizontalHeaderLabels(["When", "Who", "What", "Change"])
+        table.setHorizontalHeaderLabels(["When", "Who", "What"])
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.verticalHeader().hide()
         table.setWordWrap(True)
         header = table.horizontalHeader()
-        for column in range(3):
+        for column in range(2):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         for row, event in enumerate(history):
-            cells = (
-                _local_time(event.at),
-                event.actor,
-                event.kind.replace("_", " ").capitalize(),
-                self._describe_change(event),
-            )
+            cells = (format_user_time(event.at, zone), event.actor, describe_event(event, names))
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 table.setItem(row, column, item)
         table.resizeRowsToContents()
+        # A long sentence wraps: the rows grow again whenever the What column's width changes.
+        header.sectionResized.connect(lambda *_: table.resizeRowsToContents())
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        table.selectionModel().clearCurrentIndex()  # no focus frame on the oldest change
         table.scrollToBottom()  # the latest change is what a person usually looks for
         self.history_table = table
-        layout.addWidget(table)
-        if not history:
-            layout.addWidget(QLabel("Nothing has happened to this card yet."))
+        layout.addWidget(table, 1)
         return page
+
+    def history_names(self) -> HistoryNames:
+        """The names the history sentences use, from what the dialog was given."""
+        return HistoryNames(
+            members={m.id: m.display_name for m in self._members},
+            epics={e.id: f"{e.key} {e.title}" for e in self._all_epics},
+            labels={lb.id: lb.name for lb in self._labels},
+            sprints={s.id: s.name for s in self._sprints},
+            format_date=format_user_date,
+        )
 
     # --- filling in ----------------------------------------------------------------------
 
@@ -338,6 +394,8 @@ class CardDialog(QDialog):
             _select_data(self.type_combo, "story")
             _select_data(self.priority_combo, "medium")
             self.no_due_check.setChecked(True)
+            # A default the field does not offer (closed, another project's) means the backlog.
+            _select_data(self.sprint_combo, self._default_sprint_id or _NONE)
             return
         self.title_edit.setText(card.title)
         _select_data(self.type_combo, card.type, card.type)
@@ -354,6 +412,8 @@ class CardDialog(QDialog):
             f"{card.parent_key}  {card.parent_title}" if card.parent_key else None,
         )
         _select_data(self.column_combo, card.column_id)
+        # A card in a closed sprint shows it, although it cannot be put back into it.
+        _select_data(self.sprint_combo, card.sprint_id or _NONE, card.sprint_name)
         if card.due_date is None:
             self.no_due_check.setChecked(True)
         else:
@@ -414,6 +474,9 @@ class CardDialog(QDialog):
         }
         if self._card is None:
             values["column_id"] = self.column_combo.currentData()
+        if self._has_sprint_field:
+            # An epic is not planned into a sprint; its cards are.
+            values["sprint_id"] = None if card_type == "epic" else _combo_id(self.sprint_combo)
         return values
 
     def values(self) -> dict[str, Any]:
@@ -430,6 +493,7 @@ class CardDialog(QDialog):
             "assignee_id": card.assignee_id,
             "reporter_id": card.reporter_id,
             "parent_id": card.parent_id,
+            "sprint_id": card.sprint_id,
             "due_date": card.due_date,
             "blocked": card.blocked,
             "blocked_reason": card.blocked_reason if card.blocked else "",
@@ -496,6 +560,8 @@ class CardDialog(QDialog):
         is_epic = self.type_combo.currentData() == "epic"
         self._details_form.setRowVisible(self.epic_combo, not is_epic)
         self.epic_combo.setEnabled(not is_epic)
+        self._details_form.setRowVisible(self.sprint_combo, self._has_sprint_field and not is_epic)
+        self.sprint_combo.setEnabled(not is_epic)
 
     def _on_blocked_toggled(self, blocked: bool) -> None:
         self.reason_edit.setEnabled(blocked)
@@ -517,58 +583,8 @@ class CardDialog(QDialog):
     def _on_checklist_selection_changed(self) -> None:
         self.remove_item_button.setEnabled(bool(self.checklist_list.selectedItems()))
 
-    # --- history -------------------------------------------------------------------------
-
-    def _describe_change(self, event: HistoryEventDTO) -> str:
-        # Ranks are opaque ordering keys; they mean nothing to a person.
-        names = [n for n in dict.fromkeys([*event.before, *event.after]) if n != "rank"]
-        parts = []
-        for name in names:
-            after = self._readable(name, event.after.get(name))
-            if name in event.before:
-                before = self._readable(name, event.before.get(name))
-                parts.append(f"{_field_label(name)}: {before} → {after}")
-            else:
-                parts.append(f"{_field_label(name)}: {after}")
-        return "\n".join(parts)
-
-    def _readable(self, name: str, value: Any) -> str:
-        """Ids become the names the person knows; lists are joined; nothing is a dash."""
-        members = {m.id: m.display_name for m in self._members}
-        if name in ("assignee_id", "reporter_id") and value is not None:
-            return members.get(value, f"#{value}")
-        if name == "watcher_ids" and isinstance(value, list):
-            value = [members.get(v, f"#{v}") for v in value]
-        if name == "label_ids" and isinstance(value, list):
-            labels = {lb.id: lb.name for lb in self._labels}
-            value = [labels.get(v, f"#{v}") for v in value]
-        if name == "parent_id" and value is not None:
-            epics = {e.id: e.key for e in self._epics}
-            return epics.get(value, f"#{value}")
-        if name == "category" and isinstance(value, str):
-            return label_for(value, CATEGORY_LABELS)
-        if name == "checklist" and isinstance(value, list):
-            value = [("☑ " if done else "☐ ") + text for text, done in value]
-        if value is None or value == "" or value == []:
-            return "—"
-        if isinstance(value, list):
-            return ", ".join(str(v) for v in value)
-        if isinstance(value, bool):
-            return "yes" if value else "no"
-        return str(value)
-
 
 # --- small helpers -----------------------------------------------------------------------
-
-
-def _local_time(at: dt.datetime) -> str:
-    if at.tzinfo is None:  # stored times are UTC
-        at = at.replace(tzinfo=dt.UTC)
-    return at.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def _field_label(name: str) -> str:
-    return name.removesuffix("_ids").removesuffix("_id").replace("_", " ")
 
 
 def _select_data(combo: QComboBox, data: Any, fallback_text: str | None = None) -> None:

@@ -158,7 +158,13 @@ class CreateCardCommand(ServiceCommand):
 
 
 class EditCardCommand(ServiceCommand):
-    """Apply edited fields; undo writes the previous values back."""
+    """Apply edited fields; undo writes the previous values back.
+
+    A ``sprint_id`` among the changes moves the card into that sprint (None: the backlog)
+    the way the backlog does, through ``SprintService.plan_card``, after the other fields;
+    undo takes it back to its sprint first. When the move is refused the other fields are
+    written back, so the step is all or nothing.
+    """
 
     def __init__(
         self,
@@ -179,14 +185,58 @@ class EditCardCommand(ServiceCommand):
         expected = (
             self._ctx.version_of(self._card) if self._after_move else self._expected(self._card)
         )
-        return self._ctx.services.cards.update_card(
-            self._card.id, self._changes, expected_version=expected
-        )
+        return self._apply(self._changes, self._previous, expected, sprint_first=False)
 
     def _undo(self) -> CardDTO:
-        return self._ctx.services.cards.update_card(
-            self._card.id, self._previous, expected_version=self._ctx.version_of(self._card)
+        return self._apply(
+            self._previous, self._changes, self._ctx.version_of(self._card), sprint_first=True
         )
+
+    def _apply(
+        self, values: dict[str, Any], other: dict[str, Any], expected: int, sprint_first: bool
+    ) -> CardDTO:
+        """Write ``values`` (the sprint first or last); when the second service call is
+        refused, the first is reverted to ``other`` before the refusal goes on."""
+        card_id = self._card.id
+        cards, sprints = self._ctx.services.cards, self._ctx.services.sprints
+        fields = _without_sprint(values)
+        if "sprint_id" not in values:
+            return cards.update_card(card_id, fields, expected_version=expected)
+        if not fields:
+            return sprints.plan_card(card_id, values["sprint_id"], expected_version=expected)
+        if sprint_first:
+            moved = self._ctx.remember(
+                sprints.plan_card(card_id, values["sprint_id"], expected_version=expected)
+            )
+            try:
+                return cards.update_card(card_id, fields, expected_version=moved.version)
+            except DomainError:
+                self._revert(
+                    lambda: sprints.plan_card(
+                        card_id, other["sprint_id"], expected_version=moved.version
+                    )
+                )
+                raise
+        edited = self._ctx.remember(cards.update_card(card_id, fields, expected_version=expected))
+        try:
+            return sprints.plan_card(card_id, values["sprint_id"], expected_version=edited.version)
+        except DomainError:
+            self._revert(
+                lambda: cards.update_card(
+                    card_id, _without_sprint(other), expected_version=edited.version
+                )
+            )
+            raise
+
+    def _revert(self, call: Callable[[], CardDTO]) -> None:
+        try:
+            self._ctx.remember(call())
+        except DomainError:
+            pass  # changed meanwhile by someone else; their change stands
+
+
+def _without_sprint(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in values.items() if name != "sprint_id"}
 
 
 class ArchiveCardCommand(ServiceCommand):
