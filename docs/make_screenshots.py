@@ -1,0 +1,168 @@
+"""Make the README's screenshots from the demo project, offscreen.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/make_screenshots.py [--size 1280x720]
+        [--scale 2] [--out docs/screenshots] [--only board,backlog]
+
+Each shot is the real window (or dialog) on a fresh demo database, at the size given;
+``--scale 2`` renders at twice the pixels (what a 2560x1440 screen shows at 200 %). The
+HTML report is rendered with headless Chromium at a phone's 390 px when it is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", default="1280x720")
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--only", default="", help="comma-separated shot names")
+    args = parser.parse_args(argv)
+    width, height = (int(x) for x in args.size.split("x"))
+    if args.scale != 1:
+        os.environ["QT_SCALE_FACTOR"] = str(args.scale)
+    work = Path(tempfile.mkdtemp(prefix="sprintdeck-shots-"))
+    os.environ["SPRINTDECK_DATA_DIR"] = str(work / "data")
+    os.environ["XDG_CONFIG_HOME"] = str(work / "config")
+    os.environ.setdefault("SPRINTDECK_USER", "Ada Lovelace")
+
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from app.main import open_runtime
+    from app.ui.application import load_stylesheet
+    from app.ui.main_window import MainWindow
+
+    app = QApplication([])
+    app.setStyleSheet(load_stylesheet())
+    runtime = open_runtime("sqlite:///" + str(work / "demo.db"), seed_demo_if_new=True)
+    settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("board/scope", "active")
+    window = MainWindow(runtime.services, settings, database=work / "demo.db")
+    window.resize(width, height)
+    window.show()
+    args.out.mkdir(parents=True, exist_ok=True)
+    wanted = {name for name in args.only.split(",") if name}
+    made: list[str] = []
+
+    def settle() -> None:
+        for _ in range(5):
+            app.processEvents()
+
+    def save(widget: QWidget, name: str) -> None:
+        settle()
+        path = args.out / f"{name}.png"
+        widget.grab().save(str(path))
+        made.append(str(path))
+
+    def dialog_shot(open_it: Callable[[], object], name: str, fill=None) -> None:  # type: ignore[no-untyped-def]
+        """Open a modal dialog, photograph it once it shows, close it."""
+
+        def shoot() -> None:
+            dialog = QApplication.activeModalWidget()
+            if dialog is None:
+                QTimer.singleShot(20, shoot)
+                return
+            if fill is not None:
+                fill(dialog)
+            save(dialog, name)
+            dialog.reject()
+
+        QTimer.singleShot(0, shoot)
+        open_it()
+
+    shots: dict[str, Callable[[], None]] = {}
+
+    def shot(name: str):  # type: ignore[no-untyped-def]
+        def register(fn: Callable[[], None]) -> Callable[[], None]:
+            shots[name] = fn
+            return fn
+
+        return register
+
+    @shot("board")
+    def _board() -> None:
+        window.show_page("board")
+        save(window, "board")
+
+    @shot("board-swimlanes")
+    def _lanes() -> None:
+        window.show_page("board")
+        window.group_combo.setCurrentIndex(window.group_combo.findData("assignee"))
+        save(window, "board-swimlanes")
+        window.group_combo.setCurrentIndex(window.group_combo.findData("none"))
+
+    @shot("board-filtered")
+    def _filtered() -> None:
+        window.show_page("board")
+        window.scope_combo.setCurrentIndex(window.scope_combo.findData(None))
+        window.label_combo.setCurrentIndex(window.label_combo.findText("frontend"))
+        save(window, "board-filtered")
+        window.clear_filters()
+        window.scope_combo.setCurrentIndex(0)
+
+    @shot("backlog")
+    def _backlog() -> None:
+        window.show_page("backlog")
+        save(window, "backlog")
+
+    @shot("sprint")
+    def _sprint() -> None:
+        window.show_page("sprint")
+        save(window, "sprint")
+
+    for chart in ("velocity", "cfd", "burnup", "control", "throughput"):
+
+        def _report(chart: str = chart) -> None:
+            window.show_page("reports")
+            reports = window.reports
+            reports.set_chart(chart)
+            save(window, f"reports-{chart}")
+
+        shots[f"reports-{chart}"] = _report
+
+    @shot("planning")
+    def _planning() -> None:
+        window.show_page("backlog")
+        dialog_shot(window.plan_sprint, "planning")
+
+    @shot("card-dialog")
+    def _card() -> None:
+        window.show_page("board")
+        card = window.board.current_card() or next(iter(window.store.cards()))
+        window.board.select_card(card.id)
+        dialog_shot(window.open_card, "card-dialog")
+
+    @shot("project-settings-team")
+    def _settings() -> None:
+        if hasattr(window, "edit_project_settings"):
+
+            def team(dialog) -> None:  # type: ignore[no-untyped-def]
+                tabs = getattr(dialog, "tabs", None)
+                if tabs is not None:
+                    tabs.setCurrentIndex(1)
+
+            dialog_shot(window.edit_project_settings, "project-settings-team", team)
+
+    for name, fn in shots.items():
+        if not wanted or name in wanted:
+            fn()
+    window.close()
+    runtime.close()
+    print("\n".join(made))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
