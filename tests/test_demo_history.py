@@ -126,8 +126,12 @@ def test_replaying_each_demo_card_gives_the_card(demo: Services) -> None:
     assert len(cards) > 50
     wrong = {}
     for card in cards:
+        events = demo.cards.history(card.id)
+        if card.version != len(events):  # every change the seed made wrote one event
+            wrong[card.key] = f"version {card.version}, {len(events)} events"
+            continue
         try:
-            replayed = replay(demo.cards.history(card.id), names)
+            replayed = replay(events, names)
         except AssertionError as exc:
             wrong[card.key] = str(exc).splitlines()[0]
             continue
