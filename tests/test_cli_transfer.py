@@ -70,7 +70,7 @@ def test_the_same_file_twice_is_refused_unless_told(db: Path) -> None:
         ("jira-csv", "not_jira.csv", ["line 1", "Summary", "expected a Jira CSV"]),
         ("jira-csv", "jira_latin1.csv", ["not UTF-8", "line 7"]),
         ("jira-csv", "jira_truncated.csv", ["line", "complete"]),
-        ("jira-csv", "missing.csv", ["cannot read"]),
+        ("jira-csv", "missing.csv", ["there is no import file"]),
     ],
 )
 def test_wrong_files_exit_1_with_one_line(db: Path, kind: str, name: str, words: list[str]) -> None:
@@ -119,7 +119,7 @@ def test_backup_and_restore(db: Path, tmp_path: Path) -> None:
 def test_restore_refuses_a_file_that_is_not_a_sprintdeck_database(db: Path, tmp_path: Path) -> None:
     before = db.read_bytes()
     refused(run_cli("restore", str(FIXTURES / "jira_export.csv"), db=db), "not a Sprintdeck")
-    refused(run_cli("restore", str(tmp_path / "nope.db"), db=db), "no file")
+    refused(run_cli("restore", str(tmp_path / "nope.db"), db=db), "there is no backup")
     assert db.read_bytes() == before
 
 
