@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -129,3 +130,168 @@ def test_installed_copy_finds_its_migrations_and_opens_a_database(
     )
     assert cli.returncode == 0, cli.stderr
     assert '"key": "PK-1"' in cli.stdout
+
+
+# --- a wheel installed into a fresh virtualenv, as a user installs it ------------------------
+
+# Every command of the README's command-line section, as a user would type it (with the
+# README's own names), in an order that works on one database. The README test below fails
+# when the README documents a command that is missing here.
+README_COMMANDS = tuple(
+    shlex.split(line)
+    for line in """
+    --version
+    init --db board.db --demo
+    project add WEB --name "Website relaunch" --db board.db
+    project list --json --db board.db
+    column list --project WEB --json --db board.db
+    member add "Ada Lovelace" --project WEB --role "Tech lead" --db board.db
+    member list --project WEB --json --db board.db
+    label add frontend --project WEB --color "#00875a" --db board.db
+    label list --project WEB --json --db board.db
+    card add --project WEB --title "Hero image" --points 3 --assignee "Ada Lovelace" \
+      --column "In Progress" --db board.db
+    card move WEB-1 --to done --position 1 --db board.db
+    card list --project WEB --json --db board.db
+    card list --project WEB --csv --all --db board.db
+    sprint add --project WEB --goal Launch --db board.db
+    card plan WEB-1 --sprint "WEB Sprint 1" --db board.db
+    sprint list --project WEB --json --db board.db
+    sprint start "WEB Sprint 1" --project WEB --db board.db
+    sprint complete "WEB Sprint 1" --project WEB --carry-over backlog --db board.db
+    report --project DEMO --sprint last --format pdf -o r.pdf --db board.db
+    report --project DEMO --sprint active --format html -o r.html --db board.db
+    report --project WEB --sprint "WEB Sprint 1" -o r.md --db board.db
+    report --project DEMO --sprint last -o r.csv --db board.db
+    import trello {fixtures}/trello_board.json --project TRL --db board.db
+    import jira-csv {fixtures}/jira_export.csv --project JRA --db board.db
+    export -o everything.json --db board.db
+    import sprintdeck everything.json --db new.db
+    backup -o copy.db --db board.db
+    restore copy.db --db board.db
+    check --db board.db
+    """.replace("\\\n", " ")
+    .strip()
+    .splitlines()
+)
+CARD_LIST_JSON = 11  # the index of `card list --json` above
+
+
+def readme_commands() -> set[tuple[str, ...]]:
+    """(command, subcommand) of every ``sprintdeck …`` line in the README's command-line
+    section (the subcommand only where the command has them)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## The command line", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```bash", 1)[1].split("```", 1)[0]
+    found = set()
+    for line in block.splitlines():
+        words = line.split("#", 1)[0].split()
+        if not words or words[0] != "sprintdeck":
+            continue
+        rest = [w for w in words[1:] if not w.startswith(("-", "[", "'", '"'))]
+        has_sub = words[1] in SUBCOMMAND_GROUPS
+        found.add(tuple(rest[:2]) if has_sub else tuple(rest[:1]) or (words[1],))
+    return found
+
+
+SUBCOMMAND_GROUPS = {"project", "column", "card", "sprint", "import", "member", "label"}
+
+
+def covered() -> set[tuple[str, ...]]:
+    out = set()
+    for args in README_COMMANDS:
+        if args[0] in SUBCOMMAND_GROUPS:
+            out.add(tuple(args[:2]))
+        else:
+            out.add((args[0],))
+    return out
+
+
+def test_the_installed_copy_runs_every_readme_command_is_listed() -> None:
+    missing = readme_commands() - covered()
+    assert not missing, f"README commands not run by the installed-wheel test: {missing}"
+
+
+@pytest.fixture(scope="module")
+def fresh_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new virtualenv with the wheel installed as a user installs it (dependencies
+    resolved by pip, nothing of the checkout on the path)."""
+    venv = tmp_path_factory.mktemp("venv") / "v"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    done = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return venv
+
+
+def user_env(home: Path) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SPRINTDECK_", "XDG_", "PYTHON", "VIRTUAL_ENV")) and k != "HOME"
+    }
+    env.update({"HOME": str(home), "QT_QPA_PLATFORM": "offscreen", "PYTHONSAFEPATH": "1"})
+    return env
+
+
+def test_the_installed_copy_runs_every_readme_command(fresh_venv: Path, tmp_path: Path) -> None:
+    sprintdeck = fresh_venv / "bin" / "sprintdeck"
+    work = tmp_path / "work"
+    work.mkdir()
+    env = user_env(tmp_path / "home")
+    fixtures = str(ROOT / "tests" / "fixtures")
+    outputs: dict[tuple[str, ...], str] = {}
+    assert README_COMMANDS[CARD_LIST_JSON][:2] == ["card", "list"]
+    for args in README_COMMANDS:
+        argv = [a.format(fixtures=fixtures) for a in args]
+        done = subprocess.run(
+            [str(sprintdeck), *argv], cwd=work, env=env, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, f"sprintdeck {' '.join(argv)}: {done.stderr}"
+        assert "Traceback" not in done.stderr, done.stderr
+        outputs[tuple(args)] = done.stdout
+    import json
+
+    cards = json.loads(outputs[tuple(README_COMMANDS[CARD_LIST_JSON])])
+    assert [(c["key"], c["column"], c["assignee"]) for c in cards] == [
+        ("WEB-1", "Done", "Ada Lovelace")
+    ]
+    for name in ("r.pdf", "r.html", "r.md", "r.csv", "everything.json", "copy.db", "new.db"):
+        assert (work / name).stat().st_size > 0, name
+    located = subprocess.run(
+        [str(fresh_venv / "bin" / "python"), "-c", "import app; print(app.__file__)"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert Path(located.stdout.strip()).is_relative_to(fresh_venv)
+
+
+def test_the_installed_copy_starts_the_window(fresh_venv: Path, tmp_path: Path) -> None:
+    """``sprintdeck`` with no argument, from the installed copy, on a new account: the
+    window paints the demo board (tests/first_start_child.py reports what it shows)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**user_env(home), "FIRSTSTART_TIMEOUT": "30"}
+    child = tmp_path / "child.py"
+    shutil.copy(ROOT / "tests" / "first_start_child.py", child)
+    done = subprocess.run(
+        [str(fresh_venv / "bin" / "python"), str(child)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    line = next((x for x in done.stdout.splitlines() if x.startswith("FIRSTSTART ")), None)
+    assert line is not None, done.stdout + done.stderr
+    import json
+
+    shown = json.loads(line.removeprefix("FIRSTSTART "))
+    assert shown["modal"] is None and shown["project"] == "DEMO" and shown["cards"] == 56
+    assert (home / ".local" / "share" / "Sprintdeck" / "sprintdeck.db").is_file()

@@ -118,3 +118,21 @@ def test_export_board_as_csv(tmp_path: Path, services: Services) -> None:
     assert rows[0]["points"] == "3"
     assert rows[0]["labels"] == "frontend;yellow"
     assert [r["position"] for r in rows] == ["1", "2", "1", "1"]
+
+
+def test_the_preview_says_what_will_be_cleaned(
+    monkeypatch: pytest.MonkeyPatch, dialog: ImportDialog, tmp_path: Path
+) -> None:
+    import json
+
+    board = json.loads((FIXTURES / "trello_board.json").read_text(encoding="utf-8"))
+    board["cards"][0]["name"] = "Hero\x1b[31m banner\x00"
+    hostile = tmp_path / "hostile.json"
+    hostile.write_text(json.dumps(board), encoding="utf-8")
+    choose(monkeypatch, dialog, hostile, "trello")
+    text = dialog.summary_label.text()
+    assert "Will be cleaned: 1 title had control characters removed." in text
+    titles = [
+        dialog.preview_table.item(r, 1).text() for r in range(dialog.preview_table.rowCount())
+    ]
+    assert "Hero banner" in titles

@@ -222,6 +222,8 @@ class ImportDialog(QDialog):
         text = head + counts + "."
         if preview.columns:
             text += " Columns: " + ", ".join(preview.columns) + "."
+        if preview.notes:  # what cannot be stored as it is, cleaned on the way in
+            text += " Will be cleaned: " + " ".join(preview.notes)
         self.summary_label.setText(text)
         self.preview_table.setRowCount(len(preview.first_rows))
         for row, values in enumerate(preview.first_rows):

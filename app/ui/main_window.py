@@ -353,6 +353,20 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.export_report_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        # Project: the open project's settings, team and labels (project_settings_dialog).
+        self.project_settings_action = self._action(
+            "&Settings…",
+            self.edit_project_settings,
+            [QKeySequence("Ctrl+,")],
+            tip="Name, calendar, budget, team and labels of this project (Ctrl+,)",
+        )
+        self.project_menu = menu.addMenu("&Project")
+        self.project_menu.addAction(self.new_project_action)
+        self.project_menu.addSeparator()
+        self.project_menu.addAction(self.project_settings_action)
+        self.project_menu.aboutToShow.connect(
+            lambda: self.project_settings_action.setEnabled(self.store.project is not None)
+        )
         edit_menu = menu.addMenu("&Edit")
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
@@ -1242,18 +1256,30 @@ class MainWindow(QMainWindow):
             ]
         else:
             cards = [c for c in self.store.cards() if c.sprint_id is None and c.type != "epic"]
-        suggested = f"{project.key.lower()}-{which}.csv"
-        path, _filter = QFileDialog.getSaveFileName(
-            self, f"Export {which} as CSV", suggested, "CSV files (*.csv)"
+        from app.outputs import check_output
+        from app.ui.export_files import (
+            ask_save_path,
+            remember_folder,
+            safe_file_name,
+            show_exported,
         )
-        if not path:
+
+        title = f"Export {which} as CSV"
+        name = f"{safe_file_name(f'{project.name} {which}', which)}.csv"
+        target = ask_save_path(self, self._settings, title, name, "CSV files (*.csv)")
+        if target is None:
             return
         try:
-            count = export_cards_csv(path, cards, self.store.columns)
-        except OSError as exc:
-            self._show_error(f"Could not write {path}: {exc.strerror or exc}")
+            target = check_output(target, database=self._database, what="CSV file")
+            count = export_cards_csv(target, cards, self.store.columns)
+        except DomainError as exc:
+            self._show_error(str(exc))
             return
-        self.statusBar().showMessage(f"Exported {plural(count, 'card')} to {path}", 6000)
+        except OSError as exc:
+            self._show_error(f"Could not write {target}: {exc.strerror or exc}")
+            return
+        remember_folder(self._settings, target)
+        show_exported(self, target, f"{which} ({plural(count, 'card')})", title)
 
     def export_sprint_report(self) -> None:
         project = self.store.project
@@ -1264,7 +1290,9 @@ class MainWindow(QMainWindow):
             return
         from app.ui.report_dialog import ReportDialog
 
-        ReportDialog(self._services, project.id, self).exec()
+        ReportDialog(
+            self._services, project.id, self, self._settings, database=self._database
+        ).exec()
 
     def edit_workflow(self) -> None:
         project = self.store.project
@@ -1275,6 +1303,29 @@ class MainWindow(QMainWindow):
         dialog = WorkflowDialog(self._services.workflow, project.id, self)
         dialog.exec()
         self.store.reload()
+
+    def edit_project_settings(self) -> None:
+        """Project › Settings…: each change there is a step on this window's undo stack."""
+        project = self.store.project
+        if project is None:
+            return
+        from app.ui.project_settings_dialog import ProjectSettingsDialog
+
+        dialog = ProjectSettingsDialog(
+            self._services, project.id, self.push, self, undo_stack=self.undo_stack
+        )
+        dialog.exec()
+        dialog.deleteLater()
+        # The board has reloaded on every change already (the store hears them). Not
+        # reload_projects(): choosing the project again clears the undo stack, and the
+        # dialog's steps would be lost; only the names shown need refreshing.
+        names = {p.key: p.name for p in self._services.projects.list_projects()}
+        for index in range(self.project_combo.count()):
+            key = self.project_combo.itemData(index)
+            if key in names:
+                self.project_combo.setItemText(index, f"{key} — {names[key]}")
+        if self.store.project is not None:
+            self.setWindowTitle(self._title(self.store.project.name))
 
     # --- external changes ------------------------------------------------------------------
 
