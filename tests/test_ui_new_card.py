@@ -63,3 +63,22 @@ def test_a_card_the_board_shows_is_selected(demo, make_window, qtbot) -> None:  
     assert window.board.current_card().key == "DEMO-57"
     assert window.statusBar().currentMessage() == "Created DEMO-57"
     assert offer(window) is None
+
+
+def test_ctrl_n_on_the_sprint_board_makes_a_card_in_that_sprint(demo, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(demo, scope="active")
+    sprint = window.store.active_sprint
+
+    def fill(dialog) -> None:  # type: ignore[no-untyped-def]
+        assert dialog.sprint_combo.currentText() == sprint.name  # what the board shows
+        dialog.title_edit.setText("Shown where it was made")
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+
+    seen = with_dialog(fill)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert seen
+    assert demo.cards.find_card("DEMO-57").sprint_id == sprint.id
+    assert window.board.current_card().key == "DEMO-57"
+    assert window.statusBar().currentMessage() == "Created DEMO-57"
+    window.undo_action.trigger()
+    assert demo.cards.find_card("DEMO-57").archived

@@ -1038,6 +1038,9 @@ class MainWindow(QMainWindow):
     def _card_dialog(
         self, dialog_class: Any, card: CardDTO | None, submit: Any, history: Any = ()
     ) -> Any:
+        """The card editor. A new card starts in the sprint the board shows (the backlog
+        from the Backlog page); the Sprint field lets the person choose otherwise."""
+        backlog = self.current_page() == "backlog"
         return dialog_class(
             columns=self.store.columns,
             members=self.store.members,
@@ -1046,6 +1049,9 @@ class MainWindow(QMainWindow):
             submit=submit,
             card=card,
             history=history,
+            sprints=self.store.sprints,
+            default_sprint_id=None if backlog else self.focused_board().sprint_scope,
+            project=self.store.project,
             parent=self,
         )
 
