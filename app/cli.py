@@ -389,7 +389,9 @@ def _sprint_start(services: Services, args: argparse.Namespace) -> int:
     started = services.sprints.start_sprint(
         sprint.id, allow_unestimated=args.allow_unestimated, start=args.start, end=args.end
     )
-    print(f"Started {started.name} ({format_points(started.committed_points)} points committed).")
+    points = started.committed_points
+    unit = "point" if points == 1 else "points"
+    print(f"Started {started.name} ({format_points(points)} {unit} committed).")
     return 0
 
 
