@@ -155,6 +155,86 @@ def main(argv: list[str] | None = None) -> int:
 
             dialog_shot(window.edit_project_settings, "project-settings-team", team)
 
+    def report(sprint: str = "last") -> object:
+        from app.services.reports import ReportService
+
+        project = runtime.services.projects.find_project("DEMO")
+        return ReportService(runtime.services.context).sprint_report(project.id, sprint)
+
+    @shot("report-pdf")
+    def _pdf() -> None:
+        """Page 1 of the PDF report, through poppler's pdftoppm (skipped without it)."""
+        import shutil
+        import subprocess
+
+        from app.reports import sprint_report as sr
+
+        if shutil.which("pdftoppm") is None:
+            print("report-pdf: skipped (pdftoppm, from poppler-utils, is not installed)")
+            return
+        pdf = work / "report.pdf"
+        sr.write_report(report(), "pdf", pdf)
+        stem = work / "page"
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", pdf, stem],
+            check=True,
+        )
+        target = args.out / "report-pdf.png"
+        shutil.copy(f"{stem}.png", target)
+        made.append(str(target))
+
+    @shot("report-html")
+    def _html() -> None:
+        """The HTML report on a 390 px phone, in headless Chromium (skipped without it).
+
+        Chromium's headless window is never narrower than 500 px, so the page is shown in
+        a 390 px frame and the picture is cut to the frame."""
+        import shutil
+        import subprocess
+
+        from PySide6.QtGui import QImage
+
+        from app.reports import sprint_report as sr
+
+        browser = shutil.which("chromium") or shutil.which("chromium-browser")
+        if browser is None:
+            print("report-html: skipped (chromium is not installed)")
+            return
+        page = work / "report.html"
+        sr.write_report(report(), "html", page)
+        frame = work / "phone.html"
+        frame.write_text(
+            '<html><body style="margin:0"><iframe src="report.html" width="390" '
+            'height="1360" style="border:0"></iframe></body></html>',
+            encoding="utf-8",
+        )
+        png = work / "phone.png"
+        subprocess.run(
+            [
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--hide-scrollbars",
+                f"--user-data-dir={work / 'chromium'}",
+                f"--screenshot={png}",
+                "--window-size=500,1360",
+                frame.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+            env={**os.environ, "HOME": str(work)},
+        )
+        target = args.out / "report-html.png"
+        QImage(str(png)).copy(0, 0, 390, 1360).save(str(target))
+        made.append(str(target))
+
     for name, fn in shots.items():
         if not wanted or name in wanted:
             fn()
