@@ -56,15 +56,9 @@ def check_output(
     ``database``: the SQLite file the command works on (None for a server database).
     ``force``: allow writing over another SQLite database (never over ``database``).
     """
-    text = os.fspath(target)
-    if not text.strip():
-        raise ValidationError(f"Give a name for the {what} to write (for example -o out.json).")
-    if "\x00" in text:
-        raise ValidationError(f"The {what} name contains a NUL character.")
-    try:
-        path = Path(text).expanduser().absolute()
-    except RuntimeError as exc:  # ~nobody/…
-        raise ValidationError(f"Cannot find the home folder in {_shown(text)}.") from exc
+    path = _named_path(
+        target, what, f"Give a name for the {what} to write (for example -o out.json)."
+    )
     if len(path.name.encode("utf-8", "surrogateescape")) > NAME_MAX_BYTES:
         raise ValidationError(
             f"The {what} name is too long ({len(path.name)} characters); "
@@ -102,6 +96,19 @@ def check_output(
     if not os.access(parent, os.W_OK):
         raise ValidationError(f"Cannot write {_shown(path)}: the folder {parent} is read-only.")
     return path
+
+
+def _named_path(name: str | os.PathLike[str], what: str, if_empty: str) -> Path:
+    """The absolute path a person named, or a ValidationError (empty, NUL, ~nobody)."""
+    text = os.fspath(name)
+    if not text.strip():
+        raise ValidationError(if_empty)
+    if "\x00" in text:
+        raise ValidationError(f"The {what} name contains a NUL character.")
+    try:
+        return Path(text).expanduser().absolute()
+    except RuntimeError as exc:  # ~nobody/…: no such user, no home to expand
+        raise ValidationError(f"Cannot find the home folder in {_shown(text)}.") from exc
 
 
 def _same_as_database(path: Path, database: Path) -> bool:
@@ -189,15 +196,7 @@ def check_input(source: str | os.PathLike[str], what: str = "file") -> Path:
     """The absolute path of a file to read (an import, a backup to restore), or a
     ValidationError: it must be a regular file (a FIFO would hang the read, a device such
     as /dev/zero never ends)."""
-    text = os.fspath(source)
-    if not text.strip():
-        raise ValidationError(f"Give the name of the {what} to read.")
-    if "\x00" in text:
-        raise ValidationError(f"The {what} name contains a NUL character.")
-    try:
-        path = Path(text).expanduser().absolute()
-    except RuntimeError as exc:
-        raise ValidationError(f"Cannot find the home folder in {_shown(text)}.") from exc
+    path = _named_path(source, what, f"Give the name of the {what} to read.")
     try:
         info = path.stat()
     except FileNotFoundError as exc:

@@ -13,33 +13,19 @@ sets how many (default 500). ``./dev.sh test -m long`` runs 5,000 more with anot
 
 from __future__ import annotations
 
-import hashlib
 import os
 import random
 import shutil
 import socket
-import sqlite3
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from app.main import main
-from tests.helpers import ROOT, make_runtime
+from tests.helpers import ROOT, dump_digest, make_runtime
 
 FIXTURES = ROOT / "tests" / "fixtures"
-
-
-def dump_digest(path: Path) -> str:
-    """The database's contents (schema and rows), whatever its pages look like."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        digest = hashlib.sha256()
-        for line in conn.iterdump():
-            digest.update(line.encode("utf-8", "surrogatepass"))
-        return digest.hexdigest()
-    finally:
-        conn.close()
 
 
 class World:

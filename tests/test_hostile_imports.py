@@ -17,7 +17,6 @@ an oversized file) with all three. The rest of the combinations run in-process t
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import resource
@@ -33,25 +32,13 @@ from typing import Any
 import pytest
 
 from app.main import main
-from tests.helpers import ROOT, make_runtime
+from tests.helpers import ROOT, dump_digest, make_runtime
 from tests.test_import_jira_rules import issue, write_csv
 from tests.test_import_trello_rules import at, card, make_board, oid
 
 IMPORTERS = ("trello", "jira-csv", "sprintdeck")
 MEMORY_CAP = 1536 * 1024 * 1024
 TIME_LIMIT = 30
-
-
-def dump_digest(path: Path) -> str:
-    """The database's contents (schema and rows), whatever its pages look like."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        digest = hashlib.sha256()
-        for line in conn.iterdump():
-            digest.update(line.encode("utf-8", "surrogatepass"))
-        return digest.hexdigest()
-    finally:
-        conn.close()
 
 
 def _board(change: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:

@@ -1127,23 +1127,13 @@ class MainWindow(QMainWindow):
 
     def new_database(self) -> None:
         """Create an empty database file and open it (this window closes)."""
-        path, _filter = QFileDialog.getSaveFileName(
-            self,
-            "New Sprintdeck database",
-            str(Path(self._database_folder()) / "board.db"),
-            "Sprintdeck databases (*.db);;All files (*)",
-            options=QFileDialog.Option.DontConfirmOverwrite,
-        )
-        if not path:
+        from app.ui.recent import ask_new_database
+
+        chosen = ask_new_database(self, Path(self._database_folder()))
+        if chosen is None:
             return
-        chosen = Path(path)
-        if not chosen.suffix:
-            chosen = chosen.with_suffix(".db")
-        if chosen.exists():
-            self._show_error(
-                f"{chosen.name} already exists, and Sprintdeck never writes over a file. "
-                "To open it, use File › Open database…; for a new database, choose a new name."
-            )
+        if isinstance(chosen, str):
+            self._show_error(chosen)
             return
         self.database_requested.emit(str(chosen))
 

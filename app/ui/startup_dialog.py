@@ -96,23 +96,13 @@ class StartupDialog(QDialog):
 
     def new_database(self) -> None:
         """A new, empty database at a path the person names (never over an existing file)."""
-        path, _filter = QFileDialog.getSaveFileName(
-            self,
-            "New Sprintdeck database",
-            str(Path.home() / "board.db"),
-            "Sprintdeck databases (*.db);;All files (*)",
-            options=QFileDialog.Option.DontConfirmOverwrite,
-        )
-        if not path:
+        from app.ui.recent import ask_new_database
+
+        chosen = ask_new_database(self, Path.home())
+        if chosen is None:
             return
-        chosen = Path(path)
-        if not chosen.suffix:
-            chosen = chosen.with_suffix(".db")
-        if chosen.exists():
-            self.message.setText(
-                f"{chosen} already exists, and Sprintdeck never writes over a file: choose "
-                "a new name, or Open another file… to open it."
-            )
+        if isinstance(chosen, str):
+            self.message.setText(chosen)
             return
         self.choice, self.path = NEW_DATABASE, chosen
         self.accept()
