@@ -1,9 +1,10 @@
 """The sprint report: its figures on a sprint built with a fixed clock, and every format.
 
 The sprint (Mon 3 to Fri 14 March 2025, a holiday on the 12th) commits A 5 (Alice), B 8
-(Bob, re-estimated to 5 mid-sprint, blocked for a day), C 5 (removed), E 3 (Bob, carried
-over) and F 2 (done before the start); D 3 is added after the start. A, B, D and F are
-completed: 15 of 23 committed points.
+(Bob, re-estimated to 5 mid-sprint, blocked for a day), C 5 (removed) and E 3 (Bob, carried
+over); F 2 (Alice) was done before the start, so it is completed outside the sprint and not
+committed (Jira's rule); D 3 is added after the start. A, B and D are completed: 13 of 21
+committed points.
 """
 
 from __future__ import annotations
@@ -148,23 +149,27 @@ def test_figures_of_a_closed_sprint(report: SprintReportDTO) -> None:
     assert (r.start_date, r.end_date) == (dt.date(2025, 3, 3), dt.date(2025, 3, 14))
     assert r.working_days == 9  # ten weekdays less the holiday
     assert r.team == ("Alice Archer", "Bob Baker")
-    assert (r.committed_points, r.committed_cards) == (Decimal(23), 5)
-    assert (r.completed_points, r.completed_cards) == (Decimal(15), 4)
-    assert r.completed_committed_points == Decimal(12)  # A 5 + B 5 + F 2
+    assert (r.committed_points, r.committed_cards) == (Decimal(21), 4)
+    assert (r.completed_points, r.completed_cards) == (Decimal(13), 3)
+    assert r.completed_committed_points == Decimal(10)  # A 5 + B 5
     assert (r.not_completed_points, r.not_completed_cards) == (Decimal(3), 1)
     assert (r.added_points, r.added_cards) == (Decimal(3), 1)
     assert (r.removed_points, r.removed_cards) == (Decimal(5), 1)
+    assert r.completed_outside_cards == 1
     assert r.re_estimate_points == Decimal(-3)
-    assert r.final_scope_points == Decimal(18)
+    assert r.final_scope_points == Decimal(16)
     assert r.scope_change_points == Decimal(-5)
-    assert r.completion_percent == 65
+    assert r.completion_percent == 62
     assert r.carried_over_cards == 1
     assert r.summary == (
-        "Completed 15 of 23 committed points (65%) and 4 of 5 cards; 1 card carried over; "
+        "Completed 13 of 21 committed points (62%) and 3 of 4 cards; 1 card carried over; "
         "scope −5 points; 1 card added; 1 card removed."
     )
     by_title = {c.title: c for c in r.cards}
-    assert {c.title for c in r.completed} == {"Alpha", "Bravo", "Delta", "Foxtrot"}
+    assert {c.title for c in r.completed} == {"Alpha", "Bravo", "Delta"}
+    assert [(c.title, c.done_at_start, c.committed) for c in r.completed_outside] == [
+        ("Foxtrot", True, False)
+    ]
     assert [(c.title, c.destination) for c in r.not_completed] == [("Echo", "Sprint 3")]
     assert [(c.title, c.destination) for c in r.removed] == [("Charlie", "backlog")]
     assert [c.title for c in r.added] == ["Delta"]
@@ -181,19 +186,19 @@ def test_figures_of_a_closed_sprint(report: SprintReportDTO) -> None:
     ]
     people = {p.name: p for p in r.people}
     assert (people["Alice Archer"].completed_points, people["Alice Archer"].completed_cards) == (
-        Decimal(10),
-        3,
+        Decimal(8),
+        2,
     )
     assert people["Bob Baker"].completed_points == Decimal(5)
     assert people["Bob Baker"].not_completed_points == Decimal(3)
     assert people["Bob Baker"].blocked_hours == Decimal("24.0")
     assert [(v.sprint_name, v.committed_points, v.completed_points) for v in r.velocity] == [
         ("Sprint 1", Decimal(8), Decimal(5)),
-        ("Sprint 2", Decimal(23), Decimal(15)),
+        ("Sprint 2", Decimal(21), Decimal(13)),
     ]
-    assert r.planning_velocity == Decimal(10)
+    assert r.planning_velocity == Decimal(9)
     assert r.burndown is not None
-    assert r.burndown.committed == Decimal(23)
+    assert r.burndown.committed == Decimal(21) == r.burndown.start_remaining
 
 
 def test_sprint_can_be_named_last_or_by_name(
@@ -299,7 +304,7 @@ def test_markdown_has_tables_and_no_html(report: SprintReportDTO) -> None:
     assert "| Card | Title | Assignee | Points |" in md
     assert "| RP-" in md and "Sprint 3" in md
     assert "## Burndown" in md and "## Velocity trend" in md
-    assert "Bravo" in md and "5 (was 8)" in md
+    assert "Bravo" in md and "8 → 5" in md
     for line in md.splitlines():
         if line.startswith("|"):
             assert line.endswith("|")
@@ -345,7 +350,7 @@ def test_pdf_text_has_the_key_figures(report: SprintReportDTO, tmp_path: Path) -
     reader = pypdf.PdfReader(str(path))
     assert len(reader.pages) >= 2  # paginated
     text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
-    for phrase in ("Sprint 2", "15 of 23 committed points (65%)", "Ship reports", "Sprint 3"):
+    for phrase in ("Sprint 2", "13 of 21 committed points (62%)", "Ship reports", "Sprint 3"):
         assert phrase in text, phrase
     assert "Page 1 of" in text
     assert steps and steps[-1] == (1, 1)

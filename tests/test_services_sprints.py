@@ -469,7 +469,7 @@ def test_carry_over_to_backlog_and_outcome(world: World, running: Running) -> No
         running.added.id: ("completed", None, False),
         running.open.id: ("not_completed", "backlog", True),
         running.doing.id: ("not_completed", "backlog", True),
-        running.removed.id: ("removed", None, True),
+        running.removed.id: ("removed", "backlog", True),  # and where it went
     }
     assert (summary.completed_count, summary.not_completed_count) == (2, 2)
     assert (summary.added_count, summary.removed_count) == (1, 1)
@@ -535,7 +535,8 @@ def test_outcome_stays_fixed_after_later_edits(world: World, running: Running) -
     assert (listed.committed_points, listed.completed_points) == (11, 11)
 
 
-def test_removed_but_done_is_completed_outside(world: World) -> None:
+def test_removed_then_done_elsewhere_is_removed(world: World) -> None:
+    # Jira lists a card taken out of the sprint under "removed", whatever became of it.
     s = world.services
     a = world.sprint("A", "2026-12-07", "2026-12-18")
     card = world.card("Side quest", 2, sprint_id=a)
@@ -544,8 +545,9 @@ def test_removed_but_done_is_completed_outside(world: World) -> None:
     s.board.move_card(card.id, world.done)
     s.sprints.complete_sprint(a)
     summary = s.sprints.sprint_summary(a)
-    assert [r.outcome for r in summary.cards] == ["completed_outside"]
-    assert summary.completed_points == 0
+    assert [(r.outcome, r.destination) for r in summary.cards] == [("removed", "backlog")]
+    assert (summary.committed_points, summary.completed_points) == (2, 0)
+    assert summary.removed_count == 1 and summary.completed_outside_count == 0
 
 
 def test_complete_empty_sprint_with_next_and_no_planned_sprint(world: World) -> None:

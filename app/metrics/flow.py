@@ -255,6 +255,23 @@ def card_timings(events: Iterable[FlowEvent], now: dt.datetime | None = None) ->
     return timings
 
 
+def finished_between(
+    start: dt.date,
+    end: dt.date,
+    events: Iterable[FlowEvent],
+    now: dt.datetime | None = None,
+    time_zone: str | dt.tzinfo = "UTC",
+) -> list[CardTiming]:
+    """The cards finished from ``start`` to ``end`` (days in ``time_zone``, both included)
+    with their lead and cycle time, in the order they were finished: what the control chart
+    plots and ``sprintdeck metrics cycle`` lists."""
+    _days(start, end)
+    zone = _zone(time_zone)
+    begin = day_start_utc(start, zone)
+    stop = day_start_utc(end + DAY, zone)
+    return [t for t in card_timings(events, now) if begin <= t.finished < stop]
+
+
 def mean(values: Sequence[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
@@ -296,14 +313,8 @@ def control_chart(
     lead time, the mean, a centred rolling mean and the standard deviation."""
     if kind not in ("cycle", "lead"):
         raise ValueError("A control chart shows cycle or lead time.")
-    _days(start, end)
-    zone = _zone(time_zone)
-    begin = day_start_utc(start, zone)
-    stop = day_start_utc(end + DAY, zone)
     chosen = []
-    for timing in card_timings(events, now):
-        if not (begin <= timing.finished < stop):
-            continue
+    for timing in finished_between(start, end, events, now, time_zone):
         value = timing.cycle_days if kind == "cycle" else timing.lead_days
         if value is not None:
             chosen.append((timing, value))
@@ -374,6 +385,7 @@ __all__ = [
     "control_chart",
     "cumulative_flow",
     "default_window",
+    "finished_between",
     "mean",
     "order_columns",
     "rolling",

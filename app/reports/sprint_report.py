@@ -47,7 +47,7 @@ from app.metrics.points import format_points
 from app.metrics.velocity import VelocitySeries, VelocitySprint, velocity
 from app.outputs import csv_cell, replace_file
 from app.reports.charts import ChartLayout, paint_burndown, paint_velocity
-from app.services.reports import VELOCITY_WINDOW, SprintReportDTO
+from app.services.reports import VELOCITY_WINDOW, ReportCardDTO, SprintReportDTO
 from app.words import plural
 
 FORMATS = ("pdf", "html", "md", "csv")
@@ -71,6 +71,7 @@ CSV_FIELDS = (
     "re_estimated",
     "blocked_hours",
     "sprint",
+    "points_initial",
 )
 # progress(done, total) -> False to cancel the export.
 Progress = Callable[[int, int], bool]
@@ -207,55 +208,83 @@ def key_figures(report: SprintReportDTO) -> list[tuple[str, str, str]]:
     ]
 
 
+ADDED_MARK = "*"  # after a card's key: added after the start (Jira's sprint report marks so)
+ARROW = " → "  # between an estimate at the start (or when added) and at the close
+
+
+def card_label(card: ReportCardDTO) -> str:
+    """The card's key, with Jira's asterisk when it was added after the start."""
+    return card.key + (ADDED_MARK if card.added_after_start else "")
+
+
+def estimate_text(card: ReportCardDTO, value: Decimal | None = None) -> str:
+    """The estimate a card counts with; "8 → 5" when it changed after the start (at the
+    start, or when the card was added → at the close, or when it left the sprint)."""
+    final = card.points_final if value is None else value
+    if card.re_estimated:
+        return _pts(card.points_initial) + ARROW + _pts(final)
+    return _pts(final)
+
+
+def _pts(value: Decimal | None) -> str:
+    return format_points(value, places=1) if value is not None else "—"
+
+
+def estimate_notes(report: SprintReportDTO) -> list[str]:
+    """How to read the card tables' estimates and marks (only what the tables use)."""
+    notes = [
+        "Completed cards count with their estimate at the "
+        + ("close" if not report.is_active else "time of this report")
+        + "; cards done before the start (or before they were added) are completed outside "
+        "the sprint and count neither as committed nor as completed."
+    ]
+    changed = report.re_estimated
+    if changed:
+        net = report.re_estimate_points
+        notes.append(
+            f"{plural(len(changed), 'estimate')} changed after the start, shown as "
+            f"initial{ARROW}final (at the start or when added{ARROW}at the "
+            f"{'close' if not report.is_active else 'time of this report'} or when removed)"
+            + (f"; net {_signed(net)} pts." if net else ".")
+        )
+    if any(c.added_after_start for c in report.cards):
+        notes.append(f"{ADDED_MARK} after a card: added to the sprint after its start.")
+    return notes
+
+
 def _sections(report: SprintReportDTO) -> list[tuple[str, list[str], list[list[str]], str]]:
-    """The card tables: (title, header, rows, text when empty)."""
+    """The card tables: (title, header, rows, text when empty), in Jira's sprint report's
+    order: completed, not completed, completed outside the sprint, removed; then added."""
 
     def who(name: str | None) -> str:
         return name or "Unassigned"
 
-    def pts(value: Decimal | None) -> str:
-        return format_points(value, places=1) if value is not None else "—"
-
-    done = [
-        [
-            c.key,
-            c.title,
-            who(c.assignee),
-            pts(c.points_final)
-            + (
-                f" (was {pts(c.points_committed)})"
-                if c.re_estimated and c.points_committed is not None
-                else ""
-            ),
-        ]
-        for c in report.completed
-    ]
+    done = [[card_label(c), c.title, who(c.assignee), estimate_text(c)] for c in report.completed]
     open_rows = [
         [
-            c.key,
+            card_label(c),
             c.title,
             who(c.assignee),
-            pts(c.points_final),
+            estimate_text(c),
             (c.destination or "—") if not report.is_active else "still in the sprint",
         ]
         for c in report.not_completed
     ]
-    added = [
+    outside = [
         [
-            c.key,
+            card_label(c),
             c.title,
-            _date(c.added_at),
-            pts(c.points_final),
-            c.outcome_label,
+            estimate_text(c),
+            "before it was added" if c.added_after_start else "before the start",
         ]
-        for c in report.added
+        for c in report.completed_outside
     ]
     removed = [
-        [c.key, c.title, pts(c.points_committed), c.destination or "—"] for c in report.removed
+        [card_label(c), c.title, estimate_text(c), c.destination or "—"] for c in report.removed
     ]
-    outside = [
-        [c.key, c.title, pts(c.points_committed), c.destination or "—"]
-        for c in report.completed_outside
+    added = [
+        [card_label(c), c.title, _date(c.added_at), estimate_text(c), c.outcome_label]
+        for c in report.added
     ]
     return [
         (
@@ -271,22 +300,22 @@ def _sections(report: SprintReportDTO) -> list[tuple[str, list[str], list[list[s
             "Every card was completed.",
         ),
         (
-            "Added after the start",
-            ["Card", "Title", "Added", "Points", "Outcome"],
-            added,
-            "No card was added after the start.",
+            "Completed outside the sprint",
+            ["Card", "Title", "Points", "Done"],
+            outside,
+            "No card was completed outside the sprint.",
         ),
         (
             "Removed from the sprint",
-            ["Card", "Title", "Committed points", "Moved to"],
+            ["Card", "Title", "Points", "Moved to"],
             removed,
             "No card was removed.",
         ),
         (
-            "Completed outside the sprint",
-            ["Card", "Title", "Committed points", "Moved to"],
-            outside,
-            "None.",
+            "Added after the start",
+            ["Card", "Title", "Added", "Points", "Outcome"],
+            added,
+            "No card was added after the start.",
         ),
     ]
 
@@ -388,6 +417,7 @@ def render_csv(report: SprintReportDTO) -> str:
                 "yes" if c.re_estimated else "no",
                 f"{c.blocked_hours:f}",
                 csv_cell(report.sprint_name),
+                format_points(c.points_initial, places=1),
             ]
         )
     return out.getvalue()
@@ -437,8 +467,7 @@ def render_markdown(report: SprintReportDTO) -> str:
         ["", "Points", "Cards"],
         [[label, value, detail] for label, value, detail in key_figures(report)],
     )
-    if report.re_estimate_points:
-        lines += ["", f"Re-estimates of committed cards: {_signed(report.re_estimate_points)} pts."]
+    lines += [""] + [f"- {_md_text(note)}" for note in estimate_notes(report)]
     for title, header, rows, empty in _sections(report):
         lines += ["", f"## {_md_text(title)}", ""]
         lines += _md_table(header, rows) if rows else [f"_{_md_text(empty)}_"]
@@ -459,7 +488,7 @@ def render_markdown(report: SprintReportDTO) -> str:
                     _signed(scope) if scope else "",
                 ]
             )
-        lines += _md_table(["Day", "Remaining", "Ideal", "Scope change"], rows)
+        lines += _md_table(["Day", "Remaining", "Guideline", "Scope change"], rows)
     lines += ["", "## Velocity trend", ""]
     lines += _md_table(*_velocity_table(report))
     lines += ["", "## Completed work per person", ""]
@@ -637,6 +666,7 @@ background:#fff;border:1px solid {RULE};border-radius:8px;padding:12px 14px}}
 dl.overview dt{{color:{MUTED}}}
 dl.overview dd{{margin:0}}
 .empty{{color:{MUTED};font-style:italic;margin:4px 0}}
+.notes{{color:{MUTED};font-size:13px;margin:0 0 8px;padding-left:18px}}
 svg.chart{{display:block;width:100%;height:auto}}
 svg.chart.phone{{display:none}}
 footer{{color:{MUTED};font-size:12px;margin-top:32px}}
@@ -670,7 +700,7 @@ table.stack td.field span.v{{color:{INK}}}
 """
 
 _NUMERIC = {"Points", "Committed", "Completed", "Ratio", "Completed points", "Completed cards"}
-_NUMERIC |= {"Committed points", "Blocked for", "Times", "Remaining", "Ideal"}
+_NUMERIC |= {"Committed points", "Blocked for", "Times", "Remaining", "Guideline"}
 # Longer than this without a space, a token cannot wrap between words on a phone's line.
 _LONG_TOKEN = re.compile(r"\S{24,}")
 
@@ -743,7 +773,13 @@ def render_html(report: SprintReportDTO, progress: Progress | None = None) -> st
             f'<div class="tile"><div class="label">{e(label)}</div>'
             f'<div class="value">{e(value)}</div><div class="detail">{e(detail)}</div></div>'
         )
-    parts.append("</section><h2>Overview</h2><dl class=overview>")
+    parts.append("</section>")
+    parts.append(
+        '<ul class="notes">'
+        + "".join(f"<li>{_text(note)}</li>" for note in estimate_notes(report))
+        + "</ul>"
+    )
+    parts.append("<h2>Overview</h2><dl class=overview>")
     for k, v in _overview(report):
         parts.append(f"<dt>{e(k)}</dt><dd>{_text(v)}</dd>")
     parts.append("</dl>")
@@ -823,6 +859,8 @@ def _pdf_html(report: SprintReportDTO, chart_w: float, chart_h: float) -> str:
             f'<span style="color:{MUTED};font-size:8.5pt">{e(detail)}</span></td>'
         )
     parts.append("</tr></table>")
+    for note in estimate_notes(report):
+        parts.append(f'<p style="color:{MUTED};font-size:8.5pt;margin:2px 0">{e(note)}</p>')
     parts.append("<h2>Overview</h2>")
     parts.append('<table cellpadding="3" cellspacing="0">')
     for k, v in _overview(report):
@@ -1065,8 +1103,11 @@ __all__ = [
     "FORMAT_NAMES",
     "ExportCancelled",
     "ExportError",
+    "card_label",
     "chart_svg",
     "ensure_gui",
+    "estimate_notes",
+    "estimate_text",
     "format_for",
     "key_figures",
     "paint_report_velocity",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import or_, select
@@ -14,7 +15,7 @@ from app.metrics import flow as flow_metrics
 from app.metrics import velocity as velocity_metrics
 from app.metrics.burndown import BurndownEvent, BurndownSeries, _zone, burndown
 from app.metrics.flow import ControlChart, CumulativeFlow, FlowColumn, FlowEvent, Throughput
-from app.metrics.velocity import VelocitySeries, VelocitySprint
+from app.metrics.velocity import VelocitySeries
 from app.models import (
     Card,
     HistoryEvent,
@@ -24,7 +25,7 @@ from app.models import (
     SprintSnapshot,
     WorkflowColumn,
 )
-from app.services import sprints as sprints_module
+from app.services import sprint_facts
 from app.services.context import ServiceContext
 from app.services.validation import clean_date
 
@@ -35,6 +36,20 @@ DEFAULT_RANGE_DAYS = 30
 # The carry-over events of a sprint's close are written just before its ``closed_at``; an
 # event moving a not-completed card out of the sprint this close to it is that carry-over.
 CARRY_OVER_WINDOW = dt.timedelta(seconds=60)
+
+
+@dataclass(frozen=True, slots=True)
+class CardTimeDTO:
+    """One finished card's cycle and lead time (see app.metrics.flow)."""
+
+    card_id: int
+    key: str
+    title: str
+    created: dt.datetime  # UTC
+    started: dt.datetime | None  # first move into an in-progress column; None: never
+    finished: dt.datetime  # last move into a done column
+    cycle_days: float | None
+    lead_days: float
 
 
 class ChartService:
@@ -55,44 +70,16 @@ class ChartService:
         return self._sprint_series(sprint_id, unit)
 
     def velocity(self, project_id: int, last: int = velocity_metrics.HISTORY) -> VelocitySeries:
-        """Committed against completed points of the last ``last`` closed sprints (oldest
-        first) and the planning velocity (average completed of the last three)."""
+        """Commitment against completed points of the last ``last`` closed sprints (oldest
+        first) and the planning velocity (average completed of the last three): the figures
+        of app.services.sprint_facts, as the sprint list and the sprint report show them."""
         if last < 1:
             raise ValidationError("Velocity needs at least one sprint.")
-        service = sprints_module.SprintService(self._ctx)
-        history = getattr(sprints_module, "VELOCITY_HISTORY", 0)
-        rows: list[VelocitySprint]
-        if hasattr(service, "velocity") and last <= history:
-            dto = service.velocity(project_id)
-            rows = [
-                VelocitySprint(
-                    s.sprint_id, s.name, s.start, s.end, s.committed_points, s.completed_points
-                )
-                for s in dto.sprints
-            ]
-        else:
-            with self._ctx.read() as uow:
-                self._project(uow.session, project_id)
-            closed = [s for s in service.list_sprints(project_id) if s.state == "closed"]
-            never = dt.datetime.min.replace(tzinfo=dt.UTC)
-            closed.sort(
-                key=lambda s: (
-                    s.end_date or (s.closed_at or never).date(),
-                    s.closed_at or never,
-                    s.id,
-                )
-            )
-            rows = [
-                VelocitySprint(
-                    s.id,
-                    s.name,
-                    s.start_date,
-                    s.end_date,
-                    s.committed_points or ZERO,
-                    s.completed_points or ZERO,
-                )
-                for s in closed
-            ]
+        with self._ctx.read() as uow:
+            session = uow.session
+            self._project(session, project_id)
+            closed = sprint_facts.closed_sprints(session, project_id)[-last:]
+            rows = sprint_facts.velocity_rows(session, closed, self._ctx.clock())
         return velocity_metrics.velocity(rows, last=last)
 
     def default_range(self, project_id: int) -> tuple[dt.date, dt.date]:
@@ -142,6 +129,44 @@ class ChartService:
                 dataclasses.replace(p, label=labels.get(p.card_id, "")) for p in chart.points
             )
             return dataclasses.replace(chart, points=points)
+
+    def card_times(
+        self, project_id: int, start: object = None, end: object = None
+    ) -> tuple[CardTimeDTO, ...]:
+        """Every card finished in the range (default: the last 30 days), in the order they
+        were finished, with its cycle time (first move into an in-progress column to the
+        last move into done; None if it never was in progress) and lead time (creation to
+        that same moment), in days: the control chart's data, both kinds at once."""
+        with self._ctx.read() as uow:
+            session = uow.session
+            project = self._project(session, project_id)
+            first, last = self._range(project, start, end)
+            events = self._flow_events(session, project.id)
+            timings = flow_metrics.finished_between(
+                first, last, events, now=self._ctx.clock(), time_zone=project.time_zone
+            )
+            names: dict[int, tuple[int, str]] = {}
+            ids = [t.card_id for t in timings]
+            if ids:
+                names = {
+                    card_id: (number, title)
+                    for card_id, number, title in session.execute(
+                        select(Card.id, Card.number, Card.title).where(Card.id.in_(ids))
+                    )
+                }
+            return tuple(
+                CardTimeDTO(
+                    t.card_id,
+                    f"{project.key}-{names[t.card_id][0]}",
+                    names[t.card_id][1],
+                    t.created,
+                    t.started,
+                    t.finished,
+                    t.cycle_days,
+                    t.lead_days,
+                )
+                for t in timings
+            )
 
     def throughput(
         self, project_id: int, weeks: int = flow_metrics.DEFAULT_THROUGHPUT_WEEKS
@@ -239,16 +264,13 @@ class ChartService:
             holidays = set(
                 session.scalars(select(Holiday.day).where(Holiday.project_id == project.id))
             )
-            committed = ZERO
-            for points in session.scalars(
-                select(SprintSnapshot.points).where(
-                    SprintSnapshot.sprint_id == sprint.id, SprintSnapshot.kind == "commitment"
-                )
-            ):
-                if unit == "cards":
-                    committed += ONE
-                elif points is not None:
-                    committed += points
+            # The guideline starts at the commitment: cards done before the start are not
+            # part of it (they are completed outside the sprint), so it starts where the
+            # remaining line does.
+            if unit == "cards":
+                committed = Decimal(sprint_facts.commitment_count(session, sprint.id))
+            else:
+                committed = sprint_facts.commitment_points(session, sprint.id)
             cutoff = sprint.closed_at if sprint.state == "closed" else self._ctx.clock()
             events = self._events(session, sprint)
             if unit == "cards":
@@ -316,4 +338,4 @@ class ChartService:
         return events
 
 
-__all__ = ["ChartService"]
+__all__ = ["CardTimeDTO", "ChartService"]

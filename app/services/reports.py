@@ -1,10 +1,13 @@
 """The sprint report: every figure a stakeholder reads about one sprint, as one frozen DTO.
 
-Everything comes from the sprint's commitment and outcome snapshots and from the history,
-never from the cards as they are now: a card's title, type and assignee are taken as they
-were at the sprint's close (the history after the close is walked back), its points from the
-snapshots. Re-running the report of a closed sprint later gives the same answer, whatever
-happened to its cards since. The report of an active sprint is its live state, up to now.
+Which card is committed, completed, completed outside the sprint, not completed, added,
+removed or re-estimated is app.services.sprint_facts' answer, the same one the velocity chart
+and ``sprintdeck sprint list`` give (Jira Software's definitions, docs/metrics.md). For a
+closed sprint it comes from the commitment and outcome snapshots and the history before the
+close, never from the cards as they are now: a card's title, type and assignee are taken as
+they were at the close (the history after it is walked back). Re-running the report of a
+closed sprint later gives the same answer, whatever happened to its cards since. The report
+of an active sprint is its live state, up to now.
 """
 
 from __future__ import annotations
@@ -30,11 +33,15 @@ from app.models import (
     Member,
     Project,
     Sprint,
-    SprintSnapshot,
-    WorkflowColumn,
 )
 from app.services.charts import ChartService
 from app.services.context import ServiceContext
+from app.services.sprint_facts import (
+    NOT_COMPLETED,
+    closed_sprints,
+    sprint_facts,
+    velocity_rows,
+)
 
 ZERO = Decimal("0")
 # The velocity trend shows this many sprints, the reported one last.
@@ -42,9 +49,9 @@ VELOCITY_TREND = 7
 # The planning velocity: the average completed points of this many closed sprints.
 VELOCITY_WINDOW = 3
 
-# What became of a card. The first four are those of a closed sprint's outcome snapshot;
-# an active sprint's cards are "completed" (in a done column now), "in_progress" (not yet),
-# or "removed"/"completed_outside" (committed, and left the sprint).
+# What became of a card. The first four are those of a closed sprint's outcome snapshot
+# (app.services.sprint_facts); an active sprint's cards still in it and not done are
+# "in_progress".
 OUTCOME_LABELS = {
     "completed": "Completed",
     "not_completed": "Not completed",
@@ -62,20 +69,25 @@ class ReportCardDTO:
     type: str
     assignee: str | None
     points_committed: Decimal | None  # in the commitment snapshot; None if not committed
-    points_final: Decimal | None  # at the close (outcome snapshot), or now while active
+    # The estimate it counts with: at the close (outcome snapshot), or now while active; for
+    # a removed card, when it left the sprint.
+    points_final: Decimal | None
     outcome: str  # a key of OUTCOME_LABELS
     destination: str | None  # where it went: "backlog", a sprint's name, or "archived"
     committed: bool
     added_at: dt.datetime | None  # when it joined the sprint after the start (UTC)
     blocked_hours: Decimal  # time blocked within the sprint window
+    points_initial: Decimal | None = None  # at the start, or when it was added
+    done_at_start: bool = False  # in the sprint at the start, already done: not committed
 
     @property
     def added_after_start(self) -> bool:
-        return not self.committed
+        return self.added_at is not None
 
     @property
     def re_estimated(self) -> bool:
-        return self.committed and self.points_committed != self.points_final
+        """Its estimate changed after the start: ``points_initial`` → ``points_final``."""
+        return self.points_initial != self.points_final
 
     @property
     def outcome_label(self) -> str:
@@ -135,12 +147,12 @@ class SprintReportDTO:
     completed_committed_points: Decimal  # of the committed cards only
     not_completed_points: Decimal  # unfinished (carried over), or still in progress
     not_completed_cards: int
-    added_points: Decimal
+    added_points: Decimal  # at their estimate when added, removed again or not
     added_cards: int
-    removed_points: Decimal  # committed points that left the sprint (removed or done outside)
+    removed_points: Decimal  # at their estimate when they left, committed or added
     removed_cards: int
     completed_outside_cards: int
-    re_estimate_points: Decimal  # net change by re-estimating committed cards
+    re_estimate_points: Decimal  # net change of the estimates changed after the start
     final_scope_points: Decimal  # the points of the cards in the sprint at the close (or now)
     cards: tuple[ReportCardDTO, ...]
     people: tuple[PersonWorkDTO, ...]
@@ -185,7 +197,15 @@ class SprintReportDTO:
 
     @property
     def added(self) -> tuple[ReportCardDTO, ...]:
-        return tuple(c for c in self.cards if c.added_after_start)
+        """Added after the start, removed again or not (one that came in already done is
+        completed outside the sprint instead)."""
+        return tuple(
+            c for c in self.cards if c.added_after_start and c.outcome != "completed_outside"
+        )
+
+    @property
+    def re_estimated(self) -> tuple[ReportCardDTO, ...]:
+        return tuple(c for c in self.cards if c.re_estimated)
 
     @property
     def removed(self) -> tuple[ReportCardDTO, ...]:
@@ -250,7 +270,7 @@ class ReportService:
                     raise NotFound(f"{project.key} has no active sprint.")
                 return active
             if wanted.lower() == "last":
-                closed = _closed_sprints(session, project_id)
+                closed = closed_sprints(session, project_id)
                 if not closed:
                     raise NotFound(f"{project.key} has no closed sprint yet.")
                 return closed[-1].id
@@ -292,30 +312,8 @@ class ReportService:
         started = _utc(sprint.started_at)
         as_of = _utc(sprint.closed_at) if closed and sprint.closed_at else _utc(self._ctx.clock())
 
-        commitment = _snapshot(session, sprint.id, "commitment")
-        outcome = _snapshot(session, sprint.id, "outcome")
-        categories = dict(
-            session.execute(
-                select(WorkflowColumn.id, WorkflowColumn.category).where(
-                    WorkflowColumn.project_id == project.id
-                )
-            ).all()
-        )
-        if closed:
-            ids = set(commitment) | set(outcome)
-            live: dict[int, Card] = {}
-        else:
-            live = {
-                c.id: c
-                for c in session.scalars(
-                    select(Card).where(
-                        Card.sprint_id == sprint.id,
-                        Card.archived.is_(False),
-                        Card.type != "epic",
-                    )
-                )
-            }
-            ids = set(commitment) | set(live)
+        facts = sprint_facts(session, sprint, as_of)
+        ids = {f.card_id for f in facts.cards}
         cards = {c.id: c for c in session.scalars(select(Card).where(Card.id.in_(ids)))}
         events = list(
             session.scalars(
@@ -330,45 +328,28 @@ class ReportService:
         members = dict(session.execute(select(Member.id, Member.display_name)).all())
 
         rows: list[ReportCardDTO] = []
-        for cid in ids:
-            card = cards[cid]
-            state = _state_at(card, per_card[cid], as_of)
-            snap = commitment.get(cid)
-            committed = snap is not None
-            if closed:
-                out = outcome.get(cid)
-                if out is None:  # committed, yet missing from the outcome: count as removed
-                    result, points, destination = "removed", snap.points if snap else None, None
-                else:
-                    result, points, destination = out.outcome, out.points, out.destination
-            elif cid in live:
-                done = categories.get(live[cid].column_id) == "done"
-                result, points, destination = (
-                    "completed" if done else "in_progress",
-                    live[cid].points,
-                    None,
-                )
-            else:
-                done = not card.archived and categories.get(card.column_id) == "done"
-                result = "completed_outside" if done else "removed"
-                points, destination = card.points, None
-            if result in ("removed", "completed_outside"):
-                destination = _where_it_went(per_card[cid], sprint, as_of)
-            added_at = None if committed else _joined_at(per_card[cid], sprint.id, started)
+        for f in facts.cards:
+            card = cards[f.card_id]
+            state = _state_at(card, per_card[f.card_id], as_of)
+            result = f.outcome
+            if not closed and result == NOT_COMPLETED:
+                result = "in_progress"
             rows.append(
                 ReportCardDTO(
-                    card_id=cid,
+                    card_id=f.card_id,
                     key=f"{project.key}-{card.number}",
                     title=state["title"],
                     type=state["type"],
                     assignee=members.get(state["assignee_id"]),
-                    points_committed=snap.points if snap is not None else None,
-                    points_final=points,
+                    points_committed=f.points_committed,
+                    points_final=f.points_final,
                     outcome=result,
-                    destination=destination,
-                    committed=committed,
-                    added_at=added_at,
+                    destination=f.destination,
+                    committed=f.committed,
+                    added_at=f.added_at,
                     blocked_hours=ZERO,
+                    points_initial=f.points_initial,
+                    done_at_start=f.done_at_start,
                 )
             )
         order = {"completed": 0, "not_completed": 1, "in_progress": 1}
@@ -378,12 +359,17 @@ class ReportService:
         hours = {b.key: b.hours for b in blocked}
         rows = [_with_hours(r, hours.get(r.key, ZERO)) for r in rows]
 
-        in_scope = [r for r in rows if r.outcome in ("completed", "not_completed", "in_progress")]
+        in_scope = [r for r in rows if r.outcome in order]
         done_rows = [r for r in rows if r.outcome == "completed"]
         open_rows = [r for r in rows if r.outcome in ("not_completed", "in_progress")]
-        added_rows = [r for r in rows if not r.committed]
-        left_rows = [r for r in rows if r.committed and r.outcome not in order]
-        committed_points = _sum(s.points for s in commitment.values())
+        added_rows = [r for r in rows if r.added_after_start and r.outcome != "completed_outside"]
+        removed_rows = [r for r in rows if r.outcome == "removed"]
+        changed = [
+            r
+            for r in rows
+            if r.outcome != "completed_outside" and not (r.done_at_start and r.outcome == "removed")
+        ]
+        committed_points = facts.committed_points
         completed_points = _sum(r.points_final for r in done_rows)
 
         holidays = set(session.scalars(select(Holiday.day).where(Holiday.project_id == project.id)))
@@ -398,7 +384,7 @@ class ReportService:
                     left_days = len(working_days(first, sprint.end_date, mask, holidays))
 
         people = _people(rows)
-        velocity, planning = _velocity(session, sprint, committed_points, completed_points)
+        velocity, planning = _velocity(session, sprint, committed_points, completed_points, as_of)
         team = tuple(sorted({r.assignee for r in rows if r.assignee}, key=str.lower))
         report = SprintReportDTO(
             project_key=project.key,
@@ -417,21 +403,21 @@ class ReportService:
             working_days_left=left_days,
             team=team,
             committed_points=committed_points,
-            committed_cards=len(commitment),
+            committed_cards=facts.committed_count,
             completed_points=completed_points,
             completed_cards=len(done_rows),
             completed_committed_points=_sum(r.points_final for r in done_rows if r.committed),
             not_completed_points=_sum(r.points_final for r in open_rows),
             not_completed_cards=len(open_rows),
-            added_points=_sum(r.points_final for r in added_rows if r.outcome in order),
+            added_points=_sum(r.points_initial for r in added_rows),
             added_cards=len(added_rows),
-            removed_points=_sum(r.points_committed for r in left_rows),
-            removed_cards=len(left_rows),
+            removed_points=_sum(r.points_final for r in removed_rows),
+            removed_cards=len(removed_rows),
             completed_outside_cards=sum(1 for r in rows if r.outcome == "completed_outside"),
             re_estimate_points=_sum(
-                (r.points_final or ZERO) - (r.points_committed or ZERO)
-                for r in rows
-                if r.committed and r.outcome in order
+                (r.points_final or ZERO) - (r.points_initial or ZERO)
+                for r in changed
+                if r.re_estimated
             ),
             final_scope_points=_sum(r.points_final for r in in_scope),
             cards=tuple(rows),
@@ -455,33 +441,6 @@ def _zone(name: str) -> dt.tzinfo:
         return dt.UTC
 
 
-def _snapshot(session: Session, sprint_id: int, kind: str) -> dict[int, SprintSnapshot]:
-    return {
-        s.card_id: s
-        for s in session.scalars(
-            select(SprintSnapshot)
-            .where(SprintSnapshot.sprint_id == sprint_id, SprintSnapshot.kind == kind)
-            .order_by(SprintSnapshot.id)
-        )
-    }
-
-
-def _closed_sprints(session: Session, project_id: int) -> list[Sprint]:
-    """Closed sprints, oldest first (by end date, then close time), as SprintService does."""
-    closed = list(
-        session.scalars(
-            select(Sprint).where(Sprint.project_id == project_id, Sprint.state == "closed")
-        )
-    )
-
-    def when(s: Sprint) -> tuple[dt.date, dt.datetime, int]:
-        closed_at = _utc(s.closed_at) if s.closed_at else dt.datetime.min.replace(tzinfo=dt.UTC)
-        return (s.end_date or closed_at.date(), closed_at, s.id)
-
-    closed.sort(key=when)
-    return closed
-
-
 def _state_at(card: Card, events: list[HistoryEvent], when: dt.datetime) -> dict[str, Any]:
     """Title, type and assignee as they were at ``when``: now, with later edits undone."""
     state: dict[str, Any] = {
@@ -496,36 +455,6 @@ def _state_at(card: Card, events: list[HistoryEvent], when: dt.datetime) -> dict
             if name in (e.before or {}):
                 state[name] = e.before[name]
     return state
-
-
-def _joined_at(events: list[HistoryEvent], sprint_id: int, started: dt.datetime) -> dt.datetime:
-    """When a card not in the commitment entered the sprint (its last entry after the start)."""
-    joined = None
-    inside = False
-    for e in events:
-        now_inside = e.sprint_id_after == sprint_id
-        if now_inside and not inside and _utc(e.at) >= started:
-            joined = _utc(e.at)
-        inside = now_inside
-    return joined or started
-
-
-def _where_it_went(events: list[HistoryEvent], sprint: Sprint, until: dt.datetime) -> str | None:
-    """Where a committed card went when it left the sprint: a sprint, the backlog, archived."""
-    inside = False
-    where = None
-    for e in events:
-        if _utc(e.at) > until:
-            break
-        now_inside = e.sprint_id_after == sprint.id and not e.archived_after
-        if inside and not now_inside:
-            if e.archived_after:
-                where = "archived"
-            else:
-                target = (e.after or {}).get("sprint")
-                where = target if target else "backlog"
-        inside = now_inside
-    return where
 
 
 def _with_hours(row: ReportCardDTO, hours: Decimal) -> ReportCardDTO:
@@ -616,10 +545,15 @@ def _people(rows: list[ReportCardDTO]) -> tuple[PersonWorkDTO, ...]:
 
 
 def _velocity(
-    session: Session, sprint: Sprint, committed: Decimal, completed: Decimal
+    session: Session,
+    sprint: Sprint,
+    committed: Decimal,
+    completed: Decimal,
+    now: dt.datetime,
 ) -> tuple[tuple[VelocityPointDTO, ...], Decimal | None]:
-    """Committed against completed of the closed sprints up to this one, this one last."""
-    closed = _closed_sprints(session, sprint.project_id)
+    """Commitment against completed of the closed sprints up to this one, this one last:
+    the velocity chart's figures (app.services.sprint_facts.velocity_rows)."""
+    closed = closed_sprints(session, sprint.project_id)
     if sprint.state == "closed":
         closed = closed[: [s.id for s in closed].index(sprint.id)]
     else:
@@ -631,19 +565,10 @@ def _velocity(
             or s.start_date <= sprint.start_date
         ]
     earlier = closed[-(VELOCITY_TREND - 1) :] if VELOCITY_TREND > 1 else []
-    points = []
-    for s in earlier:
-        query = select(SprintSnapshot).where(SprintSnapshot.sprint_id == s.id)
-        snaps = list(session.scalars(query))
-        points.append(
-            VelocityPointDTO(
-                s.name,
-                _sum(x.points for x in snaps if x.kind == "commitment"),
-                _sum(x.points for x in snaps if x.kind == "outcome" and x.outcome == "completed"),
-                current=False,
-                active=False,
-            )
-        )
+    points = [
+        VelocityPointDTO(v.name, v.committed, v.completed, current=False, active=False)
+        for v in velocity_rows(session, earlier, now)
+    ]
     points.append(
         VelocityPointDTO(
             sprint.name, committed, completed, current=True, active=sprint.state == "active"

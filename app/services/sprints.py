@@ -1,9 +1,11 @@
 """Sprints of a Scrum project: create, plan cards into, start, complete, summarise.
 
-Starting a sprint writes its commitment snapshot (every live non-epic card in it and its
-points); completing it writes its outcome snapshot (what was completed, what was not and
-where it went, what was removed). A closed sprint's figures are read from the snapshots
-only, so later edits of its cards never change them.
+Starting a sprint writes its start snapshot (every live non-epic card in it and its points:
+the commitment, and the cards already done, which are not part of it); completing it writes
+its outcome snapshot (what was completed, completed outside the sprint, not completed and
+where it went, removed). A closed sprint's figures are read from the snapshots, so later
+edits of its cards never change them. Which card counts where is decided in one place,
+app.services.sprint_facts, for this service, the sprint report and the charts alike.
 """
 
 from __future__ import annotations
@@ -33,9 +35,9 @@ from app.models import (
     ProjectMember,
     Sprint,
     SprintCapacity,
-    SprintSnapshot,
     WorkflowColumn,
 )
+from app.services import sprint_facts as facts_of
 from app.services.common import (
     card_key,
     check_id,
@@ -126,28 +128,37 @@ class SprintStartDTO:
     start: dt.date
     end: dt.date
     planned_working_days: int | None  # of the planned dates; None when it has none
-    card_count: int
+    card_count: int  # the commitment: cards in the sprint not done yet
     points: Decimal
-    unestimated_keys: tuple[str, ...]  # cards without points, in rank order
+    unestimated_keys: tuple[str, ...]  # of those, cards without points, in rank order
     calendar: ProjectCalendarDTO
+    # Cards in the sprint already done: completed outside the sprint, not committed (Jira).
+    done_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class SprintCardOutcomeDTO:
-    """One card's place in a sprint's figures."""
+    """One card's place in a sprint's figures (see app.services.sprint_facts)."""
 
     card_id: int
     key: str
     title: str
-    points: Decimal | None  # at the start for commitment-only rows, else at close (or now)
-    committed: bool  # in the commitment snapshot
+    points: Decimal | None  # at the close (or now); for a removed card, when it left
+    committed: bool  # in the commitment: in the sprint at the start and not done
     committed_points: Decimal | None
     outcome: str | None  # see app.models.sprint.OUTCOMES; None while the sprint is not closed
-    destination: str | None  # for not_completed: "backlog" or a sprint name
+    destination: str | None  # not_completed: "backlog" or a sprint; removed: where it went
+    points_initial: Decimal | None = None  # at the start, or when it was added
+    added_at: dt.datetime | None = None  # when it joined after the start (UTC)
+    done_at_start: bool = False  # in the sprint at the start, already done: not committed
 
     @property
     def added_after_start(self) -> bool:
-        return not self.committed
+        return self.added_at is not None
+
+    @property
+    def re_estimated(self) -> bool:
+        return self.points_initial != self.points
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,9 +172,10 @@ class SprintSummaryDTO:
     committed_count: int
     completed_count: int
     not_completed_count: int
-    added_count: int  # cards in the sprint (now or at close) that were not committed
-    removed_count: int  # committed cards that left the sprint before its close
+    added_count: int  # cards that joined after the start (not those already done then)
+    removed_count: int  # cards in the sprint after its start, gone before its close (or now)
     cards: tuple[SprintCardOutcomeDTO, ...] = ()
+    completed_outside_count: int = 0  # in the sprint, done, but not by this sprint
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,106 +377,76 @@ class SprintService:
             return None if sprint is None else self._dto_with_points(uow.session, sprint)
 
     def sprint_summary(self, sprint_id: int) -> SprintSummaryDTO:
+        """The sprint's figures and every card they speak of: committed, completed, completed
+        outside the sprint, not completed, added, removed (app.services.sprint_facts)."""
         with self._ctx.read() as uow:
             session = uow.session
             sprint = self._get(session, sprint_id)
             key = session.scalar(select(Project.key).where(Project.id == sprint.project_id))
-            commitment = self._snapshot(session, sprint.id, "commitment")
-            outcome = self._snapshot(session, sprint.id, "outcome")
+            facts = facts_of.sprint_facts(session, sprint, self._ctx.clock())
             live = self._live_cards(session, sprint.id)
-            categories = self._categories(session, sprint.project_id)
-            ids = set(commitment) | set(outcome) | {c.id for c in live}
+            rank = {c.id: i for i, c in enumerate(live)}
+            ids = {c.card_id for c in facts.cards} | set(rank)
             info = {
-                cid: (number, title, points, column_id)
-                for cid, number, title, points, column_id in session.execute(
-                    select(Card.id, Card.number, Card.title, Card.points, Card.column_id).where(
-                        Card.id.in_(ids)
-                    )
+                cid: (number, title)
+                for cid, number, title in session.execute(
+                    select(Card.id, Card.number, Card.title).where(Card.id.in_(ids))
                 ).all()
             }
+            closed = sprint.state == "closed"
             rows: list[SprintCardOutcomeDTO] = []
-            if sprint.state == "closed":
-                for cid, snap in outcome.items():
-                    number, title, _points, _column = info[cid]
-                    committed = commitment.get(cid)
-                    rows.append(
-                        SprintCardOutcomeDTO(
-                            cid,
-                            f"{key}-{number}",
-                            title,
-                            snap.points,
-                            committed is not None,
-                            committed.points if committed else None,
-                            snap.outcome,
-                            snap.destination,
-                        )
-                    )
-                completed = _sum(r.points for r in rows if r.outcome == "completed")
-                completed_count = sum(1 for r in rows if r.outcome == "completed")
-                not_completed = sum(1 for r in rows if r.outcome == "not_completed")
-                removed = sum(1 for r in rows if r.outcome in ("removed", "completed_outside"))
-                added = sum(
-                    1
-                    for r in rows
-                    if not r.committed and r.outcome in ("completed", "not_completed")
-                )
-            else:
-                live_ids = {c.id for c in live}
+            if sprint.state == "planned":
                 for c in live:
-                    committed = commitment.get(c.id)
-                    rows.append(
-                        SprintCardOutcomeDTO(
-                            c.id,
-                            f"{key}-{c.number}",
-                            c.title,
-                            c.points,
-                            committed is not None,
-                            committed.points if committed else None,
-                            None,
-                            None,
-                        )
+                    key_of = f"{key}-{c.number}"
+                    row = SprintCardOutcomeDTO(
+                        c.id, key_of, c.title, c.points, False, None, None, None, c.points
                     )
-                for cid, snap in commitment.items():
-                    if cid in live_ids:
-                        continue
-                    number, title, _points, _column = info[cid]
-                    rows.append(
-                        SprintCardOutcomeDTO(
-                            cid,
-                            f"{key}-{number}",
-                            title,
-                            snap.points,
-                            True,
-                            snap.points,
-                            None,
-                            None,
-                        )
+                    rows.append(row)
+            group = {
+                facts_of.COMPLETED: 0,
+                facts_of.NOT_COMPLETED: 1,
+                facts_of.COMPLETED_OUTSIDE: 2,
+                facts_of.REMOVED: 3,
+            }
+            for f in sorted(
+                facts.cards,
+                key=lambda f: (group.get(f.outcome, 4), rank.get(f.card_id, len(rank)), f.card_id),
+            ):
+                number, title = info[f.card_id]
+                rows.append(
+                    SprintCardOutcomeDTO(
+                        f.card_id,
+                        f"{key}-{number}",
+                        title,
+                        f.points_final,
+                        f.committed,
+                        f.points_committed,
+                        f.outcome if closed else None,
+                        f.destination if closed or f.outcome == facts_of.REMOVED else None,
+                        points_initial=f.points_initial,
+                        added_at=f.added_at,
+                        done_at_start=f.done_at_start,
                     )
-                done = [c for c in live if categories.get(c.column_id) == "done"]
-                completed = _sum(c.points for c in done) if sprint.state == "active" else ZERO
-                completed_count = len(done) if sprint.state == "active" else 0
-                not_completed = 0
-                removed = sum(1 for cid in commitment if cid not in live_ids)
-                added = (
-                    sum(1 for c in live if c.id not in commitment)
-                    if sprint.state == "active"
-                    else 0
                 )
-            committed_points = _sum(s.points for s in commitment.values())
-            dto = sprint_dto(sprint, committed_points, completed)
+            completed = facts.by_outcome(facts_of.COMPLETED)
+            committed_points = facts.committed_points
+            dto = sprint_dto(sprint, committed_points, facts.completed_points)
             return SprintSummaryDTO(
                 sprint=dto,
                 committed_points=committed_points,
-                completed_points=completed,
+                completed_points=facts.completed_points,
                 planned_points=_sum(c.points for c in live),
                 card_count=len(live),
                 unestimated_count=sum(1 for c in live if c.points is None),
-                committed_count=len(commitment),
-                completed_count=completed_count,
-                not_completed_count=not_completed,
-                added_count=added,
-                removed_count=removed,
+                committed_count=facts.committed_count,
+                completed_count=len(completed),
+                not_completed_count=(
+                    len(facts.by_outcome(facts_of.NOT_COMPLETED)) if closed else 0
+                ),
+                added_count=len(facts.added),
+                removed_count=len(facts.removed),
                 cards=tuple(rows),
+                completed_outside_count=len(facts.by_outcome(facts_of.COMPLETED_OUTSIDE)),
             )
 
     # --- the working calendar ------------------------------------------------------------
@@ -674,7 +656,9 @@ class SprintService:
                 if sprint.start_date is not None and sprint.end_date is not None
                 else None
             )
-            cards = self._live_cards(session, sprint.id)
+            categories = self._categories(session, project.id)
+            live = self._live_cards(session, sprint.id)
+            cards = [c for c in live if categories.get(c.column_id) != "done"]
             return SprintStartDTO(
                 sprint=self._dto_with_points(session, sprint),
                 start=start,
@@ -686,6 +670,11 @@ class SprintService:
                     f"{project.key}-{c.number}" for c in cards if c.points is None
                 ),
                 calendar=calendar,
+                done_keys=tuple(
+                    f"{project.key}-{c.number}"
+                    for c in live
+                    if categories.get(c.column_id) == "done"
+                ),
             )
 
     def start_sprint(
@@ -754,7 +743,11 @@ class SprintService:
             if clean_goal is not None:
                 sprint.goal = clean_goal
             cards = self._live_cards(session, sprint.id)
-            unestimated = [c for c in cards if c.points is None]
+            categories = self._categories(session, project.id)
+            # A card already done is no part of the commitment, estimated or not.
+            unestimated = [
+                c for c in cards if c.points is None and categories.get(c.column_id) != "done"
+            ]
             if unestimated and not allow_unestimated:
                 keys = ", ".join(f"{project.key}-{c.number}" for c in unestimated[:5])
                 more = "" if len(unestimated) <= 5 else f" and {len(unestimated) - 5} more"
@@ -764,12 +757,7 @@ class SprintService:
                     "estimate them first, or start the sprint anyway."
                 )
             now = self._ctx.clock()
-            for c in cards:
-                session.add(
-                    SprintSnapshot(
-                        sprint_id=sprint.id, kind="commitment", card_id=c.id, points=c.points
-                    )
-                )
+            facts_of.start_snapshot(session, sprint.id, cards, categories)
             sprint.state = "active"
             sprint.started_at = now
             sprint.start_date = start_date
@@ -800,40 +788,21 @@ class SprintService:
                     f"The sprint {sprint.name!r} is {sprint.state}; only the active sprint "
                     "can be completed."
                 )
-            categories = self._categories(session, sprint.project_id)
-            live = self._live_cards(session, sprint.id)
-            done = [c for c in live if categories.get(c.column_id) == "done"]
-            unfinished = [c for c in live if categories.get(c.column_id) != "done"]
+            facts = facts_of.sprint_facts(session, sprint, self._ctx.clock())
+            unfinished_ids = [c.card_id for c in facts.by_outcome(facts_of.NOT_COMPLETED)]
             if isinstance(carry_over, str) and carry_over.strip().lower() == "new":
                 target: Sprint | None = self._new_sprint_after_close(session, sprint)
             else:
-                target = self._carry_over_target(session, sprint, carry_over, bool(unfinished))
+                target = self._carry_over_target(session, sprint, carry_over, bool(unfinished_ids))
             destination = "backlog" if target is None else target.name
-            commitment = self._snapshot(session, sprint.id, "commitment")
-
-            def outcome(card: Card, result: str, where: str | None = None) -> None:
-                session.add(
-                    SprintSnapshot(
-                        sprint_id=sprint.id,
-                        kind="outcome",
-                        card_id=card.id,
-                        points=card.points,
-                        outcome=result,
-                        destination=where,
-                    )
-                )
-
-            for c in done:
-                outcome(c, "completed")
-            for c in unfinished:
-                outcome(c, "not_completed", destination)
-            live_ids = {c.id for c in live}
-            left = [cid for cid in commitment if cid not in live_ids]
-            if left:
-                for c in session.scalars(select(Card).where(Card.id.in_(left))):
-                    finished = not c.archived and categories.get(c.column_id) == "done"
-                    outcome(c, "completed_outside" if finished else "removed")
+            facts_of.outcome_snapshot(session, facts, destination)
             session.flush()
+            unfinished = (
+                list(session.scalars(select(Card).where(Card.id.in_(unfinished_ids))))
+                if unfinished_ids
+                else []
+            )
+            unfinished.sort(key=lambda c: c.rank)
             for c in unfinished:
                 self._move_to_sprint(session, c, sprint, target)
             sprint.state = "closed"
@@ -950,20 +919,11 @@ class SprintService:
         with self._ctx.read() as uow:
             session = uow.session
             get_project(session, project_id)
-            closed = self._closed_sprints(session, project_id)[-VELOCITY_HISTORY:]
-            rows = []
-            for s in closed:
-                dto = self._dto_with_points(session, s)
-                rows.append(
-                    VelocitySprintDTO(
-                        s.id,
-                        s.name,
-                        s.start_date,
-                        s.end_date,
-                        dto.committed_points or ZERO,
-                        dto.completed_points or ZERO,
-                    )
-                )
+            closed = facts_of.closed_sprints(session, project_id)[-VELOCITY_HISTORY:]
+            rows = [
+                VelocitySprintDTO(v.sprint_id, v.name, v.start, v.end, v.committed, v.completed)
+                for v in facts_of.velocity_rows(session, closed, self._ctx.clock())
+            ]
             history = tuple(r.completed_points for r in rows[-VELOCITY_WINDOW:])
             return VelocityDTO(project_id, tuple(rows), _average(history), history)
 
@@ -1046,13 +1006,7 @@ class SprintService:
             )
         unassigned = [c for c in live if c.assignee_id is None]
         point_caps = [m.capacity_points for m in members if m.capacity_points is not None]
-        committed = _sum(
-            session.scalars(
-                select(SprintSnapshot.points).where(
-                    SprintSnapshot.sprint_id == sprint.id, SprintSnapshot.kind == "commitment"
-                )
-            )
-        )
+        committed = facts_of.commitment_points(session, sprint.id)
         return SprintPlanDTO(
             sprint=self._dto_with_points(session, sprint),
             working_days=days,
@@ -1081,7 +1035,7 @@ class SprintService:
         """Completed points of the last closed sprints that started before ``sprint``."""
         closed = [
             s
-            for s in self._closed_sprints(session, project.id)
+            for s in facts_of.closed_sprints(session, project.id)
             if s.id != sprint.id
             and (
                 sprint.start_date is None
@@ -1089,10 +1043,8 @@ class SprintService:
                 or s.start_date < sprint.start_date
             )
         ]
-        return tuple(
-            self._dto_with_points(session, s).completed_points or ZERO
-            for s in closed[-VELOCITY_WINDOW:]
-        )
+        rows = facts_of.velocity_rows(session, closed[-VELOCITY_WINDOW:], self._ctx.clock())
+        return tuple(r.completed for r in rows)
 
     @staticmethod
     def _suggested_unit(session: Session, project: Project, live: list[Card]) -> str:
@@ -1132,22 +1084,6 @@ class SprintService:
         return len(
             working_days(sprint.start_date, sprint.end_date, project.working_weekdays, holidays)
         )
-
-    @staticmethod
-    def _closed_sprints(session: Session, project_id: int) -> list[Sprint]:
-        """The project's closed sprints, oldest first (by end date, then close time)."""
-        closed = list(
-            session.scalars(
-                select(Sprint).where(Sprint.project_id == project_id, Sprint.state == "closed")
-            )
-        )
-
-        def when(s: Sprint) -> tuple[dt.date, dt.datetime, int]:
-            closed_at = s.closed_at or dt.datetime.min.replace(tzinfo=dt.UTC)
-            return (s.end_date or closed_at.date(), closed_at, s.id)
-
-        closed.sort(key=when)
-        return closed
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -1468,50 +1404,8 @@ class SprintService:
             ).all()
         )
 
-    @staticmethod
-    def _snapshot(session: Session, sprint_id: int, kind: str) -> dict[int, SprintSnapshot]:
-        return {
-            s.card_id: s
-            for s in session.scalars(
-                select(SprintSnapshot)
-                .where(SprintSnapshot.sprint_id == sprint_id, SprintSnapshot.kind == kind)
-                .order_by(SprintSnapshot.id)
-            )
-        }
-
     def _dto_with_points(self, session: Session, sprint: Sprint) -> SprintDTO:
-        committed = _sum(
-            session.scalars(
-                select(SprintSnapshot.points).where(
-                    SprintSnapshot.sprint_id == sprint.id, SprintSnapshot.kind == "commitment"
-                )
-            )
-        )
-        if sprint.state == "closed":
-            completed = _sum(
-                session.scalars(
-                    select(SprintSnapshot.points).where(
-                        SprintSnapshot.sprint_id == sprint.id,
-                        SprintSnapshot.kind == "outcome",
-                        SprintSnapshot.outcome == "completed",
-                    )
-                )
-            )
-        elif sprint.state == "active":
-            completed = _sum(
-                session.scalars(
-                    select(Card.points)
-                    .join(WorkflowColumn, WorkflowColumn.id == Card.column_id)
-                    .where(
-                        Card.sprint_id == sprint.id,
-                        Card.archived.is_(False),
-                        Card.type != "epic",
-                        WorkflowColumn.category == "done",
-                    )
-                )
-            )
-        else:
-            completed = ZERO
+        committed, completed = facts_of.sprint_totals(session, sprint, self._ctx.clock())
         return sprint_dto(sprint, committed, completed)
 
 

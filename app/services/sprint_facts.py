@@ -1,0 +1,562 @@
+"""The sprint facts: one home for what a sprint committed to, completed, completed outside
+it, added, removed and re-estimated, and for the velocity built from them.
+
+The sprint service (its snapshots, summaries and the sprint list), the sprint report and the
+charts all read these functions, so a figure is worked out once and the report, the velocity
+chart, the burndown's guideline and ``sprintdeck sprint list --json`` cannot disagree. The
+definitions follow Jira Software's sprint report and velocity chart (docs/metrics.md):
+
+* the **commitment** is every card in the sprint when it starts that is not done yet, at its
+  estimate then. A card already done at the start is recorded in the start snapshot with the
+  marker :data:`DONE_AT_START` and is not part of the commitment;
+* **completed** cards are in the sprint at its close (or now) in a done column, and count with
+  their estimate at the close. A card in the sprint that was not done *by this sprint* - done
+  when the sprint started, or already done when it was added - is **completed outside the
+  sprint**: listed, never counted as completed (nor as committed);
+* **added** cards joined the sprint after its start; **removed** cards were in it after the
+  start and not at the close, committed or added (a card added and removed again is both);
+* an estimate **changed after the start** runs from the one at the start (or when the card
+  joined) to the one at the close (or when it left).
+
+Closed sprints are read from their snapshots (the history before the close fills in when a
+card was added and its first estimate); an active sprint is worked out live, by the same code
+that writes the outcome snapshot at the close.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.metrics.velocity import VelocitySprint
+from app.models import Card, HistoryEvent, Sprint, SprintSnapshot, WorkflowColumn
+
+ZERO = Decimal("0")
+COMMITMENT = "commitment"
+OUTCOME = "outcome"
+# The start snapshot's marker for a card that was in the sprint when it started and already
+# done: kept so the close can list it as completed outside the sprint, never committed.
+DONE_AT_START = "completed_outside"
+COMPLETED = "completed"
+NOT_COMPLETED = "not_completed"
+REMOVED = "removed"
+COMPLETED_OUTSIDE = "completed_outside"
+IN_SCOPE = (COMPLETED, NOT_COMPLETED)
+
+
+@dataclass(frozen=True, slots=True)
+class CardFact:
+    """One card's place in a sprint's figures."""
+
+    card_id: int
+    committed: bool  # in the commitment: in the sprint at the start, not done
+    done_at_start: bool  # in the sprint at the start and already done
+    added_at: dt.datetime | None  # when it joined after the start (UTC); None: there at the start
+    points_committed: Decimal | None  # in the commitment snapshot
+    points_initial: Decimal | None  # at the start, or when it joined
+    points_final: Decimal | None  # at the close (or now); for a removed card, when it left
+    outcome: str  # COMPLETED, NOT_COMPLETED (still in the sprint), REMOVED, COMPLETED_OUTSIDE
+    destination: str | None  # where it went: "backlog", a sprint's name, or "archived"
+
+    @property
+    def added_after_start(self) -> bool:
+        return self.added_at is not None
+
+    @property
+    def re_estimated(self) -> bool:
+        """Its estimate changed between the start (or joining) and the close (or leaving)."""
+        return self.points_initial != self.points_final
+
+    @property
+    def in_scope(self) -> bool:
+        """In the sprint at the close (or now) and part of its work: completed or not."""
+        return self.outcome in IN_SCOPE
+
+
+@dataclass(frozen=True, slots=True)
+class SprintFacts:
+    """Every card a started sprint's figures speak of, and the two velocity figures."""
+
+    sprint_id: int
+    state: str
+    started_at: dt.datetime | None
+    as_of: dt.datetime | None  # the close, or the moment an active sprint was read
+    cards: tuple[CardFact, ...]
+
+    def by_outcome(self, *outcomes: str) -> tuple[CardFact, ...]:
+        return tuple(c for c in self.cards if c.outcome in outcomes)
+
+    @property
+    def committed_points(self) -> Decimal:
+        return _sum(c.points_committed for c in self.cards if c.committed)
+
+    @property
+    def committed_count(self) -> int:
+        return sum(1 for c in self.cards if c.committed)
+
+    @property
+    def completed_points(self) -> Decimal:
+        return _sum(c.points_final for c in self.by_outcome(COMPLETED))
+
+    @property
+    def added(self) -> tuple[CardFact, ...]:
+        """Cards that joined after the start (a card that came in already done is completed
+        outside the sprint instead: it is no scope of this sprint)."""
+        return tuple(
+            c for c in self.cards if c.added_after_start and c.outcome != COMPLETED_OUTSIDE
+        )
+
+    @property
+    def removed(self) -> tuple[CardFact, ...]:
+        return self.by_outcome(REMOVED)
+
+
+def _sum(values: Iterable[Decimal | None]) -> Decimal:
+    total = ZERO
+    for value in values:
+        if value is not None:
+            total += value
+    return total
+
+
+def utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+# --- the snapshots -----------------------------------------------------------------------
+
+
+def start_rows(session: Session, sprint_id: int) -> dict[int, SprintSnapshot]:
+    """The start snapshot: commitment rows and DONE_AT_START rows, by card."""
+    return {
+        s.card_id: s
+        for s in session.scalars(
+            select(SprintSnapshot)
+            .where(SprintSnapshot.sprint_id == sprint_id, SprintSnapshot.kind == COMMITMENT)
+            .order_by(SprintSnapshot.id)
+        )
+    }
+
+
+def outcome_rows(session: Session, sprint_id: int) -> dict[int, SprintSnapshot]:
+    return {
+        s.card_id: s
+        for s in session.scalars(
+            select(SprintSnapshot)
+            .where(SprintSnapshot.sprint_id == sprint_id, SprintSnapshot.kind == OUTCOME)
+            .order_by(SprintSnapshot.id)
+        )
+    }
+
+
+def is_committed(row: SprintSnapshot) -> bool:
+    """A start-snapshot row of the commitment (not the marker of a card done at the start)."""
+    return row.outcome != DONE_AT_START
+
+
+def commitment_points(session: Session, sprint_id: int) -> Decimal:
+    """The commitment: the points of the start snapshot's commitment rows."""
+    return _sum(
+        session.scalars(
+            select(SprintSnapshot.points).where(
+                SprintSnapshot.sprint_id == sprint_id,
+                SprintSnapshot.kind == COMMITMENT,
+                _committed_clause(),
+            )
+        )
+    )
+
+
+def commitment_count(session: Session, sprint_id: int) -> int:
+    return len(
+        list(
+            session.scalars(
+                select(SprintSnapshot.id).where(
+                    SprintSnapshot.sprint_id == sprint_id,
+                    SprintSnapshot.kind == COMMITMENT,
+                    _committed_clause(),
+                )
+            )
+        )
+    )
+
+
+def _committed_clause():  # type: ignore[no-untyped-def]
+    return (SprintSnapshot.outcome.is_(None)) | (SprintSnapshot.outcome != DONE_AT_START)
+
+
+def start_snapshot(
+    session: Session, sprint_id: int, cards: Sequence[Card], categories: dict[int, str]
+) -> None:
+    """Write the start snapshot of ``cards`` (the sprint's live non-epic cards): the ones not
+    done are the commitment; the done ones are marked DONE_AT_START."""
+    for c in cards:
+        done = categories.get(c.column_id) == "done"
+        session.add(
+            SprintSnapshot(
+                sprint_id=sprint_id,
+                kind=COMMITMENT,
+                card_id=c.id,
+                points=c.points,
+                outcome=DONE_AT_START if done else None,
+            )
+        )
+
+
+def outcome_snapshot(session: Session, facts: SprintFacts, carried_to: str | None) -> list[int]:
+    """Write the outcome snapshot of a sprint being closed from its live ``facts``; the cards
+    not completed go to ``carried_to`` ("backlog" or a sprint's name). Returns their ids."""
+    unfinished = []
+    for c in facts.cards:
+        destination = c.destination
+        if c.outcome == NOT_COMPLETED:
+            destination = carried_to
+            unfinished.append(c.card_id)
+        session.add(
+            SprintSnapshot(
+                sprint_id=facts.sprint_id,
+                kind=OUTCOME,
+                card_id=c.card_id,
+                points=c.points_final,
+                outcome=c.outcome,
+                destination=destination,
+            )
+        )
+    return unfinished
+
+
+# --- the facts -----------------------------------------------------------------------------
+
+
+def sprint_facts(session: Session, sprint: Sprint, now: dt.datetime) -> SprintFacts:
+    """The facts of ``sprint``: from its snapshots once closed, live (up to ``now``) while
+    active; a planned sprint has none yet."""
+    if sprint.state == "planned" or sprint.started_at is None:
+        return SprintFacts(sprint.id, sprint.state, None, None, ())
+    started = utc(sprint.started_at)
+    start = start_rows(session, sprint.id)
+    if sprint.state == "closed":
+        return _closed(session, sprint, started, start)
+    return _live(session, sprint, started, start, utc(now))
+
+
+def sprint_totals(session: Session, sprint: Sprint, now: dt.datetime) -> tuple[Decimal, Decimal]:
+    """(commitment, completed) of a sprint: what its velocity bar, the sprint list and the
+    report show. A closed sprint's come straight from its snapshots."""
+    if sprint.state == "planned":
+        return ZERO, ZERO
+    if sprint.state == "closed":
+        completed = _sum(
+            session.scalars(
+                select(SprintSnapshot.points).where(
+                    SprintSnapshot.sprint_id == sprint.id,
+                    SprintSnapshot.kind == OUTCOME,
+                    SprintSnapshot.outcome == COMPLETED,
+                )
+            )
+        )
+        return commitment_points(session, sprint.id), completed
+    facts = sprint_facts(session, sprint, now)
+    return facts.committed_points, facts.completed_points
+
+
+def closed_sprints(session: Session, project_id: int) -> list[Sprint]:
+    """The project's closed sprints, oldest first (by end date, then close time)."""
+    closed = list(
+        session.scalars(
+            select(Sprint).where(Sprint.project_id == project_id, Sprint.state == "closed")
+        )
+    )
+    never = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+    def when(s: Sprint) -> tuple[dt.date, dt.datetime, int]:
+        closed_at = utc(s.closed_at) if s.closed_at else never
+        return (s.end_date or closed_at.date(), closed_at, s.id)
+
+    closed.sort(key=when)
+    return closed
+
+
+def velocity_rows(
+    session: Session, sprints: Iterable[Sprint], now: dt.datetime
+) -> list[VelocitySprint]:
+    """Commitment against completed of each sprint, in the order given: the one definition
+    the velocity chart, the planning velocity and the report's velocity trend share."""
+    rows = []
+    for s in sprints:
+        committed, completed = sprint_totals(session, s, now)
+        rows.append(VelocitySprint(s.id, s.name, s.start_date, s.end_date, committed, completed))
+    return rows
+
+
+# --- building ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """A card's state right after one history event."""
+
+    at: dt.datetime
+    in_sprint: bool  # in this sprint and not archived
+    done: bool
+    points: Decimal | None
+    archived: bool
+    sprint_name: str | None  # the sprint it is in after the event ("after" of a sprint change)
+
+
+def _steps(
+    session: Session, sprint_id: int, card_ids: Iterable[int], until: dt.datetime | None
+) -> dict[int, list[_Step]]:
+    ids = list(card_ids)
+    result: dict[int, list[_Step]] = defaultdict(list)
+    if not ids:
+        return result
+    query = (
+        select(
+            HistoryEvent.card_id,
+            HistoryEvent.at,
+            HistoryEvent.sprint_id_after,
+            HistoryEvent.category_after,
+            HistoryEvent.points_after,
+            HistoryEvent.archived_after,
+            HistoryEvent.after,
+        )
+        .where(HistoryEvent.card_id.in_(ids))
+        .order_by(HistoryEvent.at, HistoryEvent.id)
+    )
+    for card_id, at, sprint_after, category, points, archived, after in session.execute(query):
+        when = utc(at)
+        if until is not None and when > until:
+            continue
+        name = (after or {}).get("sprint") if isinstance(after, dict) else None
+        result[card_id].append(
+            _Step(
+                when,
+                sprint_after == sprint_id and not archived,
+                category == "done",
+                points,
+                bool(archived),
+                name if isinstance(name, str) else None,
+            )
+        )
+    return result
+
+
+def _joined(steps: list[_Step], started: dt.datetime) -> _Step | None:
+    """The event by which a card not in the start snapshot first entered the sprint at or
+    after its start (the last entry, should none be dated so)."""
+    inside = False
+    entries = []
+    for step in steps:
+        if step.in_sprint and not inside:
+            entries.append(step)
+        inside = step.in_sprint
+    for step in entries:
+        if step.at >= started:
+            return step
+    return entries[-1] if entries else None
+
+
+def _entered_after(steps: list[_Step], started: dt.datetime) -> bool:
+    """The card entered the sprint after its start (an event strictly later: one at the
+    start's instant is planning, as for the burndown)."""
+    inside = False
+    for step in steps:
+        if step.in_sprint and not inside and step.at > started:
+            return True
+        inside = step.in_sprint
+    return False
+
+
+def _left(steps: list[_Step]) -> tuple[Decimal | None, str | None] | None:
+    """(points, destination) when the card last left the sprint, None if it never did."""
+    inside = False
+    found = None
+    for step in steps:
+        if inside and not step.in_sprint:
+            found = (step.points, "archived" if step.archived else step.sprint_name or "backlog")
+        inside = step.in_sprint
+    return found
+
+
+def _done_here(steps: list[_Step], after: dt.datetime | None) -> bool:
+    """The card's current done spell began with the card in this sprint (and, when
+    ``after`` is given, later than it). Without any history: True."""
+    done = False
+    began: _Step | None = None
+    for step in steps:
+        if step.done and not done:
+            began = step
+        done = step.done
+    if not done or began is None:
+        return True
+    return began.in_sprint and (after is None or began.at > after)
+
+
+def _live(
+    session: Session,
+    sprint: Sprint,
+    started: dt.datetime,
+    start: dict[int, SprintSnapshot],
+    now: dt.datetime,
+) -> SprintFacts:
+    categories = dict(
+        session.execute(
+            select(WorkflowColumn.id, WorkflowColumn.category).where(
+                WorkflowColumn.project_id == sprint.project_id
+            )
+        ).all()
+    )
+    live = {
+        c.id: c
+        for c in session.scalars(
+            select(Card).where(
+                Card.sprint_id == sprint.id, Card.archived.is_(False), Card.type != "epic"
+            )
+        )
+    }
+    visited = set(
+        session.scalars(
+            select(HistoryEvent.card_id)
+            .join(Card, Card.id == HistoryEvent.card_id)
+            .where(HistoryEvent.sprint_id_after == sprint.id, Card.type != "epic")
+            .distinct()
+        )
+    )
+    ids = set(start) | set(live) | visited
+    # The live state is the cards as they are, so their whole history is read (a test's
+    # clock may stand before the last event); a closed sprint reads up to its close.
+    steps = _steps(session, sprint.id, ids, None)
+    others = {c.id: c for c in session.scalars(select(Card).where(Card.id.in_(ids - set(live))))}
+    facts = []
+    for cid in sorted(ids):
+        row = start.get(cid)
+        committed = row is not None and is_committed(row)
+        done_at_start = row is not None and not committed
+        history = steps.get(cid, [])
+        added_at = None
+        initial = row.points if row is not None else None
+        if row is None:
+            joined = _joined(history, started)
+            if cid not in live and not _entered_after(history, started):
+                continue  # left again during planning, or never really in it
+            added_at = joined.at if joined is not None else started
+            if joined is not None:
+                initial = joined.points
+            elif cid in live:
+                initial = live[cid].points
+        card = live.get(cid)
+        if card is not None:
+            points = card.points
+            if categories.get(card.column_id) != "done":
+                outcome = NOT_COMPLETED
+            elif committed:
+                outcome = COMPLETED
+            else:
+                after = started if done_at_start else None
+                outcome = COMPLETED if _done_here(history, after) else COMPLETED_OUTSIDE
+            destination = None
+        else:
+            left = _left(history)
+            other = others.get(cid)
+            if left is not None:
+                points, destination = left
+            else:
+                points = other.points if other is not None else initial
+                destination = "archived" if other is not None and other.archived else None
+            outcome = REMOVED
+        facts.append(
+            CardFact(
+                card_id=cid,
+                committed=committed,
+                done_at_start=done_at_start,
+                added_at=added_at,
+                points_committed=row.points if committed and row is not None else None,
+                points_initial=initial,
+                points_final=points,
+                outcome=outcome,
+                destination=destination,
+            )
+        )
+    return SprintFacts(sprint.id, sprint.state, started, now, tuple(facts))
+
+
+def _closed(
+    session: Session, sprint: Sprint, started: dt.datetime, start: dict[int, SprintSnapshot]
+) -> SprintFacts:
+    closed_at = utc(sprint.closed_at) if sprint.closed_at is not None else None
+    outcome = outcome_rows(session, sprint.id)
+    ids = set(start) | set(outcome)
+    steps = _steps(session, sprint.id, ids, closed_at)
+    facts = []
+    for cid in sorted(ids):
+        row = start.get(cid)
+        out = outcome.get(cid)
+        committed = row is not None and is_committed(row)
+        history = steps.get(cid, [])
+        added_at = None
+        initial = row.points if row is not None else None
+        if row is None:
+            joined = _joined(history, started)
+            added_at = joined.at if joined is not None else started
+            if joined is not None:
+                initial = joined.points
+            elif out is not None:
+                initial = out.points
+        if out is None:  # in the commitment, missing from the outcome: count it as removed
+            result, points, destination = REMOVED, row.points if row else None, None
+        else:
+            result, points, destination = out.outcome or REMOVED, out.points, out.destination
+        if result == COMPLETED_OUTSIDE and committed:
+            # Earlier versions wrote this for a committed card that left the sprint and was
+            # done elsewhere; Jira lists such a card as removed.
+            result = REMOVED
+        if result == REMOVED and destination is None:
+            left = _left(history)
+            if left is not None:
+                destination = left[1]
+        facts.append(
+            CardFact(
+                card_id=cid,
+                committed=committed,
+                done_at_start=row is not None and not committed,
+                added_at=added_at,
+                points_committed=row.points if committed and row is not None else None,
+                points_initial=initial,
+                points_final=points,
+                outcome=result,
+                destination=destination,
+            )
+        )
+    return SprintFacts(sprint.id, sprint.state, started, closed_at, tuple(facts))
+
+
+__all__ = [
+    "COMMITMENT",
+    "COMPLETED",
+    "COMPLETED_OUTSIDE",
+    "DONE_AT_START",
+    "NOT_COMPLETED",
+    "OUTCOME",
+    "REMOVED",
+    "CardFact",
+    "SprintFacts",
+    "closed_sprints",
+    "commitment_count",
+    "commitment_points",
+    "is_committed",
+    "outcome_rows",
+    "outcome_snapshot",
+    "sprint_facts",
+    "sprint_totals",
+    "start_rows",
+    "start_snapshot",
+    "utc",
+    "velocity_rows",
+]
