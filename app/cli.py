@@ -147,7 +147,13 @@ def build_parser() -> argparse.ArgumentParser:
 # ``(services, args)`` on an opened (migrated) database; raw handlers take ``(url, args)`` and
 # must open the database themselves (check, backup, restore must never migrate or write to a
 # file they were asked to inspect or replace).
-EXTENSIONS = ("app.cli_reports", "app.cli_transfer", "app.cli_maintenance", "app.cli_team")
+EXTENSIONS = (
+    "app.cli_reports",
+    "app.cli_transfer",
+    "app.cli_maintenance",
+    "app.cli_team",
+    "app.cli_metrics",
+)
 
 
 def _extension_modules() -> list[Any]:
