@@ -222,6 +222,31 @@ def test_reopened_and_finished_again_in_the_sprint_is_completed(sprint: Sprint) 
     assert s.charts.velocity(sprint.project_id).sprints[0].completed == D(3)
 
 
+def test_a_card_added_already_done_is_completed_outside(sprint: Sprint, db_path: Path) -> None:
+    s = sprint.services
+    sprint.card("Alpha", "5")
+    x = sprint.card("Xray", "2", in_sprint=False)
+    sprint.clock.set(28, 15, month=2)
+    sprint.done(x)  # finished in the backlog
+    sprint.start()
+    sprint.clock.set(5, 10)
+    s.sprints.plan_card(x, sprint.sprint_id)  # added, already done
+    live = sprint.report()
+    assert [(c.key, c.added_after_start) for c in live.completed_outside] == [("FIG-2", True)]
+    assert (live.completed_points, live.added_cards) == (D(0), 0)
+    assert sprint_list(db_path)["S1"]["completed_points"] == 0  # the list's own quick sum
+    sprint.close()
+    r = sprint.report()
+    assert [c.key for c in r.completed_outside] == ["FIG-2"] and not r.completed
+    assert "| FIG-2\\* | Xray | 2 | before it was added |" in sr.render_markdown(r)
+    assert (r.committed_points, r.completed_points, r.scope_change_points) == (D(5), D(0), 0)
+    assert s.charts.velocity(sprint.project_id).sprints[0].completed == 0
+    # The burndown: scope and done both rise, the remaining line does not move.
+    burndown = s.charts.sprint_burndown(sprint.sprint_id)
+    assert burndown.remaining[day(4)] == burndown.remaining[day(5)] == 5
+    assert burndown.scope_added[day(5)] == 2 == burndown.completed[day(5)]
+
+
 # --- a card added after the start and removed before the close -------------------------------
 
 

@@ -262,8 +262,9 @@ def sprint_totals(session: Session, sprint: Sprint, now: dt.datetime) -> tuple[D
             )
         )
         return commitment_points(session, sprint.id), completed
-    facts = sprint_facts(session, sprint, now)
-    return facts.committed_points, facts.completed_points
+    if sprint.started_at is None:
+        return ZERO, ZERO
+    return commitment_points(session, sprint.id), _live_completed(session, sprint)
 
 
 def closed_sprints(session: Session, project_id: int) -> list[Sprint]:
@@ -385,6 +386,54 @@ def _left(steps: list[_Step]) -> tuple[Decimal | None, str | None] | None:
     return found
 
 
+def _done_outcome(marker: object, steps: list[_Step], started: dt.datetime) -> str:
+    """COMPLETED or COMPLETED_OUTSIDE for a card in the sprint and done now; ``marker`` is
+    its start-snapshot row's outcome (None: committed) or ``_ABSENT`` (added later). A
+    committed card is completed; a card done at the start only if it was reopened and
+    finished again after the start; a card added after the start only if it was finished in
+    the sprint (not already done when it came in)."""
+    if marker is None or (marker is not _ABSENT and marker != DONE_AT_START):
+        return COMPLETED
+    after = None if marker is _ABSENT else started
+    return COMPLETED if _done_here(steps, after) else COMPLETED_OUTSIDE
+
+
+_ABSENT = object()  # not in the start snapshot
+
+
+def _live_completed(session: Session, sprint: Sprint) -> Decimal:
+    """Completed points of an active sprint: what :func:`_live` counts, reading the
+    history of only the done cards not in the commitment (the sprint list asks often)."""
+    assert sprint.started_at is not None
+    started = utc(sprint.started_at)
+    done = session.execute(
+        select(Card.id, Card.points)
+        .join(WorkflowColumn, WorkflowColumn.id == Card.column_id)
+        .where(
+            Card.sprint_id == sprint.id,
+            Card.archived.is_(False),
+            Card.type != "epic",
+            WorkflowColumn.category == "done",
+        )
+    ).all()
+    if not done:
+        return ZERO
+    markers: dict[int, object] = dict(
+        session.execute(
+            select(SprintSnapshot.card_id, SprintSnapshot.outcome).where(
+                SprintSnapshot.sprint_id == sprint.id, SprintSnapshot.kind == COMMITMENT
+            )
+        ).all()
+    )
+    doubtful = [cid for cid, _ in done if markers.get(cid, _ABSENT) is not None]
+    steps = _steps(session, sprint.id, doubtful, None)
+    return _sum(
+        points
+        for cid, points in done
+        if _done_outcome(markers.get(cid, _ABSENT), steps.get(cid, []), started) == COMPLETED
+    )
+
+
 def _done_here(steps: list[_Step], after: dt.datetime | None) -> bool:
     """The card's current done spell began with the card in this sprint (and, when
     ``after`` is given, later than it). Without any history: True."""
@@ -456,11 +505,9 @@ def _live(
             points = card.points
             if categories.get(card.column_id) != "done":
                 outcome = NOT_COMPLETED
-            elif committed:
-                outcome = COMPLETED
             else:
-                after = started if done_at_start else None
-                outcome = COMPLETED if _done_here(history, after) else COMPLETED_OUTSIDE
+                marker = _ABSENT if row is None else row.outcome
+                outcome = _done_outcome(marker, history, started)
             destination = None
         else:
             left = _left(history)
