@@ -151,14 +151,18 @@ README_COMMANDS = tuple(
     label list --project WEB --json --db board.db
     card add --project WEB --title "Hero image" --points 3 --assignee "Ada Lovelace" \
       --column "In Progress" --db board.db
-    card move WEB-1 --to done --position 1 --db board.db
-    card list --project WEB --json --db board.db
-    card list --project WEB --csv --all --db board.db
     sprint add --project WEB --goal Launch --db board.db
     card plan WEB-1 --sprint "WEB Sprint 1" --db board.db
     sprint list --project WEB --json --db board.db
     sprint start "WEB Sprint 1" --project WEB --db board.db
+    card move WEB-1 --to done --position 1 --db board.db
+    card list --project WEB --json --db board.db
+    card list --project WEB --csv --all --db board.db
     sprint complete "WEB Sprint 1" --project WEB --carry-over backlog --db board.db
+    metrics burndown --project WEB --sprint last --json --db board.db
+    metrics velocity --project WEB --json --db board.db
+    metrics cfd --project WEB --csv --db board.db
+    metrics cycle --project WEB --json --db board.db
     report --project DEMO --sprint last --format pdf -o r.pdf --db board.db
     report --project DEMO --sprint active --format html -o r.html --db board.db
     report --project WEB --sprint "WEB Sprint 1" -o r.md --db board.db
@@ -174,7 +178,7 @@ README_COMMANDS = tuple(
     .strip()
     .splitlines()
 )
-CARD_LIST_JSON = 11  # the index of `card list --json` above
+CARD_LIST_JSON = 15  # the index of `card list --json` above
 
 
 def readme_commands() -> set[tuple[str, ...]]:
@@ -194,7 +198,7 @@ def readme_commands() -> set[tuple[str, ...]]:
     return found
 
 
-SUBCOMMAND_GROUPS = {"project", "column", "card", "sprint", "import", "member", "label"}
+SUBCOMMAND_GROUPS = {"project", "column", "card", "sprint", "import", "member", "label", "metrics"}
 
 
 def covered() -> set[tuple[str, ...]]:
