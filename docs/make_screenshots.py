@@ -155,6 +155,19 @@ def main(argv: list[str] | None = None) -> int:
 
             dialog_shot(window.edit_project_settings, "project-settings-team", team)
 
+    @shot("welcome")
+    def _welcome() -> None:
+        """A database without any project: the welcome page."""
+        empty = open_runtime("sqlite:///" + str(work / "team.db"))
+        try:
+            other = MainWindow(empty.services, settings, database=work / "team.db")
+            other.resize(width, height)
+            other.show()
+            save(other, "welcome")
+            other.close()
+        finally:
+            empty.close()
+
     def report(sprint: str = "last") -> object:
         from app.services.reports import ReportService
 
