@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
+import io
 import os
 import shutil
 import sqlite3
@@ -59,21 +61,62 @@ def make_runtime(path: Path, demo: bool = False) -> Runtime:
 
 
 def run_cli(
-    *args: str, db: Path | None = None, env: dict[str, str] | None = None, stdin: str | None = None
+    *args: str,
+    db: Path | None = None,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+    process: bool = False,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real entry point (``python -m app``) in a child process."""
-    command = [sys.executable, "-m", "app", *args]
-    if db is not None:
-        command += ["--db", str(db)]
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        env=full_env,
-        cwd=ROOT,
-        input=stdin,
-        timeout=120,
+    """Run the command line's entry point, ``app.main.main``, and collect what it printed.
+
+    In this process by default (the same function ``sprintdeck`` and ``python -m app``
+    call, with the environment, working folder, stdin, stdout and stderr it would have), so
+    that hundreds of command-line tests stay fast; ``process=True`` runs ``python -m app``
+    in a child process instead, for what only a real process shows (the interpreter's exit,
+    a signal, two programs at once). Tests of each command keep some of both.
+    """
+    argv = [*args, *(["--db", str(db)] if db is not None else [])]
+    if process:
+        return subprocess.run(
+            [sys.executable, "-m", "app", *argv],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **(env or {})},
+            cwd=ROOT,
+            input=stdin,
+            timeout=120,
+        )
+    return _run_in_process(argv, env or {}, stdin)
+
+
+def _run_in_process(
+    argv: list[str], env: dict[str, str], stdin: str | None
+) -> subprocess.CompletedProcess[str]:
+    from app.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved_env = {key: os.environ.get(key) for key in env}
+    saved_cwd = os.getcwd()
+    saved_stdin = sys.stdin
+    os.environ.update(env)
+    os.chdir(ROOT)
+    sys.stdin = io.StringIO(stdin or "")
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                status = main(argv)
+            except SystemExit as exc:  # argparse: usage errors, --help, --version
+                status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    finally:
+        sys.stdin = saved_stdin
+        os.chdir(saved_cwd)
+        for key, value in saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return subprocess.CompletedProcess(
+        ["sprintdeck", *argv], int(status or 0), out.getvalue(), err.getvalue()
     )
 
 
