@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import datetime as dt
 import hashlib
 import io
+import json
 import os
 import shutil
 import sqlite3
@@ -130,3 +132,55 @@ def dump_digest(path: Path) -> str:
         return digest.hexdigest()
     finally:
         conn.close()
+
+
+class Clock:
+    """A clock the services read (``services.context.clock = Clock(...)``) and a test sets
+    to the moment each step of a dated history happens (UTC)."""
+
+    def __init__(self, start: dt.datetime | None = None) -> None:
+        self.now = start or dt.datetime(2025, 3, 2, 10, tzinfo=dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def set(self, day: int, hour: int = 12, month: int = 3, year: int = 2025) -> None:
+        self.now = dt.datetime(year, month, day, hour, tzinfo=dt.UTC)
+
+
+# --- what a command-line run should look like ------------------------------------------
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    return result.stdout
+
+
+def refused(result: subprocess.CompletedProcess[str], *words: str) -> str:
+    """Exit 1, nothing on stdout, one readable line on stderr naming ``words``."""
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    line = lines[0]
+    assert line.startswith("sprintdeck: ")
+    for word in words:
+        assert word.lower() in line.lower(), line
+    return line
+
+
+def usage_error(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr  # one line: what is wrong and where help is
+    assert ": error: " in lines[0] and "--help)" in lines[0]
+    return result.stderr
+
+
+def as_json(result: subprocess.CompletedProcess[str]) -> list[dict]:
+    data = json.loads(ok(result))
+    assert isinstance(data, list)
+    return data

@@ -6,48 +6,12 @@ import csv
 import io
 import json
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from app import __version__
-from tests.helpers import make_runtime, run_cli
-
-
-def ok(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
-    return result.stdout
-
-
-def refused(result: subprocess.CompletedProcess[str], *words: str) -> str:
-    """Exit 1, nothing on stdout, one readable line on stderr naming ``words``."""
-    assert result.returncode == 1, (result.stdout, result.stderr)
-    assert result.stdout == ""
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    line = lines[0]
-    assert line.startswith("sprintdeck: ")
-    for word in words:
-        assert word.lower() in line.lower(), line
-    return line
-
-
-def usage_error(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 2, (result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr  # one line: what is wrong and where help is
-    assert ": error: " in lines[0] and "--help)" in lines[0]
-    return result.stderr
-
-
-def as_json(result: subprocess.CompletedProcess[str]) -> list[dict]:
-    data = json.loads(ok(result))
-    assert isinstance(data, list)
-    return data
+from tests.helpers import as_json, make_runtime, ok, refused, run_cli, usage_error
 
 
 @pytest.fixture

@@ -23,23 +23,12 @@ from pathlib import Path
 import pytest
 
 from app.services import Services
-from tests.helpers import run_cli
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = dt.datetime(2025, 2, 27, 9, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def set(self, day: int, hour: int, month: int = 3) -> None:
-        self.now = dt.datetime(2025, month, day, hour, tzinfo=dt.UTC)
+from tests.helpers import Clock, run_cli
 
 
 @pytest.fixture
 def db(services: Services, db_path: Path) -> Path:
-    clock = Clock()
+    clock = Clock(dt.datetime(2025, 2, 27, 9, tzinfo=dt.UTC))
     services.context.clock = clock
     pid = services.projects.create_project("MET", "Metrics").id
     services.workflow.add_column(pid, "Review")  # before Done

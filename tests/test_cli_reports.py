@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import make_runtime, run_cli
-from tests.test_reports import Clock, build, close
+from tests.helpers import run_cli
+from tests.worlds import report_database
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    """A database holding the closed sprint of tests.test_reports (project RP)."""
-    path = tmp_path / "cli.db"
-    runtime = make_runtime(path)
-    try:
-        services = runtime.services
-        clock = Clock(dt.datetime(2025, 2, 14, 10, tzinfo=dt.UTC))
-        services.context.clock = clock
-        world = build(services, clock)
-        close(services, clock, world)
-    finally:
-        runtime.close()
-    return path
+    """A database holding the closed sprint of tests.worlds (project RP)."""
+    return report_database(tmp_path / "cli.db")
 
 
 def refused(result: subprocess.CompletedProcess[str], *words: str) -> str:

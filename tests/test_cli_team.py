@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import make_runtime, run_cli
-from tests.test_cli import as_json, ok, refused, usage_error
+from tests.helpers import as_json, make_runtime, ok, refused, run_cli, usage_error
 
 
 def dump(path: Path) -> list[str]:

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_cli
-from tests.test_cli import ok, refused, usage_error
+from tests.helpers import ok, refused, run_cli, usage_error
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -15,7 +15,7 @@ from app.services import Services
 from app.services.reports import ReportService
 from app.ui.csv_export import export_cards_csv
 from tests.helpers import run_cli
-from tests.test_cli_reports import db  # noqa: F401 (fixture)
+from tests.worlds import report_database
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
 
@@ -98,7 +98,8 @@ def test_sprint_report_and_csv_export_get_the_usual_permissions(
     ]
 
 
-def test_the_command_line_report_gets_them_too(db: Path, tmp_path: Path, umask: None) -> None:  # noqa: F811
+def test_the_command_line_report_gets_them_too(tmp_path: Path, umask: None) -> None:
+    db = report_database(tmp_path / "cli.db")
     out = tmp_path / "report.md"
     result = run_cli("report", "--project", "RP", "--sprint", "last", "-o", str(out), db=db)
     assert result.returncode == 0, result.stderr

@@ -29,104 +29,21 @@ from app.errors import NotFound, ValidationError
 from app.reports import sprint_report as sr
 from app.services import Services
 from app.services.reports import ReportService, SprintReportDTO
-
-
-class Clock:
-    def __init__(self, start: dt.datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def set(self, day: int, hour: int = 12, month: int = 3) -> None:
-        self.now = dt.datetime(2025, month, day, hour, tzinfo=dt.UTC)
+from tests.helpers import Clock
+from tests.worlds import REPORT_START, build_report, close_report
 
 
 @pytest.fixture
 def clock(services: Services) -> Clock:
-    c = Clock(dt.datetime(2025, 2, 14, 10, tzinfo=dt.UTC))
+    c = Clock(REPORT_START)
     services.context.clock = c
     return c
 
 
-def build(services: Services, clock: Clock) -> dict:  # type: ignore[type-arg]
-    project = services.projects.create_project("RP", "Report project")
-    pid = project.id
-    alice = services.projects.add_member(pid, "Alice Archer").id
-    bob = services.projects.add_member(pid, "Bob Baker").id
-    services.sprints.add_holiday(pid, "2025-03-12", "Spring day")
-    columns = services.workflow.list_columns(pid)
-    done = next(c for c in columns if c.category == "done")
-    doing = next(c for c in columns if c.category == "in_progress")
-
-    # An earlier sprint, for the velocity trend: 8 committed, 5 completed.
-    s0 = services.sprints.create_sprint(pid, "Sprint 1", "Warm up", "2025-02-17", "2025-02-28")
-    p = services.cards.create_card(pid, "Old one", points="5", sprint_id=s0.id).id
-    services.cards.create_card(pid, "Old two", points="3", sprint_id=s0.id)
-    clock.set(17, 8, month=2)
-    services.sprints.start_sprint(s0.id)
-    clock.set(20, 12, month=2)
-    services.board.move_card(p, done.id)
-    clock.set(28, 17, month=2)
-    services.sprints.complete_sprint(s0.id, "backlog")
-
-    s = services.sprints.create_sprint(pid, "Sprint 2", "Ship reports", "2025-03-03", "2025-03-14")
-    nxt = services.sprints.create_sprint(pid, "Sprint 3", "", "2025-03-17", "2025-03-28")
-
-    def card(title: str, points: str, assignee: int | None = None, sprint: int | None = s.id):
-        return services.cards.create_card(
-            pid, title, points=points, assignee_id=assignee, sprint_id=sprint
-        ).id
-
-    cards = {
-        "A": card("Alpha", "5", alice),
-        "B": card("Bravo", "8", bob),
-        "C": card("Charlie", "5"),
-        "D": card("Delta", "3", alice, None),
-        "E": card("Echo", "3", bob),
-        "F": card("Foxtrot", "2", alice),
-    }
-    services.board.move_card(cards["F"], done.id)  # done before the start
-    clock.set(3, 8)
-    services.sprints.start_sprint(s.id)
-    clock.set(4, 15)
-    services.board.move_card(cards["A"], done.id)
-    services.board.move_card(cards["B"], doing.id)
-    clock.set(5, 10)
-    services.sprints.plan_card(cards["D"], s.id)  # added after the start
-    clock.set(5, 12)
-    services.cards.update_card(cards["B"], {"blocked": True, "blocked_reason": "API down"})
-    clock.set(6, 12)
-    services.cards.update_card(cards["B"], {"blocked": False})  # blocked for 24 hours
-    services.cards.update_card(cards["B"], {"points": "5"})  # re-estimated 8 -> 5
-    clock.set(7)
-    services.sprints.plan_card(cards["C"], None)  # removed, to the backlog
-    clock.set(10)
-    services.board.move_card(cards["D"], done.id)
-    clock.set(11)
-    services.board.move_card(cards["B"], done.id)
-    clock.set(14, 17)
-    return {
-        "project": project,
-        "sprint": s,
-        "next": nxt,
-        "cards": cards,
-        "done": done,
-        "doing": doing,
-        "alice": alice,
-        "bob": bob,
-    }
-
-
-def close(services: Services, clock: Clock, world: dict) -> None:  # type: ignore[type-arg]
-    clock.set(14, 17)
-    services.sprints.complete_sprint(world["sprint"].id, world["next"].id)
-
-
 @pytest.fixture
 def world(services: Services, clock: Clock) -> dict:  # type: ignore[type-arg]
-    w = build(services, clock)
-    close(services, clock, w)
+    w = build_report(services, clock)
+    close_report(services, clock, w)
     return w
 
 
@@ -217,7 +134,7 @@ def test_sprint_can_be_named_last_or_by_name(
 
 
 def test_active_sprint_report_is_the_live_state(services: Services, clock: Clock) -> None:
-    w = build(services, clock)
+    w = build_report(services, clock)
     clock.set(7, 18)
     r = ReportService(services.context).sprint_report(w["project"].id, "active")
     assert r.is_active and r.closed_at is None
@@ -231,7 +148,7 @@ def test_active_sprint_report_is_the_live_state(services: Services, clock: Clock
 def test_a_card_created_blocked_counts_as_blocked_from_its_creation(
     services: Services, clock: Clock
 ) -> None:
-    w = build(services, clock)
+    w = build_report(services, clock)
     clock.set(5, 9)
     stuck = services.cards.create_card(
         w["project"].id,

@@ -10,17 +10,7 @@ import pytest
 from app.errors import NotFound, ValidationError
 from app.services import Services
 from app.services.charts import ChartService
-
-
-class Clock:
-    def __init__(self, start: dt.datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def set(self, day: int, hour: int = 12) -> None:
-        self.now = dt.datetime(2025, 3, day, hour, tzinfo=dt.UTC)
+from tests.helpers import Clock
 
 
 @pytest.fixture

@@ -9,17 +9,7 @@ import pytest
 
 from app.errors import NotFound, ValidationError
 from app.services import Services
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = dt.datetime(2025, 3, 2, 10, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def set(self, day: int, hour: int = 12, month: int = 3) -> None:
-        self.now = dt.datetime(2025, month, day, hour, tzinfo=dt.UTC)
+from tests.helpers import Clock
 
 
 @pytest.fixture

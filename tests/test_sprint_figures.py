@@ -21,20 +21,9 @@ import pytest
 from app.reports import sprint_report as sr
 from app.services import Services
 from app.services.reports import ReportService, SprintReportDTO
-from tests.helpers import run_cli
+from tests.helpers import Clock, run_cli
 
 D = Decimal
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = dt.datetime(2025, 2, 27, 9, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def set(self, day: int, hour: int = 12, month: int = 3) -> None:
-        self.now = dt.datetime(2025, month, day, hour, tzinfo=dt.UTC)
 
 
 @dataclass
@@ -73,7 +62,7 @@ class Sprint:
 
 @pytest.fixture
 def sprint(services: Services) -> Sprint:
-    clock = Clock()
+    clock = Clock(dt.datetime(2025, 2, 27, 9, tzinfo=dt.UTC))
     services.context.clock = clock
     project = services.projects.create_project("FIG", "Figures")
     columns = {c.category: c.id for c in services.workflow.list_columns(project.id)}

@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from app.services import Services
 from app.ui.export_files import NAME_MAX, safe_file_name
 from app.ui.report_dialog import ReportDialog, report_file_name
-from tests.test_reports import Clock, build, clock, close  # noqa: F401 (fixture)
+from tests.helpers import Clock
+from tests.worlds import REPORT_START, build_report, close_report
 
 
 @pytest.fixture
@@ -22,9 +23,16 @@ def settings(settings_path: Path) -> QSettings:
 
 
 @pytest.fixture
-def dialog(qtbot, services: Services, clock: Clock, settings: QSettings):  # type: ignore[no-untyped-def]  # noqa: F811
-    world = build(services, clock)
-    close(services, clock, world)
+def clock(services: Services) -> Clock:
+    c = Clock(REPORT_START)
+    services.context.clock = c
+    return c
+
+
+@pytest.fixture
+def dialog(qtbot, services: Services, clock: Clock, settings: QSettings):  # type: ignore[no-untyped-def]
+    world = build_report(services, clock)
+    close_report(services, clock, world)
     d = ReportDialog(services, world["project"].id, settings=settings)
     qtbot.addWidget(d)
     d.show()

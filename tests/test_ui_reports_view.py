@@ -12,8 +12,8 @@ from app.reports.charts import ChartLayout
 from app.services import Services
 from app.ui.reports_view import CHARTS, ReportsView
 from app.ui.store import BoardStore
-from tests.test_services_throughput import Clock as ThroughputClock
-from tests.test_services_throughput import build as build_throughput
+from tests.helpers import Clock
+from tests.worlds import build_throughput
 
 
 @pytest.fixture
@@ -189,7 +189,7 @@ def test_the_chosen_chart_is_kept_per_methodology(  # type: ignore[no-untyped-de
 def test_throughput_of_a_kanban_board_week_by_week(  # type: ignore[no-untyped-def]
     services: Services, make_view, qtbot
 ) -> None:
-    clock = ThroughputClock()
+    clock = Clock(dt.datetime(2025, 2, 26, 10, tzinfo=dt.UTC))
     services.context.clock = clock
     project_id = build_throughput(services, clock)
     view = make_view(services, project_id)

@@ -15,18 +15,8 @@ from app.ui.complete_sprint_dialog import CompleteSprintDialog
 from app.ui.sprint_view import KANBAN_MESSAGE, SprintView
 from app.ui.start_sprint_dialog import StartSprintDialog
 from app.ui.store import BoardStore
+from tests.helpers import Clock
 from tests.ui_helpers import with_dialog
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = dt.datetime(2025, 3, 2, 10, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def set(self, day: int, hour: int = 12) -> None:
-        self.now = dt.datetime(2025, 3, day, hour, tzinfo=dt.UTC)
 
 
 @pytest.fixture
