@@ -15,7 +15,7 @@ health check and its dialogs first, then the services, then the window.
 If another program changed the database between that first read and the services being
 built, ``PRAGMA data_version`` on the first read's connection tells, and the window reloads.
 
-This module must not import SQLAlchemy (tests/test_dburl.py checks).
+This module must not import SQLAlchemy (tests/storage/test_dburl.py checks).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 from app.services.demo import DEMO_KEY
 from app.ui.board_model import CardListModel, CardRole
 from tests.helpers import make_runtime
-from tests.ui_helpers import card_by_key, column_named, drop_card, keys_in, select, with_dialog
+from tests.ui.helpers import card_by_key, column_named, drop_card, keys_in, select, with_dialog
 
 
 @pytest.fixture

@@ -16,8 +16,9 @@ from app.models import Comment, HistoryEvent, Project
 from app.services import Services
 from app.services.transfer import ImportRefused, TransferService, parse_trello
 from app.services.transfer import common as transfer_common
+from tests.helpers import ROOT
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = ROOT / "tests" / "fixtures"
 BOARD = FIXTURES / "trello_board.json"
 
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from tests.helpers import make_runtime
-from tests.ui_helpers import keys_in, select, with_dialog
+from tests.ui.helpers import keys_in, select, with_dialog
 
 
 def _teammate_edits(db_path: Path, key: str) -> None:

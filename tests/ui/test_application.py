@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.ui.application import install_exception_hook, log_path, run_gui
-from tests.ui_helpers import keys_in
+from tests.ui.helpers import keys_in
 
 
 def test_a_file_that_is_not_a_database_is_explained_not_touched(

@@ -33,8 +33,8 @@ import pytest
 
 from app.main import main
 from tests.helpers import ROOT, dump_digest, make_runtime
-from tests.test_import_jira_rules import issue, write_csv
-from tests.test_import_trello_rules import at, card, make_board, oid
+from tests.services.transfer.test_jira_rules import issue, write_csv
+from tests.services.transfer.test_trello_rules import at, card, make_board, oid
 
 IMPORTERS = ("trello", "jira-csv", "sprintdeck")
 MEMORY_CAP = 1536 * 1024 * 1024

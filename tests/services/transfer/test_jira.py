@@ -15,8 +15,9 @@ from app.models import Comment, Project
 from app.services import Services
 from app.services.transfer import ImportRefused, TransferService
 from app.services.transfer.jira import parse_date
+from tests.helpers import ROOT
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = ROOT / "tests" / "fixtures"
 EXPORT = FIXTURES / "jira_export.csv"
 
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit
 
 from app.ui.planning_dialog import OVER, PlanningDialog
-from tests.ui_helpers import with_dialog
+from tests.ui.helpers import with_dialog
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 from app.services import Services
 from app.ui.main_window import MainWindow
 from app.ui.project_settings_dialog import ProjectSettingsDialog
-from tests.test_ui_project_settings import CTRL, LEFT, combo_texts
+from tests.ui.test_project_settings import CTRL, LEFT, combo_texts
 
 
 @pytest.fixture

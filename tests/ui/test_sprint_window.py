@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.ui_helpers import card_by_key, keys_in
+from tests.ui.helpers import card_by_key, keys_in
 
 
 @pytest.fixture

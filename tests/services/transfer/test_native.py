@@ -12,9 +12,9 @@ from app.errors import Conflict
 from app.main import Runtime
 from app.services.transfer import ImportRefused, TransferService
 from app.services.transfer.native import tables
-from tests.helpers import make_runtime, run_cli
+from tests.helpers import ROOT, make_runtime, run_cli
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = ROOT / "tests" / "fixtures"
 
 
 def all_rows(path: Path) -> dict[str, list[tuple]]:

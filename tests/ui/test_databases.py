@@ -36,7 +36,7 @@ def test_an_empty_database_shows_the_welcome_page(services, make_window, qtbot) 
 def test_new_project_from_the_welcome_page(services, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtWidgets import QDialogButtonBox
 
-    from tests.ui_helpers import with_dialog
+    from tests.ui.helpers import with_dialog
 
     window = make_window(services)
 

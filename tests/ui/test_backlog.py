@@ -27,7 +27,7 @@ from app.ui.backlog_model import (
 from app.ui.backlog_view import KANBAN_NOTE, QUICK_ADD_HINT, BacklogView
 from app.ui.commands import CommandContext
 from app.ui.store import BoardStore
-from tests.ui_helpers import send_drop
+from tests.ui.helpers import send_drop
 
 
 @dataclass

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.ui_helpers import card_by_key, drop_card, keys_in, select
+from tests.ui.helpers import card_by_key, drop_card, keys_in, select
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from app.ui.sprint_view import KANBAN_MESSAGE, SprintView
 from app.ui.start_sprint_dialog import StartSprintDialog
 from app.ui.store import BoardStore
 from tests.helpers import Clock
-from tests.ui_helpers import with_dialog
+from tests.ui.helpers import with_dialog
 
 
 @pytest.fixture

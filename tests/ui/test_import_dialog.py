@@ -13,8 +13,9 @@ from app.services.transfer import TransferService
 from app.ui import import_dialog
 from app.ui.csv_export import FIELDS, export_cards_csv
 from app.ui.import_dialog import ImportDialog
+from tests.helpers import ROOT
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = ROOT / "tests" / "fixtures"
 
 
 @pytest.fixture

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog
 
-from tests.ui_helpers import keys_in
+from tests.helpers import ROOT
+from tests.ui.helpers import keys_in
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = ROOT / "tests" / "fixtures"
 
 
 def test_export_board_as_csv_writes_what_the_board_shows(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
-from tests.ui_helpers import keys_in, with_dialog
+from tests.ui.helpers import keys_in, with_dialog
 
 
 def create(window, qtbot, title: str) -> None:  # type: ignore[no-untyped-def]
