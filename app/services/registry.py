@@ -15,8 +15,10 @@ from app.services.context import ServiceContext
 from app.services.dto import ProjectDTO
 from app.services.events import ChangeBus
 from app.services.projects import ProjectService
+from app.services.reports import ReportService
 from app.services.sprints import SprintService
 from app.services.team import TeamService
+from app.services.transfer import TransferService
 from app.services.workflow import WorkflowService
 
 
@@ -32,6 +34,8 @@ class Services:
     sprints: SprintService
     charts: ChartService
     team: TeamService
+    reports: ReportService
+    transfer: TransferService
 
     @property
     def bus(self) -> ChangeBus:
@@ -68,4 +72,6 @@ def build_services(
         sprints=SprintService(context),
         charts=ChartService(context),
         team=TeamService(context),
+        reports=ReportService(context),
+        transfer=TransferService(context),
     )
