@@ -21,8 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, Hours, Points, RankType, UTCDateTime, utcnow
 from app.models.project import Label, Member
+from app.services.card_fields import CARD_TYPES as CARD_TYPES
 
-CARD_TYPES = ("story", "bug", "task", "spike", "epic")
 PRIORITIES = ("highest", "high", "medium", "low", "lowest")
 
 card_label = Table(

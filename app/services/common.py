@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,15 @@ from app.models import (
     WorkflowColumn,
     card_label,
     card_watcher,
+)
+from app.services.card_fields import (
+    ASSIGNEE_ID,
+    CARD_COLUMN_NAMES,
+    ID,
+    PARENT_ID,
+    REPORTER_ID,
+    SPRINT_ID,
+    card_dto,
 )
 from app.services.context import ServiceContext
 from app.services.dto import (
@@ -120,113 +129,9 @@ def card_key(session: Session, card: Card) -> str:
     return f"{project_key}-{card.number}"
 
 
-# A card row as fetch_cards and fetch_one_card select it, in the order _card_dto unpacks.
-_CARD_FIELDS = (
-    "id",
-    "project_id",
-    "number",
-    "type",
-    "title",
-    "description",
-    "priority",
-    "points",
-    "estimate_hours",
-    "remaining_hours",
-    "assignee_id",
-    "reporter_id",
-    "column_id",
-    "rank",
-    "sprint_id",
-    "parent_id",
-    "due_date",
-    "blocked",
-    "blocked_reason",
-    "archived",
-    "created_at",
-    "updated_at",
-    "resolved_at",
-    "version",
-)
-_CARD_COLUMNS = [Card.__table__.c[name] for name in _CARD_FIELDS]
-_ID, _ASSIGNEE, _REPORTER, _SPRINT, _PARENT = (
-    _CARD_FIELDS.index(name)
-    for name in ("id", "assignee_id", "reporter_id", "sprint_id", "parent_id")
-)
+# A card row as fetch_cards and fetch_one_card select it (app/services/card_fields.py).
+_CARD_COLUMNS = [Card.__table__.c[name] for name in CARD_COLUMN_NAMES]
 _NO_PARENT: tuple[str | None, str | None] = (None, None)
-
-
-def _card_dto(
-    row: Sequence[Any],
-    project_key: str,
-    assignee_name: str | None,
-    reporter_name: str | None,
-    sprint_name: str | None,
-    parent: tuple[str | None, str | None],
-    labels: tuple[LabelDTO, ...],
-    watcher_ids: tuple[int, ...],
-    checklist: tuple[ChecklistItemDTO, ...],
-) -> CardDTO:
-    """A card DTO from a row of _CARD_COLUMNS and what was looked up about it."""
-    (
-        card_id,
-        project_id,
-        number,
-        card_type,
-        title,
-        description,
-        priority,
-        points,
-        estimate,
-        remaining,
-        assignee_id,
-        reporter_id,
-        column_id,
-        rank,
-        sprint_id,
-        parent_id,
-        due,
-        blocked,
-        blocked_reason,
-        archived,
-        created,
-        updated,
-        resolved,
-        version,
-    ) = row[: len(_CARD_FIELDS)]
-    return CardDTO(
-        card_id,
-        project_id,
-        f"{project_key}-{number}",
-        number,
-        card_type,
-        title,
-        description,
-        priority,
-        points,
-        estimate,
-        remaining,
-        assignee_id,
-        assignee_name,
-        reporter_id,
-        reporter_name,
-        column_id,
-        rank,
-        sprint_id,
-        sprint_name if sprint_id is not None else None,
-        parent_id,
-        *parent,
-        due,
-        blocked,
-        blocked_reason,
-        archived,
-        created,
-        updated,
-        resolved,
-        version,
-        labels,
-        watcher_ids,
-        checklist,
-    )
 
 
 def fetch_cards(
@@ -315,16 +220,16 @@ def fetch_cards(
     }
     result = []
     for r in rows:
-        card_id, parent_id = r[_ID], r[_PARENT]
+        card_id, parent_id = r[ID], r[PARENT_ID]
         watching = watchers.get(card_id)
         result.append(
-            _card_dto(
+            card_dto(
                 r,
                 project_key,
-                members.get(r[_ASSIGNEE]),
-                members.get(r[_REPORTER]),
-                sprints.get(r[_SPRINT]),
-                parent_keys.get(parent_id, _NO_PARENT) if parent_id is not None else _NO_PARENT,
+                members.get(r[ASSIGNEE_ID]),
+                members.get(r[REPORTER_ID]),
+                sprints.get(r[SPRINT_ID]),
+                *(parent_keys.get(parent_id, _NO_PARENT) if parent_id is not None else _NO_PARENT),
                 tuple(labels.get(card_id, no_labels)),
                 tuple(sorted(watching)) if watching else (),
                 tuple(checklists.get(card_id, ())),
@@ -405,14 +310,14 @@ def fetch_one_card(session: Session, card_id: int) -> CardDTO | None:
     project_key, assignee_name, reporter_name, sprint_name, parent_number, parent_title = r[
         len(_CARD_COLUMNS) :
     ]
-    has_parent = r[_PARENT] is not None and parent_number is not None
-    return _card_dto(
-        r,
+    has_parent = r[PARENT_ID] is not None and parent_number is not None
+    return card_dto(
+        r[: len(_CARD_COLUMNS)],
         project_key,
         assignee_name,
         reporter_name,
-        sprint_name,
-        (f"{project_key}-{parent_number}", parent_title) if has_parent else _NO_PARENT,
+        sprint_name if r[SPRINT_ID] is not None else None,
+        *((f"{project_key}-{parent_number}", parent_title) if has_parent else _NO_PARENT),
         tuple(sorted(labels, key=lambda lb: lb.name)),
         tuple(sorted(watchers)),
         tuple(item for _, item in sorted(checklist, key=lambda pair: pair[0])),

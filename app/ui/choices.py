@@ -6,7 +6,8 @@ import ``app.models``; the services still refuse anything outside their own list
 
 from __future__ import annotations
 
-CARD_TYPES: tuple[str, ...] = ("story", "bug", "task", "spike", "epic")
+from app.services.card_fields import CARD_TYPES as CARD_TYPES
+
 PRIORITIES: tuple[str, ...] = ("highest", "high", "medium", "low", "lowest")
 CATEGORIES: tuple[str, ...] = ("todo", "in_progress", "done")
 METHODOLOGIES: tuple[str, ...] = ("scrum", "kanban")
