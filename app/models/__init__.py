@@ -3,6 +3,7 @@
 from app.models.base import Base, utcnow
 from app.models.capacity import SprintCapacity
 from app.models.card import CARD_TYPES, PRIORITIES, Card, ChecklistItem, card_label, card_watcher
+from app.models.change_log import ChangeLogEntry
 from app.models.comment import IMPORT_SOURCES, Comment, ImportRef
 from app.models.history import EVENT_KINDS, HistoryEvent
 from app.models.project import (
@@ -29,6 +30,7 @@ __all__ = [
     "WEEKDAYS_MON_FRI",
     "Base",
     "Card",
+    "ChangeLogEntry",
     "ChecklistItem",
     "Comment",
     "HistoryEvent",

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import Conflict, DatabaseProblem
+from app.models.change_log import ChangeLogEntry
 from app.services.events import Change, ChangeBus
+
+# The change log keeps about this many rows (a window that slept longer reloads); pruned by
+# one writer in every PRUNE_EVERY commits.
+CHANGE_LOG_KEEP = 20_000
+PRUNE_EVERY = 500
 
 
 def _utcnow() -> dt.datetime:
@@ -25,8 +33,11 @@ class ServiceContext:
     bus: ChangeBus = field(default_factory=ChangeBus)
     actor: str = "unknown"
     clock: Callable[[], dt.datetime] = _utcnow
-    # Called after every own commit (the UI's change probe re-baselines itself there).
+    # Called after every own commit.
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # Who wrote a change_log row: this running app (its change feed skips its own rows).
+    origin: str = field(default_factory=lambda: uuid.uuid4().hex)
+    commits: int = 0
 
     def read(self) -> UnitOfWork:
         return UnitOfWork(self, write=False)
@@ -73,6 +84,8 @@ class UnitOfWork:
 
     def commit(self) -> None:
         try:
+            if self._changes:
+                self._log_changes()
             self.session.commit()
         except (OperationalError, IntegrityError, DatabaseError) as exc:
             self.session.rollback()
@@ -84,6 +97,31 @@ class UnitOfWork:
             hook()
         for change in self._changes:
             self._context.bus.publish(change)
+
+    def _log_changes(self) -> None:
+        """Append this transaction's changes to ``change_log``, in the same transaction, for
+        the change feeds of other processes (one row per change: a move writes three rows
+        in all, the card, its history event and this)."""
+        context = self._context
+        self.session.execute(
+            insert(ChangeLogEntry),
+            [
+                {
+                    "origin": context.origin,
+                    "project_id": change.project_id,
+                    "kind": str(change.kind),
+                    "card_ids": ",".join(str(card.id) for card in change.cards),
+                    "at": context.clock(),
+                }
+                for change in self._changes
+            ],
+        )
+        context.commits += 1
+        if context.commits % PRUNE_EVERY == 0:
+            top = self.session.scalar(select(func.max(ChangeLogEntry.id))) or 0
+            self.session.execute(
+                delete(ChangeLogEntry).where(ChangeLogEntry.id <= top - CHANGE_LOG_KEEP)
+            )
 
 
 def _damaged(exc: BaseException | None) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -16,18 +15,18 @@ from app.services.dto import (
     ProjectDTO,
     SprintDTO,
 )
-from app.services.events import Change
+from app.services.events import Change, ChangeKind
 
 if TYPE_CHECKING:
     from app.services import Services
 
 _RELOADING_KINDS = {
-    "columns_changed",
-    "members_changed",
-    "labels_changed",
-    "project_changed",
-    "reloaded",
-    "sprints_changed",
+    ChangeKind.COLUMNS_CHANGED,
+    ChangeKind.MEMBERS_CHANGED,
+    ChangeKind.LABELS_CHANGED,
+    ChangeKind.PROJECT_CHANGED,
+    ChangeKind.RELOADED,
+    ChangeKind.SPRINTS_CHANGED,
 }
 
 
@@ -35,8 +34,10 @@ class BoardStore(QObject):
     """Holds one project's board (cards by id) and tells models what changed.
 
     Models never ask the database; they hear ``card_added``/``card_moved``/... and update the
-    affected rows only. A full ``board_reset`` happens on project switch, on workflow edits
-    and when another process changed the database.
+    affected rows only, whether the change was this window's or came from elsewhere
+    through the change feed (app/storage/change_feed.py). A full ``board_reset`` happens on
+    project switch, on workflow, team and sprint edits, and when the feed cannot tell what
+    another process changed (``RELOADED`` for no project in particular).
     """
 
     board_reset = Signal()
@@ -126,7 +127,12 @@ class BoardStore(QObject):
     # --- notifications -------------------------------------------------------------------
 
     def _on_change(self, change: Change) -> None:
-        if self._board is None or change.project_id != self._board.project.id:
+        if self._board is None:
+            return
+        if change.project_id is None and change.kind is ChangeKind.RELOADED and change.elsewhere:
+            self.reload()  # someone changed something, and what is not known
+            return
+        if change.project_id != self._board.project.id:
             return
         if change.kind in _RELOADING_KINDS:
             self.reload()
@@ -134,7 +140,7 @@ class BoardStore(QObject):
         for card in change.cards:
             self._apply(change.kind, card)
 
-    def _apply(self, kind: str, card: CardDTO) -> None:
+    def _apply(self, kind: ChangeKind, card: CardDTO) -> None:
         old = self._cards.get(card.id)
         if old is not None:
             self._by_column.get(old.column_id, {}).pop(old.id, None)
@@ -147,10 +153,11 @@ class BoardStore(QObject):
         self._by_column.setdefault(card.column_id, {})[card.id] = card
         if old is None:
             self.card_added.emit(card)
-        elif kind == "card_moved" or old.column_id != card.column_id or old.rank != card.rank:
+        elif (
+            kind is ChangeKind.CARD_MOVED
+            or old.column_id != card.column_id
+            or old.rank != card.rank
+        ):
             self.card_moved.emit(old, card)
         else:
             self.card_changed.emit(old, card)
-
-
-ExternalPoll = Callable[[], bool]

@@ -2,7 +2,7 @@
 
 The format (documented in docs/import-export.md)::
 
-    {"format": "sprintdeck", "version": 1, "schema": "0004", "exported_at": "...",
+    {"format": "sprintdeck", "version": 1, "schema": "0005", "exported_at": "...",
      "tables": {"project": [{"id": 1, "key": "SD", ...}, ...], "card": [...], ...}}
 
 ``tables`` holds every table of the schema (but alembic's own) as a list of row objects, keyed
@@ -54,8 +54,12 @@ EXPECTED = "a Sprintdeck export (sprintdeck export -o FILE.json)"
 
 
 def tables() -> list[Table]:
-    """Every table, parents before children (the order rows are written back in)."""
-    return [t for t in Base.metadata.sorted_tables if t.name != "alembic_version"]
+    """Every table, parents before children (the order rows are written back in); not
+    alembic's, nor the change log (notifications for running windows, not data)."""
+    return [t for t in Base.metadata.sorted_tables if t.name not in _NOT_DATA]
+
+
+_NOT_DATA = {"alembic_version", "change_log"}
 
 
 def _encode(value: Any) -> Any:
