@@ -121,5 +121,5 @@ def test_reports_never_import_ui_widgets() -> None:
 
 
 def test_cli_uses_services_not_the_database() -> None:
-    found = violations([APP / "cli.py"], ("sqlalchemy", "alembic", "app.models", "PySide6"))
+    found = violations(python_files("cli"), ("sqlalchemy", "alembic", "app.models", "PySide6"))
     assert not found, "; ".join(found)

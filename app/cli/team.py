@@ -7,8 +7,10 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from app.cli.common import Handlers
 
-def register(commands: Any, db: argparse.ArgumentParser) -> tuple[dict, dict]:
+
+def register(commands: Any, db: argparse.ArgumentParser) -> Handlers:
     """Add this group's subcommands; return (handlers, raw handlers) keyed like app.cli's."""
     member = commands.add_parser("member", parents=[db], help="a project's people")
     member_cmds = member.add_subparsers(dest="action", metavar="ACTION", required=True)

@@ -6,12 +6,12 @@ import argparse
 import sys
 from typing import Any
 
-from app.cli import add_force, database_path
+from app.cli.common import Handlers, add_force, database_path
 from app.errors import ValidationError
 from app.outputs import check_output
 
 
-def register(commands: Any, db: argparse.ArgumentParser) -> tuple[dict, dict]:
+def register(commands: Any, db: argparse.ArgumentParser) -> Handlers:
     """Add this group's subcommands; return (handlers, raw handlers) keyed like app.cli's."""
     report = commands.add_parser(
         "report",
@@ -31,7 +31,6 @@ def register(commands: Any, db: argparse.ArgumentParser) -> tuple[dict, dict]:
 
 def _report(services: Any, args: argparse.Namespace) -> int:
     from app.reports import sprint_report as sr
-    from app.services.reports import ReportService
 
     fmt = args.format or sr.format_for(args.output)
     if fmt is None:
@@ -42,8 +41,7 @@ def _report(services: Any, args: argparse.Namespace) -> int:
     if args.output != "-":
         target = check_output(args.output, database_path(args), args.force, "report")
     project = services.projects.find_project(args.project)
-    reports = getattr(services, "reports", None) or ReportService(services.context)
-    dto = reports.sprint_report(project.id, args.sprint)
+    dto = services.reports.sprint_report(project.id, args.sprint)
     if args.output == "-":
         if fmt == "pdf":
             raise ValidationError("A PDF cannot be written to the terminal; give -o FILE.pdf.")

@@ -6,8 +6,10 @@ import argparse
 import sys
 from typing import Any
 
+from app.cli.common import Handlers
 
-def register(commands: Any, db: argparse.ArgumentParser) -> tuple[dict, dict]:
+
+def register(commands: Any, db: argparse.ArgumentParser) -> Handlers:
     """Add this group's subcommands; return (handlers, raw handlers) keyed like app.cli's."""
     commands.add_parser(
         "check",

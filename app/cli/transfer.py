@@ -6,12 +6,12 @@ import argparse
 from typing import Any
 
 from app import config
-from app.cli import add_force, database_path
+from app.cli.common import Handlers, add_force, database_path
 from app.outputs import check_input, check_output
 from app.words import plural
 
 
-def register(commands: Any, db: argparse.ArgumentParser) -> tuple[dict, dict]:
+def register(commands: Any, db: argparse.ArgumentParser) -> Handlers:
     """Add this group's subcommands; return (handlers, raw handlers) keyed like app.cli's."""
     imp = commands.add_parser(
         "import", parents=[db], help="import a Trello, Jira or Sprintdeck file"
@@ -65,15 +65,9 @@ def register(commands: Any, db: argparse.ArgumentParser) -> tuple[dict, dict]:
     return handlers, raw
 
 
-def _transfer(services: Any) -> Any:
-    from app.services.transfer import TransferService
-
-    return TransferService(services.context)
-
-
 def _import_file(services: Any, args: argparse.Namespace) -> int:
     source = check_input(args.file, "import file")
-    summary = _transfer(services).import_file(
+    summary = services.transfer.import_file(
         args.action, source, project_key=args.project, on_duplicate=args.on_duplicate
     )
     for line in summary.lines():
@@ -82,7 +76,7 @@ def _import_file(services: Any, args: argparse.Namespace) -> int:
 
 
 def _import_native(services: Any, args: argparse.Namespace) -> int:
-    counts = _transfer(services).import_native(check_input(args.file, "export file"))
+    counts = services.transfer.import_native(check_input(args.file, "export file"))
     print("Restored " + ", ".join(f"{n} {what}" for what, n in counts.items()) + ".")
     return 0
 
@@ -91,7 +85,7 @@ def _export(services: Any, args: argparse.Namespace) -> int:
     from app.db import head_revision
 
     target = check_output(args.output, database_path(args), args.force, "export")
-    counts = _transfer(services).export_all(target, schema=head_revision())
+    counts = services.transfer.export_all(target, schema=head_revision())
     print(
         f"Exported {plural(counts['projects'], 'project')}, {plural(counts['cards'], 'card')} "
         f"and {plural(counts['history events'], 'history event')} to {args.output}."

@@ -19,13 +19,14 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+from app.cli.common import Handlers
 from app.errors import NotFound, ValidationError
 from app.outputs import csv_cell
 
 CENTS = Decimal("0.01")
 
 
-def register(commands: Any, db: argparse.ArgumentParser) -> tuple[dict, dict]:
+def register(commands: Any, db: argparse.ArgumentParser) -> Handlers:
     """Add this group's subcommands; return (handlers, raw handlers) keyed like app.cli's."""
     metrics = commands.add_parser(
         "metrics",
@@ -169,9 +170,7 @@ def _scrum_only(project: Any, what: str) -> None:
 
 
 def _sprint_id(services: Any, project: Any, name: str | None) -> int:
-    from app.services.reports import ReportService
-
-    reports = getattr(services, "reports", None) or ReportService(services.context)
+    reports = services.reports
     if name is not None:
         return int(reports.resolve_sprint(project.id, name))
     for wanted in ("active", "last"):
