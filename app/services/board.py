@@ -20,6 +20,7 @@ from app.services.common import (
     check_id,
     check_version,
     column_dto,
+    event_values,
     fetch_cards,
     fetch_one_card,
     get_card_for_update,
@@ -272,20 +273,20 @@ class BoardService:
                 after = {"rank": new_rank_value}
             conn.execute(
                 _INSERT_EVENT,
-                {
-                    "project_id": old.project_id,
-                    "card_id": old.id,
-                    "at": self._ctx.clock(),
-                    "actor": self._ctx.actor,
-                    "kind": kind,
-                    "before": before,
-                    "after": after,
-                    "column_id_after": target.id,
-                    "category_after": target.category,
-                    "sprint_id_after": old.sprint_id,
-                    "points_after": old.points,
-                    "archived_after": old.archived,
-                },
+                event_values(
+                    project_id=old.project_id,
+                    card_id=old.id,
+                    at=self._ctx.clock(),
+                    actor=self._ctx.actor,
+                    kind=kind,
+                    before=before,
+                    after=after,
+                    column_id=target.id,
+                    category=target.category,
+                    sprint_id=old.sprint_id,
+                    points=old.points,
+                    archived=old.archived,
+                ),
             )
             dto = old._replace(
                 column_id=target.id,

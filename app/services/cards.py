@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, NotFound, ValidationError
@@ -18,12 +18,12 @@ from app.models import (
     HistoryEvent,
     Label,
     Member,
-    Project,
     ProjectMember,
     Sprint,
     WorkflowColumn,
 )
 from app.services.common import (
+    allocate_card_numbers,
     card_key,
     check_id,
     check_version,
@@ -192,16 +192,7 @@ class CardService:
             self._check_parent(session, project_id, parent_id, None, card_type)
             labels = self._labels(session, project_id, extra["label_ids"])
             watchers = self._watchers(session, project_id, extra["watcher_ids"])
-            # Allocated by the database itself so that two writers never get the same number.
-            number = (
-                session.execute(
-                    update(Project)
-                    .where(Project.id == project.id)
-                    .values(next_card_number=Project.next_card_number + 1)
-                    .returning(Project.next_card_number)
-                ).scalar_one()
-                - 1
-            )
+            number = allocate_card_numbers(session, project.id)[0]
             now = self._ctx.clock()
             card = Card(
                 project_id=project_id,

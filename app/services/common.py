@@ -1,14 +1,28 @@
-"""Helpers shared by the card-related services: loading DTOs in bulk, writing history."""
+"""Helpers shared by the card-related services: loading DTOs in bulk, and what every
+writer of cards shares: a history event's values and the card-number allocator."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, String, bindparam, cast, func, literal, null, select, union_all
+from sqlalchemy import (
+    Boolean,
+    String,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from app.errors import NotFound, StaleEdit, ValidationError
@@ -354,6 +368,48 @@ def find_card_id(session: Session, key: str) -> int:
     return card_id
 
 
+# --- writing: the one shape of a history event, the one card-number allocator -------------
+
+
+def event_values(
+    *,
+    project_id: int,
+    card_id: int,
+    at: dt.datetime,
+    actor: str,
+    kind: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    column_id: int | None,
+    category: str | None,
+    sprint_id: int | None,
+    points: Decimal | None,
+    archived: bool,
+) -> dict[str, Any]:
+    """The column values of one history_event row: the change (``kind``, the changed
+    fields' ``before``/``after``) and the card's state after it (column and that column's
+    category at the time, sprint, points, archived), which the charts replay.
+
+    Every writer of history takes its values from here: :func:`record_event` (an ORM row),
+    the move's Core insert (app/services/board.py) and the import writer's bulk inserts
+    (app/services/transfer/common.py). A new history column is one edit here (and a
+    migration)."""
+    return {
+        "project_id": project_id,
+        "card_id": card_id,
+        "at": at,
+        "actor": actor,
+        "kind": kind,
+        "before": before or {},
+        "after": after or {},
+        "column_id_after": column_id,
+        "category_after": category,
+        "sprint_id_after": sprint_id,
+        "points_after": points,
+        "archived_after": archived,
+    }
+
+
 def record_event(
     session: Session,
     context: ServiceContext,
@@ -370,20 +426,40 @@ def record_event(
         )
     session.add(
         HistoryEvent(
-            project_id=card.project_id,
-            card_id=card.id,
-            at=context.clock(),
-            actor=context.actor,
-            kind=kind,
-            before=before or {},
-            after=after or {},
-            column_id_after=card.column_id,
-            category_after=category,
-            sprint_id_after=card.sprint_id,
-            points_after=card.points,
-            archived_after=card.archived,
+            **event_values(
+                project_id=card.project_id,
+                card_id=card.id,
+                at=context.clock(),
+                actor=context.actor,
+                kind=kind,
+                before=before,
+                after=after,
+                column_id=card.column_id,
+                category=category,
+                sprint_id=card.sprint_id,
+                points=card.points,
+                archived=card.archived,
+            )
         )
     )
+
+
+def allocate_card_numbers(
+    session: Session, project_id: int, count: int = 1, above: int | None = None
+) -> range:
+    """``count`` card numbers of the project nobody else will get, allocated by the database
+    itself (one ``UPDATE ... RETURNING`` on the project row, so two writers never get the
+    same number). With ``above``, the numbers start after it if the project's counter is
+    lower (an import keeping the file's numbers, WEB-42 stays 42, the rest follow)."""
+    counter = Project.next_card_number
+    start = counter if above is None else case((counter > above, counter), else_=above + 1)
+    after = session.execute(
+        update(Project)
+        .where(Project.id == project_id)
+        .values(next_card_number=start + count)
+        .returning(Project.next_card_number)
+    ).scalar_one()
+    return range(after - count, after)
 
 
 def max_rank(session: Session, project_id: int) -> str | None:

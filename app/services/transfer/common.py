@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, DomainError, ValidationError
@@ -37,7 +37,7 @@ from app.models import (
     card_label,
     card_watcher,
 )
-from app.services.common import max_rank, record_event
+from app.services.common import allocate_card_numbers, event_values, max_rank, record_event
 from app.services.context import ServiceContext
 from app.services.events import Change
 from app.services.transfer.checks import Cleaner, ImportRefused, shown
@@ -522,18 +522,7 @@ class _PlanWriter:
                 wanted = [None] * len(cards)
         missing = sum(1 for n in wanted if not n)
         top = max((n for n in wanted if n), default=0)
-        after = self.s.execute(
-            update(Project)
-            .where(Project.id == self.project.id)
-            .values(
-                next_card_number=case(
-                    (Project.next_card_number > top, Project.next_card_number), else_=top + 1
-                )
-                + missing
-            )
-            .returning(Project.next_card_number)
-        ).scalar_one()
-        free = iter(range(after - missing, after))
+        free = iter(allocate_card_numbers(self.s, self.project.id, missing, above=top))
         return [n if n else next(free) for n in wanted]
 
     def _insert(
@@ -760,30 +749,44 @@ class _PlanWriter:
         created = row["created_at"]
         first_id, first_cat = self._column_of(columns, c.created_in or c.column)
         names = self.column_names
-        base = {
-            "project_id": self.project.id,
-            "card_id": card_id,
-            "actor": self.ctx.actor,
-            "sprint_id_after": row["sprint_id"],
-            "points_after": row["points"],
-        }
+
+        def event(
+            at: dt.datetime,
+            kind: str,
+            before: dict[str, Any],
+            after: dict[str, Any],
+            column: tuple[int, str],
+            archived: bool = False,
+        ) -> dict[str, Any]:
+            return event_values(
+                project_id=self.project.id,
+                card_id=card_id,
+                at=at,
+                actor=self.ctx.actor,
+                kind=kind,
+                before=before,
+                after=after,
+                column_id=column[0],
+                category=column[1],
+                sprint_id=row["sprint_id"],
+                points=row["points"],
+                archived=archived,
+            )
+
         events = [
-            {
-                **base,
-                "at": created,
-                "kind": "created",
-                "before": {},
-                "after": {
+            event(
+                created,
+                "created",
+                {},
+                {
                     "title": row["title"],
                     "column": names.get(first_id, ""),
                     "points": _num(row["points"]),
                     "source": self.plan.source,
                     "external_id": c.external_id,
                 },
-                "column_id_after": first_id,
-                "category_after": first_cat,
-                "archived_after": False,
-            }
+                (first_id, first_cat),
+            )
         ]
         current = (first_id, first_cat)
         moves = list(c.moves)
@@ -796,47 +799,39 @@ class _PlanWriter:
             if target == current:
                 continue
             events.append(
-                {
-                    **base,
-                    "at": max(_aware(when, created), created),
-                    "kind": "moved",
-                    "before": {"column": names.get(current[0], "")},
-                    "after": {"column": names.get(target[0], "")},
-                    "column_id_after": target[0],
-                    "category_after": target[1],
-                    "archived_after": False,
-                }
+                event(
+                    max(_aware(when, created), created),
+                    "moved",
+                    {"column": names.get(current[0], "")},
+                    {"column": names.get(target[0], "")},
+                    target,
+                )
             )
             current = target
         if current != final:
             target = final
             when = row["resolved_at"] or row["updated_at"]
             events.append(
-                {
-                    **base,
-                    "at": max(when, events[-1]["at"]),
-                    "kind": "moved",
-                    "before": {"column": names.get(current[0], "")},
-                    "after": {"column": names.get(target[0], "")},
-                    "column_id_after": target[0],
-                    "category_after": target[1],
-                    "archived_after": False,
-                }
+                event(
+                    max(when, events[-1]["at"]),
+                    "moved",
+                    {"column": names.get(current[0], "")},
+                    {"column": names.get(target[0], "")},
+                    target,
+                )
             )
             current = target
         if c.archived:
             when = _aware(c.archived_at or c.updated_at, created)
             events.append(
-                {
-                    **base,
-                    "at": max(when, events[-1]["at"]),
-                    "kind": "archived",
-                    "before": {"archived": False},
-                    "after": {"archived": True},
-                    "column_id_after": current[0],
-                    "category_after": current[1],
-                    "archived_after": True,
-                }
+                event(
+                    max(when, events[-1]["at"]),
+                    "archived",
+                    {"archived": False},
+                    {"archived": True},
+                    current,
+                    archived=True,
+                )
             )
         return events
 
