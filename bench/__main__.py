@@ -56,7 +56,7 @@ def demo_database(folder: Path) -> Path | None:
     """The demo database the app seeds on first start (None if seeding is unavailable)."""
     path = folder / "demo.db"
     code = (
-        "import sys\nfrom app.main import open_runtime\n"
+        "import sys\nfrom app.bootstrap import open_runtime\n"
         "open_runtime('sqlite:///' + sys.argv[1], seed_demo_if_new=True).close()\n"
     )
     done = subprocess.run(

@@ -16,8 +16,8 @@ import random
 import sys
 from pathlib import Path
 
+from app.bootstrap import open_runtime
 from app.errors import DomainError
-from app.main import open_runtime
 
 PROJECT = "CR"
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select, update
 
-from app.main import open_runtime
+from app.bootstrap import open_runtime
 from app.metrics.ranks import keys_between
 from app.models import (
     Card,

@@ -22,8 +22,8 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import event, select
 
+from app.bootstrap import open_runtime
 from app.db import SYNCHRONOUS
-from app.main import open_runtime
 from app.models import Project, Sprint
 from app.ui.application import load_stylesheet
 from app.ui.backlog_view import BacklogView

@@ -11,7 +11,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["SPRINTDECK_USER"] = "tester"
 
-from app.main import Runtime
+from app.bootstrap import Runtime
 from app.services import Services
 from tests.helpers import make_runtime
 

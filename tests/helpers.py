@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from app.main import Runtime, open_runtime
+from app.bootstrap import Runtime, open_runtime
 
 ROOT = Path(__file__).resolve().parent.parent
 

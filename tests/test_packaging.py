@@ -82,7 +82,7 @@ def test_installed_copy_finds_its_migrations_and_opens_a_database(
         import sys
         import app, app.db
         from app.db import package_dir
-        from app.main import open_runtime
+        from app.bootstrap import open_runtime
 
         print(app.__file__)
         print(package_dir("migrations"))

@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run the command ``args`` names (parsed by :func:`build_parser`); the exit status."""
-    from app.main import open_runtime
+    from app.bootstrap import open_runtime
 
     try:
         url = config.resolve_db_url(getattr(args, "db", None))

@@ -24,7 +24,7 @@ from app.services.workflow import WorkflowService
 
 @dataclass
 class Services:
-    """Everything the UI and the CLI call, built once by ``app.main``."""
+    """Everything the UI and the CLI call, built once by ``app.bootstrap``."""
 
     context: ServiceContext
     projects: ProjectService

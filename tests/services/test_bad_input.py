@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from app.bootstrap import Runtime
 from app.errors import DomainError
-from app.main import Runtime
 from tests.helpers import run_cli
 
 HUGE = "x" * 100_000

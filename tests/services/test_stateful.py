@@ -22,8 +22,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from app.bootstrap import open_runtime
 from app.errors import DomainError
-from app.main import open_runtime
 from tests.helpers import make_runtime
 
 # A migrated empty database, copied for every sequence (migrating each time is slow).

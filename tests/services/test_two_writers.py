@@ -15,15 +15,15 @@ from pathlib import Path
 import pytest
 
 import app.db
+from app.bootstrap import open_runtime
 from app.db import InstanceLock
 from app.errors import DatabaseProblem, StaleEdit
-from app.main import open_runtime
 from tests.helpers import ROOT, make_runtime, run_cli
 
 ADDER = textwrap.dedent(
     """
     import sys
-    from app.main import open_runtime
+    from app.bootstrap import open_runtime
     rt = open_runtime("sqlite:///" + sys.argv[1])
     project = rt.services.projects.find_project("SD")
     print("ready", flush=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app import config
-from app.main import open_runtime
+from app.bootstrap import open_runtime
 
 
 def test_one_backup_a_day_when_the_window_starts(db_path: Path) -> None:

@@ -13,9 +13,9 @@ import pytest
 
 import app.db
 import app.services.health as health
+from app.bootstrap import open_runtime
 from app.db import read_only_url
 from app.errors import DatabaseProblem
-from app.main import open_runtime
 from app.services.health import check_database
 from tests.helpers import make_runtime, run_cli
 

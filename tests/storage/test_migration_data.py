@@ -9,8 +9,8 @@ from pathlib import Path
 from alembic import command
 from alembic.script import ScriptDirectory
 
+from app.bootstrap import open_runtime
 from app.db import alembic_config, current_revision, head_revision, opened_engine
-from app.main import open_runtime
 
 NOW = "2026-01-05 09:00:00.000000"
 

@@ -14,6 +14,7 @@ from sqlalchemy import inspect
 
 import app.db
 import app.dburl
+from app.bootstrap import Runtime, open_runtime
 from app.db import (
     backup_database,
     check_schema,
@@ -24,7 +25,6 @@ from app.db import (
     opened_engine,
 )
 from app.errors import DatabaseProblem
-from app.main import Runtime, open_runtime
 from app.models import Base
 from tests.helpers import make_runtime
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.main import Runtime, open_runtime
+from app.bootstrap import Runtime, open_runtime
 from app.services import Services
 from app.services.events import ChangeBus
 from app.startup import DeferredServices, first_read

@@ -17,7 +17,7 @@ def test_a_file_that_is_not_a_database_is_explained_not_touched(
     bogus = tmp_path / "notes.db"
     bogus.write_bytes(b"these are my notes, not a database" * 100)
     before = bogus.read_bytes()
-    from app.main import open_runtime
+    from app.bootstrap import open_runtime
 
     assert run_gui("sqlite:///" + str(bogus), open_runtime) == 1
     assert messages and "not a SQLite database" in messages[-1]

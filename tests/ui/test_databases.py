@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from app.main import StartupSupport, open_runtime
+from app.bootstrap import StartupSupport, open_runtime
 from app.ui import application, startup_dialog
 from app.ui.application import run_gui
 from app.ui.startup_dialog import StartupDialog

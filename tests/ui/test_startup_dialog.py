@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from app.bootstrap import StartupSupport, open_runtime
 from app.db import backup_database, opened_engine
-from app.main import StartupSupport, open_runtime
 from app.ui import startup_dialog
 from app.ui.application import run_gui
 from app.ui.startup_dialog import OPEN_OTHER, QUIT, READ_ONLY, RESTORE, StartupDialog

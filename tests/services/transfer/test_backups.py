@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from app.bootstrap import Runtime
 from app.errors import DatabaseProblem, DomainError
-from app.main import Runtime
 from app.services.transfer import backup_file, daily_backup, restore_file
 from tests.helpers import make_runtime
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.bootstrap import Runtime
 from app.errors import Conflict
-from app.main import Runtime
 from app.models import Comment, Project
 from app.services import Services
 from app.services.transfer import ImportRefused, TransferService

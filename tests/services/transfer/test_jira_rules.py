@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from app.main import Runtime
+from app.bootstrap import Runtime
 from app.models import Comment, Project
 from app.services import Services
 from app.services.reports import ReportService

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from app.bootstrap import Runtime
 from app.errors import Conflict
-from app.main import Runtime
 from app.services.transfer import ImportRefused, TransferService
 from app.services.transfer.native import tables
 from tests.helpers import ROOT, make_runtime, run_cli

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from app.main import Runtime
+from app.bootstrap import Runtime
 from app.models import Card, Project
 from app.services.transfer import ImportRefused, TransferService
 from tests.helpers import make_runtime

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from app.bootstrap import Runtime
 from app.errors import Conflict
-from app.main import Runtime
 from app.models import Card, Comment, Project
 from app.services import Services
 from app.services.transfer import ImportRefused, TransferService
