@@ -21,8 +21,8 @@ import datetime as dt
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from app.clock import project_zone
 from app.metrics.calendar import is_working_day
 
 ZERO = Decimal("0")
@@ -104,15 +104,6 @@ class _CardState:
         return self.in_sprint and not self.archived
 
 
-def _zone(time_zone: str | dt.tzinfo) -> dt.tzinfo:
-    if isinstance(time_zone, dt.tzinfo):
-        return time_zone
-    try:
-        return ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
-
-
 def _utc(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
@@ -162,7 +153,7 @@ def burndown(
     """
     if end < start:
         raise ValueError("A sprint cannot end before it starts.")
-    zone = _zone(time_zone)
+    zone = project_zone(time_zone)
     cutoff = None if now is None else _utc(now)
     baseline = _utc(started_at) if started_at is not None else day_start_utc(start, zone)
 

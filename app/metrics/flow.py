@@ -24,7 +24,8 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from app.metrics.burndown import _utc, _zone, day_start_utc
+from app.clock import project_zone
+from app.metrics.burndown import _utc, day_start_utc
 
 CATEGORY_ORDER = {"todo": 0, "in_progress": 1, "done": 2}
 # A range longer than this is refused by the service; a chart of years says nothing per day.
@@ -184,7 +185,7 @@ def cumulative_flow(
     ``events`` are every history event of the project's cards (any order); ``now`` cuts the
     replay off (days that begin after it have no values).
     """
-    zone = _zone(time_zone)
+    zone = project_zone(time_zone)
     days = _days(start, end)
     cutoff = None if now is None else _utc(now)
     ordered = sorted(events, key=lambda e: (_utc(e.at), e.card_id))
@@ -266,7 +267,7 @@ def finished_between(
     with their lead and cycle time, in the order they were finished: what the control chart
     plots and ``sprintdeck metrics cycle`` lists."""
     _days(start, end)
-    zone = _zone(time_zone)
+    zone = project_zone(time_zone)
     begin = day_start_utc(start, zone)
     stop = day_start_utc(end + DAY, zone)
     return [t for t in card_timings(events, now) if begin <= t.finished < stop]
@@ -349,7 +350,7 @@ def throughput(
     if not 1 <= weeks <= MAX_THROUGHPUT_WEEKS:
         raise ValueError(f"Throughput covers 1 to {MAX_THROUGHPUT_WEEKS} weeks.")
     events = list(events)
-    zone = _zone(time_zone)
+    zone = project_zone(time_zone)
     cutoff = _utc(now)
     current = week_start(cutoff.astimezone(zone).date())
     first = current - (weeks - 1) * WEEK

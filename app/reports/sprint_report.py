@@ -20,7 +20,6 @@ import math
 import os
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -44,10 +43,10 @@ from PySide6.QtSvg import QSvgGenerator
 
 from app.errors import DomainError
 from app.metrics.points import format_points
-from app.metrics.velocity import VelocitySeries, VelocitySprint, velocity
+from app.metrics.velocity import VelocitySeries
 from app.outputs import csv_cell, replace_file
 from app.reports.charts import ChartLayout, paint_burndown, paint_velocity
-from app.services.reports import VELOCITY_WINDOW, ReportCardDTO, SprintReportDTO
+from app.services.reports import ReportCardDTO, SprintReportDTO
 from app.words import plural
 
 FORMATS = ("pdf", "html", "md", "csv")
@@ -505,26 +504,9 @@ def render_markdown(report: SprintReportDTO) -> str:
 
 
 def velocity_series(report: SprintReportDTO) -> VelocitySeries:
-    """The report's velocity trend as the series app.reports.charts paints.
-
-    The reported sprint comes last, named "(so far)" while it runs. The planning velocity
-    is the report's own (closed sprints only), and ``window`` is how many closed sprints it
-    averages, so the legend's "last N" counts the right ones."""
-    closed = sum(1 for p in report.velocity if not p.active)
-    window = max(1, min(VELOCITY_WINDOW, closed))
-    sprints = [
-        VelocitySprint(
-            sprint_id=i,
-            name=p.sprint_name + (" (so far)" if p.active else ""),
-            start=None,
-            end=None,
-            committed=p.committed_points,
-            completed=p.completed_points,
-        )
-        for i, p in enumerate(report.velocity)
-    ]
-    series = velocity(sprints, last=max(len(sprints), 1), window=window)
-    return replace(series, planning=report.planning_velocity)
+    """The report's velocity trend as app.reports.charts paints it: the series the report
+    carries (app.services.sprint_facts.sprint_trend; the running sprint last, "(so far)")."""
+    return report.velocity_series
 
 
 def paint_report_velocity(

@@ -10,10 +10,11 @@ from decimal import Decimal
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from app.clock import today_in
 from app.errors import NotFound, ValidationError
 from app.metrics import flow as flow_metrics
 from app.metrics import velocity as velocity_metrics
-from app.metrics.burndown import BurndownEvent, BurndownSeries, _zone, burndown
+from app.metrics.burndown import BurndownEvent, BurndownSeries, burndown
 from app.metrics.flow import ControlChart, CumulativeFlow, FlowColumn, FlowEvent, Throughput
 from app.metrics.velocity import VelocitySeries
 from app.models import (
@@ -22,7 +23,6 @@ from app.models import (
     Holiday,
     Project,
     Sprint,
-    SprintSnapshot,
     WorkflowColumn,
 )
 from app.services import sprint_facts
@@ -78,9 +78,7 @@ class ChartService:
         with self._ctx.read() as uow:
             session = uow.session
             self._project(session, project_id)
-            closed = sprint_facts.closed_sprints(session, project_id)[-last:]
-            rows = sprint_facts.velocity_rows(session, closed, self._ctx.clock())
-        return velocity_metrics.velocity(rows, last=last)
+            return sprint_facts.project_velocity(session, project_id, self._ctx.clock(), last)
 
     def default_range(self, project_id: int) -> tuple[dt.date, dt.date]:
         """The last 30 days up to today in the project's time zone."""
@@ -216,7 +214,7 @@ class ChartService:
         return project
 
     def _today(self, project: Project) -> dt.date:
-        return self._ctx.clock().astimezone(_zone(project.time_zone)).date()
+        return today_in(project.time_zone, self._ctx.clock())
 
     def _range(self, project: Project, start: object, end: object) -> tuple[dt.date, dt.date]:
         last = clean_date(end, "end date") or self._today(project)
@@ -293,7 +291,7 @@ class ChartService:
             HistoryEvent.project_id == sprint.project_id,
             HistoryEvent.sprint_id_after == sprint.id,
         )
-        committed_ids = select(SprintSnapshot.card_id).where(SprintSnapshot.sprint_id == sprint.id)
+        committed_ids = sprint_facts.committed_ids(sprint.id)
         rows = session.execute(
             select(HistoryEvent)
             .join(Card, Card.id == HistoryEvent.card_id)
@@ -306,15 +304,7 @@ class ChartService:
         ).scalars()
         carried: set[int] = set()
         if sprint.state == "closed":
-            carried = set(
-                session.scalars(
-                    select(SprintSnapshot.card_id).where(
-                        SprintSnapshot.sprint_id == sprint.id,
-                        SprintSnapshot.kind == "outcome",
-                        SprintSnapshot.outcome == "not_completed",
-                    )
-                )
-            )
+            carried = sprint_facts.carried_over(session, sprint.id)
         events = []
         for e in rows:
             if (

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from app.clock import today_in
 from app.errors import Conflict, NotFound, StaleEdit, ValidationError
 from app.models import Holiday, Label, Member, Project, ProjectMember, Sprint, WorkflowColumn
 from app.services.common import get_project, project_dto
@@ -54,6 +55,11 @@ class ProjectService:
                 select(Project).where(Project.archived.is_(False)).order_by(Project.key)
             )
             return [project_dto(p) for p in projects]
+
+    def today(self, time_zone: str | None) -> dt.date:
+        """Today in a project's time zone (``ProjectDTO.time_zone``; UTC when unknown), by
+        the services' clock: what a page counts "days left" and default ranges from."""
+        return today_in(time_zone, self._ctx.clock())
 
     def get_project(self, project_id: int) -> ProjectDTO:
         with self._ctx.read() as uow:

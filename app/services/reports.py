@@ -17,15 +17,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.clock import today_in
 from app.errors import NotFound, ValidationError
 from app.metrics.burndown import BurndownSeries
 from app.metrics.calendar import working_days
 from app.metrics.points import format_points
+from app.metrics.velocity import VelocitySeries
 from app.models import (
     Card,
     HistoryEvent,
@@ -38,16 +39,15 @@ from app.services.charts import ChartService
 from app.services.context import ServiceContext
 from app.services.sprint_facts import (
     NOT_COMPLETED,
+    TREND,
     closed_sprints,
     sprint_facts,
-    velocity_rows,
+    sprint_trend,
 )
 
 ZERO = Decimal("0")
 # The velocity trend shows this many sprints, the reported one last.
-VELOCITY_TREND = 7
-# The planning velocity: the average completed points of this many closed sprints.
-VELOCITY_WINDOW = 3
+VELOCITY_TREND = TREND
 
 # What became of a card. The first four are those of a closed sprint's outcome snapshot
 # (app.services.sprint_facts); an active sprint's cards still in it and not done are
@@ -159,6 +159,9 @@ class SprintReportDTO:
     blocked: tuple[BlockedCardDTO, ...]
     velocity: tuple[VelocityPointDTO, ...]  # oldest first, this sprint last
     planning_velocity: Decimal | None  # average completed of the last closed sprints
+    # The trend as the chart paints it: ``velocity``'s sprints, the running one named
+    # "(so far)", with ``planning_velocity`` and the number of closed sprints it averages.
+    velocity_series: VelocitySeries
     burndown: BurndownSeries | None
     summary: str
 
@@ -378,13 +381,13 @@ class ReportService:
             mask = project.working_weekdays
             total_days = len(working_days(sprint.start_date, sprint.end_date, mask, holidays))
             if not closed:
-                today = as_of.astimezone(_zone(project.time_zone)).date()
+                today = today_in(project.time_zone, as_of)
                 if today <= sprint.end_date:
                     first = max(today, sprint.start_date)
                     left_days = len(working_days(first, sprint.end_date, mask, holidays))
 
         people = _people(rows)
-        velocity, planning = _velocity(session, sprint, committed_points, completed_points, as_of)
+        velocity, series = _velocity(session, sprint, committed_points, completed_points, as_of)
         team = tuple(sorted({r.assignee for r in rows if r.assignee}, key=str.lower))
         report = SprintReportDTO(
             project_key=project.key,
@@ -424,7 +427,8 @@ class ReportService:
             people=people,
             blocked=blocked,
             velocity=velocity,
-            planning_velocity=planning,
+            planning_velocity=series.planning,
+            velocity_series=series,
             burndown=burndown,
             summary="",
         )
@@ -432,13 +436,6 @@ class ReportService:
 
 
 # --- pieces ------------------------------------------------------------------------------
-
-
-def _zone(name: str) -> dt.tzinfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
 
 
 def _state_at(card: Card, events: list[HistoryEvent], when: dt.datetime) -> dict[str, Any]:
@@ -550,33 +547,20 @@ def _velocity(
     committed: Decimal,
     completed: Decimal,
     now: dt.datetime,
-) -> tuple[tuple[VelocityPointDTO, ...], Decimal | None]:
-    """Commitment against completed of the closed sprints up to this one, this one last:
-    the velocity chart's figures (app.services.sprint_facts.velocity_rows)."""
-    closed = closed_sprints(session, sprint.project_id)
-    if sprint.state == "closed":
-        closed = closed[: [s.id for s in closed].index(sprint.id)]
-    else:
-        closed = [
-            s
-            for s in closed
-            if s.start_date is None
-            or sprint.start_date is None
-            or s.start_date <= sprint.start_date
-        ]
-    earlier = closed[-(VELOCITY_TREND - 1) :] if VELOCITY_TREND > 1 else []
+) -> tuple[tuple[VelocityPointDTO, ...], VelocitySeries]:
+    """The report's velocity trend (app.services.sprint_facts.sprint_trend), as the table's
+    rows and as the series the chart paints."""
+    series = sprint_trend(session, sprint, committed, completed, now, shown=VELOCITY_TREND)
     points = [
         VelocityPointDTO(v.name, v.committed, v.completed, current=False, active=False)
-        for v in velocity_rows(session, earlier, now)
+        for v in series.sprints[:-1]
     ]
     points.append(
         VelocityPointDTO(
             sprint.name, committed, completed, current=True, active=sprint.state == "active"
         )
     )
-    basis = [p.completed_points for p in points if not p.active][-VELOCITY_WINDOW:]
-    planning = (_sum(basis) / len(basis)).quantize(Decimal("0.1")) if basis else None
-    return tuple(points), planning
+    return tuple(points), series
 
 
 def _with_summary(report: SprintReportDTO) -> SprintReportDTO:

@@ -1,6 +1,9 @@
 """The sprint facts: one home for what a sprint committed to, completed, completed outside
 it, added, removed and re-estimated, and for the velocity built from them.
 
+(One module of ~700 lines on purpose: the snapshot rules, the live rules and the velocity
+are one set of definitions, read together; split, they would drift into two answers.)
+
 The sprint service (its snapshots, summaries and the sprint list), the sprint report and the
 charts all read these functions, so a figure is worked out once and the report, the velocity
 chart, the burndown's guideline and ``sprintdeck sprint list --json`` cannot disagree. The
@@ -25,16 +28,18 @@ that writes the outcome snapshot at the close.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from app.metrics.velocity import VelocitySprint
+from app.metrics import velocity as velocity_metrics
+from app.metrics.velocity import VelocitySeries, VelocitySprint
 from app.models import Card, HistoryEvent, Sprint, SprintSnapshot, WorkflowColumn
 
 ZERO = Decimal("0")
@@ -48,6 +53,8 @@ NOT_COMPLETED = "not_completed"
 REMOVED = "removed"
 COMPLETED_OUTSIDE = "completed_outside"
 IN_SCOPE = (COMPLETED, NOT_COMPLETED)
+# A sprint report's velocity trend shows this many sprints, the reported one last.
+TREND = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,6 +301,96 @@ def velocity_rows(
         committed, completed = sprint_totals(session, s, now)
         rows.append(VelocitySprint(s.id, s.name, s.start_date, s.end_date, committed, completed))
     return rows
+
+
+def project_velocity(
+    session: Session, project_id: int, now: dt.datetime, last: int = velocity_metrics.HISTORY
+) -> VelocitySeries:
+    """The velocity chart's series: the last ``last`` closed sprints, oldest first, and the
+    planning velocity (the average completed of the last three). ChartService.velocity and
+    SprintService.velocity both give this."""
+    closed = closed_sprints(session, project_id)[-last:]
+    return velocity_metrics.velocity(velocity_rows(session, closed, now), last=last)
+
+
+def planning_history(session: Session, sprint: Sprint, now: dt.datetime) -> tuple[Decimal, ...]:
+    """Completed points of the last closed sprints (at most the planning window) that started
+    before ``sprint``, oldest first: what its capacity plan's velocity averages."""
+    closed = [
+        s
+        for s in closed_sprints(session, sprint.project_id)
+        if s.id != sprint.id
+        and (sprint.start_date is None or s.start_date is None or s.start_date < sprint.start_date)
+    ]
+    rows = velocity_rows(session, closed[-velocity_metrics.WINDOW :], now)
+    return tuple(r.completed for r in rows)
+
+
+def average(values: Sequence[Decimal]) -> Decimal | None:
+    """The planning velocity of these completed points (None for none), to one decimal."""
+    return (_sum(values) / len(values)).quantize(Decimal("0.1")) if values else None
+
+
+def sprint_trend(
+    session: Session,
+    sprint: Sprint,
+    committed: Decimal,
+    completed: Decimal,
+    now: dt.datetime,
+    shown: int = TREND,
+) -> VelocitySeries:
+    """The velocity trend of ``sprint``'s report: the closed sprints up to it (before it in
+    close order once it is closed; started no later than it while it runs), at most
+    ``shown`` in all, and the sprint itself last with the given totals, named "(so far)"
+    while it runs. The planning velocity averages the last three *closed* ones (the running
+    sprint's figures are not final), and ``window`` is how many that is."""
+    closed = closed_sprints(session, sprint.project_id)
+    if sprint.state == "closed":
+        closed = closed[: [s.id for s in closed].index(sprint.id)]
+    else:
+        closed = [
+            s
+            for s in closed
+            if s.start_date is None
+            or sprint.start_date is None
+            or s.start_date <= sprint.start_date
+        ]
+    earlier = closed[-(shown - 1) :] if shown > 1 else []
+    active = sprint.state == "active"
+    rows = [
+        *velocity_rows(session, earlier, now),
+        VelocitySprint(
+            sprint.id,
+            sprint.name + (" (so far)" if active else ""),
+            sprint.start_date,
+            sprint.end_date,
+            committed,
+            completed,
+        ),
+    ]
+    final = rows[:-1] if active else rows
+    window = max(1, min(velocity_metrics.WINDOW, len(final)))
+    series = velocity_metrics.velocity(rows, last=len(rows), window=window)
+    planning = average([r.completed for r in final][-velocity_metrics.WINDOW :])
+    return dataclasses.replace(series, planning=planning)
+
+
+def committed_ids(sprint_id: int) -> Select:
+    """The ids of the cards in the sprint's snapshots (a subquery for the burndown)."""
+    return select(SprintSnapshot.card_id).where(SprintSnapshot.sprint_id == sprint_id)
+
+
+def carried_over(session: Session, sprint_id: int) -> set[int]:
+    """The cards the close carried over (the outcome snapshot's not completed)."""
+    return set(
+        session.scalars(
+            select(SprintSnapshot.card_id).where(
+                SprintSnapshot.sprint_id == sprint_id,
+                SprintSnapshot.kind == OUTCOME,
+                SprintSnapshot.outcome == NOT_COMPLETED,
+            )
+        )
+    )
 
 
 # --- building ------------------------------------------------------------------------------
@@ -592,16 +689,23 @@ __all__ = [
     "NOT_COMPLETED",
     "OUTCOME",
     "REMOVED",
+    "TREND",
     "CardFact",
     "SprintFacts",
+    "average",
+    "carried_over",
     "closed_sprints",
     "commitment_count",
     "commitment_points",
+    "committed_ids",
     "is_committed",
     "outcome_rows",
     "outcome_snapshot",
+    "planning_history",
+    "project_velocity",
     "sprint_facts",
     "sprint_totals",
+    "sprint_trend",
     "start_rows",
     "start_snapshot",
     "utc",

@@ -15,12 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from app.clock import local_date, today_in
 from app.errors import Conflict, NotFound, StaleEdit, ValidationError
+from app.metrics import velocity as velocity_metrics
 from app.metrics.calendar import (
     default_sprint_dates,
     default_sprint_end,
@@ -66,9 +67,9 @@ RESERVED_NAMES = ("backlog", "next")
 ZERO = Decimal("0.0")
 _UNSET: Any = object()
 # Planning velocity: the average completed points of this many last closed sprints.
-VELOCITY_WINDOW = 3
+VELOCITY_WINDOW = velocity_metrics.WINDOW
 # The velocity chart shows this many last closed sprints.
-VELOCITY_HISTORY = 7
+VELOCITY_HISTORY = velocity_metrics.HISTORY
 
 
 @dataclass(frozen=True, slots=True)
@@ -919,13 +920,15 @@ class SprintService:
         with self._ctx.read() as uow:
             session = uow.session
             get_project(session, project_id)
-            closed = facts_of.closed_sprints(session, project_id)[-VELOCITY_HISTORY:]
-            rows = [
+            series = facts_of.project_velocity(
+                session, project_id, self._ctx.clock(), last=VELOCITY_HISTORY
+            )
+            rows = tuple(
                 VelocitySprintDTO(v.sprint_id, v.name, v.start, v.end, v.committed, v.completed)
-                for v in facts_of.velocity_rows(session, closed, self._ctx.clock())
-            ]
-            history = tuple(r.completed_points for r in rows[-VELOCITY_WINDOW:])
-            return VelocityDTO(project_id, tuple(rows), _average(history), history)
+                for v in series.sprints
+            )
+            history = tuple(v.completed for v in series.sprints[-series.window :])
+            return VelocityDTO(project_id, rows, series.planning, history)
 
     def _plan(
         self, session: Session, sprint: Sprint, project: Project, unit: str | None = None
@@ -949,7 +952,7 @@ class SprintService:
         suggested = self._suggested_unit(session, project, live)
         unit = unit or suggested
         history = self._velocity_before(session, project, sprint)
-        velocity = _average(history)
+        velocity = facts_of.average(history)
         wanted = {mid for mid, (m, pm) in team.items() if m.active and pm.active}
         wanted |= set(capacities)
         wanted |= {c.assignee_id for c in live if c.assignee_id is not None}
@@ -1033,18 +1036,7 @@ class SprintService:
         self, session: Session, project: Project, sprint: Sprint
     ) -> tuple[Decimal, ...]:
         """Completed points of the last closed sprints that started before ``sprint``."""
-        closed = [
-            s
-            for s in facts_of.closed_sprints(session, project.id)
-            if s.id != sprint.id
-            and (
-                sprint.start_date is None
-                or s.start_date is None
-                or s.start_date < sprint.start_date
-            )
-        ]
-        rows = facts_of.velocity_rows(session, closed[-VELOCITY_WINDOW:], self._ctx.clock())
-        return tuple(r.completed for r in rows)
+        return facts_of.planning_history(session, sprint, self._ctx.clock())
 
     @staticmethod
     def _suggested_unit(session: Session, project: Project, live: list[Card]) -> str:
@@ -1353,17 +1345,9 @@ class SprintService:
             ) from exc
 
     @staticmethod
-    def _zone(project: Project) -> dt.tzinfo:
-        try:
-            return ZoneInfo(project.time_zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            return dt.UTC
-
-    def _local_date(self, project: Project, when: dt.datetime) -> dt.date:
+    def _local_date(project: Project, when: dt.datetime) -> dt.date:
         """The day ``when`` (UTC; naive taken as UTC) falls on in the project's time zone."""
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=dt.UTC)
-        return when.astimezone(self._zone(project)).date()
+        return local_date(when, project.time_zone)
 
     @staticmethod
     def _default_name(session: Session, project: Project) -> str:
@@ -1377,7 +1361,7 @@ class SprintService:
         return f"{project.key} Sprint {number}"
 
     def _today(self, project: Project) -> dt.date:
-        return self._ctx.clock().astimezone(self._zone(project)).date()
+        return today_in(project.time_zone, self._ctx.clock())
 
     @staticmethod
     def _live_cards(session: Session, sprint_id: int) -> list[Card]:
@@ -1428,12 +1412,6 @@ def velocity_shares(velocity: Decimal | None, hours: list[Decimal]) -> list[Deci
     for i in order[: tenths - sum(floors)]:
         floors[i] += 1
     return [Decimal(f) / 10 for f in floors]
-
-
-def _average(values: tuple[Decimal, ...]) -> Decimal | None:
-    if not values:
-        return None
-    return (_sum(values) / len(values)).quantize(Decimal("0.1"))
 
 
 def _clean_days_off(value: object) -> int:

@@ -103,9 +103,7 @@ class ReportDialog(QDialog):
             settings = make_settings()
         self._settings = settings
         self.exported_message: ExportedMessage | None = None
-        self._reports: ReportService = getattr(services, "reports", None) or ReportService(
-            services.context
-        )
+        self._reports: ReportService = services.reports
         self.report: SprintReportDTO | None = None
         self.last_export: Path | None = None
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import TYPE_CHECKING, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QDate, QPoint, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetricsF, QImage, QMouseEvent, QPainter, QPaintEvent
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.clock import project_zone
 from app.errors import DomainError
 from app.metrics.burndown import BurndownSeries
 from app.metrics.flow import (
@@ -225,13 +225,6 @@ class ChartWidget(QWidget):
         else:
             QToolTip.hideText()
         super().mouseMoveEvent(event)
-
-
-def _zone_of(name: str | None) -> dt.tzinfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
 
 
 def _qdate(day: dt.date) -> QDate:
@@ -439,8 +432,7 @@ class ReportsView(RefreshWhenShown, QWidget):
 
     def _today(self) -> dt.date:
         project = self._store.project
-        now = self._services.context.clock()
-        return now.astimezone(_zone_of(project.time_zone if project else None)).date()
+        return self._services.projects.today(project.time_zone if project else None)
 
     def _reset_range(self) -> None:
         today = self._today()
@@ -496,7 +488,7 @@ class ReportsView(RefreshWhenShown, QWidget):
         if project is None:
             self._show_message("Open a project to see its charts.")
             return
-        zone = _zone_of(project.time_zone)
+        zone = project_zone(project.time_zone)
         try:
             if kind in ("burndown", "burnup"):
                 sprint_id = self.sprint_box.currentData()

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QPoint, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetricsF, QMouseEvent, QPainter, QPaintEvent
@@ -312,11 +310,7 @@ class SprintView(RefreshWhenShown, QWidget):
         project = self._store.project
         if project is None or sprint.end_date is None:
             return None
-        try:
-            zone: dt.tzinfo = ZoneInfo(project.time_zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            zone = dt.UTC
-        today = self._services.context.clock().astimezone(zone).date()
+        today = self._services.projects.today(project.time_zone)
         if sprint.start_date is not None:
             today = max(today, sprint.start_date)
         holidays = {h.day for h in self._services.sprints.list_holidays(project.id)}
