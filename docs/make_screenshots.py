@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from app.main import open_runtime
     from app.ui.application import load_stylesheet
-    from app.ui.main_window import MainWindow
+    from app.ui.mainwindow import MainWindow
 
     app = QApplication([])
     app.setStyleSheet(load_stylesheet())

@@ -172,7 +172,7 @@ def _run_database(
         return 1, False
     if support is not None:
         lock = _take_lock(url, support)
-    from app.ui.main_window import MainWindow
+    from app.ui.mainwindow import MainWindow
 
     window = MainWindow(
         runtime.services,
@@ -268,7 +268,7 @@ def _start_deferred(
     services = support.deferred_services(url, settings.value("board/project"), build)
     if services is None:
         return None
-    from app.ui.main_window import MainWindow
+    from app.ui.mainwindow import MainWindow
 
     app = QApplication.instance()
     locks: list[Any] = []

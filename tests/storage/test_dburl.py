@@ -50,7 +50,7 @@ def test_start_up_modules_do_not_import_sqlalchemy() -> None:
     code = (
         "import sys\n"
         "import app.dburl, app.services.health, app.services.board_reader, app.services.events\n"
-        "import app.ui.main_window, app.ui.application, app.startup\n"
+        "import app.ui.mainwindow, app.ui.application, app.startup\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'alembic')))\n"
     )
     done = subprocess.run(

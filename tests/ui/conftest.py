@@ -37,7 +37,7 @@ def make_window(qtbot, settings_path: Path, messages: list[str]):  # type: ignor
     from PySide6.QtCore import QSettings
 
     from app.ui.application import load_stylesheet
-    from app.ui.main_window import MainWindow
+    from app.ui.mainwindow import MainWindow
 
     windows = []
 

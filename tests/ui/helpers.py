@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app.services.dto import CardDTO, ColumnDTO
 from app.ui.board_model import CardListModel
-from app.ui.main_window import MainWindow
+from app.ui.mainwindow import MainWindow
 
 
 def column_named(window: MainWindow, name: str) -> tuple[ColumnDTO, list[CardListModel]]:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from app.services import Services
 from app.services.dto import LabelDTO
 from app.ui.commands import CommandContext
-from app.ui.main_window import MainWindow
+from app.ui.mainwindow import MainWindow
 from app.ui.project_settings_dialog import ProjectSettingsDialog
 from app.ui.settings_commands import (
     AddLabelCommand,

@@ -45,7 +45,7 @@ def test_export_never_writes_over_the_open_database(
 ) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtCore import QSettings
 
-    from app.ui.main_window import MainWindow
+    from app.ui.mainwindow import MainWindow
     from tests.helpers import make_runtime
 
     db = tmp_path / "board.db"
