@@ -14,19 +14,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app import config
-from app.dburl import is_read_only_url, read_only_url, sqlite_path
 from app.errors import DomainError
-from app.services.health import HealthReport, check_database, damage_in_header
+from app.storage import HealthReport, InstanceLock, backup_files, storage_for
 
 # SQLAlchemy, alembic and the services are imported where they are used: the window paints
 # its first board before they are loaded (app/startup.py).
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from app.db import DataVersionProbe, InstanceLock
     from app.services import Services
     from app.services.events import ChangeBus
     from app.startup import DeferredServices
+    from app.storage import ChangeProbe, Storage
 
 
 @dataclass
@@ -36,12 +35,18 @@ class Runtime:
     url: str
     engine: Engine
     services: Services
-    probe: DataVersionProbe
+    probe: ChangeProbe
     migration: str  # created | upgraded | current
+    storage: Storage
 
     def close(self) -> None:
         self.probe.close()
         self.engine.dispose()
+
+
+def backups_dir() -> Path:
+    """Where the automatic backups go: the data folder's backups/."""
+    return config.user_data_dir() / "backups"
 
 
 def open_runtime(
@@ -59,23 +64,22 @@ def open_runtime(
     cannot be used; nothing is written to it in that case. ``bus``: the change bus the
     services publish on (the window's, when it was built before them).
     """
-    from app.db import DataVersionProbe, create_db_engine, migrate, session_factories
+    from app.db import migrate, session_factories
     from app.services import build_services
 
     config.prepare_data_dir(url)
-    path = sqlite_path(url)
-    if path is not None:
-        # Cheap (one header read), before anything can write: a truncated file must not
-        # take a new card. A deeper check is `sprintdeck check` (and the window's start).
-        damage = damage_in_header(path)
-        if damage is not None:
-            from app.errors import DatabaseProblem
+    storage = storage_for(url)
+    # Cheap (one header read), before anything can write: a truncated file must not take a
+    # new card. A deeper check is `sprintdeck check` (and the window's start).
+    damage = storage.damage()
+    if damage is not None:
+        from app.errors import DatabaseProblem
 
-            more = "" if "sprintdeck check" in damage else "; `sprintdeck check` says more"
-            raise DatabaseProblem(f"{damage} Nothing was written{more}.")
-    engine = create_db_engine(url)
+        more = "" if "sprintdeck check" in damage else "; `sprintdeck check` says more"
+        raise DatabaseProblem(f"{damage} Nothing was written{more}.")
+    engine = storage.create_engine()
     try:
-        migration = migrate(engine, backup_dir=config.user_data_dir() / "backups")
+        migration = migrate(engine, backup_dir=backups_dir())
         reader, writer = session_factories(engine)
         services = build_services(reader, writer, actor=config.actor_name(), bus=bus)
         if migration == "created" and seed_demo_if_new:
@@ -86,34 +90,34 @@ def open_runtime(
             from app.services.transfer.backups import daily_backup as backup_today
 
             try:
-                backup_today(url, config.user_data_dir() / "backups")
+                backup_today(url, backups_dir())
             except (OSError, DomainError):
                 pass  # a missed backup must not keep anyone from their board
-        probe = DataVersionProbe(engine)
+        probe = storage.change_probe(engine)
         services.context.after_commit.append(probe.sync)
     except BaseException:
         engine.dispose()
         raise
-    return Runtime(url, engine, services, probe, migration)
+    return Runtime(url, engine, services, probe, migration, storage)
 
 
 class StartupSupport:
     """What the GUI's start-up needs from the storage layer, as plain calls (app/ui never
-    imports app.db): the health check, backups, restore, read-only URLs, the window lock."""
+    imports app.db or app.storage): the health check, backups, restore, read-only URLs,
+    the window lock, the first paint."""
 
     def check(self, url: str) -> HealthReport:
-        return check_database(url, quick=True)
+        return storage_for(url).check(quick=True)
 
     def is_read_only(self, url: str) -> bool:
-        return is_read_only_url(url)
+        return storage_for(url).is_read_only()
 
     def read_only_url(self, url: str) -> str:
-        path = sqlite_path(url)
-        return url if path is None else read_only_url(path)
+        return storage_for(url).read_only_url()
 
     def path_of(self, url: str) -> Path | None:
         """The database file behind ``url`` (None for a server database)."""
-        path = sqlite_path(url)
+        path = storage_for(url).path
         return None if path is None else path.absolute()
 
     def url_for(self, path: Path) -> str:
@@ -121,30 +125,18 @@ class StartupSupport:
 
     def backups(self, url: str) -> list[Path]:
         """Automatic backups in the data folder's backups/, newest first."""
-        from app.db import list_backups
-
-        path = sqlite_path(url)
-        folder = config.user_data_dir() / "backups"
-        own = list_backups(folder, path) if path is not None else []
-        return own or list_backups(folder)
+        folder = backups_dir()
+        return storage_for(url).backups(folder) or backup_files(folder)
 
     def restore(self, backup: Path, url: str) -> Path | None:
         """Restore ``backup`` as the file behind ``url``; the damaged file is renamed aside."""
-        from app.db import restore_backup
-
-        path = sqlite_path(url)
-        if path is None:
-            raise OSError("Only a database file can be restored from a backup.")
-        return restore_backup(backup, path)
+        return storage_for(url).restore(backup)
 
     def lock(self, url: str) -> tuple[InstanceLock | None, str | None]:
-        """(the lock to release at exit, or None; who else has the file open, or None)."""
-        from app.db import InstanceLock
-
-        path = sqlite_path(url)
-        if path is None:
+        """(the lock to release at exit, or None; who else has the database open, or None)."""
+        lock = storage_for(url).lock(config.user_data_dir() / "locks")
+        if lock is None:
             return None, None
-        lock = InstanceLock(path, config.user_data_dir() / "locks")
         holder = lock.acquire()
         return (lock if lock.held else None), holder
 

@@ -5,7 +5,8 @@ Importing SQLAlchemy and the services takes longer than everything else a start 
 plainly usable (the start-up health check says "healthy": a Sprintdeck file at the head
 revision, writable, undamaged), the window is built on :class:`DeferredServices`: the
 project list and the first board come from one read with ``sqlite3``
-(:mod:`app.services.board_reader`, the same reader the board service uses), and the real
+(:meth:`app.storage.Storage.first_read`; on SQLite app/storage/sqlite_board.py, the same
+reader the board service uses), and the real
 services are built right after the window has painted (:meth:`DeferredServices.finish`,
 from a zero-delay timer). Anything else the window asks for before then builds them on the
 spot, so nothing behaves differently, it only comes later. Any other case (a new, old,
@@ -20,75 +21,22 @@ This module must not import SQLAlchemy (tests/storage/test_dburl.py checks).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from app.dburl import is_read_only_url, sqlite_path
-from app.services.board_reader import read_board, read_projects
 from app.services.dto import BoardDTO, ProjectDTO
 from app.services.events import ChangeBus
-from app.services.health import check_database
+from app.storage import FirstRead, storage_for
 
 if TYPE_CHECKING:
     from app.services import Services
 
 
-class FirstRead:
-    """The project list and one board, read in one transaction, and the connection that
-    can tell whether anything was committed since."""
-
-    def __init__(
-        self, conn: sqlite3.Connection, projects: list[ProjectDTO], board: BoardDTO
-    ) -> None:
-        self.projects = projects
-        self.board = board
-        self._conn: sqlite3.Connection | None = conn
-        self._data_version = self._version()
-
-    def _version(self) -> int:
-        assert self._conn is not None
-        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
-
-    def changed_since(self) -> bool:
-        """True when another connection committed since the read (then close)."""
-        if self._conn is None:
-            return False
-        try:
-            return self._version() != self._data_version
-        except sqlite3.Error:
-            return True
-        finally:
-            self._conn.close()
-            self._conn = None
-
-
 def first_read(url: str, project_key: str | None) -> FirstRead | None:
-    """The first board to paint, read with ``sqlite3`` alone; None when the ordinary
-    start-up must decide (anything but a healthy Sprintdeck file with a project in it)."""
-    path = sqlite_path(url)
-    if path is None or is_read_only_url(url) or "?" in url:
-        return None
-    if check_database(url, quick=True).kind != "healthy":
-        return None
-    try:
-        conn = sqlite3.connect(path, isolation_level=None)
-    except sqlite3.Error:
-        return None
-    try:
-        conn.execute("BEGIN")
-        projects = read_projects(conn)
-        if not projects:
-            conn.close()
-            return None
-        wanted = (project_key or "").strip().upper()
-        chosen = next((p for p in projects if p.key == wanted), projects[0])
-        board = read_board(conn, chosen.id)
-        conn.execute("COMMIT")
-        return FirstRead(conn, projects, board)
-    except Exception:  # any surprise: the ordinary start-up decides
-        conn.close()
-        return None
+    """The first board to paint, read by the database's storage without SQLAlchemy; None
+    when the ordinary start-up must decide (anything but a healthy database with a project
+    in it, or an engine without such a read)."""
+    return storage_for(url).first_read(project_key)
 
 
 class DeferredServices:

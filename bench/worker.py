@@ -23,8 +23,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import event, select
 
 from app.bootstrap import open_runtime
-from app.db import SYNCHRONOUS
 from app.models import Project, Sprint
+from app.storage.sqlite import SYNCHRONOUS
 from app.ui.application import load_stylesheet
 from app.ui.backlog_view import BacklogView
 from app.ui.board_view import BoardFilter, BoardView
@@ -325,8 +325,8 @@ class Worker:
         """The sprint report of the 500-card active sprint: gathering its figures
         (ReportService.report_for) and writing the file (write_report), for PDF and HTML."""
         try:
-            from app.reports import sprint_report
-            from app.services import reports as report_services
+            from app.reports import sprint_report_render as sprint_report
+            from app.services import sprint_report_data as report_services
         except ImportError as exc:
             self.notes["reports"] = f"not measured: the sprint report export is missing ({exc})"
             return

@@ -11,7 +11,7 @@ import pytest
 
 from app.errors import NotFound
 from app.services import Services
-from app.services.board_reader import read_board, read_projects
+from app.storage.sqlite_board import read_board, read_projects
 
 
 def _core_board(services: Services, project_id: int):  # type: ignore[no-untyped-def]
@@ -97,7 +97,7 @@ def test_unknown_project_is_refused(services: Services, db_path: Path) -> None:
 
 
 def test_timestamps_read_as_aware_utc_whatever_their_text() -> None:
-    from app.services.board_reader import _utc
+    from app.storage.sqlite_board import _utc
 
     assert _utc(None) is None
     for text, expected in [

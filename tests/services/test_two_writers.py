@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-import app.db
+import app.storage.sqlite
 from app.bootstrap import open_runtime
-from app.db import InstanceLock
 from app.errors import DatabaseProblem, StaleEdit
+from app.storage.sqlite import InstanceLock
 from tests.helpers import ROOT, make_runtime, run_cli
 
 ADDER = textwrap.dedent(
@@ -95,7 +95,7 @@ def test_card_numbers_unique_with_two_processes_adding_at_once(db_path: Path) ->
 
 
 def test_locked_database_waits_then_reports(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(app.db, "BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr(app.storage.sqlite, "BUSY_TIMEOUT_MS", 300)
     rt = make_runtime(db_path)
     try:
         project = rt.services.projects.create_project("SD", "Locked")
@@ -120,13 +120,13 @@ def test_locked_database_waits_then_reports(db_path: Path, monkeypatch: pytest.M
 
 
 def test_busy_timeout_from_the_environment(db_path: Path) -> None:
-    code = "import app.db; print(app.db.BUSY_TIMEOUT_MS)"
+    code = "import app.storage.sqlite as s; print(s.BUSY_TIMEOUT_MS)"
     out = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env={**os.environ, app.db.BUSY_TIMEOUT_ENV: "1234"},
+        env={**os.environ, app.storage.sqlite.BUSY_TIMEOUT_ENV: "1234"},
         check=True,
     )
     assert out.stdout.strip() == "1234"
@@ -149,7 +149,7 @@ def test_stale_lock_of_a_crashed_process_does_not_block(tmp_path: Path, db_path:
         f"""
         import time
         from pathlib import Path
-        from app.db import InstanceLock
+        from app.storage.sqlite import InstanceLock
         lock = InstanceLock(Path({str(db_path)!r}), Path({str(tmp_path / "locks")!r}))
         assert lock.acquire() is None
         print("held", flush=True)

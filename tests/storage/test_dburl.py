@@ -49,7 +49,7 @@ def test_start_up_modules_do_not_import_sqlalchemy() -> None:
     """What the window needs for its first paint must not pull in SQLAlchemy (~150 ms)."""
     code = (
         "import sys\n"
-        "import app.dburl, app.services.health, app.services.board_reader, app.services.events\n"
+        "import app.dburl, app.services.health, app.storage.sqlite_board, app.services.events\n"
         "import app.ui.mainwindow, app.ui.application, app.startup\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'alembic')))\n"
     )

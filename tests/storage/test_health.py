@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 import app.db
-import app.services.health as health
+import app.storage.sqlite
+import app.storage.sqlite_health as health
 from app.bootstrap import open_runtime
 from app.db import read_only_url
 from app.errors import DatabaseProblem
@@ -142,7 +143,7 @@ def test_full_disk_write_refused_and_data_intact(
     with sqlite3.connect(db_path) as c:
         pages = c.execute("PRAGMA page_count").fetchone()[0]
     c.close()
-    monkeypatch.setattr(app.db, "MAX_PAGE_COUNT", pages + 2)
+    monkeypatch.setattr(app.storage.sqlite, "MAX_PAGE_COUNT", pages + 2)
     rt = open_runtime(url(db_path))
     made = []
     try:
@@ -154,7 +155,7 @@ def test_full_disk_write_refused_and_data_intact(
         assert [c.key for c in cards] == [c.key for c in made]
     finally:
         rt.close()
-    monkeypatch.setattr(app.db, "MAX_PAGE_COUNT", None)
+    monkeypatch.setattr(app.storage.sqlite, "MAX_PAGE_COUNT", None)
     assert check_database(url(db_path)).healthy
 
 

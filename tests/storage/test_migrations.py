@@ -16,7 +16,6 @@ import app.db
 import app.dburl
 from app.bootstrap import Runtime, open_runtime
 from app.db import (
-    backup_database,
     check_schema,
     create_db_engine,
     current_revision,
@@ -26,6 +25,7 @@ from app.db import (
 )
 from app.errors import DatabaseProblem
 from app.models import Base
+from app.storage import storage_for
 from tests.helpers import make_runtime
 
 
@@ -223,7 +223,7 @@ def test_open_runtime_backs_up_into_user_data_folder(
 def test_backup_database_copies_rows(db_path: Path, tmp_path: Path) -> None:
     rt = make_runtime(db_path, demo=True)
     try:
-        target = backup_database(rt.engine, tmp_path / "backups", reason="manual")
+        target = rt.storage.backup_into(tmp_path / "backups", "manual")
         assert target is not None and target.exists()
         live = sqlite3.connect(db_path)
         copy = sqlite3.connect(target)
@@ -256,7 +256,7 @@ def test_backups_keep_the_last_ten(db_path: Path, tmp_path: Path) -> None:
         folder.mkdir()
         for i in range(12):
             (folder / f"sprintdeck-2000010{i:02d}-000000-old.db").write_bytes(b"")
-        backup_database(rt.engine, folder)
+        rt.storage.backup_into(folder, "manual")
         kept = sorted(p.name for p in folder.glob("sprintdeck-*.db"))
         assert len(kept) == 10
         assert not any(name.startswith("sprintdeck-2000010") and name < kept[0] for name in kept)
@@ -266,8 +266,7 @@ def test_backups_keep_the_last_ten(db_path: Path, tmp_path: Path) -> None:
 
 
 def test_backup_of_memory_database_is_none(tmp_path: Path) -> None:
-    with opened_engine("sqlite://") as engine:
-        assert backup_database(engine, tmp_path / "b") is None
+    assert storage_for("sqlite://").backup_into(tmp_path / "b", "manual") is None
 
 
 def test_connection_pragmas(runtime: Runtime) -> None:

@@ -177,7 +177,7 @@ def test_stale_move_is_refused_and_explained(window, demo, db_path: Path, messag
 
 
 def test_changes_from_another_process_appear(demo, db_path: Path, make_window) -> None:  # type: ignore[no-untyped-def]
-    from app.db import DataVersionProbe
+    from app.storage.sqlite import DataVersionProbe
 
     probe = DataVersionProbe(demo.context.reader.kw["bind"])
     demo.context.after_commit.append(probe.sync)

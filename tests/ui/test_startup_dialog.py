@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.bootstrap import StartupSupport, open_runtime
-from app.db import backup_database, opened_engine
+from app.db import opened_engine
 from app.ui import startup_dialog
 from app.ui.application import run_gui
 from app.ui.startup_dialog import OPEN_OTHER, QUIT, READ_ONLY, RESTORE, StartupDialog
@@ -58,7 +58,7 @@ def corrupt(path: Path) -> None:
 @pytest.fixture
 def damaged(db_path: Path, _isolated_data_dir: Path) -> Path:
     rt = make_runtime(db_path, demo=True)
-    backup_database(rt.engine, _isolated_data_dir / "backups", reason="auto")
+    rt.storage.backup_into(_isolated_data_dir / "backups", "auto")
     rt.close()
     corrupt(db_path)
     return db_path
@@ -106,7 +106,7 @@ def test_open_another_file(qapp, damaged: Path, tmp_path: Path, dialogs, shown) 
 def test_read_only_way_out_for_an_unwritable_file(
     qapp, db_path: Path, dialogs, shown, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    import app.services.health as health
+    import app.storage.sqlite_health as health
 
     rt = make_runtime(db_path, demo=True)
     rt.close()
