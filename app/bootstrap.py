@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from app.services import Services
     from app.services.events import ChangeBus
-    from app.startup import DeferredServices
+    from app.startup import StartingServices
     from app.storage import ChangeProbe, Storage
 
 
@@ -140,13 +140,14 @@ class StartupSupport:
         holder = lock.acquire()
         return (lock if lock.held else None), holder
 
-    def deferred_services(
+    def starting_services(
         self, url: str, project_key: str | None, build: Callable[[ChangeBus], Services]
-    ) -> DeferredServices | None:
-        """Services that answer the window's first questions from one plain ``sqlite3``
-        read and are built by ``build`` once it has painted (app/startup.py); None when
-        the database needs the ordinary start-up (check, dialogs, migration)."""
-        from app.startup import DeferredServices, first_read
+    ) -> StartingServices | None:
+        """The window's services while it starts: the first paint, read without
+        SQLAlchemy, and the services ``build`` makes once the window has painted
+        (app/startup.py); None when the database needs the ordinary start-up (check,
+        dialogs, migration)."""
+        from app.startup import StartingServices, first_paint
 
-        first = first_read(url, project_key)
-        return None if first is None else DeferredServices(first, build)
+        first = first_paint(url, project_key)
+        return None if first is None else StartingServices(first, build)

@@ -1,20 +1,27 @@
-"""The window's first paint before SQLAlchemy is loaded.
+"""The window's first paint before SQLAlchemy is loaded: an explicit first-paint object.
 
 Importing SQLAlchemy and the services takes longer than everything else a start does
 (docs/benchmarks.md: ~3/4 of a cold start on the demo database). So when the database is
 plainly usable (the start-up health check says "healthy": a Sprintdeck file at the head
-revision, writable, undamaged), the window is built on :class:`DeferredServices`: the
-project list and the first board come from one read with ``sqlite3``
-(:meth:`app.storage.Storage.first_read`; on SQLite app/storage/sqlite_board.py, the same
-reader the board service uses), and the real
-services are built right after the window has painted (:meth:`DeferredServices.finish`,
-from a zero-delay timer). Anything else the window asks for before then builds them on the
-spot, so nothing behaves differently, it only comes later. Any other case (a new, old,
-damaged, foreign or read-only file, another database server) takes the ordinary path:
-health check and its dialogs first, then the services, then the window.
+revision, writable, undamaged), its storage reads the project list and the first board in
+one go without SQLAlchemy (:meth:`app.storage.Storage.first_read`; on SQLite
+app/storage/sqlite_board.py, the same reader the board service uses). That read is a
+:class:`FirstPaint`. The window is built on :class:`StartingServices`, which holds the
+first paint and builds the real :class:`app.services.Services` after the window has
+painted (:meth:`StartingServices.finish`, from a zero-delay timer):
 
-If another program changed the database between that first read and the services being
-built, ``PRAGMA data_version`` on the first read's connection tells, and the window reloads.
+* while the window is being built (until :meth:`StartingServices.painted`), its three
+  first-paint questions (``projects.list_projects``, ``projects.find_project``,
+  ``board.load_board`` of the first board) are answered by the first paint;
+* every other member (``cards``, ``sprints``, ``charts`` ...) is the real service's, built
+  on the spot when it is used before the timer fired: nothing behaves differently, it only
+  comes later; after the paint every member is the real service's.
+
+Any other case (a new, old, damaged, foreign or read-only file, another database server)
+takes the ordinary path: health check and its dialogs first, then the services, then the
+window. If another program changed the database between the first read and the services
+being built, the first read's connection tells (``PRAGMA data_version`` on SQLite) and the
+window reloads.
 
 This module must not import SQLAlchemy (tests/storage/test_dburl.py checks).
 """
@@ -22,7 +29,7 @@ This module must not import SQLAlchemy (tests/storage/test_dburl.py checks).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from app.services.dto import BoardDTO, ProjectDTO
 from app.services.events import ChangeBus
@@ -30,100 +37,158 @@ from app.storage import FirstRead, storage_for
 
 if TYPE_CHECKING:
     from app.services import Services
+    from app.services.board import BoardService
+    from app.services.cards import CardService
+    from app.services.chart_data import ChartService
+    from app.services.projects import ProjectService
+    from app.services.sprint_report_data import ReportService
+    from app.services.sprints import SprintService
+    from app.services.team import TeamService
+    from app.services.transfer import TransferService
+    from app.services.workflow import WorkflowService
 
 
-def first_read(url: str, project_key: str | None) -> FirstRead | None:
-    """The first board to paint, read by the database's storage without SQLAlchemy; None
-    when the ordinary start-up must decide (anything but a healthy database with a project
-    in it, or an engine without such a read)."""
-    return storage_for(url).first_read(project_key)
+class FirstPaint:
+    """What the window paints first: the project list and one board, read in one
+    transaction by the database's storage before SQLAlchemy is loaded."""
+
+    def __init__(self, read: FirstRead) -> None:
+        self._read = read
+        self.projects: tuple[ProjectDTO, ...] = tuple(read.projects)
+        self.board: BoardDTO = read.board
+
+    def project(self, key: str) -> ProjectDTO | None:
+        """The project with ``key`` (any case), if the first read has it."""
+        wanted = str(key).strip().upper()
+        return next((p for p in self.projects if p.key == wanted), None)
+
+    def board_of(self, project_id: int) -> BoardDTO | None:
+        """The first board, when it is ``project_id``'s."""
+        return self.board if project_id == self.board.project.id else None
+
+    def changed_since(self) -> bool:
+        """True when another program committed since the read (asked once)."""
+        return self._read.changed_since()
 
 
-class DeferredServices:
-    """Stands in for :class:`app.services.Services` until they are built.
+def first_paint(url: str, project_key: str | None) -> FirstPaint | None:
+    """The first board to paint (``project_key``'s, else the first project's), read
+    without SQLAlchemy; None when the ordinary start-up must decide (anything but a
+    healthy database with a project in it, or an engine without such a read)."""
+    read = storage_for(url).first_read(project_key)
+    return None if read is None else FirstPaint(read)
 
-    ``projects.list_projects``/``find_project`` and ``board.load_board`` of the first
-    board are answered from the first read; any other use builds the services first
-    (``build`` gets the bus the window already listens to). After :meth:`finish` every
-    attribute is the real service's.
+
+class StartingServices:
+    """The window's services while it starts: the :class:`FirstPaint` for its first paint,
+    and the real :class:`app.services.Services`, built by ``build`` (with the bus the
+    window already listens to) after the paint or when something else is used first.
+
+    Every member of Services is spelled out here; none is looked up by name.
     """
 
-    def __init__(self, first: FirstRead, build: Callable[[ChangeBus], Services]) -> None:
+    def __init__(self, first: FirstPaint, build: Callable[[ChangeBus], Services]) -> None:
         self.bus = ChangeBus()
-        self._first = first
+        self.first_paint = first
         self._build = build
         self._real: Services | None = None
+        self._painting = True
         self._changed = False
 
     @property
     def ready(self) -> bool:
         return self._real is not None
 
-    def real(self) -> Services:
+    @property
+    def services(self) -> Services:
         """The services, built now if they were not yet."""
         if self._real is None:
             real = self._build(self.bus)
             # Asked before anything of ours can write: what changed since the first read
-            # was someone else's doing. (Later changes are the change probe's business.)
-            self._changed = self._first.changed_since()
+            # was someone else's doing. (Later changes are the change feed's business.)
+            self._changed = self.first_paint.changed_since()
             self._real = real
         return self._real
+
+    def painted(self) -> None:
+        """The window is built: from now on ``projects`` and ``board`` are the real ones."""
+        self._painting = False
 
     def finish(self) -> bool:
         """Build the services (if nothing has yet); True when another program changed the
         database between the first read and then, so what the window shows is stale."""
-        self.real()
+        self.painted()
+        self.services  # noqa: B018 - builds them
         return self._changed
 
-    def __getattr__(self, name: str) -> Any:
-        # Only called for what is not an attribute of this object.
-        if self._real is not None:
-            return getattr(self._real, name)
-        if name == "projects":
-            return _FirstProjects(self, self._first)
-        if name == "board":
-            return _FirstBoard(self, self._first)
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return _Later(self, name)
+    # --- the first paint's questions -----------------------------------------------------
+
+    @property
+    def projects(self) -> ProjectService | FirstPaintProjects:
+        if self._painting and self._real is None:
+            return FirstPaintProjects(self)
+        return self.services.projects
+
+    @property
+    def board(self) -> BoardService | FirstPaintBoard:
+        if self._painting and self._real is None:
+            return FirstPaintBoard(self)
+        return self.services.board
+
+    # --- everything else: the real services ----------------------------------------------
+
+    @property
+    def workflow(self) -> WorkflowService:
+        return self.services.workflow
+
+    @property
+    def cards(self) -> CardService:
+        return self.services.cards
+
+    @property
+    def sprints(self) -> SprintService:
+        return self.services.sprints
+
+    @property
+    def charts(self) -> ChartService:
+        return self.services.charts
+
+    @property
+    def team(self) -> TeamService:
+        return self.services.team
+
+    @property
+    def reports(self) -> ReportService:
+        return self.services.reports
+
+    @property
+    def transfer(self) -> TransferService:
+        return self.services.transfer
+
+    def add_demo_project(self) -> ProjectDTO:
+        return self.services.add_demo_project()
 
 
-class _Later:
-    """A service asked for before the services exist: built when it is used."""
+class FirstPaintProjects:
+    """``services.projects`` while the window is built: the first read's project list."""
 
-    def __init__(self, owner: DeferredServices, name: str) -> None:
+    def __init__(self, owner: StartingServices) -> None:
         self._owner = owner
-        self._name = name
-
-    def __getattr__(self, attribute: str) -> Any:
-        return getattr(getattr(self._owner.real(), self._name), attribute)
-
-
-class _FirstProjects(_Later):
-    def __init__(self, owner: DeferredServices, first: FirstRead) -> None:
-        super().__init__(owner, "projects")
-        self._first = first
 
     def list_projects(self) -> list[ProjectDTO]:
-        if self._owner.ready:
-            return self._owner.real().projects.list_projects()
-        return list(self._first.projects)
+        return list(self._owner.first_paint.projects)
 
     def find_project(self, key: str) -> ProjectDTO:
-        wanted = str(key).strip().upper()
-        if not self._owner.ready:
-            for project in self._first.projects:
-                if project.key == wanted:
-                    return project
-        return self._owner.real().projects.find_project(key)
+        found = self._owner.first_paint.project(key)
+        return found if found is not None else self._owner.services.projects.find_project(key)
 
 
-class _FirstBoard(_Later):
-    def __init__(self, owner: DeferredServices, first: FirstRead) -> None:
-        super().__init__(owner, "board")
-        self._first = first
+class FirstPaintBoard:
+    """``services.board`` while the window is built: the first read's board."""
+
+    def __init__(self, owner: StartingServices) -> None:
+        self._owner = owner
 
     def load_board(self, project_id: int) -> BoardDTO:
-        if not self._owner.ready and project_id == self._first.board.project.id:
-            return self._first.board
-        return self._owner.real().board.load_board(project_id)
+        board = self._owner.first_paint.board_of(project_id)
+        return board if board is not None else self._owner.services.board.load_board(project_id)

@@ -65,7 +65,7 @@ def make_settings() -> QSettings:
 def choose_database(url: str, support: Any) -> tuple[str, bool] | None:
     """Check ``url`` before opening it; while it cannot be used, ask the user for a way out.
 
-    Returns (url to open, read-only?) or None to quit. ``support`` is app.main's
+    Returns (url to open, read-only?) or None to quit. ``support`` is app.bootstrap's
     StartupSupport: checks, backups and restores without the UI touching the database.
     """
     from app.ui.startup_dialog import (
@@ -114,9 +114,9 @@ def run_gui(
     support: Any = None,
     demo_url: str | None = None,
 ) -> int:
-    """Show the window on ``url``. ``open_runtime`` is app.main's builder (the composition
+    """Show the window on ``url``. ``open_runtime`` is app.bootstrap's builder (the composition
     root), handed in so the UI layer never reaches for the database itself; ``support``
-    (app.main.StartupSupport) adds the start-up check, its ways out, and the second-window
+    (app.bootstrap.StartupSupport) adds the start-up check, its ways out, and the second-window
     notice. ``demo_url``: the database that gets the demo project when it is created (the
     default file on a first start); any other new database starts empty.
 
@@ -154,8 +154,8 @@ def _run_database(
 ) -> tuple[int, bool]:
     """One database's window, until it closes: (exit code, whether it opened at all).
     A database the window asks for is appended to ``requested``."""
-    if support is not None and hasattr(support, "deferred_services"):
-        started = _start_deferred(url, open_runtime, support, settings, requested)
+    if support is not None and hasattr(support, "starting_services"):
+        started = _start_painted_first(url, open_runtime, support, settings, requested)
         if started is not None:
             return started, True
     read_only = False
@@ -249,15 +249,16 @@ def _take_lock(url: str, support: Any, parent: QWidget | None = None) -> Any:
     return lock
 
 
-def _start_deferred(
+def _start_painted_first(
     url: str,
     open_runtime: Callable[..., Any],
     support: Any,
     settings: QSettings,
     requested: list[str],
 ) -> int | None:
-    """Paint the first board before the services exist (app/startup.py), build them right
-    after; None when the database needs the ordinary start-up."""
+    """Paint the first board from the first paint, before the services exist
+    (app/startup.py: StartingServices), build them right after; None when the database
+    needs the ordinary start-up."""
     runtimes: list[Any] = []
 
     def build(bus: object) -> Any:
@@ -265,7 +266,7 @@ def _start_deferred(
         runtimes.append(runtime)
         return runtime.services
 
-    services = support.deferred_services(url, settings.value("board/project"), build)
+    services = support.starting_services(url, settings.value("board/project"), build)
     if services is None:
         return None
     from app.ui.mainwindow import MainWindow
@@ -297,6 +298,7 @@ def _start_deferred(
 
     _connect_requests(window, requested, support)
     window.show()
+    services.painted()  # the first paint's questions are asked: the rest is the services'
     # Bound to the window: if it is gone before the event loop ran (another database was
     # asked for), the services are not built and no lock is taken for it.
     QTimer.singleShot(0, window, finish)

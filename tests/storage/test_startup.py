@@ -1,4 +1,4 @@
-"""The first paint before SQLAlchemy: app/startup.py (first read + deferred services)."""
+"""The first paint before SQLAlchemy: app/startup.py (FirstPaint + StartingServices)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from app.bootstrap import Runtime, open_runtime
 from app.services import Services
 from app.services.events import ChangeBus
-from app.startup import DeferredServices, first_read
+from app.startup import FirstPaintBoard, FirstPaintProjects, StartingServices, first_paint
 from tests.helpers import ROOT, make_runtime
 
 
@@ -26,11 +26,11 @@ def _demo_file(path: Path) -> None:
 
 
 @pytest.fixture
-def deferred(tmp_path: Path) -> Iterator[tuple[Path, DeferredServices, list[Runtime]]]:
-    """The demo file, DeferredServices on its first read, and the runtimes they built."""
+def deferred(tmp_path: Path) -> Iterator[tuple[Path, StartingServices, list[Runtime]]]:
+    """The demo file, StartingServices on its first paint, and the runtimes they built."""
     path = tmp_path / "demo.db"
     _demo_file(path)
-    first = first_read(_url(path), None)
+    first = first_paint(_url(path), None)
     assert first is not None
     runtimes: list[Runtime] = []
 
@@ -39,30 +39,30 @@ def deferred(tmp_path: Path) -> Iterator[tuple[Path, DeferredServices, list[Runt
         runtimes.append(runtime)
         return runtime.services
 
-    yield path, DeferredServices(first, build), runtimes
+    yield path, StartingServices(first, build), runtimes
     for runtime in runtimes:
         runtime.close()
 
 
 def test_first_read_only_for_a_healthy_file_with_projects(tmp_path: Path) -> None:
     missing = tmp_path / "none.db"
-    assert first_read(_url(missing), None) is None  # new: the ordinary start-up creates it
+    assert first_paint(_url(missing), None) is None  # new: the ordinary start-up creates it
     empty = tmp_path / "empty.db"
     make_runtime(empty).close()
-    assert first_read(_url(empty), None) is None  # no project: the demo is seeded the usual way
+    assert first_paint(_url(empty), None) is None  # no project: the demo is seeded the usual way
     outdated = tmp_path / "old.db"
     _demo_file(outdated)
     with sqlite3.connect(outdated) as conn:
         conn.execute("UPDATE alembic_version SET version_num = '0003'")
-    assert first_read(_url(outdated), None) is None  # needs an upgrade (with its backup)
+    assert first_paint(_url(outdated), None) is None  # needs an upgrade (with its backup)
     damaged = tmp_path / "damaged.db"
     damaged.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
-    assert first_read(_url(damaged), None) is None
+    assert first_paint(_url(damaged), None) is None
     demo = tmp_path / "demo.db"
     _demo_file(demo)
     read_only = f"sqlite:///file:{demo}?mode=ro&uri=true"
-    assert first_read(read_only, None) is None
-    first = first_read(_url(demo), None)
+    assert first_paint(read_only, None) is None
+    first = first_paint(_url(demo), None)
     assert first is not None
     assert [p.key for p in first.projects] == ["DEMO"]
     assert first.board.project.key == first.projects[0].key
@@ -75,23 +75,24 @@ def test_first_read_takes_the_remembered_project(tmp_path: Path) -> None:
     other = runtime.services.projects.create_project("ZZ", "Remembered")
     runtime.services.cards.create_card(other.id, "Only here")
     runtime.close()
-    remembered = first_read(_url(path), "zz")
+    remembered = first_paint(_url(path), "zz")
     assert remembered is not None
     assert [p.key for p in remembered.projects] == ["DEMO", "ZZ"]
     assert remembered.board.project.key == "ZZ"
     assert [c.title for c in remembered.board.cards] == ["Only here"]
-    unknown = first_read(_url(path), "NOPE")
+    unknown = first_paint(_url(path), "NOPE")
     assert unknown is not None and unknown.board.project.key == "DEMO"
 
 
 def test_deferred_services_answer_the_first_questions_without_building(deferred) -> None:  # type: ignore[no-untyped-def]
     _path, services, runtimes = deferred
+    assert isinstance(services.projects, FirstPaintProjects)
+    assert isinstance(services.board, FirstPaintBoard)
     projects = services.projects.list_projects()
     assert services.projects.find_project(projects[0].key.lower()) == projects[0]
     board = services.board.load_board(projects[0].id)
+    assert board is services.first_paint.board
     assert not services.ready and runtimes == []
-    charts = services.charts  # asked for, not used: still nothing built
-    assert not services.ready
     # The first read is what the real services give.
     assert services.finish() is False
     assert services.ready and len(runtimes) == 1
@@ -99,7 +100,27 @@ def test_deferred_services_answer_the_first_questions_without_building(deferred)
     assert real.bus is services.bus  # the window's subscriptions keep working
     assert board == real.board.load_board(projects[0].id)
     assert projects == services.projects.list_projects()
-    assert charts.velocity == real.charts.velocity  # the early handle reaches the real one
+    # After the paint every member is the real service's.
+    assert services.projects is real.projects and services.board is real.board
+    assert services.charts is real.charts and services.reports is real.reports
+
+
+def test_after_the_window_is_built_the_first_paint_no_longer_answers(deferred) -> None:  # type: ignore[no-untyped-def]
+    _path, services, runtimes = deferred
+    services.painted()
+    assert not services.ready  # nothing asked yet
+    projects = services.projects.list_projects()  # the real service's answer: built now
+    assert services.ready and len(runtimes) == 1
+    assert projects == list(services.first_paint.projects)
+
+
+def test_a_project_the_first_read_does_not_have_is_asked_of_the_services(deferred) -> None:  # type: ignore[no-untyped-def]
+    from app.errors import NotFound
+
+    _path, services, runtimes = deferred
+    with pytest.raises(NotFound):
+        services.projects.find_project("NOPE")
+    assert services.ready and len(runtimes) == 1
 
 
 def test_using_anything_else_builds_the_services_on_the_spot(deferred) -> None:  # type: ignore[no-untyped-def]
