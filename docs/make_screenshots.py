@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             empty.close()
 
     def report(sprint: str = "last") -> object:
-        from app.services.reports import ReportService
+        from app.services.sprint_report_data import ReportService
 
         project = runtime.services.projects.find_project("DEMO")
         return ReportService(runtime.services.context).sprint_report(project.id, sprint)
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         import shutil
         import subprocess
 
-        from app.reports import sprint_report as sr
+        from app.reports import sprint_report_render as sr
 
         if shutil.which("pdftoppm") is None:
             print("report-pdf: skipped (pdftoppm, from poppler-utils, is not installed)")
@@ -207,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
 
         from PySide6.QtGui import QImage
 
-        from app.reports import sprint_report as sr
+        from app.reports import sprint_report_render as sr
 
         browser = shutil.which("chromium") or shutil.which("chromium-browser")
         if browser is None:

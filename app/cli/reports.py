@@ -30,7 +30,7 @@ def register(commands: Any, db: argparse.ArgumentParser) -> Handlers:
 
 
 def _report(services: Any, args: argparse.Namespace) -> int:
-    from app.reports import sprint_report as sr
+    from app.reports import sprint_report_render as sr
 
     fmt = args.format or sr.format_for(args.output)
     if fmt is None:

@@ -24,7 +24,7 @@ from app.errors import (
 _LAZY = {
     "BoardService": "app.services.board",
     "CardService": "app.services.cards",
-    "ChartService": "app.services.charts",
+    "ChartService": "app.services.chart_data",
     "ServiceContext": "app.services.context",
     "Change": "app.services.events",
     "ChangeBus": "app.services.events",
@@ -49,7 +49,7 @@ def __getattr__(name: str) -> Any:
 if TYPE_CHECKING:
     from app.services.board import BoardService
     from app.services.cards import CardService
-    from app.services.charts import ChartService
+    from app.services.chart_data import ChartService
     from app.services.context import ServiceContext
     from app.services.events import Change, ChangeBus
     from app.services.projects import ProjectService

@@ -2,7 +2,7 @@
 
 Cards become :class:`~app.services.dto.CardDTO` in two ways: through SQLAlchemy
 (``app.services.common.fetch_cards``/``fetch_one_card``, values already typed by the
-column types of app/models) and through plain ``sqlite3`` (``app.services.board_reader``,
+column types of app/models) and through plain ``sqlite3`` (``app.storage.sqlite_board``,
 the first paint and ``load_board`` on SQLite, which converts the raw values itself). Both
 take their column lists from :data:`CARD_FIELDS` and build the DTO with the one function
 compiled from it, :func:`card_dto` (:func:`sqlite_card_dto` is the same function with the
@@ -91,7 +91,7 @@ DERIVED_FIELDS: tuple[str, ...] = (
 )
 
 CARD_COLUMN_NAMES: tuple[str, ...] = tuple(f.name for f in CARD_FIELDS)
-CARD_COLUMNS_SQL = ", ".join(CARD_COLUMN_NAMES)  # for a plain SQL SELECT (board_reader)
+CARD_COLUMNS_SQL = ", ".join(CARD_COLUMN_NAMES)  # for a plain SQL SELECT (the sqlite3 board read)
 ID, ASSIGNEE_ID, REPORTER_ID, SPRINT_ID, PARENT_ID = (
     CARD_COLUMN_NAMES.index(name)
     for name in ("id", "assignee_id", "reporter_id", "sprint_id", "parent_id")

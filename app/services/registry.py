@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.services.board import BoardService
 from app.services.cards import CardService
-from app.services.charts import ChartService
+from app.services.chart_data import ChartService
 from app.services.context import ServiceContext
 from app.services.dto import ProjectDTO
 from app.services.events import ChangeBus
 from app.services.projects import ProjectService
-from app.services.reports import ReportService
+from app.services.sprint_report_data import ReportService
 from app.services.sprints import SprintService
 from app.services.team import TeamService
 from app.services.transfer import TransferService

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 
 from app.errors import DomainError
 from app.outputs import check_output
-from app.reports import sprint_report as sr
-from app.reports.charts import paint_burndown
-from app.services.reports import ReportService, SprintReportDTO
+from app.reports import sprint_report_render as sr
+from app.reports.chart_painting import paint_burndown
+from app.services.sprint_report_data import ReportService, SprintReportDTO
 from app.ui.export_files import (
     ExportedMessage,
     ask_save_path,

@@ -35,7 +35,7 @@ from app.metrics.flow import (
     Throughput,
 )
 from app.metrics.velocity import VelocitySeries
-from app.reports.charts import (
+from app.reports.chart_painting import (
     ChartLayout,
     burndown_layout,
     burnup_tooltip,
@@ -100,7 +100,7 @@ ChartData = BurndownSeries | VelocitySeries | CumulativeFlow | ControlChart | Th
 
 
 class ChartWidget(QWidget):
-    """Paints one chart with app.reports.charts; a tooltip tells the values under the mouse."""
+    """Paints one chart (app.reports.chart_painting); a tooltip tells the values under the mouse."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -24,7 +24,7 @@ from app.errors import DomainError
 from app.metrics.burndown import BurndownSeries
 from app.metrics.calendar import working_days
 from app.metrics.points import format_points
-from app.reports.charts import BurndownLayout, burndown_layout, day_tooltip, paint_burndown
+from app.reports.chart_painting import BurndownLayout, burndown_layout, day_tooltip, paint_burndown
 from app.services.dto import CardDTO, SprintDTO
 from app.ui.complete_sprint_dialog import CompleteSprintDialog
 from app.ui.pages import RefreshWhenShown
@@ -57,7 +57,7 @@ class BurndownSource(Protocol):
 
 
 class BurndownChart(QWidget):
-    """Paints a BurndownSeries with app.reports.charts; a tooltip tells each day's values."""
+    """Paints a BurndownSeries (app.reports.chart_painting); a tooltip tells each day's values."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from app import outputs as files
-from app.reports import sprint_report as sr
+from app.reports import sprint_report_render as sr
 from app.services import Services
-from app.services.reports import ReportService
+from app.services.sprint_report_data import ReportService
 from app.ui.csv_export import export_cards_csv
 from tests.helpers import run_cli
 from tests.worlds import report_database

@@ -12,9 +12,9 @@ import pytest
 from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
 
-from app.reports import sprint_report as sr
+from app.reports import sprint_report_render as sr
 from app.services.demo import DEMO_KEY
-from app.services.reports import ReportService
+from app.services.sprint_report_data import ReportService
 
 HOSTILE = (
     "<script>alert('x')</script>",

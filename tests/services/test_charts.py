@@ -9,7 +9,7 @@ import pytest
 
 from app.errors import NotFound, ValidationError
 from app.services import Services
-from app.services.charts import ChartService
+from app.services.chart_data import ChartService
 from tests.helpers import Clock
 
 

@@ -20,7 +20,7 @@ import pytest
 from app.services import Services
 from app.services.demo import DEMO_KEY
 from app.services.dto import CardDTO, HistoryEventDTO
-from app.services.reports import ReportService
+from app.services.sprint_report_data import ReportService
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,7 @@ def test_cards_are_blocked_and_unblocked_on_dated_days(demo: Services) -> None:
 
 
 def test_the_demo_sprint_reports_list_the_blocked_cards(demo: Services) -> None:
-    from app.reports.sprint_report import render_markdown
+    from app.reports.sprint_report_render import render_markdown
 
     reports = ReportService(demo.context)
     project = demo.projects.find_project(DEMO_KEY)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from app.services import Services
-from app.services.charts import ChartService
+from app.services.chart_data import ChartService
 from app.services.demo import DEMO_KEY
 from tests.helpers import run_cli
 

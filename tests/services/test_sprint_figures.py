@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from app.reports import sprint_report as sr
+from app.reports import sprint_report_render as sr
 from app.services import Services
-from app.services.reports import ReportService, SprintReportDTO
+from app.services.sprint_report_data import ReportService, SprintReportDTO
 from tests.helpers import Clock, run_cli
 
 D = Decimal

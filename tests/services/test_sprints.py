@@ -715,7 +715,7 @@ def test_start_without_dates_keeps_the_plan_but_never_starts_later(world: World)
 
 @pytest.mark.parametrize("how", ["dialog", "command line"])
 def test_demo_close_early_and_start_the_next_today(demo: Services, how: str) -> None:
-    from app.services.charts import ChartService
+    from app.services.chart_data import ChartService
 
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     demo.context.clock = lambda: now

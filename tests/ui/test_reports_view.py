@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from app.metrics.points import format_points
-from app.reports.charts import ChartLayout
+from app.reports.chart_painting import ChartLayout
 from app.services import Services
 from app.ui.reports_view import CHARTS, ReportsView
 from app.ui.store import BoardStore

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.services import Services
-from app.services.charts import ChartService
+from app.services.chart_data import ChartService
 from app.ui.complete_sprint_dialog import CompleteSprintDialog
 from app.ui.sprint_view import KANBAN_MESSAGE, SprintView
 from app.ui.start_sprint_dialog import StartSprintDialog

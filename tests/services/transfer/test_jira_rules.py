@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from app.bootstrap import Runtime
 from app.models import Comment, Project
 from app.services import Services
-from app.services.reports import ReportService
+from app.services.sprint_report_data import ReportService
 from app.services.transfer import ImportRefused, TransferService
 
 SERVER_HEADER = [

@@ -35,7 +35,7 @@ from app.models import (
     Project,
     Sprint,
 )
-from app.services.charts import ChartService
+from app.services.chart_data import ChartService
 from app.services.context import ServiceContext
 from app.services.sprint_facts import (
     NOT_COMPLETED,

@@ -5,7 +5,7 @@
 * CSV: one row per card with its outcome.
 * PDF: paginated A4, text laid out by QTextDocument, charts painted as vectors.
 
-The charts are painted with QPainter by app.reports.charts (paint_burndown, and
+The charts are painted with QPainter by app.reports.chart_painting (paint_burndown, and
 paint_velocity for the velocity trend), so the SVG, the PDF, the report dialog and the
 Reports page show the same drawing. Colours
 are paired with patterns and dashes so a black-and-white print stays readable.
@@ -45,8 +45,8 @@ from app.errors import DomainError
 from app.metrics.points import format_points
 from app.metrics.velocity import VelocitySeries
 from app.outputs import csv_cell, replace_file
-from app.reports.charts import ChartLayout, paint_burndown, paint_velocity
-from app.services.reports import ReportCardDTO, SprintReportDTO
+from app.reports.chart_painting import ChartLayout, paint_burndown, paint_velocity
+from app.services.sprint_report_data import ReportCardDTO, SprintReportDTO
 from app.words import plural
 
 FORMATS = ("pdf", "html", "md", "csv")
@@ -504,7 +504,7 @@ def render_markdown(report: SprintReportDTO) -> str:
 
 
 def velocity_series(report: SprintReportDTO) -> VelocitySeries:
-    """The report's velocity trend as app.reports.charts paints it: the series the report
+    """The report's velocity trend as app.reports.chart_painting paints it: the series the report
     carries (app.services.sprint_facts.sprint_trend; the running sprint last, "(so far)")."""
     return report.velocity_series
 
@@ -516,7 +516,7 @@ def paint_report_velocity(
     palette: QPalette,
     title: str = "Velocity trend",
 ) -> ChartLayout:
-    """The velocity chart of the report, painted by app.reports.charts.paint_velocity."""
+    """The velocity chart of the report, painted by app.reports.chart_painting.paint_velocity."""
     running = any(p.active for p in report.velocity)
     axis = "Sprints (oldest first)" if running else "Closed sprints (oldest first)"
     return paint_velocity(painter, rect, velocity_series(report), palette, title, axis)
