@@ -1,5 +1,8 @@
 """Charts painted with QPainter: one drawing for a widget, a PDF page and an SVG file.
 
+(One module of ~1,450 lines: every chart shares the private frame, axes, legends and swatches
+here, and the public surface stays the paint_* and *_tooltip functions.)
+
 Nothing here knows about widgets. Sizes derive from the painter's font, so the same code
 reads well on a 96 dpi screen and on a 1200 dpi QPdfWriter page. Every series differs by
 dash pattern or marker shape as well as by colour, so a black-and-white print stays readable.

@@ -1,5 +1,8 @@
 """The sprint report as files: HTML, Markdown, CSV and PDF, from one SprintReportDTO.
 
+(One module of ~1,100 lines: the four formats share the report's tables, wording and chart
+sizes, so that a figure reads the same in each; split by format, they would drift apart.)
+
 * HTML: one self-contained file (inline CSS, charts inline as SVG), readable on a phone.
 * Markdown: tables and text only, so it pastes cleanly into a wiki or a chat.
 * CSV: one row per card with its outcome.

@@ -1,5 +1,7 @@
 """The sprint report: every figure a stakeholder reads about one sprint, as one frozen DTO.
 
+(~600 lines in one module: the report's DTOs and ReportService, which alone builds them.)
+
 Which card is committed, completed, completed outside the sprint, not completed, added,
 removed or re-estimated is app.services.sprint_facts' answer, the same one the velocity chart
 and ``sprintdeck sprint list`` give (Jira Software's definitions, docs/metrics.md). For a

@@ -1,5 +1,8 @@
 """Sprints of a Scrum project: create, plan cards into, start, complete, summarise.
 
+(One module of ~1,450 lines: SprintService is one use-case class whose planning, capacity,
+start, close and summaries share its private checks; the figures are app.services.sprint_facts'.)
+
 Starting a sprint writes its start snapshot (every live non-epic card in it and its points:
 the commitment, and the cards already done, which are not part of it); completing it writes
 its outcome snapshot (what was completed, completed outside the sprint, not completed and

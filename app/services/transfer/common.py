@@ -1,6 +1,10 @@
 """What every importer shares: the neutral import plan, reading files, and the one-transaction
 writer that turns a plan into projects, columns, cards, history and comments.
 
+(One module of ~950 lines: the plan and its writer are one contract, what a parser may put in
+a plan is what the writer knows how to write; the card and history values come from
+app.services.common like every other writer's.)
+
 A parser (``trello.py``, ``jira.py``) reads a file into an :class:`ImportPlan` without touching
 the database; :func:`apply_plan` writes a plan in a single unit of work, so a file that fails
 half way leaves nothing behind.
