@@ -145,6 +145,23 @@ def test_active_sprint_report_is_the_live_state(services: Services, clock: Clock
     assert r.velocity[-1].active and r.velocity[-1].sprint_name == "Sprint 2"
 
 
+def test_the_report_carries_the_velocity_series_it_paints(report: SprintReportDTO) -> None:
+    series = report.velocity_series
+    assert sr.velocity_series(report) is series  # the renderer paints it as it is
+    assert [(v.name, v.committed, v.completed) for v in series.sprints] == [
+        (p.sprint_name, p.committed_points, p.completed_points) for p in report.velocity
+    ]
+    assert series.planning == report.planning_velocity
+
+
+def test_a_running_sprint_is_last_in_its_trend_so_far(services: Services, clock: Clock) -> None:
+    w = build_report(services, clock)
+    clock.set(7, 18)
+    running = ReportService(services.context).sprint_report(w["project"].id, "active")
+    assert running.velocity_series.sprints[-1].name == "Sprint 2 (so far)"
+    assert running.velocity_series.window >= 1
+
+
 def test_a_card_created_blocked_counts_as_blocked_from_its_creation(
     services: Services, clock: Clock
 ) -> None:
