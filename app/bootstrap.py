@@ -44,6 +44,19 @@ class Runtime:
         self.engine.dispose()
 
 
+def database_file(url: str) -> Path | None:
+    """The file behind ``url``, as given (None for a server or memory database): what
+    outputs must never be written over."""
+    return storage_for(url).path
+
+
+def schema_revision() -> str:
+    """The schema revision this build writes (exports name it)."""
+    from app.dburl import head_revision
+
+    return head_revision()
+
+
 def backups_dir() -> Path:
     """Where the automatic backups go: the data folder's backups/."""
     return config.user_data_dir() / "backups"

@@ -30,9 +30,9 @@ def json_points(value: Decimal | None) -> int | float | None:
 def database_path(args: argparse.Namespace) -> Path | None:
     """The SQLite file a command works on (None for a server database): outputs must
     never be written over it."""
-    from app.dburl import sqlite_path
+    from app.bootstrap import database_file
 
-    return sqlite_path(config.resolve_db_url(getattr(args, "db", None)))
+    return database_file(config.resolve_db_url(getattr(args, "db", None)))
 
 
 def add_force(parser: argparse.ArgumentParser) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from app import config
 from app.cli.common import Handlers, add_force, database_path
 from app.outputs import check_input, check_output
 from app.words import plural
@@ -82,10 +81,10 @@ def _import_native(services: Any, args: argparse.Namespace) -> int:
 
 
 def _export(services: Any, args: argparse.Namespace) -> int:
-    from app.db import head_revision
+    from app.bootstrap import schema_revision
 
     target = check_output(args.output, database_path(args), args.force, "export")
-    counts = services.transfer.export_all(target, schema=head_revision())
+    counts = services.transfer.export_all(target, schema=schema_revision())
     print(
         f"Exported {plural(counts['projects'], 'project')}, {plural(counts['cards'], 'card')} "
         f"and {plural(counts['history events'], 'history event')} to {args.output}."
@@ -95,10 +94,10 @@ def _export(services: Any, args: argparse.Namespace) -> int:
 
 def _backup(url: str, args: argparse.Namespace) -> int:
     """Raw handler: reads the live file through SQLite's backup API; never migrates."""
-    from app.dburl import sqlite_path
+    from app.bootstrap import database_file
     from app.services.transfer import backup_file
 
-    checked = check_output(args.output, sqlite_path(url), args.force, "backup")
+    checked = check_output(args.output, database_file(url), args.force, "backup")
     target = backup_file(url, checked)
     print(f"Backed up to {target}.")
     return 0
@@ -106,12 +105,12 @@ def _backup(url: str, args: argparse.Namespace) -> int:
 
 def _restore(url: str, args: argparse.Namespace) -> int:
     """Raw handler: the current file is backed up first, then the given one comes back."""
-    from app.db import sqlite_path
+    from app.bootstrap import backups_dir, database_file
     from app.services.transfer import restore_file
 
     source = check_input(args.file, "backup")
-    kept = restore_file(url, source, config.user_data_dir() / "backups")
-    where = sqlite_path(url)
+    kept = restore_file(url, source, backups_dir())
+    where = database_file(url)
     print(f"Restored {where} from {source}.")
     if kept is not None:
         print(f"The previous contents were saved as {kept}.")
