@@ -23,8 +23,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import event, select
 
 from app.bootstrap import open_runtime
-from app.db import SYNCHRONOUS
 from app.models import Project, Sprint
+from app.storage.sqlite import SYNCHRONOUS
 from app.ui.application import load_stylesheet
 from app.ui.backlog_view import BacklogView
 from app.ui.board_view import BoardFilter, BoardView

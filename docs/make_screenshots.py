@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication, QWidget
 
-    from app.main import open_runtime
+    from app.bootstrap import open_runtime
     from app.ui.application import load_stylesheet
     from app.ui.mainwindow import MainWindow
 
