@@ -9,7 +9,7 @@ Two reasons, both measured (docs/benchmarks.md):
   loaded at all (see app/startup.py): this module imports nothing but the standard library
   and the DTOs.
 
-The result is exactly what the SQLAlchemy path gives (tests/services/test_board_reader.py compares
+The result is exactly what the SQLAlchemy path gives (tests/storage/test_sqlite_board.py compares
 them field by field), so the conversions mirror the column types in app/models:
 ``UTCDateTime`` (naive UTC text -> aware UTC datetime), ``Date``, ``Numeric`` with its scale
 (SQLAlchemy formats the stored number with the column's scale before making a Decimal) and
