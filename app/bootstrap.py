@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from app.services.events import ChangeBus
     from app.startup import StartingServices
     from app.storage import ChangeProbe, Storage
+    from app.storage.change_feed import ChangeFeed
 
 
 @dataclass
@@ -38,6 +39,9 @@ class Runtime:
     probe: ChangeProbe
     migration: str  # created | upgraded | current
     storage: Storage
+    # What other processes commit, published on services.bus as Change deltas; the window
+    # calls feed.poll() on a timer and when it is activated.
+    feed: ChangeFeed
 
     def close(self) -> None:
         self.probe.close()
@@ -106,12 +110,17 @@ def open_runtime(
                 backup_today(url, backups_dir())
             except (OSError, DomainError):
                 pass  # a missed backup must not keep anyone from their board
+        from app.storage.change_feed import ChangeFeed
+
         probe = storage.change_probe(engine)
-        services.context.after_commit.append(probe.sync)
+        feed = ChangeFeed(
+            engine, services.bus, services.context.origin, services.cards.get_cards, probe.changed
+        )
+        services.context.after_commit.extend((probe.sync, feed.own_commit))
     except BaseException:
         engine.dispose()
         raise
-    return Runtime(url, engine, services, probe, migration, storage)
+    return Runtime(url, engine, services, probe, migration, storage, feed)
 
 
 class StartupSupport:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -88,6 +89,12 @@ class CardService:
     def get_card(self, card_id: int) -> CardDTO:
         with self._ctx.read() as uow:
             return fetch_card(uow.session, card_id)
+
+    def get_cards(self, project_id: int, card_ids: Sequence[int]) -> list[CardDTO]:
+        """Those cards of the project as they are now (archived ones too), in rank order;
+        ids that are not the project's are left out. (What the change feed fetches.)"""
+        with self._ctx.read() as uow:
+            return fetch_cards(uow.session, project_id, card_ids, include_archived=True)
 
     def find_card(self, key: str) -> CardDTO:
         with self._ctx.read() as uow:

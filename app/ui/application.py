@@ -177,7 +177,7 @@ def _run_database(
     window = MainWindow(
         runtime.services,
         settings,
-        poll_external=runtime.probe.changed,
+        poll_external=runtime.feed.poll,
         database=_database_path(url, support, settings),
     )
     _connect_requests(window, requested, support)
@@ -277,7 +277,7 @@ def _start_painted_first(
         window = MainWindow(
             services,
             settings,
-            poll_external=lambda: bool(runtimes) and runtimes[0].probe.changed(),
+            poll_external=lambda: bool(runtimes) and runtimes[0].feed.poll(),
             database=_database_path(url, support, settings),
         )
     except DomainError as exc:

@@ -176,12 +176,8 @@ def test_stale_move_is_refused_and_explained(window, demo, db_path: Path, messag
     assert window.undo_stack.count() == 0
 
 
-def test_changes_from_another_process_appear(demo, db_path: Path, make_window) -> None:  # type: ignore[no-untyped-def]
-    from app.storage.sqlite import DataVersionProbe
-
-    probe = DataVersionProbe(demo.context.reader.kw["bind"])
-    demo.context.after_commit.append(probe.sync)
-    window = make_window(demo, poll=probe.changed)
+def test_changes_from_another_process_appear(demo_runtime, db_path: Path, make_window) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(demo_runtime.services, poll=demo_runtime.feed.poll)
     assert not window.check_external_changes()
     other = make_runtime(db_path)
     try:
@@ -191,7 +187,6 @@ def test_changes_from_another_process_appear(demo, db_path: Path, make_window) -
         other.close()
     assert window.check_external_changes()
     assert added.key in keys_in(window, "To Do")
-    probe.close()
 
 
 def test_text_filter_narrows_cards_in_place(window, qtbot) -> None:  # type: ignore[no-untyped-def]
