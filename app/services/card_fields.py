@@ -4,10 +4,10 @@ Cards become :class:`~app.services.dto.CardDTO` in two ways: through SQLAlchemy
 (``app.services.common.fetch_cards``/``fetch_one_card``, values already typed by the
 column types of app/models) and through plain ``sqlite3`` (``app.storage.sqlite_board``,
 the first paint and ``load_board`` on SQLite, which converts the raw values itself). Both
-take their column lists from :data:`CARD_FIELDS` and build the DTO with the one function
-compiled from it, :func:`card_dto` (:func:`sqlite_card_dto` is the same function with the
-raw-value conversions inlined, compiled once at import: no per-field Python loop in the
-board's hot path).
+take their column lists from :data:`CARD_FIELDS` and build the DTOs with the code compiled
+once, at import, from it: ``card_dtos`` (many rows, with the looked-up names) and
+``card_dto`` (one row), and their ``sqlite_`` twins with each raw value's conversion inlined
+(no per-field Python loop and no call per card in the board's hot path).
 
 This module imports no SQLAlchemy (the first paint imports it; tests/test_layers.py checks).
 
@@ -137,15 +137,28 @@ def _raw_expression(field: CardField, name: str) -> str:
     return f"None if {name} is None else {call}"
 
 
-def _compile(convert: bool) -> Callable[..., CardDTO]:
-    """card_dto's code, from CARD_FIELDS and CardDTO's field order (as namedtuple and
-    dataclasses make theirs): one tuple unpack and one positional DTO call per row."""
+# How the many-cards builder finds the looked-up fields of the card in ``v_*`` variables
+# (the lookups are dicts the reader filled; see card_dtos below).
+_LOOKED_UP = {
+    "assignee_name": "names_get(v_assignee_id)",
+    "reporter_name": "names_get(v_reporter_id)",
+    "sprint_name": "sprints_get(v_sprint_id)",
+    "parent_key": "parent_key",
+    "parent_title": "parent_title",
+    "labels": "tuple(labels_get(v_id, ()))",
+    "watcher_ids": "tuple(sorted(watching)) if watching else ()",
+    "checklist": "tuple(checklists_get(v_id, ()))",
+}
+
+
+def _dto_call(convert: bool, derived: dict[str, str]) -> str:
+    """``_CardDTO(...)`` in CardDTO's field order: stored fields from ``v_<name>`` (raw values
+    converted by their kind when ``convert``), the others from ``derived``."""
     stored = {f.name: f for f in CARD_FIELDS}
     missing = set(CardDTO._fields) - set(stored) - set(DERIVED_FIELDS)
     extra = (set(stored) | set(DERIVED_FIELDS)) - set(CardDTO._fields)
     if missing or extra:
         raise RuntimeError(f"CARD_FIELDS and CardDTO disagree: {sorted(missing | extra)}")
-    arguments = ["row", "project_key", *DERIVED_FIELDS[1:]]
     values = []
     for name in CardDTO._fields:
         if name == "key":
@@ -154,31 +167,66 @@ def _compile(convert: bool) -> Callable[..., CardDTO]:
             variable = f"v_{name}"
             values.append(_raw_expression(stored[name], variable) if convert else variable)
         else:
-            values.append(name)
-    unpacked = ", ".join(f"v_{name}" for name in CARD_COLUMN_NAMES)
-    source = (
-        f"def card_dto({', '.join(arguments)}):\n"
-        f"    {unpacked}, = row\n"
-        f"    return _CardDTO({', '.join(values)})\n"
-    )
+            values.append(derived[name])
+    return f"_CardDTO({', '.join(values)})"
+
+
+_UNPACKED = ", ".join(f"v_{name}" for name in CARD_COLUMN_NAMES) + ","
+
+
+def _source(convert: bool) -> str:
+    """card_dto and card_dtos, from CARD_FIELDS and CardDTO's field order (as namedtuple and
+    dataclasses make their code): one tuple unpack and one positional DTO call per row, the
+    many-cards loop written out so that a 10,000-card board makes no call per card."""
+    one = _dto_call(convert, {name: name for name in DERIVED_FIELDS[1:]})
+    many = _dto_call(convert, _LOOKED_UP)
+    return f"""
+def card_dto(row, project_key, {", ".join(DERIVED_FIELDS[1:])}):
+    {_UNPACKED} = row
+    return {one}
+
+def card_dtos(rows, project_key, names, sprint_names, parents, labels, watchers, checklists):
+    names_get, sprints_get, parents_get = names.get, sprint_names.get, parents.get
+    labels_get, watchers_get, checklists_get = labels.get, watchers.get, checklists.get
+    no_parent = (None, None)
+    result = []
+    append = result.append
+    for {_UNPACKED} in rows:
+        parent_key, parent_title = (
+            parents_get(v_parent_id, no_parent) if v_parent_id is not None else no_parent
+        )
+        watching = watchers_get(v_id)
+        append({many})
+    return result
+"""
+
+
+def _compile(convert: bool) -> tuple[Callable[..., CardDTO], Callable[..., list[CardDTO]]]:
+    source = _source(convert)
     namespace: dict[str, Any] = {
         "_CardDTO": CardDTO,
         "_utc": utc_from_text,
         "_date": date_from_text,
         "_scaled": scaled,
     }
-    exec(compile(source, f"<card_dto {'sqlite' if convert else 'typed'}>", "exec"), namespace)
-    function = namespace["card_dto"]
-    function.__source__ = source
-    return function  # type: ignore[no-any-return]
+    exec(compile(source, f"<card_fields {'sqlite' if convert else 'typed'}>", "exec"), namespace)
+    return namespace["card_dto"], namespace["card_dtos"]
 
 
 # card_dto(row, project_key, assignee_name, reporter_name, sprint_name, parent_key,
 #          parent_title, labels, watcher_ids, checklist) -> CardDTO
-# ``row`` holds the values of CARD_COLUMN_NAMES in that order; the other arguments are what
-# the reader looked up about the card (DERIVED_FIELDS but ``key``).
-card_dto: Callable[..., CardDTO] = _compile(convert=False)  # typed values (SQLAlchemy rows)
-sqlite_card_dto: Callable[..., CardDTO] = _compile(convert=True)  # raw sqlite3 values
+#   ``row`` holds the values of CARD_COLUMN_NAMES in that order; the other arguments are what
+#   the reader looked up about the card (DERIVED_FIELDS but ``key``).
+# card_dtos(rows, project_key, names, sprint_names, parents, labels, watchers, checklists)
+#   -> list[CardDTO], one per row, in order: the same DTO, its looked-up fields taken from
+#   dicts: member id -> display name, sprint id -> name, parent id -> (key, title), card id
+#   -> its labels (LabelDTOs in order), watcher ids (any order) and checklist items.
+card_dto: Callable[..., CardDTO]  # typed values (SQLAlchemy rows)
+card_dtos: Callable[..., list[CardDTO]]
+sqlite_card_dto: Callable[..., CardDTO]  # raw sqlite3 values, converted by each field's kind
+sqlite_card_dtos: Callable[..., list[CardDTO]]
+card_dto, card_dtos = _compile(convert=False)
+sqlite_card_dto, sqlite_card_dtos = _compile(convert=True)
 
 
 __all__ = [
@@ -189,8 +237,10 @@ __all__ = [
     "DERIVED_FIELDS",
     "CardField",
     "card_dto",
+    "card_dtos",
     "date_from_text",
     "scaled",
     "sqlite_card_dto",
+    "sqlite_card_dtos",
     "utc_from_text",
 ]

@@ -39,13 +39,11 @@ from app.models import (
     card_watcher,
 )
 from app.services.card_fields import (
-    ASSIGNEE_ID,
     CARD_COLUMN_NAMES,
-    ID,
     PARENT_ID,
-    REPORTER_ID,
     SPRINT_ID,
     card_dto,
+    card_dtos,
 )
 from app.services.context import ServiceContext
 from app.services.dto import (
@@ -228,28 +226,10 @@ def fetch_cards(
     ).all():
         checklists[card_id].append(ChecklistItemDTO(text, done))
 
-    no_labels: tuple[LabelDTO, ...] = ()
     parent_keys = {
         pid: (f"{project_key}-{number}", title) for pid, (number, title) in parents.items()
     }
-    result = []
-    for r in rows:
-        card_id, parent_id = r[ID], r[PARENT_ID]
-        watching = watchers.get(card_id)
-        result.append(
-            card_dto(
-                r,
-                project_key,
-                members.get(r[ASSIGNEE_ID]),
-                members.get(r[REPORTER_ID]),
-                sprints.get(r[SPRINT_ID]),
-                *(parent_keys.get(parent_id, _NO_PARENT) if parent_id is not None else _NO_PARENT),
-                tuple(labels.get(card_id, no_labels)),
-                tuple(sorted(watching)) if watching else (),
-                tuple(checklists.get(card_id, ())),
-            )
-        )
-    return result
+    return card_dtos(rows, project_key, members, sprints, parent_keys, labels, watchers, checklists)
 
 
 _Assignee = aliased(Member)

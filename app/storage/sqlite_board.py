@@ -27,15 +27,10 @@ from decimal import Decimal
 
 from app.errors import NotFound
 from app.services.card_fields import (
-    ASSIGNEE_ID,
     CARD_COLUMNS_SQL,
-    ID,
-    PARENT_ID,
-    REPORTER_ID,
-    SPRINT_ID,
     date_from_text,
     scaled,
-    sqlite_card_dto,
+    sqlite_card_dtos,
     utc_from_text,
 )
 from app.services.dto import (
@@ -207,31 +202,6 @@ def _read_cards(
     ):
         checklists[card_id].append(ChecklistItemDTO(text, bool(done)))
 
-    no_labels: tuple[LabelDTO, ...] = ()
-    no_parent = (None, None)
-    labels_get, watchers_get, checklists_get = labels.get, watchers.get, checklists.get
-    names_get, sprints_get, parents_get = names.get, sprint_names.get, parents.get
-    build = sqlite_card_dto
-    result = []
-    append = result.append
-    for row in rows:
-        card_id, parent_id = row[ID], row[PARENT_ID]
-        parent_key, parent_title = (
-            parents_get(parent_id, no_parent) if parent_id is not None else no_parent
-        )
-        watching = watchers_get(card_id)
-        append(
-            build(
-                row,
-                project_key,
-                names_get(row[ASSIGNEE_ID]),
-                names_get(row[REPORTER_ID]),
-                sprints_get(row[SPRINT_ID]),
-                parent_key,
-                parent_title,
-                tuple(labels_get(card_id, no_labels)),
-                tuple(sorted(watching)) if watching else (),
-                tuple(checklists_get(card_id, ())),
-            )
-        )
-    return result
+    return sqlite_card_dtos(
+        rows, project_key, names, sprint_names, parents, labels, watchers, checklists
+    )

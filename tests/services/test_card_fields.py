@@ -22,7 +22,9 @@ from app.services.card_fields import (
     PLAIN,
     UTC_TIME,
     card_dto,
+    card_dtos,
     sqlite_card_dto,
+    sqlite_card_dtos,
 )
 from app.services.dto import CardDTO
 from app.ui.choices import CARD_TYPES as UI_CARD_TYPES
@@ -101,3 +103,16 @@ def test_the_sqlite_builder_converts_and_the_typed_one_does_not() -> None:
 def test_card_types_are_defined_once() -> None:
     assert MODEL_CARD_TYPES is card_fields.CARD_TYPES
     assert UI_CARD_TYPES is card_fields.CARD_TYPES
+
+
+def test_the_many_cards_builder_gives_what_the_one_card_builder_gives() -> None:
+    row = _raw_row()
+    one = sqlite_card_dto(row, "SD", "Ann", None, None, "SD-9", "Epic", (), (2, 5), ())
+    (many,) = sqlite_card_dtos(
+        [row], "SD", {2: "Ann"}, {}, {9: ("SD-9", "Epic")}, {}, {7: [5, 2]}, {}
+    )
+    assert many == one
+    typed_row = tuple(getattr(one, name) for name in CARD_COLUMN_NAMES)
+    assert card_dtos(
+        [typed_row], "SD", {2: "Ann"}, {}, {9: ("SD-9", "Epic")}, {}, {7: [5, 2]}, {}
+    ) == [one]
