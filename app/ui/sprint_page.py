@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -12,38 +13,34 @@ from app.ui.store import BoardStore
 
 if TYPE_CHECKING:
     from app.services import Services
-    from app.ui.sprint_view import SprintView
 
 
 class SprintPage(QSplitter):
-    """A :class:`SprintView` (built on first use: :attr:`view`) over ``board``, which shows
-    the active sprint's cards (and hides while there is no active sprint)."""
+    """The sprint's goal, figures and burndown (:attr:`view`) over a board from
+    ``new_board()`` that shows the active sprint's cards (and hides while there is no
+    active sprint). Made in the order they are shown, so that Tab goes from the sprint's
+    buttons to its board."""
 
     def __init__(
-        self, services: Services, store: BoardStore, board: BoardView, parent: QWidget
+        self,
+        services: Services,
+        store: BoardStore,
+        new_board: Callable[[], BoardView],
+        parent: QWidget,
     ) -> None:
         super().__init__(Qt.Orientation.Vertical, parent)
         self.setObjectName("sprintPage")
-        self._services = services
-        self._store = store
-        self._view: SprintView | None = None
+        from app.ui.sprint_view import SprintView  # not needed for the first paint
+
+        self.view = SprintView(services, services.charts, store, self)
+        self.view.sprints_changed.connect(store.reload)
+        self.addWidget(self.view)
+        board = new_board()
         active = store.active_sprint
         board.set_sprint_scope(active.id if active is not None else -1, rebuild=False)
         board.rebuild()
         board.setVisible(active is not None)
         self.addWidget(board)
+        self.setStretchFactor(0, 2)
+        self.setStretchFactor(1, 3)
         self.board = board
-
-    @property
-    def view(self) -> SprintView:
-        """The sprint's goal, figures and burndown, built the first time it is wanted."""
-        if self._view is None:
-            from app.ui.sprint_view import SprintView
-
-            view = SprintView(self._services, self._services.charts, self._store, self)
-            view.sprints_changed.connect(self._store.reload)
-            self.insertWidget(0, view)
-            self.setStretchFactor(0, 2)
-            self.setStretchFactor(1, 3)
-            self._view = view
-        return self._view

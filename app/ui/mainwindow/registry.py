@@ -60,7 +60,6 @@ class Page:
     build: PageBuilder
     scrum_only: bool = False  # a Kanban project has no such page
     eager: bool = False  # built with the window (the board: the first paint shows it)
-    prepare: Callable[[QWidget], None] | None = None  # run before it shows, however reached
 
 
 def lazy(module: str, name: str) -> PageBuilder:
@@ -91,14 +90,7 @@ def _backlog(ctx: PageContext) -> QWidget:
 def _sprint(ctx: PageContext) -> QWidget:
     from app.ui.sprint_page import SprintPage
 
-    return SprintPage(ctx.services, ctx.store, ctx.new_board(), ctx.window)
-
-
-def _sprint_prepare(page: QWidget) -> None:
-    from app.ui.sprint_page import SprintPage
-
-    assert isinstance(page, SprintPage)
-    page.view  # noqa: B018 - its goal, figures and burndown, built before the page shows
+    return SprintPage(ctx.services, ctx.store, ctx.new_board, ctx.window)
 
 
 def _reports(ctx: PageContext) -> QWidget:
@@ -112,7 +104,7 @@ def _reports(ctx: PageContext) -> QWidget:
 PAGES: tuple[Page, ...] = (
     Page("board", "&Board", "Ctrl+1", _board, eager=True),
     Page("backlog", "Back&log", "Ctrl+2", _backlog, scrum_only=True),
-    Page("sprint", "&Sprint", "Ctrl+3", _sprint, scrum_only=True, prepare=_sprint_prepare),
+    Page("sprint", "&Sprint", "Ctrl+3", _sprint, scrum_only=True),
     Page("reports", "&Reports", "Ctrl+4", _reports),
 )
 
@@ -154,17 +146,8 @@ class PageStack(QStackedWidget):
         return widget
 
     def show_page(self, name: str) -> None:
-        """Show the page (built and prepared first)."""
-        page = self.page(name)
-        self.prepare(name)
-        self.setCurrentWidget(page)
-
-    def prepare(self, name: str) -> None:
-        """Complete a built page before it shows (the sprint page's figures)."""
-        prepare = self.registry[name].prepare
-        widget = self._built.get(name)
-        if prepare is not None and widget is not None:
-            prepare(widget)
+        """Show the page (built first if it was not yet)."""
+        self.setCurrentWidget(self.page(name))
 
     def current_name(self) -> str | None:
         """The registered page shown (its placeholder counts), None for another widget."""

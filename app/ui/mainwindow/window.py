@@ -69,7 +69,7 @@ class MainWindow(QMainWindow):
         self,
         services: Services,
         settings: QSettings,
-        poll_external: Callable[[], object] | None = None,
+        poll_external: Callable[[], bool] | None = None,
         parent: QWidget | None = None,
         database: Path | None = None,
     ) -> None:
@@ -212,7 +212,6 @@ class MainWindow(QMainWindow):
 
     def _on_page_changed(self, _index: int) -> None:
         name = self.current_page()
-        self.pages.prepare(name)  # however the page was reached, it is complete
         for page_name, action in self.named_actions.pages.items():
             action.setChecked(page_name == name)
         self._update_toolbar()
@@ -428,13 +427,10 @@ class MainWindow(QMainWindow):
         )
 
     def check_external_changes(self) -> bool:
-        """Take in what another process (the CLI, a second window) committed.
-
-        ``poll_external`` is the runtime's change feed (``ChangeFeed.poll``): it publishes
-        those changes on the services' bus, as deltas, and the store updates just the cards
-        they name (or reloads, when the feed cannot tell what changed)."""
+        """Reload when another process (the CLI, a second window) committed a change."""
         if self._poll_external is None or not self._poll_external():
             return False
+        self.store.reload()
         self.statusBar().showMessage("The board was updated with changes made elsewhere.", 5000)
         return True
 
