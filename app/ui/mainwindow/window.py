@@ -69,7 +69,7 @@ class MainWindow(QMainWindow):
         self,
         services: Services,
         settings: QSettings,
-        poll_external: Callable[[], bool] | None = None,
+        poll_external: Callable[[], object] | None = None,
         parent: QWidget | None = None,
         database: Path | None = None,
     ) -> None:
@@ -427,10 +427,13 @@ class MainWindow(QMainWindow):
         )
 
     def check_external_changes(self) -> bool:
-        """Reload when another process (the CLI, a second window) committed a change."""
+        """Take in what another process (the CLI, a second window) committed.
+
+        ``poll_external`` is the runtime's change feed (``ChangeFeed.poll``): it publishes
+        those changes on the services' bus, as deltas, and the store updates just the cards
+        they name (or reloads, when the feed cannot tell what changed)."""
         if self._poll_external is None or not self._poll_external():
             return False
-        self.store.reload()
         self.statusBar().showMessage("The board was updated with changes made elsewhere.", 5000)
         return True
 
