@@ -110,11 +110,9 @@ def open_runtime(
                 backup_today(url, backups_dir())
             except (OSError, DomainError):
                 pass  # a missed backup must not keep anyone from their board
-        from app.storage.change_feed import ChangeFeed
-
         probe = storage.change_probe(engine)
-        feed = ChangeFeed(
-            engine, services.bus, services.context.origin, services.cards.get_cards, probe.changed
+        feed = storage.change_feed(
+            engine, services.bus, services.context.origin, services.cards.get_cards, probe
         )
         services.context.after_commit.extend((probe.sync, feed.own_commit))
     except BaseException:
