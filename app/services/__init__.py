@@ -4,7 +4,8 @@ Services take plain arguments, return frozen DTOs, refuse bad input with domain 
 (``app.errors``) and publish a :class:`Change` on the bus after every commit.
 
 The names below are imported on first use (PEP 562): ``app.services.dto``, ``events`` and
-``board_reader`` must stay importable without SQLAlchemy, for the window's first paint.
+``card_fields`` must stay importable without SQLAlchemy, for the window's first paint (the
+fast SQLite board read, app.storage.sqlite_board, builds its cards with card_fields).
 """
 
 from __future__ import annotations
