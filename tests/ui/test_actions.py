@@ -5,7 +5,7 @@ is one registration."""
 from __future__ import annotations
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMenu, QToolBar, QWidget
+from PySide6.QtWidgets import QLabel, QMenu, QToolBar
 
 from app.ui.mainwindow import registry
 from app.ui.mainwindow import window as window_module
@@ -125,24 +125,31 @@ def test_every_named_action_does_something_and_can_be_found(demo, make_window) -
     assert window.page_actions["reports"] is named["page.reports"]
 
 
-def test_a_page_is_one_registration(demo, make_window, monkeypatch, qtbot) -> None:  # type: ignore[no-untyped-def]
-    built: list[QWidget] = []
+class NotesPage(QLabel):
+    """A page as a new one is written: one class, built with the window's PageContext."""
 
-    def notes(ctx: registry.PageContext) -> QWidget:
-        page = QLabel("Notes", ctx.window)
-        page.setObjectName("notesPage")
-        built.append(page)
-        return page
+    built: list[NotesPage] = []
 
-    page = registry.Page("notes", "&Notes", "Ctrl+5", notes)
+    def __init__(self, ctx: registry.PageContext) -> None:
+        super().__init__("Notes", ctx.window)
+        self.setObjectName("notesPage")
+        NotesPage.built.append(self)
+
+
+def test_a_page_is_one_registration(demo, make_window, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    page = registry.Page("notes", "&Notes", "Ctrl+5", registry.lazy(__name__, "NotesPage"))
     monkeypatch.setattr(window_module, "PAGES", (*registry.PAGES, page))
+    monkeypatch.setattr(NotesPage, "built", [])
     window = make_window(demo)
     view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
     assert [a.text() for a in view.actions()][-1] == "&Notes"
+    toolbar = window.findChild(QToolBar, "boardToolbar")
+    assert window.page_actions["notes"] in toolbar.actions()
     assert keys(window.page_actions["notes"]) == ["Ctrl+5"]
-    assert built == []  # built the first time it is shown
+    assert NotesPage.built == []  # built the first time it is shown
     window.page_actions["notes"].trigger()
-    assert window.current_page() == "notes" and window.pages.currentWidget() is built[0]
+    assert window.current_page() == "notes"
+    assert window.pages.currentWidget() is NotesPage.built[0]
     assert not window.filter_toolbar.isVisible()  # no board on it
     assert window.page_actions["notes"].isChecked()
     window.show_page("board")
