@@ -7,9 +7,10 @@ whose short format reads "7 12 2026") dates are written the ISO way, 2026-12-07.
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QDate, QDateTime, QLocale, QTime
+
+from app.clock import known_zone
 
 
 def _locale() -> QLocale | None:
@@ -19,12 +20,7 @@ def _locale() -> QLocale | None:
 
 def time_zone(name: str | None) -> dt.tzinfo | None:
     """The zone called ``name``; None (the computer's own zone) when unknown or empty."""
-    if not name:
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
+    return known_zone(name)
 
 
 def format_user_date(day: dt.date) -> str:
