@@ -30,7 +30,7 @@ from app.services.common import (
 )
 from app.services.context import ServiceContext
 from app.services.dto import BoardDTO, CardDTO, LabelDTO, MemberDTO
-from app.services.events import Change
+from app.services.events import Change, ChangeKind
 from app.storage import read_board
 
 _MOVE_COLUMNS = select(
@@ -295,7 +295,7 @@ class BoardService:
                 updated_at=_as_stored(updated_at),
                 version=old.version + 1,
             )
-            uow.notify(Change("card_moved", old.project_id, (dto,), (source.id,)))
+            uow.notify(Change(ChangeKind.CARD_MOVED, old.project_id, (dto,), (source.id,)))
             uow.commit()
             return dto
 
@@ -405,7 +405,7 @@ class BoardService:
         }
         dtos = [fetched[c.id] for c in cards]
         if changed:
-            uow.notify(Change("cards_ranked", cards[0].project_id, tuple(dtos)))
+            uow.notify(Change(ChangeKind.CARDS_RANKED, cards[0].project_id, tuple(dtos)))
         uow.commit()
         return dtos
 
@@ -455,7 +455,7 @@ class BoardService:
             session.flush()
             dtos = fetch_cards(session, project_id, [c.id for c in cards])
             if changed:
-                uow.notify(Change("cards_ranked", project_id, tuple(dtos)))
+                uow.notify(Change(ChangeKind.CARDS_RANKED, project_id, tuple(dtos)))
             uow.commit()
             return dtos
 

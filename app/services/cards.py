@@ -38,7 +38,7 @@ from app.services.common import (
 )
 from app.services.context import ServiceContext
 from app.services.dto import CardDTO, HistoryEventDTO
-from app.services.events import Change
+from app.services.events import Change, ChangeKind
 from app.services.validation import (
     TITLE_MAX,
     clean_choice,
@@ -243,7 +243,7 @@ class CardService:
             )
             session.flush()
             dto = fetch_card(session, card.id)
-            uow.notify(Change("card_added", project_id, (dto,)))
+            uow.notify(Change(ChangeKind.CARD_ADDED, project_id, (dto,)))
             uow.commit()
             return dto
 
@@ -339,7 +339,7 @@ class CardService:
             self._record_edit(session, card, before, after)
             session.flush()
             dto = fetch_card(session, card.id)
-            uow.notify(Change("card_changed", pid, (dto,)))
+            uow.notify(Change(ChangeKind.CARD_CHANGED, pid, (dto,)))
             uow.commit()
             return dto
 
@@ -480,7 +480,11 @@ class CardService:
             session.flush()
             dto = fetch_card(session, card.id)
             uow.notify(
-                Change("card_archived" if archived else "card_restored", card.project_id, (dto,))
+                Change(
+                    ChangeKind.CARD_ARCHIVED if archived else ChangeKind.CARD_RESTORED,
+                    card.project_id,
+                    (dto,),
+                )
             )
             uow.commit()
             return dto

@@ -12,7 +12,7 @@ from app.models import Holiday, Label, Member, Project, ProjectMember, Sprint, W
 from app.services.common import get_project, project_dto
 from app.services.context import ServiceContext
 from app.services.dto import LabelDTO, MemberDTO, ProjectDTO, ProjectSettings
-from app.services.events import Change
+from app.services.events import Change, ChangeKind
 from app.services.validation import (
     NAME_MAX,
     clean_choice,
@@ -104,7 +104,7 @@ class ProjectService:
                 )
             session.flush()
             dto = project_dto(project)
-            uow.notify(Change("project_added", project.id))
+            uow.notify(Change(ChangeKind.PROJECT_ADDED, project.id))
             uow.commit()
             return dto
 
@@ -116,7 +116,7 @@ class ProjectService:
             project.version += 1
             uow.session.flush()
             dto = project_dto(project)
-            uow.notify(Change("project_changed", project.id))
+            uow.notify(Change(ChangeKind.PROJECT_CHANGED, project.id))
             uow.commit()
             return dto
 
@@ -190,7 +190,7 @@ class ProjectService:
             project.version += 1
             session.flush()
             dto = project_dto(project)
-            uow.notify(Change("project_changed", project.id))
+            uow.notify(Change(ChangeKind.PROJECT_CHANGED, project.id))
             uow.commit()
             return dto
 
@@ -252,7 +252,7 @@ class ProjectService:
                 link.hours_per_day = hours
             session.flush()
             dto = MemberDTO(member.id, member.display_name, link.role, True)
-            uow.notify(Change("members_changed", project_id))
+            uow.notify(Change(ChangeKind.MEMBERS_CHANGED, project_id))
             uow.commit()
             return dto
 
@@ -297,7 +297,7 @@ class ProjectService:
             session.add(label)
             session.flush()
             dto = LabelDTO(label.id, label.name, label.color)
-            uow.notify(Change("labels_changed", project_id))
+            uow.notify(Change(ChangeKind.LABELS_CHANGED, project_id))
             uow.commit()
             return dto
 

@@ -55,7 +55,7 @@ from app.services.common import (
 )
 from app.services.context import ServiceContext
 from app.services.dto import CardDTO, SprintDTO
-from app.services.events import Change
+from app.services.events import Change, ChangeKind
 from app.services.validation import (
     clean_date,
     clean_hours,
@@ -482,7 +482,7 @@ class SprintService:
             session.add(holiday)
             session.flush()
             dto = HolidayDTO(holiday.id, project_id, when, label)
-            uow.notify(Change("project_changed", project_id))
+            uow.notify(Change(ChangeKind.PROJECT_CHANGED, project_id))
             uow.commit()
             return dto
 
@@ -552,7 +552,7 @@ class SprintService:
             session.add(sprint)
             session.flush()
             dto = self._dto_with_points(session, sprint)
-            uow.notify(Change("sprints_changed", project_id))
+            uow.notify(Change(ChangeKind.SPRINTS_CHANGED, project_id))
             uow.commit()
             return dto
 
@@ -599,7 +599,7 @@ class SprintService:
             if changed:
                 sprint.version += 1
                 session.flush()
-                uow.notify(Change("sprints_changed", sprint.project_id))
+                uow.notify(Change(ChangeKind.SPRINTS_CHANGED, sprint.project_id))
             dto = self._dto_with_points(session, sprint)
             uow.commit()
             return dto
@@ -638,7 +638,7 @@ class SprintService:
             self._move_to_sprint(session, card, old, target)
             session.flush()
             dto = fetch_card(session, card.id)
-            uow.notify(Change("card_changed", card.project_id, (dto,)))
+            uow.notify(Change(ChangeKind.CARD_CHANGED, card.project_id, (dto,)))
             uow.commit()
             return dto
 
@@ -769,7 +769,7 @@ class SprintService:
             sprint.version += 1
             session.flush()
             dto = self._dto_with_points(session, sprint)
-            uow.notify(Change("sprints_changed", sprint.project_id))
+            uow.notify(Change(ChangeKind.SPRINTS_CHANGED, sprint.project_id))
             uow.commit()
             return dto
 
@@ -815,9 +815,9 @@ class SprintService:
             session.flush()
             moved = fetch_cards(session, sprint.project_id, [c.id for c in unfinished])
             dto = self._dto_with_points(session, sprint)
-            uow.notify(Change("sprints_changed", sprint.project_id))
+            uow.notify(Change(ChangeKind.SPRINTS_CHANGED, sprint.project_id))
             if moved:
-                uow.notify(Change("card_changed", sprint.project_id, tuple(moved)))
+                uow.notify(Change(ChangeKind.CARD_CHANGED, sprint.project_id, tuple(moved)))
             uow.commit()
             return dto
 
@@ -897,7 +897,7 @@ class SprintService:
             session.flush()
             plan = self._plan(session, sprint, project)
             dto = next(m for m in plan.members if m.member_id == member_id)
-            uow.notify(Change("sprints_changed", sprint.project_id))
+            uow.notify(Change(ChangeKind.SPRINTS_CHANGED, sprint.project_id))
             uow.commit()
             return dto
 

@@ -31,7 +31,7 @@ from app.services.dto import (
     LabelUsageDTO,
     TeamMemberDTO,
 )
-from app.services.events import Change
+from app.services.events import Change, ChangeKind
 from app.services.validation import clean_color, clean_hours_per_day, clean_text
 
 MEMBER_NAME_MAX = 100
@@ -125,7 +125,7 @@ class TeamService:
                 session.flush()
             dto = _team_dto(member, link, self._assigned(session, project_id, member.id))
             if changed:
-                uow.notify(Change("members_changed", project_id))
+                uow.notify(Change(ChangeKind.MEMBERS_CHANGED, project_id))
                 uow.commit()
             return dto
 
@@ -157,7 +157,7 @@ class TeamService:
             link.version += 1
             session.flush()
             dto = _team_dto(member, link, self._assigned(session, project_id, member.id))
-            uow.notify(Change("members_changed", project_id))
+            uow.notify(Change(ChangeKind.MEMBERS_CHANGED, project_id))
             uow.commit()
             return dto
 
@@ -192,7 +192,7 @@ class TeamService:
             for pid in session.scalars(
                 select(ProjectMember.project_id).where(ProjectMember.member_id == member.id)
             ):
-                uow.notify(Change("members_changed", pid))
+                uow.notify(Change(ChangeKind.MEMBERS_CHANGED, pid))
             uow.commit()
             return dto
 
@@ -261,7 +261,7 @@ class TeamService:
             label.name = name
             session.flush()
             dto = _label_dto(label)
-            uow.notify(Change("labels_changed", label.project_id))
+            uow.notify(Change(ChangeKind.LABELS_CHANGED, label.project_id))
             uow.commit()
             return dto
 
@@ -275,7 +275,7 @@ class TeamService:
             label.color = chosen
             session.flush()
             dto = _label_dto(label)
-            uow.notify(Change("labels_changed", label.project_id))
+            uow.notify(Change(ChangeKind.LABELS_CHANGED, label.project_id))
             uow.commit()
             return dto
 
@@ -304,7 +304,7 @@ class TeamService:
             relabel.change(shared, remove=source.id)
             session.delete(source)
             session.flush()
-            uow.notify(Change("labels_changed", source.project_id))
+            uow.notify(Change(ChangeKind.LABELS_CHANGED, source.project_id))
             uow.commit()
             return result
 
@@ -330,7 +330,7 @@ class TeamService:
             relabel.change(merge.shared_card_ids, add=label.id)
             session.flush()
             dto = _label_dto(label)
-            uow.notify(Change("labels_changed", merge.project_id))
+            uow.notify(Change(ChangeKind.LABELS_CHANGED, merge.project_id))
             uow.commit()
             return dto
 
@@ -344,7 +344,7 @@ class TeamService:
             _Relabel(session, self._ctx, label.project_id).change(cards, remove=label.id)
             session.delete(label)
             session.flush()
-            uow.notify(Change("labels_changed", label.project_id))
+            uow.notify(Change(ChangeKind.LABELS_CHANGED, label.project_id))
             uow.commit()
             return result
 
@@ -367,7 +367,7 @@ class TeamService:
             )
             session.flush()
             dto = _label_dto(label)
-            uow.notify(Change("labels_changed", deletion.project_id))
+            uow.notify(Change(ChangeKind.LABELS_CHANGED, deletion.project_id))
             uow.commit()
             return dto
 

@@ -9,7 +9,7 @@ from app.models import CATEGORIES, Card, WorkflowColumn
 from app.services.common import check_id, column_dto, get_project, record_event
 from app.services.context import ServiceContext
 from app.services.dto import ColumnDTO
-from app.services.events import Change
+from app.services.events import Change, ChangeKind
 from app.services.validation import clean_choice, clean_text, clean_wip_limit
 
 _UNSET = object()
@@ -79,7 +79,7 @@ class WorkflowService:
             self._renumber(session, project_id, live)
             session.flush()
             dto = column_dto(column)
-            uow.notify(Change("columns_changed", project_id))
+            uow.notify(Change(ChangeKind.COLUMNS_CHANGED, project_id))
             uow.commit()
             return dto
 
@@ -112,7 +112,7 @@ class WorkflowService:
             column.version += 1
             session.flush()
             dto = column_dto(column)
-            uow.notify(Change("columns_changed", column.project_id))
+            uow.notify(Change(ChangeKind.COLUMNS_CHANGED, column.project_id))
             uow.commit()
             return dto
 
@@ -129,7 +129,7 @@ class WorkflowService:
             self._renumber(session, column.project_id, live)
             session.flush()
             result = [column_dto(c) for c in live]
-            uow.notify(Change("columns_changed", column.project_id))
+            uow.notify(Change(ChangeKind.COLUMNS_CHANGED, column.project_id))
             uow.commit()
             return result
 
@@ -186,7 +186,7 @@ class WorkflowService:
             )
             session.flush()
             dto = column_dto(column)
-            uow.notify(Change("columns_changed", column.project_id))
+            uow.notify(Change(ChangeKind.COLUMNS_CHANGED, column.project_id))
             uow.commit()
             return dto
 
@@ -204,7 +204,7 @@ class WorkflowService:
             self._renumber(session, column.project_id, live)
             session.flush()
             dto = column_dto(column)
-            uow.notify(Change("columns_changed", column.project_id))
+            uow.notify(Change(ChangeKind.COLUMNS_CHANGED, column.project_id))
             uow.commit()
             return dto
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.errors import ValidationError
 from app.models import Project
 from app.services.context import ServiceContext
-from app.services.events import Change
+from app.services.events import Change, ChangeKind
 from app.services.transfer.backups import backup_file, daily_backup, restore_file
 from app.services.transfer.checks import ImportRefused, shown_name
 from app.services.transfer.common import (
@@ -160,7 +160,7 @@ class TransferService:
         data = _load_export(path)
         with self._ctx.write() as uow:
             restore_data(uow.session, data, progress)
-            uow.notify(Change("reloaded"))
+            uow.notify(Change(ChangeKind.RELOADED))
             uow.commit()
         return native_counts(data)
 

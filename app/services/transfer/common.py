@@ -43,7 +43,7 @@ from app.models import (
 )
 from app.services.common import allocate_card_numbers, event_values, max_rank, record_event
 from app.services.context import ServiceContext
-from app.services.events import Change
+from app.services.events import Change, ChangeKind
 from app.services.transfer.checks import Cleaner, ImportRefused, shown
 from app.services.validation import (
     TITLE_MAX,
@@ -315,7 +315,10 @@ def apply_plan(
         writer = _PlanWriter(uow.session, context, plan, key, mode, progress)
         summary = writer.run()
         uow.notify(
-            Change("project_added" if summary.project_created else "reloaded", writer.project.id)
+            Change(
+                ChangeKind.PROJECT_ADDED if summary.project_created else ChangeKind.RELOADED,
+                writer.project.id,
+            )
         )
         uow.commit()
     return summary
