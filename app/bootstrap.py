@@ -71,6 +71,7 @@ def open_runtime(
     seed_demo_if_new: bool = False,
     daily_backup: bool | None = None,
     bus: ChangeBus | None = None,
+    actor: str | None = None,
 ) -> Runtime:
     """Open (creating or upgrading) the database at ``url`` and build the services.
 
@@ -79,10 +80,13 @@ def open_runtime(
 
     Raises :class:`app.errors.DatabaseProblem` with a readable message when the database
     cannot be used; nothing is written to it in that case. ``bus``: the change bus the
-    services publish on (the window's, when it was built before them).
+    services publish on (the window's, when it was built before them). ``actor``: the
+    name history events record (``--as``, *Settings › You are*); None for the default
+    (:func:`app.whoami.actor_name`).
     """
     from app.db import migrate, session_factories
     from app.services import build_services
+    from app.whoami import actor_name
 
     config.prepare_data_dir(url)
     storage = storage_for(url)
@@ -98,7 +102,9 @@ def open_runtime(
     try:
         migration = migrate(engine, backup_dir=backups_dir())
         reader, writer = session_factories(engine)
-        services = build_services(reader, writer, actor=config.actor_name(), bus=bus)
+        services = build_services(reader, writer, actor=actor_name(url=url), bus=bus)
+        if actor:
+            services.set_actor(actor)
         if migration == "created" and seed_demo_if_new:
             from app.services.demo import seed_demo
 

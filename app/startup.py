@@ -31,12 +31,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from app.errors import DomainError
 from app.services.dto import BoardDTO, ProjectDTO
 from app.services.events import ChangeBus
 from app.storage import FirstRead, storage_for
 
 if TYPE_CHECKING:
     from app.services import Services
+    from app.services.actor import ActorService
     from app.services.board import BoardService
     from app.services.cards import CardService
     from app.services.chart_data import ChartService
@@ -94,6 +96,7 @@ class StartingServices:
         self._real: Services | None = None
         self._painting = True
         self._changed = False
+        self._actor: str | None = None  # "You are", chosen before the services exist
 
     @property
     def ready(self) -> bool:
@@ -108,6 +111,11 @@ class StartingServices:
             # was someone else's doing. (Later changes are the change feed's business.)
             self._changed = self.first_paint.changed_since()
             self._real = real
+            if self._actor is not None:
+                try:
+                    real.set_actor(self._actor)
+                except DomainError:
+                    pass  # a name no history event can take: the default, as before
         return self._real
 
     def painted(self) -> None:
@@ -165,8 +173,28 @@ class StartingServices:
     def transfer(self) -> TransferService:
         return self.services.transfer
 
+    @property
+    def me(self) -> ActorService:
+        return self.services.me
+
     def add_demo_project(self) -> ProjectDTO:
         return self.services.add_demo_project()
+
+    # --- who did it: kept until the services exist, so choosing does not build them -----
+
+    @property
+    def actor(self) -> str:
+        if self._real is not None:
+            return self._real.actor
+        from app.whoami import actor_name
+
+        return actor_name(self._actor)  # a first paint is a SQLite file's: no server user
+
+    def set_actor(self, name: str | None) -> str:
+        self._actor = name
+        if self._real is not None:
+            return self._real.set_actor(name)
+        return self.actor
 
 
 class FirstPaintProjects:

@@ -60,6 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH_OR_URL",
         help=f"database file or URL (default: ${config.DB_ENV}, else the user data folder)",
     )
+    db.add_argument(
+        "--as",
+        dest="actor",
+        default=argparse.SUPPRESS,
+        metavar="NAME",
+        help=f"the name this command's history events record (default: ${config.USER_ENV}, "
+        "on PostgreSQL the database user, else your login)",
+    )
     parser = _Parser(
         prog="sprintdeck",
         description="Sprintdeck: a Kanban/Scrum board. Without a command, opens the window.",
@@ -89,7 +97,7 @@ def run_command(args: argparse.Namespace) -> int:
         except DomainError as exc:
             return _fail(exc)
     try:
-        runtime = open_runtime(url)
+        runtime = open_runtime(url, actor=getattr(args, "actor", None))
     except DomainError as exc:
         return _fail(exc)
     try:

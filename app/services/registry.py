@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.services.actor import ActorService
 from app.services.board import BoardService
 from app.services.cards import CardService
 from app.services.chart_data import ChartService
@@ -36,10 +37,21 @@ class Services:
     team: TeamService
     reports: ReportService
     transfer: TransferService
+    me: ActorService  # who did it: the name history events record (Settings › You are)
 
     @property
     def bus(self) -> ChangeBus:
         return self.context.bus
+
+    @property
+    def actor(self) -> str:
+        """The name the next history event records."""
+        return self.context.actor
+
+    def set_actor(self, name: str | None) -> str:
+        """Record ``name`` as the actor of every change from now on (None: the default);
+        the name in effect."""
+        return self.me.set_actor(name)
 
     def add_demo_project(self) -> ProjectDTO:
         """Add the demo project ``DEMO`` (as on a first start); refused if it exists."""
@@ -74,4 +86,5 @@ def build_services(
         team=TeamService(context),
         reports=ReportService(context),
         transfer=TransferService(context),
+        me=ActorService(context),
     )
