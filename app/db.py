@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DatabaseError as SADatabaseError
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import package_dir
@@ -113,11 +112,7 @@ def check_schema(engine: Engine) -> str:
     try:
         script.get_revision(revision)
     except Exception as exc:  # alembic raises several kinds for unknown revisions
-        raise DatabaseProblem(
-            f"{_storage(engine).describe()} was written by a newer version of Sprintdeck "
-            f"(schema revision {revision}); this version cannot read it and did not change it. "
-            "Please update Sprintdeck."
-        ) from exc
+        raise DatabaseProblem(_newer(_storage(engine), revision)) from exc
     return "current" if revision == script.get_current_head() else "outdated"
 
 
@@ -133,32 +128,53 @@ def migrate(engine: Engine, backup_dir: Path | None = None) -> str:
         _storage(engine).backup_into(backup_dir, f"before-upgrade-{current_revision(engine)}")
     from alembic import command
 
-    # A writer's transaction (BEGIN IMMEDIATE on SQLite): two programs that start on a new
-    # file at once queue here (busy timeout) instead of both creating the schema; the one
-    # that waited finds it made and does nothing.
+    # A writer's transaction (BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL):
+    # two programs that start on a new database at once queue here instead of both
+    # creating the schema; the one that waited finds it made and does nothing.
     storage = _storage(engine)
-    with (
-        engine.execution_options(**{WRITE_OPTION: True}).connect() as connection,
-        storage.migrating(connection) as verify,
-    ):
-        try:
-            if _revision_in(connection) == known_head():
+    try:
+        with (
+            engine.execution_options(**{WRITE_OPTION: True}).connect() as connection,
+            storage.migrating(connection) as verify,
+        ):
+            revision = _revision_in(connection)
+            if revision == known_head():
                 connection.rollback()
                 return "current"  # another program migrated it while this one waited
+            if revision is not None and revision not in _known_revisions():
+                connection.rollback()
+                raise DatabaseProblem(_newer(storage, revision))
             command.upgrade(alembic_config(connection), "head")
             connection.commit()
             verify()
-        except OperationalError as exc:
-            raise DatabaseProblem(storage.describe_error(exc)) from exc
+    except SADatabaseError as exc:
+        raise DatabaseProblem(storage.describe_error(exc)) from exc
     return "created" if state == "empty" else "upgraded"
 
 
+def _known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def _newer(storage: Storage, revision: str) -> str:
+    return (
+        f"{storage.describe()} was written by a newer version of Sprintdeck "
+        f"(schema revision {revision}); this version cannot read it and did not change it. "
+        "Please update Sprintdeck."
+    )
+
+
 def _revision_in(connection: Connection) -> str | None:
-    """The schema revision, read inside the connection's (write-locked) transaction."""
-    try:
-        rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
-    except SADatabaseError:  # no such table yet: a new database (the lock is kept)
-        return None
+    """The schema revision, read inside the connection's (write-locked) transaction.
+
+    The table is looked up first: a failed SELECT would abort the transaction on
+    PostgreSQL (and with it the advisory lock the migration holds)."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None  # a new database (the lock is kept)
+    rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
     return rows[0][0] if len(rows) == 1 else None
 
 

@@ -127,3 +127,64 @@ def _head_of(versions: str, _stamp: tuple[tuple[str, int], ...]) -> str | None:
         return None
     heads = revisions - parents
     return heads.pop() if len(heads) == 1 else None
+
+
+# --- PostgreSQL URLs ---------------------------------------------------------------------------
+
+POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+MASK = "***"
+_SCHEME = re.compile(r"^(?P<scheme>[\w+]+)://")
+_PASSWORD_IN_QUERY = re.compile(r"(?i)([?&]password=)[^&]*")
+
+
+def is_postgres(url: str) -> bool:
+    m = _SCHEME.match(url)
+    return m is not None and m.group("scheme").lower() in POSTGRES_SCHEMES
+
+
+def postgres_url(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` as the SQLAlchemy URL Sprintdeck opens
+    (``postgresql+psycopg://``, psycopg 3); anything else unchanged."""
+    m = _SCHEME.match(url)
+    if m is None or m.group("scheme").lower() not in POSTGRES_SCHEMES:
+        return url
+    return "postgresql+psycopg://" + url[m.end() :]
+
+
+def libpq_uri(url: str) -> str:
+    """The same database as a libpq connection URI (what ``psql`` and psycopg take): the
+    query (``sslmode``, ``service``, ``connect_timeout``…) goes to libpq as it is."""
+    m = _SCHEME.match(url)
+    return url if m is None else "postgresql://" + url[m.end() :]
+
+
+def url_password(url: str) -> str | None:
+    """The password written in ``url`` (in its user part or as ``?password=``), or None."""
+    m = _URL.match(url)
+    if m is None:
+        return None
+    if m.group("password"):
+        return unquote(m.group("password"))
+    query = dict(parse_qsl(m.group("query") or ""))
+    return query.get("password") or None
+
+
+def mask_password(url: str) -> str:
+    """``url`` with any password replaced by ``***``: how messages, logs and settings name
+    a database (never with its password)."""
+    m = _URL.match(url)
+    if m is not None and m.group("password"):
+        start, end = m.span("password")
+        url = url[:start] + MASK + url[end:]
+    return _PASSWORD_IN_QUERY.sub(lambda g: g.group(1) + MASK, url)
+
+
+def scrub(text: str, url: str) -> str:
+    """``text`` (an error message) with the password of ``url`` masked wherever it occurs."""
+    password = url_password(url)
+    if password:
+        text = text.replace(password, MASK)
+        raw = _URL.match(url)
+        if raw is not None and raw.group("password") and raw.group("password") != password:
+            text = text.replace(raw.group("password"), MASK)
+    return text.replace(url, mask_password(url))

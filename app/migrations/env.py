@@ -14,7 +14,8 @@ def _run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=True,  # SQLite alters tables by rebuilding them
+        # SQLite alters tables by rebuilding them; PostgreSQL alters them in place.
+        render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )
     with context.begin_transaction():

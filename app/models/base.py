@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import DateTime, MetaData, Numeric, String, TypeDecorator
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeEngine
 
 # Named constraints make alembic's batch mode (SQLite table rebuilds) deterministic.
 NAMING_CONVENTION = {
@@ -19,27 +22,37 @@ NAMING_CONVENTION = {
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
-    """A timestamp stored naive in UTC and always handed back timezone-aware (UTC).
+    """A UTC timestamp, always handed back timezone-aware (UTC).
 
-    SQLite keeps no zone, PostgreSQL would convert; storing naive UTC behaves the same on both.
+    SQLite keeps no zone: the value is stored naive, in UTC. PostgreSQL stores it as
+    ``timestamp with time zone`` (migration 0006): the aware value is bound as it is and
+    read back converted to UTC, whatever the session's ``TimeZone``.
     """
 
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value: dt.datetime | None, dialect: object) -> dt.datetime | None:
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(DateTime(timezone=True))
+        return dialect.type_descriptor(DateTime())
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given where a UTC time is required")
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
+        value = value.astimezone(dt.UTC)
+        return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
 
     def process_result_value(
-        self, value: dt.datetime | None, dialect: object
+        self, value: dt.datetime | None, dialect: Dialect
     ) -> dt.datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=dt.UTC)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
 
 
 def utcnow() -> dt.datetime:

@@ -3,8 +3,9 @@
 One module per engine implements :class:`Storage`: :mod:`app.storage.sqlite` (a file;
 the board read with plain ``sqlite3``, backups through SQLite's backup API, ``PRAGMA
 data_version`` for changes made elsewhere, a lock file per database) and
-:mod:`app.storage.server` (any other SQLAlchemy URL: no file, nothing to back up here, the
-SQLAlchemy paths for everything; PostgreSQL gets its own module with LISTEN/NOTIFY).
+:mod:`app.storage.postgres` (a team's PostgreSQL database: no file, no backups of its
+own, an advisory lock around migrations) and :mod:`app.storage.server` (any other
+SQLAlchemy URL: the SQLAlchemy paths for everything).
 :func:`storage_for` picks the module by URL. The change feed (app/storage/change_feed.py)
 is engine-neutral and built on the engine's :meth:`Storage.change_probe`.
 
@@ -216,12 +217,16 @@ def backup_files(folder: Path, stem: str | None = None) -> list[Path]:
 
 def storage_for(url: str) -> Storage:
     """The storage of the database at ``url``, by its engine."""
-    from app.dburl import is_sqlite
+    from app.dburl import is_postgres, is_sqlite
 
     if is_sqlite(url):
         from app.storage.sqlite import SqliteStorage
 
         return SqliteStorage(url)
+    if is_postgres(url):
+        from app.storage.postgres import PostgresStorage
+
+        return PostgresStorage(url)
     from app.storage.server import ServerStorage
 
     return ServerStorage(url)

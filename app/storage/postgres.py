@@ -1,0 +1,285 @@
+"""PostgreSQL: a team's shared database (``postgresql+psycopg://user@host:port/db``, psycopg 3).
+
+The URL's query goes to libpq as it is (``?sslmode=require``, ``?service=team`` for a
+service file, ``?connect_timeout=``); passwords come the way libpq users expect
+(``~/.pgpass``, ``PGPASSWORD``, the service file). A password written in the URL works
+too, but Sprintdeck never shows it: :meth:`PostgresStorage.describe` and every error
+sentence name the database with the password masked (``***``).
+
+No file: nothing to back up or restore (``pg_dump`` is the server's tool), no window lock
+(many clients at once is the point), no fast board read (the SQLAlchemy path). The schema
+is upgraded under an advisory lock taken in the migration's transaction
+(:meth:`PostgresStorage.migrating`), so two clients that start at once do not migrate
+twice: the one that waited finds the schema current. When the tables belong to a role
+the connecting user is a member of (``sprintdeck team init``'s owner role), the upgrade
+runs as that role, so new tables belong to it too.
+
+SQLAlchemy and psycopg are imported inside the methods that need them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.dburl import libpq_uri, mask_password, parse_url, postgres_url, scrub
+from app.errors import DatabaseProblem, ValidationError
+from app.storage import NO_BACKUPS, HealthReport
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.engine import Connection
+
+    from app.services.dto import BoardDTO
+    from app.services.events import ChangeBus
+    from app.storage import FirstRead, InstanceLock
+    from app.storage.change_feed import ChangeFeed, LoadCards
+
+# Seconds to wait for the server to answer a connection (unless the URL says otherwise).
+CONNECT_TIMEOUT = 5
+# The advisory lock every Sprintdeck migration takes first ("SprintDk" in ASCII).
+MIGRATION_LOCK = 0x5370_7269_6E74_446B
+# The tables whose counts the health check reports.
+COUNTED = ("project", "card", "history_event", "sprint")
+
+# What libpq / the server say, by kind of problem (lower-cased message fragments).
+_UNREACHABLE = (
+    "connection refused",
+    "could not connect",
+    "could not translate host name",
+    "name or service not known",
+    "timeout expired",
+    "no route to host",
+    "network is unreachable",
+    "server closed the connection",
+    "connection timed out",
+    "is the server running",
+)
+_AUTH = (
+    "password authentication failed",
+    "no password supplied",
+    "authentication failed",
+    "pg_hba.conf",
+    "fe_sendauth",
+)
+
+
+class PostgresStorage:
+    """The :class:`app.storage.Storage` of one PostgreSQL URL."""
+
+    path: Path | None = None
+
+    def __init__(self, url: str) -> None:
+        self.url = postgres_url(url)
+
+    # --- where it is and how it is opened ---------------------------------------------
+
+    def shown_url(self) -> str:
+        """The URL as messages show it: the password masked."""
+        return mask_password(self.url)
+
+    def describe(self) -> str:
+        return f"The database {self.shown_url()}"
+
+    def is_read_only(self) -> bool:
+        return False
+
+    def read_only_url(self) -> str:
+        return self.url
+
+    def create_engine(self) -> Engine:
+        from sqlalchemy import create_engine
+
+        args: dict[str, Any] = {"application_name": "Sprintdeck"}
+        if "connect_timeout" not in parse_url(self.url).query:
+            args["connect_timeout"] = CONNECT_TIMEOUT
+        try:
+            return create_engine(self.url, pool_pre_ping=True, connect_args=args)
+        except ModuleNotFoundError as exc:
+            raise DatabaseProblem(
+                "Opening PostgreSQL databases needs the Python package "
+                f"{exc.name!r}, which is not installed (pip install 'psycopg[binary]')."
+            ) from exc
+
+    @contextmanager
+    def migrating(self, connection: Connection) -> Iterator[Callable[[], None]]:
+        """The advisory lock, first thing in the migration's transaction (held until it
+        commits or rolls back); then, when the schema belongs to a role this user may act
+        as, that role for the rest of the transaction."""
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+        owner = connection.exec_driver_sql(
+            "SELECT tableowner FROM pg_tables WHERE tablename = 'alembic_version' "
+            "AND schemaname = current_schema()"
+        ).scalar()
+        if owner is not None:
+            may = connection.exec_driver_sql(
+                "SELECT %(owner)s <> current_user AND pg_has_role(current_user, %(owner)s, "
+                "'MEMBER')",
+                {"owner": owner},
+            ).scalar()
+            if may:
+                connection.exec_driver_sql(f"SET LOCAL ROLE {quote_ident(owner)}")
+        yield lambda: None
+
+    def describe_error(self, exc: Exception) -> str:
+        return scrub(describe_pg_error(self.describe(), self.url, exc), self.url)
+
+    # --- health ------------------------------------------------------------------------
+
+    def check(self, quick: bool = False) -> HealthReport:
+        from app.storage.postgres_health import check_database
+
+        return check_database(self)
+
+    def damage(self) -> str | None:
+        return None
+
+    def connect(self) -> Any:
+        """A plain psycopg connection (autocommit) to the database, for checks and admin;
+        raises :class:`DatabaseProblem` with a readable sentence when it cannot."""
+        try:
+            import psycopg
+        except ModuleNotFoundError as exc:
+            raise DatabaseProblem(
+                "Opening PostgreSQL databases needs the Python package 'psycopg', which is "
+                "not installed (pip install 'psycopg[binary]')."
+            ) from exc
+        kwargs: dict[str, Any] = {"autocommit": True, "application_name": "Sprintdeck"}
+        if "connect_timeout" not in parse_url(self.url).query:
+            kwargs["connect_timeout"] = CONNECT_TIMEOUT
+        try:
+            return psycopg.connect(libpq_uri(self.url), **kwargs)
+        except psycopg.Error as exc:
+            raise DatabaseProblem(self.describe_error(exc)) from exc
+
+    # --- fast board read ---------------------------------------------------------------
+
+    def first_read(self, project_key: str | None) -> FirstRead | None:
+        return None
+
+    def read_board(self, connection: Connection, project_id: int) -> BoardDTO | None:
+        return None
+
+    # --- backup ------------------------------------------------------------------------
+
+    def backup(self, target: Path) -> Path:
+        raise ValidationError(NO_BACKUPS)
+
+    def backup_into(self, folder: Path, reason: str) -> Path | None:
+        return None
+
+    def backups(self, folder: Path) -> list[Path]:
+        return []
+
+    def restore(self, backup: Path) -> Path | None:
+        raise OSError("Only a database file can be restored from a backup.")
+
+    def restore_from(self, source: Path, backup_dir: Path) -> Path | None:
+        raise ValidationError(NO_BACKUPS)
+
+    # --- instance lock -------------------------------------------------------------------
+
+    def lock(self, lock_dir: Path) -> InstanceLock | None:
+        return None
+
+    # --- changes made elsewhere ---------------------------------------------------------
+
+    def change_probe(self, engine: Engine) -> MaybeProbe:
+        return MaybeProbe()
+
+    def change_feed(
+        self, engine: Engine, bus: ChangeBus, origin: str, load_cards: LoadCards, probe: MaybeProbe
+    ) -> ChangeFeed:
+        from app.storage.change_feed import ChangeFeed
+
+        return ChangeFeed(engine, bus, origin, load_cards, poke=probe.changed)
+
+
+class MaybeProbe:
+    """Says "maybe" on every poll: the change feed then reads the change log (one indexed
+    query). LISTEN/NOTIFY (app/storage/change_feed.py) replaces it."""
+
+    def changed(self) -> bool:
+        return True
+
+    def sync(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def quote_ident(name: str) -> str:
+    """``name`` as a PostgreSQL identifier, always quoted."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _where(url: str) -> str:
+    """ "the server at host:port" (or the socket / service the URL names)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        u = make_url(url)
+    except Exception:  # an unparseable URL was refused before; be safe anyway
+        return "the database server"
+    service = u.query.get("service")
+    if u.host:
+        return f"the server at {u.host}:{u.port or 5432}"
+    if service:
+        return f"the server of service {service!r}"
+    return "the local database server"
+
+
+def describe_pg_error(where: str, url: str, exc: BaseException) -> str:
+    """One readable sentence for what psycopg (or SQLAlchemy around it) raised."""
+    from sqlalchemy.engine import make_url
+
+    orig = getattr(exc, "orig", None) or exc
+    text = " ".join(str(orig).split())
+    lowered = text.lower()
+    sqlstate = getattr(orig, "sqlstate", None)
+    try:
+        u = make_url(url)
+        user, database = u.username, u.database
+    except Exception:
+        user = database = None
+    if sqlstate == "3D000" or ("database" in lowered and "does not exist" in lowered):
+        name = f" named {database}" if database else " of that name"
+        return (
+            f"{where[0].upper()}{where[1:]}: {_where(url)} has no database{name} "
+            "(create it first, e.g. with createdb)."
+        )
+    if (
+        sqlstate in ("28P01", "28000")
+        or any(s in lowered for s in _AUTH)
+        or ("role" in lowered and "does not exist" in lowered)
+    ):
+        who = f"user {user}" if user else "the user"
+        return (
+            f"{where} refused {who}: authentication failed (check the user name and the "
+            "password in ~/.pgpass, PGPASSWORD or the service file)."
+        )
+    if sqlstate == "42501" or "permission denied" in lowered or "must be owner" in lowered:
+        detail = text.split("[SQL", 1)[0].strip()
+        return f"{where}: permission denied ({_first_line(detail)})."
+    if any(s in lowered for s in _UNREACHABLE):
+        return (
+            f"{where} cannot be reached: {_where(url)} does not answer (is it running, and "
+            "are the host and port right?)."
+        )
+    return f"{where} cannot be used: {_first_line(text.split('[SQL', 1)[0].strip())}"
+
+
+def _first_line(text: str) -> str:
+    text = text.removeprefix("FATAL: ").removeprefix("ERROR: ")
+    for prefix in ("(psycopg.errors.", "(psycopg.OperationalError)", "(psycopg."):
+        if text.startswith(prefix):
+            text = text.split(")", 1)[-1].strip()
+    if "FATAL:" in text:
+        text = text.split("FATAL:", 1)[1].strip()
+    return text[:300]
+
+
+__all__ = ["MIGRATION_LOCK", "MaybeProbe", "PostgresStorage", "describe_pg_error", "quote_ident"]
