@@ -26,8 +26,8 @@ from app.bootstrap import open_runtime
 from app.models import Project, Sprint
 from app.storage.sqlite import SYNCHRONOUS
 from app.ui.application import load_stylesheet
-from app.ui.backlog_view import BacklogView
-from app.ui.board_view import BoardFilter, BoardView
+from app.ui.backlog.view import BacklogView
+from app.ui.board.view import BoardFilter, BoardView
 from app.ui.commands import CommandContext, MoveCardCommand
 from app.ui.store import BoardStore
 from bench.rss import peak_rss_mb

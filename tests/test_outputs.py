@@ -138,7 +138,7 @@ def test_card_list_csv_carries_no_formula(tmp_path: Path) -> None:
 
 
 def test_the_windows_csv_export_carries_no_formula(tmp_path: Path) -> None:
-    from app.ui.csv_export import export_cards_csv
+    from app.ui.reports.csv_export import export_cards_csv
 
     rt = make_runtime(tmp_path / "b.db")
     try:

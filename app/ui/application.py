@@ -68,7 +68,7 @@ def choose_database(url: str, support: Any) -> tuple[str, bool] | None:
     Returns (url to open, read-only?) or None to quit. ``support`` is app.bootstrap's
     StartupSupport: checks, backups and restores without the UI touching the database.
     """
-    from app.ui.startup_dialog import (
+    from app.ui.dialogs.startup_dialog import (
         NEW_DATABASE,
         OPEN_OTHER,
         READ_ONLY,

@@ -13,7 +13,7 @@ from app import outputs as files
 from app.reports import sprint_report_render as sr
 from app.services import Services
 from app.services.sprint_report_data import ReportService
-from app.ui.csv_export import export_cards_csv
+from app.ui.reports.csv_export import export_cards_csv
 from tests.helpers import run_cli
 from tests.worlds import report_database
 

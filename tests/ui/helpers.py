@@ -9,7 +9,7 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.services.dto import CardDTO, ColumnDTO
-from app.ui.board_model import CardListModel
+from app.ui.board.model import CardListModel
 from app.ui.mainwindow import MainWindow
 
 

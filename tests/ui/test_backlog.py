@@ -15,7 +15,7 @@ from app.errors import DomainError
 from app.services import Services
 from app.services.demo import DEMO_KEY
 from app.services.dto import CardDTO, SprintDTO
-from app.ui.backlog_model import (
+from app.ui.backlog.model import (
     ASSIGNEE,
     COLUMNS,
     EPIC,
@@ -24,7 +24,7 @@ from app.ui.backlog_model import (
     UNESTIMATED_TEXT,
     UnestimatedRole,
 )
-from app.ui.backlog_view import KANBAN_NOTE, QUICK_ADD_HINT, BacklogView
+from app.ui.backlog.view import KANBAN_NOTE, QUICK_ADD_HINT, BacklogView
 from app.ui.commands import CommandContext
 from app.ui.store import BoardStore
 from tests.ui.helpers import send_drop

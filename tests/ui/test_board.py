@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from app.services.demo import DEMO_KEY
-from app.ui.board_model import CardListModel, CardRole
+from app.ui.board.model import CardListModel, CardRole
 from tests.helpers import make_runtime
 from tests.ui.helpers import card_by_key, column_named, drop_card, keys_in, select, with_dialog
 
@@ -415,7 +415,7 @@ def test_new_project_from_the_file_menu(window, demo, qtbot) -> None:  # type: i
 
 
 def test_workflow_edits_show_on_the_board(window, demo, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from app.ui.workflow_dialog import WorkflowDialog
+    from app.ui.dialogs.workflow_dialog import WorkflowDialog
 
     moved_to: list[int] = []
 
@@ -456,7 +456,7 @@ def test_context_menu_moves_to_a_column_and_to_the_top(window, demo) -> None:  #
 
 
 def test_right_to_left_titles_are_recognised() -> None:
-    from app.ui.delegate import is_rtl
+    from app.ui.board.delegate import is_rtl
 
     assert is_rtl("دعم اللغة العربية") and is_rtl("עברית ✓") and is_rtl("123 עברית")
     assert not is_rtl("Hello עברית") and not is_rtl("支払い") and not is_rtl("🚀")
@@ -469,7 +469,7 @@ def _shown_by_list(board):  # type: ignore[no-untyped-def]
 def test_typing_and_erasing_shows_what_a_fresh_filter_shows(window, demo) -> None:  # type: ignore[no-untyped-def]
     """Typing on only re-tests the cards already shown; erasing re-tests them all. Either
     way each list must equal a board filtered from scratch, whatever else is set."""
-    from app.ui.board_view import BoardFilter, BoardView
+    from app.ui.board.view import BoardFilter, BoardView
 
     fresh = BoardView(window.store)
     fresh.set_sprint_scope(window.board.sprint_scope)
@@ -487,7 +487,7 @@ def test_typing_and_erasing_shows_what_a_fresh_filter_shows(window, demo) -> Non
 
 
 def test_a_keystroke_leaves_unchanged_lists_alone(window, qtbot) -> None:  # type: ignore[no-untyped-def]
-    from app.ui.board_view import BoardFilter
+    from app.ui.board.view import BoardFilter
 
     board = window.board
     board.set_filter(BoardFilter(text="payment"))

@@ -10,9 +10,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from app.bootstrap import StartupSupport, open_runtime
-from app.ui import application, startup_dialog
+from app.ui import application
 from app.ui.application import run_gui
-from app.ui.startup_dialog import StartupDialog
+from app.ui.dialogs import startup_dialog
+from app.ui.dialogs.startup_dialog import StartupDialog
 from tests.helpers import make_runtime
 
 

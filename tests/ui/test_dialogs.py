@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
 from app.errors import DomainError
 from app.services import Services
 from app.services.dto import BoardDTO, CardDTO, SprintDTO
-from app.ui.card_dialog import CardDialog
 from app.ui.commands import CommandContext, CreateCardCommand, EditCardCommand
-from app.ui.project_dialog import ProjectDialog
-from app.ui.workflow_dialog import WorkflowDialog
+from app.ui.dialogs.card_dialog import CardDialog
+from app.ui.dialogs.project_dialog import ProjectDialog
+from app.ui.dialogs.workflow_dialog import WorkflowDialog
 
 LEFT = Qt.MouseButton.LeftButton
 

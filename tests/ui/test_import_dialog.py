@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QFileDialog, QProgressDialog
 
 from app.services import Services
 from app.services.transfer import TransferService
-from app.ui import import_dialog
-from app.ui.csv_export import FIELDS, export_cards_csv
-from app.ui.import_dialog import ImportDialog
+from app.ui.dialogs import import_dialog
+from app.ui.dialogs.import_dialog import ImportDialog
+from app.ui.reports.csv_export import FIELDS, export_cards_csv
 from tests.helpers import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures"

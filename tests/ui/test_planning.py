@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit
 
-from app.ui.planning_dialog import OVER, PlanningDialog
+from app.ui.sprint.planning_dialog import OVER, PlanningDialog
 from tests.ui.helpers import with_dialog
 
 

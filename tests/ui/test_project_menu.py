@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.services import Services
+from app.ui.dialogs.project_settings import ProjectSettingsDialog
 from app.ui.mainwindow import MainWindow
-from app.ui.project_settings_dialog import ProjectSettingsDialog
 from tests.ui.test_project_settings import CTRL, LEFT, combo_texts
 
 

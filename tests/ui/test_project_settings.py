@@ -21,15 +21,15 @@ from PySide6.QtWidgets import (
 from app.services import Services
 from app.services.dto import LabelDTO
 from app.ui.commands import CommandContext
-from app.ui.mainwindow import MainWindow
-from app.ui.project_settings_dialog import ProjectSettingsDialog
-from app.ui.settings_commands import (
+from app.ui.dialogs.project_settings import ProjectSettingsDialog
+from app.ui.dialogs.settings_commands import (
     AddLabelCommand,
     DeleteLabelCommand,
     MergeLabelsCommand,
     RecolorLabelCommand,
     RenameLabelCommand,
 )
+from app.ui.mainwindow import MainWindow
 
 LEFT = Qt.MouseButton.LeftButton
 CTRL = Qt.KeyboardModifier.ControlModifier

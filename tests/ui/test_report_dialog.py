@@ -10,8 +10,8 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from app.services import Services
-from app.ui.export_files import NAME_MAX, safe_file_name
-from app.ui.report_dialog import ReportDialog, report_file_name
+from app.ui.reports.export_files import NAME_MAX, safe_file_name
+from app.ui.reports.report_dialog import ReportDialog, report_file_name
 from tests.helpers import Clock
 from tests.worlds import REPORT_START, build_report, close_report
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 from app.metrics.points import format_points
 from app.reports.chart_painting import ChartLayout
 from app.services import Services
-from app.ui.reports_view import CHARTS, ReportsView
+from app.ui.reports.view import CHARTS, ReportsView
 from app.ui.store import BoardStore
 from tests.helpers import Clock
 from tests.worlds import build_throughput

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QApplication
 
 from app.services import Services
 from app.services.chart_data import ChartService
-from app.ui.complete_sprint_dialog import CompleteSprintDialog
-from app.ui.sprint_view import KANBAN_MESSAGE, SprintView
-from app.ui.start_sprint_dialog import StartSprintDialog
+from app.ui.sprint.complete_dialog import CompleteSprintDialog
+from app.ui.sprint.start_dialog import StartSprintDialog
+from app.ui.sprint.view import KANBAN_MESSAGE, SprintView
 from app.ui.store import BoardStore
 from tests.helpers import Clock
 from tests.ui.helpers import with_dialog

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.bootstrap import StartupSupport, open_runtime
 from app.db import opened_engine
-from app.ui import startup_dialog
 from app.ui.application import run_gui
-from app.ui.startup_dialog import OPEN_OTHER, QUIT, READ_ONLY, RESTORE, StartupDialog
+from app.ui.dialogs import startup_dialog
+from app.ui.dialogs.startup_dialog import OPEN_OTHER, QUIT, READ_ONLY, RESTORE, StartupDialog
 from tests.helpers import make_runtime
 
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QToolBar, QWidget
 
-from app.ui.board_view import GROUPINGS, BoardFilter, BoardView
+from app.ui.board.view import GROUPINGS, BoardFilter, BoardView
 from app.ui.choices import CARD_TYPES
 from app.ui.store import BoardStore
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMenu, QMessageBox
 
 from app.errors import DomainError, StaleEdit
 from app.services.dto import CardDTO
-from app.ui.board_view import BoardView
+from app.ui.board.view import BoardView
 from app.ui.commands import (
     ArchiveCardCommand,
     CommandContext,
@@ -248,7 +248,7 @@ class CardController(QObject):
         if project is None:
             self._window.show_error("Create a project first (File > New project).")
             return
-        from app.ui.card_dialog import CardDialog
+        from app.ui.dialogs.card_dialog import CardDialog
 
         created: list[CardDTO] = []
 
@@ -305,7 +305,7 @@ class CardController(QObject):
         card = self.store.card(card_id) if card_id is not None else self._board().current_card()
         if card is None:
             return
-        from app.ui.card_dialog import CardDialog
+        from app.ui.dialogs.card_dialog import CardDialog
 
         def submit(values: dict[str, Any]) -> str | None:
             # Based on the version the person opened: a teammate's change in between is a

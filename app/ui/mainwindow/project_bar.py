@@ -102,7 +102,7 @@ class ProjectBar(QObject):
         window.setWindowTitle(window.title(project.name))
 
     def new_project(self) -> None:
-        from app.ui.project_dialog import ProjectDialog
+        from app.ui.dialogs.project_dialog import ProjectDialog
 
         created: list[str] = []
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QStackedWidget, QWidget
 
 if TYPE_CHECKING:
     from app.services import Services
-    from app.ui.board_view import BoardView
+    from app.ui.board.view import BoardView
     from app.ui.commands import CommandContext, ServiceCommand
     from app.ui.store import BoardStore
 
@@ -79,7 +79,7 @@ def _board(ctx: PageContext) -> QWidget:
 
 
 def _backlog(ctx: PageContext) -> QWidget:
-    from app.ui.backlog_view import BacklogView
+    from app.ui.backlog.view import BacklogView
 
     view = BacklogView(ctx.store, ctx.services, ctx.commands, ctx.push, ctx.window)
     view.setObjectName("backlogPage")
@@ -88,13 +88,13 @@ def _backlog(ctx: PageContext) -> QWidget:
 
 
 def _sprint(ctx: PageContext) -> QWidget:
-    from app.ui.sprint_page import SprintPage
+    from app.ui.sprint.page import SprintPage
 
     return SprintPage(ctx.services, ctx.store, ctx.new_board, ctx.window)
 
 
 def _reports(ctx: PageContext) -> QWidget:
-    from app.ui.reports_view import ReportsView
+    from app.ui.reports.view import ReportsView
 
     view = ReportsView(ctx.services.charts, ctx.services, ctx.store, ctx.window)
     view.setObjectName("reportsPage")

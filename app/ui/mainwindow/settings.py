@@ -85,7 +85,7 @@ class WindowSettings(QObject):
         project = w.store.project
         if project is None:
             return
-        from app.ui.workflow_dialog import WorkflowDialog
+        from app.ui.dialogs.workflow_dialog import WorkflowDialog
 
         dialog = WorkflowDialog(self._services.workflow, project.id, w)
         dialog.exec()
@@ -97,7 +97,7 @@ class WindowSettings(QObject):
         project = w.store.project
         if project is None:
             return
-        from app.ui.project_settings_dialog import ProjectSettingsDialog
+        from app.ui.dialogs.project_settings import ProjectSettingsDialog
 
         dialog = ProjectSettingsDialog(
             self._services, project.id, w.push, w, undo_stack=w.undo_stack

@@ -61,7 +61,7 @@ class SprintCommands(QObject):
         project = self.store.project
         if project is None:
             return
-        from app.ui.sprint_dialog import create_sprint
+        from app.ui.sprint.sprint_dialog import create_sprint
 
         sprint = create_sprint(self._services.sprints, project.id, self._window)
         if sprint is not None:
@@ -72,7 +72,7 @@ class SprintCommands(QObject):
         sprint = self._choose_sprint("Edit sprint")
         if sprint is None:
             return
-        from app.ui.sprint_dialog import edit_sprint
+        from app.ui.sprint.sprint_dialog import edit_sprint
 
         if edit_sprint(self._services.sprints, sprint, self._window) is not None:
             self.store.reload()
@@ -81,7 +81,7 @@ class SprintCommands(QObject):
         sprint = self._choose_sprint("Plan sprint")
         if sprint is None:
             return
-        from app.ui.planning_dialog import PlanningDialog
+        from app.ui.sprint.planning_dialog import PlanningDialog
 
         PlanningDialog(self._services.sprints, sprint.id, self._window).exec()
         backlog = self._window.built_page("backlog")

@@ -36,7 +36,7 @@ class TransferCommands(QObject):
         }
 
     def import_file(self) -> None:
-        from app.ui.import_dialog import ImportDialog
+        from app.ui.dialogs.import_dialog import ImportDialog
 
         w = self._window
         dialog = ImportDialog(self._services.transfer, self._services.projects.list_projects(), w)
@@ -54,7 +54,7 @@ class TransferCommands(QObject):
         project = self.store.project
         if project is None:
             return
-        from app.ui.csv_export import export_cards_csv
+        from app.ui.reports.csv_export import export_cards_csv
 
         w = self._window
         if which == "board":
@@ -65,7 +65,7 @@ class TransferCommands(QObject):
         else:
             cards = [c for c in self.store.cards() if c.sprint_id is None and c.type != "epic"]
         from app.outputs import check_output
-        from app.ui.export_files import (
+        from app.ui.reports.export_files import (
             ask_save_path,
             remember_folder,
             safe_file_name,
@@ -98,7 +98,7 @@ class TransferCommands(QObject):
                 "Sprint reports are for Scrum projects; this is a Kanban board."
             )
             return
-        from app.ui.report_dialog import ReportDialog
+        from app.ui.reports.report_dialog import ReportDialog
 
         w = self._window
         ReportDialog(self._services, project.id, w, w.settings, database=self._database).exec()

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.services.dto import CardDTO
-from app.ui.board_view import BoardView
+from app.ui.board.view import BoardView
 from app.ui.commands import CommandContext, ServiceCommand
 from app.ui.mainwindow.actions import Actions, build_menus
 from app.ui.mainwindow.board_controls import BoardControls
@@ -39,13 +39,14 @@ from app.ui.mainwindow.settings import WindowSettings
 from app.ui.mainwindow.sprints import SprintCommands
 from app.ui.mainwindow.transfers import TransferCommands
 from app.ui.store import BoardStore
+from app.ui.you_are import YouAre
 
 if TYPE_CHECKING:
     from app.services import Services
-    from app.ui.backlog_view import BacklogView
-    from app.ui.reports_view import ReportsView
-    from app.ui.sprint_page import SprintPage
-    from app.ui.sprint_view import SprintView
+    from app.ui.backlog.view import BacklogView
+    from app.ui.reports.view import ReportsView
+    from app.ui.sprint.page import SprintPage
+    from app.ui.sprint.view import SprintView
     from app.ui.welcome import WelcomePage
 
 EXTERNAL_POLL_MS = 1500
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
         self.window_settings = WindowSettings(self, services, settings)
         self.sprints = SprintCommands(self, services)
         self.transfers = TransferCommands(self, services, database)
+        self.you_are = YouAre(self, services, settings)  # before any change is made
         self.named_actions = Actions(self, self.undo_stack, PAGES)
         self.named_actions.bind(self._handlers())
         for attr, action in self.named_actions.attributes().items():
@@ -147,7 +149,7 @@ class MainWindow(QMainWindow):
         handlers: dict[str, Callable[[], Any]] = {
             f"page.{page.name}": lambda n=page.name: self.show_page(n) for page in PAGES
         }
-        for part in (self.cards, self.projects, self.window_settings, self.sprints):
+        for part in (self.cards, self.projects, self.window_settings, self.sprints, self.you_are):
             handlers.update(part.handlers())
         handlers.update(self.transfers.handlers())
         handlers.update(

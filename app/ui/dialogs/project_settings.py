@@ -66,8 +66,8 @@ from app.services.dto import ProjectSettings
 from app.services.events import Change
 from app.ui.choices import METHODOLOGIES, METHODOLOGY_LABELS, label_for
 from app.ui.commands import CommandContext
-from app.ui.project_settings_tabs import LabelsTab, TeamTab
-from app.ui.settings_commands import ProjectSettingsCommand
+from app.ui.dialogs.project_settings_tabs import LabelsTab, TeamTab
+from app.ui.dialogs.settings_commands import ProjectSettingsCommand
 
 if TYPE_CHECKING:
     from app.services import Services

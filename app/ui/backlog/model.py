@@ -23,7 +23,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from app.metrics.points import format_points
 from app.services.dto import CardDTO, SprintDTO
-from app.ui.board_model import (
+from app.ui.board.model import (
     CARD_MIME,
     CardDragDrop,
     CardIdRole,

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from app.metrics.points import format_points
 from app.services.dto import CardDTO
-from app.ui.board_model import CardRole
+from app.ui.board.model import CardRole
 
 TYPE_COLORS = {
     "story": QColor("#36b37e"),

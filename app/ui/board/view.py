@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 
 from app.metrics.points import format_points
 from app.services.dto import CardDTO, ColumnDTO
-from app.ui.board_model import CardListModel
-from app.ui.delegate import CARD_HEIGHT, CardDelegate
+from app.ui.board.delegate import CARD_HEIGHT, CardDelegate
+from app.ui.board.model import CardListModel
 from app.ui.store import BoardStore
 from app.words import plural
 

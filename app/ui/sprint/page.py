@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QWidget
 
-from app.ui.board_view import BoardView
+from app.ui.board.view import BoardView
 from app.ui.store import BoardStore
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ class SprintPage(QSplitter):
     ) -> None:
         super().__init__(Qt.Orientation.Vertical, parent)
         self.setObjectName("sprintPage")
-        from app.ui.sprint_view import SprintView  # not needed for the first paint
+        from app.ui.sprint.view import SprintView  # not needed for the first paint
 
         self.view = SprintView(services, services.charts, store, self)
         self.view.sprints_changed.connect(store.reload)

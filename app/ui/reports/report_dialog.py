@@ -29,7 +29,7 @@ from app.outputs import check_output
 from app.reports import sprint_report_render as sr
 from app.reports.chart_painting import paint_burndown
 from app.services.sprint_report_data import ReportService, SprintReportDTO
-from app.ui.export_files import (
+from app.ui.reports.export_files import (
     ExportedMessage,
     ask_save_path,
     remember_folder,

@@ -26,10 +26,10 @@ from app.metrics.calendar import working_days
 from app.metrics.points import format_points
 from app.reports.chart_painting import BurndownLayout, burndown_layout, day_tooltip, paint_burndown
 from app.services.dto import CardDTO, SprintDTO
-from app.ui.complete_sprint_dialog import CompleteSprintDialog
 from app.ui.pages import RefreshWhenShown
-from app.ui.sprint_dialog import day_text
-from app.ui.start_sprint_dialog import StartSprintDialog
+from app.ui.sprint.complete_dialog import CompleteSprintDialog
+from app.ui.sprint.sprint_dialog import day_text
+from app.ui.sprint.start_dialog import StartSprintDialog
 from app.ui.store import BoardStore
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
-"""The Team and Labels tabs of *Project › Settings* (app/ui/project_settings_dialog.py).
+"""The Team and Labels tabs of *Project › Settings* (app/ui/dialogs/project_settings.py).
 
-Each change is pushed at once as its own undoable step (app/ui/settings_commands.py);
+Each change is pushed at once as its own undoable step (app/ui/dialogs/settings_commands.py);
 the dialog then re-reads what is saved and hands it back through ``show_data``.
 """
 
@@ -44,9 +44,9 @@ from PySide6.QtWidgets import (
 
 from app.errors import DomainError
 from app.services.dto import LabelDTO, LabelUsageDTO, TeamMemberDTO
-from app.ui.card_dialog import color_swatch
 from app.ui.commands import CommandContext
-from app.ui.settings_commands import (
+from app.ui.dialogs.card_dialog import color_swatch
+from app.ui.dialogs.settings_commands import (
     AddLabelCommand,
     AddMemberCommand,
     DeleteLabelCommand,

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.dto import CardDTO, ColumnDTO, SprintDTO
-from app.ui.backlog_model import (
+from app.ui.backlog.model import (
     ASSIGNEE,
     COLUMNS,
     EPIC,

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import DomainError
 from app.metrics.points import format_points
-from app.ui.sprint_dialog import day_text
+from app.ui.sprint.sprint_dialog import day_text
 from app.words import plural
 
 if TYPE_CHECKING:

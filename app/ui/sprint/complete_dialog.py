@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.metrics.points import format_points
 from app.services.dto import CardDTO, SprintDTO
-from app.ui.sprint_dialog import day_text
+from app.ui.sprint.sprint_dialog import day_text
 
 CHOICES = ("backlog", "next", "sprint", "new")
 

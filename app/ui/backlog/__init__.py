@@ -1,0 +1,1 @@
+"""The Backlog page: the ranked backlog and planned sprints as one tree model and its view."""
