@@ -1,4 +1,5 @@
-"""Team and label commands (``sprintdeck member …``, ``sprintdeck label …``)."""
+"""Team and label commands (``sprintdeck member …``, ``sprintdeck label …``) and the setup of
+a team's PostgreSQL database (``sprintdeck team init``)."""
 
 from __future__ import annotations
 
@@ -39,12 +40,27 @@ def register(commands: Any, db: argparse.ArgumentParser) -> Handlers:
     llist = label_cmds.add_parser("list", parents=[db], help="labels with their card counts")
     llist.add_argument("--project", required=True, metavar="KEY")
     llist.add_argument("--json", action="store_true")
+
+    team = commands.add_parser("team", parents=[db], help="a team's shared PostgreSQL database")
+    team_cmds = team.add_subparsers(dest="action", metavar="ACTION", required=True)
+    tinit = team_cmds.add_parser(
+        "init",
+        parents=[db],
+        help="create or upgrade a PostgreSQL database for a team, with its owner and member roles",
+        description="Create or upgrade the schema of a PostgreSQL database (--db "
+        "postgresql+psycopg://user@host/dbname) and two roles: an owner, which owns the "
+        "tables and upgrades the schema, and a member role, which reads and writes rows "
+        "but cannot drop or alter tables. Run it as a user who may create roles "
+        "(CREATEROLE) and owns the database; running it again changes nothing.",
+    )
+    tinit.add_argument("--owner", default="sprintdeck_owner", metavar="NAME")
+    tinit.add_argument("--member", default="sprintdeck_member", metavar="NAME")
     return {
         ("member", "add"): _member_add,
         ("member", "list"): _member_list,
         ("label", "add"): _label_add,
         ("label", "list"): _label_list,
-    }, {}
+    }, {("team", "init"): _team_init}
 
 
 def _number(value: Decimal) -> int | float:
@@ -101,4 +117,13 @@ def _label_list(services: Any, args: argparse.Namespace) -> int:
         return 0
     for lb in labels:
         print(f"{lb.name:<24} {lb.color}  {lb.cards} card{'' if lb.cards == 1 else 's'}")
+    return 0
+
+
+def _team_init(url: str, args: argparse.Namespace) -> int:
+    """Raw handler: sets up roles and privileges itself, then migrates as the owner."""
+    from app.storage.postgres_team import team_init
+
+    for line in team_init(url, owner=args.owner, member=args.member):
+        print(line)
     return 0

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from app.services.events import ChangeBus
     from app.storage import FirstRead, InstanceLock
     from app.storage.change_feed import ChangeFeed, LoadCards
+    from app.storage.pg_notify import NotifyProbe
 
 # Seconds to wait for the server to answer a connection (unless the URL says otherwise).
 CONNECT_TIMEOUT = 5
@@ -186,15 +187,40 @@ class PostgresStorage:
 
     # --- changes made elsewhere ---------------------------------------------------------
 
-    def change_probe(self, engine: Engine) -> MaybeProbe:
-        return MaybeProbe()
+    def change_probe(self, engine: Engine) -> NotifyProbe:
+        """LISTEN on a connection of its own (app/storage/pg_notify.py)."""
+        from app.storage.pg_notify import NotifyProbe
+
+        uri = libpq_uri(self.url)
+
+        def connect() -> Any:
+            import psycopg
+
+            return psycopg.connect(
+                uri,
+                autocommit=True,
+                application_name="Sprintdeck (listening)",
+                connect_timeout=CONNECT_TIMEOUT,
+            )
+
+        return NotifyProbe(connect)
 
     def change_feed(
-        self, engine: Engine, bus: ChangeBus, origin: str, load_cards: LoadCards, probe: MaybeProbe
+        self, engine: Engine, bus: ChangeBus, origin: str, load_cards: LoadCards, probe: Any
     ) -> ChangeFeed:
         from app.storage.change_feed import ChangeFeed
 
-        return ChangeFeed(engine, bus, origin, load_cards, poke=probe.changed)
+        # A notification only rings the bell: without one of our log rows behind it there
+        # is nothing to reload (unlike SQLite's data_version, which moves only on commits).
+        return ChangeFeed(
+            engine,
+            bus,
+            origin,
+            load_cards,
+            poke=probe.changed,
+            poke_means_commit=False,
+            problem=lambda: getattr(probe, "problem", None),
+        )
 
 
 class MaybeProbe:
@@ -248,8 +274,8 @@ def describe_pg_error(where: str, url: str, exc: BaseException) -> str:
     if sqlstate == "3D000" or ("database" in lowered and "does not exist" in lowered):
         name = f" named {database}" if database else " of that name"
         return (
-            f"{where[0].upper()}{where[1:]}: {_where(url)} has no database{name} "
-            "(create it first, e.g. with createdb)."
+            f"{where} cannot be opened: {_where(url)} has no database{name} (create it "
+            f"first, e.g. with createdb {database or 'NAME'})."
         )
     if (
         sqlstate in ("28P01", "28000")
@@ -261,7 +287,14 @@ def describe_pg_error(where: str, url: str, exc: BaseException) -> str:
             f"{where} refused {who}: authentication failed (check the user name and the "
             "password in ~/.pgpass, PGPASSWORD or the service file)."
         )
-    if sqlstate == "42501" or "permission denied" in lowered or "must be owner" in lowered:
+    if "must be owner" in lowered:  # only DDL says so: a schema upgrade by a member
+        return (
+            f"{where} needs a schema upgrade that only the owner of its tables may make "
+            f"({_first_line(text.split('[SQL', 1)[0].strip())}): ask whoever set it up "
+            "(sprintdeck team init) to run sprintdeck init --db with this version of "
+            "Sprintdeck. Nothing was changed."
+        )
+    if sqlstate == "42501" or "permission denied" in lowered:
         detail = text.split("[SQL", 1)[0].strip()
         return f"{where}: permission denied ({_first_line(detail)})."
     if any(s in lowered for s in _UNREACHABLE):
