@@ -2,7 +2,7 @@
 # Sprintdeck's two commands for a fresh clone:
 #   ./dev.sh run    set up (system libraries, .venv, install) and open the window
 #   ./dev.sh test   set up and run the whole test suite (what CI runs)
-# Other: ./dev.sh setup | lint | bench [args]
+# Other: ./dev.sh setup | lint | bench [args] | test-server COMMAND...
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -48,6 +48,26 @@ setup_venv() {
   fi
 }
 
+# The PostgreSQL server the tests use (tests/pg.py): SPRINTDECK_TEST_PG if set, else the
+# one on 127.0.0.1:5432 (SPRINTDECK_TEST_PG_PROBE=host:port asks elsewhere) if it lets user
+# postgres in, else a private throwaway cluster (tests/pg_cluster.sh) stopped at exit.
+test_server() {
+  if [ -n "${SPRINTDECK_TEST_PG:-}" ]; then return 0; fi
+  local probe=${SPRINTDECK_TEST_PG_PROBE:-127.0.0.1:5432}
+  local url="postgresql+psycopg://postgres@$probe/postgres"
+  if "$VENV/bin/python" -c 'import sys, psycopg
+psycopg.connect(host=sys.argv[1], port=sys.argv[2], user="postgres", dbname="postgres",
+                connect_timeout=3).close()' "${probe%:*}" "${probe##*:}" 2>/dev/null; then
+    echo "dev.sh: testing on the PostgreSQL server at $probe"
+  else
+    echo "dev.sh: no PostgreSQL server at $probe; starting a throwaway one"
+    PG_CLUSTER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/sprintdeck-pg.XXXXXX")
+    trap 'tests/pg_cluster.sh stop "$PG_CLUSTER_DIR"' EXIT
+    url=$(tests/pg_cluster.sh start "$PG_CLUSTER_DIR")
+  fi
+  export SPRINTDECK_TEST_PG=$url
+}
+
 case "${1:-run}" in
   setup)
     need_apt "${APT_RUNTIME[@]}" "${APT_TEST[@]}"
@@ -65,8 +85,17 @@ case "${1:-run}" in
     setup_venv
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .
+    test_server
     # One pytest worker per core (pytest-xdist); SPRINTDECK_TEST_WORKERS=0 runs in-process.
     QT_QPA_PLATFORM=offscreen "$VENV/bin/python" -m pytest -n "${SPRINTDECK_TEST_WORKERS:-auto}" "$@"
+    ;;
+  test-server)
+    # What `test` does for its PostgreSQL server, then COMMAND with SPRINTDECK_TEST_PG set
+    # (e.g. ./dev.sh test-server .venv/bin/pytest tests/services -n 0).
+    shift || true
+    setup_venv
+    test_server
+    "$@"
     ;;
   lint)
     setup_venv
@@ -78,7 +107,7 @@ case "${1:-run}" in
     QT_QPA_PLATFORM=offscreen "$VENV/bin/python" -m bench "$@"
     ;;
   *)
-    echo "usage: ./dev.sh [run|test|setup|lint|bench]" >&2
+    echo "usage: ./dev.sh [run|test|setup|lint|bench|test-server]" >&2
     exit 2
     ;;
 esac

@@ -15,8 +15,13 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.bootstrap import Runtime, open_runtime
+from tests import pg
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,19 +57,44 @@ def template_database(demo: bool = False) -> Path:
     return _TEMPLATES[demo]
 
 
-def make_runtime(path: Path, demo: bool = False) -> Runtime:
-    """Services on a SQLite file migrated by alembic (never create_all): a copy of the
-    per-process template when ``path`` does not exist yet, else the file as it is."""
+def make_runtime(db: Path | str, demo: bool = False) -> Runtime:
+    """Services on a database migrated by alembic (never create_all): ``db`` is a SQLite
+    file's path or a database URL (see the ``db_url`` fixture). A new database is a copy of
+    the per-process template (a SQLite file copied, a PostgreSQL database cloned); an
+    existing one is opened as it is."""
+    url = prepare_database(db, demo)
+    return open_runtime(url)
+
+
+def prepare_database(db: Path | str, demo: bool = False) -> str:
+    """The URL of ``db``, made from the template first when it does not exist yet."""
+    if isinstance(db, str) and pg.is_postgres(db):
+        pg.ensure(db, demo=demo)
+        return db
+    path = sqlite_path(db)
+    if path is None:
+        return str(db)
     if not path.exists():
         shutil.copyfile(template_database(demo), path)
     elif demo:
         raise ValueError(f"{path} exists: the demo goes only into a new database")
-    return open_runtime("sqlite:///" + str(path))
+    return "sqlite:///" + str(path)
+
+
+def sqlite_path(db: Path | str) -> Path | None:
+    """The file of a SQLite path or ``sqlite:///`` URL (None for any other URL)."""
+    if isinstance(db, Path):
+        return db
+    if db.startswith("sqlite:///"):
+        return Path(db.removeprefix("sqlite:///").split("?", 1)[0])
+    if "://" in db:
+        return None
+    return Path(db)
 
 
 def run_cli(
     *args: str,
-    db: Path | None = None,
+    db: Path | str | None = None,
     env: dict[str, str] | None = None,
     stdin: str | None = None,
     process: bool = False,
@@ -76,7 +106,14 @@ def run_cli(
     that hundreds of command-line tests stay fast; ``process=True`` runs ``python -m app``
     in a child process instead, for what only a real process shows (the interpreter's exit,
     a signal, two programs at once). Tests of each command keep some of both.
+
+    ``db``: a SQLite file's path (as given: the command line creates a missing file) or a
+    database URL; a PostgreSQL database of the ``db_url`` fixture that does not exist yet
+    is cloned from the migrated template first (a server database is never made by the
+    command line).
     """
+    if isinstance(db, str) and pg.is_postgres(db):
+        pg.ensure(db)
     argv = [*args, *(["--db", str(db)] if db is not None else [])]
     if process:
         return subprocess.run(
@@ -184,3 +221,30 @@ def as_json(result: subprocess.CompletedProcess[str]) -> list[dict]:
     data = json.loads(ok(result))
     assert isinstance(data, list)
     return data
+
+
+def database_rows(db: Engine | Path | str) -> list[str]:
+    """Every row of every table, sorted, on either backend (a SQLite path, a URL or a
+    runtime's engine): what a refused change must leave exactly as it was."""
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.pool import NullPool
+
+    import app.models  # noqa: F401 - every table on the metadata
+    from app.models.base import Base
+
+    if isinstance(db, (Path, str)):
+        path = sqlite_path(db)
+        url = "sqlite:///" + str(path) if path is not None else str(db)
+        engine = create_engine(url, poolclass=NullPool)
+    else:
+        engine = db
+    try:
+        lines: list[str] = []
+        with engine.connect() as connection:
+            for table in Base.metadata.sorted_tables:
+                rows = connection.execute(select(table)).all()
+                lines.extend(sorted(f"{table.name} {tuple(row)!r}" for row in rows))
+        return lines
+    finally:
+        if engine is not db:
+            engine.dispose()
