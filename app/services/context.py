@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -116,6 +116,19 @@ class UnitOfWork:
                 for change in self._changes
             ],
         )
+        if self.session.get_bind().dialect.name == "postgresql":
+            # The doorbell for other windows' change feeds, delivered at commit
+            # (app/storage/pg_notify.py); the rows above are what they read.
+            from app.storage.pg_notify import notify_payload, notify_statement
+
+            for change in self._changes:
+                payload = notify_payload(
+                    context.origin,
+                    change.project_id,
+                    str(change.kind),
+                    [card.id for card in change.cards],
+                )
+                self.session.execute(text(notify_statement()), {"payload": payload})
         context.commits += 1
         if context.commits % PRUNE_EVERY == 0:
             top = self.session.scalar(select(func.max(ChangeLogEntry.id))) or 0
@@ -133,12 +146,34 @@ def _damaged(exc: BaseException | None) -> bool:
     return "malformed" in text or "not a database" in text
 
 
+_CONNECTION_LOST = (
+    "server closed the connection",
+    "connection refused",
+    "terminating connection",
+    "could not connect",
+    "connection is closed",
+    "connection timed out",
+    "the connection is lost",
+    "no connection to the server",
+    "consuming input failed",
+)
+
+
+def _connection_lost(text: str) -> bool:
+    return any(words in text for words in _CONNECTION_LOST)
+
+
 def translate_db_error(exc: Exception) -> Exception:
     text = str(getattr(exc, "orig", exc)).lower()
     if isinstance(exc, IntegrityError):
         return Conflict(
             "The change clashes with data saved at the same time by someone else; "
             "nothing was changed. Please try again."
+        )
+    if getattr(exc, "connection_invalidated", False) or _connection_lost(text):
+        return DatabaseProblem(
+            "Connection lost — reconnecting…: the database server cannot be reached, so "
+            "nothing was changed. Try again in a moment."
         )
     if "locked" in text or "busy" in text:
         return DatabaseProblem(

@@ -65,12 +65,18 @@ class ChangeFeed:
         origin: str,
         load_cards: LoadCards,
         poke: Callable[[], bool],
+        poke_means_commit: bool = True,
+        problem: Callable[[], str | None] | None = None,
     ) -> None:
         self._engine = engine
         self._bus = bus
         self._origin = origin
         self._load_cards = load_cards
         self._poke = poke
+        # SQLite's data_version moves only on a commit: a poke with no log row is a commit
+        # made without one. A NOTIFY or a "maybe" probe proves nothing of the kind.
+        self._poke_means_commit = poke_means_commit
+        self._problem = problem
         self._own_commit = False
         self._last = self._top()
 
@@ -79,6 +85,12 @@ class ChangeFeed:
         ``poke`` was re-baselined: the next poll also reads the log, so a change someone
         else logged in the same moment is not missed."""
         self._own_commit = True
+
+    @property
+    def problem(self) -> str | None:
+        """A sentence for a person while changes cannot be heard (the connection to a
+        database server is lost and being re-established), else None."""
+        return self._problem() if self._problem is not None else None
 
     @property
     def last_seen(self) -> int:
@@ -130,7 +142,7 @@ class ChangeFeed:
         self._own_commit = False
         if entries:
             self._last = entries[-1].id
-        if lost or (poked and not entries):
+        if lost or (poked and self._poke_means_commit and not entries):
             # Rows this feed never saw were pruned, or someone committed without a log
             # row: what changed is unknown.
             return self._publish([Change(ChangeKind.RELOADED, None, elsewhere=True)])

@@ -179,6 +179,7 @@ def _run_database(
         settings,
         poll_external=runtime.feed.poll,
         database=_database_path(url, support, settings),
+        connection_problem=lambda: runtime.feed.problem,
     )
     _connect_requests(window, requested, support)
     if read_only:
@@ -279,6 +280,7 @@ def _start_painted_first(
             settings,
             poll_external=lambda: bool(runtimes) and runtimes[0].feed.poll(),
             database=_database_path(url, support, settings),
+            connection_problem=lambda: runtimes[0].feed.problem if runtimes else None,
         )
     except DomainError as exc:
         QMessageBox.critical(None, "Sprintdeck cannot open the database", str(exc))

@@ -41,7 +41,7 @@ def make_window(qtbot, settings_path: Path, messages: list[str]):  # type: ignor
 
     windows = []
 
-    def factory(services: Services, poll=None, scope: str | None = "all"):  # type: ignore[no-untyped-def]
+    def factory(services: Services, poll=None, scope: str | None = "all", problem=None):  # type: ignore[no-untyped-def]
         """``scope`` presets the remembered board scope: "all" cards (what most tests
         count), "active" sprint, or None to leave the settings as they are."""
         from PySide6.QtWidgets import QApplication
@@ -52,7 +52,7 @@ def make_window(qtbot, settings_path: Path, messages: list[str]):  # type: ignor
         settings = QSettings(str(settings_path), QSettings.Format.IniFormat)
         if scope is not None:
             settings.setValue("board/scope", scope)
-        window = MainWindow(services, settings, poll_external=poll)
+        window = MainWindow(services, settings, poll_external=poll, connection_problem=problem)
         qtbot.addWidget(window)
         window.resize(1300, 800)
         with qtbot.waitActive(window):

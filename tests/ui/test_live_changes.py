@@ -89,3 +89,32 @@ def test_a_change_the_feed_cannot_describe_reloads_the_board(live, db_path: Path
     assert live.check_external_changes()
     assert resets == [1]
     assert card_by_key(live, key).title == "By hand"
+
+
+def test_a_lost_connection_is_shown_until_it_is_back(demo, make_window) -> None:  # type: ignore[no-untyped-def]
+    from app.storage.pg_notify import LOST
+
+    state: dict[str, str | None] = {"problem": None}
+    window = make_window(demo, poll=lambda: 0, problem=lambda: state["problem"])
+    label = window.connection_label
+    window.check_external_changes()
+    assert label.isHidden()
+    state["problem"] = LOST
+    window.check_external_changes()
+    assert not label.isHidden() and label.text() == "Connection lost — reconnecting…"
+    state["problem"] = None
+    window.check_external_changes()
+    assert label.isHidden()
+    assert "Connected again" in window.statusBar().currentMessage()
+
+
+def test_a_read_failing_while_the_bell_rings_is_one_line(demo, make_window, messages) -> None:  # type: ignore[no-untyped-def]
+    from app.errors import DatabaseProblem
+
+    def poll() -> int:
+        raise DatabaseProblem("Connection lost — reconnecting…: nothing was changed.")
+
+    window = make_window(demo, poll=poll)
+    assert not window.check_external_changes()
+    assert "Connection lost" in window.statusBar().currentMessage()
+    assert messages == []  # no dialog: the poll repeats twice a second

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
+from app.errors import DomainError
 from app.services.dto import CardDTO
 from app.ui.board.view import BoardView
 from app.ui.commands import CommandContext, ServiceCommand
@@ -49,7 +50,9 @@ if TYPE_CHECKING:
     from app.ui.sprint.view import SprintView
     from app.ui.welcome import WelcomePage
 
-EXTERNAL_POLL_MS = 1500
+# How often the change feed is asked (it costs one PRAGMA on SQLite, a flag on PostgreSQL):
+# often enough that a teammate's move shows within a second.
+EXTERNAL_POLL_MS = 500
 
 
 class MainWindow(QMainWindow):
@@ -73,11 +76,14 @@ class MainWindow(QMainWindow):
         poll_external: Callable[[], object] | None = None,
         parent: QWidget | None = None,
         database: Path | None = None,
+        connection_problem: Callable[[], str | None] | None = None,
     ) -> None:
         super().__init__(parent)
         self._services = services
         self.settings = settings
         self._poll_external = poll_external
+        self._connection_problem = connection_problem
+        self._shown_problem: str | None = None
         self._database = database
         self.setWindowTitle(self.title(None))
         self.undo_stack = QUndoStack(self)
@@ -126,7 +132,12 @@ class MainWindow(QMainWindow):
             )
         )
         self.named_actions["page.board"].setChecked(True)
-        self.statusBar()
+        # "Connection lost — reconnecting…" while a database server is out of reach.
+        self.connection_label = QLabel(self)
+        self.connection_label.setObjectName("connectionProblem")
+        self.connection_label.setStyleSheet("color: #b3261e; font-weight: 600;")
+        self.connection_label.hide()
+        self.statusBar().addPermanentWidget(self.connection_label)
 
         self.pages.currentChanged.connect(self._on_page_changed)
         self.store.board_reset.connect(self._on_board_reset)
@@ -434,10 +445,26 @@ class MainWindow(QMainWindow):
         ``poll_external`` is the runtime's change feed (``ChangeFeed.poll``): it publishes
         those changes on the services' bus, as deltas, and the store updates just the cards
         they name (or reloads, when the feed cannot tell what changed)."""
-        if self._poll_external is None or not self._poll_external():
+        self._show_connection_problem()
+        try:
+            if self._poll_external is None or not self._poll_external():
+                return False
+        except DomainError as exc:  # the server went away between the bell and the read
+            self.statusBar().showMessage(str(exc), 8000)  # not a dialog: the poll repeats
             return False
+        self._show_connection_problem()
         self.statusBar().showMessage("The board was updated with changes made elsewhere.", 5000)
         return True
+
+    def _show_connection_problem(self) -> None:
+        problem = self._connection_problem() if self._connection_problem is not None else None
+        if problem == self._shown_problem:
+            return
+        self._shown_problem = problem
+        self.connection_label.setText(problem or "")
+        self.connection_label.setVisible(problem is not None)
+        if problem is None:
+            self.statusBar().showMessage("Connected again; the board is up to date.", 5000)
 
     def changeEvent(self, event: QEvent) -> None:
         """QWidget::changeEvent: look for outside changes when the window is activated."""
