@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from app.services.demo import DEMO_KEY
 from tests.helpers import make_runtime, run_cli
@@ -118,3 +119,31 @@ def test_a_read_failing_while_the_bell_rings_is_one_line(demo, make_window, mess
     assert not window.check_external_changes()
     assert "Connection lost" in window.statusBar().currentMessage()
     assert messages == []  # no dialog: the poll repeats twice a second
+
+
+def test_changes_wait_while_a_card_is_dragged(live, elsewhere, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QListView
+
+    from app.ui.drags import dragging
+
+    key = keys_in(live, "To Do")[0]
+    card = elsewhere.cards.find_card(key)
+    project = elsewhere.projects.find_project(DEMO_KEY)
+    doing = elsewhere.workflow.find_column(project.id, "In Progress")
+    seen: list[tuple[bool, bool, list[str]]] = []
+
+    def the_drag(view, actions) -> None:  # type: ignore[no-untyped-def]
+        # While the person drags, a teammate moves a card: nothing moves under the cursor.
+        elsewhere.board.move_card(card.id, doing.id, expected_version=card.version)
+        seen.append((dragging(), live.check_external_changes(), keys_in(live, "To Do")))
+
+    monkeypatch.setattr(QListView, "startDrag", the_drag)  # the drag's own event loop
+    from app.ui.board.view import CardListView
+
+    live.board.findChildren(CardListView)[0].startDrag(Qt.DropAction.MoveAction)
+
+    (during,) = seen
+    assert during[0] is True and during[1] is False and key in during[2]
+    assert not dragging()
+    assert live.check_external_changes()  # the drop is over: now it moves
+    assert key in keys_in(live, "In Progress")

@@ -60,6 +60,7 @@ from app.ui.commands import (
     PlanCardsCommand,
     RankCardsCommand,
 )
+from app.ui.drags import drag_in_progress
 from app.ui.pages import RefreshWhenShown
 from app.ui.store import BoardStore
 
@@ -100,6 +101,11 @@ class BacklogTree(QTreeView):
             | QAbstractItemView.EditTrigger.SelectedClicked
         )
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+    def startDrag(self, supported_actions: Qt.DropAction) -> None:
+        """QAbstractItemView::startDrag, with changes from elsewhere held back meanwhile."""
+        with drag_in_progress():
+            super().startDrag(supported_actions)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """QWidget::keyPressEvent: the ranking keys and Enter, before the navigation keys."""

@@ -26,6 +26,7 @@ from app.metrics.points import format_points
 from app.services.dto import CardDTO, ColumnDTO
 from app.ui.board.delegate import CARD_HEIGHT, CardDelegate
 from app.ui.board.model import CardListModel
+from app.ui.drags import drag_in_progress
 from app.ui.store import BoardStore
 from app.words import plural
 
@@ -150,6 +151,11 @@ class CardListView(QListView):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setMouseTracking(True)
         self.doubleClicked.connect(self._on_double_clicked)
+
+    def startDrag(self, supported_actions: Qt.DropAction) -> None:
+        """QAbstractItemView::startDrag, with changes from elsewhere held back meanwhile."""
+        with drag_in_progress():
+            super().startDrag(supported_actions)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """QWidget::keyPressEvent: arrows left/right move the focus between columns."""

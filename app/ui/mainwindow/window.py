@@ -31,6 +31,7 @@ from app.errors import DomainError
 from app.services.dto import CardDTO
 from app.ui.board.view import BoardView
 from app.ui.commands import CommandContext, ServiceCommand
+from app.ui.drags import dragging
 from app.ui.mainwindow.actions import Actions, build_menus
 from app.ui.mainwindow.board_controls import BoardControls
 from app.ui.mainwindow.card_controller import CardController
@@ -446,6 +447,8 @@ class MainWindow(QMainWindow):
         those changes on the services' bus, as deltas, and the store updates just the cards
         they name (or reloads, when the feed cannot tell what changed)."""
         self._show_connection_problem()
+        if dragging():  # rows must not move under the cursor; the next poll takes them in
+            return False
         try:
             if self._poll_external is None or not self._poll_external():
                 return False
