@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.dburl import libpq_uri, mask_password, parse_url, postgres_url, scrub
+from app.dburl import mask_password, parse_url, postgres_url, scrub
 from app.errors import DatabaseProblem, ValidationError
 from app.storage import NO_BACKUPS, HealthReport
 
@@ -147,11 +147,10 @@ class PostgresStorage:
                 "Opening PostgreSQL databases needs the Python package 'psycopg', which is "
                 "not installed (pip install 'psycopg[binary]')."
             ) from exc
-        kwargs: dict[str, Any] = {"autocommit": True, "application_name": "Sprintdeck"}
-        if "connect_timeout" not in parse_url(self.url).query:
-            kwargs["connect_timeout"] = CONNECT_TIMEOUT
+        kwargs = {"connect_timeout": CONNECT_TIMEOUT, **libpq_params(self.url)}
+        kwargs.setdefault("application_name", "Sprintdeck")
         try:
-            return psycopg.connect(libpq_uri(self.url), **kwargs)
+            return psycopg.connect(autocommit=True, **kwargs)
         except psycopg.Error as exc:
             raise DatabaseProblem(self.describe_error(exc)) from exc
 
@@ -191,17 +190,13 @@ class PostgresStorage:
         """LISTEN on a connection of its own (app/storage/pg_notify.py)."""
         from app.storage.pg_notify import NotifyProbe
 
-        uri = libpq_uri(self.url)
+        params = {"connect_timeout": CONNECT_TIMEOUT, **libpq_params(self.url)}
+        params["application_name"] = "Sprintdeck (listening)"
 
         def connect() -> Any:
             import psycopg
 
-            return psycopg.connect(
-                uri,
-                autocommit=True,
-                application_name="Sprintdeck (listening)",
-                connect_timeout=CONNECT_TIMEOUT,
-            )
+            return psycopg.connect(autocommit=True, **params)
 
         return NotifyProbe(connect)
 
@@ -212,7 +207,7 @@ class PostgresStorage:
 
         # A notification only rings the bell: without one of our log rows behind it there
         # is nothing to reload (unlike SQLite's data_version, which moves only on commits).
-        return ChangeFeed(
+        feed = ChangeFeed(
             engine,
             bus,
             origin,
@@ -221,6 +216,9 @@ class PostgresStorage:
             poke_means_commit=False,
             problem=lambda: getattr(probe, "problem", None),
         )
+        if hasattr(probe, "on_ring"):
+            probe.on_ring = feed.ring
+        return feed
 
 
 class MaybeProbe:
@@ -235,6 +233,28 @@ class MaybeProbe:
 
     def close(self) -> None:
         pass
+
+
+def libpq_params(url: str) -> dict[str, Any]:
+    """libpq's connection parameters for ``url`` (as SQLAlchemy reads it: ``+`` and ``%20``
+    in the query are spaces), the query's options (``sslmode``, ``service``…) included."""
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    params: dict[str, Any] = {
+        key: value
+        for key, value in (
+            ("host", u.host),
+            ("port", u.port),
+            ("user", u.username),
+            ("password", u.password),
+            ("dbname", u.database),
+        )
+        if value
+    }
+    for key, value in u.query.items():
+        params[key] = value if isinstance(value, str) else value[-1]
+    return params
 
 
 def quote_ident(name: str) -> str:
