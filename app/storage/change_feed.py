@@ -78,7 +78,16 @@ class ChangeFeed:
         self._poke_means_commit = poke_means_commit
         self._problem = problem
         self._own_commit = False
+        # Set by the window: called (from any thread) when the probe knows at once that
+        # something was committed, so the window polls now (PostgreSQL's NOTIFY).
+        self.wakeup: Callable[[], None] | None = None
         self._last = self._top()
+
+    def ring(self) -> None:
+        """The probe heard something: ask the window to poll now (if it listens)."""
+        callback = self.wakeup
+        if callback is not None:
+            callback()
 
     def own_commit(self) -> None:
         """Called after each of this app's commits (``ServiceContext.after_commit``), after

@@ -63,6 +63,9 @@ class NotifyProbe:
         self._ready = threading.Event()
         self._problem: str | None = None
         self._connection: Any = None
+        # Called from the listening thread when the bell rings (the window connects a
+        # queued Qt signal, so it asks the feed at once instead of at its next poll).
+        self.on_ring: Callable[[], None] | None = None
         self._thread = threading.Thread(target=self._run, name="sprintdeck-listen", daemon=True)
         self._thread.start()
         self._ready.wait(5.0)  # the first LISTEN, so that nothing committed after start is missed
@@ -91,6 +94,15 @@ class NotifyProbe:
                 pass
         self._thread.join(3.0)
 
+    def _ring(self) -> None:
+        self._rang.set()
+        callback = self.on_ring
+        if callback is not None:
+            try:
+                callback()
+            except RuntimeError:  # the window is gone (its C++ object deleted)
+                self.on_ring = None
+
     def _run(self) -> None:
         import psycopg
 
@@ -101,12 +113,12 @@ class NotifyProbe:
                     connection.execute(f"LISTEN {CHANNEL}")
                     if self._problem is not None:
                         self._problem = None
-                        self._rang.set()  # back: catch up on what changed meanwhile
+                        self._ring()  # back: catch up on what changed meanwhile
                     self._ready.set()
                     quiet = 0
                     while not self._stop.is_set():
                         for _notify in connection.notifies(timeout=0.25):
-                            self._rang.set()
+                            self._ring()
                         quiet += 1
                         if quiet % 8 == 0:
                             # A dead server is noticed by a statement, not by waiting.
@@ -114,7 +126,9 @@ class NotifyProbe:
             except psycopg.Error:
                 if self._stop.is_set():
                     break
-                self._problem = LOST
+                if self._problem is None:
+                    self._problem = LOST
+                    self._ring()  # the window shows it now, not at its next poll
                 self._ready.set()
                 self._stop.wait(self._retry)
             finally:

@@ -181,6 +181,7 @@ def _run_database(
         database=_database_path(url, support, settings),
         connection_problem=lambda: runtime.feed.problem,
     )
+    runtime.feed.wakeup = window.external_rang.emit
     _connect_requests(window, requested, support)
     if read_only:
         window.setWindowTitle(window.windowTitle() + " (read-only)")
@@ -293,6 +294,8 @@ def _start_painted_first(
             QMessageBox.critical(window, "Sprintdeck cannot open the database", str(exc))
             app.exit(1)
             return
+        if runtimes:
+            runtimes[0].feed.wakeup = window.external_rang.emit
         if changed:  # another program wrote between the first read and now
             window.reload_projects()
             window.store.reload()

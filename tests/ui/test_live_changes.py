@@ -147,3 +147,30 @@ def test_changes_wait_while_a_card_is_dragged(live, elsewhere, monkeypatch) -> N
     assert not dragging()
     assert live.check_external_changes()  # the drop is over: now it moves
     assert key in keys_in(live, "In Progress")
+
+
+def test_on_a_team_database_a_teammates_move_shows_without_waiting_for_a_poll(
+    make_window, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    from tests import pg
+
+    url = pg.new_url()
+    pg.create(url, demo=True)
+    mine = make_runtime(url)
+    teammate = make_runtime(url)
+    try:
+        window = make_window(mine.services, poll=mine.feed.poll)
+        window._poll_timer.stop()  # only the NOTIFY's wake-up is left to bring it
+        mine.feed.wakeup = window.external_rang.emit
+        key = keys_in(window, "To Do")[0]
+        card = teammate.services.cards.find_card(key)
+        project = teammate.services.projects.find_project(DEMO_KEY)
+        doing = teammate.services.workflow.find_column(project.id, "In Progress")
+        teammate.services.board.move_card(card.id, doing.id, expected_version=card.version)
+        qtbot.waitUntil(lambda: key in keys_in(window, "In Progress"), timeout=10_000)
+        assert key not in keys_in(window, "To Do")
+    finally:
+        mine.feed.wakeup = None
+        teammate.close()
+        mine.close()
+        pg.drop(url)

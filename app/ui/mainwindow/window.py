@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QSettings, QTimer, Signal
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
@@ -69,6 +69,9 @@ class MainWindow(QMainWindow):
     """
 
     database_requested = Signal(str)
+    # Emitted from the change feed's listening thread (PostgreSQL's NOTIFY); queued into
+    # the GUI thread, where it polls the feed at once.
+    external_rang = Signal()
 
     def __init__(
         self,
@@ -146,6 +149,7 @@ class MainWindow(QMainWindow):
         self._poll_timer = QTimer(self)
         self._poll_timer.setInterval(EXTERNAL_POLL_MS)
         self._poll_timer.timeout.connect(self.check_external_changes)
+        self.external_rang.connect(self.check_external_changes, Qt.ConnectionType.QueuedConnection)
         if poll_external is not None:
             self._poll_timer.start()
 
