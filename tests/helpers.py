@@ -226,7 +226,7 @@ def as_json(result: subprocess.CompletedProcess[str]) -> list[dict]:
 def database_rows(db: Engine | Path | str) -> list[str]:
     """Every row of every table, sorted, on either backend (a SQLite path, a URL or a
     runtime's engine): what a refused change must leave exactly as it was."""
-    from sqlalchemy import create_engine, select
+    from sqlalchemy import create_engine, inspect, select, text
     from sqlalchemy.pool import NullPool
 
     import app.models  # noqa: F401 - every table on the metadata
@@ -244,6 +244,9 @@ def database_rows(db: Engine | Path | str) -> list[str]:
             for table in Base.metadata.sorted_tables:
                 rows = connection.execute(select(table)).all()
                 lines.extend(sorted(f"{table.name} {tuple(row)!r}" for row in rows))
+            if inspect(connection).has_table("alembic_version"):
+                revision = connection.execute(text("SELECT version_num FROM alembic_version"))
+                lines.extend(f"alembic_version {row[0]!r}" for row in revision)
         return lines
     finally:
         if engine is not db:

@@ -11,18 +11,18 @@ from pathlib import Path
 import pytest
 
 from app import __version__
-from tests.helpers import as_json, make_runtime, ok, refused, run_cli, usage_error
+from tests.helpers import as_json, database_rows, make_runtime, ok, refused, run_cli, usage_error
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "cli.db"
+def db(db_url: str) -> str:
+    path = db_url
     ok(run_cli("init", db=path))
     return path
 
 
 @pytest.fixture
-def sd(db: Path) -> Path:
+def sd(db: str) -> str:
     """A database with project SD, members Ada and Bob, labels and three cards."""
     assert ok(run_cli("project", "add", "SD", "--name", "Sprintdeck", db=db)).strip() == "SD"
     runtime = make_runtime(db)
@@ -41,11 +41,11 @@ def sd(db: Path) -> Path:
     return db
 
 
-def cards(db: Path, *extra: str) -> list[dict]:
+def cards(db: str, *extra: str) -> list[dict]:
     return as_json(run_cli("card", "list", "--project", "SD", "--json", *extra, db=db))
 
 
-def archive(db: Path, key: str) -> None:
+def archive(db: str, key: str) -> None:
     runtime = make_runtime(db)
     try:
         s = runtime.services
@@ -54,8 +54,9 @@ def archive(db: Path, key: str) -> None:
         runtime.close()
 
 
-def sha(path: Path) -> bytes:
-    return path.read_bytes()
+def sha(db: Path | str) -> bytes | list[str]:
+    """A file's bytes, or a database URL's rows (on either backend)."""
+    return db.read_bytes() if isinstance(db, Path) else database_rows(db)
 
 
 # --- basics ---------------------------------------------------------------------------------
@@ -117,7 +118,7 @@ def test_demo_is_deterministic_through_the_cli(tmp_path: Path) -> None:
 # --- projects and columns -------------------------------------------------------------------
 
 
-def test_project_add_and_list_json(db: Path) -> None:
+def test_project_add_and_list_json(db: str) -> None:
     assert ok(run_cli("project", "add", "SD", "--name", "Sprintdeck", db=db)) == "SD\n"
     assert ok(run_cli("project", "add", "KB", "--name", "Flow ✨", "--kanban", db=db)) == "KB\n"
     projects = as_json(run_cli("project", "list", "--json", db=db))
@@ -129,23 +130,23 @@ def test_project_add_and_list_json(db: Path) -> None:
     assert "SD" in text and "KB" in text
 
 
-def test_project_list_empty_json(db: Path) -> None:
+def test_project_list_empty_json(db: str) -> None:
     assert as_json(run_cli("project", "list", "--json", db=db)) == []
 
 
 @pytest.mark.parametrize("key", ["sd", "1SD", "S", "S-D", "ABCDEFGHIJK"])
-def test_project_add_bad_key(db: Path, key: str) -> None:
+def test_project_add_bad_key(db: str, key: str) -> None:
     refused(run_cli("project", "add", key, "--name", "Bad", db=db), "project key")
     assert as_json(run_cli("project", "list", "--json", db=db)) == []
 
 
-def test_project_add_duplicate(db: Path) -> None:
+def test_project_add_duplicate(db: str) -> None:
     ok(run_cli("project", "add", "SD", "--name", "One", db=db))
     refused(run_cli("project", "add", "SD", "--name", "Two", db=db), "already exists")
     assert as_json(run_cli("project", "list", "--json", db=db))[0]["name"] == "One"
 
 
-def test_column_list_json(db: Path) -> None:
+def test_column_list_json(db: str) -> None:
     ok(run_cli("project", "add", "SD", "--name", "Sprintdeck", db=db))
     runtime = make_runtime(db)
     try:
@@ -165,14 +166,14 @@ def test_column_list_json(db: Path) -> None:
     assert text.index("To Do") < text.index("Review") < text.index("Done")
 
 
-def test_column_list_unknown_project(db: Path) -> None:
+def test_column_list_unknown_project(db: str) -> None:
     refused(run_cli("column", "list", "--project", "NOPE", "--json", db=db), "NOPE")
 
 
 # --- cards ----------------------------------------------------------------------------------
 
 
-def test_card_list_json(sd: Path) -> None:
+def test_card_list_json(sd: str) -> None:
     rows = cards(sd)
     assert rows == [
         {
@@ -212,7 +213,7 @@ def test_card_list_json(sd: Path) -> None:
     assert isinstance(rows[0]["points"], int)
 
 
-def test_card_list_orders_by_column_then_rank(sd: Path) -> None:
+def test_card_list_orders_by_column_then_rank(sd: str) -> None:
     ok(run_cli("card", "move", "SD-1", "--to", "done", db=sd))
     ok(run_cli("card", "move", "SD-3", "--to", "in progress", db=sd))
     ok(run_cli("card", "add", "--project", "SD", "--title", "Fourth", "--column", "DONE", db=sd))
@@ -226,7 +227,7 @@ def test_card_list_orders_by_column_then_rank(sd: Path) -> None:
     ]
 
 
-def test_card_list_all_includes_archived(sd: Path) -> None:
+def test_card_list_all_includes_archived(sd: str) -> None:
     archive(sd, "SD-2")
     live = cards(sd)
     assert [r["key"] for r in live] == ["SD-1", "SD-3"]
@@ -240,7 +241,7 @@ def test_card_list_all_includes_archived(sd: Path) -> None:
     ]
 
 
-def test_card_list_csv(sd: Path) -> None:
+def test_card_list_csv(sd: str) -> None:
     out = ok(run_cli("card", "list", "--project", "SD", "--csv", db=sd))
     rows = list(csv.DictReader(io.StringIO(out)))
     assert list(rows[0].keys()) == [
@@ -265,16 +266,16 @@ def test_card_list_csv(sd: Path) -> None:
     assert rows[0]["key"] == "SD-1" and rows[0]["archived"] == "True"
 
 
-def test_card_list_json_and_csv_are_exclusive(sd: Path) -> None:
+def test_card_list_json_and_csv_are_exclusive(sd: str) -> None:
     usage_error(run_cli("card", "list", "--project", "SD", "--json", "--csv", db=sd))
 
 
-def test_card_list_plain_text(sd: Path) -> None:
+def test_card_list_plain_text(sd: str) -> None:
     out = ok(run_cli("card", "list", "--project", "SD", db=sd))
     assert [line.split()[0] for line in out.splitlines()] == ["SD-1", "SD-2", "SD-3"]
 
 
-def test_card_add_prints_exactly_the_key(sd: Path) -> None:
+def test_card_add_prints_exactly_the_key(sd: str) -> None:
     result = run_cli("card", "add", "--project", "SD", "--title", "New card", db=sd)
     assert ok(result) == "SD-4\n"
     row = cards(sd)[-1]
@@ -284,7 +285,7 @@ def test_card_add_prints_exactly_the_key(sd: Path) -> None:
     assert row["position"] == 4
 
 
-def test_card_add_with_options(sd: Path) -> None:
+def test_card_add_with_options(sd: str) -> None:
     result = run_cli(
         "card",
         "add",
@@ -327,13 +328,13 @@ def test_card_add_with_options(sd: Path) -> None:
         (["--title", "ok", "--sprint", "Sprint 99"], ["Sprint 99"]),
     ],
 )
-def test_card_add_refused(sd: Path, args: list[str], words: list[str]) -> None:
+def test_card_add_refused(sd: str, args: list[str], words: list[str]) -> None:
     before = sha(sd)
     refused(run_cli("card", "add", "--project", "SD", *args, db=sd), *words)
     assert sha(sd) == before  # not a byte written
 
 
-def test_card_add_unknown_project(sd: Path) -> None:
+def test_card_add_unknown_project(sd: str) -> None:
     refused(run_cli("card", "add", "--project", "NOPE", "--title", "x", db=sd), "NOPE")
 
 
@@ -341,14 +342,14 @@ def test_card_add_unknown_project(sd: Path) -> None:
     "title",
     ["Launch 🚀 day", "مرحبا بالعالم", "שלום עולם", "支付页面 / 決済 / 결제", 'Quote "and" comma,'],
 )
-def test_unicode_title_round_trips(sd: Path, title: str) -> None:
+def test_unicode_title_round_trips(sd: str, title: str) -> None:
     key = ok(run_cli("card", "add", "--project", "SD", "--title", title, db=sd)).strip()
     assert [r["title"] for r in cards(sd) if r["key"] == key] == [title]
     out = ok(run_cli("card", "list", "--project", "SD", "--csv", db=sd))
     assert [r["title"] for r in csv.DictReader(io.StringIO(out)) if r["key"] == key] == [title]
 
 
-def test_card_move(sd: Path) -> None:
+def test_card_move(sd: str) -> None:
     out = ok(run_cli("card", "move", "sd-1", "--to", "in PROGRESS", db=sd))
     assert "SD-1" in out and "In Progress" in out
     ok(run_cli("card", "move", "SD-2", "--to", "In Progress", db=sd))
@@ -380,13 +381,13 @@ def test_card_move(sd: Path) -> None:
         (["SD-1", "--to", "Done", "--position", "-2"], ["position"]),
     ],
 )
-def test_card_move_refused(sd: Path, args: list[str], words: list[str]) -> None:
+def test_card_move_refused(sd: str, args: list[str], words: list[str]) -> None:
     before = sha(sd)
     refused(run_cli("card", "move", *args, db=sd), *words)
     assert sha(sd) == before  # not a byte written
 
 
-def test_moving_an_archived_card_refused(sd: Path) -> None:
+def test_moving_an_archived_card_refused(sd: str) -> None:
     archive(sd, "SD-1")
     before = cards(sd, "--all")
     refused(run_cli("card", "move", "SD-1", "--to", "Done", db=sd), "archived")
@@ -396,7 +397,7 @@ def test_moving_an_archived_card_refused(sd: Path) -> None:
 # --- where the database is ------------------------------------------------------------------
 
 
-def test_db_before_and_after_subcommand(db: Path) -> None:
+def test_db_before_and_after_subcommand(db: str) -> None:
     ok(run_cli("--db", str(db), "project", "add", "AA", "--name", "Before"))
     ok(run_cli("project", "--db", str(db), "add", "BB", "--name", "Middle"))
     ok(run_cli("project", "add", "CC", "--name", "After", "--db", str(db)))
@@ -444,13 +445,13 @@ def test_folder_that_does_not_exist(tmp_path: Path) -> None:
     assert not path.parent.exists()
 
 
-def test_database_from_a_newer_version_refused(db: Path) -> None:
-    import sqlite3
+def test_database_from_a_newer_version_refused(db: str) -> None:
+    from sqlalchemy import create_engine, text
 
-    connection = sqlite3.connect(db)
-    connection.execute("UPDATE alembic_version SET version_num = '9999_future'")
-    connection.commit()
-    connection.close()
+    engine = create_engine(db)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    engine.dispose()
     before = sha(db)
     refused(run_cli("project", "list", db=db), "newer version")
     assert sha(db) == before
@@ -475,7 +476,7 @@ def test_database_from_a_newer_version_refused(db: Path) -> None:
         ["init", "--demo", "extra"],
     ],
 )
-def test_usage_errors_exit_2(db: Path, args: list[str]) -> None:
+def test_usage_errors_exit_2(db: str, args: list[str]) -> None:
     before = sha(db)
     usage_error(run_cli(*args, db=db))
     assert sha(db) == before

@@ -18,7 +18,6 @@ import datetime as dt
 import io
 import json
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -27,7 +26,7 @@ from tests.helpers import Clock, run_cli
 
 
 @pytest.fixture
-def db(services: Services, db_path: Path) -> Path:
+def db(services: Services, db_url: str) -> str:
     clock = Clock(dt.datetime(2025, 2, 27, 9, tzinfo=dt.UTC))
     services.context.clock = clock
     pid = services.projects.create_project("MET", "Metrics").id
@@ -70,7 +69,7 @@ def db(services: Services, db_path: Path) -> Path:
     clock.set(28, 17)
     services.sprints.complete_sprint(s2, "backlog")
     services.projects.create_project("KAN", "Flow only", "kanban")
-    return db_path
+    return db_url
 
 
 def ok(result: subprocess.CompletedProcess[str]) -> str:
@@ -79,7 +78,7 @@ def ok(result: subprocess.CompletedProcess[str]) -> str:
     return result.stdout
 
 
-def metrics(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def metrics(db: str, *args: str) -> subprocess.CompletedProcess[str]:
     return run_cli("metrics", *args, db=db)
 
 
@@ -97,7 +96,7 @@ def one_line_error(result: subprocess.CompletedProcess[str], status: int, *words
 GUIDELINE = [7.2, 6.4, 5.6, 4.8, 4, 4, 4, 3.2, 2.4, 1.6, 0.8, 0]
 
 
-def test_burndown_json_per_day(db: Path) -> None:
+def test_burndown_json_per_day(db: str) -> None:
     rows = json.loads(ok(metrics(db, "burndown", "--project", "MET", "--sprint", "S1", "--json")))
     assert [r["date"] for r in rows] == [f"2025-03-{d:02d}" for d in range(3, 15)]
     assert set(rows[0]) == {
@@ -121,7 +120,7 @@ def test_burndown_json_per_day(db: Path) -> None:
         assert all(isinstance(row[k], int | float) for k in row if k not in ("date", "working_day"))
 
 
-def test_burndown_csv_and_the_default_sprint(db: Path) -> None:
+def test_burndown_csv_and_the_default_sprint(db: str) -> None:
     text = ok(metrics(db, "burndown", "--project", "MET", "--sprint", "s1", "--csv"))
     lines = text.splitlines()
     assert lines[0] == "date,working_day,remaining,guideline,scope_added,scope_removed,burned"
@@ -151,7 +150,7 @@ def test_burndown_csv_and_the_default_sprint(db: Path) -> None:
     assert table[2].split() == ["2025-03-04", "yes", "11", "6.4", "8", "0", "5"]
 
 
-def test_velocity_json_csv_and_last(db: Path) -> None:
+def test_velocity_json_csv_and_last(db: str) -> None:
     rows = json.loads(ok(metrics(db, "velocity", "--project", "MET", "--json")))
     assert rows == [
         {"name": "S1", "start": "2025-03-03", "end": "2025-03-14", "commitment": 8, "completed": 8},
@@ -169,7 +168,7 @@ def test_velocity_json_csv_and_last(db: Path) -> None:
     ]
 
 
-def test_cumulative_flow_columns_in_workflow_order(db: Path) -> None:
+def test_cumulative_flow_columns_in_workflow_order(db: str) -> None:
     args = ("cfd", "--project", "MET", "--from", "2025-03-03", "--to", "2025-03-06")
     rows = json.loads(ok(metrics(db, *args, "--json")))
     assert rows == [
@@ -188,7 +187,7 @@ def test_cumulative_flow_columns_in_workflow_order(db: Path) -> None:
     ]
 
 
-def test_cycle_and_lead_time_per_finished_card(db: Path) -> None:
+def test_cycle_and_lead_time_per_finished_card(db: str) -> None:
     args = ("cycle", "--project", "MET", "--from", "2025-03-01", "--to", "2025-03-31")
     rows = json.loads(ok(metrics(db, *args, "--json")))
     assert rows == [
@@ -245,7 +244,7 @@ def test_cycle_and_lead_time_per_finished_card(db: Path) -> None:
     assert [r["key"] for r in json.loads(ok(metrics(db, *february, "--json")))] == ["MET-3"]
 
 
-def test_refused_operations_exit_1_with_one_line(db: Path) -> None:
+def test_refused_operations_exit_1_with_one_line(db: str) -> None:
     one_line_error(metrics(db, "burndown", "--project", "NOPE", "--json"), 1, "NOPE")
     one_line_error(
         metrics(db, "burndown", "--project", "MET", "--sprint", "Nope", "--json"), 1, "Nope"
@@ -281,5 +280,5 @@ def test_refused_operations_exit_1_with_one_line(db: Path) -> None:
         (),
     ],
 )
-def test_usage_errors_exit_2_with_one_line(db: Path, args: tuple[str, ...]) -> None:
+def test_usage_errors_exit_2_with_one_line(db: str, args: tuple[str, ...]) -> None:
     one_line_error(metrics(db, *args), 2, "error")

@@ -14,9 +14,9 @@ from tests.worlds import report_database
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
+def db(db_url: str) -> str:
     """A database holding the closed sprint of tests.worlds (project RP)."""
-    return report_database(tmp_path / "cli.db")
+    return report_database(db_url)  # type: ignore[arg-type]
 
 
 def refused(result: subprocess.CompletedProcess[str], *words: str) -> str:
@@ -30,12 +30,12 @@ def refused(result: subprocess.CompletedProcess[str], *words: str) -> str:
     return lines[0]
 
 
-def report(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def report(db: str, *args: str) -> subprocess.CompletedProcess[str]:
     return run_cli("report", "--project", "RP", *args, db=db)
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "html", "md", "csv"])
-def test_every_format_is_written(db: Path, tmp_path: Path, fmt: str) -> None:
+def test_every_format_is_written(db: str, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"report.{fmt}"
     result = report(db, "--sprint", "Sprint 2", "--format", fmt, "-o", str(out))
     assert result.returncode == 0, result.stderr
@@ -53,20 +53,20 @@ def test_every_format_is_written(db: Path, tmp_path: Path, fmt: str) -> None:
         assert {r["title"] for r in rows} >= {"Alpha", "Echo"}
 
 
-def test_last_and_format_from_the_file_name(db: Path, tmp_path: Path) -> None:
+def test_last_and_format_from_the_file_name(db: str, tmp_path: Path) -> None:
     out = tmp_path / "last.md"
     result = report(db, "--sprint", "last", "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert "Sprint 2" in out.read_text(encoding="utf-8")
 
 
-def test_markdown_to_stdout(db: Path) -> None:
+def test_markdown_to_stdout(db: str) -> None:
     result = report(db, "--sprint", "Sprint 2", "--format", "md", "-o", "-")
     assert result.returncode == 0, result.stderr
     assert "13 of 21 committed points" in result.stdout
 
 
-def test_unwritable_file_is_refused(db: Path, tmp_path: Path) -> None:
+def test_unwritable_file_is_refused(db: str, tmp_path: Path) -> None:
     refused(
         report(db, "--sprint", "last", "--format", "html", "-o", "/nonexistent/dir/x.html"),
         "does not exist",
@@ -74,7 +74,7 @@ def test_unwritable_file_is_refused(db: Path, tmp_path: Path) -> None:
     refused(report(db, "--sprint", "last", "--format", "md", "-o", str(tmp_path)), "folder")
 
 
-def test_unknown_sprint_project_and_no_active(db: Path, tmp_path: Path) -> None:
+def test_unknown_sprint_project_and_no_active(db: str, tmp_path: Path) -> None:
     out = str(tmp_path / "x.md")
     refused(report(db, "--sprint", "Nope", "-o", out), "Nope")
     refused(report(db, "--sprint", "active", "-o", out), "no active sprint")
@@ -84,7 +84,7 @@ def test_unknown_sprint_project_and_no_active(db: Path, tmp_path: Path) -> None:
     assert not (tmp_path / "x.md").exists()
 
 
-def test_usage_errors_exit_2(db: Path, tmp_path: Path) -> None:
+def test_usage_errors_exit_2(db: str, tmp_path: Path) -> None:
     out = str(tmp_path / "x.md")
     assert report(db, "--sprint", "last", "--format", "docx", "-o", out).returncode == 2
     assert report(db, "-o", out).returncode == 2

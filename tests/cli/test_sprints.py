@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -30,31 +29,31 @@ def refused(result: subprocess.CompletedProcess[str], *words: str) -> str:
     return lines[0]
 
 
-def sprints(db: Path) -> list[dict]:
+def sprints(db: str) -> list[dict]:
     data = json.loads(ok(run_cli("sprint", "list", "--project", "SD", "--json", db=db)))
     assert isinstance(data, list)
     return data
 
 
-def cards(db: Path) -> dict[str, dict]:
+def cards(db: str) -> dict[str, dict]:
     rows = json.loads(ok(run_cli("card", "list", "--project", "SD", "--json", db=db)))
     return {row["title"]: row for row in rows}
 
 
-def add_card(db: Path, title: str, *extra: str) -> str:
+def add_card(db: str, title: str, *extra: str) -> str:
     out = ok(run_cli("card", "add", "--project", "SD", "--title", title, *extra, db=db))
     return out.strip()
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "cli.db"
+def db(db_url: str) -> str:
+    path = db_url
     ok(run_cli("init", db=path))
     ok(run_cli("project", "add", "SD", "--name", "Sprintdeck", db=path))
     return path
 
 
-def test_sprint_add_with_defaults_and_list(db: Path) -> None:
+def test_sprint_add_with_defaults_and_list(db: str) -> None:
     assert ok(run_cli("sprint", "add", "--project", "SD", db=db)) == "SD Sprint 1\n"
     out = run_cli(
         "--db", str(db), "sprint", "add", "--project", "SD", "--name", "Beta", "--goal", "Go"
@@ -85,7 +84,7 @@ def test_sprint_add_with_defaults_and_list(db: Path) -> None:
     assert "SD Sprint 1" in text and "planned" in text
 
 
-def test_plan_start_complete_with_carry_over(db: Path) -> None:
+def test_plan_start_complete_with_carry_over(db: str) -> None:
     for name, start, end in (
         ("One", "2026-12-07", "2026-12-18"),
         ("Two", "2026-12-21", "2027-01-01"),
@@ -140,7 +139,7 @@ def test_plan_start_complete_with_carry_over(db: Path) -> None:
     assert cards(db)["Open one"]["sprint"] == "Three"
 
 
-def test_complete_to_backlog_by_default(db: Path) -> None:
+def test_complete_to_backlog_by_default(db: str) -> None:
     ok(run_cli("sprint", "add", "--project", "SD", "--name", "A", db=db))
     key = add_card(db, "Unfinished", "--points", "1", "--sprint", "A")
     ok(run_cli("sprint", "start", "A", "--project", "SD", db=db))
@@ -161,7 +160,7 @@ def test_complete_to_backlog_by_default(db: Path) -> None:
         (("--name", "Taken"), ("already a sprint",)),
     ],
 )
-def test_sprint_add_refused(db: Path, args: tuple[str, ...], words: tuple[str, ...]) -> None:
+def test_sprint_add_refused(db: str, args: tuple[str, ...], words: tuple[str, ...]) -> None:
     ok(
         run_cli("sprint", "add", "--project", "SD", "--name", "Taken", "--start", "2026-12-07",
                 "--end", "2026-12-18", db=db)
@@ -170,7 +169,7 @@ def test_sprint_add_refused(db: Path, args: tuple[str, ...], words: tuple[str, .
     assert [r["name"] for r in sprints(db)] == ["Taken"]
 
 
-def test_sprint_start_with_dates_and_overlaps(db: Path) -> None:
+def test_sprint_start_with_dates_and_overlaps(db: str) -> None:
     """Planned sprints may overlap; ``sprint start --start --end`` confirms other dates; a
     closed sprint holds its dates until the day it was closed."""
     today = dt.datetime.now(dt.UTC).date()  # a new project's time zone is UTC
@@ -208,7 +207,7 @@ def test_sprint_start_with_dates_and_overlaps(db: Path) -> None:
     assert {r["name"]: r for r in sprints(db)}["B"]["start"] == day(0)
 
 
-def test_other_refusals_and_usage_errors(db: Path) -> None:
+def test_other_refusals_and_usage_errors(db: str) -> None:
     ok(run_cli("project", "add", "KB", "--name", "Flow", "--kanban", db=db))
     refused(run_cli("sprint", "add", "--project", "KB", db=db), "kanban")
     refused(run_cli("sprint", "start", "Nope", "--project", "SD", db=db), "no sprint called")

@@ -3,16 +3,14 @@ with a readable message, and the database exactly as it was."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app.bootstrap import Runtime
 from app.errors import DomainError
-from tests.helpers import run_cli
+from tests.helpers import database_rows, run_cli
 
 HUGE = "x" * 100_000
 SQL = "'; DROP TABLE card; --"
@@ -25,14 +23,6 @@ WRONG_TYPE_ID = ["1", True, None]
 BAD_NUMBER = ["lots", -3, 10**9, "NaN", "inf", 0.3, [], True, {"a": 1}]
 
 TRIED = {"service": 0, "cli": 0}
-
-
-def dump(path: Path) -> list[str]:
-    connection = sqlite3.connect(path)
-    try:
-        return list(connection.iterdump())
-    finally:
-        connection.close()
 
 
 def cases(rt: Runtime) -> list[tuple[str, Callable[[Any], Any], list[Any]]]:
@@ -236,8 +226,8 @@ def known_bugs(rt: Runtime) -> list[tuple[str, Callable[[Any], Any], list[Any]]]
     ]
 
 
-def test_wrong_type_ids_are_refused(demo_runtime: Runtime, db_path: Path) -> None:
-    before = dump(db_path)
+def test_wrong_type_ids_are_refused(demo_runtime: Runtime) -> None:
+    before = database_rows(demo_runtime.engine)
     bugs = []
     for name, call, inputs in known_bugs(demo_runtime):
         for value in inputs:
@@ -248,13 +238,13 @@ def test_wrong_type_ids_are_refused(demo_runtime: Runtime, db_path: Path) -> Non
                 pass
             except Exception as exc:
                 bugs.append(f"{name}({value!r}): {type(exc).__name__}: {exc}")
-    assert bugs == [] and dump(db_path) == before, "\n".join(bugs)
+    assert bugs == [] and database_rows(demo_runtime.engine) == before, "\n".join(bugs)
 
 
-def test_services_refuse_bad_input_and_change_nothing(demo_runtime: Runtime, db_path: Path) -> None:
+def test_services_refuse_bad_input_and_change_nothing(demo_runtime: Runtime) -> None:
     rt = demo_runtime
     table = cases(rt)
-    before = dump(db_path)
+    before = database_rows(rt.engine)
     bugs: list[str] = []
     for name, call, inputs in table:
         for value in inputs:
@@ -269,7 +259,7 @@ def test_services_refuse_bad_input_and_change_nothing(demo_runtime: Runtime, db_
                 bugs.append(f"{name}({value!r:.40}): {type(exc).__name__}: {exc}"[:300])
             else:
                 bugs.append(f"{name}({value!r:.40}): accepted")
-            after = dump(db_path)
+            after = database_rows(rt.engine)
             if after != before:
                 bugs.append(f"{name}({value!r:.40}): changed the database")
                 before = after
@@ -321,10 +311,10 @@ CLI_CASES: list[tuple[list[str], int]] = [
 ]
 
 
-def test_cli_refuses_bad_input_and_changes_nothing(tmp_path: Path) -> None:
-    db = tmp_path / "cli.db"
+def test_cli_refuses_bad_input_and_changes_nothing(db_url: str) -> None:
+    db = db_url
     assert run_cli("init", "--demo", db=db).returncode == 0
-    before = dump(db)
+    before = database_rows(db)
     problems = []
     for args, status in CLI_CASES:
         TRIED["cli"] += 1
@@ -336,8 +326,8 @@ def test_cli_refuses_bad_input_and_changes_nothing(tmp_path: Path) -> None:
             problems.append(f"{args}: stderr {err[-200:]!r}")
         if status == 1 and len(err.splitlines()) != 1:
             problems.append(f"{args}: not one line: {err[-200:]!r}")
-        if dump(db) != before:
+        if database_rows(db) != before:
             problems.append(f"{args}: changed the database")
-            before = dump(db)
+            before = database_rows(db)
     print(f"bad CLI inputs tried: {TRIED['cli']}")
     assert problems == [], "\n".join(problems)

@@ -14,7 +14,6 @@ import io
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -88,7 +87,7 @@ def csv_rows(report: SprintReportDTO) -> dict[str, dict[str, str]]:
     return {r["title"]: r for r in csv.DictReader(io.StringIO(sr.render_csv(report)))}
 
 
-def sprint_list(db: Path) -> dict[str, dict]:  # type: ignore[type-arg]
+def sprint_list(db: str) -> dict[str, dict]:  # type: ignore[type-arg]
     result = run_cli("sprint", "list", "--project", "FIG", "--json", db=db)
     assert result.returncode == 0, result.stderr
     return {row["name"]: row for row in json.loads(result.stdout)}
@@ -98,7 +97,7 @@ def sprint_list(db: Path) -> dict[str, dict]:  # type: ignore[type-arg]
 
 
 def test_a_card_done_before_the_start_is_completed_outside_not_committed(
-    sprint: Sprint, db_path: Path
+    sprint: Sprint, db_url: str
 ) -> None:
     s = sprint.services
     a = sprint.card("Alpha", "5")
@@ -124,7 +123,7 @@ def test_a_card_done_before_the_start_is_completed_outside_not_committed(
     live = sprint.report()
     assert (live.committed_points, live.completed_points) == (D(8), D(5))  # F is not progress
     assert [c.key for c in live.completed_outside] == ["FIG-3"]
-    assert sprint_list(db_path)["S1"]["completed_points"] == 5
+    assert sprint_list(db_url)["S1"]["completed_points"] == 5
     sprint.clock.set(6, 15)
     sprint.done(b)
     sprint.close()
@@ -177,7 +176,7 @@ def test_a_card_done_before_the_start_is_completed_outside_not_committed(
         sprint.project_id
     ).sprints] == [(D(8), D(8))]  # fmt: skip
     assert [(v.committed_points, v.completed_points) for v in r.velocity] == [(D(8), D(8))]
-    listed = sprint_list(db_path)["S1"]
+    listed = sprint_list(db_url)["S1"]
     assert (listed["committed_points"], listed["completed_points"]) == (8, 8)
 
     # The burndown's guideline starts at the commitment, where the remaining line starts.
@@ -211,7 +210,7 @@ def test_reopened_and_finished_again_in_the_sprint_is_completed(sprint: Sprint) 
     assert s.charts.velocity(sprint.project_id).sprints[0].completed == D(3)
 
 
-def test_a_card_added_already_done_is_completed_outside(sprint: Sprint, db_path: Path) -> None:
+def test_a_card_added_already_done_is_completed_outside(sprint: Sprint, db_url: str) -> None:
     s = sprint.services
     sprint.card("Alpha", "5")
     x = sprint.card("Xray", "2", in_sprint=False)
@@ -223,7 +222,7 @@ def test_a_card_added_already_done_is_completed_outside(sprint: Sprint, db_path:
     live = sprint.report()
     assert [(c.key, c.added_after_start) for c in live.completed_outside] == [("FIG-2", True)]
     assert (live.completed_points, live.added_cards) == (D(0), 0)
-    assert sprint_list(db_path)["S1"]["completed_points"] == 0  # the list's own quick sum
+    assert sprint_list(db_url)["S1"]["completed_points"] == 0  # the list's own quick sum
     sprint.close()
     r = sprint.report()
     assert [c.key for c in r.completed_outside] == ["FIG-2"] and not r.completed
@@ -240,7 +239,7 @@ def test_a_card_added_already_done_is_completed_outside(sprint: Sprint, db_path:
 
 
 def test_a_card_added_and_removed_again_is_listed_as_removed_and_added(
-    sprint: Sprint, db_path: Path
+    sprint: Sprint, db_url: str
 ) -> None:
     s = sprint.services
     a = sprint.card("Alpha", "5")
@@ -302,7 +301,7 @@ def test_a_card_added_and_removed_again_is_listed_as_removed_and_added(
     assert burndown.remaining[: day(6) + 1] == (D(5), D(13), D(5), D(0))
     assert sum(burndown.scope_added) == r.added_points
     assert sum(burndown.scope_removed) == r.removed_points
-    listed = sprint_list(db_path)["S1"]
+    listed = sprint_list(db_url)["S1"]
     assert (listed["committed_points"], listed["completed_points"]) == (5, 5)
 
 
@@ -325,7 +324,7 @@ def test_a_card_planned_and_taken_out_before_the_start_is_not_in_the_report(
 
 
 def test_estimates_changed_after_the_start_and_the_estimate_a_completed_card_counts_with(
-    sprint: Sprint, db_path: Path
+    sprint: Sprint, db_url: str
 ) -> None:
     s = sprint.services
     c = sprint.card("Charlie", "5")
@@ -391,7 +390,7 @@ def test_estimates_changed_after_the_start_and_the_estimate_a_completed_card_cou
     assert (velocity.velocity, velocity.velocity_sprints) == (D(3), (D(3),))
     assert [(v.committed_points, v.completed_points) for v in r.velocity] == [(D(7), D(3))]
     assert r.planning_velocity == D(3)
-    listed = sprint_list(db_path)["S1"]
+    listed = sprint_list(db_url)["S1"]
     assert (listed["committed_points"], listed["completed_points"]) == (7, 3)
     summary = s.sprints.sprint_summary(sprint.sprint_id)
     assert summary.completed_points == D(3)
@@ -409,7 +408,7 @@ def test_estimates_changed_after_the_start_and_the_estimate_a_completed_card_cou
     assert sum(burndown.completed) == 5  # it burnt 5 on the 4th; it counts 3 at the close
 
 
-def test_the_closed_sprints_figures_never_move(sprint: Sprint, db_path: Path) -> None:
+def test_the_closed_sprints_figures_never_move(sprint: Sprint, db_url: str) -> None:
     s = sprint.services
     a = sprint.card("Alpha", "5")
     f = sprint.card("Foxtrot", "3")
@@ -420,11 +419,11 @@ def test_the_closed_sprints_figures_never_move(sprint: Sprint, db_path: Path) ->
     sprint.done(a)
     sprint.close()
     before = sprint.report()
-    listed = sprint_list(db_path)["S1"]
+    listed = sprint_list(db_url)["S1"]
     sprint.clock.set(20)
     sprint.estimate(a, "13")
     s.board.move_card(f, sprint.columns["todo"])
     s.cards.archive_card(a)
     assert sprint.report() == before
-    assert sprint_list(db_path)["S1"] == listed
+    assert sprint_list(db_url)["S1"] == listed
     assert (listed["committed_points"], listed["completed_points"]) == (5, 5)

@@ -4,42 +4,34 @@ settings and TeamService), with their inverses; every refusal leaves the databas
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from app.bootstrap import Runtime
 from app.errors import Conflict, DomainError, NotFound, StaleEdit, ValidationError
 from app.services import Services
 from app.services.dto import ProjectDTO, ProjectSettings
 from app.services.events import Change
-
-
-def dump(path: Path) -> list[str]:
-    connection = sqlite3.connect(path)
-    try:
-        return list(connection.iterdump())
-    finally:
-        connection.close()
+from tests.helpers import database_rows
 
 
 @pytest.fixture
-def refused(db_path: Path) -> Iterator[Callable[..., DomainError]]:
+def refused(runtime: Runtime) -> Iterator[Callable[..., DomainError]]:
     """``refused(ErrorClass, call, *args, match=...)``: the call raises that error with a
-    one-line message, and the database file is exactly as it was before."""
+    one-line message, and the database is exactly as it was before."""
 
     def check(error: type[DomainError], call: Callable[..., Any], *args: Any, **kwargs: Any):
         match = kwargs.pop("match", None)
-        before = dump(db_path)
+        before = database_rows(runtime.engine)
         with pytest.raises(error, match=match) as caught:
             call(*args, **kwargs)
         message = str(caught.value)
         assert message and "\n" not in message and "Traceback" not in message
-        assert dump(db_path) == before
+        assert database_rows(runtime.engine) == before
         return caught.value
 
     yield check
@@ -128,12 +120,12 @@ def test_settings_set_back_is_the_inverse(services: Services, web: ProjectDTO) -
 
 
 def test_unchanged_settings_write_nothing(
-    services: Services, web: ProjectDTO, changes: list[Change], db_path: Path
+    services: Services, web: ProjectDTO, changes: list[Change], runtime: Runtime
 ) -> None:
-    before = dump(db_path)
+    before = database_rows(runtime.engine)
     same = services.projects.get_project_settings(web.id)
     assert services.projects.update_project_settings(web.id, same, web.version) == web
-    assert dump(db_path) == before
+    assert database_rows(runtime.engine) == before
     assert changes == []
 
 

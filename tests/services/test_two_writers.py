@@ -1,5 +1,6 @@
-"""Two writers on one file: stale edits refused, card numbers unique, locks wait then report,
-a second window detected (and a crashed one never blocks)."""
+"""Two writers on one database: stale edits refused, card numbers unique (on SQLite and
+PostgreSQL); on a SQLite file, locks wait then report, a second window is detected (and a
+crashed one never blocks)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ ADDER = textwrap.dedent(
     """
     import sys
     from app.bootstrap import open_runtime
-    rt = open_runtime("sqlite:///" + sys.argv[1])
+    rt = open_runtime(sys.argv[1])
     project = rt.services.projects.find_project("SD")
     print("ready", flush=True)
     sys.stdin.readline()
@@ -35,12 +36,12 @@ ADDER = textwrap.dedent(
 )
 
 
-def test_stale_edit_from_another_process_is_refused(db_path: Path) -> None:
-    rt = make_runtime(db_path)
+def test_stale_edit_from_another_process_is_refused(db_url: str) -> None:
+    rt = make_runtime(db_url)
     try:
         project = rt.services.projects.create_project("SD", "Two writers")
         card = rt.services.cards.create_card(project.id, "Shared card")
-        moved = run_cli("card", "move", card.key, "--to", "Done", db=db_path)
+        moved = run_cli("card", "move", card.key, "--to", "Done", db=db_url)
         assert moved.returncode == 0, moved.stderr
         with pytest.raises(StaleEdit) as info:
             rt.services.cards.update_card(card.id, {"title": "mine"}, expected_version=card.version)
@@ -57,14 +58,14 @@ def test_stale_edit_from_another_process_is_refused(db_path: Path) -> None:
         rt.close()
 
 
-def test_card_numbers_unique_with_two_processes_adding_at_once(db_path: Path) -> None:
-    rt = make_runtime(db_path)
+def test_card_numbers_unique_with_two_processes_adding_at_once(db_url: str) -> None:
+    rt = make_runtime(db_url)
     project = rt.services.projects.create_project("SD", "Race")
     rt.close()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     children = [
         subprocess.Popen(
-            [sys.executable, "-c", ADDER, str(db_path), name],
+            [sys.executable, "-c", ADDER, db_url, name],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -85,7 +86,7 @@ def test_card_numbers_unique_with_two_processes_adding_at_once(db_path: Path) ->
         assert child.returncode == 0, err
     keys = [k for out, _ in outputs for k in out.split()]
     assert len(keys) == 100 and len(set(keys)) == 100
-    rt = open_runtime("sqlite:///" + str(db_path))
+    rt = open_runtime(db_url)
     try:
         cards = rt.services.cards.list_cards(project.id)
         assert sorted(c.number for c in cards) == list(range(1, 101))

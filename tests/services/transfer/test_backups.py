@@ -15,6 +15,8 @@ from app.errors import DatabaseProblem, DomainError
 from app.services.transfer import backup_file, daily_backup, restore_file
 from tests.helpers import make_runtime
 
+pytestmark = pytest.mark.sqlite_only  # backups are of SQLite files
+
 
 def url(path: Path) -> str:
     return "sqlite:///" + str(path)

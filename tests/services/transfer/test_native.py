@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, select
+from sqlalchemy.pool import NullPool
 
 from app.bootstrap import Runtime
 from app.errors import Conflict
@@ -17,25 +19,24 @@ from tests.helpers import ROOT, make_runtime, run_cli
 FIXTURES = ROOT / "tests" / "fixtures"
 
 
-def all_rows(path: Path) -> dict[str, list[tuple]]:
+def all_rows(url: str) -> dict[str, list[tuple]]:
     """Every row of every table but alembic's, in primary-key order."""
-    connection = sqlite3.connect(path)
+    engine = create_engine(url, poolclass=NullPool)
     try:
         out = {}
-        for table in tables():
-            keys = ", ".join(c.name for c in table.primary_key.columns)
-            out[table.name] = connection.execute(
-                f"SELECT * FROM {table.name} ORDER BY {keys}"
-            ).fetchall()
+        with engine.connect() as connection:
+            for table in tables():
+                query = select(table).order_by(*table.primary_key.columns)
+                out[table.name] = [tuple(row) for row in connection.execute(query)]
         return out
     finally:
-        connection.close()
+        engine.dispose()
 
 
 @pytest.fixture
-def full(tmp_path: Path) -> Path:
+def full(new_db_url: Callable[[str], str]) -> str:
     """A database with the demo, a Trello board and a Jira project (comments, import refs)."""
-    path = tmp_path / "source.db"
+    path = new_db_url("source")
     rt = make_runtime(path, demo=True)
     try:
         transfer = TransferService(rt.services.context)
@@ -46,7 +47,9 @@ def full(tmp_path: Path) -> Path:
     return path
 
 
-def test_export_then_import_restores_every_row(full: Path, tmp_path: Path) -> None:
+def test_export_then_import_restores_every_row(
+    full: str, tmp_path: Path, new_db_url: Callable[[str], str]
+) -> None:
     export = tmp_path / "all.json"
     rt = make_runtime(full)
     try:
@@ -58,7 +61,7 @@ def test_export_then_import_restores_every_row(full: Path, tmp_path: Path) -> No
     assert (data["format"], data["version"]) == ("sprintdeck", 1)
     assert {"project", "card", "history_event", "comment", "import_ref"} <= set(data["tables"])
 
-    target = tmp_path / "target.db"
+    target = new_db_url("target")
     rt = make_runtime(target)
     try:
         TransferService(rt.services.context).import_native(export)
@@ -70,9 +73,11 @@ def test_export_then_import_restores_every_row(full: Path, tmp_path: Path) -> No
     assert sum(len(rows) for rows in before.values()) > 400
 
 
-def test_card_lists_are_identical_through_the_cli(full: Path, tmp_path: Path) -> None:
+def test_card_lists_are_identical_through_the_cli(
+    full: str, tmp_path: Path, new_db_url: Callable[[str], str]
+) -> None:
     export = tmp_path / "all.json"
-    target = tmp_path / "copy.db"
+    target = new_db_url("copy")
     assert run_cli("export", "-o", str(export), db=full).returncode == 0
     result = run_cli("import", "sprintdeck", str(export), db=target)
     assert result.returncode == 0, result.stderr
@@ -116,7 +121,7 @@ def test_bad_exports_are_refused(
         assert word in str(caught.value)
 
 
-def test_preview_of_an_export(full: Path, tmp_path: Path, runtime: Runtime) -> None:
+def test_preview_of_an_export(full: str, tmp_path: Path, runtime: Runtime) -> None:
     export = tmp_path / "all.json"
     assert run_cli("export", "-o", str(export), db=full).returncode == 0
     preview = TransferService(runtime.services.context).preview("sprintdeck", export)
