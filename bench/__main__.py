@@ -71,9 +71,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=10, help="timed runs per figure")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes")
     parser.add_argument("--keep", type=Path, default=None, help="keep the databases here")
+    parser.add_argument(
+        "--backend",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="postgresql: the team database's figures (bench/pg_bench.py; default sizes "
+        "1000,10000)",
+    )
     args = parser.parse_args(argv)
+    if args.backend == "postgresql" and args.sizes == "1000,10000,50000":
+        args.sizes = "1000,10000"
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     repeat = max(1, args.repeat)
+    if args.backend == "postgresql":
+        from bench import pg_bench
+
+        with tempfile.TemporaryDirectory(prefix="sprintdeck-bench-") as tmp:
+            results = pg_bench.run(sizes, repeat, args.keep or Path(tmp))
+        out = args.out if args.out != RESULTS else RESULTS.with_name("results-postgresql.json")
+        out.write_text(json.dumps(results, indent=2) + "\n")
+        print(f"Sprintdeck on PostgreSQL ({machine()}); median / p90, ms")
+        print(pg_bench.report(results))
+        print(f"\nwritten to {out}")
+        return 0
 
     results: dict[str, dict] = {}
     notes: dict[str, dict] = {}

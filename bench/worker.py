@@ -49,12 +49,13 @@ def settle(app: QApplication) -> None:
 
 
 class Worker:
-    def __init__(self, db: Path, repeat: int) -> None:
+    def __init__(self, db: Path | str, repeat: int) -> None:
+        """``db``: a SQLite file, or a database URL (bench/pg_bench.py passes PostgreSQL's)."""
         self.app = QApplication.instance() or QApplication(["bench"])
         self.app.setStyleSheet(load_stylesheet())
         self.db = db
         self.repeat = repeat
-        self.runtime = open_runtime("sqlite:///" + str(db))
+        self.runtime = open_runtime(str(db) if "://" in str(db) else "sqlite:///" + str(db))
         self.services = self.runtime.services
         with self.runtime.engine.connect() as conn:
             ids = dict(conn.execute(select(Project.key, Project.id)).all())
