@@ -71,7 +71,9 @@ def resolve_db_url(cli_value: str | None, environ: dict[str, str] | None = None)
         raise ValidationError("The database path is not valid UTF-8 text.")
     if "://" in value:
         check_url(value)
-        return _sqlite_read_only_as_uri(value)
+        from app.dburl import postgres_url
+
+        return postgres_url(_sqlite_read_only_as_uri(value))
     try:
         path = Path(value).expanduser()
     except RuntimeError as exc:  # "~nobody/x.db": no such user, no home to expand
@@ -125,7 +127,10 @@ def check_url(url: str) -> None:
     try:
         parsed = parse_url(url)
     except Exception as exc:  # SQLAlchemy's own parse error, or ours
-        raise ValidationError(f"{url!r} is not a database URL Sprintdeck can read.") from exc
+        from app.dburl import mask_password
+
+        shown = mask_password(url)
+        raise ValidationError(f"{shown!r} is not a database URL Sprintdeck can read.") from exc
     name = url.split("://", 1)[0].lower()
     if parsed.backend == "sqlite":
         check_path(Path(parsed.database or ""))
@@ -144,7 +149,11 @@ def check_url(url: str) -> None:
                     f"timeout={timeout!r} in the URL is not a number of seconds (0 to 3600)."
                 )
         return
-    if parsed.backend == "postgresql" and name in ("postgresql", "postgresql+psycopg"):
+    if parsed.backend in ("postgresql", "postgres") and name in (
+        "postgresql",
+        "postgres",
+        "postgresql+psycopg",
+    ):
         return
     raise ValidationError(f"Sprintdeck cannot open {name}:// databases; use {SUPPORTED}.")
 
