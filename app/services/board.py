@@ -1,4 +1,8 @@
-"""The board: loading it in a few queries, and moving cards (the path that must stay fast)."""
+"""The board: loading it in a few queries, and moving cards (the path that must stay fast).
+
+(~560 lines in one module: loading and moving share the move path's prepared statements and
+rank lookups, kept beside the code that uses them.)
+"""
 
 from __future__ import annotations
 

@@ -5,6 +5,8 @@ Its history is real: the seed drives the services with a fake clock that walks t
 the last seven weeks, so the three closed sprints, the active one (half way through) and
 their charts come from genuine history events and snapshots. The dates are relative to the
 day the demo is seeded: the active sprint started about a week before it.
+
+(~550 lines, most of them data: the demo's cards, people and sprints as tables.)
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""The board: a header per workflow column and a card list per column (and swimlane)."""
+"""The board: a header per workflow column and a card list per column (and swimlane).
+
+(~690 lines in one module: the board view and its columns' parts, which share one lane
+layout.)
+"""
 
 from __future__ import annotations
 

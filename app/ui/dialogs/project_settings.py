@@ -5,6 +5,8 @@ tabs change things as the person makes them, each change its own undoable step o
 main window's undo stack (``push``); the dialog has its own Undo and Redo (Ctrl+Z,
 Ctrl+Shift+Z) on that stack, because the window's shortcuts do not reach a modal dialog.
 What the tabs show is re-read from the services after every change, whoever made it.
+
+(~670 lines: the dialog and its General tab, a form over every project setting.)
 """
 
 from __future__ import annotations

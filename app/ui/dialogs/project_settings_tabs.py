@@ -2,6 +2,9 @@
 
 Each change is pushed at once as its own undoable step (app/ui/dialogs/settings_commands.py);
 the dialog then re-reads what is saved and hands it back through ``show_data``.
+
+(~650 lines: the two tabs, each a widget with its table and its buttons, used only by that
+dialog.)
 """
 
 from __future__ import annotations

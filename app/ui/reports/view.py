@@ -2,6 +2,9 @@
 
 A Scrum project gets the sprint charts (burndown, burnup, velocity) and the flow charts; a
 Kanban project, which has no sprints, only the flow charts, and opens on cumulative flow.
+
+(One module of ~550 lines: one view class and the choices it offers; the painting itself is
+app/reports.)
 """
 
 from __future__ import annotations
