@@ -1,4 +1,8 @@
-"""Alembic migrations, the schema check at start, backups and the connection settings."""
+"""Alembic migrations, the schema check at start, backups and the connection settings.
+
+The tests of the migration path run on SQLite and PostgreSQL (the ``backend`` fixture,
+tests/conftest.py); backups, files and pragmas are SQLite's own.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +30,8 @@ from app.db import (
 from app.errors import DatabaseProblem
 from app.models import Base
 from app.storage import storage_for
-from tests.helpers import make_runtime
+from tests import pg
+from tests.helpers import database_rows, make_runtime
 
 
 def digest(path: Path) -> str:
@@ -39,6 +44,15 @@ def url(path: Path) -> str:
 
 def files_beside(path: Path) -> list[str]:
     return sorted(p.name for p in path.parent.iterdir())
+
+
+@pytest.fixture
+def new_url(db_url: str) -> str:
+    """A database with nothing in it: a SQLite file not made yet, or a PostgreSQL database
+    without tables (what a server's administrator hands over)."""
+    if pg.is_postgres(db_url):
+        pg.create(db_url, empty=True)
+    return db_url
 
 
 def test_migrated_schema_matches_the_models(runtime: Runtime) -> None:
@@ -57,27 +71,27 @@ def test_migrations_create_every_model_table(runtime: Runtime) -> None:
     assert current_revision(runtime.engine) == head_revision()
 
 
-def test_new_database_is_created_then_current(db_path: Path) -> None:
-    first = open_runtime(url(db_path))
+def test_new_database_is_created_then_current(new_url: str) -> None:
+    first = open_runtime(new_url)
     first.close()
     assert first.migration == "created"
-    second = open_runtime(url(db_path))
+    second = open_runtime(new_url)
     second.close()
     assert second.migration == "current"
 
 
-def test_downgrade_to_base_and_upgrade_again(db_path: Path) -> None:
+def test_downgrade_to_base_and_upgrade_again(db_url: str) -> None:
     from alembic import command
 
-    rt = make_runtime(db_path)
+    rt = make_runtime(db_url)
     rt.close()
-    with opened_engine(url(db_path)) as engine:
+    with opened_engine(db_url) as engine:
         with engine.connect() as connection:
             command.downgrade(app.db.alembic_config(connection), "base")
             connection.commit()
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
         assert check_schema(engine) in ("empty", "outdated")
-    rt = open_runtime(url(db_path))
+    rt = open_runtime(db_url)
     try:
         project = rt.services.projects.create_project("SD", "Back again")
         assert rt.services.cards.create_card(project.id, "works").key == "SD-1"
@@ -85,22 +99,22 @@ def test_downgrade_to_base_and_upgrade_again(db_path: Path) -> None:
         rt.close()
 
 
-def test_newer_database_refused_and_untouched(db_path: Path) -> None:
-    rt = make_runtime(db_path)
+def test_newer_database_refused_and_untouched(db_url: str, backend: str, db_path: Path) -> None:
+    rt = make_runtime(db_url)
     rt.services.projects.create_project("SD", "Mine")
+    with rt.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "UPDATE alembic_version SET version_num = 'ffff_from_the_future'"
+        )
     rt.close()
-    connection = sqlite3.connect(db_path)
-    connection.execute("UPDATE alembic_version SET version_num = 'ffff_from_the_future'")
-    connection.commit()
-    connection.close()
-    before = digest(db_path)
+    before = digest(db_path) if backend == "sqlite" else database_rows(db_url)
     listing = files_beside(db_path)
     with pytest.raises(DatabaseProblem) as info:
-        open_runtime(url(db_path))
+        open_runtime(db_url)
     message = str(info.value)
     assert "newer version" in message
     assert "ffff_from_the_future" in message
-    assert digest(db_path) == before
+    assert (digest(db_path) if backend == "sqlite" else database_rows(db_url)) == before
     assert files_beside(db_path) == listing
 
 
@@ -269,6 +283,7 @@ def test_backup_of_memory_database_is_none(tmp_path: Path) -> None:
     assert storage_for("sqlite://").backup_into(tmp_path / "b", "manual") is None
 
 
+@pytest.mark.sqlite_only
 def test_connection_pragmas(runtime: Runtime) -> None:
     with runtime.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -284,7 +299,7 @@ def test_foreign_keys_enforced(runtime: Runtime) -> None:
         with pytest.raises(IntegrityError):
             connection.exec_driver_sql(
                 "INSERT INTO workflow_column (project_id, name, position, category, archived, "
-                "version) VALUES (999999, 'x', 0, 'todo', 0, 1)"
+                "version) VALUES (999999, 'x', 0, 'todo', FALSE, 1)"
             )
         connection.rollback()
 
