@@ -33,14 +33,26 @@ def register(commands: Any, db: argparse.ArgumentParser) -> Handlers:
             help="what to do with cards imported before (default: refuse)",
         )
     native = kinds.add_parser(
-        "sprintdeck", parents=[db], help="restore a Sprintdeck export into an empty database"
+        "sprintdeck",
+        parents=[db],
+        help="restore a Sprintdeck export into an empty database, or add an exported project",
     )
     native.add_argument("file", metavar="FILE.json")
+    native.add_argument(
+        "--key",
+        metavar="NEW",
+        help="a project export: add the project under this key (default: its own)",
+    )
 
     exp = commands.add_parser(
         "export", parents=[db], help="export every project with its history as JSON"
     )
     exp.add_argument("-o", "--output", required=True, metavar="FILE.json")
+    exp.add_argument(
+        "--project",
+        metavar="KEY",
+        help="only this project, with its history, sprints and members (to move it)",
+    )
     add_force(exp)
 
     backup = commands.add_parser(
@@ -75,8 +87,20 @@ def _import_file(services: Any, args: argparse.Namespace) -> int:
 
 
 def _import_native(services: Any, args: argparse.Namespace) -> int:
-    counts = services.transfer.import_native(check_input(args.file, "export file"))
-    print("Restored " + ", ".join(f"{n} {what}" for what, n in counts.items()) + ".")
+    from app.bootstrap import schema_revision
+
+    done = services.transfer.import_sprintdeck(
+        check_input(args.file, "export file"), key=args.key, schema=schema_revision()
+    )
+    if done.project_key is None:
+        print("Restored " + ", ".join(f"{n} {what}" for what, n in done.counts.items()) + ".")
+        return 0
+    counts = {k: n for k, n in done.counts.items() if k != "projects"}
+    print(
+        f"Added the project {done.project_key}: "
+        + ", ".join(f"{n} {what}" for what, n in counts.items())
+        + "."
+    )
     return 0
 
 
@@ -84,6 +108,15 @@ def _export(services: Any, args: argparse.Namespace) -> int:
     from app.bootstrap import schema_revision
 
     target = check_output(args.output, database_path(args), args.force, "export")
+    if args.project is not None:
+        counts = services.transfer.export_project(target, args.project, schema=schema_revision())
+        print(
+            f"Exported the project {args.project.strip().upper()}: "
+            f"{plural(counts['cards'], 'card')}, {plural(counts['sprints'], 'sprint')}, "
+            f"{plural(counts['members'], 'member')} and "
+            f"{plural(counts['history events'], 'history event')} to {args.output}."
+        )
+        return 0
     counts = services.transfer.export_all(target, schema=schema_revision())
     print(
         f"Exported {plural(counts['projects'], 'project')}, {plural(counts['cards'], 'card')} "

@@ -26,6 +26,12 @@ from app.services.transfer.common import (
 from app.services.transfer.jira import parse_jira_csv
 from app.services.transfer.native import counts as native_counts
 from app.services.transfer.native import export_data, load_export, restore_data
+from app.services.transfer.project_move import (
+    check_project_export,
+    export_project_data,
+    import_project_data,
+    project_scope,
+)
 from app.services.transfer.trello import parse_trello
 
 KINDS = ("trello", "jira-csv", "sprintdeck")
@@ -143,26 +149,76 @@ class TransferService:
         """Write every project with all its history to ``path``; returns the counts."""
         with self._ctx.read() as uow:
             data = export_data(uow.session, schema)
-        target = Path(path)
-        partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
-        try:
-            with partial.open("w", encoding="utf-8") as handle:
-                json.dump(data, handle, ensure_ascii=False, indent=1)
-            os.replace(partial, target)
-        except OSError as exc:
-            raise ValidationError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
-        finally:
-            partial.unlink(missing_ok=True)
+        _write_json(Path(path), data)
+        return native_counts(data)
+
+    def export_project(self, path: str | Path, key: str, schema: str = "") -> dict[str, int]:
+        """Write one project with everything that belongs to it (its history, sprints,
+        members...) to ``path``, to be imported into another database; returns the counts."""
+        with self._ctx.read() as uow:
+            data = export_project_data(uow.session, key, schema)
+        _write_json(Path(path), data)
         return native_counts(data)
 
     def import_native(self, path: str | Path, progress: Progress | None = None) -> dict[str, int]:
-        """Restore a Sprintdeck export exactly (ids kept) into an empty database."""
+        """Restore a Sprintdeck export exactly (ids kept) into an empty database, or add the
+        project of a project export (sprintdeck export --project) to any database."""
+        return self.import_sprintdeck(path, progress=progress).counts
+
+    def import_sprintdeck(
+        self,
+        path: str | Path,
+        key: str | None = None,
+        schema: str | None = None,
+        progress: Progress | None = None,
+    ) -> NativeImport:
+        """``import_native``, saying which it was; ``key`` renames a moved project and
+        ``schema`` is this app's revision (a project export from a newer one is refused)."""
         data = _load_export(path)
+        scope = project_scope(data)
+        if scope is None:
+            if key is not None:
+                raise ImportRefused(
+                    f"{shown_name(path)} holds a whole database, not one project; --key is "
+                    "for a project export (sprintdeck export --project KEY)."
+                )
+            with self._ctx.write() as uow:
+                restore_data(uow.session, data, progress)
+                uow.notify(Change(ChangeKind.RELOADED))
+                uow.commit()
+            return NativeImport(None, native_counts(data))
+        if schema is None:
+            from app.dburl import head_revision
+
+            schema = head_revision()
+        check_project_export(shown_name(path), data, schema)
         with self._ctx.write() as uow:
-            restore_data(uow.session, data, progress)
-            uow.notify(Change(ChangeKind.RELOADED))
+            project_id = import_project_data(uow.session, data, key)
+            added = uow.session.scalar(select(Project.key).where(Project.id == project_id))
+            uow.notify(Change(ChangeKind.PROJECT_ADDED, project_id))
             uow.commit()
-        return native_counts(data)
+        return NativeImport(added, native_counts(data))
+
+
+@dataclass(frozen=True, slots=True)
+class NativeImport:
+    """What a Sprintdeck import did: the key of the project it added (None: a restore)."""
+
+    project_key: str | None
+    counts: dict[str, int]
+
+
+def _write_json(target: Path, data: dict) -> None:
+    """Write ``data`` next to ``target`` and move it into place (no half-written export)."""
+    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    try:
+        with partial.open("w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False, indent=1)
+        os.replace(partial, target)
+    except OSError as exc:
+        raise ValidationError(f"Cannot write {target}: {exc.strerror or exc}.") from exc
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 __all__ = [
@@ -172,6 +228,7 @@ __all__ = [
     "ImportPreview",
     "ImportRefused",
     "ImportSummary",
+    "NativeImport",
     "TransferService",
     "backup_file",
     "daily_backup",
