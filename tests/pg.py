@@ -125,6 +125,13 @@ def template(demo: bool = False) -> str:
                 seed_demo(runtime.services)
         finally:
             runtime.close()
+        # A clone needs the template to itself: end what is still connected (the change
+        # listener's connection closes by itself a moment after the runtime does).
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        )
         _state[key] = name
     return _state[key]
 
