@@ -18,7 +18,7 @@ MENUS = {
         "&Import from Trello or Jira…", "", "Export &board as CSV…", "Export bac&klog as CSV…",
         "Export sprint &report…", "", "&Quit",
     ],
-    "&Project": ["New &project…", "", "&Settings…"],
+    "&Project": ["New &project…", "", "&Settings…", "&You are…"],
     "&Edit": ["&Undo", "&Redo", "", "&Filter cards", "&Clear filters"],
     "&Card": [
         "&New card…", "&Open card…", "&Delete card…", "", "Move to &previous column",

@@ -82,6 +82,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("app.quit", "&Quit", "quit_action", (Key.Quit,)),
     ActionSpec("project.settings", "&Settings…", "project_settings_action", ("Ctrl+,",),
                tip="Name, calendar, budget, team and labels of this project (Ctrl+,)"),
+    ActionSpec("user.you_are", "&You are…", "you_are_action",
+               tip="Who you are: the team member your changes are recorded under"),
     ActionSpec("help.about", "&About Sprintdeck", "about_action"),
 )  # fmt: skip
 
@@ -93,7 +95,7 @@ MENUS: tuple[tuple[str, str, tuple[str | None, ...]], ...] = (
         "file.import", None, "export.board_csv", "export.backlog_csv", "export.report", None,
         "app.quit",
     )),
-    ("project", "&Project", ("project.new", None, "project.settings")),
+    ("project", "&Project", ("project.new", None, "project.settings", "user.you_are")),
     ("edit", "&Edit", ("edit.undo", "edit.redo", None, "filter.find", "filter.clear")),
     ("card", "&Card", (
         "card.new", "card.open", "card.delete", None,
