@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import os
 from pathlib import Path
 
@@ -158,12 +157,9 @@ def check_url(url: str) -> None:
     raise ValidationError(f"Sprintdeck cannot open {name}:// databases; use {SUPPORTED}.")
 
 
-def actor_name() -> str:
-    """The name written into history events: ``SPRINTDECK_USER``, else the OS login."""
-    name = os.environ.get(USER_ENV)
-    if name:
-        return name
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+def actor_name(chosen: str | None = None, url: str | None = None) -> str:
+    """The name written into history events: ``chosen``, else ``SPRINTDECK_USER``, else on
+    PostgreSQL the database user name, else the OS login (:func:`app.whoami.actor_name`)."""
+    from app.whoami import actor_name as resolve
+
+    return resolve(chosen, url=url)
