@@ -1,9 +1,11 @@
-"""import, export, backup and restore through the real entry point (``python -m app``)."""
+"""import, export, backup and restore through the real entry point (``python -m app``):
+imports and exports on both backends, backup and restore of a SQLite file."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,13 +16,18 @@ FIXTURES = ROOT / "tests" / "fixtures"
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "cli.db"
-    ok(run_cli("init", db=path))
-    return path
+def db(db_url: str) -> str:
+    ok(run_cli("init", db=db_url))
+    return db_url
 
 
-def test_import_trello_prints_a_summary(db: Path) -> None:
+@pytest.fixture
+def db_file(db_path: Path) -> Path:
+    ok(run_cli("init", db=db_path))
+    return db_path
+
+
+def test_import_trello_prints_a_summary(db: str) -> None:
     out = ok(run_cli("import", "trello", str(FIXTURES / "trello_board.json"), db=db))
     assert out.splitlines() == [
         "Created project WR.",
@@ -34,7 +41,7 @@ def test_import_trello_prints_a_summary(db: Path) -> None:
     ]
 
 
-def test_import_jira_into_a_named_project(db: Path) -> None:
+def test_import_jira_into_a_named_project(db: str) -> None:
     out = ok(
         run_cli("import", "jira-csv", str(FIXTURES / "jira_export.csv"), "--project", "SHOP", db=db)
     )
@@ -47,7 +54,7 @@ def test_import_jira_into_a_named_project(db: Path) -> None:
     }
 
 
-def test_the_same_file_twice_is_refused_unless_told(db: Path) -> None:
+def test_the_same_file_twice_is_refused_unless_told(db: str) -> None:
     board = str(FIXTURES / "trello_board.json")
     ok(run_cli("import", "trello", board, db=db))
     refused(run_cli("import", "trello", board, db=db), "imported into WR before", "--on-duplicate")
@@ -72,33 +79,36 @@ def test_the_same_file_twice_is_refused_unless_told(db: Path) -> None:
         ("jira-csv", "missing.csv", ["there is no import file"]),
     ],
 )
-def test_wrong_files_exit_1_with_one_line(db: Path, kind: str, name: str, words: list[str]) -> None:
+def test_wrong_files_exit_1_with_one_line(db: str, kind: str, name: str, words: list[str]) -> None:
     refused(run_cli("import", kind, str(FIXTURES / name), db=db), *words)
     assert json.loads(ok(run_cli("project", "list", "--json", db=db))) == []
 
 
-def test_a_bad_project_key_is_refused(db: Path) -> None:
+def test_a_bad_project_key_is_refused(db: str) -> None:
     board = str(FIXTURES / "trello_board.json")
     refused(run_cli("import", "trello", board, "--project", "1X", db=db), "project key")
 
 
-def test_export_and_import_sprintdeck(db: Path, tmp_path: Path) -> None:
+def test_export_and_import_sprintdeck(
+    db: str, tmp_path: Path, new_db_url: Callable[[str], str]
+) -> None:
     ok(run_cli("init", "--demo", db=db))
     export = tmp_path / "out.json"
     out = ok(run_cli("export", "-o", str(export), db=db))
     assert out.startswith("Exported 1 project, ")
-    target = tmp_path / "target.db"
+    target = new_db_url("target")
     ok(run_cli("import", "sprintdeck", str(export), db=target))
     args = ("card", "list", "--project", "DEMO", "--json", "--all")
     assert ok(run_cli(*args, db=target)) == ok(run_cli(*args, db=db))
     refused(run_cli("import", "sprintdeck", str(export), db=target), "empty database")
     refused(
-        run_cli("import", "sprintdeck", str(FIXTURES / "trello_board.json"), db=tmp_path / "n.db"),
+        run_cli("import", "sprintdeck", str(FIXTURES / "trello_board.json"), db=new_db_url("n")),
         "format",
     )
 
 
-def test_backup_and_restore(db: Path, tmp_path: Path) -> None:
+def test_backup_and_restore(db_file: Path, tmp_path: Path) -> None:
+    db = db_file
     ok(run_cli("project", "add", "OLD", "--name", "Old", db=db))
     copy = tmp_path / "copy.db"
     assert ok(run_cli("backup", "-o", str(copy), db=db)).startswith("Backed up to")
@@ -115,7 +125,10 @@ def test_backup_and_restore(db: Path, tmp_path: Path) -> None:
     assert keys == ["OLD"]
 
 
-def test_restore_refuses_a_file_that_is_not_a_sprintdeck_database(db: Path, tmp_path: Path) -> None:
+def test_restore_refuses_a_file_that_is_not_a_sprintdeck_database(
+    db_file: Path, tmp_path: Path
+) -> None:
+    db = db_file
     before = db.read_bytes()
     refused(run_cli("restore", str(FIXTURES / "jira_export.csv"), db=db), "not a Sprintdeck")
     refused(run_cli("restore", str(tmp_path / "nope.db"), db=db), "there is no backup")
