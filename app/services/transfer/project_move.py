@@ -36,7 +36,18 @@ import datetime as dt
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, false, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    false,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -245,6 +256,8 @@ def import_project_data(session: Session, data: dict[str, Any], key: str | None 
             "with --key NEW. Nothing was changed."
         )
     owned = project_tables()
+    referenced = {fk.column.table.name for t in tables() for fk in t.foreign_keys}
+    referenced |= {*SOFT_REFERENCES.values(), *HISTORY_ID_KEYS.values()}
     new_ids: dict[str, dict[Any, Any]] = {}
     matched: dict[str, set[Any]] = {}
     deferred: list[tuple[Table, str, list[tuple[Any, Any]]]] = []
@@ -261,7 +274,7 @@ def import_project_data(session: Session, data: dict[str, Any], key: str | None 
             if table.name == ROOT:
                 prepared[0]["key"] = key
             mapping = new_ids.setdefault(table.name, {})
-            if "id" in table.c and len(table.primary_key.columns) == 1:
+            if table.name in referenced and "id" in table.c:  # their new ids are needed
                 query = table.insert().returning(table.c.id, sort_by_parameter_order=True)
                 for start in range(0, len(prepared), _CHUNK):
                     chunk = prepared[start : start + _CHUNK]
@@ -275,12 +288,17 @@ def import_project_data(session: Session, data: dict[str, Any], key: str | None 
                 deferred.append((table, column, pairs))
         for table, column, pairs in deferred:  # self-references, once every row exists
             mapping = new_ids[table.name]
-            for old_id, old_value in pairs:
-                session.execute(
-                    update(table)
-                    .where(table.c.id == mapping[old_id])
-                    .values({column: mapping.get(old_value)})
-                )
+            query = (
+                update(table)
+                .where(table.c.id == bindparam("moved_id"))
+                .values({column: bindparam("moved_value")})
+            )
+            params = [
+                {"moved_id": mapping[old_id], "moved_value": mapping.get(old_value)}
+                for old_id, old_value in pairs
+            ]
+            for start in range(0, len(params), _CHUNK):
+                session.execute(query, params[start : start + _CHUNK])
         session.flush()
     except IntegrityError as exc:
         detail = str(exc.orig).strip().splitlines()[0] if exc.orig else "a constraint"
