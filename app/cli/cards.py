@@ -1,4 +1,4 @@
-"""Card commands (``sprintdeck card list|add|move|plan``)."""
+"""Card commands (``sprintdeck card list|add|move|plan|history``)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,15 @@ def register(commands: Any, db: argparse.ArgumentParser) -> Handlers:
     cplan = card_cmds.add_parser("plan", parents=[db], help="put a card into a sprint or backlog")
     cplan.add_argument("key")
     cplan.add_argument("--sprint", required=True, metavar="NAME|backlog")
+    chistory = card_cmds.add_parser(
+        "history",
+        parents=[db],
+        help="what happened to a card, who did it and when, oldest first",
+    )
+    chistory.add_argument("key")
+    chistory.add_argument("--json", action="store_true")
     return {
+        ("card", "history"): _card_history,
         ("card", "list"): _card_list,
         ("card", "add"): _card_add,
         ("card", "move"): _card_move,
@@ -144,4 +152,38 @@ def _card_plan(services: Services, args: argparse.Namespace) -> int:
         sprint = services.sprints.find_sprint(card.project_id, args.sprint)
         planned = services.sprints.plan_card(card.id, sprint.id)
         print(f"{planned.key} is now in {sprint.name}.")
+    return 0
+
+
+def _card_history(services: Services, args: argparse.Namespace) -> int:
+    """Each event: when (UTC), who (the name it was recorded under), what, in words."""
+    from app.services.history_text import HistoryNames, describe_lines
+
+    card = services.cards.find_card(args.key)
+    board = services.board.load_board(card.project_id)
+    names = HistoryNames(
+        members={m.id: m.display_name for m in board.members},
+        epics={e.id: f"{e.key} {e.title}" for e in board.epics},
+        labels={lb.id: lb.name for lb in board.labels},
+        sprints={sp.id: sp.name for sp in board.sprints},
+    )
+    events = services.cards.history(card.id)
+    if args.json:
+        rows = [
+            {
+                "at": event.at.isoformat(),
+                "actor": event.actor,
+                "kind": event.kind,
+                "what": describe_lines(event, names),
+            }
+            for event in events
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for event in events:
+        when = event.at.strftime("%Y-%m-%d %H:%M")
+        lines = describe_lines(event, names) or [event.kind]
+        print(f"{when}  {event.actor:<20} {lines[0]}")
+        for more in lines[1:]:
+            print(f"{'':<18}{'':<21}{more}")
     return 0
