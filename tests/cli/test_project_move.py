@@ -87,6 +87,9 @@ def test_a_second_copy_needs_another_key(laptop: Path, team: str, tmp_path: Path
     assert out.startswith("Added the project COPY: ")
     cards = json.loads(ok(run_cli("card", "list", "--project", "COPY", "--json", "--all", db=team)))
     assert cards and all(c["key"].startswith("COPY-") for c in cards)
+    rows = database_rows(team)
+    refused(run_cli("import", "sprintdeck", export, "--key", "a b", db=team), "not a project key")
+    assert database_rows(team) == rows
 
 
 def test_the_whole_database_export_is_as_before(laptop: Path, team: str, tmp_path: Path) -> None:

@@ -193,7 +193,7 @@ class TransferService:
             schema = head_revision()
         check_project_export(shown_name(path), data, schema)
         with self._ctx.write() as uow:
-            project_id = import_project_data(uow.session, data, key)
+            project_id = import_project_data(uow.session, data, key, progress)
             added = uow.session.scalar(select(Project.key).where(Project.id == project_id))
             uow.notify(Change(ChangeKind.PROJECT_ADDED, project_id))
             uow.commit()

@@ -9,6 +9,10 @@ The format (documented in docs/import-export.md)::
 by column name, in id order; ids are kept, so every reference stays a plain id. Values are JSON
 scalars: times are ISO 8601 in UTC, dates ISO, decimals strings, JSON columns objects.
 Importing restores it exactly, into a database that holds no projects and no members yet.
+
+``sprintdeck export --project KEY`` writes the same format with one project's rows only and a
+``"scope": {"project": KEY}``; importing that adds the project to any database with new ids
+(app/services/transfer/project_move.py).
 """
 
 from __future__ import annotations

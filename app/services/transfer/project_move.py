@@ -54,6 +54,7 @@ from sqlalchemy.orm import Session
 from app.errors import Conflict
 from app.models import Base, Project
 from app.services.transfer.checks import ImportRefused, shown
+from app.services.transfer.common import Progress
 from app.services.transfer.native import FORMAT, VERSION, _encode, tables
 from app.services.validation import KEY_PATTERN
 
@@ -240,7 +241,12 @@ def check_project_export(name: str, data: dict[str, Any], app_schema: str) -> di
 # --- writing it ------------------------------------------------------------------------------
 
 
-def import_project_data(session: Session, data: dict[str, Any], key: str | None = None) -> int:
+def import_project_data(
+    session: Session,
+    data: dict[str, Any],
+    key: str | None = None,
+    progress: Progress | None = None,
+) -> int:
     """Add the project of a checked project export with new ids (see the module's docstring);
     ``key`` renames it. Returns the new project's id. Refuses a key already in use."""
     project = data["tables"][ROOT][0]
@@ -261,6 +267,8 @@ def import_project_data(session: Session, data: dict[str, Any], key: str | None 
     new_ids: dict[str, dict[Any, Any]] = {}
     matched: dict[str, set[Any]] = {}
     deferred: list[tuple[Table, str, list[tuple[Any, Any]]]] = []
+    total = sum(len(rows) for rows in data["tables"].values())
+    written = 0
     try:
         for table in tables():
             rows = data["tables"].get(table.name, [])
@@ -286,6 +294,9 @@ def import_project_data(session: Session, data: dict[str, Any], key: str | None 
                     session.execute(table.insert(), prepared[start : start + _CHUNK])
             for column, pairs in later.items():
                 deferred.append((table, column, pairs))
+            written += len(rows)
+            if progress:
+                progress(written, total)
         for table, column, pairs in deferred:  # self-references, once every row exists
             mapping = new_ids[table.name]
             query = (

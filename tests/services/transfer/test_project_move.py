@@ -411,3 +411,20 @@ def test_money_and_points_stay_exact(source: str, team: str, tmp_path: Path) -> 
     points = sorted(Decimal(c["points"]) for c in data["tables"]["card"] if c["points"])
     assert sorted(Decimal(c["points"]) for c in back["tables"]["card"] if c["points"]) == points
     assert len(back["tables"]["history_event"]) == len(data["tables"]["history_event"])
+
+
+def test_the_import_dialogs_call_adds_a_project_export_too(
+    source: str, team: str, tmp_path: Path
+) -> None:
+    """import_native (what File › Import calls) takes a project export as well, with its
+    progress reported."""
+    data = export(source, tmp_path / "demo.json")
+    seen: list[tuple[int, int]] = []
+    rt, service = transfer(team)
+    try:
+        counts = service.import_native(tmp_path / "demo.json", lambda *p: seen.append(p))
+    finally:
+        rt.close()
+    assert counts["cards"] == len(data["tables"]["card"])
+    assert seen and all(done <= total for done, total in seen)
+    assert content(team)["cards"] == content(source)["cards"]
