@@ -97,12 +97,14 @@ class PostgresStorage:
         if "connect_timeout" not in parse_url(self.url).query:
             args["connect_timeout"] = CONNECT_TIMEOUT
         try:
-            return create_engine(self.url, pool_pre_ping=True, connect_args=args)
+            engine = create_engine(self.url, pool_pre_ping=True, connect_args=args)
         except ModuleNotFoundError as exc:
             raise DatabaseProblem(
                 "Opening PostgreSQL databases needs the Python package "
                 f"{exc.name!r}, which is not installed (pip install 'psycopg[binary]')."
             ) from exc
+        _bind_integers_wide(engine)
+        return engine
 
     @contextmanager
     def migrating(self, connection: Connection) -> Iterator[Callable[[], None]]:
@@ -233,6 +235,19 @@ class MaybeProbe:
 
     def close(self) -> None:
         pass
+
+
+def _bind_integers_wide(engine: Engine) -> None:
+    """Integer parameters are cast to ``bigint``, not ``integer``: an id past 2**31 (a
+    mistyped or hostile one) then finds no row, as on SQLite, instead of failing with
+    "integer out of range". Columns stay ``integer``; ``int4 = int8`` uses their indexes."""
+    from sqlalchemy import types
+
+    class WideInteger(types.BigInteger):
+        render_bind_cast = True
+
+    dialect = engine.dialect
+    dialect.colspecs = {**dialect.colspecs, types.Integer: WideInteger}  # type: ignore[misc]
 
 
 def libpq_params(url: str) -> dict[str, Any]:
