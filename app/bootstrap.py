@@ -177,3 +177,11 @@ class StartupSupport:
 
         first = first_paint(url, project_key)
         return None if first is None else StartingServices(first, build)
+
+
+def team_init(url: str, owner: str, member: str) -> list[str]:
+    """``sprintdeck team init``: the team database's schema and its owner and member roles
+    (app/storage/postgres_team.py); the lines say what was done or was there already."""
+    from app.storage.postgres_team import team_init as set_up
+
+    return set_up(url, owner=owner, member=member)

@@ -122,7 +122,7 @@ def _label_list(services: Any, args: argparse.Namespace) -> int:
 
 def _team_init(url: str, args: argparse.Namespace) -> int:
     """Raw handler: sets up roles and privileges itself, then migrates as the owner."""
-    from app.storage.postgres_team import team_init
+    from app.bootstrap import team_init
 
     for line in team_init(url, owner=args.owner, member=args.member):
         print(line)
