@@ -10,13 +10,19 @@ PostgreSQL tests with a sentence saying how to get one (they are never skipped).
 Each worker process (pytest-xdist) migrates its own template databases once, through
 ``app.bootstrap.open_runtime`` (the real alembic path, never ``create_all``), one empty and
 one holding the demo project; each test then gets ``CREATE DATABASE sdtest_<uuid> TEMPLATE
-...`` and drops it at teardown.
+...`` and drops it at teardown. Creating and dropping a database cost the server a
+checkpoint's worth of writing (most of a PostgreSQL test's time on a server with fsync
+on), so a worker thread drops databases behind the tests and clones the next database of
+each template ahead of them (renamed to the test's name when it is asked for); the drops
+are finished when the session ends (:func:`finish`).
 """
 
 from __future__ import annotations
 
 import atexit
 import os
+import queue
+import threading
 import uuid
 from typing import Any
 
@@ -141,8 +147,16 @@ def create(url: str, demo: bool = False, empty: bool = False) -> None:
     ``demo``), or with ``empty`` a database without any table (what a team's server
     administrator hands over: the app migrates it)."""
     name = name_of(url)
-    source = "template0" if empty else template(demo)
-    _admin().execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    if empty:
+        _admin().execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+    else:
+        source = template(demo)
+        ready = _background().take(source)
+        if ready is None:
+            _admin().execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+        else:
+            _admin().execute(f'ALTER DATABASE "{ready}" RENAME TO "{name}"')
+        _background().prepare(source)
     _created.add(name)
 
 
@@ -163,9 +177,85 @@ def exists(url: str) -> bool:
 
 
 def drop(url: str) -> None:
+    """Drop the database of ``url`` (behind the tests, on the worker thread)."""
     name = name_of(url)
     _created.discard(name)
-    _admin().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _background().drop(name)
+
+
+def finish() -> None:
+    """Drop what is still to be dropped, and the clones made ahead (the session's end)."""
+    worker = _state.pop("background", None)
+    if worker is not None:
+        worker.finish()
+
+
+class _Background:
+    """One thread with its own connection: drops queued databases, and keeps one clone of
+    each template asked for ready (``sdtest_ready_<uuid>``)."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.Queue[tuple[str, str] | None] = queue.Queue()
+        self._lock = threading.Lock()
+        self._ready: dict[str, str] = {}  # template -> its clone made ahead
+        self._making: set[str] = set()
+        self._thread = threading.Thread(target=self._run, name="sdtest-pg", daemon=True)
+        self._thread.start()
+
+    def drop(self, name: str) -> None:
+        self._jobs.put(("drop", name))
+
+    def prepare(self, source: str) -> None:
+        with self._lock:
+            if source in self._ready or source in self._making:
+                return
+            self._making.add(source)
+        self._jobs.put(("clone", source))
+
+    def take(self, source: str) -> str | None:
+        with self._lock:
+            return self._ready.pop(source, None)
+
+    def finish(self) -> None:
+        self._jobs.put(None)
+        self._thread.join(300)
+        with self._lock:
+            left, self._ready = list(self._ready.values()), {}
+        for name in left:
+            _drop_quietly(name)
+
+    def _run(self) -> None:
+        connection = psycopg.connect(**_connect_args(server_url()), autocommit=True)
+        try:
+            while True:
+                job = self._jobs.get()
+                if job is None:
+                    return
+                kind, name = job
+                try:
+                    if kind == "drop":
+                        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                    else:
+                        ready = f"{PREFIX}ready_{uuid.uuid4().hex[:16]}"
+                        connection.execute(f'CREATE DATABASE "{ready}" TEMPLATE "{name}"')
+                        with self._lock:
+                            self._ready[name] = ready
+                except psycopg.Error:
+                    pass  # a clone not made is made by the test itself; a drop at the end
+                finally:
+                    if kind == "clone":
+                        with self._lock:
+                            self._making.discard(name)
+        finally:
+            connection.close()
+
+
+def _background() -> _Background:
+    worker = _state.get("background")
+    if worker is None:
+        worker = _state["background"] = _Background()
+        atexit.register(finish)
+    return worker
 
 
 def _drop_quietly(name: str) -> None:
