@@ -238,16 +238,18 @@ class MaybeProbe:
 
 
 def _bind_integers_wide(engine: Engine) -> None:
-    """Integer parameters are cast to ``bigint``, not ``integer``: an id past 2**31 (a
-    mistyped or hostile one) then finds no row, as on SQLite, instead of failing with
-    "integer out of range". Columns stay ``integer``; ``int4 = int8`` uses their indexes."""
+    """Integer parameters are sent without SQLAlchemy's ``::INTEGER`` cast: psycopg types
+    each by its value (int2 … int8), so an id past 2**31 (a mistyped or hostile one)
+    finds no row and is refused as not found, as on SQLite, instead of failing with
+    "integer out of range". Columns stay ``integer``; ``int4 = int8`` uses their indexes;
+    a value too large for a column is still refused by the server when it is stored."""
     from sqlalchemy import types
 
-    class WideInteger(types.BigInteger):
-        render_bind_cast = True
+    class UncastInteger(types.Integer):
+        render_bind_cast = False
 
     dialect = engine.dialect
-    dialect.colspecs = {**dialect.colspecs, types.Integer: WideInteger}  # type: ignore[misc]
+    dialect.colspecs = {**dialect.colspecs, types.Integer: UncastInteger}  # type: ignore[misc]
 
 
 def libpq_params(url: str) -> dict[str, Any]:
