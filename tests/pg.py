@@ -199,6 +199,7 @@ class _Background:
         self._lock = threading.Lock()
         self._ready: dict[str, str] = {}  # template -> its clone made ahead
         self._making: set[str] = set()
+        self._failed: list[str] = []  # drops to try again at the end
         self._thread = threading.Thread(target=self._run, name="sdtest-pg", daemon=True)
         self._thread.start()
 
@@ -220,7 +221,7 @@ class _Background:
         self._jobs.put(None)
         self._thread.join(300)
         with self._lock:
-            left, self._ready = list(self._ready.values()), {}
+            left, self._ready = [*self._ready.values(), *self._failed], {}
         for name in left:
             _drop_quietly(name)
 
@@ -240,8 +241,9 @@ class _Background:
                         connection.execute(f'CREATE DATABASE "{ready}" TEMPLATE "{name}"')
                         with self._lock:
                             self._ready[name] = ready
-                except psycopg.Error:
-                    pass  # a clone not made is made by the test itself; a drop at the end
+                except psycopg.Error:  # a clone not made is made by the test itself
+                    if kind == "drop":
+                        self._failed.append(name)
                 finally:
                     if kind == "clone":
                         with self._lock:
