@@ -85,7 +85,7 @@ def db_url(backend: str, db_path: Path) -> Iterator[str]:
     try:
         yield url
     finally:
-        pg.drop(url)
+        pg.drop_later(url)
 
 
 @pytest.fixture
@@ -104,7 +104,7 @@ def new_db_url(backend: str, tmp_path: Path) -> Iterator[Callable[[str], str]]:
     yield new
     for url in made.values():
         if pg.is_postgres(url):
-            pg.drop(url)
+            pg.drop_later(url)
 
 
 @pytest.fixture

@@ -177,7 +177,15 @@ def exists(url: str) -> bool:
 
 
 def drop(url: str) -> None:
-    """Drop the database of ``url`` (behind the tests, on the worker thread)."""
+    """Drop the database of ``url`` now."""
+    name = name_of(url)
+    _created.discard(name)
+    _admin().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def drop_later(url: str) -> None:
+    """Drop the database of ``url`` behind the tests, on the worker thread (the fixtures'
+    teardown: nothing else needs it gone at once)."""
     name = name_of(url)
     _created.discard(name)
     _background().drop(name)
@@ -276,6 +284,7 @@ __all__ = [
     "available",
     "create",
     "drop",
+    "drop_later",
     "ensure",
     "exists",
     "is_postgres",
