@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import pg
 from tests.helpers import ROOT
 
 pytestmark = pytest.mark.slow
@@ -169,8 +170,12 @@ README_COMMANDS = tuple(
     report --project DEMO --sprint last -o r.csv --db board.db
     import trello {fixtures}/trello_board.json --project TRL --db board.db
     import jira-csv {fixtures}/jira_export.csv --project JRA --db board.db
+    card history WEB-1 --json --db board.db
     export -o everything.json --db board.db
     import sprintdeck everything.json --db new.db
+    export --project WEB -o web.json --db board.db
+    import sprintdeck web.json --key WEB2 --db new.db
+    team init --db {team} --owner sdpkg_owner --member sdpkg_member
     backup -o copy.db --db board.db
     restore copy.db --db board.db
     check --db board.db
@@ -198,7 +203,17 @@ def readme_commands() -> set[tuple[str, ...]]:
     return found
 
 
-SUBCOMMAND_GROUPS = {"project", "column", "card", "sprint", "import", "member", "label", "metrics"}
+SUBCOMMAND_GROUPS = {
+    "project",
+    "column",
+    "card",
+    "sprint",
+    "import",
+    "member",
+    "label",
+    "metrics",
+    "team",
+}
 
 
 def covered() -> set[tuple[str, ...]]:
@@ -248,23 +263,35 @@ def test_the_installed_copy_runs_every_readme_command(fresh_venv: Path, tmp_path
     work.mkdir()
     env = user_env(tmp_path / "home")
     fixtures = str(ROOT / "tests" / "fixtures")
+    team = pg.new_url()  # `team init` sets up a PostgreSQL database (an empty one)
+    pg.create(team, empty=True)
     outputs: dict[tuple[str, ...], str] = {}
     assert README_COMMANDS[CARD_LIST_JSON][:2] == ["card", "list"]
     for args in README_COMMANDS:
-        argv = [a.format(fixtures=fixtures) for a in args]
+        argv = [a.format(fixtures=fixtures, team=team) for a in args]
         done = subprocess.run(
             [str(sprintdeck), *argv], cwd=work, env=env, capture_output=True, text=True, timeout=300
         )
         assert done.returncode == 0, f"sprintdeck {' '.join(argv)}: {done.stderr}"
         assert "Traceback" not in done.stderr, done.stderr
         outputs[tuple(args)] = done.stdout
+    pg.drop(team)
     import json
 
     cards = json.loads(outputs[tuple(README_COMMANDS[CARD_LIST_JSON])])
     assert [(c["key"], c["column"], c["assignee"]) for c in cards] == [
         ("WEB-1", "Done", "Ada Lovelace")
     ]
-    for name in ("r.pdf", "r.html", "r.md", "r.csv", "everything.json", "copy.db", "new.db"):
+    for name in (
+        "r.pdf",
+        "r.html",
+        "r.md",
+        "r.csv",
+        "everything.json",
+        "web.json",
+        "copy.db",
+        "new.db",
+    ):
         assert (work / name).stat().st_size > 0, name
     located = subprocess.run(
         [str(fresh_venv / "bin" / "python"), "-c", "import app; print(app.__file__)"],
