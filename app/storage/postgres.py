@@ -25,16 +25,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.dburl import mask_password, parse_url, postgres_url, scrub
-from app.errors import DatabaseProblem, ValidationError
-from app.storage import NO_BACKUPS, HealthReport
+from app.errors import DatabaseProblem
+from app.storage import HealthReport
+from app.storage.server import FilelessStorage
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.engine import Connection
 
-    from app.services.dto import BoardDTO
     from app.services.events import ChangeBus
-    from app.storage import FirstRead, InstanceLock
     from app.storage.change_feed import ChangeFeed, LoadCards
     from app.storage.pg_notify import NotifyProbe
 
@@ -67,7 +66,7 @@ _AUTH = (
 )
 
 
-class PostgresStorage:
+class PostgresStorage(FilelessStorage):
     """The :class:`app.storage.Storage` of one PostgreSQL URL."""
 
     path: Path | None = None
@@ -156,36 +155,6 @@ class PostgresStorage:
         except psycopg.Error as exc:
             raise DatabaseProblem(self.describe_error(exc)) from exc
 
-    # --- fast board read ---------------------------------------------------------------
-
-    def first_read(self, project_key: str | None) -> FirstRead | None:
-        return None
-
-    def read_board(self, connection: Connection, project_id: int) -> BoardDTO | None:
-        return None
-
-    # --- backup ------------------------------------------------------------------------
-
-    def backup(self, target: Path) -> Path:
-        raise ValidationError(NO_BACKUPS)
-
-    def backup_into(self, folder: Path, reason: str) -> Path | None:
-        return None
-
-    def backups(self, folder: Path) -> list[Path]:
-        return []
-
-    def restore(self, backup: Path) -> Path | None:
-        raise OSError("Only a database file can be restored from a backup.")
-
-    def restore_from(self, source: Path, backup_dir: Path) -> Path | None:
-        raise ValidationError(NO_BACKUPS)
-
-    # --- instance lock -------------------------------------------------------------------
-
-    def lock(self, lock_dir: Path) -> InstanceLock | None:
-        return None
-
     # --- changes made elsewhere ---------------------------------------------------------
 
     def change_probe(self, engine: Engine) -> NotifyProbe:
@@ -221,20 +190,6 @@ class PostgresStorage:
         if hasattr(probe, "on_ring"):
             probe.on_ring = feed.ring
         return feed
-
-
-class MaybeProbe:
-    """Says "maybe" on every poll: the change feed then reads the change log (one indexed
-    query). LISTEN/NOTIFY (app/storage/change_feed.py) replaces it."""
-
-    def changed(self) -> bool:
-        return True
-
-    def sync(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 def _bind_integers_wide(engine: Engine) -> None:
@@ -352,4 +307,4 @@ def _first_line(text: str) -> str:
     return text[:300]
 
 
-__all__ = ["MIGRATION_LOCK", "MaybeProbe", "PostgresStorage", "describe_pg_error", "quote_ident"]
+__all__ = ["MIGRATION_LOCK", "PostgresStorage", "describe_pg_error", "quote_ident"]

@@ -26,7 +26,37 @@ if TYPE_CHECKING:
     from app.storage.change_feed import ChangeFeed, LoadCards
 
 
-class ServerStorage:
+class FilelessStorage:
+    """What every server database shares: no file, so no fast board read with ``sqlite3``,
+    no backups or restores of ours (the server's tools make them), no window lock (many
+    clients is the point)."""
+
+    def first_read(self, project_key: str | None) -> FirstRead | None:
+        return None
+
+    def read_board(self, connection: Connection, project_id: int) -> BoardDTO | None:
+        return None
+
+    def backup(self, target: Path) -> Path:
+        raise ValidationError(NO_BACKUPS)
+
+    def backup_into(self, folder: Path, reason: str) -> Path | None:
+        return None
+
+    def backups(self, folder: Path) -> list[Path]:
+        return []
+
+    def restore(self, backup: Path) -> Path | None:
+        raise OSError("Only a database file can be restored from a backup.")
+
+    def restore_from(self, source: Path, backup_dir: Path) -> Path | None:
+        raise ValidationError(NO_BACKUPS)
+
+    def lock(self, lock_dir: Path) -> InstanceLock | None:
+        return None
+
+
+class ServerStorage(FilelessStorage):
     """The :class:`app.storage.Storage` of a server database's URL."""
 
     path: Path | None = None
@@ -69,30 +99,6 @@ class ServerStorage:
         return HealthReport(self.url, None, "unsupported", None, summary)
 
     def damage(self) -> str | None:
-        return None
-
-    def first_read(self, project_key: str | None) -> FirstRead | None:
-        return None
-
-    def read_board(self, connection: Connection, project_id: int) -> BoardDTO | None:
-        return None
-
-    def backup(self, target: Path) -> Path:
-        raise ValidationError(NO_BACKUPS)
-
-    def backup_into(self, folder: Path, reason: str) -> Path | None:
-        return None
-
-    def backups(self, folder: Path) -> list[Path]:
-        return []
-
-    def restore(self, backup: Path) -> Path | None:
-        raise OSError("Only a database file can be restored from a backup.")
-
-    def restore_from(self, source: Path, backup_dir: Path) -> Path | None:
-        raise ValidationError(NO_BACKUPS)
-
-    def lock(self, lock_dir: Path) -> InstanceLock | None:
         return None
 
     def change_probe(self, engine: Engine) -> NoProbe:

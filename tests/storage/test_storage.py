@@ -25,7 +25,7 @@ def _members(cls: type) -> set[str]:
 )
 def test_each_engine_has_every_member_of_the_protocol(engine: type) -> None:
     wanted = _members(Storage) - {"url", "path"}
-    assert wanted <= _members(engine)
+    assert wanted <= {name for name in dir(engine) if not name.startswith("_")}  # inherited too
     for name in wanted:
         ours = inspect.signature(getattr(Storage, name)).parameters
         theirs = inspect.signature(getattr(engine, name)).parameters
