@@ -16,6 +16,7 @@ from app.models.project import (
     ProjectMember,
 )
 from app.models.sprint import OUTCOMES, SNAPSHOT_KINDS, SPRINT_STATES, Sprint, SprintSnapshot
+from app.models.time_money import EpicBudget, Release, ReleaseEpic, RunningTimer, WorkLog
 from app.models.workflow import CATEGORIES, WorkflowColumn
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "ChangeLogEntry",
     "ChecklistItem",
     "Comment",
+    "EpicBudget",
     "HistoryEvent",
     "Holiday",
     "ImportRef",
@@ -41,9 +43,13 @@ __all__ = [
     "MemberRate",
     "Project",
     "ProjectMember",
+    "Release",
+    "ReleaseEpic",
+    "RunningTimer",
     "Sprint",
     "SprintCapacity",
     "SprintSnapshot",
+    "WorkLog",
     "WorkflowColumn",
     "card_label",
     "card_watcher",

@@ -81,13 +81,21 @@ class ProjectMember(Base):
 
 
 class MemberRate(Base):
-    """An hourly rate that applies from ``effective_from`` until the next one (budget tracking)."""
+    """An hourly rate that applies from ``effective_from`` until the next one (budget tracking).
+
+    ``project_id`` None is the member's default rate; a project's own rate for the member
+    comes before it on that project's logs (OpenProject's rule). One rate per member, project
+    (or none) and start date: the service refuses a second (NULLs do not collide in a UNIQUE
+    constraint, so the database alone cannot)."""
 
     __tablename__ = "member_rate"
-    __table_args__ = (UniqueConstraint("member_id", "effective_from"),)
+    __table_args__ = (UniqueConstraint("member_id", "project_id", "effective_from"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), nullable=True
+    )
     effective_from: Mapped[dt.date] = mapped_column(Date)
     hourly_rate: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3), default="EUR")

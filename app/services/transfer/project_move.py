@@ -3,7 +3,7 @@
 A project export is a Sprintdeck export (app/services/transfer/native.py, the same format,
 version and value checks) holding one project's rows only, and saying so::
 
-    {"format": "sprintdeck", "version": 1, "schema": "0006", "scope": {"project": "SD"},
+    {"format": "sprintdeck", "version": 1, "schema": "0007", "scope": {"project": "SD"},
      "tables": {"project": [{...}], "card": [...], "member": [...], ...}}
 
 Which rows belong to a project is read from ``Base.metadata``, not listed by hand, so a new
@@ -16,7 +16,8 @@ table is carried as soon as its foreign keys lead to the project:
   aside) is either empty or names a row of the project, and at least one is set.
 * Any other table (``member``) is shared: a row of it is carried when one of the carried rows
   names it (the project's members, assignees, watchers, capacity rows), and the rows of
-  tables that hang only on shared rows (``member_rate``) come with the row they hang on.
+  tables that hang only on shared rows come with the row they hang on, and so does a row
+  of a project table whose project keys are all empty (a member's default ``member_rate``).
 
 Importing writes it into any database, one transaction: rows parents first (the order of
 ``Base.metadata.sorted_tables``), each without its id, so the database gives a new one;
@@ -140,7 +141,33 @@ def project_rows(key: str) -> dict[Table, ColumnElement[bool]]:
     for table in shared:  # parents first: hanging on shared rows already carried
         decided = {t: w for t, w in wheres.items()}
         wheres[table] = or_(named[table], _within(table, decided))
+    for table in owned:  # a row with no project part hangs on a shared row (a default rate)
+        if table.name != ROOT and _shared_keys(table, owned):
+            wheres[table] = or_(
+                wheres[table],
+                and_(
+                    *[fk.parent.is_(None) for fk in _owned_keys(table, owned)],
+                    or_(
+                        *[
+                            fk.parent.in_(select(fk.column).where(wheres[fk.column.table]))
+                            for fk in _shared_keys(table, owned)
+                        ]
+                    ),
+                ),
+            )
     return wheres
+
+
+def _owned_keys(table: Table, owned: set[Table]) -> list[Any]:
+    return [fk for fk in table.foreign_keys if fk.column.table in owned]
+
+
+def _shared_keys(table: Table, owned: set[Table]) -> list[Any]:
+    """``table``'s foreign keys to shared tables, where its keys into the project's tables
+    may all be empty (``member_rate``: a member's default rate has no project)."""
+    if not all(fk.parent.nullable for fk in _owned_keys(table, owned)):
+        return []
+    return [fk for fk in table.foreign_keys if fk.column.table not in owned]
 
 
 def export_project_data(session: Session, key: str, schema: str) -> dict[str, Any]:
@@ -228,7 +255,8 @@ def check_project_export(name: str, data: dict[str, Any], app_schema: str) -> di
         for index, row in enumerate(data["tables"].get(table.name, [])):
             values = [(fk.column.table.name, row.get(fk.parent.name)) for fk in keys]
             outside = any(v is not None and v not in kept[t] for t, v in values)
-            if outside or all(v is None for _, v in values):
+            unowned = all(v is None for _, v in values) and not _shared_keys(table, owned)
+            if outside or unowned:
                 raise ImportRefused(
                     f"{name}: row {index + 1} of 'tables.{table.name}' is not the project "
                     f"{key}'s; a project export holds one project."
@@ -276,6 +304,15 @@ def import_project_data(
                 rows = _match(session, table, MATCH_BY[table.name], rows, new_ids, matched)
             if table not in owned:  # what hangs on a matched row is that database's
                 rows = [r for r in rows if not _hangs_on(table, r, matched)]
+            elif _shared_keys(table, owned):  # so does a default rate of a matched member
+                rows = [
+                    r
+                    for r in rows
+                    if not (
+                        all(r.get(fk.parent.name) is None for fk in _owned_keys(table, owned))
+                        and _hangs_on(table, r, matched)
+                    )
+                ]
             if not rows:
                 continue
             prepared, later = _rewrite(table, rows, new_ids)
