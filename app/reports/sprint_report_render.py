@@ -74,6 +74,9 @@ CSV_FIELDS = (
     "blocked_hours",
     "sprint",
     "points_initial",
+    "completed_by",
+    "added_by",
+    "removed_by",
 )
 # progress(done, total) -> False to cancel the export.
 Progress = Callable[[int, int], bool]
@@ -261,7 +264,13 @@ def _sections(report: SprintReportDTO) -> list[tuple[str, list[str], list[list[s
     def who(name: str | None) -> str:
         return name or "Unassigned"
 
-    done = [[card_label(c), c.title, who(c.assignee), estimate_text(c)] for c in report.completed]
+    def by(name: str | None) -> str:
+        return name or "—"
+
+    done = [
+        [card_label(c), c.title, who(c.assignee), estimate_text(c), by(c.completed_by)]
+        for c in report.completed
+    ]
     open_rows = [
         [
             card_label(c),
@@ -282,16 +291,24 @@ def _sections(report: SprintReportDTO) -> list[tuple[str, list[str], list[list[s
         for c in report.completed_outside
     ]
     removed = [
-        [card_label(c), c.title, estimate_text(c), c.destination or "—"] for c in report.removed
+        [card_label(c), c.title, estimate_text(c), c.destination or "—", by(c.removed_by)]
+        for c in report.removed
     ]
     added = [
-        [card_label(c), c.title, _date(c.added_at), estimate_text(c), c.outcome_label]
+        [
+            card_label(c),
+            c.title,
+            _date(c.added_at),
+            by(c.added_by),
+            estimate_text(c),
+            c.outcome_label,
+        ]
         for c in report.added
     ]
     return [
         (
             "Completed cards",
-            ["Card", "Title", "Assignee", "Points"],
+            ["Card", "Title", "Assignee", "Points", "Finished by"],
             done,
             "No card was completed.",
         ),
@@ -309,13 +326,13 @@ def _sections(report: SprintReportDTO) -> list[tuple[str, list[str], list[list[s
         ),
         (
             "Removed from the sprint",
-            ["Card", "Title", "Points", "Moved to"],
+            ["Card", "Title", "Points", "Moved to", "Removed by"],
             removed,
             "No card was removed.",
         ),
         (
             "Added after the start",
-            ["Card", "Title", "Added", "Points", "Outcome"],
+            ["Card", "Title", "Added", "Added by", "Points", "Outcome"],
             added,
             "No card was added after the start.",
         ),
@@ -420,6 +437,9 @@ def render_csv(report: SprintReportDTO) -> str:
                 f"{c.blocked_hours:f}",
                 csv_cell(report.sprint_name),
                 format_points(c.points_initial, places=1),
+                csv_cell(c.completed_by or ""),
+                csv_cell(c.added_by or ""),
+                csv_cell(c.removed_by or ""),
             ]
         )
     return out.getvalue()

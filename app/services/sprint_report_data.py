@@ -81,6 +81,11 @@ class ReportCardDTO:
     blocked_hours: Decimal  # time blocked within the sprint window
     points_initial: Decimal | None = None  # at the start, or when it was added
     done_at_start: bool = False  # in the sprint at the start, already done: not committed
+    # Who did it (the history's actor): who finished it (its last move into a done column
+    # by the close), who added it after the start, who took it out of the sprint.
+    completed_by: str | None = None
+    added_by: str | None = None
+    removed_by: str | None = None
 
     @property
     def added_after_start(self) -> bool:
@@ -355,6 +360,7 @@ class ReportService:
                     blocked_hours=ZERO,
                     points_initial=f.points_initial,
                     done_at_start=f.done_at_start,
+                    **_actors(per_card[f.card_id], sprint.id, f.added_at, as_of, result),
                 )
             )
         order = {"completed": 0, "not_completed": 1, "in_progress": 1}
@@ -454,6 +460,39 @@ def _state_at(card: Card, events: list[HistoryEvent], when: dt.datetime) -> dict
             if name in (e.before or {}):
                 state[name] = e.before[name]
     return state
+
+
+def _actors(
+    events: list[HistoryEvent],
+    sprint_id: int,
+    added_at: dt.datetime | None,
+    as_of: dt.datetime,
+    outcome: str,
+) -> dict[str, str | None]:
+    """Who finished, added and removed the card, from its history up to ``as_of``: the
+    actor of its last move into a done column (if it ended done), of the event by which it
+    joined the sprint at ``added_at``, and of the last one that took it out (if removed)."""
+    completed_by = added_by = removed_by = None
+    inside = False
+    category = None
+    for e in events:
+        at = _utc(e.at)
+        if at > as_of:
+            break
+        if e.category_after == "done" and category != "done":
+            completed_by = e.actor
+        category = e.category_after
+        now_inside = e.sprint_id_after == sprint_id and not e.archived_after
+        if now_inside and not inside and added_at is not None and at <= added_at:
+            added_by = e.actor
+        if inside and not now_inside:
+            removed_by = e.actor
+        inside = now_inside
+    return {
+        "completed_by": completed_by if outcome in ("completed", "completed_outside") else None,
+        "added_by": added_by if added_at is not None else None,
+        "removed_by": removed_by if outcome == "removed" else None,
+    }
 
 
 def _with_hours(row: ReportCardDTO, hours: Decimal) -> ReportCardDTO:

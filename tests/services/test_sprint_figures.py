@@ -155,9 +155,9 @@ def test_a_card_done_before_the_start_is_completed_outside_not_committed(
     )
     md = sr.render_markdown(r)
     assert md_section(md, "Completed cards") == [
-        "| Card | Title | Assignee | Points |",
-        "| FIG-1 | Alpha | Unassigned | 5 |",
-        "| FIG-2 | Bravo | Unassigned | 3 |",
+        "| Card | Title | Assignee | Points | Finished by |",
+        "| FIG-1 | Alpha | Unassigned | 5 | tester |",
+        "| FIG-2 | Bravo | Unassigned | 3 | tester |",
     ]
     assert md_section(md, "Completed outside the sprint") == [
         "| Card | Title | Points | Done |",
@@ -284,12 +284,12 @@ def test_a_card_added_and_removed_again_is_listed_as_removed_and_added(
     assert figures["Scope change"] == ("0 pts", "1 card added · 1 card removed")
     md = sr.render_markdown(r)
     assert md_section(md, "Removed from the sprint") == [
-        "| Card | Title | Points | Moved to |",
-        "| FIG-2\\* | Xray | 8 | backlog |",
+        "| Card | Title | Points | Moved to | Removed by |",
+        "| FIG-2\\* | Xray | 8 | backlog | tester |",
     ]
     assert md_section(md, "Added after the start") == [
-        "| Card | Title | Added | Points | Outcome |",
-        "| FIG-2\\* | Xray | 04 Mar 2025 | 8 | Removed |",
+        "| Card | Title | Added | Added by | Points | Outcome |",
+        "| FIG-2\\* | Xray | 04 Mar 2025 | tester | 8 | Removed |",
     ]
     assert "- \\* after a card: added to the sprint after its start." in md
     rows = csv_rows(r)
@@ -364,8 +364,8 @@ def test_estimates_changed_after_the_start_and_the_estimate_a_completed_card_cou
     assert (r.added_points, r.final_scope_points, r.scope_change_points) == (D(2), D(8), D(1))
     md = sr.render_markdown(r)
     assert md_section(md, "Completed cards") == [
-        "| Card | Title | Assignee | Points |",
-        "| FIG-1 | Charlie | Unassigned | 5 → 3 |",
+        "| Card | Title | Assignee | Points | Finished by |",
+        "| FIG-1 | Charlie | Unassigned | 5 → 3 | tester |",
     ]
     assert md_section(md, "Not completed — and where they went") == [
         "| Card | Title | Assignee | Points | Moved to |",
@@ -427,3 +427,50 @@ def test_the_closed_sprints_figures_never_move(sprint: Sprint, db_url: str) -> N
     assert sprint.report() == before
     assert sprint_list(db_url)["S1"] == listed
     assert (listed["committed_points"], listed["completed_points"]) == (5, 5)
+
+
+def test_the_report_names_who_finished_added_and_removed_each_card(
+    sprint: Sprint, db_url: str
+) -> None:
+    """Each card table names the person at the keyboard (Settings › You are), from the
+    history: who finished it, who added it after the start, who took it out."""
+    s = sprint.services
+    a = sprint.card("Alpha", "5")
+    x = sprint.card("Xray", "8", in_sprint=False)
+    y = sprint.card("Yankee", "2", in_sprint=False)
+    sprint.start()
+    sprint.clock.set(4, 10)
+    s.set_actor("Ana Lima")
+    s.sprints.plan_card(x, sprint.sprint_id)
+    s.sprints.plan_card(y, sprint.sprint_id)
+    sprint.clock.set(5, 10)
+    s.set_actor("Bo Chen")
+    s.sprints.plan_card(x, None)
+    sprint.clock.set(6)
+    s.set_actor("Cy Diaz")
+    sprint.done(a)
+    sprint.done(y)
+    s.set_actor(None)
+    sprint.close()
+
+    r = sprint.report()
+    by_key = {c.title: c for c in r.cards}
+    assert (by_key["Alpha"].completed_by, by_key["Alpha"].added_by) == ("Cy Diaz", None)
+    assert (by_key["Yankee"].completed_by, by_key["Yankee"].added_by) == ("Cy Diaz", "Ana Lima")
+    assert (by_key["Xray"].added_by, by_key["Xray"].removed_by) == ("Ana Lima", "Bo Chen")
+    assert by_key["Xray"].completed_by is None and by_key["Alpha"].removed_by is None
+
+    md = sr.render_markdown(r)
+    assert md_section(md, "Completed cards")[1:] == [
+        "| FIG-1 | Alpha | Unassigned | 5 | Cy Diaz |",
+        "| FIG-3\\* | Yankee | Unassigned | 2 | Cy Diaz |",
+    ]
+    assert md_section(md, "Removed from the sprint")[1:] == [
+        "| FIG-2\\* | Xray | 8 | backlog | Bo Chen |"
+    ]
+    assert "| FIG-2\\* | Xray | 04 Mar 2025 | Ana Lima | 8 | Removed |" in md
+    rows = csv_rows(r)
+    assert (rows["Xray"]["added_by"], rows["Xray"]["removed_by"]) == ("Ana Lima", "Bo Chen")
+    assert rows["Alpha"]["completed_by"] == "Cy Diaz"
+    html = sr.render_html(r)
+    assert "Finished by" in html and "Bo Chen" in html
