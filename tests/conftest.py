@@ -25,7 +25,7 @@ from tests.helpers import make_runtime
 
 BACKENDS = ("sqlite", "postgresql")
 # Where the database fixtures run on both backends (paths under tests/).
-BOTH_BACKENDS = ("services/", "cli/", "storage/test_migrations.py")
+BOTH_BACKENDS = ("services/", "cli/", "storage/test_migrations.py", "storage/test_board_read.py")
 _TESTS = Path(__file__).resolve().parent
 
 

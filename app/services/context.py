@@ -103,32 +103,40 @@ class UnitOfWork:
         the change feeds of other processes (one row per change: a move writes three rows
         in all, the card, its history event and this)."""
         context = self._context
-        self.session.execute(
-            insert(ChangeLogEntry),
-            [
-                {
-                    "origin": context.origin,
-                    "project_id": change.project_id,
-                    "kind": str(change.kind),
-                    "card_ids": ",".join(str(card.id) for card in change.cards),
-                    "at": context.clock(),
-                }
-                for change in self._changes
-            ],
-        )
-        if self.session.get_bind().dialect.name == "postgresql":
+        rows = [
+            {
+                "origin": context.origin,
+                "project_id": change.project_id,
+                "kind": str(change.kind),
+                "card_ids": ",".join(str(card.id) for card in change.cards),
+                "at": context.clock(),
+            }
+            for change in self._changes
+        ]
+        if self.session.get_bind().dialect.name != "postgresql":
+            self.session.execute(insert(ChangeLogEntry), rows)
+        else:
             # The doorbell for other windows' change feeds, delivered at commit
-            # (app/storage/pg_notify.py); the rows above are what they read.
-            from app.storage.pg_notify import notify_payload, notify_statement
+            # (app/storage/pg_notify.py); the rows are what they read.
+            from app.storage.pg_notify import CHANNEL, notify_payload, notify_statement
 
-            for change in self._changes:
-                payload = notify_payload(
+            payloads = [
+                notify_payload(
                     context.origin,
                     change.project_id,
                     str(change.kind),
                     [card.id for card in change.cards],
                 )
-                self.session.execute(text(notify_statement()), {"payload": payload})
+                for change in self._changes
+            ]
+            if len(rows) == 1:  # the usual case: row and doorbell in one round trip
+                logged = insert(ChangeLogEntry).values(rows[0]).returning(ChangeLogEntry.id)
+                cte = logged.cte("logged")
+                self.session.execute(select(func.pg_notify(CHANNEL, payloads[0])).select_from(cte))
+            else:
+                self.session.execute(insert(ChangeLogEntry), rows)
+                for payload in payloads:
+                    self.session.execute(text(notify_statement()), {"payload": payload})
         context.commits += 1
         if context.commits % PRUNE_EVERY == 0:
             top = self.session.scalar(select(func.max(ChangeLogEntry.id))) or 0

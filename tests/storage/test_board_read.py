@@ -1,4 +1,5 @@
-"""The SQLite DB-API board reader gives exactly the board the SQLAlchemy path gives."""
+"""The DB-API board reader (app/storage/dbapi_board.py: sqlite3 on SQLite, psycopg on
+PostgreSQL) gives exactly the board the SQLAlchemy path gives, on both engines."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ import pytest
 
 from app.errors import NotFound
 from app.services import Services
+from app.storage import read_board as read_any
+from app.storage.dbapi_board import POSTGRESQL, SQLITE
+from app.storage.dbapi_board import read_projects as dbapi_projects
 from app.storage.sqlite_board import read_board, read_projects
 
 
@@ -20,6 +24,8 @@ def _core_board(services: Services, project_id: int):  # type: ignore[no-untyped
 
 
 def _assert_same(services: Services, project_id: int) -> None:
+    with services.context.read() as uow:  # the engine's own fast read is there
+        assert read_any(uow.session.connection(), project_id) is not None
     fast = services.board.load_board(project_id)
     core = _core_board(services, project_id)
     assert fast.project == core.project
@@ -84,11 +90,35 @@ def test_every_field_reads_the_same_both_ways(services: Services) -> None:
     assert [lb.name for lb in dressed.labels] == ["blue", "red"]
 
 
+@pytest.mark.sqlite_only
 def test_projects_read_the_same_both_ways(demo: Services, db_path: Path) -> None:
     with sqlite3.connect(db_path) as conn:
         assert read_projects(conn) == demo.projects.list_projects()
 
 
+def test_projects_read_the_same_through_the_driver(demo: Services, backend: str) -> None:
+    flavour = POSTGRESQL if backend == "postgresql" else SQLITE
+    with demo.context.read() as uow:
+        driver = uow.session.connection().connection.driver_connection
+        assert dbapi_projects(driver, flavour) == demo.projects.list_projects()
+
+
+def test_a_teammates_zone_does_not_change_the_times_read(services: Services) -> None:
+    """Times read as UTC whatever the session's time zone (PostgreSQL's TimeZone setting)."""
+    project = services.projects.create_project("TZ", "Zones")
+    services.cards.create_card(project.id, "When")
+    with services.context.read() as uow:
+        connection = uow.session.connection()
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET TIME ZONE 'Pacific/Kiritimati'")
+        board = read_any(connection, project.id)
+    assert board is not None
+    [card] = board.cards
+    assert card.created_at.utcoffset() == dt.timedelta(0)
+    assert card == services.cards.get_card(card.id)
+
+
+@pytest.mark.sqlite_only
 def test_unknown_project_is_refused(services: Services, db_path: Path) -> None:
     with sqlite3.connect(db_path) as conn, pytest.raises(NotFound):
         read_board(conn, 999)
