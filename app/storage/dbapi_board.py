@@ -147,8 +147,9 @@ def read_board(conn: Connection, project_id: int, flavour: Flavour = SQLITE) -> 
     """The board of one project (live cards in rank order, columns, people, labels, sprints),
     read in one go on ``conn``; call it inside a transaction for a consistent picture."""
 
-    def rows(sql: str, *parameters: Any) -> Iterable[Any]:
-        return conn.execute(flavour.sql(sql), parameters)  # type: ignore[no-any-return]
+    def rows(sql: str, *parameters: Any) -> list[Any]:
+        # fetchall: psycopg's row-by-row iteration costs a third of the card read.
+        return conn.execute(flavour.sql(sql), parameters).fetchall()  # type: ignore[no-any-return]
 
     for statement in flavour.begin:
         conn.execute(statement)
@@ -226,7 +227,7 @@ def _read_cards(
     flavour: Flavour,
 ) -> list[CardDTO]:
     pid, project_key = project.id, project.key
-    found = list(rows(_CARD_SELECT, pid))
+    found = rows(_CARD_SELECT, pid)
     if not found:
         return []
     # Everyone a card can name (reporters need not be members of the project any more).
