@@ -63,7 +63,7 @@ def test_since_yesterday_shows_todays_doings_grouped_by_person(qtbot, demo, make
         for who, key, what in lines
     )
     titles = [page.tree.topLevelItem(i).text(0) for i in range(page.tree.topLevelItemCount())]
-    assert "Ada Lovelace" in titles and "Grace Hopper" in titles
+    assert "Ada Lovelace  ·  2 changes" in titles and "Grace Hopper  ·  1 change" in titles
     assert page.summary.text().startswith(f"{len(lines)} changes since")
 
 

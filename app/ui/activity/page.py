@@ -244,11 +244,12 @@ class ActivityPage(RefreshWhenShown, QWidget):
         link_font = QFont(self.tree.font())
         link_font.setUnderline(True)
         for group in groups:
-            top = QTreeWidgetItem([group.title, "", "", f"{len(group.items)}"])
-            top.setFirstColumnSpanned(True)
+            n = len(group.items)
+            top = QTreeWidgetItem([f"{group.title}  ·  {n} change{'s' if n != 1 else ''}"])
             top.setFont(0, bold)
             top.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.tree.addTopLevelItem(top)
+            top.setFirstColumnSpanned(True)  # (only once the item is in the tree)
             for item in reversed(group.items):  # the latest first under each heading
                 line = QTreeWidgetItem(
                     [format_user_time(item.at, zone), item.person, item.card_key, item.text]
