@@ -140,6 +140,23 @@ def test_delete_then_ctrl_z_restores(qtbot, dialog, demo, card) -> None:
     assert not restored.deleted and "oops" in texts(tab)[0]
     qtbot.keyClick(tab.scroll, Qt.Key.Key_Z, CTRL)  # and undo the post itself
     assert demo.comments.list(card.id) == []
+    qtbot.keyClick(
+        tab.scroll,
+        Qt.Key.Key_Z,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert [c.text for c in tab.comments] == ["oops"]  # redone: posted again
+
+
+def test_ctrl_z_in_comments_leaves_other_changes_alone(qtbot, dialog, stack, demo, card) -> None:
+    from app.ui.commands import EditCardCommand
+
+    stack.push(EditCardCommand(CommandContext(demo, print), card, {"title": "Renamed"}))
+    tab = tab_of(dialog)
+    tab.scroll.setFocus()
+    qtbot.keyClick(tab.scroll, Qt.Key.Key_Z, CTRL)
+    assert tab.error_label.text() == "Nothing to undo in the comments."
+    assert demo.cards.get_card(card.id).title == "Renamed"
 
 
 def test_at_completion_offers_members_and_inserts_the_name(qtbot, dialog, board) -> None:

@@ -374,11 +374,21 @@ class CommentsTab(QWidget):
         self.scroll.setFocus()
 
     def undo(self) -> None:
-        self._setup.undo_stack.undo()
+        """Undo the last comment change. Only a comment change: the window's stack also
+        holds board moves, which nobody expects Ctrl+Z in a card's comments to undo."""
+        stack = self._setup.undo_stack
+        if not isinstance(stack.command(stack.index() - 1), _COMMENT_COMMANDS):
+            self._show_error("Nothing to undo in the comments.")
+            return
+        stack.undo()
+        self.error_label.hide()
         self.refresh()
 
     def redo(self) -> None:
-        self._setup.undo_stack.redo()
+        stack = self._setup.undo_stack
+        if not isinstance(stack.command(stack.index()), _COMMENT_COMMANDS):
+            return
+        stack.redo()
         self.refresh()
 
     def _push(self, command: ServiceCommand) -> bool:
@@ -393,6 +403,9 @@ class CommentsTab(QWidget):
     def _show_error(self, message: str) -> None:
         self.error_label.setText(message)
         self.error_label.show()
+
+
+_COMMENT_COMMANDS = (AddCommentCommand, EditCommentCommand, DeleteCommentCommand)
 
 
 def _aware(at: dt.datetime) -> dt.datetime:
