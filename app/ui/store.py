@@ -145,9 +145,25 @@ class BoardStore(QObject):
             self.reload()
             return
         if change.kind is ChangeKind.COMMENTED:
-            self._comment_counts = self._services.comments.counts(self._board.project.id)
+            self._recount_comments(change)
         for card in change.cards:
             self._apply(change.kind, card)
+
+    def _recount_comments(self, change: Change) -> None:
+        """Read the comment counts again (one grouped COUNT). A change from another process
+        names no cards (the change feed carries cards for card kinds only), so the cards
+        whose count moved are repainted here; the others come with the change."""
+        if self._board is None:
+            return
+        old = self._comment_counts
+        self._comment_counts = self._services.comments.counts(self._board.project.id)
+        carried = {card.id for card in change.cards}
+        for card_id in set(old) | set(self._comment_counts):
+            card = self._cards.get(card_id)
+            if card is None or card_id in carried:
+                continue
+            if old.get(card_id, 0) != self._comment_counts.get(card_id, 0):
+                self.card_changed.emit(card, card)
 
     def _apply(self, kind: ChangeKind, card: CardDTO) -> None:
         old = self._cards.get(card.id)

@@ -240,3 +240,27 @@ def test_the_window_opens_the_editor_with_comments_and_the_board_counts(
     assert seen == ["one", "two"]
     assert window.store.comment_count(card.id) == 3  # the COMMENTED change refreshed it
     assert window.undo_stack.text(window.undo_stack.index() - 1) == f"Comment on {card.key}"
+
+
+def test_a_comment_from_elsewhere_updates_the_board_count(qtbot, demo, make_window, card) -> None:
+    """Another process's comment reaches the bus as a COMMENTED change without cards (the
+    change feed carries cards for card kinds only): the count and that card's row update."""
+    import datetime as dt
+
+    from app.models import Comment
+    from app.services.events import Change, ChangeKind
+
+    window = make_window(demo)
+    changed: list[int] = []
+    window.store.card_changed.connect(lambda old, new: changed.append(new.id))
+    with demo.context.write() as uow:  # as another process writes it: nothing published here
+        uow.session.add(
+            Comment(
+                card_id=card.id, author="Elsewhere", created_at=dt.datetime.now(dt.UTC), text="hi"
+            )
+        )
+        uow.commit()
+    assert window.store.comment_count(card.id) == 0
+    demo.bus.publish(Change(ChangeKind.COMMENTED, card.project_id, elsewhere=True))
+    assert window.store.comment_count(card.id) == 1
+    assert changed == [card.id]
