@@ -251,3 +251,22 @@ def test_a_project_move_carries_comments_and_standups(
         assert s.comments.counts(moved.id) == {moved_card.id: 1}
     finally:
         other.close()
+
+
+def test_trello_and_jira_comments_are_listed_and_counted(services: Services) -> None:
+    """Imports wrote comments before this service existed; they are listed like any other
+    (nobody's own, so nobody edits them) and counted for the board."""
+    from tests.helpers import ROOT
+
+    fixtures = ROOT / "tests" / "fixtures"
+    services.transfer.import_file("trello", fixtures / "trello_board.json")
+    services.transfer.import_file("jira-csv", fixtures / "jira_export.csv")
+    total = 0
+    for project in services.projects.list_projects():
+        counts = services.comments.counts(project.id)
+        for card_id, count in counts.items():
+            listed = services.comments.list(card_id)
+            assert len(listed) == count
+            assert all(c.text and c.html and c.member_id is None for c in listed)
+            total += count
+    assert total >= 3
