@@ -140,3 +140,17 @@ def test_a_date(qtbot, demo, make_window) -> None:
     assert every > 0  # the demo's history
     page.date_edit.setDate(page.date_edit.date().addYears(10))
     assert page.lines() == []
+
+
+def test_a_deleted_cards_line_says_so_instead_of_opening(qtbot, demo, make_window) -> None:
+    keys = doings(demo)
+    demo.cards.archive_card(demo.cards.find_card(keys["second"]).id)
+    window = make_window(demo)
+    page = open_page(qtbot, window)
+    choose(qtbot, page.person_combo, "Grace Hopper")
+    line = next(line for line in page.lines() if line.text(2) == keys["second"])
+    qtbot.mouseClick(page.tree.viewport(), LEFT, pos=page.tree.visualItemRect(line).center())
+    assert page.summary.text() == f"{keys['second']} is deleted; restore it to open it."
+    assert not any(
+        isinstance(w, CardDialog) and w.isVisible() for w in QApplication.topLevelWidgets()
+    )

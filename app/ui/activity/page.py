@@ -288,8 +288,12 @@ class ActivityPage(RefreshWhenShown, QWidget):
 
     def _open_item(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         card_id = item.data(0, CARD_ROLE)
-        if card_id is not None:
-            self._ctx.open_card(int(card_id))
+        if card_id is None:
+            return
+        if self._store.card(int(card_id)) is None:  # the editor opens live cards only
+            self.summary.setText(f"{item.text(2)} is deleted; restore it to open it.")
+            return
+        self._ctx.open_card(int(card_id))
 
 
 __all__ = ["ActivityPage"]
