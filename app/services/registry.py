@@ -21,6 +21,7 @@ from app.services.sprints import SprintService
 from app.services.team import TeamService
 from app.services.transfer import TransferService
 from app.services.workflow import WorkflowService
+from app.services.workload import WorkloadService
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Services:
     reports: ReportService
     transfer: TransferService
     me: ActorService  # who did it: the name history events record (Settings › You are)
+    workload: WorkloadService  # the Team page: who is stretched (issue 16)
 
     @property
     def bus(self) -> ChangeBus:
@@ -87,4 +89,5 @@ def build_services(
         reports=ReportService(context),
         transfer=TransferService(context),
         me=ActorService(context),
+        workload=WorkloadService(context),
     )
