@@ -213,3 +213,32 @@ def test_planning_dialog_names_the_over_allocated(team, qtbot) -> None:  # type:
     dialog.reload()
     assert not dialog.over_label.isVisible()
     assert services.workload.over_allocated(project.id, one.id) == []
+
+
+def test_the_card_menu_gives_and_plans_without_a_mouse(team, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    services, _project, _one, two, _ada, bob, made = team
+    window = make_window(services)
+    page = open_team_page(window, qtbot)
+    page.table.setFocus()
+    page.table.setCurrentIndex(page.model.index(0, 0))  # Ada, Sprint 1
+    page.cards.setCurrentRow(1)  # Password reset
+    menu = page.card_menu(page.cards.currentItem())
+    assert menu is not None
+    give, plan = (a.menu() for a in menu.actions()[:2])
+    assert [a.text() for a in give.actions()] == ["Bob", "Nobody (unassigned)"]
+    assert [a.text() for a in plan.actions()] == ["Sprint 2"]
+    next(a for a in give.actions() if a.text() == "Bob").trigger()
+    qtbot.waitUntil(lambda: seen(page)["Bob"][0] == "9 / 10 pts")
+    card = services.cards.get_card(made["Password reset"].id)
+    assert card.assignee_id == bob.id and card.sprint_id == made["Password reset"].sprint_id
+    page.table.setCurrentIndex(page.model.index(1, 0))  # Bob, Sprint 1
+    row = next(
+        i for i in range(page.cards.count()) if "Password reset" in page.cards.item(i).text()
+    )
+    menu = page.card_menu(page.cards.item(row))
+    assert menu is not None
+    menu.actions()[1].menu().actions()[0].trigger()  # Plan into Sprint 2
+    qtbot.waitUntil(lambda: seen(page)["Bob"] == ["3 / 10 pts", "8 / ? pts"])
+    assert services.cards.get_card(card.id).sprint_id == two.id
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: seen(page)["Bob"] == ["9 / 10 pts", "2 / ? pts"])

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -187,10 +188,12 @@ class PersonCardsDialog(QDialog):
         self._open(int(item.data(CardIdRole)))
 
 
-def _card_line(card: CardDTO, unit: str) -> str:
+def _card_line(card: CardDTO, unit: str, with_sprint: bool = True) -> str:
     value = card.points if unit == "points" else card.estimate_hours
     figure = f"{fmt(value)} {short(unit)}" if value is not None else "not estimated"
-    where = card.sprint_name or "backlog"
+    if not with_sprint:
+        return f"{card.key}  {card.title}  ·  {figure}"
+    where = card.sprint_name or "no sprint"
     return f"{card.key}  {card.title}  ·  {figure}  ·  {where}"
 
 
@@ -238,6 +241,9 @@ class TeamPage(QWidget):
         side_layout.addWidget(self.cell_title)
         self.cards = CellCardList(side)
         self.cards.itemActivated.connect(lambda item: ctx.open_card(int(item.data(CardIdRole))))
+        self.cards.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.cards.customContextMenuRequested.connect(self._card_context_menu)
+        self.cards.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         side_layout.addWidget(self.cards)
         split.addWidget(side)
         split.setStretchFactor(0, 3)
@@ -340,10 +346,49 @@ class TeamPage(QWidget):
             + ("" if cards else "<br>No cards here.")
         )
         for card in cards:
-            item = QListWidgetItem(_card_line(card, grid.unit))
+            item = QListWidgetItem(_card_line(card, grid.unit, with_sprint=False))
             item.setData(CardIdRole, card.id)
-            item.setToolTip("Drag onto another cell to give it there; Enter opens it.")
+            item.setToolTip(
+                f"{card.key} {card.title}\nDrag onto another cell to give it there "
+                "(or the menu key: Give to / Plan into); Enter opens it."
+            )
             self.cards.addItem(item)
+
+    def card_menu(self, item: QListWidgetItem) -> QMenu | None:
+        """The keyboard's way to do what a drag does, for the card ``item`` of the
+        selected cell: *Give to* another person, *Plan into* another sprint."""
+        grid = self.grid
+        current = self.table.currentIndex()
+        if grid is None or not current.isValid():
+            return None
+        card_id = int(item.data(CardIdRole))
+        row, column = current.row(), current.column()
+        menu = QMenu(self)
+        give = menu.addMenu("&Give to")
+        for target in range(len(grid.rows) + 1):
+            if target == row:
+                continue
+            name = str(self.model.headerData(target, Qt.Orientation.Vertical))
+            action = give.addAction(name if target < len(grid.rows) else "Nobody (unassigned)")
+            action.triggered.connect(lambda _=False, t=target: self.drop_card(card_id, t, column))
+        if grid.methodology == "scrum" and len(grid.columns) > 1:
+            plan = menu.addMenu("&Plan into")
+            for target, col in enumerate(grid.columns):
+                if target == column:
+                    continue
+                action = plan.addAction(col.title)
+                action.triggered.connect(lambda _=False, t=target: self.drop_card(card_id, row, t))
+        menu.addSeparator()
+        menu.addAction("&Open", lambda: self._ctx.open_card(card_id))
+        return menu
+
+    def _card_context_menu(self, pos: QPoint) -> None:
+        item = self.cards.itemAt(pos) or self.cards.currentItem()
+        if item is None:
+            return
+        menu = self.card_menu(item)
+        if menu is not None:
+            menu.exec(self.cards.viewport().mapToGlobal(pos))
 
     # --- a person's cards ----------------------------------------------------------------
 
