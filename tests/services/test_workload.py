@@ -277,3 +277,44 @@ def test_replan_card_bad_input_writes_nothing(world: World) -> None:
         world.first.id,
         c.version,
     )
+
+
+def test_points_capacity_is_the_velocity_share_the_sprint_plan_gives(services: Services) -> None:
+    """After closed sprints of 20, 24 and 28 points (velocity 24), each person's points
+    capacity is their share of the velocity by available hours, as in the sprint plan."""
+    project = services.projects.create_project("VL", "Velocity")
+    done = next(c for c in services.workflow.list_columns(project.id) if c.category == "done")
+
+    def at(day: dt.date) -> None:
+        moment = dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)
+        services.context.clock = lambda: moment
+
+    for number, completed in enumerate((20, 24, 28)):
+        start = dt.date(2026, 11, 2) + dt.timedelta(days=14 * number)
+        at(start)
+        old = services.sprints.create_sprint(
+            project.id, f"Old {number + 1}", start=start, end=start + dt.timedelta(days=11)
+        )
+        c = services.cards.create_card(project.id, f"Old {number}", points=completed)
+        services.sprints.plan_card(c.id, old.id)
+        services.sprints.start_sprint(old.id)
+        services.board.move_card(c.id, done.id)
+        services.sprints.complete_sprint(old.id)
+    at(dt.date(2026, 12, 30))
+    new = services.sprints.create_sprint(
+        project.id, "New", start=dt.date(2027, 1, 4), end=dt.date(2027, 1, 15)
+    )
+    ada = services.projects.add_member(project.id, "Ada", hours_per_day=6)
+    services.projects.add_member(project.id, "Cy", hours_per_day=2)
+    services.sprints.set_capacity(new.id, ada.id, days_off=2)
+    services.cards.create_card(project.id, "Big", points=20, assignee_id=ada.id, sprint_id=new.id)
+    grid = services.workload.grid(project.id)
+    plan = services.sprints.sprint_plan(new.id)
+    assert grid.unit == plan.unit == "points"
+    assert [c.title for c in grid.columns] == ["New"]  # closed sprints are not columns
+    by_name = {m.display_name: m.capacity_points for m in plan.members}
+    assert {r.display_name: r.cells[0].capacity for r in grid.rows} == by_name
+    assert sum(by_name.values()) == Decimal("24")
+    ada_cell = grid.row(ada.id).cells[0]
+    assert ada_cell.level == "over" and ada_cell.days_off == 2
+    assert [o.display_name for o in services.workload.over_allocated(project.id)] == ["Ada"]
