@@ -578,7 +578,7 @@ class _KanbanGrid(_Grid):
             hols = tuple(
                 sorted(d for d in self.holidays if start <= d <= end and mask & (1 << d.weekday()))
             )
-            title = "This week" if week == 0 else f"Week of {start.strftime('%d %b')}"
+            title = "This week" if week == 0 else f"Week of {start.day} {start:%b}"
             out.append(
                 WorkloadColumnDTO(
                     f"week:{start.isoformat()}", title, start, end, None, None, days, hols

@@ -83,7 +83,7 @@ def test_the_grid_a_person_sees(team, make_window, qtbot) -> None:  # type: igno
     ]
     assert headers == ["Sprint 1", "Sprint 2"]
     tip = page.model.headerData(0, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
-    assert "Mon 07 Dec 2026 – Fri 18 Dec 2026" in tip
+    assert "Mon 7 Dec 2026 – Fri 18 Dec 2026" in tip
     assert "9 working day(s)" in tip and "Holidays: Thu 10 Dec" in tip
     # Sprint 2's points capacity is not known (no closed sprint, none typed in).
     assert seen(page) == {
@@ -196,6 +196,7 @@ def test_kanban_team_page_has_weeks(services, make_window, qtbot) -> None:  # ty
     page = open_team_page(window, qtbot)
     assert page.model.columnCount() == 6
     assert page.model.headerData(0, Qt.Orientation.Horizontal) == "This week"
+    assert page.model.headerData(1, Qt.Orientation.Horizontal) == "Week of 7 Dec"
     assert seen(page)["Ada"][0] == "12 / 40 h"
 
 

@@ -6,6 +6,7 @@ weeks. A cell shows "8 / 10 pts" over a bar coloured by its level (free, ok, ove
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from PySide6.QtCore import (
@@ -177,14 +178,14 @@ class WorkloadModel(QAbstractTableModel):
                 lines = [column.title]
                 if column.start is not None and column.end is not None:
                     lines.append(
-                        f"{column.start.strftime('%a %d %b %Y')} – "
-                        f"{column.end.strftime('%a %d %b %Y')}"
+                        f"{_day(column.start)} {column.start.year} – "
+                        f"{_day(column.end)} {column.end.year}"
                     )
                 else:
                     lines.append("No dates yet")
                 lines.append(f"{column.working_days} working day(s)")
                 if column.holidays:
-                    days = ", ".join(d.strftime("%a %d %b") for d in column.holidays)
+                    days = ", ".join(_day(d) for d in column.holidays)
                     lines.append(f"Holidays: {days}")
                 return "\n".join(lines)
             return None
@@ -212,6 +213,11 @@ class WorkloadModel(QAbstractTableModel):
         if self.kind(index.row()) != "total":
             base |= Qt.ItemFlag.ItemIsDropEnabled
         return base
+
+
+def _day(day: dt.date) -> str:
+    """ "Mon 7 Dec", as the planning dialog writes dates."""
+    return f"{day:%a} {day.day} {day:%b}"
 
 
 class LoadBarDelegate(QStyledItemDelegate):
