@@ -93,6 +93,7 @@ def test_the_grid_a_person_sees(team, make_window, qtbot) -> None:  # type: igno
         "Total": ["17 / 20 pts", "2 / ? pts"],
     }
     assert "1 cell(s) over capacity" in page.heading.text()
+    assert "reassign or re-plan it" in page.legend.text()
     # Colours: Ada is over (red), Bob has room (green), the unknown is grey.
     levels = {(r, c): page.model.index(r, c).data(LevelRole) for r in range(2) for c in range(2)}
     assert levels == {(0, 0): "over", (0, 1): "unknown", (1, 0): "free", (1, 1): "unknown"}
@@ -198,6 +199,7 @@ def test_kanban_team_page_has_weeks(services, make_window, qtbot) -> None:  # ty
     assert page.model.headerData(0, Qt.Orientation.Horizontal) == "This week"
     assert page.model.headerData(1, Qt.Orientation.Horizontal) == "Week of 7 Dec"
     assert seen(page)["Ada"][0] == "12 / 40 h"
+    assert "to reassign it" in page.legend.text() and "re-plan" not in page.legend.text()
 
 
 def test_planning_dialog_names_the_over_allocated(team, qtbot) -> None:  # type: ignore[no-untyped-def]

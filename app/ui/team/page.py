@@ -35,7 +35,7 @@ from app.services.workload import WorkloadDTO, fmt, short
 from app.ui.board.model import CARD_MIME, card_ids_from_mime, card_mime_data
 from app.ui.commands import CommandContext, ServiceCommand
 from app.ui.drags import drag_in_progress
-from app.ui.team.model import KindRole, LoadBarDelegate, WorkloadModel
+from app.ui.team.model import LEVEL_COLORS, KindRole, LoadBarDelegate, WorkloadModel
 
 if TYPE_CHECKING:
     from app.ui.mainwindow.registry import PageContext
@@ -215,17 +215,10 @@ class TeamPage(QWidget):
         self.heading.setObjectName("teamHeading")
         self.heading.setWordWrap(True)
         layout.addWidget(self.heading)
-        legend = QLabel(
-            '<span style="background:#9ad29c">&nbsp;free&nbsp;</span> under 70% &nbsp; '
-            '<span style="background:#f3cf6b">&nbsp;ok&nbsp;</span> 70–100% &nbsp; '
-            '<span style="background:#ec8a80">&nbsp;over&nbsp;</span> over capacity &nbsp; — '
-            "drag a card from the list on the right onto another cell to reassign or "
-            "re-plan it (Ctrl+Z undoes); Enter on a row: that person's cards",
-            self,
-        )
-        legend.setObjectName("teamLegend")
-        legend.setWordWrap(True)
-        layout.addWidget(legend)
+        self.legend = QLabel(self)
+        self.legend.setObjectName("teamLegend")
+        self.legend.setWordWrap(True)
+        layout.addWidget(self.legend)
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
         self.model = WorkloadModel(self)
@@ -308,6 +301,16 @@ class TeamPage(QWidget):
 
     def _set_heading(self, name: str, grid: WorkloadDTO) -> None:
         per = "sprint" if grid.methodology == "scrum" else "week"
+        gesture = "reassign or re-plan it" if grid.methodology == "scrum" else "reassign it"
+        self.legend.setText(
+            f'<span style="background:{LEVEL_COLORS["free"].name()}">&nbsp;free&nbsp;</span> '
+            "under 70% &nbsp; "
+            f'<span style="background:{LEVEL_COLORS["ok"].name()}">&nbsp;ok&nbsp;</span> '
+            "70–100% &nbsp; "
+            f'<span style="background:{LEVEL_COLORS["over"].name()}">&nbsp;over&nbsp;</span> '
+            f"over capacity &nbsp; — drag a card from the list on the right onto another cell "
+            f"to {gesture} (Ctrl+Z undoes); Enter on a row: that person's cards"
+        )
         over = sum(1 for r in grid.rows for c in r.cells if c.level == "over")
         stretched = f"{over} cell(s) over capacity" if over else "nobody over capacity"
         if not grid.columns:
