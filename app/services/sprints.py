@@ -653,10 +653,11 @@ class SprintService:
         backlog; left out: kept) in ONE transaction, as a drag on the Team page does: an
         ``assigned`` and a ``sprint_changed`` history event, one new version. Its undo is
         the same call with the old values."""
-        if assignee_id is not _UNSET and assignee_id is not None:
-            check_id(assignee_id, "member")
-        if sprint_id is not _UNSET and sprint_id is not None:
-            check_id(sprint_id, "sprint")
+        for value, what in ((assignee_id, "member"), (sprint_id, "sprint")):
+            if value is not _UNSET and value is not None:
+                check_id(value, what)
+                if not 0 < value < 2**31:  # beyond a database integer: no such row
+                    raise NotFound(f"There is no {what} with id {str(value)[:20]}.")
         with self._ctx.write() as uow:
             session = uow.session
             card = get_card_for_update(session, card_id)

@@ -49,6 +49,7 @@ FREE_BELOW = Decimal("0.70")  # under 70% of capacity: room for more
 KANBAN_WEEKS = 6  # this week and the next five
 THROUGHPUT_WEEKS = 4  # a Kanban team's points capacity: its average of the last four weeks
 LEVELS = ("free", "ok", "over", "unknown")
+MAX_ID = 2**31 - 1  # ids are database integers: a bigger one is no id at all
 
 
 def load_level(assigned: Decimal, capacity: Decimal | None) -> str:
@@ -171,7 +172,7 @@ class WorkloadService:
 
     def grid(self, project_id: int) -> WorkloadDTO:
         """The project's workload grid (see the module's docstring)."""
-        check_id(project_id, "project")
+        _check_ids(project_id, None)
         with self._ctx.read() as uow:
             session = uow.session
             project = get_project(session, project_id)
@@ -213,6 +214,7 @@ class WorkloadService:
     def cell_cards(self, project_id: int, column_key: str, member_id: int | None) -> list[CardDTO]:
         """The cards counted in one cell (``member_id`` None: the unassigned ones), by
         rank."""
+        _check_ids(project_id, member_id)
         with self._ctx.read() as uow:
             session = uow.session
             project = get_project(session, project_id)
@@ -229,6 +231,7 @@ class WorkloadService:
     def member_cards(self, project_id: int, member_id: int) -> list[CardDTO]:
         """A person's cards in every column of the grid (what their row adds up), by rank."""
         check_id(member_id, "member")
+        _check_ids(project_id, member_id)
         with self._ctx.read() as uow:
             session = uow.session
             project = get_project(session, project_id)
@@ -257,6 +260,17 @@ class WorkloadService:
 # --- building the grid ---------------------------------------------------------------------
 
 
+def _check_ids(project_id: int, member_id: int | None) -> None:
+    """Whole-number ids within a database integer (PostgreSQL refuses bigger ones with an
+    error a person cannot read)."""
+    check_id(project_id, "project")
+    if member_id is not None:
+        check_id(member_id, "member")
+    for value, what in ((project_id, "project"), (member_id, "member")):
+        if value is not None and not 0 < value <= MAX_ID:
+            raise NotFound(f"There is no {what} with id {str(value)[:20]}.")
+
+
 def _counted(session: Session, project: Project) -> list:  # type: ignore[type-arg]
     """What counts as work: live non-epic cards of the project (and on a Kanban project,
     not done yet)."""
@@ -270,13 +284,14 @@ def _counted(session: Session, project: Project) -> list:  # type: ignore[type-a
 
 
 def _column_clause(session: Session, project: Project, key: str, now: dt.datetime):  # type: ignore[no-untyped-def]
+    if not isinstance(key, str) or len(key) > 40:
+        raise ValidationError(f"Not a workload column: {key!r:.50}.")
     kind, _, value = key.partition(":")
     if kind == "sprint" and project.methodology != "kanban":
-        try:
-            sprint_id = int(value)
-        except ValueError as exc:
-            raise ValidationError(f"Not a workload column: {key!r}.") from exc
-        return Card.sprint_id == sprint_id
+        # ASCII digits only ("١٢" is a number to int()) and within a database integer.
+        if not (value.isascii() and value.isdigit()) or not 0 < int(value) <= MAX_ID:
+            raise ValidationError(f"Not a workload column: {key!r}.")
+        return Card.sprint_id == int(value)
     if kind == "week" and project.methodology == "kanban":
         try:
             monday = dt.date.fromisoformat(value)

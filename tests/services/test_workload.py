@@ -318,3 +318,37 @@ def test_points_capacity_is_the_velocity_share_the_sprint_plan_gives(services: S
     ada_cell = grid.row(ada.id).cells[0]
     assert ada_cell.level == "over" and ada_cell.days_off == 2
     assert [o.display_name for o in services.workload.over_allocated(project.id)] == ["Ada"]
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "",
+        "sprint:",
+        "sprint:١٢",  # Arabic-Indic digits: int() would take them
+        "sprint:-4",
+        "sprint:" + "9" * 30,  # beyond a database integer
+        "week:2026-12-07",  # a Kanban column on a Scrum project
+        "sprint:1" + " " * 100,
+        "💥:💥",
+    ],
+)
+def test_odd_column_keys_are_refused_with_a_message(world: World, key: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        world.services.workload.cell_cards(world.project.id, key, world.ada.id)
+    assert "\n" not in str(refused.value) and len(str(refused.value)) < 120
+
+
+def test_huge_ids_are_not_found_not_a_database_error(world: World) -> None:
+    s = world.services
+    huge = 10**30
+    for call in (
+        lambda: s.workload.grid(huge),
+        lambda: s.workload.member_cards(world.project.id, huge),
+        lambda: s.workload.cell_cards(world.project.id, f"sprint:{world.first.id}", huge),
+        lambda: s.sprints.replan_card(card(world, world.ada, world.first).id, assignee_id=huge),
+        lambda: s.sprints.replan_card(card(world, world.ada, world.first).id, sprint_id=huge),
+    ):
+        with pytest.raises((NotFound, ValidationError)):
+            call()
+    assert s.workload.over_allocated(world.project.id, huge) == []
