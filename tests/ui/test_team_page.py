@@ -175,6 +175,15 @@ def test_enter_on_a_row_opens_the_persons_cards(team, make_window, qtbot, monkey
     qtbot.keyClick(dialog.list, Qt.Key.Key_Return)
     assert opened == [made["Audit log"].id]
     dialog.close()
+    # A double-click on the Unassigned row's header: the cards nobody has.
+    header = page.table.verticalHeader()
+    y = header.sectionViewportPosition(2) + header.sectionSize(2) // 2
+    qtbot.mouseDClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(10, y))
+    assert page.dialog is not dialog and page.dialog.windowTitle() == "Cards nobody has"
+    assert [
+        page.dialog.list.item(i).text().split("  ")[1] for i in range(page.dialog.list.count())
+    ] == ["Exports"]
+    page.dialog.close()
 
 
 def test_a_teammates_change_shows_up(team, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]

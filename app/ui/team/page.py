@@ -411,9 +411,8 @@ class TeamPage(QWidget):
             ]
         else:
             cards = self._services.workload.member_cards(project.id, member)
-        self.dialog = PersonCardsDialog(
-            self, f"{who}'s cards", cards, grid.unit, self._ctx.open_card
-        )
+        title = "Cards nobody has" if member is None else f"{who}'s cards"
+        self.dialog = PersonCardsDialog(self, title, cards, grid.unit, self._ctx.open_card)
         self.dialog.open()
 
     # --- drops ---------------------------------------------------------------------------
