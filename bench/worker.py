@@ -132,6 +132,60 @@ class Worker:
             gc.collect()
         self.record("backlog_open_ms", values)
 
+    def team_open(self) -> None:
+        """The Team page (issue 16) opened on a loaded board: WorkloadService.grid (one
+        grouped query), the grid model and a full paint; on the Scrum project (its active
+        and planned sprints) and on the Kanban one (six weeks)."""
+        from app.ui.mainwindow.registry import PageContext
+        from app.ui.team.page import TeamPage
+
+        for name, project_id in (
+            ("team_open_ms", self.scrum_id),
+            ("team_open_kanban_ms", self.kanban_id),
+        ):
+            values = []
+            for i in range(WARMUP + self.repeat):
+                window = QWidget()
+                window.resize(*VIEW_SIZE)
+                store = BoardStore(self.services)
+                store.load(project_id)
+                stack = QUndoStack()
+                context = CommandContext(self.services, print)
+                ctx = PageContext(
+                    window=window,
+                    store=store,
+                    services=self.services,
+                    commands=context,
+                    push=lambda c, s=stack: (s.push(c), True)[1],
+                    open_card=lambda _card_id: None,
+                    new_board=lambda store=store: BoardView(store),
+                )
+                window.show()
+                settle(self.app)
+                pages: list[TeamPage] = []
+
+                def run(ctx: PageContext = ctx, pages: list[TeamPage] = pages) -> None:
+                    page = TeamPage(ctx)
+                    page.resize(*VIEW_SIZE)
+                    page.show()
+                    settle(self.app)
+                    page.grab()
+                    pages.append(page)
+
+                t = ms(run)
+                if i >= WARMUP:
+                    values.append(t)
+                for page in pages:
+                    page.close()
+                    page.deleteLater()
+                store.close()
+                window.close()
+                window.deleteLater()
+                settle(self.app)
+                gc.collect()
+            self.record(name, values)
+        self.notes["team_open"] = "TeamPage built on a loaded store: workload grid + paint"
+
     # --- the hot paths -------------------------------------------------------------------
 
     def card_moves(self) -> None:
@@ -356,6 +410,7 @@ class Worker:
     def run(self, out: Path) -> dict[str, object]:
         self.board_open()
         self.backlog_open()
+        self.team_open()
         self.card_moves()
         self.sqlite_baseline()
         self.reranks()

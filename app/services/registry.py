@@ -24,6 +24,7 @@ from app.services.standups import StandupService
 from app.services.team import TeamService
 from app.services.transfer import TransferService
 from app.services.workflow import WorkflowService
+from app.services.workload import WorkloadService
 
 
 @dataclass
@@ -44,6 +45,7 @@ class Services:
     comments: CommentService
     standups: StandupService
     activity: ActivityService
+    workload: WorkloadService  # the Team page: who is stretched (issue 16)
 
     @property
     def bus(self) -> ChangeBus:
@@ -96,4 +98,5 @@ def build_services(
         comments=CommentService(context),
         standups=StandupService(context),
         activity=ActivityService(context),
+        workload=WorkloadService(context),
     )

@@ -642,6 +642,83 @@ class SprintService:
             uow.commit()
             return dto
 
+    def replan_card(
+        self,
+        card_id: int,
+        sprint_id: int | None = _UNSET,
+        assignee_id: int | None = _UNSET,
+        expected_version: int | None = None,
+    ) -> CardDTO:
+        """Give a card another assignee and/or another sprint (None: unassigned / the
+        backlog; left out: kept) in ONE transaction, as a drag on the Team page does: an
+        ``assigned`` and a ``sprint_changed`` history event, one new version. Its undo is
+        the same call with the old values."""
+        for value, what in ((assignee_id, "member"), (sprint_id, "sprint")):
+            if value is not _UNSET and value is not None:
+                check_id(value, what)
+                if not 0 < value < 2**31:  # beyond a database integer: no such row
+                    raise NotFound(f"There is no {what} with id {str(value)[:20]}.")
+        with self._ctx.write() as uow:
+            session = uow.session
+            card = get_card_for_update(session, card_id)
+            key = card_key(session, card)
+            check_version(card, expected_version, key)
+            if card.archived:
+                raise Conflict(f"{key} is archived; restore it before planning it.")
+            new_sprint: Sprint | None = None
+            move = sprint_id is not _UNSET and sprint_id != card.sprint_id
+            if move and sprint_id is not None:
+                new_sprint = session.get(Sprint, sprint_id)
+                if new_sprint is None or new_sprint.project_id != card.project_id:
+                    raise NotFound(f"There is no sprint with id {sprint_id} in this project.")
+                self._check_scrum(get_project(session, card.project_id))
+                if new_sprint.state == "closed":
+                    raise Conflict(
+                        f"The sprint {new_sprint.name!r} is closed; cards cannot be added to it."
+                    )
+                if card.type == "epic":
+                    raise ValidationError(
+                        f"{key} is an epic; plan the cards of the epic into sprints instead."
+                    )
+            assign = assignee_id is not _UNSET and assignee_id != card.assignee_id
+            if assign and assignee_id is not None:
+                link = session.scalar(
+                    select(ProjectMember.active).where(
+                        ProjectMember.project_id == card.project_id,
+                        ProjectMember.member_id == assignee_id,
+                    )
+                )
+                if not link:
+                    raise NotFound(
+                        f"Member {assignee_id} is not in this project's team; "
+                        f"{key} cannot be assigned to them."
+                    )
+            if not move and not assign:
+                return fetch_card(session, card.id)
+            if assign:
+                before = card.assignee_id
+                card.assignee_id = assignee_id
+                if not move:
+                    card.version += 1
+                    card.updated_at = self._ctx.clock()
+                    session.flush()
+                record_event(
+                    session,
+                    self._ctx,
+                    card,
+                    "assigned",
+                    {"assignee_id": before},
+                    {"assignee_id": assignee_id},
+                )
+            if move:
+                old = session.get(Sprint, card.sprint_id) if card.sprint_id is not None else None
+                self._move_to_sprint(session, card, old, new_sprint)
+            session.flush()
+            dto = fetch_card(session, card.id)
+            uow.notify(Change(ChangeKind.CARD_CHANGED, card.project_id, (dto,)))
+            uow.commit()
+            return dto
+
     # --- running -------------------------------------------------------------------------
 
     def start_preview(self, sprint_id: int) -> SprintStartDTO:
@@ -975,13 +1052,8 @@ class SprintService:
             else:
                 continue
             row = capacities.get(mid)
-            off = row.days_off if row is not None else 0
             explicit = row is not None and row.hours is not None
-            if explicit:
-                assert row is not None and row.hours is not None
-                hours = row.hours
-            else:
-                hours = (per_day * max(days - off, 0)).quantize(Decimal("0.01"))
+            hours = capacity_hours(per_day, days, row)
             rows.append((member, per_day, row, hours, explicit))
         rows.sort(key=lambda r: (r[0].display_name.lower(), r[0].id))
         shares = velocity_shares(velocity, [r[3] for r in rows])
@@ -1400,6 +1472,16 @@ def _sprint_id_of(sprint: Sprint | None) -> int | None:
     return None if sprint is None else sprint.id
 
 
+def capacity_hours(per_day: Decimal, days: int, row: SprintCapacity | None) -> Decimal:
+    """A member's hours for a sprint of ``days`` working days (holidays already left out):
+    the hours typed into their capacity row, else hours per day x (days - their days off).
+    The sprint plan and the Team page's workload grid both count capacity with this."""
+    if row is not None and row.hours is not None:
+        return row.hours
+    off = row.days_off if row is not None else 0
+    return (per_day * max(days - off, 0)).quantize(Decimal("0.01"))
+
+
 def velocity_shares(velocity: Decimal | None, hours: list[Decimal]) -> list[Decimal | None]:
     """Each member's share of the velocity, in proportion to their available hours, in
     tenths of a point that add up to the velocity exactly (largest remainders get the
@@ -1446,6 +1528,7 @@ __all__ = [
     "SprintSummaryDTO",
     "VelocityDTO",
     "VelocitySprintDTO",
+    "capacity_hours",
     "sprint_dto",
     "velocity_shares",
 ]

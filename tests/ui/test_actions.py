@@ -28,7 +28,7 @@ MENUS = {
         "&Create sprint…", "&Edit sprint…", "&Plan sprint (capacity)…", "", "&Start sprint…",
         "C&omplete sprint…",
     ],
-    "&View": ["&Board", "Back&log", "&Sprint", "&Reports", "&Activity"],
+    "&View": ["&Board", "Back&log", "&Sprint", "&Reports", "&Team", "&Activity"],
     "&Board": ["Edit &workflow…", "&Reload"],
     "&Help": ["&About Sprintdeck"],
 }  # fmt: skip
@@ -58,6 +58,7 @@ def shortcuts() -> dict[str, list[object]]:
         "Back&log": ["Ctrl+2"],
         "&Sprint": ["Ctrl+3"],
         "&Reports": ["Ctrl+4"],
+        "&Team": ["Ctrl+5"],
         "&Activity": ["Ctrl+7"],
     }
 

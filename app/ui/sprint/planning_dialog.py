@@ -99,6 +99,15 @@ def status_text(assigned: Decimal, capacity: Decimal | None, unit: str) -> str:
     return f"{head} — {number(capacity - assigned)} left"
 
 
+def over_allocated_text(plan: SprintPlanDTO) -> str:
+    """ "Ada: 14 / 10 pts, Bob: 50 / 42 h": the over-allocated people, most over first."""
+    short = UNIT_SHORT[plan.unit]
+    people = sorted(plan.over_capacity_members, key=lambda m: (-m.over_by, m.display_name))
+    return ", ".join(
+        f"{m.display_name}: {number(m.assigned)} / {number(m.capacity)} {short}" for m in people
+    )
+
+
 def cards_text(count: int, unestimated: int) -> str:
     return f"{count} ({unestimated} unestimated)" if unestimated else str(count)
 
@@ -148,6 +157,12 @@ class PlanningDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.itemChanged.connect(self._on_item_changed)
         layout.addWidget(self.table, 1)
+        # Who is over-allocated in this sprint, as the Team page and the status report say it.
+        self.over_label = QLabel()
+        self.over_label.setObjectName("planOverAllocated")
+        self.over_label.setWordWrap(True)
+        self.over_label.setStyleSheet(f"color: {OVER.name()}; font-weight: bold;")
+        layout.addWidget(self.over_label)
         self.hint_label = QLabel()
         self.hint_label.setWordWrap(True)
         self.hint_label.setObjectName("hintLabel")
@@ -206,6 +221,9 @@ class PlanningDialog(QDialog):
         self.hint_label.setText(HINTS[plan.unit])
         self._fill(plan)
         self.summary_label.setText(self._summary(plan))
+        over = over_allocated_text(plan)
+        self.over_label.setText(f"Over-allocated: {over}" if over else "")
+        self.over_label.setVisible(bool(over))
 
     # --- the table -----------------------------------------------------------------------
 
