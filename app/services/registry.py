@@ -18,6 +18,7 @@ from app.services.events import ChangeBus
 from app.services.projects import ProjectService
 from app.services.sprint_report_data import ReportService
 from app.services.sprints import SprintService
+from app.services.standup_data import StandupDataService
 from app.services.team import TeamService
 from app.services.transfer import TransferService
 from app.services.workflow import WorkflowService
@@ -38,6 +39,7 @@ class Services:
     reports: ReportService
     transfer: TransferService
     me: ActorService  # who did it: the name history events record (Settings › You are)
+    standup_data: StandupDataService  # what the standup shows for each person
 
     @property
     def bus(self) -> ChangeBus:
@@ -87,4 +89,5 @@ def build_services(
         reports=ReportService(context),
         transfer=TransferService(context),
         me=ActorService(context),
+        standup_data=StandupDataService(context),
     )
