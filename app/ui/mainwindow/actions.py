@@ -93,6 +93,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
                tip="Cards and text at their normal size (Ctrl+0)"),
     ActionSpec("view.full_screen", "&Full screen", "full_screen_action", ("F11",),
                tip="Fill the screen with the window, for a shared screen (F11)"),
+    ActionSpec("view.standup", "S&tandup…", "standup_action", ("Ctrl+U",),
+               tip="Walk the team through the board one person at a time (Ctrl+U)",
+               requires="project"),
 )  # fmt: skip
 
 # The menu bar: (name, title, items); an item is an action's name, None for a separator,
@@ -114,7 +117,7 @@ MENUS: tuple[tuple[str, str, tuple[str | None, ...]], ...] = (
     )),
     ("view", "&View", (
         "@pages", None, "view.zoom_in", "view.zoom_out", "view.zoom_reset", None,
-        "view.full_screen",
+        "view.full_screen", "view.standup",
     )),
     ("board", "&Board", ("board.workflow", "board.reload")),
     ("help", "&Help", ("help.about",)),
