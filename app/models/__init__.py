@@ -4,7 +4,7 @@ from app.models.base import Base, utcnow
 from app.models.capacity import SprintCapacity
 from app.models.card import CARD_TYPES, PRIORITIES, Card, ChecklistItem, card_label, card_watcher
 from app.models.change_log import ChangeLogEntry
-from app.models.comment import IMPORT_SOURCES, Comment, ImportRef
+from app.models.comment import IMPORT_SOURCES, Comment, ImportRef, Standup
 from app.models.history import EVENT_KINDS, HistoryEvent
 from app.models.project import (
     WEEKDAYS_MON_FRI,
@@ -49,6 +49,7 @@ __all__ = [
     "Sprint",
     "SprintCapacity",
     "SprintSnapshot",
+    "Standup",
     "WorkLog",
     "WorkflowColumn",
     "card_label",

@@ -35,6 +35,7 @@ class ChangeKind(StrEnum):
     MEMBERS_CHANGED = "members_changed"
     LABELS_CHANGED = "labels_changed"
     SPRINTS_CHANGED = "sprints_changed"
+    COMMENTED = "commented"  # a comment was added, edited, deleted or restored on its card
     RELOADED = "reloaded"
 
     @property

@@ -12,12 +12,14 @@ from app.services.actor import ActorService
 from app.services.board import BoardService
 from app.services.cards import CardService
 from app.services.chart_data import ChartService
+from app.services.comments import CommentService
 from app.services.context import ServiceContext
 from app.services.dto import ProjectDTO
 from app.services.events import ChangeBus
 from app.services.projects import ProjectService
 from app.services.sprint_report_data import ReportService
 from app.services.sprints import SprintService
+from app.services.standups import StandupService
 from app.services.standup_data import StandupDataService
 from app.services.team import TeamService
 from app.services.transfer import TransferService
@@ -39,6 +41,8 @@ class Services:
     reports: ReportService
     transfer: TransferService
     me: ActorService  # who did it: the name history events record (Settings › You are)
+    comments: CommentService
+    standups: StandupService
     standup_data: StandupDataService  # what the standup shows for each person
 
     @property
@@ -89,5 +93,7 @@ def build_services(
         reports=ReportService(context),
         transfer=TransferService(context),
         me=ActorService(context),
+        comments=CommentService(context),
+        standups=StandupService(context),
         standup_data=StandupDataService(context),
     )
