@@ -4,9 +4,9 @@ For each active member of the project's team, in the team's order: their blocked
 cards in progress by how long they have been in their column (in working days of the
 project's calendar; older than ``stale_after`` flagged), what they finished or moved since
 the last standup (from the history: the cards now assigned to them that moved after
-``since``) and the comments they wrote since then. ``since`` is the start of the last
-standup held (``services.standups.last_started``); None means "since yesterday" (the last
-24 hours), what a team's first standup looks back over.
+``since``) and the comments they wrote since then (deleted ones left out). ``since`` is the
+start of the last standup held (``services.standups.last_started``); None means "since
+yesterday" (the last 24 hours), what a team's first standup looks back over.
 
 A fixed number of queries for the whole team (cards, columns, members, the history and the
 comments of the period), so that a standup of ten people is one read, not ten.
@@ -197,6 +197,7 @@ class StandupDataService:
                         Card.project_id == project_id,
                         Card.archived.is_(False),
                         Comment.created_at >= since,
+                        Comment.deleted_at.is_(None),
                     )
                     .order_by(Comment.created_at, Comment.id)
                 ).all()
@@ -315,20 +316,38 @@ def _team(session: object, project_id: int, member_id: int | None) -> list[Membe
     ]
 
 
+UNDO_WINDOW = dt.timedelta(hours=1)  # a move taken back this soon does not reset the age
+
+
 def _entered_column(session: object, project_id: int, card_ids: Sequence[int]) -> dict:
-    """When each card last entered a column (its last move; cards never moved: absent)."""
+    """When each card entered the column it is in, replayed from its history.
+
+    A move taken back within :data:`UNDO_WINDOW` (an undo, a slip of the mouse) does not
+    count: the card has been in its column since it first came there, not since the undo.
+    """
     if not card_ids:
         return {}
     rows = session.execute(  # type: ignore[attr-defined]
-        select(HistoryEvent.card_id, func.max(HistoryEvent.at))
+        select(HistoryEvent.card_id, HistoryEvent.at, HistoryEvent.column_id_after)
         .where(
             HistoryEvent.project_id == project_id,
-            HistoryEvent.kind.in_(("moved", "restored")),
+            HistoryEvent.kind.in_(("created", "moved", "restored")),
             HistoryEvent.card_id.in_(list(card_ids)),
         )
-        .group_by(HistoryEvent.card_id)
+        .order_by(HistoryEvent.card_id, HistoryEvent.at, HistoryEvent.id)
     ).all()
-    return {card_id: at for card_id, at in rows}
+    stacks: dict[int, list[tuple[int | None, dt.datetime]]] = {}
+    for card_id, at, column_id in rows:
+        stack = stacks.setdefault(card_id, [])
+        if not stack:
+            stack.append((column_id, at))
+        elif column_id == stack[-1][0]:
+            continue
+        elif len(stack) >= 2 and stack[-2][0] == column_id and at - stack[-1][1] <= UNDO_WINDOW:
+            stack.pop()
+        else:
+            stack.append((column_id, at))
+    return {card_id: stack[-1][1] for card_id, stack in stacks.items() if stack}
 
 
 def _last_per_card(moves: list[StandupMove]) -> list[StandupMove]:
@@ -349,6 +368,7 @@ def _last_per_card(moves: list[StandupMove]) -> list[StandupMove]:
             m.finished,
         )
         for m in sorted(last.values(), key=lambda m: m.at)
+        if first[m.card_id].from_column != m.to_column  # moved and back: no move at all
     ]
 
 

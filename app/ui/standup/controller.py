@@ -21,7 +21,6 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QLineEdit, QToolBar
 
 from app.errors import DomainError
-from app.services.standup_data import StandupData
 from app.ui.commands import CommandContext, EditCardCommand, ServiceCommand
 from app.ui.dates import format_user_time
 from app.ui.standup.summary import StandupFacts, facts, summary_markdown
@@ -30,6 +29,7 @@ from app.ui.standup.view import StandupView
 if TYPE_CHECKING:
     from app.services import Services
     from app.services.dto import CardDTO
+    from app.services.standup_data import StandupData
     from app.ui.mainwindow.window import MainWindow
 
 BLOCK_REASON_MAX = 500

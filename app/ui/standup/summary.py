@@ -7,9 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from app.services.standup_data import PersonStandup, StandupData
 from app.words import plural
+
+if TYPE_CHECKING:
+    from app.services.standup_data import PersonStandup, StandupData
 
 DEFAULT_TOO_MUCH = 3  # more cards in progress than this is "too much"
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
@@ -37,9 +38,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.dto import MemberDTO
-from app.services.standup_data import DEFAULT_STALE_AFTER, PersonStandup
 from app.ui.standup.summary import DEFAULT_TOO_MUCH, minutes_seconds
 from app.words import plural
+
+if TYPE_CHECKING:  # not at run time: the window (and so the first paint) imports this
+    from app.services.standup_data import PersonStandup
+
+# The services' DEFAULT_STALE_AFTER (app/services/standup_data.py imports SQLAlchemy, which
+# the first paint must not; tests/ui/test_standup.py checks the two agree).
+DEFAULT_STALE_AFTER = 3
 
 CARD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SOFT_LIMIT_MINUTES = 2  # a speaker's timer turns amber after this
@@ -179,9 +186,9 @@ class StandupView(QWidget):
     def _build_summary(self) -> None:
         page = QWidget()
         layout = QVBoxLayout(page)
-        title = QLabel("Standup summary")
-        title.setObjectName("standupTitle")
-        layout.addWidget(title)
+        self.summary_title = QLabel("Standup summary")
+        self.summary_title.setObjectName("standupTitle")
+        layout.addWidget(self.summary_title)
         self.saved_label = QLabel()
         self.saved_label.setObjectName("standupSaved")
         self.saved_label.setWordWrap(True)
@@ -216,14 +223,16 @@ class StandupView(QWidget):
         for label, factor in (
             (self.person_label, 2.2),
             (self.start_title, 2.0),
+            (self.summary_title, 2.0),
             (self.speaker_timer, 1.8),
             (self.total_timer, 1.2),
+            (self.position_label, 1.2),
             (self.keys_label, 0.8),
             (self.next_label, 0.9),
         ):
             bigger = QFont(font)
             bigger.setPointSizeF(BASE_POINTS * zoom * factor)
-            bigger.setBold(label in (self.person_label, self.start_title, self.speaker_timer))
+            bigger.setBold(factor >= 1.8)
             label.setFont(bigger)
         for child in (self.cards_list, self.summary_text, self.present_list):
             child.setFont(font)
@@ -494,9 +503,13 @@ class StandupView(QWidget):
     def eventFilter(self, watched: object, event: object) -> bool:
         """QObject::eventFilter: the walk's keys reach the list first (it would take the
         arrows and Space for itself)."""
-        if watched is self.cards_list and isinstance(event, QKeyEvent):
-            if event.type() == QKeyEvent.Type.KeyPress and self._walk_key(event):
-                return True
+        if (
+            watched is self.cards_list
+            and isinstance(event, QKeyEvent)
+            and event.type() == QKeyEvent.Type.KeyPress
+            and self._walk_key(event)
+        ):
+            return True
         return super().eventFilter(watched, event)  # type: ignore[arg-type]
 
     def _walk_key(self, event: QKeyEvent) -> bool:
