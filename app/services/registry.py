@@ -19,8 +19,8 @@ from app.services.events import ChangeBus
 from app.services.projects import ProjectService
 from app.services.sprint_report_data import ReportService
 from app.services.sprints import SprintService
-from app.services.standups import StandupService
 from app.services.standup_data import StandupDataService
+from app.services.standups import StandupService
 from app.services.team import TeamService
 from app.services.transfer import TransferService
 from app.services.workflow import WorkflowService

@@ -145,3 +145,23 @@ def test_unknown_project_or_member(services: Services, team) -> None:  # type: i
         services.standup_data.for_member(team["project"].id, 99_999)
     with pytest.raises(ValidationError):
         services.standup_data.for_member(team["project"].id, "1")  # type: ignore[arg-type]
+
+
+def test_a_move_taken_back_soon_keeps_the_age(services: Services, team) -> None:  # type: ignore[no-untyped-def]
+    """An undo on the standup screen (moved and moved back) is no move and no new age."""
+    project_id = team["project"].id
+    clock = team["clock"]
+    cols = {c.category: c.id for c in services.workflow.list_columns(project_id)}
+    old = team["cards"]["Old work"]
+    services.board.move_card(old.id, cols["done"])
+    clock.now = at(12, 9, 40)
+    services.board.move_card(old.id, cols["in_progress"])
+    ada = services.standup_data.for_member(project_id, team["ada"].id, since=at(12, 9))
+    assert next((s.card.title, s.days_in_column) for s in ada.in_progress) == ("Old work", 7)
+    assert ada.moved == () and ada.finished == ()
+    # Taken back a day later, it is rework: the card starts again in its column.
+    services.board.move_card(old.id, cols["done"])
+    clock.now = at(13, 10)
+    services.board.move_card(old.id, cols["in_progress"])
+    later = services.standup_data.for_member(project_id, team["ada"].id, since=at(12, 9))
+    assert [s.days_in_column for s in later.in_progress if s.card.title == "Old work"] == [0]

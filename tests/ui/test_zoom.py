@@ -80,7 +80,9 @@ def test_the_zoom_is_remembered_for_the_screen(demo, make_window, settings_path,
     assert saved.value("zoom/elsewhere 640x480") is None
 
 
-def test_columns_share_a_wide_window_and_scroll_below_their_minimum(demo, make_window) -> None:  # type: ignore[no-untyped-def]
+def test_columns_share_a_wide_window_and_scroll_below_their_minimum(
+    demo, make_window, qtbot
+) -> None:  # type: ignore[no-untyped-def]
     window = make_window(demo)
     window.resize(2560, 1440)
     window.show()
@@ -92,6 +94,12 @@ def test_columns_share_a_wide_window_and_scroll_below_their_minimum(demo, make_w
     from PySide6.QtWidgets import QApplication
 
     QApplication.processEvents()
+    # The cards narrowed with their lists (a card wider than its list could not be hit).
+    _column, models = column_named(window, "In Progress")
+    view = window.board.view_for_model(models[0])
+    qtbot.waitUntil(
+        lambda: view.visualRect(models[0].index(0, 0)).width() <= view.viewport().width()
+    )
     scroll = window.board._scroll
     assert scroll.horizontalScrollBar().maximum() > 0  # too narrow: scroll sideways
 

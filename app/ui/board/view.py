@@ -34,9 +34,18 @@ from app.ui.drags import drag_in_progress
 from app.ui.store import BoardStore
 from app.words import plural
 
-# A column's narrowest (at zoom 1; it grows with the zoom): below it the board scrolls
-# sideways. There is no widest: the columns share the window's width, however wide.
+# A column's narrowest (at zoom 1): below it the board scrolls sideways. There is no
+# widest: the columns share the window's width, however wide.
 COLUMN_WIDTH = 270
+
+
+def column_min_width(zoom: float) -> int:
+    """The narrowest column at a zoom: it grows more slowly than the text (with the square
+    root of the zoom), so that four columns at zoom 2 still fit 1920 px side by side and a
+    wrapped title takes the difference."""
+    return round(COLUMN_WIDTH * zoom**0.5)
+
+
 COLUMN_NAME_PT = 11.0  # the column names' size at zoom 1 (style.qss says 11pt)
 GROUPINGS = ("none", "assignee", "epic", "priority")
 PRIORITY_ORDER = ("highest", "high", "medium", "low", "lowest")
@@ -146,6 +155,9 @@ class CardListView(QListView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setUniformItemSizes(True)
+        # Columns share the window's width (no widest column): cards follow their list's
+        # width when the window (or the zoom) changes it, not the width of the first layout.
+        self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setDragEnabled(True)
         self.setAcceptDrops(True)
@@ -357,7 +369,7 @@ class BoardView(QWidget):
         font.setPointSizeF(self._base_font.pointSizeF() * self._zoom)
         self.setFont(font)
         self._delegate.zoom = self._zoom
-        width = round(COLUMN_WIDTH * self._zoom)
+        width = column_min_width(self._zoom)
         for parts in self._columns:
             parts.header.setMinimumWidth(width)
             parts.header.set_zoom(self._zoom)
@@ -484,7 +496,7 @@ class BoardView(QWidget):
             by_column.setdefault(card.column_id, []).append(card)
         self._totals = {column_id: _Totals.of(cs) for column_id, cs in by_column.items()}
         columns = self._store.columns
-        width = round(COLUMN_WIDTH * self._zoom)
+        width = column_min_width(self._zoom)
         self._delegate.today = self._store.today()
         self._delegate.done_columns = frozenset(c.id for c in columns if c.category == "done")
         for col_index, column in enumerate(columns):
