@@ -15,6 +15,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer,
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -218,8 +219,12 @@ class ColumnHeader(QFrame):
         self.over_limit = False
 
     def set_zoom(self, zoom: float) -> None:
-        """Scale the column's name (the stylesheet's fixed 11pt would not follow the font)."""
+        """Scale the column's name and figures (styled labels do not follow the board's
+        font: the stylesheet's fixed 11pt, and the app's size for the others)."""
         self.name_label.setStyleSheet(f"font-size: {COLUMN_NAME_PT * zoom:.1f}pt;")
+        size = QApplication.font().pointSizeF() * zoom
+        for label in (self.stats_label, self.wip_label):
+            label.setStyleSheet(f"font-size: {size:.1f}pt;")
 
     def show_figures(
         self, column: ColumnDTO, total: int, shown: int, points: Decimal, filtered: bool
