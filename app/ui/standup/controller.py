@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QLineEdit, QToolBar
 
 from app.errors import DomainError
@@ -71,6 +71,8 @@ class StandupController(QObject):
         self.facts: StandupFacts | None = None
         self._previous: Any = None  # the page shown before the standup
         self._hidden_bars: list[QToolBar] = []
+        self._listening = False  # to the bus, while a standup is walked
+        window.installEventFilter(self)  # a window closed mid-standup stops listening
         self._refresh = QTimer(self)
         self._refresh.setSingleShot(True)
         self._refresh.setInterval(0)
@@ -82,6 +84,14 @@ class StandupController(QObject):
 
     def handlers(self) -> dict[str, Callable[[], Any]]:
         return {"view.standup": self.open}
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """QObject::eventFilter: the window closing ends the listening (and the timers)."""
+        if watched is self._window and event.type() == QEvent.Type.Close:
+            self._listen(False)
+            if self.view is not None:
+                self.view.stop_timers()
+        return False
 
     @property
     def active(self) -> bool:
@@ -124,6 +134,8 @@ class StandupController(QObject):
         w = self._window
         if self.view is None:
             return
+        self._listen(False)
+        self.view.stop_timers()
         for bar in self._hidden_bars:
             bar.show()
         self._hidden_bars = []
@@ -155,8 +167,6 @@ class StandupController(QObject):
                 store.board_reset,
             ):
                 signal.connect(lambda *_args: self._schedule_reread())
-            self._services.bus.subscribe(self._on_bus)
-            self.destroyed.connect(lambda: self._services.bus.unsubscribe(self._on_bus))
             self.view = view
         return self.view
 
@@ -183,7 +193,16 @@ class StandupController(QObject):
             return
         if data is None:
             return
+        self._listen(True)
         view.begin_walk({p.member.id: p for p in data.people})
+
+    def _listen(self, on: bool) -> None:
+        """Hear the bus (comments) only while walking: a closed window leaves no listener."""
+        if on and not self._listening:
+            self._services.bus.subscribe(self._on_bus)
+        elif not on and self._listening:
+            self._services.bus.unsubscribe(self._on_bus)
+        self._listening = on
 
     def _schedule_reread(self) -> None:
         if self.view is not None and self.view.stage == "walk":
@@ -277,6 +296,7 @@ class StandupController(QObject):
         if view is None or project is None:
             return
         view.stop_timers()
+        self._listen(False)
         try:
             data = self._data()
         except DomainError as exc:
