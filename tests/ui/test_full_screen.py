@@ -29,3 +29,14 @@ def test_the_menu_item_works_like_the_key(demo, make_window, qtbot) -> None:  # 
     assert action.isChecked()
     window.showNormal()  # the window's state changed elsewhere: the check mark follows
     qtbot.waitUntil(lambda: not action.isChecked())
+
+
+def test_f11_works_in_the_standup_too(demo, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(demo)
+    window.named_actions["view.standup"].trigger()
+    view = window.standup.view
+    qtbot.keyClick(view, Qt.Key.Key_F11)
+    qtbot.waitUntil(window.isFullScreen)
+    assert window.pages.currentWidget() is view
+    qtbot.keyClick(view, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: not window.isFullScreen())

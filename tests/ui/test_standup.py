@@ -133,6 +133,11 @@ def test_a_whole_standup_walked_with_keys(window, demo, qtbot, tmp_path: Path, m
     card34 = card_by_key(window, "DEMO-34")
     assert [c.text for c in demo.comments.list(card34.id)][-1] == "Asked ops for an anonymised dump"
     assert "💬 DEMO-34: Asked ops for an anonymised dump" in view.shown_lines()
+    key(qtbot, view, Qt.Key.Key_Z, CTRL)  # undone: the comment is gone, on screen too
+    assert all(c.text != "Asked ops for an anonymised dump" for c in demo.comments.list(card34.id))
+    assert not any(line.startswith("💬") for line in view.shown_lines())
+    key(qtbot, view, Qt.Key.Key_Y, CTRL)  # and redone
+    assert "💬 DEMO-34: Asked ops for an anonymised dump" in view.shown_lines()
 
     # Over two minutes: the speaker's timer turns amber.
     clock.now += 130
@@ -233,3 +238,34 @@ def test_the_standup_follows_the_zoom(window, qtbot) -> None:  # type: ignore[no
 
 def test_the_views_default_threshold_is_the_services() -> None:
     assert standup_view.DEFAULT_STALE_AFTER == standup_data.DEFAULT_STALE_AFTER
+
+
+def test_the_summary_names_who_has_nothing_or_too_much(window, demo, qtbot) -> None:  # type: ignore[no-untyped-def]
+    members = {m.display_name: m for m in window.store.members}
+    columns = {c.name: c for c in window.store.columns}
+    mei = members["Mei Chen"]
+    for card in window.store.cards():
+        if card.assignee_id == mei.id and card.type != "epic":
+            demo.board.move_card(card.id, columns["Done"].id)
+            if card.blocked:
+                demo.cards.update_card(card.id, {"blocked": False, "blocked_reason": ""})
+    ada = members["Ada Lovelace"]
+    todo = next(
+        c
+        for c in window.store.cards()
+        if c.column_id == columns["To Do"].id and c.type != "epic" and not c.blocked
+    )
+    demo.cards.update_card(todo.id, {"assignee_id": ada.id})
+    demo.board.move_card(todo.id, columns["In Progress"].id)
+    view = open_standup(window, qtbot)
+    view.too_much_spin.setValue(1)
+    qtbot.mouseClick(view.start_button, Qt.MouseButton.LeftButton)
+    key(qtbot, view, Qt.Key.Key_Escape)
+    summary = window.standup.summary
+    idle = summary.split("## Nothing in progress\n")[1].split("\n\n")[0]
+    assert idle == "- Mei Chen"
+    overloaded = summary.split("## Too much in progress (more than 1)\n")[1].split("\n\n")[0]
+    assert overloaded.startswith("- Ada Lovelace: ") and "cards" in overloaded, summary
+    finished = summary.split("## Finished\n")[1].split("\n\n")[0]
+    assert "(Mei Chen)" in finished  # moved to Done within the last day
+    assert window.standup.facts is not None and window.standup.facts.idle == ("Mei Chen",)
