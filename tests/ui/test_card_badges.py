@@ -66,7 +66,9 @@ def test_an_overdue_card_shows_its_date_in_red(demo, make_window) -> None:  # ty
     today = demo.projects.today(project.time_zone)
     demo.cards.update_card(card.id, {"due_date": today + dt.timedelta(days=3)})
     shown = card_by_key(window, card.key)
-    assert due_text(shown).startswith("Due ")
+    assert due_text(shown, today).startswith("Due ")
+    assert str(today.year) not in due_text(shown, today)
+    assert due_text(shown, today.replace(year=today.year - 1)).endswith(str(shown.due_date.year))
     assert not is_overdue(shown, window.board._delegate.today)
     assert count_colour(painted(window, card.key), OVERDUE_COLOR) == 0
 

@@ -114,7 +114,14 @@ def test_a_whole_standup_walked_with_keys(window, demo, qtbot, tmp_path: Path, m
     window.standup.ask_reason = lambda card: "   "
     key(qtbot, view, Qt.Key.Key_B)
     assert messages and "reason" in messages[-1]
+    window.standup.ask_reason = lambda card: "x" * 501
+    key(qtbot, view, Qt.Key.Key_B)
+    assert "at most 500 characters" in messages[-1]
     assert not demo.cards.find_card("DEMO-15").blocked
+    window.standup.ask_comment = lambda card: " \n "
+    key(qtbot, view, Qt.Key.Key_C)
+    assert "needs some text" in messages[-1]
+    assert demo.comments.list(card_by_key(window, "DEMO-15").id) == []
 
     # Ctrl+Right: DEMO-15 from In Review to Done, finished since the last standup.
     select_line(view, "DEMO-15")

@@ -51,14 +51,14 @@ def checklist_text(card: CardDTO) -> str:
     return f"☑ {done}/{len(card.checklist)}"
 
 
-def due_text(card: CardDTO) -> str:
-    """The due date as a card shows it: "Due 4 Dec" ("Due 4 Dec 2027" in another year)."""
+def due_text(card: CardDTO, today: dt.date | None = None) -> str:
+    """The due date as a card shows it: "Due 4 Dec" ("Due 4 Dec 2027" in another year than
+    ``today``'s, the project's today)."""
     if card.due_date is None:
         return ""
     day = card.due_date
-    return f"Due {day.day} {day.strftime('%b')}" + (
-        f" {day.year}" if day.year != dt.date.today().year else ""
-    )
+    this_year = (today or dt.date.today()).year
+    return f"Due {day.day} {day.strftime('%b')}" + (f" {day.year}" if day.year != this_year else "")
 
 
 def is_overdue(card: CardDTO, today: dt.date | None, done: bool = False) -> bool:
@@ -319,7 +319,7 @@ class CardDelegate(QStyledItemDelegate):
         h = fm.height() + 4 * self.zoom
         right = inner.right()
         painter.setFont(small)
-        due = due_text(card)
+        due = due_text(card, self.today)
         if due:
             overdue = is_overdue(card, self.today, card.column_id in self.done_columns)
             w = fm.horizontalAdvance(due) + 10 * self.zoom
