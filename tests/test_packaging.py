@@ -171,6 +171,9 @@ README_COMMANDS = tuple(
     import trello {fixtures}/trello_board.json --project TRL --db board.db
     import jira-csv {fixtures}/jira_export.csv --project JRA --db board.db
     card history WEB-1 --json --db board.db
+    comment add WEB-1 "Looks good, @Ada Lovelace" --db board.db
+    comment list WEB-1 --json --db board.db
+    activity --project WEB --since 2026-01-01 --md --db board.db
     export -o everything.json --db board.db
     import sprintdeck everything.json --db new.db
     export --project WEB -o web.json --db board.db
@@ -213,6 +216,7 @@ SUBCOMMAND_GROUPS = {
     "label",
     "metrics",
     "team",
+    "comment",
 }
 
 

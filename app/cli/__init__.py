@@ -32,6 +32,8 @@ GROUPS = (
     "app.cli.maintenance",
     "app.cli.team",
     "app.cli.metrics",
+    "app.cli.comments",
+    "app.cli.activity",
 )
 
 _HANDLERS: dict[Key, Handler] = {}

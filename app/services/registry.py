@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.services.activity import ActivityService
 from app.services.actor import ActorService
 from app.services.board import BoardService
 from app.services.cards import CardService
@@ -43,6 +44,7 @@ class Services:
     me: ActorService  # who did it: the name history events record (Settings › You are)
     comments: CommentService
     standups: StandupService
+    activity: ActivityService
     standup_data: StandupDataService  # what the standup shows for each person
 
     @property
@@ -95,5 +97,6 @@ def build_services(
         me=ActorService(context),
         comments=CommentService(context),
         standups=StandupService(context),
+        activity=ActivityService(context),
         standup_data=StandupDataService(context),
     )

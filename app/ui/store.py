@@ -54,6 +54,8 @@ class BoardStore(QObject):
         self._cards: dict[int, CardDTO] = {}
         # The same cards by column (unordered): a move touches two columns, never all cards.
         self._by_column: dict[int, dict[int, CardDTO]] = {}
+        # Card id -> its comment count (one grouped COUNT per load; refreshed on COMMENTED).
+        self._comment_counts: dict[int, int] = {}
         services.bus.subscribe(self._on_change)
 
     def close(self) -> None:
@@ -108,6 +110,10 @@ class BoardStore(QObject):
         """Live cards grouped by column, in no particular order."""
         return {cid: list(cards.values()) for cid, cards in self._by_column.items()}
 
+    def comment_count(self, card_id: int) -> int:
+        """How many comments the card has (what the board card's "💬 3" shows)."""
+        return self._comment_counts.get(card_id, 0)
+
     def column(self, column_id: int) -> ColumnDTO | None:
         return next((c for c in self.columns if c.id == column_id), None)
 
@@ -121,6 +127,7 @@ class BoardStore(QObject):
     def load(self, project_id: int) -> None:
         self._board = self._services.board.load_board(project_id)
         self._cards = {c.id: c for c in self._board.cards}
+        self._comment_counts = self._services.comments.counts(project_id)
         self._by_column = {}
         for c in self._board.cards:
             self._by_column.setdefault(c.column_id, {})[c.id] = c
@@ -143,8 +150,26 @@ class BoardStore(QObject):
         if change.kind in _RELOADING_KINDS:
             self.reload()
             return
+        if change.kind is ChangeKind.COMMENTED:
+            self._recount_comments(change)
         for card in change.cards:
             self._apply(change.kind, card)
+
+    def _recount_comments(self, change: Change) -> None:
+        """Read the comment counts again (one grouped COUNT). A change from another process
+        names no cards (the change feed carries cards for card kinds only), so the cards
+        whose count moved are repainted here; the others come with the change."""
+        if self._board is None:
+            return
+        old = self._comment_counts
+        self._comment_counts = self._services.comments.counts(self._board.project.id)
+        carried = {card.id for card in change.cards}
+        for card_id in set(old) | set(self._comment_counts):
+            card = self._cards.get(card_id)
+            if card is None or card_id in carried:
+                continue
+            if old.get(card_id, 0) != self._comment_counts.get(card_id, 0):
+                self.card_changed.emit(card, card)
 
     def _apply(self, kind: ChangeKind, card: CardDTO) -> None:
         old = self._cards.get(card.id)

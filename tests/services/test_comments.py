@@ -214,3 +214,59 @@ def test_standups_start_end_and_last_started(services: Services, web, refused) -
     assert services.standups.last_started(web.id) == now
     refused(NotFound, services.standups.end, 999_999, "")
     refused(NotFound, services.standups.start, 999_999)
+
+
+def test_a_project_move_carries_comments_and_standups(
+    services: Services, web, card, new_db_url, tmp_path
+) -> None:
+    """Comments (author member, edits, deletes) and standups follow Base.metadata into a
+    project export, and arrive whole in another database."""
+    from tests.helpers import make_runtime
+
+    services.set_actor("Ana Lima")
+    kept = services.comments.add(card.id, "kept @Bo")
+    services.comments.edit(kept.id, "kept, edited @Bo")
+    gone = services.comments.add(card.id, "gone")
+    services.comments.delete(gone.id)
+    standup = services.standups.start(web.id)
+    services.standups.end(standup.id, "short one")
+    target = tmp_path / "web.json"
+    services.transfer.export_project(target, "WEB", schema="0008_talk")
+
+    other = make_runtime(new_db_url("other"))
+    try:
+        s = other.services
+        s.transfer.import_sprintdeck(target, schema="0008_talk")
+        moved = s.projects.find_project("WEB")
+        moved_card = s.cards.find_card("WEB-1")
+        listed = s.comments.list(moved_card.id)
+        assert [(c.author, c.text, c.edited, c.deleted_by) for c in listed] == [
+            ("Ana Lima", "kept, edited @Bo", True, None),
+            ("Ana Lima", "", False, "Ana Lima"),
+        ]
+        team = {m.display_name: m.member_id for m in s.team.list_team(moved.id)}
+        assert listed[0].member_id == team["Ana Lima"]
+        last = s.standups.last(moved.id)
+        assert last is not None and last.summary == "short one" and last.ended_at is not None
+        assert s.comments.counts(moved.id) == {moved_card.id: 1}
+    finally:
+        other.close()
+
+
+def test_trello_and_jira_comments_are_listed_and_counted(services: Services) -> None:
+    """Imports wrote comments before this service existed; they are listed like any other
+    (nobody's own, so nobody edits them) and counted for the board."""
+    from tests.helpers import ROOT
+
+    fixtures = ROOT / "tests" / "fixtures"
+    services.transfer.import_file("trello", fixtures / "trello_board.json")
+    services.transfer.import_file("jira-csv", fixtures / "jira_export.csv")
+    total = 0
+    for project in services.projects.list_projects():
+        counts = services.comments.counts(project.id)
+        for card_id, count in counts.items():
+            listed = services.comments.list(card_id)
+            assert len(listed) == count
+            assert all(c.text and c.html and c.member_id is None for c in listed)
+            total += count
+    assert total >= 3

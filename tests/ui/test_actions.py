@@ -29,8 +29,8 @@ MENUS = {
         "C&omplete sprint…",
     ],
     "&View": [
-        "&Board", "Back&log", "&Sprint", "&Reports", "", "Zoom &in", "Zoom &out", "&Actual size",
-        "", "&Full screen", "S&tandup…",
+        "&Board", "Back&log", "&Sprint", "&Reports", "&Activity", "", "Zoom &in", "Zoom &out",
+        "&Actual size", "", "&Full screen", "S&tandup…",
     ],
     "&Board": ["Edit &workflow…", "&Reload"],
     "&Help": ["&About Sprintdeck"],
@@ -61,6 +61,7 @@ def shortcuts() -> dict[str, list[object]]:
         "Back&log": ["Ctrl+2"],
         "&Sprint": ["Ctrl+3"],
         "&Reports": ["Ctrl+4"],
+        "&Activity": ["Ctrl+7"],
         "Zoom &in": ["Ctrl+=", "Ctrl++"],
         "Zoom &out": ["Ctrl+-"],
         "&Actual size": ["Ctrl+0"],

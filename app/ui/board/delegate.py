@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 import zlib
+from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPen
@@ -120,6 +121,9 @@ class CardDelegate(QStyledItemDelegate):
         self.zoom = 1.0
         self.today: dt.date | None = None
         self.done_columns: frozenset[int] = frozenset()
+
+    # Card id -> its comment count (the board view sets the store's); shown as "💬 3".
+    comment_count: Callable[[int], int] | None = None
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -271,6 +275,9 @@ class CardDelegate(QStyledItemDelegate):
             painter.setPen(text)
             painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, points)
             right -= w + 5
+        comments = self.comment_count(card.id) if self.comment_count is not None else 0
+        if comments:
+            right = _paint_comment_count(painter, small, muted, comments, right, bottom, bottom_h)
         x = inner.left()
         chip_font = QFont(small)
         chip_font.setPointSizeF(small.pointSizeF() * 0.92)
@@ -353,6 +360,37 @@ class CardDelegate(QStyledItemDelegate):
                 painter.fillPath(path, color.lighter(175))
                 painter.setPen(color.darker(140))
                 painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, text)
+
+
+def _paint_comment_count(
+    painter: QPainter, font: QFont, color: QColor, count: int, right: float, top: float, h: float
+) -> float:
+    """A small speech bubble and the count, right-aligned at ``right``; the new right edge.
+    (A drawn bubble rather than the 💬 emoji: not every machine has a colour emoji font.)"""
+    text = str(count) if count < 1000 else "999+"
+    fm = QFontMetrics(font)
+    bubble_w = h * 0.8
+    w = bubble_w + 3 + fm.horizontalAdvance(text)
+    left = right - w
+    bubble = QRectF(left, top + h * 0.18, bubble_w, h * 0.55)
+    path = QPainterPath()
+    path.addRoundedRect(bubble, 2.5, 2.5)
+    tail = QPainterPath()
+    tail.moveTo(bubble.left() + bubble_w * 0.25, bubble.bottom() - 0.5)
+    tail.lineTo(bubble.left() + bubble_w * 0.2, bubble.bottom() + h * 0.2)
+    tail.lineTo(bubble.left() + bubble_w * 0.5, bubble.bottom() - 0.5)
+    path = path.united(tail)
+    painter.setPen(QPen(color, 1.2))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawPath(path)
+    painter.setFont(font)
+    painter.setPen(color)
+    painter.drawText(
+        QRectF(left + bubble_w + 3, top, w - bubble_w - 3, h),
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+        text,
+    )
+    return left - 6
 
 
 def _two_lines(text: str, fm: QFontMetrics, width: int) -> list[str]:

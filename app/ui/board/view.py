@@ -276,6 +276,7 @@ class BoardView(QWidget):
         # for the headers and WIP limits. Kept up to date card by card, not re-summed.
         self._totals: dict[int, _Totals] = {}
         self._delegate = CardDelegate(self)
+        self._delegate.comment_count = store.comment_count
         self._current_id: int | None = None
         self._zoom = 1.0
         self._base_font = QFont(self.font())

@@ -114,6 +114,7 @@ class CardDialog(QDialog):
         default_sprint_id: int | None = None,
         project: ProjectDTO | None = None,
         parent: QWidget | None = None,
+        comments: Any = None,
     ) -> None:
         super().__init__(parent)
         self._card = card
@@ -142,6 +143,9 @@ class CardDialog(QDialog):
         self.history_table: QTableWidget | None = None
         if card is not None:
             self.tabs.addTab(self._build_history_tab(history), "&History")
+        self.comments_tab: Any = None
+        if card is not None and comments is not None:
+            self._add_comments_tab(comments, card, history)
 
         self.error_label = QLabel()
         self.error_label.setObjectName("errorLabel")
@@ -378,6 +382,31 @@ class CardDialog(QDialog):
         self.history_table = table
         layout.addWidget(table, 1)
         return page
+
+    def _add_comments_tab(
+        self, setup: Any, card: CardDTO, history: Sequence[HistoryEventDTO]
+    ) -> None:
+        """The Comments tab (app/ui/dialogs/comments_tab.py); ``setup`` is its
+        CommentsSetup (services, commands, undo stack)."""
+        from app.ui.dialogs.comments_tab import CommentsTab
+
+        zone = self._project.time_zone if self._project is not None else None
+        tab = CommentsTab(
+            setup,
+            card,
+            history,
+            self.history_names(),
+            [m.display_name for m in self._members],
+            zone,
+        )
+        index = self.tabs.addTab(tab, "")
+
+        def title(count: int) -> None:
+            self.tabs.setTabText(index, f"Co&mments ({count})" if count else "Co&mments")
+
+        tab.changed.connect(title)
+        title(sum(1 for c in tab.comments if not c.deleted))
+        self.comments_tab = tab
 
     def history_names(self) -> HistoryNames:
         """The names the history sentences use, from what the dialog was given."""

@@ -318,7 +318,10 @@ class CardController(QObject):
             return command.error
 
         history = self._services.cards.history(card.id)
-        dialog = self._card_dialog(CardDialog, card, submit, history)
+        from app.ui.dialogs.comments_tab import CommentsSetup
+
+        comments = CommentsSetup(self._services, self._commands, self.undo_stack)
+        dialog = self._card_dialog(CardDialog, card, submit, history, comments=comments)
         dialog.exec()
         if self._window.current_page() != "backlog":
             self._board().select_card(card.id)
@@ -366,7 +369,12 @@ class CardController(QObject):
         return "Not saved yet: the card changed meanwhile (see above)."
 
     def _card_dialog(
-        self, dialog_class: Any, card: CardDTO | None, submit: Any, history: Any = ()
+        self,
+        dialog_class: Any,
+        card: CardDTO | None,
+        submit: Any,
+        history: Any = (),
+        comments: Any = None,
     ) -> Any:
         """The card editor. A new card starts in the sprint the board shows (the backlog
         from the Backlog page); the Sprint field lets the person choose otherwise."""
@@ -383,6 +391,7 @@ class CardController(QObject):
             default_sprint_id=None if backlog else self._board().sprint_scope,
             project=self.store.project,
             parent=self._window,
+            comments=comments,
         )
 
     def delete_card(self) -> None:

@@ -1,0 +1,1 @@
+"""*View › Activity*: the project's activity feed (app/ui/activity/page.py)."""

@@ -1,0 +1,54 @@
+"""Undo commands for comments (the card editor's Comments tab; the standup mode may reuse
+them): post (undo retracts it without a trace), edit (undo puts the old text back), delete
+(undo restores). Each is a :class:`app.ui.commands.ServiceCommand`, so a refusal is reported
+and the command drops itself from the stack."""
+
+from __future__ import annotations
+
+from app.services.comments import CommentDTO
+from app.ui.commands import CommandContext, ServiceCommand
+
+
+class AddCommentCommand(ServiceCommand):
+    def __init__(self, context: CommandContext, card_id: int, card_key: str, text: str) -> None:
+        super().__init__(context, f"Comment on {card_key}")
+        self._card_id = card_id
+        self._text = text
+        self.comment: CommentDTO | None = None
+
+    def _redo(self) -> None:
+        self.comment = self._ctx.services.comments.add(self._card_id, self._text)
+
+    def _undo(self) -> None:
+        if self.comment is not None:
+            self._ctx.services.comments.retract(self.comment.id)
+
+
+class EditCommentCommand(ServiceCommand):
+    def __init__(self, context: CommandContext, comment: CommentDTO, text: str) -> None:
+        super().__init__(context, f"Edit a comment on {comment.card_key}")
+        self._comment = comment
+        self._text = text
+        self.comment: CommentDTO | None = None
+
+    def _redo(self) -> None:
+        self.comment = self._ctx.services.comments.edit(self._comment.id, self._text)
+
+    def _undo(self) -> None:
+        self.comment = self._ctx.services.comments.edit(self._comment.id, self._comment.text)
+
+
+class DeleteCommentCommand(ServiceCommand):
+    def __init__(self, context: CommandContext, comment: CommentDTO) -> None:
+        super().__init__(context, f"Delete a comment on {comment.card_key}")
+        self._comment = comment
+        self.comment: CommentDTO | None = None
+
+    def _redo(self) -> None:
+        self.comment = self._ctx.services.comments.delete(self._comment.id)
+
+    def _undo(self) -> None:
+        self.comment = self._ctx.services.comments.restore(self._comment.id)
+
+
+__all__ = ["AddCommentCommand", "DeleteCommentCommand", "EditCommentCommand"]

@@ -1,0 +1,106 @@
+"""``sprintdeck comment add|list`` and ``sprintdeck activity`` through the real entry point,
+on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.helpers import as_json, database_rows, ok, refused, run_cli, usage_error
+
+
+@pytest.fixture
+def db(db_url: str) -> str:
+    ok(run_cli("project", "add", "WEB", "--name", "Website", db=db_url))
+    ok(run_cli("member", "add", "Ana Lima", "--project", "WEB", db=db_url))
+    ok(run_cli("card", "add", "--project", "WEB", "--title", "Checkout", db=db_url))
+    return db_url
+
+
+def test_add_then_list_json(db: str) -> None:
+    out = ok(
+        run_cli("comment", "add", "WEB-1", "Hello @Ana Lima, **see**", "--as", "Ana Lima", db=db)
+    )
+    assert out == "Commented on WEB-1 as Ana Lima.\n"
+    ok(run_cli("comment", "add", "web-1", "Second", "--as", "Bo", db=db))
+    rows = as_json(run_cli("comment", "list", "WEB-1", "--json", db=db))
+    assert [(r["author"], r["text"], r["card"]) for r in rows] == [
+        ("Ana Lima", "Hello @Ana Lima, **see**", "WEB-1"),
+        ("Bo", "Second", "WEB-1"),
+    ]
+    assert rows[0]["edited"] is None and rows[0]["deleted_by"] is None
+    assert dt.datetime.fromisoformat(rows[0]["at"])
+
+
+def test_text_from_stdin_and_plain_list(db: str) -> None:
+    ok(run_cli("comment", "add", "WEB-1", "-", "--as", "Bo", stdin="line one\nline two\n", db=db))
+    out = ok(run_cli("comment", "list", "WEB-1", db=db))
+    assert "Bo:" in out and "    line one\n    line two\n" in out
+
+
+def test_empty_list_says_so(db: str) -> None:
+    assert ok(run_cli("comment", "list", "WEB-1", db=db)) == "WEB-1 has no comments.\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("WEB-1", "   "), ("cannot be empty",)),
+        (("WEB-1", "x" * 20_001), ("20,001",)),
+        (("WEB-99", "hi"), ("no card WEB-99",)),
+        (("nonsense", "hi"), ("not a card key",)),
+    ],
+)
+def test_refusals_write_nothing(db: str, args: tuple[str, str], words: tuple[str, ...]) -> None:
+    before = database_rows(db)
+    refused(run_cli("comment", "add", *args, db=db), *words)
+    assert database_rows(db) == before
+
+
+def test_usage_errors(db: str) -> None:
+    usage_error(run_cli("comment", "add", "WEB-1", db=db))
+    usage_error(run_cli("activity", "--project", "WEB", db=db))
+    usage_error(
+        run_cli("activity", "--project", "WEB", "--since", "today", "--json", "--md", db=db)
+    )
+
+
+def test_activity_json_and_markdown(db: str) -> None:
+    ok(run_cli("card", "move", "WEB-1", "--to", "done", "--as", "Ana Lima", db=db))
+    ok(run_cli("comment", "add", "WEB-1", "Shipped *it*", "--as", "Bo", db=db))
+    rows = as_json(run_cli("activity", "--project", "WEB", "--since", "today", "--json", db=db))
+    assert [(r["person"], r["kind"], r["card"]) for r in rows][-2:] == [
+        ("Ana Lima", "finished", "WEB-1"),
+        ("Bo", "commented", "WEB-1"),
+    ]
+    bo = as_json(
+        run_cli(
+            "activity", "--project", "WEB", "--since", "today", "--member", "bo", "--json", db=db
+        )
+    )
+    assert [r["what"] for r in bo] == ["Commented: Shipped *it*"]
+    md = ok(run_cli("activity", "--project", "WEB", "--since", "today", "--md", db=db))
+    assert md.startswith("## WEB: activity since today\n")
+    assert "### Ana Lima\n- **WEB-1** Checkout: Moved from To Do to Done\n" in md
+    assert "Shipped \\*it\\*" in md  # Markdown in the text is escaped, not interpreted
+    finished = as_json(
+        run_cli(
+            "activity",
+            "--project",
+            "WEB",
+            "--since",
+            "2000-01-01",
+            "--kind",
+            "finished",
+            "--json",
+            db=db,
+        )
+    )
+    assert [r["kind"] for r in finished] == ["finished"]
+
+
+def test_activity_refusals(db: str) -> None:
+    refused(run_cli("activity", "--project", "WEB", "--since", "last-standup", db=db), "no standup")
+    refused(run_cli("activity", "--project", "WEB", "--since", "someday", db=db), "not a moment")
+    refused(run_cli("activity", "--project", "NOPE", "--since", "today", db=db), "NOPE")
