@@ -248,6 +248,44 @@ def main(argv: list[str] | None = None) -> int:
         QImage(str(png)).copy(0, 0, 390, 1360).save(str(target))
         made.append(str(target))
 
+    @shot("board-screens")
+    def _screens() -> None:
+        """The board on a laptop and on the meeting room's screens, at the zoom that reads
+        from across the room (Ctrl+=, remembered per screen), and the standup view. Last,
+        because it gives two cards a checklist and an overdue date to show their badges."""
+        from datetime import timedelta
+
+        services = runtime.services
+        project = window.store.project
+        shown = [
+            card for _c, _h, models in window.board.column_parts() for card in models[0].cards()
+        ]
+        cards = [c for c in shown if not c.blocked and c.parent_key]
+        today = services.projects.today(project.time_zone)
+        services.cards.update_card(
+            cards[0].id,
+            {"checklist": [("API", True), ("UI", True), ("tests", True), ("docs", False),
+                           ("release", False)]},
+        )  # fmt: skip
+        services.cards.update_card(cards[1].id, {"due_date": today - timedelta(days=1)})
+        window.show_page("board")
+        for size, zoom in (("1280x720", 1.0), ("1920x1080", 2.0), ("2560x1440", 2.5)):
+            w, h = (int(x) for x in size.split("x"))
+            window.resize(w, h)
+            window.zoom.set_factor(zoom)
+            save(window, f"board-{size}")
+        window.resize(1920, 1080)
+        window.zoom.set_factor(1.5)
+        window.named_actions["view.standup"].trigger()
+        standup = window.standup.view
+        standup.start_button.click()
+        standup.go(1)
+        save(window, "board-standup")
+        standup.stop_timers()
+        window.standup.close()
+        window.zoom.set_factor(1.0)
+        window.resize(width, height)
+
     for name, fn in shots.items():
         if not wanted or name in wanted:
             fn()

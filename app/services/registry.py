@@ -20,6 +20,7 @@ from app.services.events import ChangeBus
 from app.services.projects import ProjectService
 from app.services.sprint_report_data import ReportService
 from app.services.sprints import SprintService
+from app.services.standup_data import StandupDataService
 from app.services.standups import StandupService
 from app.services.team import TeamService
 from app.services.transfer import TransferService
@@ -46,6 +47,7 @@ class Services:
     standups: StandupService
     activity: ActivityService
     workload: WorkloadService  # the Team page: who is stretched (issue 16)
+    standup_data: StandupDataService  # what the standup shows for each person
 
     @property
     def bus(self) -> ChangeBus:
@@ -99,4 +101,5 @@ def build_services(
         standups=StandupService(context),
         activity=ActivityService(context),
         workload=WorkloadService(context),
+        standup_data=StandupDataService(context),
     )

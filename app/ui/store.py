@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -115,6 +116,11 @@ class BoardStore(QObject):
 
     def column(self, column_id: int) -> ColumnDTO | None:
         return next((c for c in self.columns if c.id == column_id), None)
+
+    def today(self) -> dt.date | None:
+        """Today in the project's zone (what "overdue" is counted from); None without one."""
+        project = self.project
+        return None if project is None else self._services.projects.today(project.time_zone)
 
     # --- loading -------------------------------------------------------------------------
 

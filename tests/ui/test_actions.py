@@ -28,7 +28,10 @@ MENUS = {
         "&Create sprint…", "&Edit sprint…", "&Plan sprint (capacity)…", "", "&Start sprint…",
         "C&omplete sprint…",
     ],
-    "&View": ["&Board", "Back&log", "&Sprint", "&Reports", "&Team", "&Activity"],
+    "&View": [
+        "&Board", "Back&log", "&Sprint", "&Reports", "&Team", "&Activity", "", "Zoom &in",
+        "Zoom &out", "&Actual size", "", "&Full screen", "S&tandup…",
+    ],
     "&Board": ["Edit &workflow…", "&Reload"],
     "&Help": ["&About Sprintdeck"],
 }  # fmt: skip
@@ -60,6 +63,11 @@ def shortcuts() -> dict[str, list[object]]:
         "&Reports": ["Ctrl+4"],
         "&Team": ["Ctrl+5"],
         "&Activity": ["Ctrl+7"],
+        "Zoom &in": ["Ctrl+=", "Ctrl++"],
+        "Zoom &out": ["Ctrl+-"],
+        "&Actual size": ["Ctrl+0"],
+        "&Full screen": ["F11"],
+        "S&tandup…": ["Ctrl+U"],
     }
 
 
@@ -144,7 +152,8 @@ def test_a_page_is_one_registration(demo, make_window, monkeypatch) -> None:  # 
     monkeypatch.setattr(NotesPage, "built", [])
     window = make_window(demo)
     view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
-    assert [a.text() for a in view.actions()][-1] == "&Notes"
+    # The pages come first in the View menu (zoom, full screen and standup after them).
+    assert [a.text() for a in view.actions()][len(registry.PAGES)] == "&Notes"
     toolbar = window.findChild(QToolBar, "boardToolbar")
     assert window.page_actions["notes"] in toolbar.actions()
     assert keys(window.page_actions["notes"]) == ["Ctrl+5"]

@@ -1,7 +1,9 @@
-"""Paints a card: key, type, priority, title, labels as chips, points, assignee, blocked."""
+"""Paints a card: key, type, priority, title, epic, checklist, due date, labels as chips,
+points, assignee, blocked; scaled by the window's zoom (app/ui/zoom.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 import zlib
 from collections.abc import Callable
@@ -31,9 +33,51 @@ PRIORITY_MARKS = {
 BLOCKED_COLOR = QColor("#d92d20")
 AVATAR_COLORS = ("#0052cc", "#00875a", "#6554c0", "#de350b", "#ff8b00", "#00a3bf", "#5243aa")
 
-CARD_HEIGHT = 92
+CARD_HEIGHT = 112  # at zoom 1: top row, two title lines, epic/checklist/due row, bottom row
 MARGIN = 4
 PADDING = 8
+OVERDUE_COLOR = QColor("#d92d20")
+
+
+def card_height(zoom: float) -> int:
+    """A card's height (every card the same) at a zoom factor."""
+    return round(CARD_HEIGHT * zoom)
+
+
+def checklist_text(card: CardDTO) -> str:
+    """ "☑ 3/5" for a card with a checklist, "" without one."""
+    if not card.checklist:
+        return ""
+    done = sum(1 for item in card.checklist if item.done)
+    return f"☑ {done}/{len(card.checklist)}"
+
+
+def due_text(card: CardDTO, today: dt.date | None = None) -> str:
+    """The due date as a card shows it: "Due 4 Dec" ("Due 4 Dec 2027" in another year than
+    ``today``'s, the project's today)."""
+    if card.due_date is None:
+        return ""
+    day = card.due_date
+    this_year = (today or dt.date.today()).year
+    return f"Due {day.day} {day.strftime('%b')}" + (f" {day.year}" if day.year != this_year else "")
+
+
+def is_overdue(card: CardDTO, today: dt.date | None, done: bool = False) -> bool:
+    """Past its due date (in the project's zone: ``today`` is the project's today) and not
+    in a done column."""
+    return card.due_date is not None and today is not None and card.due_date < today and not done
+
+
+def epic_text(card: CardDTO) -> str:
+    """The epic's tag: its key and title ("DEMO-1 Onboarding"), "" without an epic."""
+    if card.parent_key is None:
+        return ""
+    return f"{card.parent_key} {card.parent_title or ''}".strip()
+
+
+def epic_color(card: CardDTO) -> QColor:
+    """One colour per epic, the same on every card and every day (from its key)."""
+    return avatar_color(card.parent_key or "")
 
 
 def avatar_color(name: str) -> QColor:
@@ -66,7 +110,17 @@ def text_color_on(background: QColor) -> QColor:
 
 
 class CardDelegate(QStyledItemDelegate):
-    """One painter for every card: no widget per card, so a column of 10,000 stays cheap."""
+    """One painter for every card: no widget per card, so a column of 10,000 stays cheap.
+
+    ``zoom`` scales the card's size and spacing (its text follows the view's font, which the
+    board scales by the same factor); ``today`` (the project's today) marks overdue dates;
+    ``done_columns``: the ids of done columns, whose cards are never overdue."""
+
+    def __init__(self, parent: object = None) -> None:
+        super().__init__(parent)  # type: ignore[arg-type]
+        self.zoom = 1.0
+        self.today: dt.date | None = None
+        self.done_columns: frozenset[int] = frozenset()
 
     # Card id -> its comment count (the board view sets the store's); shown as "💬 3".
     comment_count: Callable[[int], int] | None = None
@@ -75,7 +129,7 @@ class CardDelegate(QStyledItemDelegate):
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
         """QStyledItemDelegate::sizeHint: every card is the same height (uniform rows)."""
-        return QSize(max(option.rect.width(), 200), CARD_HEIGHT)
+        return QSize(max(option.rect.width(), round(200 * self.zoom)), card_height(self.zoom))
 
     def paint(
         self,
@@ -93,7 +147,9 @@ class CardDelegate(QStyledItemDelegate):
         palette = option.palette
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         focused = bool(option.state & QStyle.StateFlag.State_HasFocus)
-        rect = QRectF(option.rect).adjusted(MARGIN, MARGIN / 2, -MARGIN, -MARGIN / 2)
+        z = self.zoom
+        margin, padding = MARGIN * z, PADDING * z
+        rect = QRectF(option.rect).adjusted(margin, margin / 2, -margin, -margin / 2)
 
         # The card itself.
         path = QPainterPath()
@@ -112,13 +168,15 @@ class CardDelegate(QStyledItemDelegate):
 
         # Type stripe on the left edge.
         stripe = QPainterPath()
-        stripe.addRoundedRect(QRectF(rect.left(), rect.top(), 5, rect.height()), 2.5, 2.5)
+        stripe.addRoundedRect(
+            QRectF(rect.left(), rect.top(), 5 * z, rect.height()), 2.5 * z, 2.5 * z
+        )
         painter.fillPath(stripe, TYPE_COLORS.get(card.type, QColor("#8a8f98")))
 
-        inner = rect.adjusted(PADDING + 4, PADDING - 2, -PADDING, -PADDING + 2)
+        inner = rect.adjusted(padding + 4 * z, padding - 2 * z, -padding, -padding + 2 * z)
         base_font = QFont(option.font)
         small = QFont(base_font)
-        small.setPointSizeF(max(base_font.pointSizeF() * 0.85, 7.0))
+        small.setPointSizeF(max(base_font.pointSizeF() * 0.85, 7.0 * z))
         muted = palette.color(QPalette.ColorRole.PlaceholderText)
         text = palette.color(QPalette.ColorRole.Text)
 
@@ -189,7 +247,8 @@ class CardDelegate(QStyledItemDelegate):
             )
 
         # Bottom row: label chips on the left; points and the assignee's initials on the right.
-        bottom_h = line_h + 4
+        bottom_h = line_h + 4 * z
+        self._paint_badges(painter, card, inner, inner.bottom() - 2 * bottom_h - 3 * z, small, text)
         bottom = inner.bottom() - bottom_h
         right = inner.right()
         if card.assignee_name:
@@ -251,6 +310,56 @@ class CardDelegate(QStyledItemDelegate):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(rect.adjusted(-2, -1, 2, 1), 7, 7)
         painter.restore()
+
+    def _paint_badges(
+        self,
+        painter: QPainter,
+        card: CardDTO,
+        inner: QRectF,
+        top: float,
+        small: QFont,
+        text_color: QColor,
+    ) -> None:
+        """The row above the bottom one: the epic's tag on the left; checklist progress and
+        the due date (red once overdue) on the right."""
+        fm = QFontMetrics(small)
+        h = fm.height() + 4 * self.zoom
+        right = inner.right()
+        painter.setFont(small)
+        due = due_text(card, self.today)
+        if due:
+            overdue = is_overdue(card, self.today, card.column_id in self.done_columns)
+            w = fm.horizontalAdvance(due) + 10 * self.zoom
+            badge = QRectF(right - w, top, w, h)
+            if overdue:
+                path = QPainterPath()
+                path.addRoundedRect(badge, 3 * self.zoom, 3 * self.zoom)
+                painter.fillPath(path, OVERDUE_COLOR)
+                painter.setPen(QColor("white"))
+            else:
+                painter.setPen(text_color)
+            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, due)
+            right -= w + 6 * self.zoom
+        progress = checklist_text(card)
+        if progress:
+            w = fm.horizontalAdvance(progress) + 6 * self.zoom
+            done = all(item.done for item in card.checklist)
+            painter.setPen(QColor("#2a8735") if done else text_color)
+            painter.drawText(QRectF(right - w, top, w, h), Qt.AlignmentFlag.AlignCenter, progress)
+            right -= w + 6 * self.zoom
+        epic = epic_text(card)
+        if epic:
+            space = right - inner.left() - 4 * self.zoom
+            if space > 20 * self.zoom:
+                text = fm.elidedText(epic, Qt.TextElideMode.ElideRight, int(space - 10 * self.zoom))
+                w = fm.horizontalAdvance(text) + 10 * self.zoom
+                tag = QRectF(inner.left(), top + 1, w, h - 2)
+                path = QPainterPath()
+                path.addRoundedRect(tag, 3 * self.zoom, 3 * self.zoom)
+                color = epic_color(card)
+                painter.fillPath(path, color.lighter(175))
+                painter.setPen(color.darker(140))
+                painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, text)
 
 
 def _paint_comment_count(

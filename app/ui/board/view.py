@@ -12,9 +12,10 @@ from decimal import Decimal
 from functools import cached_property
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -28,14 +29,25 @@ from PySide6.QtWidgets import (
 
 from app.metrics.points import format_points
 from app.services.dto import CardDTO, ColumnDTO
-from app.ui.board.delegate import CARD_HEIGHT, CardDelegate
+from app.ui.board.delegate import CardDelegate, card_height
 from app.ui.board.model import CardListModel
 from app.ui.drags import drag_in_progress
 from app.ui.store import BoardStore
 from app.words import plural
 
+# A column's narrowest (at zoom 1): below it the board scrolls sideways. There is no
+# widest: the columns share the window's width, however wide.
 COLUMN_WIDTH = 270
-COLUMN_MAX_WIDTH = 420
+
+
+def column_min_width(zoom: float) -> int:
+    """The narrowest column at a zoom: it grows more slowly than the text (with the square
+    root of the zoom), so that four columns at zoom 2 still fit 1920 px side by side and a
+    wrapped title takes the difference."""
+    return round(COLUMN_WIDTH * zoom**0.5)
+
+
+COLUMN_NAME_PT = 11.0  # the column names' size at zoom 1 (style.qss says 11pt)
 GROUPINGS = ("none", "assignee", "epic", "priority")
 PRIORITY_ORDER = ("highest", "high", "medium", "low", "lowest")
 # The card field each grouping's lanes stand for.
@@ -144,6 +156,9 @@ class CardListView(QListView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setUniformItemSizes(True)
+        # Columns share the window's width (no widest column): cards follow their list's
+        # width when the window (or the zoom) changes it, not the width of the first layout.
+        self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setDragEnabled(True)
         self.setAcceptDrops(True)
@@ -203,6 +218,14 @@ class ColumnHeader(QFrame):
         layout.addWidget(self.stats_label)
         self.over_limit = False
 
+    def set_zoom(self, zoom: float) -> None:
+        """Scale the column's name and figures (styled labels do not follow the board's
+        font: the stylesheet's fixed 11pt, and the app's size for the others)."""
+        self.name_label.setStyleSheet(f"font-size: {COLUMN_NAME_PT * zoom:.1f}pt;")
+        size = QApplication.font().pointSizeF() * zoom
+        for label in (self.stats_label, self.wip_label):
+            label.setStyleSheet(f"font-size: {size:.1f}pt;")
+
     def show_figures(
         self, column: ColumnDTO, total: int, shown: int, points: Decimal, filtered: bool
     ) -> None:
@@ -255,6 +278,8 @@ class BoardView(QWidget):
         self._delegate = CardDelegate(self)
         self._delegate.comment_count = store.comment_count
         self._current_id: int | None = None
+        self._zoom = 1.0
+        self._base_font = QFont(self.font())
 
         self._scroll = QScrollArea(self)
         self._scroll.setWidgetResizable(True)
@@ -333,6 +358,34 @@ class BoardView(QWidget):
 
     def current_card(self) -> CardDTO | None:
         return self._store.card(self._current_id) if self._current_id is not None else None
+
+    @property
+    def zoom(self) -> float:
+        return self._zoom
+
+    def set_zoom(self, zoom: float) -> None:
+        """Scale cards and text by ``zoom`` (the window's View › Zoom, app/ui/zoom.py)."""
+        if zoom == self._zoom:
+            return
+        self._zoom = zoom
+        self._apply_zoom()
+
+    def _apply_zoom(self) -> None:
+        font = QFont(self._base_font)
+        font.setPointSizeF(self._base_font.pointSizeF() * self._zoom)
+        self.setFont(font)
+        self._delegate.zoom = self._zoom
+        width = column_min_width(self._zoom)
+        for parts in self._columns:
+            parts.header.setMinimumWidth(width)
+            parts.header.set_zoom(self._zoom)
+            for cell in parts.cells:
+                cell.view.setMinimumWidth(width)
+                cell.view.setFont(font)
+                cell.view.doItemsLayout()  # the rows' new height (uniform sizes are cached)
+            self._fit_cells(parts)
+        if self._container is not None:
+            self._container.setFont(font)
 
     def column_parts(self) -> list[tuple[ColumnDTO, ColumnHeader, list[CardListModel]]]:
         """For tests and accessibility tools: what each column shows."""
@@ -449,10 +502,13 @@ class BoardView(QWidget):
             by_column.setdefault(card.column_id, []).append(card)
         self._totals = {column_id: _Totals.of(cs) for column_id, cs in by_column.items()}
         columns = self._store.columns
+        width = column_min_width(self._zoom)
+        self._delegate.today = self._store.today()
+        self._delegate.done_columns = frozenset(c.id for c in columns if c.category == "done")
         for col_index, column in enumerate(columns):
             header = ColumnHeader()
-            header.setMinimumWidth(COLUMN_WIDTH)
-            header.setMaximumWidth(COLUMN_MAX_WIDTH)
+            header.setMinimumWidth(width)
+            header.set_zoom(self._zoom)
             grid.addWidget(header, 0, col_index)
             parts = _ColumnParts(column, header)
             for lane_index, lane in enumerate(lanes):
@@ -467,8 +523,7 @@ class BoardView(QWidget):
                 view.setObjectName(f"cards-{column.id}")
                 view.setItemDelegate(self._delegate)
                 view.setModel(model)
-                view.setMinimumWidth(COLUMN_WIDTH)
-                view.setMaximumWidth(COLUMN_MAX_WIDTH)
+                view.setMinimumWidth(width)
                 view.setAccessibleName(
                     column.name if lane is None else f"{column.name}, {lane.title}"
                 )
@@ -540,13 +595,14 @@ class BoardView(QWidget):
     def _fit_cells(self, parts: _ColumnParts) -> None:
         """Without lanes a list fills its column; in lanes each list is as tall as its cards."""
         for cell in parts.cells:
+            height = card_height(self._zoom)
             if cell.lane is None:
-                cell.view.setMinimumHeight(CARD_HEIGHT)
+                cell.view.setMinimumHeight(height)
                 cell.view.setMaximumHeight(16_777_215)
                 cell.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
             else:
                 rows = max(cell.model.rowCount(), 1)
-                cell.view.setFixedHeight(rows * CARD_HEIGHT + 6)
+                cell.view.setFixedHeight(rows * height + 6)
 
     def _refresh_headers(self, column_ids: set[int] | None = None) -> None:
         filtered = self._filter.is_active()

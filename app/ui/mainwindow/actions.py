@@ -85,6 +85,17 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("user.you_are", "&You are…", "you_are_action",
                tip="Who you are: the team member your changes are recorded under"),
     ActionSpec("help.about", "&About Sprintdeck", "about_action"),
+    ActionSpec("view.zoom_in", "Zoom &in", "zoom_in_action", ("Ctrl+=", "Ctrl++"),
+               tip="Bigger cards and text on this screen (Ctrl+=)"),
+    ActionSpec("view.zoom_out", "Zoom &out", "zoom_out_action", ("Ctrl+-",),
+               tip="Smaller cards and text on this screen (Ctrl+-)"),
+    ActionSpec("view.zoom_reset", "&Actual size", "zoom_reset_action", ("Ctrl+0",),
+               tip="Cards and text at their normal size (Ctrl+0)"),
+    ActionSpec("view.full_screen", "&Full screen", "full_screen_action", ("F11",),
+               tip="Fill the screen with the window, for a shared screen (F11)"),
+    ActionSpec("view.standup", "S&tandup…", "standup_action", ("Ctrl+U",),
+               tip="Walk the team through the board one person at a time (Ctrl+U)",
+               requires="project"),
 )  # fmt: skip
 
 # The menu bar: (name, title, items); an item is an action's name, None for a separator,
@@ -104,7 +115,10 @@ MENUS: tuple[tuple[str, str, tuple[str | None, ...]], ...] = (
     ("sprint", "&Sprint", (
         "sprint.create", "sprint.edit", "sprint.plan", None, "sprint.start", "sprint.complete",
     )),
-    ("view", "&View", ("@pages",)),
+    ("view", "&View", (
+        "@pages", None, "view.zoom_in", "view.zoom_out", "view.zoom_reset", None,
+        "view.full_screen", "view.standup",
+    )),
     ("board", "&Board", ("board.workflow", "board.reload")),
     ("help", "&Help", ("help.about",)),
 )  # fmt: skip

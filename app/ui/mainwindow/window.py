@@ -40,8 +40,10 @@ from app.ui.mainwindow.registry import PAGES, PageContext, PageStack
 from app.ui.mainwindow.settings import WindowSettings
 from app.ui.mainwindow.sprints import SprintCommands
 from app.ui.mainwindow.transfers import TransferCommands
+from app.ui.standup.controller import StandupController
 from app.ui.store import BoardStore
 from app.ui.you_are import YouAre
+from app.ui.zoom import FullScreen, Zoom
 
 if TYPE_CHECKING:
     from app.services import Services
@@ -105,7 +107,10 @@ class MainWindow(QMainWindow):
         self.sprints = SprintCommands(self, services)
         self.transfers = TransferCommands(self, services, database)
         self.you_are = YouAre(self, services, settings)  # before any change is made
+        self.zoom = Zoom(self, settings)  # before the boards, which it scales
+        self.standup = StandupController(self, services, self._commands)
         self.named_actions = Actions(self, self.undo_stack, PAGES)
+        self.full_screen = FullScreen(self, self.named_actions["view.full_screen"])
         self.named_actions.bind(self._handlers())
         for attr, action in self.named_actions.attributes().items():
             setattr(self, attr, action)  # window.new_card_action, … (tests, scripts)
@@ -167,6 +172,9 @@ class MainWindow(QMainWindow):
         }
         for part in (self.cards, self.projects, self.window_settings, self.sprints, self.you_are):
             handlers.update(part.handlers())
+        handlers.update(self.zoom.handlers())
+        handlers.update(self.standup.handlers())
+        handlers["view.full_screen"] = lambda: self.full_screen.toggle()
         handlers.update(self.transfers.handlers())
         handlers.update(
             {
@@ -186,6 +194,7 @@ class MainWindow(QMainWindow):
         self.cards.connect_board(board)
         self.controls.sync(board)
         self._boards.append(board)
+        self.zoom.add_target(board.set_zoom)
         return board
 
     def _build_toolbars(self) -> None:
