@@ -16,7 +16,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0009_plan"
 down_revision: str | None = "0008_talk"
 branch_labels: str | Sequence[str] | None = None
