@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.services.actor import ActorService
 from app.services.board import BoardService
+from app.services.budget import BudgetService
 from app.services.cards import CardService
 from app.services.chart_data import ChartService
 from app.services.context import ServiceContext
@@ -37,6 +38,7 @@ class Services:
     team: TeamService
     reports: ReportService
     transfer: TransferService
+    budget: BudgetService  # budget, releases, earned value (#16)
     me: ActorService  # who did it: the name history events record (Settings › You are)
 
     @property
@@ -86,5 +88,6 @@ def build_services(
         team=TeamService(context),
         reports=ReportService(context),
         transfer=TransferService(context),
+        budget=BudgetService(context),
         me=ActorService(context),
     )
