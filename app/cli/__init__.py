@@ -32,6 +32,7 @@ GROUPS = (
     "app.cli.maintenance",
     "app.cli.team",
     "app.cli.metrics",
+    "app.cli.budget",
 )
 
 _HANDLERS: dict[Key, Handler] = {}
