@@ -106,6 +106,7 @@ PAGES: tuple[Page, ...] = (
     Page("backlog", "Back&log", "Ctrl+2", _backlog, scrum_only=True),
     Page("sprint", "&Sprint", "Ctrl+3", _sprint, scrum_only=True),
     Page("reports", "&Reports", "Ctrl+4", _reports),
+    Page("budget", "B&udget", "Ctrl+6", lazy("app.ui.budget.page", "BudgetPage")),
 )
 
 
