@@ -56,7 +56,9 @@ def register(commands: Any, db: argparse.ArgumentParser) -> Handlers:
     rlist = rcmds.add_parser("list", parents=[db], help="a project's releases")
     rlist.add_argument("--project", required=True, metavar="KEY")
     rlist.add_argument("--json", action="store_true")
+    register_status(commands, db)
     return {
+        ("status", "list"): _status_list,
         ("budget", "set"): _budget_set,
         ("budget", "show"): _budget_show,
         ("release", "add"): _release_add,
@@ -254,3 +256,74 @@ def _pct(value: Decimal | None) -> str:
 
 def _cell(value: Decimal | None, pattern: str = "{:,.2f}") -> str:
     return "n/a" if value is None else pattern.format(value)
+
+
+# --- the project status report (``report --kind status``, ``status list``) ----------------
+
+
+def register_status(commands: Any, db: argparse.ArgumentParser) -> None:
+    status = commands.add_parser(
+        "status", parents=[db], help="the project status reports exported so far"
+    )
+    scmds = status.add_subparsers(dest="action", metavar="ACTION", required=True)
+    slist = scmds.add_parser("list", parents=[db], help="past status reports, oldest first")
+    slist.add_argument("--project", required=True, metavar="KEY")
+    slist.add_argument("--json", action="store_true")
+
+
+def status_report(services: Any, args: argparse.Namespace) -> int:
+    """``report --kind status``: take a new snapshot and render it, or (``--as-of``) render
+    a stored one again. The output path is checked before anything is stored."""
+    import sys
+
+    from app.cli.common import database_path
+    from app.errors import ValidationError
+    from app.outputs import check_output
+    from app.reports import status_report_render as st
+
+    if args.sprint is not None:
+        raise ValidationError("A status report covers the whole project; leave out --sprint.")
+    fmt = args.format or st.format_for(args.output)
+    if fmt is None:
+        raise ValidationError(
+            f"Cannot tell the format from {args.output!r}; give --format pdf, html, md or csv."
+        )
+    if args.output == "-" and fmt == "pdf":
+        raise ValidationError("A PDF cannot be written to the terminal; give -o FILE.pdf.")
+    target = None
+    if args.output != "-":
+        target = check_output(args.output, database_path(args), args.force, "report")
+    project = services.projects.find_project(args.project)
+    if args.as_of is not None:
+        dto = services.status_reports.load(project.id, args.as_of)
+    else:
+        dto = services.status_reports.take(project.id)
+    if target is None:
+        sys.stdout.write(st.render(dto, fmt).decode("utf-8"))
+        return 0
+    st.write_status_report(dto, fmt, str(target))
+    print(
+        f"Wrote the {fmt.upper()} status report of {dto.project_key} "
+        f"(snapshot {dto.snapshot_id}, {dto.as_of.isoformat()}) to {args.output}"
+    )
+    return 0
+
+
+def _status_list(services: Any, args: argparse.Namespace) -> int:
+    project = services.projects.find_project(args.project)
+    snapshots = services.status_reports.list_snapshots(project.id)
+    if args.json:
+        rows = [
+            {
+                "number": s.number,
+                "date": s.as_of.isoformat(),
+                "taken_at": s.taken_at.isoformat(timespec="seconds"),
+                "taken_by": s.taken_by,
+            }
+            for s in snapshots
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for s in snapshots:
+        print(f"{s.number:>4}  {s.as_of.isoformat()}  {s.taken_at:%H:%M} UTC  {s.taken_by}")
+    return 0

@@ -16,6 +16,7 @@ from app.models.project import (
     ProjectMember,
 )
 from app.models.sprint import OUTCOMES, SNAPSHOT_KINDS, SPRINT_STATES, Sprint, SprintSnapshot
+from app.models.status import StatusSnapshot
 from app.models.time_money import EpicBudget, Release, ReleaseEpic, RunningTimer, WorkLog
 from app.models.workflow import CATEGORIES, WorkflowColumn
 
@@ -49,6 +50,7 @@ __all__ = [
     "Sprint",
     "SprintCapacity",
     "SprintSnapshot",
+    "StatusSnapshot",
     "WorkLog",
     "WorkflowColumn",
     "card_label",

@@ -19,6 +19,7 @@ from app.services.events import ChangeBus
 from app.services.projects import ProjectService
 from app.services.sprint_report_data import ReportService
 from app.services.sprints import SprintService
+from app.services.status_report import StatusReportService
 from app.services.team import TeamService
 from app.services.transfer import TransferService
 from app.services.workflow import WorkflowService
@@ -39,6 +40,7 @@ class Services:
     reports: ReportService
     transfer: TransferService
     budget: BudgetService  # budget, releases, earned value (#16)
+    status_reports: StatusReportService  # the project status report's snapshots (#16)
     me: ActorService  # who did it: the name history events record (Settings › You are)
 
     @property
@@ -89,5 +91,6 @@ def build_services(
         reports=ReportService(context),
         transfer=TransferService(context),
         budget=BudgetService(context),
+        status_reports=StatusReportService(context, BudgetService(context), SprintService(context)),
         me=ActorService(context),
     )
