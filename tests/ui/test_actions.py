@@ -16,7 +16,7 @@ MENUS = {
     "&File": [
         "New &project…", "", "New &database…", "&Open database…", "Open &recent", "",
         "&Import from Trello or Jira…", "", "Export &board as CSV…", "Export bac&klog as CSV…",
-        "Export sprint &report…", "", "&Quit",
+        "Export sprint &report…", "Export &status report…", "", "&Quit",
     ],
     "&Project": ["New &project…", "", "&Settings…", "&You are…"],
     "&Edit": ["&Undo", "&Redo", "", "&Filter cards", "&Clear filters"],
@@ -28,7 +28,7 @@ MENUS = {
         "&Create sprint…", "&Edit sprint…", "&Plan sprint (capacity)…", "", "&Start sprint…",
         "C&omplete sprint…",
     ],
-    "&View": ["&Board", "Back&log", "&Sprint", "&Reports"],
+    "&View": ["&Board", "Back&log", "&Sprint", "&Reports", "B&udget"],
     "&Board": ["Edit &workflow…", "&Reload"],
     "&Help": ["&About Sprintdeck"],
 }  # fmt: skip
@@ -58,6 +58,7 @@ def shortcuts() -> dict[str, list[object]]:
         "Back&log": ["Ctrl+2"],
         "&Sprint": ["Ctrl+3"],
         "&Reports": ["Ctrl+4"],
+        "B&udget": ["Ctrl+6"],
     }
 
 

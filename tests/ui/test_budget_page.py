@@ -142,3 +142,37 @@ def test_ctrl_6_opens_the_budget_page(qtbot, make_window, bg) -> None:  # type: 
     page = window.findChild(BudgetView, "budgetPage")
     assert page is not None and page.isVisible()
     qtbot.waitUntil(lambda: "Spent" in page.summary.text())
+
+
+def test_file_menu_exports_the_status_report(qtbot, make_window, bg, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QFileDialog
+
+    runtime, world = bg
+    window = make_window(runtime.services)
+    target = tmp_path / "status.md"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    window.export_status_action.trigger()
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("# Status report: Budget project \\(BG\\)")
+    assert "| Cost to date | 1,550.00 EUR |" in text
+    message = window.status_export.exported_message
+    assert message is not None and "status.md" in message.text()
+    message.close()
+    [snapshot] = runtime.services.status_reports.list_snapshots(world["pid"])
+    assert snapshot.number == 1
+
+
+def test_a_bad_export_path_is_refused_and_stores_nothing(
+    qtbot, make_window, bg, tmp_path, monkeypatch, messages
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QFileDialog
+
+    runtime, world = bg
+    window = make_window(runtime.services)
+    for bad in (tmp_path / "missing" / "s.md", tmp_path / "s.txt"):
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, b=bad, **k: (str(b), ""))
+        window.export_status_action.trigger()
+    assert len(messages) == 2
+    assert "does not exist" in messages[0] or "folder" in messages[0]
+    assert "not a .pdf, .html, .md or .csv" in messages[1]
+    assert runtime.services.status_reports.list_snapshots(world["pid"]) == []

@@ -71,6 +71,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("export.backlog_csv", "Export bac&klog as CSV…", "export_backlog_csv_action"),
     ActionSpec("export.report", "Export sprint &report…", "export_report_action",
                ("Ctrl+Shift+E",), requires="scrum"),
+    ActionSpec("export.status", "Export &status report…", "export_status_action",
+               tip="Progress, budget, earned value and workload, stored as a snapshot",
+               requires="project"),
     ActionSpec("sprint.create", "&Create sprint…", "create_sprint_action"),
     ActionSpec("sprint.edit", "&Edit sprint…", "edit_sprint_action"),
     ActionSpec("sprint.plan", "&Plan sprint (capacity)…", "plan_sprint_action"),
@@ -92,8 +95,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
 MENUS: tuple[tuple[str, str, tuple[str | None, ...]], ...] = (
     ("file", "&File", (
         "project.new", None, "database.new", "database.open", "@recent Open &recent", None,
-        "file.import", None, "export.board_csv", "export.backlog_csv", "export.report", None,
-        "app.quit",
+        "file.import", None, "export.board_csv", "export.backlog_csv", "export.report",
+        "export.status", None, "app.quit",
     )),
     ("project", "&Project", ("project.new", None, "project.settings", "user.you_are")),
     ("edit", "&Edit", ("edit.undo", "edit.redo", None, "filter.find", "filter.clear")),

@@ -30,6 +30,7 @@ from app import __version__
 from app.errors import DomainError
 from app.services.dto import CardDTO
 from app.ui.board.view import BoardView
+from app.ui.budget.export import StatusExport
 from app.ui.commands import CommandContext, ServiceCommand
 from app.ui.drags import dragging
 from app.ui.mainwindow.actions import Actions, build_menus
@@ -104,6 +105,7 @@ class MainWindow(QMainWindow):
         self.window_settings = WindowSettings(self, services, settings)
         self.sprints = SprintCommands(self, services)
         self.transfers = TransferCommands(self, services, database)
+        self.status_export = StatusExport(self, services, database)  # File › Export status
         self.you_are = YouAre(self, services, settings)  # before any change is made
         self.named_actions = Actions(self, self.undo_stack, PAGES)
         self.named_actions.bind(self._handlers())
@@ -168,6 +170,7 @@ class MainWindow(QMainWindow):
         for part in (self.cards, self.projects, self.window_settings, self.sprints, self.you_are):
             handlers.update(part.handlers())
         handlers.update(self.transfers.handlers())
+        handlers.update(self.status_export.handlers())
         handlers.update(
             {
                 "board.reload": self.store.reload,
