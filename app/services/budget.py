@@ -382,18 +382,24 @@ class BudgetService:
         )
 
     def evm(
-        self, project_id: int, release: str | None = None, epic: str | None = None
+        self,
+        project_id: int,
+        release: str | None = None,
+        epic: str | None = None,
+        *,
+        project_wide: bool = False,
     ) -> EvmTableDTO:
         """The AgileEVM table per closed sprint.
 
         ``release`` names a release (its epics, planned sprints and BAC). Without it, the
         project's only release if it has exactly one; else an epic (``epic``: its budget as
         BAC) or the whole project (its budget as BAC), planned over all its sprints. Given
-        both, the release's figures narrowed to that epic (BAC still the release's)."""
+        both, the release's figures narrowed to that epic (BAC still the release's).
+        ``project_wide`` ignores the releases (the Budget page's "whole project" choice)."""
         with self._ctx.read() as uow:
             session = uow.session
             project = get_project(session, project_id)
-            rel = _find_release(session, project_id, release)
+            rel = None if project_wide else _find_release(session, project_id, release)
             epic_ids: set[int] | None = None
             scope = "whole backlog"
             if rel is not None:

@@ -228,6 +228,8 @@ def test_evm_refusals(services: Services, world: dict) -> None:
     only = services.budget.evm(pid)  # the one release is the default
     assert only.release == "Search only" and only.scope == "BG-2"
     assert [p.points_done for p in only.points] == [Decimal(0), Decimal(3)]
+    whole = services.budget.evm(pid, project_wide=True)  # the releases set aside
+    assert (whole.release, whole.bac) == ("whole project", Decimal("1800.00"))
 
 
 def test_no_cost_logged_yet_is_said(services: Services) -> None:

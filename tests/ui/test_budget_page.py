@@ -116,6 +116,11 @@ def test_no_cost_yet_is_said_in_the_table(qtbot, tmp_path: Path) -> None:  # typ
         qtbot.addWidget(page)
         assert not page.banner.isVisible()
         assert "no budget set" in page.summary.text()
+        page.release_box.setCurrentIndex(0)
+        assert page.evm_caption.text() == (
+            "The project has no budget and no release; set a budget or add a release."
+        )
+        page.release_box.setCurrentIndex(1)
         assert page.release_box.currentData() == "R"  # the only release is chosen
         cpi = page.evm_table.item(0, 8)
         assert cpi.text() == "n/a"

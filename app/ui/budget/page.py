@@ -226,21 +226,22 @@ class BudgetView(QWidget):
         if project is None:
             return
         try:
-            table = self._services.budget.evm(project.id, release=self.release_box.currentData())
+            name = self.release_box.currentData()
+            table = self._services.budget.evm(project.id, release=name, project_wide=name is None)
         except DomainError as exc:
             self.evm = None
             self.evm_caption.setText(str(exc))
             self.evm_table.setRowCount(0)
             self.index_chart.set_data(())
             return
-        if self.release_box.currentData() is None and table.release != "whole project":
-            table = self._services.budget.evm(project.id, release=table.release)
         self.evm = table
         head = (
             f"{table.release} ({table.scope}): BAC {money(table.bac)} {table.currency} "
             f"over {table.planned_sprints} sprints."
         )
-        if table.note:
+        if table.note and not table.bac:
+            head = table.note  # no budget to speak of: say only what is missing
+        elif table.note:
             head += " " + table.note
         elif table.points:
             last = table.points[-1]
