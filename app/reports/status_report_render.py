@@ -128,7 +128,7 @@ def sections(r: StatusReportDTO) -> list[Section]:
 
 # --- Markdown and CSV ----------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")  # what breaks a table cell or a line
 
 
 def _md(text: str) -> str:

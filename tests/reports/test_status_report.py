@@ -85,7 +85,7 @@ def test_every_format_says_the_same(bg) -> None:  # type: ignore[no-untyped-def]
     runtime, world = bg
     r = runtime.services.status_reports.take(world["pid"])
     md = st.render_markdown(r)
-    assert md.startswith("# Status report: Budget project \\(BG\\), 2025-03-17")
+    assert md.startswith("# Status report: Budget project (BG), 2025-03-17")
     assert "| Cost to date | 1,550.00 EUR |" in md
     assert "Over capacity: Ann Able" in md
     assert "under budget, ahead of schedule" in md

@@ -158,7 +158,7 @@ def test_file_menu_exports_the_status_report(qtbot, make_window, bg, tmp_path, m
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     window.export_status_action.trigger()
     text = target.read_text(encoding="utf-8")
-    assert text.startswith("# Status report: Budget project \\(BG\\)")
+    assert text.startswith("# Status report: Budget project (BG)")
     assert "| Cost to date | 1,550.00 EUR |" in text
     message = window.status_export.exported_message
     assert message is not None and "status.md" in message.text()
