@@ -19,6 +19,7 @@ from app.services.projects import ProjectService
 from app.services.sprint_report_data import ReportService
 from app.services.sprints import SprintService
 from app.services.team import TeamService
+from app.services.time import TimeService
 from app.services.transfer import TransferService
 from app.services.workflow import WorkflowService
 
@@ -37,6 +38,7 @@ class Services:
     team: TeamService
     reports: ReportService
     transfer: TransferService
+    time: TimeService  # work logs, rates and timers
     me: ActorService  # who did it: the name history events record (Settings › You are)
 
     @property
@@ -86,5 +88,6 @@ def build_services(
         team=TeamService(context),
         reports=ReportService(context),
         transfer=TransferService(context),
+        time=TimeService(context),
         me=ActorService(context),
     )
