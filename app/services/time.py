@@ -561,6 +561,20 @@ class TimeService:
         """How long a timer has run, by the services' clock (what the status bar shows)."""
         return max(0, int((self._now() - _aware(timer.started_at)).total_seconds() // 60))
 
+    def find_person(self, display_name: str) -> tuple[int, str]:
+        """A person anywhere in this database by name, case-insensitive: (id, name)."""
+        wanted = str(display_name).strip().lower()
+        with self._ctx.read() as uow:
+            row = uow.session.execute(
+                select(Member.id, Member.display_name).where(
+                    func.lower(Member.display_name) == wanted
+                )
+            ).first()
+            if row is None:
+                shown = str(display_name).strip()[:60]
+                raise NotFound(f"There is no person called {shown!r}.")
+            return int(row[0]), str(row[1])
+
     # --- helpers -------------------------------------------------------------------------
 
     def _now(self) -> dt.datetime:
