@@ -455,9 +455,15 @@ class TimeService:
 
     # --- timers --------------------------------------------------------------------------
 
-    def start_timer(self, card_id: int, member_id: int) -> TimerDTO:
-        """Start a person's timer on a card. Refused when their timer already runs (stop it
-        first: nothing is stopped silently)."""
+    def start_timer(
+        self, card_id: int, member_id: int, started_at: dt.datetime | None = None
+    ) -> TimerDTO:
+        """Start a person's timer on a card (now, or ``started_at`` when undoing a stop).
+        Refused when their timer already runs (stop it first: nothing is stopped silently)."""
+        now = self._now()
+        begin = now if started_at is None else _aware(started_at)
+        if begin > now:
+            raise ValidationError("A timer cannot start in the future.")
         with self._ctx.write() as uow:
             session = uow.session
             card, project = self._card(session, card_id)
@@ -470,7 +476,7 @@ class TimeService:
                 raise Conflict(
                     f"{member.display_name}'s timer is already running on {key}; stop it first."
                 )
-            timer = RunningTimer(member_id=member.id, card_id=card.id, started_at=self._now())
+            timer = RunningTimer(member_id=member.id, card_id=card.id, started_at=begin)
             session.add(timer)
             session.flush()
             dto = TimerDTO(
