@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from app.services.sprint_report_data import ReportService
     from app.services.sprints import SprintService
     from app.services.team import TeamService
+    from app.services.time import TimeService
     from app.services.transfer import TransferService
     from app.services.workflow import WorkflowService
 
@@ -172,6 +173,10 @@ class StartingServices:
     @property
     def transfer(self) -> TransferService:
         return self.services.transfer
+
+    @property
+    def time(self) -> TimeService:
+        return self.services.time
 
     @property
     def me(self) -> ActorService:

@@ -1,7 +1,7 @@
 """The command-line face: parses arguments, calls services, prints results.
 
 One module per command group (projects, cards, sprints, reports, transfer, maintenance,
-team, metrics), each with ``register(commands, db_parent) -> (handlers, raw_handlers)``
+team, metrics, time), each with ``register(commands, db_parent) -> (handlers, raw_handlers)``
 (app/cli/common.py). The CLI reaches the database only through :mod:`app.bootstrap`
 (a runtime's services) and the services; it never imports the ORM or app.main.
 
@@ -32,6 +32,7 @@ GROUPS = (
     "app.cli.maintenance",
     "app.cli.team",
     "app.cli.metrics",
+    "app.cli.time",
     "app.cli.budget",
 )
 

@@ -81,6 +81,8 @@ def parse_duration(text: str) -> int:
             minutes = _decimal(match.group(2)) if match.group(2) else Decimal(0)
     except InvalidOperation as exc:  # pragma: no cover - the patterns admit only numbers
         raise ValidationError(f"Not a duration: {text.strip()[:40]!r}.") from exc
+    if hours > 24 or minutes > MAX_MINUTES:  # before rounding: huge numbers cannot be rounded
+        raise ValidationError("A duration cannot be more than 24 hours.")
     total = (hours * 60 + minutes).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     if total <= 0:
         raise ValidationError("A duration must be at least one minute.")

@@ -35,6 +35,7 @@ class ChangeKind(StrEnum):
     MEMBERS_CHANGED = "members_changed"
     LABELS_CHANGED = "labels_changed"
     SPRINTS_CHANGED = "sprints_changed"
+    WORKLOG_CHANGED = "worklog_changed"  # work logs, rates or timers (app/services/time.py)
     RELOADED = "reloaded"
 
     @property

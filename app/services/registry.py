@@ -21,6 +21,7 @@ from app.services.sprint_report_data import ReportService
 from app.services.sprints import SprintService
 from app.services.status_report import StatusReportService
 from app.services.team import TeamService
+from app.services.time import TimeService
 from app.services.transfer import TransferService
 from app.services.workflow import WorkflowService
 
@@ -39,6 +40,7 @@ class Services:
     team: TeamService
     reports: ReportService
     transfer: TransferService
+    time: TimeService  # work logs, rates and timers
     budget: BudgetService  # budget, releases, earned value (#16)
     status_reports: StatusReportService  # the project status report's snapshots (#16)
     me: ActorService  # who did it: the name history events record (Settings › You are)
@@ -90,6 +92,7 @@ def build_services(
         team=TeamService(context),
         reports=ReportService(context),
         transfer=TransferService(context),
+        time=TimeService(context),
         budget=BudgetService(context),
         status_reports=StatusReportService(context, BudgetService(context), SprintService(context)),
         me=ActorService(context),

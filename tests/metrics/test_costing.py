@@ -58,6 +58,8 @@ def test_durations_people_type(text: str, minutes: int) -> None:
         "1e3m",
         "∞",
         "1h" * 50,
+        "9" * 5000,
+        "9" * 5000 + "m",
     ],
 )
 def test_bad_durations_refused_with_one_line(text: str) -> None:

@@ -22,7 +22,7 @@ MENUS = {
     "&Edit": ["&Undo", "&Redo", "", "&Filter cards", "&Clear filters"],
     "&Card": [
         "&New card…", "&Open card…", "&Delete card…", "", "Move to &previous column",
-        "Move to &next column", "Move &up", "Move do&wn",
+        "Move to &next column", "Move &up", "Move do&wn", "", "&Log time…", "Start/stop t&imer",
     ],
     "&Sprint": [
         "&Create sprint…", "&Edit sprint…", "&Plan sprint (capacity)…", "", "&Start sprint…",
@@ -44,6 +44,8 @@ def shortcuts() -> dict[str, list[object]]:
         "Move to &next column": ["Ctrl+Right"],
         "Move &up": ["Ctrl+Up"],
         "Move do&wn": ["Ctrl+Down"],
+        "&Log time…": ["Ctrl+L"],
+        "Start/stop t&imer": ["Ctrl+Shift+T"],
         "New &project…": ["Ctrl+Shift+N"],
         "&Open database…": [QKeySequence(StandardKey.Open)],
         "&Import from Trello or Jira…": ["Ctrl+I"],

@@ -36,6 +36,7 @@ from app.ui.drags import dragging
 from app.ui.mainwindow.actions import Actions, build_menus
 from app.ui.mainwindow.board_controls import BoardControls
 from app.ui.mainwindow.card_controller import CardController
+from app.ui.timer import TimeController
 from app.ui.mainwindow.project_bar import ProjectBar
 from app.ui.mainwindow.registry import PAGES, PageContext, PageStack
 from app.ui.mainwindow.settings import WindowSettings
@@ -107,6 +108,7 @@ class MainWindow(QMainWindow):
         self.transfers = TransferCommands(self, services, database)
         self.status_export = StatusExport(self, services, database)  # File › Export status
         self.you_are = YouAre(self, services, settings)  # before any change is made
+        self.time = TimeController(self, services, self._commands)  # Ctrl+L, the timer
         self.named_actions = Actions(self, self.undo_stack, PAGES)
         self.named_actions.bind(self._handlers())
         for attr, action in self.named_actions.attributes().items():
@@ -147,6 +149,7 @@ class MainWindow(QMainWindow):
 
         self.pages.currentChanged.connect(self._on_page_changed)
         self.store.board_reset.connect(self._on_board_reset)
+        self.time.listen()
 
         self._poll_timer = QTimer(self)
         self._poll_timer.setInterval(EXTERNAL_POLL_MS)
@@ -169,6 +172,7 @@ class MainWindow(QMainWindow):
         }
         for part in (self.cards, self.projects, self.window_settings, self.sprints, self.you_are):
             handlers.update(part.handlers())
+        handlers.update(self.time.handlers())
         handlers.update(self.transfers.handlers())
         handlers.update(self.status_export.handlers())
         handlers.update(
@@ -486,5 +490,6 @@ class MainWindow(QMainWindow):
         """QWidget::closeEvent: remember where the person left off."""
         self.window_settings.save()
         self._poll_timer.stop()
+        self.time.close()
         self.store.close()
         super().closeEvent(event)
