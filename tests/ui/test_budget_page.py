@@ -181,3 +181,12 @@ def test_a_bad_export_path_is_refused_and_stores_nothing(
     assert "does not exist" in messages[0] or "folder" in messages[0]
     assert "not a .pdf, .html, .md or .csv" in messages[1]
     assert runtime.services.status_reports.list_snapshots(world["pid"]) == []
+
+
+def test_time_logged_elsewhere_shows_at_once(qtbot, view: BudgetView, bg) -> None:  # type: ignore[no-untyped-def]
+    runtime, world = bg
+    services = runtime.services
+    card = next(c for c in services.board.load_board(world["pid"]).cards if c.type != "epic")
+    services.time.add_log(card.id, world["ann"], "1h", "2025-03-17")
+    qtbot.waitUntil(lambda: "Spent 1,670.00 of 1,800.00 EUR" in view.summary.text())
+    assert cells(view.person_table)[0] == ["Ann Able", "10.00", "1,120.00"]

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from app.errors import DomainError
 from app.metrics.evm import EvmPoint
 from app.services import Services
+from app.services.events import Change, ChangeKind
 from app.ui.budget.charts import ChartWidget
 from app.ui.mainwindow.registry import PageContext
 from app.ui.store import BoardStore
@@ -146,12 +147,22 @@ class BudgetView(QWidget):
         self._timer.timeout.connect(self.refresh)
         self.release_box.currentIndexChanged.connect(self._refresh_evm)
         store.board_reset.connect(self._schedule)
+        # Work logs and rates change no card: their kind comes on the bus itself.
+        services.bus.subscribe(self._on_change)
+        self.destroyed.connect(lambda *_: services.bus.unsubscribe(self._on_change))
         for signal in (store.card_added, store.card_removed, store.card_changed, store.card_moved):
             signal.connect(self._schedule)
         self.refresh()
 
     def _schedule(self, *_args: object) -> None:
         self._timer.start()
+
+    def _on_change(self, change: Change) -> None:
+        project = self._store.project
+        if change.kind is ChangeKind.WORKLOG_CHANGED and (
+            project is None or change.project_id in (None, project.id)
+        ):
+            self._schedule()
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().showEvent(event)
