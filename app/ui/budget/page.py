@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QSplitter,
     QTableWidget,
@@ -321,7 +322,11 @@ def _fill(table: QTableWidget, lines: tuple[CostLine, ...], budgets: bool) -> No
                 item.setToolTip(f"Over its budget by {money(line.cost - line.budget)}.")
                 item.setForeground(Qt.GlobalColor.red)
             table.setItem(r, c, item)
-    table.resizeColumnToContents(0)
+    header = table.horizontalHeader()
+    header.setStretchLastSection(False)  # the name takes the room; the figures fit
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    for column in range(1, table.columnCount()):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
 
 
 class BudgetPage(BudgetView):
