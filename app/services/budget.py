@@ -15,6 +15,7 @@ own rate before the member's default). Every write is one transaction that publi
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from collections import defaultdict
@@ -23,12 +24,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from app.clock import today_in
 from app.errors import Conflict, NotFound, ValidationError
-from app.metrics.costing import CENT, log_cost, rate_in_force
+from app.metrics.costing import CENT, Rate, log_cost, rate_in_force
 from app.metrics.evm import EvmPoint, SprintActuals, evm_series
 from app.models import (
     Card,
@@ -275,6 +276,7 @@ class BudgetService:
             project = get_project(session, project_id)
             today = today_in(project.time_zone, self._ctx.clock())
             groups = _cost_groups(session, project)
+            epic_groups = _cost_groups(session, project, per_day=False, by_epic=True)
             sprints = list(
                 session.execute(
                     select(Sprint.id, Sprint.name, Sprint.start_date, Sprint.end_date, Sprint.state)
@@ -313,11 +315,13 @@ class BudgetService:
         person: dict[int, list] = defaultdict(lambda: [0, ZERO])
         epic: dict[int | None, list] = defaultdict(lambda: [0, ZERO])
         sprint_of: dict[int | None, list] = defaultdict(lambda: [0, ZERO])
+        for g in epic_groups:
+            epic[g.epic_id][0] += g.minutes
+            epic[g.epic_id][1] += g.cost
         for g in groups:
             by_day[g.day] += g.cost
-            for table, k in ((person, g.member_id), (epic, g.epic_id)):
-                table[k][0] += g.minutes
-                table[k][1] += g.cost
+            person[g.member_id][0] += g.minutes
+            person[g.member_id][1] += g.cost
             sid = _sprint_on(sprints, g.day)
             sprint_of[sid][0] += g.minutes
             sprint_of[sid][1] += g.cost
@@ -477,7 +481,8 @@ class BudgetService:
 @dataclass(frozen=True, slots=True)
 class _Group:
     member_id: int
-    day: dt.date
+    day: dt.date  # the day (per-day groups) or the first day of the segment
+    segment: int  # the index of the segment between boundaries (per-segment groups)
     epic_id: int | None
     minutes: int
     cost: Decimal
@@ -488,36 +493,83 @@ def _epic_of() -> object:
     return case((Card.type == "epic", Card.id), else_=Card.parent_id)
 
 
-def _cost_groups(session: Session, project: Project, until: dt.date | None = None) -> list[_Group]:
-    """Minutes per member, day and epic, each costed at the rate in force on the day."""
-    epic_of = _epic_of()
+def _rates(session: Session, project: Project) -> dict[int, list[Rate]]:
+    """Every rate that can apply to this project's logs (the members' defaults and the
+    project's own), as plain values, by member."""
+    by_member: dict[int, list[Rate]] = defaultdict(list)
+    for member_id, project_id, start, rate in session.execute(
+        select(
+            MemberRate.member_id,
+            MemberRate.project_id,
+            MemberRate.effective_from,
+            MemberRate.hourly_rate,
+        ).where(or_(MemberRate.project_id.is_(None), MemberRate.project_id == project.id))
+    ):
+        by_member[member_id].append(Rate(member_id, project_id, start, rate))
+    return by_member
+
+
+def _cost_groups(
+    session: Session,
+    project: Project,
+    until: dt.date | None = None,
+    *,
+    per_day: bool = True,
+    by_epic: bool = False,
+    boundaries: Iterable[dt.date] = (),
+) -> list[_Group]:
+    """Minutes summed in SQL and costed at the rate in force.
+
+    ``per_day``: one group per member and day (a few hundred rows a quarter). Otherwise one
+    per member and segment, the segments cut at every rate's start and at ``boundaries``
+    (sprint ends + 1 day): a member's rate is the same all through a segment, so costing
+    the segment's minutes at its first day's rate is exact, and the rows stay few however
+    many logs there are. ``by_epic`` splits each group by epic as well."""
+    rates = _rates(session, project)
+    cuts = sorted({r.effective_from for rs in rates.values() for r in rs} | set(boundaries))
+    if per_day:
+        bucket: Any = WorkLog.day
+    elif cuts:
+        bucket = case(
+            *((WorkLog.day < cut, literal_column(str(i))) for i, cut in enumerate(cuts)),
+            else_=literal_column(str(len(cuts))),
+        )
+    else:
+        bucket = None  # no rate at all: one segment (and every cost 0)
+    columns: list[Any] = [WorkLog.member_id] + ([] if bucket is None else [bucket])
+    if by_epic:
+        columns.append(_epic_of())
     query = (
-        select(WorkLog.member_id, WorkLog.day, epic_of, func.sum(WorkLog.minutes))
+        select(*columns, func.sum(WorkLog.minutes))
         .join(Card, Card.id == WorkLog.card_id)
         .where(Card.project_id == project.id)
-        .group_by(WorkLog.member_id, WorkLog.day, epic_of)
+        # By position: a CASE's bound dates would not match between SELECT and GROUP BY.
+        .group_by(*(literal_column(str(i)) for i in range(1, len(columns) + 1)))
     )
     if until is not None:
         query = query.where(WorkLog.day <= until)
-    rows = session.execute(query).all()
-    if not rows:
-        return []
-    rates = list(
-        session.scalars(
-            select(MemberRate).where(
-                MemberRate.member_id.in_({r[0] for r in rows}),
-                or_(MemberRate.project_id.is_(None), MemberRate.project_id == project.id),
-            )
-        )
-    )
-    by_member: dict[int, list[MemberRate]] = defaultdict(list)
-    for rate in rates:
-        by_member[rate.member_id].append(rate)
     groups = []
-    for member_id, day, epic_id, minutes in rows:
-        rate = rate_in_force(by_member[member_id], member_id, project.id, day)
-        cost = log_cost(int(minutes), None if rate is None else rate.hourly_rate)
-        groups.append(_Group(member_id, day, epic_id, int(minutes), cost))
+    cache: dict[tuple[int, dt.date], Decimal | None] = {}
+    for row in session.execute(query).all():
+        member_id, minutes = row[0], int(row[-1])
+        key = None if bucket is None else row[1]
+        epic_id = row[len(columns) - 1] if by_epic else None
+        if per_day:
+            day, segment = key, 0
+        else:
+            segment = 0 if key is None else int(key)
+            day = (
+                cuts[segment - 1]
+                if segment > 0
+                else (cuts[0] - dt.timedelta(days=1) if cuts else dt.date.min)
+            )
+        wanted = (member_id, day)
+        if wanted not in cache:
+            rate = rate_in_force(rates.get(member_id, ()), member_id, project.id, day)
+            cache[wanted] = None if rate is None else rate.hourly_rate
+        groups.append(
+            _Group(member_id, day, segment, epic_id, minutes, log_cost(minutes, cache[wanted]))
+        )
     return groups
 
 
@@ -553,7 +605,14 @@ def _release_actuals(
             ).group_by(SprintSnapshot.sprint_id)
         ).all()
     )
-    groups = _cost_groups(session, project, until=closed[-1].end_date)
+    ends = [s.end_date or (s.closed_at or dt.datetime.max).date() for s in closed]
+    after = [end + dt.timedelta(days=1) for end in ends if end < dt.date.max]
+    groups = _cost_groups(
+        session, project, until=ends[-1], per_day=False, by_epic=True, boundaries=after
+    )
+    cuts = sorted(
+        {r.effective_from for rs in _rates(session, project).values() for r in rs} | set(after)
+    )
     result = []
     points_so_far = Decimal(0)
     for sprint in closed:
@@ -570,11 +629,13 @@ def _release_actuals(
             )
         )
         end = sprint.end_date or closed_at.date()
+        # Segments up to the one that ends with the sprint (its end + 1 is a cut).
+        last = bisect.bisect_right(cuts, end)
         cost = sum(
             (
                 g.cost
                 for g in groups
-                if g.day <= end and (epic_ids is None or g.epic_id in epic_ids)
+                if g.segment <= last and (epic_ids is None or g.epic_id in epic_ids)
             ),
             ZERO,
         )

@@ -142,6 +142,7 @@ class BudgetView(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.tabs, 1)
 
+        self._shown_before = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -167,7 +168,9 @@ class BudgetView(QWidget):
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().showEvent(event)
-        self._schedule()  # time logged elsewhere shows when the page is opened
+        if self._shown_before:  # time logged by another process shows when it is reopened
+            self._schedule()
+        self._shown_before = True
 
     # --- filling ---------------------------------------------------------------------------
 
