@@ -184,7 +184,7 @@ def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     body = "".join(
         "<tr>"
         + "".join(
-            f"<td{' class=num' if i > 0 and _numeric(c) else ''}>{e(c)}</td>"
+            f"<td{' class=num align=right' if i > 0 and _numeric(c) else ''}>{e(c)}</td>"
             for i, c in enumerate(row)
         )
         + "</tr>"
