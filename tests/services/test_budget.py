@@ -242,3 +242,23 @@ def test_no_cost_logged_yet_is_said(services: Services) -> None:
     (p,) = services.budget.evm(pid).points
     assert p.ac == Decimal("0.00") and p.cpi is None
     assert p.reasons["cpi"] == "no cost logged yet"
+
+
+def test_status_snapshots_on_this_database(services: Services, world: dict) -> None:
+    """The status report's snapshot is stored and read back exactly (see
+    tests/reports/test_status_report.py for the report itself)."""
+    pid = world["pid"]
+    first = services.status_reports.take(pid)
+    services.budget.set_budget(pid, "5000")
+    world["clock"].set(18, 9)
+    services.status_reports.take(pid)
+    again = services.status_reports.load(pid, 1)
+    assert again == first
+    assert (again.budget, again.cost_to_date) == (Decimal("1800.00"), Decimal("1550.00"))
+    assert services.status_reports.load(pid).budget == Decimal("5000.00")
+    listed = services.status_reports.list_snapshots(pid)
+    assert [(s.number, s.as_of.isoformat()) for s in listed] == [
+        (1, "2025-03-17"),
+        (2, "2025-03-18"),
+    ]
+    assert listed[0].taken_at.tzinfo is not None
