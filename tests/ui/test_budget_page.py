@@ -190,3 +190,12 @@ def test_time_logged_elsewhere_shows_at_once(qtbot, view: BudgetView, bg) -> Non
     services.time.add_log(card.id, world["ann"], "1h", "2025-03-17")
     qtbot.waitUntil(lambda: "Spent 1,670.00 of 1,800.00 EUR" in view.summary.text())
     assert cells(view.person_table)[0] == ["Ann Able", "10.00", "1,120.00"]
+
+
+def test_the_starting_services_hand_out_the_budget_services() -> None:
+    """The window runs on StartingServices at start (app/startup.py): the Budget page and
+    the status export ask it for ``budget`` and ``status_reports``."""
+    from app.startup import StartingServices
+
+    for name in ("budget", "status_reports"):
+        assert isinstance(getattr(StartingServices, name, None), property), name
