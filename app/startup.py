@@ -40,12 +40,15 @@ if TYPE_CHECKING:
     from app.services import Services
     from app.services.actor import ActorService
     from app.services.board import BoardService
+    from app.services.budget import BudgetService
     from app.services.cards import CardService
     from app.services.chart_data import ChartService
     from app.services.projects import ProjectService
     from app.services.sprint_report_data import ReportService
     from app.services.sprints import SprintService
+    from app.services.status_report import StatusReportService
     from app.services.team import TeamService
+    from app.services.time import TimeService
     from app.services.transfer import TransferService
     from app.services.workflow import WorkflowService
 
@@ -172,6 +175,18 @@ class StartingServices:
     @property
     def transfer(self) -> TransferService:
         return self.services.transfer
+
+    @property
+    def time(self) -> TimeService:
+        return self.services.time
+
+    @property
+    def budget(self) -> BudgetService:
+        return self.services.budget
+
+    @property
+    def status_reports(self) -> StatusReportService:
+        return self.services.status_reports
 
     @property
     def me(self) -> ActorService:

@@ -168,6 +168,13 @@ README_COMMANDS = tuple(
     report --project DEMO --sprint active --format html -o r.html --db board.db
     report --project WEB --sprint "WEB Sprint 1" -o r.md --db board.db
     report --project DEMO --sprint last -o r.csv --db board.db
+    budget set --project DEMO 120000.00 --db board.db
+    budget show --project DEMO --json --db board.db
+    release add R1 --project DEMO --sprints 6 --bac 90000 --db board.db
+    release list --project DEMO --json --db board.db
+    metrics evm --project DEMO --release R1 --json --db board.db
+    report --project DEMO --kind status -o s.md --db board.db
+    status list --project DEMO --json --db board.db
     import trello {fixtures}/trello_board.json --project TRL --db board.db
     import jira-csv {fixtures}/jira_export.csv --project JRA --db board.db
     card history WEB-1 --json --db board.db
@@ -217,6 +224,9 @@ SUBCOMMAND_GROUPS = {
     "metrics",
     "team",
     "comment",
+    "budget",
+    "release",
+    "status",
 }
 
 

@@ -1,7 +1,7 @@
 """The command-line face: parses arguments, calls services, prints results.
 
 One module per command group (projects, cards, sprints, reports, transfer, maintenance,
-team, metrics), each with ``register(commands, db_parent) -> (handlers, raw_handlers)``
+team, metrics, time), each with ``register(commands, db_parent) -> (handlers, raw_handlers)``
 (app/cli/common.py). The CLI reaches the database only through :mod:`app.bootstrap`
 (a runtime's services) and the services; it never imports the ORM or app.main.
 
@@ -34,6 +34,8 @@ GROUPS = (
     "app.cli.metrics",
     "app.cli.comments",
     "app.cli.activity",
+    "app.cli.time",
+    "app.cli.budget",
 )
 
 _HANDLERS: dict[Key, Handler] = {}

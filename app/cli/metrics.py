@@ -73,6 +73,9 @@ def register(commands: Any, db: argparse.ArgumentParser) -> Handlers:
             "--to", dest="end", type=_date, metavar="YYYY-MM-DD", help="default: today"
         )
         _formats(parser)
+    from app.cli.budget import add_evm_parser  # metrics evm: the budget group's handler
+
+    add_evm_parser(charts, db)
     return {
         ("metrics", "burndown"): _burndown,
         ("metrics", "velocity"): _velocity,

@@ -21,7 +21,18 @@ def register(commands: Any, db: argparse.ArgumentParser) -> Handlers:
     )
     report.add_argument("--project", required=True, metavar="KEY")
     report.add_argument(
-        "--sprint", required=True, metavar="NAME|active|last", help="last: the last closed one"
+        "--sprint", metavar="NAME|active|last", help="last: the last closed one (--kind sprint)"
+    )
+    report.add_argument(
+        "--kind",
+        choices=("sprint", "status"),
+        default="sprint",
+        help="sprint (default) or the project status report: progress, budget, EVM, workload",
+    )
+    report.add_argument(
+        "--as-of",
+        metavar="last|N|YYYY-MM-DD",
+        help="--kind status: render a past report again (see 'status list') instead of a new one",
     )
     report.add_argument("--format", choices=("pdf", "html", "md", "csv"), help="default: from -o")
     report.add_argument("-o", "--output", required=True, metavar="FILE", help="'-' for stdout")
@@ -31,6 +42,15 @@ def register(commands: Any, db: argparse.ArgumentParser) -> Handlers:
 
 def _report(services: Any, args: argparse.Namespace) -> int:
     from app.reports import sprint_report_render as sr
+
+    if args.kind == "status":
+        from app.cli.budget import status_report
+
+        return status_report(services, args)
+    if args.sprint is None:
+        raise ValidationError("Name the sprint: --sprint NAME, active or last.")
+    if args.as_of is not None:
+        raise ValidationError("--as-of is for --kind status (a sprint report is its snapshot).")
 
     fmt = args.format or sr.format_for(args.output)
     if fmt is None:

@@ -26,6 +26,7 @@ from app.models.project import (
     ProjectMember,
 )
 from app.models.sprint import OUTCOMES, SNAPSHOT_KINDS, SPRINT_STATES, Sprint, SprintSnapshot
+from app.models.status import StatusSnapshot
 from app.models.time_money import EpicBudget, Release, ReleaseEpic, RunningTimer, WorkLog
 from app.models.workflow import CATEGORIES, WorkflowColumn
 
@@ -68,6 +69,7 @@ __all__ = [
     "SprintCapacity",
     "SprintSnapshot",
     "Standup",
+    "StatusSnapshot",
     "WorkLog",
     "WorkflowColumn",
     "card_label",

@@ -12,6 +12,7 @@ day the demo is seeded: the active sprint started about a week before it.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from app.metrics.calendar import (
     default_sprint_end,
@@ -547,4 +548,50 @@ def _seed(services: Services, clock: DemoClock, starts: list[dt.date]) -> Projec
                 if columns.index(card.column_id) < column:  # cards only move forward here
                     move(title, column)
         previous_days = days
+    _seed_time(services, project.id, members, by_title, starts, holidays)
     return services.projects.find_project(DEMO_KEY)
+
+
+# Hourly rates (EUR) of MEMBERS from a week before Sprint 1; Ada's rise from Sprint 3 on.
+DEMO_RATES = ("95.00", "85.00", "85.00", "80.00", "72.50")
+DEMO_RAISE = (0, "105.00")
+DEMO_BUDGET = "120000.00"
+
+
+def _seed_time(
+    services: Services,
+    project_id: int,
+    members: list[Any],
+    by_title: dict[str, int],
+    starts: list[dt.date],
+    holidays: set[dt.date],
+) -> None:
+    """Rates, a budget and work logs over the closed sprints (app/services/time.py):
+    on each working day each person logs 2 to 5 hours on one of the sprint's cards they are
+    assigned, in turn; the same every time."""
+    from dataclasses import replace
+    from decimal import Decimal
+
+    settings = services.projects.get_project_settings(project_id)
+    services.projects.update_project_settings(
+        project_id, replace(settings, budget=Decimal(DEMO_BUDGET), currency="EUR")
+    )
+    time = services.time
+    first = starts[0] - dt.timedelta(days=7)
+    for member, rate in zip(members, DEMO_RATES, strict=True):
+        time.set_rate(member.id, rate, first)
+    time.set_rate(members[DEMO_RAISE[0]].id, DEMO_RAISE[1], starts[2])
+    for number, start in enumerate(starts[:3], 1):
+        end = default_sprint_end(start, WEEKDAYS_MON_FRI, holidays, SPRINT_WEEKS)
+        days = working_days(start, end, WEEKDAYS_MON_FRI, holidays)
+        titles = list(SPRINTS[number - 1]["committed"])
+        cards = [services.cards.get_card(by_title[t]) for t in titles if t in by_title]
+        for index, member in enumerate(members):
+            theirs = [c for c in cards if c.assignee_id == member.id]
+            if not theirs:
+                continue
+            for i, day in enumerate(days):
+                card = theirs[i % len(theirs)]
+                hours = 2 + (i + index) % 4
+                minutes = hours * 60 - (30 if (i + index) % 3 == 0 else 0)
+                time.add_log(card.id, member.id, minutes, day, "")

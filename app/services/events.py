@@ -36,6 +36,7 @@ class ChangeKind(StrEnum):
     LABELS_CHANGED = "labels_changed"
     SPRINTS_CHANGED = "sprints_changed"
     COMMENTED = "commented"  # a comment was added, edited, deleted or restored on its card
+    WORKLOG_CHANGED = "worklog_changed"  # work logs, rates or timers (app/services/time.py)
     RELOADED = "reloaded"
 
     @property

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.services.activity import ActivityService
 from app.services.actor import ActorService
 from app.services.board import BoardService
+from app.services.budget import BudgetService
 from app.services.cards import CardService
 from app.services.chart_data import ChartService
 from app.services.comments import CommentService
@@ -22,7 +23,9 @@ from app.services.sprint_report_data import ReportService
 from app.services.sprints import SprintService
 from app.services.standup_data import StandupDataService
 from app.services.standups import StandupService
+from app.services.status_report import StatusReportService
 from app.services.team import TeamService
+from app.services.time import TimeService
 from app.services.transfer import TransferService
 from app.services.workflow import WorkflowService
 from app.services.workload import WorkloadService
@@ -42,6 +45,9 @@ class Services:
     team: TeamService
     reports: ReportService
     transfer: TransferService
+    time: TimeService  # work logs, rates and timers
+    budget: BudgetService  # budget, releases, earned value (#16)
+    status_reports: StatusReportService  # the project status report's snapshots (#16)
     me: ActorService  # who did it: the name history events record (Settings › You are)
     comments: CommentService
     standups: StandupService
@@ -96,6 +102,9 @@ def build_services(
         team=TeamService(context),
         reports=ReportService(context),
         transfer=TransferService(context),
+        time=TimeService(context),
+        budget=BudgetService(context),
+        status_reports=StatusReportService(context, BudgetService(context), SprintService(context)),
         me=ActorService(context),
         comments=CommentService(context),
         standups=StandupService(context),

@@ -344,6 +344,12 @@ class CardDialog(QDialog):
         self.remove_item_button.setEnabled(False)
         return page
 
+    def add_time_tab(self, tab: QWidget) -> None:
+        """The Time tab (app/ui/dialogs/log_dialog.py TimeTab): the card's logs, totals,
+        estimate and remaining hours, before the History tab."""
+        index = self.tabs.count() - (1 if self._card is not None else 0)
+        self.tabs.insertTab(index, tab, "&Time")
+
     def _build_history_tab(self, history: Sequence[HistoryEventDTO]) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)

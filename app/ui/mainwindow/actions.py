@@ -57,6 +57,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
                board_only=True, requires="card"),
     ActionSpec("card.move_down", "Move do&wn", "move_down_action", ("Ctrl+Down",),
                board_only=True, requires="card"),
+    ActionSpec("card.log_time", "&Log time…", "log_time_action", ("Ctrl+L",),
+               tip="Log time spent on the selected card (Ctrl+L)", requires="card"),
+    ActionSpec("card.timer", "Start/stop t&imer", "timer_action", ("Ctrl+Shift+T",),
+               tip="Start a timer on the selected card, or stop yours and log the time "
+               "(Ctrl+Shift+T)", requires="project"),
     ActionSpec("project.new", "New &project…", "new_project_action", ("Ctrl+Shift+N",)),
     ActionSpec("database.new", "New &database…", "new_database_action",
                tip="Create an empty Sprintdeck database file and open it"),
@@ -71,6 +76,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("export.backlog_csv", "Export bac&klog as CSV…", "export_backlog_csv_action"),
     ActionSpec("export.report", "Export sprint &report…", "export_report_action",
                ("Ctrl+Shift+E",), requires="scrum"),
+    ActionSpec("export.status", "Export &status report…", "export_status_action",
+               tip="Progress, budget, earned value and workload, stored as a snapshot",
+               requires="project"),
     ActionSpec("sprint.create", "&Create sprint…", "create_sprint_action"),
     ActionSpec("sprint.edit", "&Edit sprint…", "edit_sprint_action"),
     ActionSpec("sprint.plan", "&Plan sprint (capacity)…", "plan_sprint_action"),
@@ -103,14 +111,15 @@ ACTIONS: tuple[ActionSpec, ...] = (
 MENUS: tuple[tuple[str, str, tuple[str | None, ...]], ...] = (
     ("file", "&File", (
         "project.new", None, "database.new", "database.open", "@recent Open &recent", None,
-        "file.import", None, "export.board_csv", "export.backlog_csv", "export.report", None,
-        "app.quit",
+        "file.import", None, "export.board_csv", "export.backlog_csv", "export.report",
+        "export.status", None, "app.quit",
     )),
     ("project", "&Project", ("project.new", None, "project.settings", "user.you_are")),
     ("edit", "&Edit", ("edit.undo", "edit.redo", None, "filter.find", "filter.clear")),
     ("card", "&Card", (
         "card.new", "card.open", "card.delete", None,
-        "card.move_left", "card.move_right", "card.move_up", "card.move_down",
+        "card.move_left", "card.move_right", "card.move_up", "card.move_down", None,
+        "card.log_time", "card.timer",
     )),
     ("sprint", "&Sprint", (
         "sprint.create", "sprint.edit", "sprint.plan", None, "sprint.start", "sprint.complete",

@@ -217,6 +217,9 @@ class CardController(QObject):
         bottom.setEnabled(below is not None)
         bottom.triggered.connect(lambda: self._move_to_end(card.id, top=False))
         menu.addSeparator()
+        menu.addAction(self._actions["card.log_time"])
+        menu.addAction(self._actions["card.timer"])
+        menu.addSeparator()
         menu.addAction(self._actions["card.delete"])
         return menu
 
@@ -322,7 +325,10 @@ class CardController(QObject):
 
         comments = CommentsSetup(self._services, self._commands, self.undo_stack)
         dialog = self._card_dialog(CardDialog, card, submit, history, comments=comments)
+        time_tab = self._window.time.time_tab(card)
+        dialog.add_time_tab(time_tab)
         dialog.exec()
+        time_tab.close_tab()
         if self._window.current_page() != "backlog":
             self._board().select_card(card.id)
 

@@ -107,6 +107,7 @@ PAGES: tuple[Page, ...] = (
     Page("sprint", "&Sprint", "Ctrl+3", _sprint, scrum_only=True),
     Page("reports", "&Reports", "Ctrl+4", _reports),
     Page("team", "&Team", "Ctrl+5", lazy("app.ui.team.page", "TeamPage")),
+    Page("budget", "B&udget", "Ctrl+6", lazy("app.ui.budget.page", "BudgetPage")),
     Page("activity", "&Activity", "Ctrl+7", lazy("app.ui.activity.page", "ActivityPage")),
 )
 

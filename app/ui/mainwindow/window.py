@@ -30,6 +30,7 @@ from app import __version__
 from app.errors import DomainError
 from app.services.dto import CardDTO
 from app.ui.board.view import BoardView
+from app.ui.budget.export import StatusExport
 from app.ui.commands import CommandContext, ServiceCommand
 from app.ui.drags import dragging
 from app.ui.mainwindow.actions import Actions, build_menus
@@ -42,6 +43,7 @@ from app.ui.mainwindow.sprints import SprintCommands
 from app.ui.mainwindow.transfers import TransferCommands
 from app.ui.standup.controller import StandupController
 from app.ui.store import BoardStore
+from app.ui.timer import TimeController
 from app.ui.you_are import YouAre
 from app.ui.zoom import FullScreen, Zoom
 
@@ -106,9 +108,11 @@ class MainWindow(QMainWindow):
         self.window_settings = WindowSettings(self, services, settings)
         self.sprints = SprintCommands(self, services)
         self.transfers = TransferCommands(self, services, database)
+        self.status_export = StatusExport(self, services, database)  # File › Export status
         self.you_are = YouAre(self, services, settings)  # before any change is made
         self.zoom = Zoom(self, settings)  # before the boards, which it scales
         self.standup = StandupController(self, services, self._commands)
+        self.time = TimeController(self, services, self._commands)  # Ctrl+L, the timer
         self.named_actions = Actions(self, self.undo_stack, PAGES)
         self.full_screen = FullScreen(self, self.named_actions["view.full_screen"])
         self.named_actions.bind(self._handlers())
@@ -150,6 +154,7 @@ class MainWindow(QMainWindow):
 
         self.pages.currentChanged.connect(self._on_page_changed)
         self.store.board_reset.connect(self._on_board_reset)
+        self.time.listen()
 
         self._poll_timer = QTimer(self)
         self._poll_timer.setInterval(EXTERNAL_POLL_MS)
@@ -175,7 +180,9 @@ class MainWindow(QMainWindow):
         handlers.update(self.zoom.handlers())
         handlers.update(self.standup.handlers())
         handlers["view.full_screen"] = lambda: self.full_screen.toggle()
+        handlers.update(self.time.handlers())
         handlers.update(self.transfers.handlers())
+        handlers.update(self.status_export.handlers())
         handlers.update(
             {
                 "board.reload": self.store.reload,
@@ -492,5 +499,6 @@ class MainWindow(QMainWindow):
         """QWidget::closeEvent: remember where the person left off."""
         self.window_settings.save()
         self._poll_timer.stop()
+        self.time.close()
         self.store.close()
         super().closeEvent(event)

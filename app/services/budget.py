@@ -1,0 +1,763 @@
+"""Money against plan: the project budget, epic budgets, releases and earned value.
+
+What a technical project manager answers for every week: how much has been spent (cost to
+date, the work logs costed at the rate in force on their day), where it went (per sprint,
+per person, per epic), how fast it goes (the burn rate of the last closed sprints) and when
+the budget runs out at that rate; and, for a release, the AgileEVM table per closed sprint
+(:mod:`app.metrics.evm`).
+
+Costs are read as SQL aggregates: minutes summed per member, day and epic (a handful of rows
+per working day, never every log), each group costed with :func:`app.metrics.costing.log_cost`
+at the member's rate in force that day (:func:`app.metrics.costing.rate_in_force`, the project's
+own rate before the member's default). Every write is one transaction that publishes
+``project_changed``; every answer is a frozen DTO.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import case, func, literal_column, or_, select
+from sqlalchemy.orm import Session
+
+from app.clock import today_in
+from app.errors import Conflict, NotFound, ValidationError
+from app.metrics.costing import CENT, Rate, log_cost, rate_in_force
+from app.metrics.evm import EvmPoint, SprintActuals, evm_series
+from app.models import (
+    Card,
+    EpicBudget,
+    Member,
+    MemberRate,
+    Project,
+    Release,
+    ReleaseEpic,
+    Sprint,
+    SprintSnapshot,
+    WorkLog,
+)
+from app.services.common import find_card_id, get_project, project_dto
+from app.services.context import ServiceContext
+from app.services.dto import ProjectDTO
+from app.services.events import Change, ChangeKind
+from app.services.validation import clean_money, clean_text
+
+RELEASE_NAME_MAX = 200
+PLANNED_SPRINTS_MAX = 1000
+WARN_AT = Decimal("0.80")
+BURN_SPRINTS = 3
+ZERO = Decimal("0.00")
+DONE_OUTCOMES = ("completed", "completed_outside")
+NO_EPIC = "(no epic)"
+BETWEEN_SPRINTS = "(between sprints)"
+
+
+@dataclass(frozen=True, slots=True)
+class CostLine:
+    """Cost and time of one sprint, person or epic; ``budget`` for an epic that has one."""
+
+    label: str
+    minutes: int
+    cost: Decimal
+    budget: Decimal | None = None
+    key: str | None = None  # the epic's card key, or None
+
+    @property
+    def hours(self) -> Decimal:
+        return (Decimal(self.minutes) / 60).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True)
+class BurnPoint:
+    """Cost to date at the end of a day (the burn-up's line)."""
+
+    day: dt.date
+    cost: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetWarning:
+    """Spent 80% (``level`` 80) or all (100) of a budget: the project's or an epic's."""
+
+    level: int
+    what: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetOverviewDTO:
+    project_key: str
+    currency: str
+    budget: Decimal | None
+    cost_to_date: Decimal
+    minutes: int
+    spent_share: Decimal | None  # cost / budget (None without a budget)
+    burnup: tuple[BurnPoint, ...]
+    per_sprint: tuple[CostLine, ...]
+    per_person: tuple[CostLine, ...]
+    per_epic: tuple[CostLine, ...]
+    burn_sprints: tuple[str, ...]  # the closed sprints the burn rate is taken from
+    burn_rate_per_sprint: Decimal | None
+    burn_rate_per_day: Decimal | None
+    runs_out_on: dt.date | None
+    runs_out_text: str
+    warnings: tuple[BudgetWarning, ...]
+    today: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseDTO:
+    id: int
+    project_id: int
+    name: str
+    planned_sprints: int
+    bac: Decimal
+    epic_keys: tuple[str, ...]  # empty: the whole backlog
+    version: int
+
+    @property
+    def scope_text(self) -> str:
+        return ", ".join(self.epic_keys) if self.epic_keys else "whole backlog"
+
+
+@dataclass(frozen=True, slots=True)
+class EpicBudgetDTO:
+    key: str
+    title: str
+    budget: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class EvmTableDTO:
+    """The AgileEVM figures per closed sprint of a release (or of the project / an epic)."""
+
+    project_key: str
+    currency: str
+    release: str
+    scope: str
+    planned_sprints: int
+    bac: Decimal
+    points: tuple[EvmPoint, ...]
+    note: str  # why the table is empty, or ""
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class BudgetService:
+    def __init__(self, context: ServiceContext) -> None:
+        self._ctx = context
+
+    # --- writes ----------------------------------------------------------------------------
+
+    def set_budget(self, project_id: int, amount: object) -> ProjectDTO:
+        """Set (or with None / "" clear) the project's budget; negative is refused."""
+        value = clean_money(amount, "budget")
+        with self._ctx.write() as uow:
+            project = get_project(uow.session, project_id)
+            if project.budget != value:
+                project.budget = value
+                project.version += 1
+                uow.session.flush()
+                uow.notify(Change(ChangeKind.PROJECT_CHANGED, project.id))
+            dto = project_dto(project)
+            uow.commit()
+            return dto
+
+    def set_epic_budget(
+        self, project_id: int, epic_key: str, amount: object
+    ) -> EpicBudgetDTO | None:
+        """Give an epic of this project its own budget (None / "" removes it)."""
+        value = clean_money(amount, "epic budget")
+        with self._ctx.write() as uow:
+            session = uow.session
+            get_project(session, project_id)
+            epic = _epic(session, project_id, epic_key)
+            row = session.get(EpicBudget, epic.id)
+            dto = None
+            if value is None:
+                if row is not None:
+                    session.delete(row)
+            elif row is None:
+                session.add(EpicBudget(card_id=epic.id, amount=value))
+            else:
+                row.amount = value
+                row.version += 1
+            if value is not None:
+                dto = EpicBudgetDTO(_key(session, epic), epic.title, value)
+            session.flush()
+            uow.notify(Change(ChangeKind.PROJECT_CHANGED, project_id))
+            uow.commit()
+            return dto
+
+    def add_release(
+        self,
+        project_id: int,
+        name: str,
+        planned_sprints: object,
+        bac: object,
+        epic_keys: Sequence[str] = (),
+    ) -> ReleaseDTO:
+        """A release for earned value: planned sprints (from the project's first sprint),
+        budget at completion, and its epics (none: the whole backlog)."""
+        clean_name = clean_text(name, "release name", RELEASE_NAME_MAX)
+        sprints = _planned_sprints(planned_sprints)
+        amount = clean_money(bac, "budget at completion (BAC)")
+        if amount is None:
+            raise ValidationError("Give the release's budget at completion (BAC).")
+        with self._ctx.write() as uow:
+            session = uow.session
+            get_project(session, project_id)
+            clash = session.scalar(
+                select(Release.name).where(
+                    Release.project_id == project_id,
+                    func.lower(Release.name) == clean_name.lower(),
+                )
+            )
+            if clash is not None:
+                raise Conflict(f"There is already a release called {clash}.")
+            epics = []
+            for key in dict.fromkeys(k.strip().upper() for k in epic_keys):
+                epics.append(_epic(session, project_id, key))
+            release = Release(
+                project_id=project_id,
+                name=clean_name,
+                planned_sprints=sprints,
+                budget_at_completion=amount,
+            )
+            session.add(release)
+            session.flush()
+            for epic in epics:
+                session.add(ReleaseEpic(release_id=release.id, card_id=epic.id))
+            session.flush()
+            dto = _release_dto(session, release)
+            uow.notify(Change(ChangeKind.PROJECT_CHANGED, project_id))
+            uow.commit()
+            return dto
+
+    # --- reads -----------------------------------------------------------------------------
+
+    def list_releases(self, project_id: int) -> list[ReleaseDTO]:
+        with self._ctx.read() as uow:
+            session = uow.session
+            get_project(session, project_id)
+            rows = session.scalars(
+                select(Release)
+                .where(Release.project_id == project_id)
+                .order_by(Release.created_at, Release.id)
+            )
+            return [_release_dto(session, r) for r in rows]
+
+    def epic_budgets(self, project_id: int) -> list[EpicBudgetDTO]:
+        with self._ctx.read() as uow:
+            session = uow.session
+            project = get_project(session, project_id)
+            rows = session.execute(
+                select(Card.number, Card.title, EpicBudget.amount)
+                .join(EpicBudget, EpicBudget.card_id == Card.id)
+                .where(Card.project_id == project_id)
+                .order_by(Card.number)
+            ).all()
+            return [EpicBudgetDTO(f"{project.key}-{n}", t, a) for n, t, a in rows]
+
+    def overview(self, project_id: int) -> BudgetOverviewDTO:
+        """Cost to date against the budget: burn-up per day, per sprint / person / epic,
+        the burn rate of the last closed sprints, the run-out date, the 80% / 100% warnings."""
+        with self._ctx.read() as uow:
+            session = uow.session
+            project = get_project(session, project_id)
+            today = today_in(project.time_zone, self._ctx.clock())
+            groups = _cost_groups(session, project)
+            epic_groups = _cost_groups(session, project, per_day=False, by_epic=True)
+            sprints = list(
+                session.execute(
+                    select(Sprint.id, Sprint.name, Sprint.start_date, Sprint.end_date, Sprint.state)
+                    .where(Sprint.project_id == project_id, Sprint.start_date.is_not(None))
+                    .order_by(Sprint.start_date, Sprint.id)
+                ).all()
+            )
+            names = dict(
+                session.execute(
+                    select(Member.id, Member.display_name).where(
+                        Member.id.in_({g.member_id for g in groups} or {-1})
+                    )
+                ).all()
+            )
+            epics = {
+                cid: (f"{project.key}-{num}", title)
+                for cid, num, title in session.execute(
+                    select(Card.id, Card.number, Card.title).where(
+                        Card.project_id == project_id, Card.type == "epic"
+                    )
+                )
+            }
+            epic_money = dict(
+                session.execute(
+                    select(EpicBudget.card_id, EpicBudget.amount)
+                    .join(Card, Card.id == EpicBudget.card_id)
+                    .where(Card.project_id == project_id)
+                ).all()
+            )
+            budget = project.budget
+            key, currency = project.key, project.currency
+
+        total = sum((g.cost for g in groups), ZERO)
+        minutes = sum(g.minutes for g in groups)
+        by_day: dict[dt.date, Decimal] = defaultdict(lambda: ZERO)
+        person: dict[int, list] = defaultdict(lambda: [0, ZERO])
+        epic: dict[int | None, list] = defaultdict(lambda: [0, ZERO])
+        sprint_of: dict[int | None, list] = defaultdict(lambda: [0, ZERO])
+        for g in epic_groups:
+            epic[g.epic_id][0] += g.minutes
+            epic[g.epic_id][1] += g.cost
+        for g in groups:
+            by_day[g.day] += g.cost
+            person[g.member_id][0] += g.minutes
+            person[g.member_id][1] += g.cost
+            sid = _sprint_on(sprints, g.day)
+            sprint_of[sid][0] += g.minutes
+            sprint_of[sid][1] += g.cost
+        burnup: list[BurnPoint] = []
+        running = ZERO
+        for day in sorted(by_day):
+            running += by_day[day]
+            burnup.append(BurnPoint(day, running))
+        per_sprint = [
+            CostLine(name, sprint_of[sid][0], sprint_of[sid][1])
+            for sid, name, *_ in sprints
+            if sid in sprint_of
+        ]
+        if None in sprint_of:
+            per_sprint.append(CostLine(BETWEEN_SPRINTS, *sprint_of[None]))
+        per_person = sorted(
+            (CostLine(names.get(mid, "?"), m, c) for mid, (m, c) in person.items()),
+            key=lambda line: (-line.cost, line.label.lower()),
+        )
+        per_epic = []
+        for eid in sorted(set(epic) | set(epic_money), key=lambda e: (e is None, e or 0)):
+            m, c = epic.get(eid, (0, ZERO))
+            if eid is None:
+                per_epic.append(CostLine(NO_EPIC, m, c))
+            elif eid in epics:
+                ekey, title = epics[eid]
+                per_epic.append(CostLine(f"{ekey} {title}", m, c, epic_money.get(eid), ekey))
+
+        closed = [s for s in sprints if s.state == "closed" and s.end_date is not None]
+        last = closed[-BURN_SPRINTS:]
+        rate_sprint = rate_day = None
+        if last:
+            spent = sum((sprint_of[s.id][1] for s in last if s.id in sprint_of), ZERO)
+            days = sum((s.end_date - s.start_date).days + 1 for s in last)
+            rate_sprint = _money(spent / len(last))
+            rate_day = _money(spent / max(days, 1))
+        runs_out, runs_text = _run_out(budget, total, rate_day, today, len(last))
+        warnings = []
+        if budget is not None:
+            warnings.extend(_warning("the project budget", total, budget))
+        for line in per_epic:
+            if line.budget is not None:
+                warnings.extend(_warning(f"{line.label}'s budget", line.cost, line.budget))
+        return BudgetOverviewDTO(
+            project_key=key,
+            currency=currency,
+            budget=budget,
+            cost_to_date=_money(total),
+            minutes=minutes,
+            spent_share=None if not budget else (total / budget).quantize(Decimal("0.0001")),
+            burnup=tuple(burnup),
+            per_sprint=tuple(per_sprint),
+            per_person=tuple(per_person),
+            per_epic=tuple(per_epic),
+            burn_sprints=tuple(s.name for s in last),
+            burn_rate_per_sprint=rate_sprint,
+            burn_rate_per_day=rate_day,
+            runs_out_on=runs_out,
+            runs_out_text=runs_text,
+            warnings=tuple(warnings),
+            today=today,
+        )
+
+    def evm(
+        self,
+        project_id: int,
+        release: str | None = None,
+        epic: str | None = None,
+        *,
+        project_wide: bool = False,
+    ) -> EvmTableDTO:
+        """The AgileEVM table per closed sprint.
+
+        ``release`` names a release (its epics, planned sprints and BAC). Without it, the
+        project's only release if it has exactly one; else an epic (``epic``: its budget as
+        BAC) or the whole project (its budget as BAC), planned over all its sprints. Given
+        both, the release's figures narrowed to that epic (BAC still the release's).
+        ``project_wide`` ignores the releases (the Budget page's "whole project" choice)."""
+        with self._ctx.read() as uow:
+            session = uow.session
+            project = get_project(session, project_id)
+            rel = None if project_wide else _find_release(session, project_id, release)
+            epic_ids: set[int] | None = None
+            scope = "whole backlog"
+            if rel is not None:
+                ids = set(
+                    session.scalars(
+                        select(ReleaseEpic.card_id).where(ReleaseEpic.release_id == rel.id)
+                    )
+                )
+                epic_ids = ids or None
+                bac, planned, name = rel.budget_at_completion, rel.planned_sprints, rel.name
+                scope = _release_dto(session, rel).scope_text
+            if epic is not None:
+                card = _epic(session, project_id, epic)
+                if epic_ids is not None and card.id not in epic_ids:
+                    raise ValidationError(
+                        f"{_key(session, card)} is not in the release {rel.name}."  # type: ignore[union-attr]
+                    )
+                epic_ids = {card.id}
+                scope = _key(session, card)
+            if rel is None:
+                planned = (
+                    session.scalar(
+                        select(func.count(Sprint.id)).where(Sprint.project_id == project_id)
+                    )
+                    or 0
+                )
+                if epic is not None:
+                    money = session.scalar(
+                        select(EpicBudget.amount).where(EpicBudget.card_id == card.id)
+                    )
+                    name = f"epic {scope}"
+                    if money is None:
+                        return _empty(
+                            project,
+                            name,
+                            scope,
+                            planned,
+                            ZERO,
+                            f"{scope} has no budget; give it one or name a release.",
+                        )
+                    bac = money
+                else:
+                    name = "whole project"
+                    if project.budget is None:
+                        return _empty(
+                            project,
+                            name,
+                            scope,
+                            planned,
+                            ZERO,
+                            "The project has no budget and no release; set a budget "
+                            "or add a release.",
+                        )
+                    bac = project.budget
+            points = _release_actuals(session, project, epic_ids, rel)
+            if planned < 1:
+                return _empty(project, name, scope, 0, bac, "The project has no sprints yet.")
+            series = evm_series(points, planned, bac)
+            note = "" if series else "No sprint of this release has closed yet."
+            return EvmTableDTO(
+                project.key,
+                project.currency,
+                name,
+                scope,
+                planned,
+                _money(bac),
+                tuple(series),
+                note,
+            )
+
+
+# --- the queries -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    member_id: int
+    day: dt.date  # the day (per-day groups) or the first day of the segment
+    segment: int  # the index of the segment between boundaries (per-segment groups)
+    epic_id: int | None
+    minutes: int
+    cost: Decimal
+
+
+def _epic_of() -> object:
+    """The epic a card's time counts for: the epic itself, or the card's parent."""
+    return case((Card.type == "epic", Card.id), else_=Card.parent_id)
+
+
+def _rates(session: Session, project: Project) -> dict[int, list[Rate]]:
+    """Every rate that can apply to this project's logs (the members' defaults and the
+    project's own), as plain values, by member."""
+    by_member: dict[int, list[Rate]] = defaultdict(list)
+    for member_id, project_id, start, rate in session.execute(
+        select(
+            MemberRate.member_id,
+            MemberRate.project_id,
+            MemberRate.effective_from,
+            MemberRate.hourly_rate,
+        ).where(or_(MemberRate.project_id.is_(None), MemberRate.project_id == project.id))
+    ):
+        by_member[member_id].append(Rate(member_id, project_id, start, rate))
+    return by_member
+
+
+def _cost_groups(
+    session: Session,
+    project: Project,
+    until: dt.date | None = None,
+    *,
+    per_day: bool = True,
+    by_epic: bool = False,
+    boundaries: Iterable[dt.date] = (),
+) -> list[_Group]:
+    """Minutes summed in SQL and costed at the rate in force.
+
+    ``per_day``: one group per member and day (a few hundred rows a quarter). Otherwise one
+    per member and segment, the segments cut at every rate's start and at ``boundaries``
+    (sprint ends + 1 day): a member's rate is the same all through a segment, so costing
+    the segment's minutes at its first day's rate is exact, and the rows stay few however
+    many logs there are. ``by_epic`` splits each group by epic as well."""
+    rates = _rates(session, project)
+    cuts = sorted({r.effective_from for rs in rates.values() for r in rs} | set(boundaries))
+    if per_day:
+        bucket: Any = WorkLog.day
+    elif cuts:
+        bucket = case(
+            *((WorkLog.day < cut, literal_column(str(i))) for i, cut in enumerate(cuts)),
+            else_=literal_column(str(len(cuts))),
+        )
+    else:
+        bucket = None  # no rate at all: one segment (and every cost 0)
+    columns: list[Any] = [WorkLog.member_id] + ([] if bucket is None else [bucket])
+    if by_epic:
+        columns.append(_epic_of())
+    query = (
+        select(*columns, func.sum(WorkLog.minutes))
+        .join(Card, Card.id == WorkLog.card_id)
+        .where(Card.project_id == project.id)
+        # By position: a CASE's bound dates would not match between SELECT and GROUP BY.
+        .group_by(*(literal_column(str(i)) for i in range(1, len(columns) + 1)))
+    )
+    if until is not None:
+        query = query.where(WorkLog.day <= until)
+    groups = []
+    cache: dict[tuple[int, dt.date], Decimal | None] = {}
+    for row in session.execute(query).all():
+        member_id, minutes = row[0], int(row[-1])
+        key = None if bucket is None else row[1]
+        epic_id = row[len(columns) - 1] if by_epic else None
+        if per_day:
+            day, segment = key, 0
+        else:
+            segment = 0 if key is None else int(key)
+            day = (
+                cuts[segment - 1]
+                if segment > 0
+                else (cuts[0] - dt.timedelta(days=1) if cuts else dt.date.min)
+            )
+        wanted = (member_id, day)
+        if wanted not in cache:
+            rate = rate_in_force(rates.get(member_id, ()), member_id, project.id, day)
+            cache[wanted] = None if rate is None else rate.hourly_rate
+        groups.append(
+            _Group(member_id, day, segment, epic_id, minutes, log_cost(minutes, cache[wanted]))
+        )
+    return groups
+
+
+def _release_actuals(
+    session: Session, project: Project, epic_ids: set[int] | None, rel: Release | None
+) -> list[SprintActuals]:
+    """Per closed sprint of the release: points done so far, planned points at its close
+    (cards in scope that existed then: scope added moves the plan), and cost so far."""
+    query = select(Sprint).where(Sprint.project_id == project.id, Sprint.state == "closed")
+    closed = list(session.scalars(query.order_by(Sprint.start_date, Sprint.id)))
+    if rel is not None and rel.first_sprint_id is not None:
+        first = next((i for i, s in enumerate(closed) if s.id == rel.first_sprint_id), None)
+        closed = closed[first:] if first is not None else closed
+    if not closed:
+        return []
+
+    def in_scope(q: Any) -> Any:  # a select narrowed to the release's cards
+        q = q.where(Card.project_id == project.id, Card.type != "epic")
+        if epic_ids is not None:
+            q = q.where(Card.parent_id.in_(epic_ids))
+        return q
+
+    done = dict(
+        session.execute(
+            in_scope(
+                select(SprintSnapshot.sprint_id, func.sum(SprintSnapshot.points))
+                .join(Card, Card.id == SprintSnapshot.card_id)
+                .where(
+                    SprintSnapshot.kind == "outcome",
+                    SprintSnapshot.outcome.in_(DONE_OUTCOMES),
+                    SprintSnapshot.sprint_id.in_([s.id for s in closed]),
+                )
+            ).group_by(SprintSnapshot.sprint_id)
+        ).all()
+    )
+    ends = [s.end_date or (s.closed_at or dt.datetime.max).date() for s in closed]
+    after = [end + dt.timedelta(days=1) for end in ends if end < dt.date.max]
+    groups = _cost_groups(
+        session, project, until=ends[-1], per_day=False, by_epic=True, boundaries=after
+    )
+    cuts = sorted(
+        {r.effective_from for rs in _rates(session, project).values() for r in rs} | set(after)
+    )
+    result = []
+    points_so_far = Decimal(0)
+    for sprint in closed:
+        points_so_far += Decimal(done.get(sprint.id) or 0)
+        closed_at = sprint.closed_at or dt.datetime.combine(
+            sprint.end_date or dt.date.max, dt.time.max, tzinfo=dt.UTC
+        )
+        planned = session.scalar(
+            in_scope(
+                select(func.coalesce(func.sum(Card.points), 0)).where(
+                    Card.created_at <= closed_at,
+                    or_(Card.archived.is_(False), Card.resolved_at.is_not(None)),
+                )
+            )
+        )
+        end = sprint.end_date or closed_at.date()
+        # Segments up to the one that ends with the sprint (its end + 1 is a cut).
+        last = bisect.bisect_right(cuts, end)
+        cost = sum(
+            (
+                g.cost
+                for g in groups
+                if g.segment <= last and (epic_ids is None or g.epic_id in epic_ids)
+            ),
+            ZERO,
+        )
+        result.append(
+            SprintActuals(sprint.name, points_so_far, max(Decimal(planned), points_so_far), cost)
+        )
+    return result
+
+
+def _sprint_on(sprints: Iterable, day: dt.date) -> int | None:
+    for sid, _name, start, end, _state in sprints:
+        if start <= day and (end is None or day <= end):
+            return sid
+    return None
+
+
+def _run_out(
+    budget: Decimal | None, spent: Decimal, per_day: Decimal | None, today: dt.date, n: int
+) -> tuple[dt.date | None, str]:
+    if budget is None:
+        return None, "No budget set."
+    if spent >= budget:
+        return None, "The budget is already spent."
+    if per_day is None:
+        return None, "No sprint has closed yet, so there is no burn rate."
+    if per_day <= 0:
+        return None, f"Nothing was spent in the last {n} closed sprints."
+    days = math.ceil((budget - spent) / per_day)
+    try:
+        day = today + dt.timedelta(days=days)
+    except OverflowError:
+        return None, "At this rate the budget lasts for centuries."
+    return day, f"At {per_day} a day the budget runs out on {day.isoformat()}."
+
+
+def _warning(what: str, spent: Decimal, budget: Decimal) -> list[BudgetWarning]:
+    if budget <= 0:
+        return (
+            [BudgetWarning(100, what, f"Over budget: {what} is 0 and {spent} is spent.")]
+            if spent > 0
+            else []
+        )
+    share = spent / budget
+    pct = int((share * 100).to_integral_value(rounding=ROUND_HALF_UP))
+    if share >= 1:
+        return [
+            BudgetWarning(
+                100, what, f"Over budget: {pct}% of {what} is spent ({_money(spent)} of {budget})."
+            )
+        ]
+    if share >= WARN_AT:
+        return [
+            BudgetWarning(80, what, f"{pct}% of {what} is spent ({_money(spent)} of {budget}).")
+        ]
+    return []
+
+
+def _empty(
+    project: Project, name: str, scope: str, planned: int, bac: Decimal, note: str
+) -> EvmTableDTO:
+    return EvmTableDTO(project.key, project.currency, name, scope, planned, _money(bac), (), note)
+
+
+def _planned_sprints(value: object) -> int:
+    if isinstance(value, bool):
+        raise ValidationError("The number of planned sprints must be a whole number.")
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ValidationError(
+            f"The number of planned sprints must be a whole number, not {str(value)[:40]!r}."
+        ) from None
+    if not 1 <= number <= PLANNED_SPRINTS_MAX:
+        raise ValidationError(f"A release plans 1 to {PLANNED_SPRINTS_MAX} sprints, not {number}.")
+    return number
+
+
+def _epic(session: Session, project_id: int, key: str) -> Card:
+    card = session.get(Card, find_card_id(session, key))
+    if card is None or card.project_id != project_id:
+        raise NotFound(f"There is no card {str(key).strip().upper()} in this project.")
+    if card.type != "epic":
+        raise ValidationError(f"{str(key).strip().upper()} is a {card.type}, not an epic.")
+    return card
+
+
+def _key(session: Session, card: Card) -> str:
+    project_key = session.scalar(select(Project.key).where(Project.id == card.project_id))
+    return f"{project_key}-{card.number}"
+
+
+def _find_release(session: Session, project_id: int, name: str | None) -> Release | None:
+    if name is None:
+        rows = list(
+            session.scalars(select(Release).where(Release.project_id == project_id).limit(2))
+        )
+        return rows[0] if len(rows) == 1 else None
+    rel = session.scalar(
+        select(Release).where(
+            Release.project_id == project_id,
+            func.lower(Release.name) == str(name).strip().lower(),
+        )
+    )
+    if rel is None:
+        raise NotFound(f"There is no release called {str(name).strip()[:60]!r} in this project.")
+    return rel
+
+
+def _release_dto(session: Session, release: Release) -> ReleaseDTO:
+    project_key = session.scalar(select(Project.key).where(Project.id == release.project_id))
+    numbers = session.scalars(
+        select(Card.number)
+        .join(ReleaseEpic, ReleaseEpic.card_id == Card.id)
+        .where(ReleaseEpic.release_id == release.id)
+        .order_by(Card.number)
+    )
+    return ReleaseDTO(
+        release.id,
+        release.project_id,
+        release.name,
+        release.planned_sprints,
+        release.budget_at_completion,
+        tuple(f"{project_key}-{n}" for n in numbers),
+        release.version,
+    )

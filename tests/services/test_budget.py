@@ -1,0 +1,264 @@
+"""BudgetService on both databases: budgets, releases, cost to date and where it went, the
+burn rate and run-out date, the 80% / 100% warnings, and the AgileEVM table per sprint."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from app.bootstrap import Runtime
+from app.errors import Conflict, DomainError, NotFound, ValidationError
+from app.services import Services
+from app.services.events import Change, ChangeKind
+from tests.budget_world import build_budget
+from tests.helpers import database_rows
+
+
+@pytest.fixture
+def world(runtime: Runtime) -> dict:  # type: ignore[type-arg]
+    return build_budget(runtime)
+
+
+@pytest.fixture
+def refused(runtime: Runtime) -> Iterator[Callable[..., DomainError]]:
+    def check(error: type[DomainError], call: Callable[..., Any], *args: Any, **kw: Any):
+        match = kw.pop("match", None)
+        before = database_rows(runtime.engine)
+        with pytest.raises(error, match=match) as caught:
+            call(*args, **kw)
+        message = str(caught.value)
+        assert message and "\n" not in message
+        assert database_rows(runtime.engine) == before
+        return caught.value
+
+    yield check
+
+
+def test_cost_to_date_and_where_it_went(services: Services, world: dict) -> None:
+    o = services.budget.overview(world["pid"])
+    assert o.budget == Decimal("1800.00") and o.currency == "EUR"
+    assert o.cost_to_date == Decimal("1550.00")
+    assert o.minutes == 1200
+    assert o.spent_share == Decimal("0.8611")
+    assert [(s.label, s.cost) for s in o.per_sprint] == [
+        ("Sprint 1", Decimal("800.00")),
+        ("Sprint 2", Decimal("700.00")),
+        ("(between sprints)", Decimal("50.00")),
+    ]
+    assert [(p.label, p.cost, p.hours) for p in o.per_person] == [
+        ("Ann Able", Decimal("1000.00"), Decimal("9.00")),
+        ("Ben Best", Decimal("550.00"), Decimal("11.00")),
+    ]
+    assert [(e.key, e.cost, e.budget) for e in o.per_epic] == [
+        ("BG-1", Decimal("1050.00"), Decimal("1000.00")),
+        ("BG-2", Decimal("500.00"), None),
+    ]
+    assert [(b.day.isoformat(), b.cost) for b in o.burnup] == [
+        ("2025-02-18", Decimal("400.00")),
+        ("2025-02-20", Decimal("800.00")),
+        ("2025-03-01", Decimal("850.00")),
+        ("2025-03-04", Decimal("950.00")),
+        ("2025-03-11", Decimal("1550.00")),
+    ]
+
+
+def test_burn_rate_and_run_out_date(services: Services, world: dict) -> None:
+    o = services.budget.overview(world["pid"])
+    assert o.burn_sprints == ("Sprint 1", "Sprint 2")
+    assert o.burn_rate_per_sprint == Decimal("750.00")  # (800 + 700) / 2
+    assert o.burn_rate_per_day == Decimal("62.50")  # 1500 over 24 calendar days
+    assert o.today == dt.date(2025, 3, 17)
+    # 250.00 left at 62.50 a day: 4 days.
+    assert o.runs_out_on == dt.date(2025, 3, 21)
+    assert "2025-03-21" in o.runs_out_text
+
+
+def test_warnings_at_80_and_100_percent(services: Services, world: dict) -> None:
+    o = services.budget.overview(world["pid"])
+    assert [(w.level, w.what) for w in o.warnings] == [
+        (80, "the project budget"),
+        (100, "BG-1 Checkout's budget"),
+    ]
+    assert o.warnings[0].text == "86% of the project budget is spent (1550.00 of 1800.00)."
+    services.budget.set_budget(world["pid"], "1500")
+    o = services.budget.overview(world["pid"])
+    assert o.warnings[0].level == 100 and o.warnings[0].text.startswith("Over budget: 103%")
+    assert o.runs_out_on is None and o.runs_out_text == "The budget is already spent."
+    services.budget.set_budget(world["pid"], "100000")
+    assert [w.level for w in services.budget.overview(world["pid"]).warnings] == [100]
+
+
+def test_no_budget_no_logs(services: Services) -> None:
+    pid = services.projects.create_project("NB", "Nothing").id
+    o = services.budget.overview(pid)
+    assert o.cost_to_date == Decimal("0.00") and o.budget is None and o.spent_share is None
+    assert o.burnup == () and o.per_person == () and o.warnings == ()
+    assert o.runs_out_on is None and o.runs_out_text == "No budget set."
+    services.budget.set_budget(pid, "10")
+    assert services.budget.overview(pid).runs_out_text.startswith("No sprint has closed")
+    table = services.budget.evm(pid)
+    assert table.points == () and "no sprints" in table.note.lower()
+
+
+def test_set_budget_publishes_and_clears(services: Services, world: dict) -> None:
+    seen: list[Change] = []
+    services.bus.subscribe(seen.append)
+    dto = services.budget.set_budget(world["pid"], "2,500.5".replace(",", ""))
+    assert dto.budget == Decimal("2500.50")
+    assert [c.kind for c in seen] == [ChangeKind.PROJECT_CHANGED]
+    assert services.budget.set_budget(world["pid"], "").budget is None
+
+
+@pytest.mark.parametrize(
+    ("amount", "words"),
+    [
+        ("-1", "cannot be negative"),
+        ("abc", "must be a number"),
+        ("1e20", "too large"),
+        ("1.001", "two decimals"),
+        ("NaN", "finite"),
+    ],
+)
+def test_bad_budgets_are_refused(
+    services: Services, world: dict, refused: Callable[..., DomainError], amount: str, words: str
+) -> None:
+    refused(ValidationError, services.budget.set_budget, world["pid"], amount, match=words)
+
+
+def test_epic_budgets(services: Services, world: dict, refused: Callable[..., DomainError]) -> None:
+    assert [(e.key, e.budget) for e in services.budget.epic_budgets(world["pid"])] == [
+        ("BG-1", Decimal("1000.00"))
+    ]
+    refused(
+        ValidationError,
+        services.budget.set_epic_budget,
+        world["pid"],
+        "BG-3",
+        "5",
+        match="story, not an epic",
+    )
+    refused(NotFound, services.budget.set_epic_budget, world["pid"], "BG-99", "5")
+    refused(ValidationError, services.budget.set_epic_budget, world["pid"], "BG-2", "-5")
+    services.budget.set_epic_budget(world["pid"], "bg-1", None)
+    assert services.budget.epic_budgets(world["pid"]) == []
+
+
+def test_releases(services: Services, world: dict, refused: Callable[..., DomainError]) -> None:
+    pid = world["pid"]
+    r = services.budget.add_release(pid, "  R1 ", 4, "2000", ["BG-2", "bg-1", "BG-1"])
+    assert (r.name, r.planned_sprints, r.bac, r.epic_keys) == (
+        "R1",
+        4,
+        Decimal("2000.00"),
+        ("BG-1", "BG-2"),
+    )
+    whole = services.budget.add_release(pid, "Whole", "3", "900.00")
+    assert whole.scope_text == "whole backlog"
+    assert [x.name for x in services.budget.list_releases(pid)] == ["R1", "Whole"]
+    refused(Conflict, services.budget.add_release, pid, "r1", 4, "1")
+    refused(ValidationError, services.budget.add_release, pid, "", 4, "1")
+    refused(ValidationError, services.budget.add_release, pid, "x" * 201, 4, "1")
+    refused(ValidationError, services.budget.add_release, pid, "Bad\x00", 4, "1")
+    refused(ValidationError, services.budget.add_release, pid, "R2", 0, "1", match="1 to 1000")
+    refused(ValidationError, services.budget.add_release, pid, "R2", "two", "1")
+    refused(ValidationError, services.budget.add_release, pid, "R2", 2, "-1")
+    refused(ValidationError, services.budget.add_release, pid, "R2", 2, None)
+    refused(ValidationError, services.budget.add_release, pid, "R2", 2, "1", ["BG-3"])
+    refused(NotFound, services.budget.add_release, pid, "R2", 2, "1", ["nope"])
+
+
+def test_evm_table_of_a_release(services: Services, world: dict) -> None:
+    pid = world["pid"]
+    services.budget.add_release(pid, "R1", 4, "2000")
+    t = services.budget.evm(pid, release="r1")
+    assert (t.release, t.scope, t.planned_sprints, t.bac) == (
+        "R1",
+        "whole backlog",
+        4,
+        Decimal("2000.00"),
+    )
+    first, second = t.points
+    assert (first.points_done, first.planned_points) == (Decimal(5), Decimal(13))
+    assert (second.points_done, second.planned_points) == (Decimal(13), Decimal(15))
+    # Sprint 1: PV 500, EV 5/13 x 2000 = 769.23, AC 800 (the 1 March log comes after it).
+    assert (first.pv, first.ev, first.ac) == (
+        Decimal("500.00"),
+        Decimal("769.23"),
+        Decimal("800.00"),
+    )
+    assert first.cpi == Decimal("0.9615") and first.spi == Decimal("1.5385")
+    assert first.reading == "over budget, ahead of schedule"
+    # Sprint 2: PV 1000, EV 13/15 x 2000 = 1733.33, AC 1550.
+    assert (second.pv, second.ev, second.ac) == (
+        Decimal("1000.00"),
+        Decimal("1733.33"),
+        Decimal("1550.00"),
+    )
+    assert second.cpi == Decimal("1.1183") and second.spi == Decimal("1.7333")
+    assert second.eac == Decimal("1788.46")  # 2000 x 1550 / 1733.33…
+    assert second.reading == "under budget, ahead of schedule"
+
+
+def test_evm_of_one_epic_and_of_the_project(services: Services, world: dict) -> None:
+    pid = world["pid"]
+    t = services.budget.evm(pid, epic="BG-1")
+    assert (t.release, t.bac, t.planned_sprints) == ("epic BG-1", Decimal("1000.00"), 2)
+    assert [(p.points_done, p.planned_points, p.ac) for p in t.points] == [
+        (Decimal(5), Decimal(10), Decimal("400.00")),
+        (Decimal(10), Decimal(10), Decimal("1050.00")),
+    ]
+    whole = services.budget.evm(pid)
+    assert whole.release == "whole project" and whole.bac == Decimal("1800.00")
+    assert whole.points[-1].ev == Decimal("1560.00")  # 13/15 x 1800
+    no_budget = services.budget.evm(pid, epic="BG-2")
+    assert no_budget.points == () and "has no budget" in no_budget.note
+
+
+def test_evm_refusals(services: Services, world: dict) -> None:
+    pid = world["pid"]
+    services.budget.add_release(pid, "Search only", 2, "600", ["BG-2"])
+    with pytest.raises(NotFound, match="no release called 'R9'"):
+        services.budget.evm(pid, release="R9")
+    with pytest.raises(ValidationError, match="BG-1 is not in the release Search only"):
+        services.budget.evm(pid, release="Search only", epic="BG-1")
+    only = services.budget.evm(pid)  # the one release is the default
+    assert only.release == "Search only" and only.scope == "BG-2"
+    assert [p.points_done for p in only.points] == [Decimal(0), Decimal(3)]
+    whole = services.budget.evm(pid, project_wide=True)  # the releases set aside
+    assert (whole.release, whole.bac) == ("whole project", Decimal("1800.00"))
+
+
+def test_no_cost_logged_yet_is_said(services: Services) -> None:
+    pid = services.projects.create_project("NC", "No cost").id
+    s = services.sprints.create_sprint(pid, "S1", "", "2025-01-06", "2025-01-17")
+    services.cards.create_card(pid, "One", points="3", sprint_id=s.id)
+    services.sprints.start_sprint(s.id)
+    services.sprints.complete_sprint(s.id, "backlog")
+    services.budget.add_release(pid, "R", 2, "1000")
+    (p,) = services.budget.evm(pid).points
+    assert p.ac == Decimal("0.00") and p.cpi is None
+    assert p.reasons["cpi"] == "no cost logged yet"
+
+
+def test_status_snapshots_on_this_database(services: Services, world: dict) -> None:
+    """The status report's snapshot is stored and read back exactly (see
+    tests/reports/test_status_report.py for the report itself)."""
+    pid = world["pid"]
+    first = services.status_reports.take(pid)
+    services.budget.set_budget(pid, "5000")
+    world["clock"].set(18, 9)
+    services.status_reports.take(pid)
+    again = services.status_reports.load(pid, 1)
+    assert again == first
+    assert (again.budget, again.cost_to_date) == (Decimal("1800.00"), Decimal("1550.00"))
+    assert services.status_reports.load(pid).budget == Decimal("5000.00")
+    listed = services.status_reports.list_snapshots(pid)
+    assert [(s.number, s.as_of.isoformat()) for s in listed] == [
+        (1, "2025-03-17"),
+        (2, "2025-03-18"),
+    ]
+    assert listed[0].taken_at.tzinfo is not None
