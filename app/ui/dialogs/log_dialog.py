@@ -257,7 +257,9 @@ class TimeTab(QWidget):
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col in (2, 4):
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
                 if col == 4 and log.rate is not None:
                     item.setToolTip(f"{log.rate:,.2f} {log.currency}/h")
                 elif col == 4:
