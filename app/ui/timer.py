@@ -157,15 +157,13 @@ class TimeController(QObject):
         """Read the project's running timers again."""
         project = self._window.store.project
         try:
-            self._timers = [] if project is None else self._services.time.running_timers(
-                project.id
-            )
-        except Exception:  # noqa: BLE001 - a database out of reach: show no timer
+            self._timers = [] if project is None else self._services.time.running_timers(project.id)
+        except Exception:
             self._timers = []
         self.show_timers()
 
     def show_timers(self) -> None:
-        """"⏱ SD-12 0:14" per running timer (with the person's name when there are several
+        """ "⏱ SD-12 0:14" per running timer (with the person's name when there are several
         or it is not you)."""
         if not self._timers:
             self.timer_label.hide()
@@ -239,7 +237,9 @@ class TimeController(QObject):
         card = self._card()
         member_id = self._member_for(card)
         if member_id is None:
-            mine = [t for t in self._timers if t.member_name.lower() == self._services.actor.lower()]
+            mine = [
+                t for t in self._timers if t.member_name.lower() == self._services.actor.lower()
+            ]
             if not mine:
                 self._window.show_error(
                     "Whose timer? Choose who you are (Project › You are…) or assign the card."

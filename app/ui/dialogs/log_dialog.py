@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -210,12 +210,9 @@ class TimeTab(QWidget):
         self.delete_button.setToolTip("Delete the selected log (Delete; Ctrl+Z undoes)")
         self.delete_button.clicked.connect(self._on_delete)
         self.table.itemSelectionChanged.connect(self._on_selection)
-        QShortcut(
-            QKeySequence(QKeySequence.StandardKey.Delete),
-            self.table,
-            activated=self._on_delete,
-            context=Qt.ShortcutContext.WidgetShortcut,
-        )
+        # Delete on the table deletes the log, never the card (the board's Delete key):
+        # the table claims the key before any shortcut sees it.
+        self.table.installEventFilter(self)
         QShortcut(QKeySequence("Ctrl+L"), self, activated=lambda: log_time(self))
 
         buttons = QHBoxLayout()
@@ -231,6 +228,20 @@ class TimeTab(QWidget):
         services.bus.subscribe(self._on_change)
         self.destroyed.connect(lambda *_: services.bus.unsubscribe(self._on_change))
         self.refresh()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """QObject::eventFilter: the Delete key on the table deletes the selected log."""
+        if watched is self.table and event.type() in (
+            QEvent.Type.ShortcutOverride,
+            QEvent.Type.KeyPress,
+        ):
+            key_event = event  # a QKeyEvent
+            if key_event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):  # type: ignore[attr-defined]
+                event.accept()
+                if event.type() == QEvent.Type.KeyPress:
+                    self._on_delete()
+                return event.type() == QEvent.Type.KeyPress
+        return super().eventFilter(watched, event)
 
     def close_tab(self) -> None:
         """Stop listening (the dialog closes)."""
@@ -257,7 +268,9 @@ class TimeTab(QWidget):
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col in (2, 4):
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
                 if col == 4 and log.rate is not None:
                     item.setToolTip(f"{log.rate:,.2f} {log.currency}/h")
                 elif col == 4:
