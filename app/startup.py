@@ -28,6 +28,7 @@ This module must not import SQLAlchemy (tests/storage/test_dburl.py checks).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -38,19 +39,24 @@ from app.storage import FirstRead, storage_for
 
 if TYPE_CHECKING:
     from app.services import Services
+    from app.services.activity import ActivityService
     from app.services.actor import ActorService
     from app.services.board import BoardService
     from app.services.budget import BudgetService
     from app.services.cards import CardService
     from app.services.chart_data import ChartService
+    from app.services.comments import CommentService
     from app.services.projects import ProjectService
     from app.services.sprint_report_data import ReportService
     from app.services.sprints import SprintService
+    from app.services.standup_data import StandupDataService
+    from app.services.standups import StandupService
     from app.services.status_report import StatusReportService
     from app.services.team import TeamService
     from app.services.time import TimeService
     from app.services.transfer import TransferService
     from app.services.workflow import WorkflowService
+    from app.services.workload import WorkloadService
 
 
 class FirstPaint:
@@ -192,6 +198,26 @@ class StartingServices:
     def me(self) -> ActorService:
         return self.services.me
 
+    @property
+    def comments(self) -> CommentService:
+        return self.services.comments
+
+    @property
+    def standups(self) -> StandupService:
+        return self.services.standups
+
+    @property
+    def activity(self) -> ActivityService:
+        return self.services.activity
+
+    @property
+    def workload(self) -> WorkloadService:
+        return self.services.workload
+
+    @property
+    def standup_data(self) -> StandupDataService:
+        return self.services.standup_data
+
     def add_demo_project(self) -> ProjectDTO:
         return self.services.add_demo_project()
 
@@ -220,6 +246,13 @@ class FirstPaintProjects:
 
     def list_projects(self) -> list[ProjectDTO]:
         return list(self._owner.first_paint.projects)
+
+    def today(self, time_zone: str | None) -> dt.date:
+        """Today in the project's zone by the wall clock (the services' clock is the wall
+        clock in the app; tests that move it build the services first)."""
+        from app.clock import today_in
+
+        return today_in(time_zone, dt.datetime.now(dt.UTC))
 
     def find_project(self, key: str) -> ProjectDTO:
         found = self._owner.first_paint.project(key)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.errors import Conflict, NotFound, ValidationError
 from app.metrics.ranks import key_between, keys_between, needs_rebalance
 from app.models import Card, HistoryEvent, Label, Member, ProjectMember, Sprint, WorkflowColumn
+from app.services.comments import comment_counts
 from app.services.common import (
     card_key,
     check_id,
@@ -190,6 +191,7 @@ class BoardService:
             labels=tuple(LabelDTO(lb.id, lb.name, lb.color) for lb in labels),
             epics=tuple(c for c in cards if c.type == "epic"),
             sprints=tuple(sprint_dto(s) for s in sprints),
+            comment_counts=comment_counts(session, project_id),
         )
 
     def move_card(

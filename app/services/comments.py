@@ -122,15 +122,7 @@ class CommentService:
         comments left out): one grouped COUNT, what the board reads with its cards."""
         with self._ctx.read() as uow:
             get_project(uow.session, project_id)
-            return {
-                card_id: count
-                for card_id, count in uow.session.execute(
-                    select(Comment.card_id, func.count(Comment.id))
-                    .join(Card, Card.id == Comment.card_id)
-                    .where(Card.project_id == project_id, Comment.deleted_at.is_(None))
-                    .group_by(Comment.card_id)
-                ).all()
-            }
+            return comment_counts(uow.session, project_id)
 
     def since(
         self, project_id: int, moment: dt.datetime, member: str | None = None
@@ -320,3 +312,17 @@ def _key(session: Session, card: Card) -> str:
 
 
 __all__ = ["COMMENT_MAX", "CommentDTO", "CommentService", "clean_comment"]
+
+
+def comment_counts(session: Session, project_id: int) -> dict[int, int]:
+    """Card id -> its comments, deleted ones not counted (one grouped COUNT; the board's
+    SQLAlchemy read uses it too, app/storage/dbapi_board.py says the same in plain SQL)."""
+    return {
+        card_id: count
+        for card_id, count in session.execute(
+            select(Comment.card_id, func.count(Comment.id))
+            .join(Card, Card.id == Comment.card_id)
+            .where(Card.project_id == project_id, Comment.deleted_at.is_(None))
+            .group_by(Comment.card_id)
+        ).all()
+    }

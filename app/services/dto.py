@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
@@ -137,6 +138,9 @@ class BoardDTO:
     labels: tuple[LabelDTO, ...]
     epics: tuple[CardDTO, ...]
     sprints: tuple[SprintDTO, ...] = ()
+    # Card id -> its comments (deleted ones not counted; cards without any left out), read
+    # with the cards so the first paint shows them too.
+    comment_counts: Mapping[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

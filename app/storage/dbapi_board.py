@@ -208,6 +208,14 @@ def read_board(conn: Connection, project_id: int, flavour: Flavour = SQLITE) -> 
         )
     )
     cards = _read_cards(rows, project, labels_by_id, {s.id: s.name for s in sprints}, flavour)
+    comment_counts = dict(
+        rows(
+            "SELECT comment.card_id, COUNT(comment.id) FROM comment JOIN card ON card.id = "
+            "comment.card_id WHERE card.project_id = ? AND comment.deleted_at IS NULL "
+            "GROUP BY comment.card_id",
+            project_id,
+        )
+    )
     return BoardDTO(
         project=project,
         columns=columns,
@@ -216,6 +224,7 @@ def read_board(conn: Connection, project_id: int, flavour: Flavour = SQLITE) -> 
         labels=project_labels,
         epics=tuple(c for c in cards if c.type == "epic"),
         sprints=sprints,
+        comment_counts=comment_counts,
     )
 
 

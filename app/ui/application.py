@@ -296,6 +296,7 @@ def _start_painted_first(
             return
         if runtimes:
             runtimes[0].feed.wakeup = window.external_rang.emit
+        window.time.refresh()  # the running timers: asked once the services exist
         if changed:  # another program wrote between the first read and now
             window.reload_projects()
             window.store.reload()

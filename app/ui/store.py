@@ -127,7 +127,7 @@ class BoardStore(QObject):
     def load(self, project_id: int) -> None:
         self._board = self._services.board.load_board(project_id)
         self._cards = {c.id: c for c in self._board.cards}
-        self._comment_counts = self._services.comments.counts(project_id)
+        self._comment_counts = dict(self._board.comment_counts)
         self._by_column = {}
         for c in self._board.cards:
             self._by_column.setdefault(c.column_id, {})[c.id] = c

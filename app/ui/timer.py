@@ -154,7 +154,11 @@ class TimeController(QObject):
     # --- the status bar ----------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Read the project's running timers again."""
+        """Read the project's running timers again (not while the window paints its first
+        board: the services are not built then, app/startup.py; the start-up asks again
+        once they are)."""
+        if not getattr(self._services, "ready", True):
+            return
         project = self._window.store.project
         try:
             self._timers = [] if project is None else self._services.time.running_timers(project.id)
