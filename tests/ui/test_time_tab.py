@@ -123,7 +123,7 @@ def test_the_time_tab_lists_logs_totals_and_deletes_undoably(window, demo, qtbot
     window.open_card_action.trigger()
     first = before.logs[0]
     assert "error" not in seen, seen.get("error")
-    assert seen["titles"][-2:] == ["&Time", "&History"]
+    assert "&Time" in seen["titles"] and "&History" in seen["titles"]
     assert seen["rows"] == len(before.logs)
     assert seen["first"] == [
         first.day.isoformat(),

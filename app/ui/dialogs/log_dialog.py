@@ -64,6 +64,17 @@ def default_member(members: Sequence[MemberDTO], me: str, card: CardDTO | None) 
 class LogDialog(QDialog):
     """Log time on one card: who, how long ("1.5h", "90m", "1h30m"), which day, a note."""
 
+    def event(self, event: QEvent) -> bool:
+        """QWidget::event: Return and Enter are the dialog's own (they press its default
+        button), never the window's shortcuts behind it ("Open card" is Return there)."""
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() in (  # type: ignore[attr-defined]
+            Qt.Key.Key_Return,
+            Qt.Key.Key_Enter,
+        ):
+            event.accept()
+            return True
+        return super().event(event)
+
     def __init__(
         self,
         *,
