@@ -6,8 +6,12 @@ and the command drops itself from the stack."""
 
 from __future__ import annotations
 
-from app.services.comments import CommentDTO
+from typing import TYPE_CHECKING
+
 from app.ui.commands import CommandContext, ServiceCommand
+
+if TYPE_CHECKING:  # the DTO's module reads the database: not on the window's first paint
+    from app.services.comments import CommentDTO
 
 
 class AddCommentCommand(ServiceCommand):
