@@ -328,3 +328,24 @@ def test_a_closed_comments_tab_stops_listening(qtbot, dialog, demo, card) -> Non
     assert tab._on_change in demo.bus._listeners
     dialog.reject()
     assert tab._on_change not in demo.bus._listeners
+
+
+def test_a_reader_scrolled_up_stays_put_and_ones_own_post_shows_the_newest(
+    qtbot, dialog, demo, card
+) -> None:
+    tab = tab_of(dialog)
+    demo.set_actor("Grace Hopper")
+    for n in range(12):
+        demo.comments.add(card.id, f"Note {n}\n\nwith a second paragraph")
+    qtbot.waitUntil(lambda: len(tab.entries) == 12)
+    bar = tab.scroll.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())
+    bar.setValue(0)  # reading the oldest
+    demo.comments.add(card.id, "Another from elsewhere")
+    qtbot.waitUntil(lambda: len(tab.entries) == 13)
+    QApplication.processEvents()
+    assert bar.value() == 0
+    demo.set_actor(None)
+    post(qtbot, tab, "mine")
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum() and bar.value() > 0)
+    assert "mine" in texts(tab)[-1]

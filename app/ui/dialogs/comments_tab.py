@@ -297,6 +297,7 @@ class CommentsTab(QWidget):
         """Read the card's comments again and lay out the timeline, newest last. ``follow``
         scrolls to the newest; without it (a change from elsewhere) the view stays where the
         reader scrolled to, unless that was the bottom. The text box is never touched."""
+        self._pending.stop()  # this read covers any redraw a change had asked for
         bar = self.scroll.verticalScrollBar()
         at_bottom = bar.value() >= bar.maximum() - 4
         kept = bar.value()
