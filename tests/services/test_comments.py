@@ -247,6 +247,23 @@ def test_standups_start_end_and_last_started(services: Services, web, refused) -
     refused(NotFound, services.standups.start, 999_999)
 
 
+def test_standups_are_listed_newest_first_with_their_summaries(
+    services: Services, web, refused
+) -> None:
+    assert services.standups.list(web.id) == []
+    now = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC)
+    services.context.clock = lambda: now
+    first = services.standups.end(services.standups.start(web.id).id, "# Monday\n\n- ok")
+    now = dt.datetime(2026, 12, 2, 9, 30, tzinfo=dt.UTC)
+    second = services.standups.start(web.id)
+    assert [s.id for s in services.standups.list(web.id)] == [second.id, first.id]
+    assert services.standups.get(first.id).summary == "# Monday\n\n- ok"
+    assert services.standups.get(second.id).ended_at is None
+    refused(NotFound, services.standups.get, 999_999)
+    refused(ValidationError, services.standups.get, "1")
+    refused(NotFound, services.standups.list, 999_999)
+
+
 def test_a_project_move_carries_comments_and_standups(
     services: Services, web, card, new_db_url, tmp_path
 ) -> None:
