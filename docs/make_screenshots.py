@@ -144,6 +144,32 @@ def main(argv: list[str] | None = None) -> int:
         window.board.select_card(card.id)
         dialog_shot(window.open_card, "card-dialog")
 
+    @shot("card-comments")
+    def _comments() -> None:
+        """The card editor's Comments tab on the demo's most talked-about card."""
+        window.show_page("board")
+        card = runtime.services.cards.find_card("DEMO-12")
+        window.scope_combo.setCurrentIndex(window.scope_combo.findData(None))
+
+        def comments(dialog) -> None:  # type: ignore[no-untyped-def]
+            dialog.resize(760, 620)
+            dialog.tabs.setCurrentWidget(dialog.comments_tab)
+            dialog.comments_tab.editor.setPlainText("Keys arrived: @Alan Turing can ")
+            settle()
+
+        dialog_shot(lambda: window.open_card(card.id), "card-comments", comments)
+        window.scope_combo.setCurrentIndex(0)
+
+    @shot("activity")
+    def _activity() -> None:
+        """View › Activity over the demo's last week, grouped by person."""
+        window.show_page("activity")
+        page = window.built_page("activity")
+        page.since_combo.setCurrentIndex(page.since_combo.findData("date"))
+        settle()
+        save(window, "activity")
+        window.show_page("board")
+
     @shot("project-settings-team")
     def _settings() -> None:
         if hasattr(window, "edit_project_settings"):
@@ -279,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         window.named_actions["view.standup"].trigger()
         standup = window.standup.view
         standup.start_button.click()
-        standup.go(1)
+        standup.go(len(standup.order) - 1)  # Mei: her cards and her comment since the last
         save(window, "board-standup")
         standup.stop_timers()
         window.standup.close()

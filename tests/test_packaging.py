@@ -181,6 +181,8 @@ README_COMMANDS = tuple(
     comment add WEB-1 "Looks good, @Ada Lovelace" --db board.db
     comment list WEB-1 --json --db board.db
     activity --project WEB --since 2026-01-01 --md --db board.db
+    standup list --project DEMO --json --db board.db
+    standup show --project DEMO --db board.db
     export -o everything.json --db board.db
     import sprintdeck everything.json --db new.db
     export --project WEB -o web.json --db board.db
@@ -227,6 +229,7 @@ SUBCOMMAND_GROUPS = {
     "budget",
     "release",
     "status",
+    "standup",
 }
 
 

@@ -36,6 +36,7 @@ GROUPS = (
     "app.cli.activity",
     "app.cli.time",
     "app.cli.budget",
+    "app.cli.standups",
 )
 
 _HANDLERS: dict[Key, Handler] = {}

@@ -5,8 +5,9 @@ that name is a member of the card's project the comment names the member too. On
 author edits or deletes a comment (compared by name, regardless of case, as history names
 people). An edit keeps the time it was made (the card says "edited"); a delete keeps the row
 with who deleted it (the card says "deleted by NAME") so :meth:`CommentService.restore` can
-undo it. :meth:`CommentService.retract` removes one's own comment outright: the undo of
-posting it, where "deleted by" would be noise.
+undo it; :meth:`CommentService.revert_edit` undoes an edit, its "edited" mark included.
+:meth:`CommentService.retract` removes one's own comment outright: the undo of posting it,
+where "deleted by" would be noise.
 
 Every write is one transaction and publishes ``ChangeKind.COMMENTED`` with the card, so a
 board's comment counts and an open card editor refresh. Comments imported from Trello and
@@ -198,6 +199,24 @@ class CommentService:
                 return self._dto_of(session, comment)
             comment.text = body
             comment.edited_at = self._ctx.clock()
+            comment.version += 1
+            session.flush()
+            return self._commit(uow, comment)
+
+    def revert_edit(self, comment_id: int, text: str, edited_at: dt.datetime | None) -> CommentDTO:
+        """Put one's own comment back as it was before an edit: its old text and its old
+        "edited" mark (``edited_at``, None for a comment never edited before). The undo of
+        :meth:`edit`, which would otherwise leave "edited" on a comment nobody changed."""
+        body = clean_comment(text)
+        if edited_at is not None and not isinstance(edited_at, dt.datetime):
+            raise ValidationError("'Edited at' must be a date and time.")
+        with self._ctx.write() as uow:
+            session = uow.session
+            comment = self._own(session, comment_id, "edit", None)
+            if comment.deleted_at is not None:
+                raise Conflict("That comment was deleted; restore it before editing it.")
+            comment.text = body
+            comment.edited_at = edited_at
             comment.version += 1
             session.flush()
             return self._commit(uow, comment)

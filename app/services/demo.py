@@ -549,6 +549,7 @@ def _seed(services: Services, clock: DemoClock, starts: list[dt.date]) -> Projec
                     move(title, column)
         previous_days = days
     _seed_time(services, project.id, members, by_title, starts, holidays)
+    _seed_conversations(services, project.id, by_title, days[:5])
     return services.projects.find_project(DEMO_KEY)
 
 
@@ -595,3 +596,152 @@ def _seed_time(
                 hours = 2 + (i + index) % 4
                 minutes = hours * 60 - (30 if (i + index) % 3 == 0 else 0)
                 time.add_log(card.id, member.id, minutes, day, "")
+
+
+# The team's conversation on the active sprint's cards, in its first week: (working day
+# index, hour, minute, author, card title, text). Said by whoever CONVERSATION_EDITS and the
+# standup below name; Alan writes nothing after the standup (his turn shows his cards).
+CONVERSATION: tuple[tuple[int, int, int, str, str, str], ...] = (
+    (
+        0,
+        11,
+        0,
+        "Grace Hopper",
+        "Provider SDK: create payment intents",
+        "Pinged the provider's account manager again: they promise the sandbox keys by "
+        "**Wednesday**.",
+    ),
+    (
+        1,
+        14,
+        20,
+        "Ada Lovelace",
+        "Provider SDK: create payment intents",
+        "@Grace Hopper if it slips again, let's stub the intents API so the checkout form "
+        "is not blocked as well.",
+    ),
+    (
+        2,
+        10,
+        5,
+        "Mei Chen",
+        "One-page checkout form",
+        "First cut is on staging. Still missing:\n\n- the error states\n- the saved-address picker",
+    ),
+    (
+        3,
+        16,
+        30,
+        "Alan Turing",
+        "Crash when the cart holds 100+ items",
+        "Only happens with production-sized catalogues. @Katherine Johnson could you attach "
+        "the steps from the support ticket?",
+    ),
+    (
+        4,
+        9,
+        0,
+        "Katherine Johnson",
+        "Crash when the cart holds 100+ items",
+        "Steps are in the ticket: add 120 items from the bulk-order page, then open the cart. "
+        "It needs a real merchant's catalogue; I asked ops for an anonymised dump.",
+    ),
+    (
+        4,
+        11,
+        40,
+        "Mei Chen",
+        "Dual-run old and new provider behind a flag",
+        "Checked the flag on staging: at 0% every payment still goes to the old provider. "
+        "Looks good to me.",
+    ),
+)
+# Comments changed by their author a little later: index in CONVERSATION -> (minutes
+# later, the new text). The card then says "edited".
+CONVERSATION_EDITS: dict[int, tuple[int, str]] = {
+    0: (
+        6,
+        "Pinged the provider's account manager again: they promise the sandbox keys by "
+        "**Thursday** (not Wednesday, their release moved).",
+    ),
+}
+# The standup held on the week's last day, before the conversation's last comments: its
+# start is "since the last standup" for the activity feed and the next standup.
+STANDUP_DAY, STANDUP_AT, STANDUP_MINUTES = 4, (9, 15), 14
+STANDUP_HOST, STANDUP_ABSENT = "Ada Lovelace", ("Grace Hopper",)
+
+
+def _seed_conversations(
+    services: Services, project_id: int, by_title: dict[str, int], week: list[dt.date]
+) -> None:
+    """Comments (an @mention, one edited) and a past standup with its summary, so the
+    Comments tab, the activity feed and the standup mode show something true on first start.
+    Its own clock: the board's seeding has moved past these days already."""
+    context = services.context
+    saved_clock, saved_actor = context.clock, context.actor
+    clock = DemoClock(dt.datetime.combine(week[0], dt.time(8), tzinfo=dt.UTC))
+    context.clock = clock
+    standup_day, (hour, minute) = week[STANDUP_DAY], STANDUP_AT
+    standup_at = dt.datetime.combine(standup_day, dt.time(hour, minute), tzinfo=dt.UTC)
+    held = False
+    try:
+        for index, (day, hour, minute, author, title, text) in enumerate(CONVERSATION):
+            moment = dt.datetime.combine(week[day], dt.time(hour, minute), tzinfo=dt.UTC)
+            if not held and moment > standup_at:
+                _hold_standup(services, project_id, clock, standup_at)
+                held = True
+            context.actor = author
+            clock.at(week[day], hour, minute)
+            comment = services.comments.add(by_title[title], text)
+            if index in CONVERSATION_EDITS:
+                later, new_text = CONVERSATION_EDITS[index]
+                clock.at(week[day], hour, minute + later)
+                services.comments.edit(comment.id, new_text)
+        if not held:
+            _hold_standup(services, project_id, clock, standup_at)
+    finally:
+        context.clock, context.actor = saved_clock, saved_actor
+
+
+def _hold_standup(services: Services, project_id: int, clock: DemoClock, at: dt.datetime) -> None:
+    """The standup at ``at``, ended with the summary the standup mode writes (the same
+    headings), from what the team's board said at that moment."""
+    context = services.context
+    context.actor = STANDUP_HOST
+    clock.at(at.date(), at.hour, at.minute)
+    standup = services.standups.start(project_id)
+    data = services.standup_data.for_team(project_id)
+    turns = [p for p in data.people if p.member.display_name not in STANDUP_ABSENT]
+    spoke = [(p.member.display_name, 100 + 37 * (i % 3)) for i, p in enumerate(turns)]
+    total = sum(seconds for _name, seconds in spoke)
+    lines = [
+        f"# Standup — Payments Platform (demo), {data.today.isoformat()}",
+        "",
+        f"The first standup (the last 24 hours). {len(turns)} people in "
+        f"{total // 60}:{total % 60:02d}; absent: {', '.join(STANDUP_ABSENT)}.",
+        "",
+        "## Finished",
+    ]
+    lines += [
+        f"- {m.card_key} {m.title} ({p.member.display_name})" for p in turns for m in p.finished
+    ] or ["- nothing"]
+    lines += ["", "## Blocked"]
+    lines += [
+        f"- {c.card.key} {c.card.title} ({p.member.display_name}): {c.card.blocked_reason}"
+        for p in turns
+        for c in p.blocked
+    ] or ["- nothing"]
+    lines += ["", "## Nothing in progress"]
+    lines += [
+        f"- {p.member.display_name}" for p in turns if not p.in_progress and not p.blocked
+    ] or ["- everyone has work in progress"]
+    lines += ["", "## Too much in progress (more than 3)"]
+    lines += [
+        f"- {p.member.display_name}: {len(p.in_progress)} cards"
+        for p in turns
+        if len(p.in_progress) > 3
+    ] or ["- nobody"]
+    lines += ["", "## Who spoke"]
+    lines += [f"- {name}: {seconds // 60}:{seconds % 60:02d}" for name, seconds in spoke]
+    clock.at(at.date(), at.hour, at.minute + STANDUP_MINUTES)
+    services.standups.end(standup.id, "\n".join(lines) + "\n")

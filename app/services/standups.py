@@ -3,7 +3,8 @@
 The standup mode calls :meth:`StandupService.start` when a standup begins and
 :meth:`StandupService.end` with its summary when it ends. "Since the last standup" (the
 activity feed, the standup's "what changed") is :meth:`StandupService.last_started`: the
-start of the newest standup, ended or not.
+start of the newest standup, ended or not. :meth:`StandupService.list` and
+``sprintdeck standup list|show`` give the past standups' summaries back.
 """
 
 from __future__ import annotations
@@ -80,6 +81,26 @@ class StandupService:
                 .limit(1)
             )
             return None if row is None else _dto(row)
+
+    def list(self, project_id: int) -> list[StandupDTO]:
+        """The project's standups, newest first, with their summaries: where a standup's
+        summary ("add it to the sprint") lives on after the standup mode is closed."""
+        with self._ctx.read() as uow:
+            get_project(uow.session, project_id)
+            rows = uow.session.scalars(
+                select(Standup)
+                .where(Standup.project_id == project_id)
+                .order_by(Standup.started_at.desc(), Standup.id.desc())
+            ).all()
+            return [_dto(row) for row in rows]
+
+    def get(self, standup_id: int) -> StandupDTO:
+        with self._ctx.read() as uow:
+            check_id(standup_id, "standup")
+            row = uow.session.get(Standup, standup_id)
+            if row is None:
+                raise NotFound(f"There is no standup with id {standup_id}.")
+            return _dto(row)
 
     def last_started(self, project_id: int) -> dt.datetime | None:
         """When the project's last standup started (None before the first)."""

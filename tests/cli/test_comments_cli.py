@@ -4,6 +4,7 @@ on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -104,3 +105,48 @@ def test_activity_refusals(db: str) -> None:
     refused(run_cli("activity", "--project", "WEB", "--since", "last-standup", db=db), "no standup")
     refused(run_cli("activity", "--project", "WEB", "--since", "someday", db=db), "not a moment")
     refused(run_cli("activity", "--project", "NOPE", "--since", "today", db=db), "NOPE")
+
+
+@pytest.fixture
+def demo_db(db_url: str) -> str:
+    ok(run_cli("init", "--demo", db=db_url))
+    return db_url
+
+
+def test_standup_list_and_show_print_past_summaries(demo_db: str) -> None:
+    """The standup mode's summary lives on with its standup: listed and printed again."""
+    out = ok(run_cli("standup", "list", "--project", "demo", db=demo_db))
+    (line,) = out.splitlines()  # the demo holds one standup
+    assert line.startswith("#") and "Ada Lovelace: Standup — Payments Platform (demo)" in line
+    (row,) = as_json(run_cli("standup", "list", "--project", "DEMO", "--json", db=demo_db))
+    assert row["held_by"] == "Ada Lovelace" and row["ended"] is not None
+    assert "## Blocked\n" in row["summary"] and "absent: Grace Hopper." in row["summary"]
+    shown = ok(run_cli("standup", "show", "--project", "DEMO", db=demo_db))
+    assert shown == row["summary"] + "\n"  # the Markdown as stored, for a chat channel
+    by_id = json.loads(
+        ok(
+            run_cli(
+                "standup", "show", "--project", "DEMO", "--id", str(row["id"]), "--json", db=demo_db
+            )
+        )
+    )
+    assert by_id == row
+
+
+def test_standup_refusals(db: str, demo_db: str) -> None:
+    assert ok(run_cli("standup", "list", "--project", "WEB", db=db)) == (
+        "WEB has held no standup yet.\n"
+    )
+    refused(run_cli("standup", "show", "--project", "WEB", db=db), "no standup")
+    refused(run_cli("standup", "show", "--project", "DEMO", "--id", "999", db=demo_db), "999")
+    refused(run_cli("standup", "show", "--project", "DEMO", "--id", "0", db=demo_db), "standup")
+    refused(run_cli("standup", "list", "--project", "NOPE", db=db), "NOPE")
+    usage_error(run_cli("standup", "show", "--project", "DEMO", "--id", "x", db=demo_db))
+    usage_error(run_cli("standup", "list", db=db))
+
+
+def test_the_demo_has_comments_to_list(demo_db: str) -> None:
+    rows = as_json(run_cli("comment", "list", "DEMO-12", "--json", db=demo_db))
+    assert [r["author"] for r in rows] == ["Grace Hopper", "Ada Lovelace"]
+    assert rows[0]["edited"] is not None and rows[1]["edited"] is None
+    assert rows[1]["text"].startswith("@Grace Hopper")

@@ -81,6 +81,37 @@ def test_edit_own_says_edited_and_others_are_refused(services: Services, card, r
     refused(StaleEdit, services.comments.edit, comment.id, "x", expected_version=comment.version)
 
 
+def test_revert_edit_puts_back_the_text_and_the_edited_mark(services: Services, card) -> None:
+    """The undo of an edit: a comment never edited before is not "edited" afterwards, and
+    one edited before keeps the time of that earlier edit."""
+    services.set_actor("Ana Lima")
+    comment = services.comments.add(card.id, "first words")
+    assert comment.edited_at is None
+    services.comments.edit(comment.id, "second words")
+    reverted = services.comments.revert_edit(comment.id, comment.text, comment.edited_at)
+    assert reverted.text == "first words" and not reverted.edited
+    (listed,) = services.comments.list(card.id)
+    assert listed.edited_at is None
+    earlier = services.comments.edit(comment.id, "edited once")
+    services.comments.edit(comment.id, "edited twice")
+    again = services.comments.revert_edit(comment.id, earlier.text, earlier.edited_at)
+    assert again.text == "edited once" and again.edited_at == earlier.edited_at
+
+
+def test_revert_edit_is_refused_for_others_deleted_and_bad_text(
+    services: Services, card, refused
+) -> None:
+    services.set_actor("Ana Lima")
+    comment = services.comments.add(card.id, "hello")
+    services.set_actor("Bo")
+    refused(Conflict, services.comments.revert_edit, comment.id, "x", None, match="Ana Lima's")
+    services.set_actor("Ana Lima")
+    refused(ValidationError, services.comments.revert_edit, comment.id, "  ", None)
+    refused(ValidationError, services.comments.revert_edit, comment.id, "ok", "yesterday")
+    services.comments.delete(comment.id)
+    refused(Conflict, services.comments.revert_edit, comment.id, "x", None, match="restore it")
+
+
 def test_delete_leaves_deleted_by_and_restore_brings_it_back(services: Services, card) -> None:
     services.set_actor("Bo")
     comment = services.comments.add(card.id, "wrong card")
@@ -214,6 +245,23 @@ def test_standups_start_end_and_last_started(services: Services, web, refused) -
     assert services.standups.last_started(web.id) == now
     refused(NotFound, services.standups.end, 999_999, "")
     refused(NotFound, services.standups.start, 999_999)
+
+
+def test_standups_are_listed_newest_first_with_their_summaries(
+    services: Services, web, refused
+) -> None:
+    assert services.standups.list(web.id) == []
+    now = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC)
+    services.context.clock = lambda: now
+    first = services.standups.end(services.standups.start(web.id).id, "# Monday\n\n- ok")
+    now = dt.datetime(2026, 12, 2, 9, 30, tzinfo=dt.UTC)
+    second = services.standups.start(web.id)
+    assert [s.id for s in services.standups.list(web.id)] == [second.id, first.id]
+    assert services.standups.get(first.id).summary == "# Monday\n\n- ok"
+    assert services.standups.get(second.id).ended_at is None
+    refused(NotFound, services.standups.get, 999_999)
+    refused(ValidationError, services.standups.get, "1")
+    refused(NotFound, services.standups.list, 999_999)
 
 
 def test_a_project_move_carries_comments_and_standups(

@@ -222,3 +222,25 @@ def test_the_demo_sprint_reports_list_the_blocked_cards(demo: Services) -> None:
         for b in report.blocked:
             assert b.hours > 0 and not b.blocked_at_end
         assert "No card was blocked" not in render_markdown(report)
+
+
+def test_the_demo_talks_and_held_a_standup(demo: Services) -> None:
+    """Comments (an @mention of a team member, one edited) by the team on the active
+    sprint's cards, and one past standup with its summary, before the last comment: so the
+    Comments tab, the activity feed and the standup have something true to show."""
+    project = demo.projects.find_project(DEMO_KEY)
+    counts = demo.comments.counts(project.id)
+    comments = [c for card_id in counts for c in demo.comments.list(card_id)]
+    assert len(comments) == sum(counts.values()) == 6
+    members = {m.display_name for m in demo.projects.list_members(project.id)}
+    assert {c.author for c in comments} <= members and all(c.member_id for c in comments)
+    assert [c.card_key for c in comments if c.edited] == ["DEMO-12"]
+    assert any("@Grace Hopper" in c.text and "<span" in c.html for c in comments)
+    (standup,) = demo.standups.list(project.id)
+    assert standup.started_by == "Ada Lovelace" and standup.ended_at is not None
+    assert "absent: Grace Hopper." in standup.summary and "## Blocked" in standup.summary
+    for key in ("DEMO-34", "DEMO-25"):  # the sprint's blocked cards, in the summary
+        assert key in standup.summary.split("## Blocked")[1].split("##")[0]
+    after = demo.comments.since(project.id, standup.started_at)
+    assert [(c.author, c.card_key) for c in after] == [("Mei Chen", "DEMO-15")]
+    assert all(c.created_at < dt.datetime.now(dt.UTC) for c in comments)

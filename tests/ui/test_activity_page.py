@@ -83,12 +83,21 @@ def test_filter_by_person_and_kind_and_group_by_card(qtbot, demo, make_window) -
 
 
 def test_since_the_last_standup(qtbot, demo, make_window) -> None:
-    doings(demo)
+    keys = doings(demo)
     window = make_window(demo)
     page = open_page(qtbot, window)
     choose(qtbot, page.since_combo, "the last standup")
-    assert "No standup has been held yet" in page.summary.text()
     pid = demo.projects.find_project("DEMO").id
+    held = demo.standups.last(pid)  # the demo's standup, on its week's last day
+    assert held is not None
+    assert page.summary.text().endswith(f"since {held.started_at:%Y-%m-%d %H:%M}")
+    lines = shown(page)
+    assert ("Ada Lovelace", keys["first"], "Commented: Done and dusted") in lines
+    # Mei's demo comment after that standup is in the feed; the demo's older ones are not.
+    assert [who for who, _key, what in lines if what.startswith("Commented: Checked")] == [
+        "Mei Chen"
+    ]
+    assert not any("Pinged the provider" in what for _who, _key, what in lines)
     demo.standups.start(pid)
     demo.set_actor("Mei Chen")
     card = demo.cards.list_cards(pid)[0]

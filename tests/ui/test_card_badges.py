@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QStyleOptionViewItem
@@ -112,3 +113,38 @@ def test_checklist_progress_and_the_epic_are_shown(demo, make_window) -> None:  
     plain = next(c for c in window.store.cards() if not c.parent_key and c.type != "epic")
     assert epic_text(plain) == "" and checklist_text(plain) == ""
     assert count_colour(painted(window, plain.key), epic_color(shown).lighter(175), 3) == 0
+
+
+def test_the_comment_count_grows_with_the_zoom(demo, make_window, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The comment badge is drawn at the window's zoom, its bubble and gaps scaled like the
+    due date's and the epic's, not at a fixed size beside larger cards."""
+    from PySide6.QtCore import Qt
+
+    import app.ui.board.delegate as delegate
+
+    window = make_window(demo)
+    card = an_unblocked_card(window)
+    demo.comments.add(card.id, "one")
+    demo.comments.add(card.id, "two")
+    drawn: list[tuple[float, object, object, float, float]] = []
+    real = delegate.comment_badge_geometry
+
+    def spy(font, count, right, top, h, zoom=1.0):  # type: ignore[no-untyped-def]
+        bubble, label, new_right = real(font, count, right, top, h, zoom)
+        drawn.append((zoom, bubble, label, right, new_right))
+        return bubble, label, new_right
+
+    monkeypatch.setattr(delegate, "comment_badge_geometry", spy)
+    painted(window, card.key)
+    for _ in range(4):
+        qtbot.keyClick(window.board, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert window.zoom.factor > 1.5
+    painted(window, card.key)
+    (z1, bubble1, label1, right1, after1), (z2, bubble2, label2, right2, after2) = drawn
+    assert z1 == 1.0 and z2 == window.zoom.factor
+    assert label1.left() - bubble1.right() == pytest.approx(3)  # bubble to count
+    assert label2.left() - bubble2.right() == pytest.approx(3 * z2)
+    # What is left of the badge's space is that gap and the one to the next item (6 × zoom).
+    assert right1 - after1 - label1.width() - bubble1.width() == pytest.approx(3 + 6)
+    assert right2 - after2 - label2.width() - bubble2.width() == pytest.approx(9 * z2)
+    assert bubble2.height() > bubble1.height() * 1.4  # the bubble itself grew

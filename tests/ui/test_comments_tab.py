@@ -264,3 +264,88 @@ def test_a_comment_from_elsewhere_updates_the_board_count(qtbot, demo, make_wind
     demo.bus.publish(Change(ChangeKind.COMMENTED, card.project_id, elsewhere=True))
     assert window.store.comment_count(card.id) == 1
     assert changed == [card.id]
+
+
+def test_undoing_an_edit_takes_the_edited_mark_away(qtbot, dialog, demo, card) -> None:
+    tab = tab_of(dialog)
+    post(qtbot, tab, "first try")
+    (comment,) = tab.comments
+    qtbot.mouseClick(tab.edit_buttons[comment.id], LEFT)
+    tab.editor.selectAll()
+    qtbot.keyClicks(tab.editor, "second try")
+    qtbot.keyClick(tab.editor, Qt.Key.Key_Return, CTRL)
+    assert tab.comments[0].edited
+    tab.scroll.setFocus()
+    qtbot.keyClick(tab.scroll, Qt.Key.Key_Z, CTRL)
+    (undone,) = tab.comments
+    assert undone.text == "first try" and not undone.edited
+    assert not any("edited" in label.text() for label in tab.findChildren(QLabel))
+    assert demo.comments.list(card.id)[0].edited_at is None
+
+
+def test_a_comment_made_elsewhere_appears_and_the_draft_stays(qtbot, dialog, demo, card) -> None:
+    tab = tab_of(dialog)
+    tab.editor.setFocus()
+    qtbot.keyClicks(tab.editor, "half a tho")
+    demo.set_actor("Grace Hopper")
+    demo.comments.add(card.id, "From the standup")  # publishes COMMENTED with the card
+    demo.set_actor(None)
+    qtbot.waitUntil(lambda: len(tab.entries) == 1)
+    assert "From the standup" in texts(tab)[0]
+    assert tab.editor.toPlainText() == "half a tho"
+    assert tab.editor.hasFocus()
+    qtbot.keyClicks(tab.editor, "ught")
+    qtbot.keyClick(tab.editor, Qt.Key.Key_Return, CTRL)
+    assert "half a thought" in texts(tab)[-1]
+
+
+def test_a_comment_from_another_process_appears_in_the_open_tab(qtbot, dialog, demo, card) -> None:
+    """The change feed publishes COMMENTED for the project without cards: the tab reads
+    its card's comments again; a change on another project leaves it alone."""
+    import datetime as dt
+
+    from app.models import Comment
+    from app.services.events import Change, ChangeKind
+
+    tab = tab_of(dialog)
+    with demo.context.write() as uow:  # as another process writes it: nothing published here
+        uow.session.add(
+            Comment(
+                card_id=card.id, author="Elsewhere", created_at=dt.datetime.now(dt.UTC), text="hi"
+            )
+        )
+        uow.commit()
+    demo.bus.publish(Change(ChangeKind.COMMENTED, card.project_id + 1000, elsewhere=True))
+    qtbot.wait(10)  # let a (wrong) redraw run, if one was scheduled
+    assert tab.entries == []
+    demo.bus.publish(Change(ChangeKind.COMMENTED, card.project_id, elsewhere=True))
+    qtbot.waitUntil(lambda: len(tab.entries) == 1)
+    assert "hi" in texts(tab)[0]
+
+
+def test_a_closed_comments_tab_stops_listening(qtbot, dialog, demo, card) -> None:
+    tab = tab_of(dialog)
+    assert tab._on_change in demo.bus._listeners
+    dialog.reject()
+    assert tab._on_change not in demo.bus._listeners
+
+
+def test_a_reader_scrolled_up_stays_put_and_ones_own_post_shows_the_newest(
+    qtbot, dialog, demo, card
+) -> None:
+    tab = tab_of(dialog)
+    demo.set_actor("Grace Hopper")
+    for n in range(12):
+        demo.comments.add(card.id, f"Note {n}\n\nwith a second paragraph")
+    qtbot.waitUntil(lambda: len(tab.entries) == 12)
+    bar = tab.scroll.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())
+    bar.setValue(0)  # reading the oldest
+    demo.comments.add(card.id, "Another from elsewhere")
+    qtbot.waitUntil(lambda: len(tab.entries) == 13)
+    QApplication.processEvents()
+    assert bar.value() == 0
+    demo.set_actor(None)
+    post(qtbot, tab, "mine")
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum() and bar.value() > 0)
+    assert "mine" in texts(tab)[-1]

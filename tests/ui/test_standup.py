@@ -62,12 +62,14 @@ def select_line(view, starts: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_a_whole_standup_walked_with_keys(window, demo, qtbot, tmp_path: Path, messages) -> None:  # type: ignore[no-untyped-def]
     project = window.store.project
-    assert demo.standups.last_started(project.id) is None
+    held = demo.standups.last(project.id)  # the demo's standup, on the week's last day
+    assert held is not None and held.ended_at is not None and "## Blocked" in held.summary
     view = open_standup(window, qtbot)
     clock = FakeClock()
     view.clock = clock
     assert view.stage == "start"
-    assert "No standup held yet" in view.since_label.text()
+    assert view.since_label.text().startswith("Since the last standup, ")
+    assert window.standup.since == held.started_at
     assert not any(b.isVisible() for b in window.findChildren(QToolBar))  # the room sees it
     assert [view.present_list.item(i).text() for i in range(view.present_list.count())] == [
         "Ada Lovelace",
@@ -80,7 +82,7 @@ def test_a_whole_standup_walked_with_keys(window, demo, qtbot, tmp_path: Path, m
     view.set_present(grace.id, False)  # Grace is away today
     qtbot.mouseClick(view.start_button, Qt.MouseButton.LeftButton)
     assert view.stage == "walk"
-    assert demo.standups.last_started(project.id) is not None  # the start is remembered
+    assert demo.standups.last_started(project.id) > held.started_at  # the start is remembered
 
     # Ada first (the team's order), with her card in progress.
     assert view.person_label.text() == "Ada Lovelace"
@@ -118,10 +120,11 @@ def test_a_whole_standup_walked_with_keys(window, demo, qtbot, tmp_path: Path, m
     key(qtbot, view, Qt.Key.Key_B)
     assert "at most 500 characters" in messages[-1]
     assert not demo.cards.find_card("DEMO-15").blocked
+    comments_before = len(demo.comments.list(card_by_key(window, "DEMO-15").id))  # Mei's
     window.standup.ask_comment = lambda card: " \n "
     key(qtbot, view, Qt.Key.Key_C)
     assert "needs some text" in messages[-1]
-    assert demo.comments.list(card_by_key(window, "DEMO-15").id) == []
+    assert len(demo.comments.list(card_by_key(window, "DEMO-15").id)) == comments_before
 
     # Ctrl+Right: DEMO-15 from In Review to Done, finished since the last standup.
     select_line(view, "DEMO-15")
@@ -161,6 +164,9 @@ def test_a_whole_standup_walked_with_keys(window, demo, qtbot, tmp_path: Path, m
     key(qtbot, view, Qt.Key.Key_Right)
     key(qtbot, view, Qt.Key.Key_Right)
     assert view.person_label.text() == "Mei Chen"
+    # Her comment after the demo's standup is "since the last standup"; older ones are not.
+    said = [line for line in view.shown_lines() if line.startswith("💬")]
+    assert len(said) == 1 and said[0].startswith("💬 DEMO-15: Checked the flag on staging")
     assert view.next_label.text() == "Last one: → ends"
     order_seen = ["Ada Lovelace", "Alan Turing", "Katherine Johnson", "Mei Chen"]
     assert [m for m in order_seen] == [
@@ -229,9 +235,10 @@ def test_shuffled_order_and_nobody_present(window, qtbot) -> None:  # type: igno
 
 def test_esc_on_the_start_holds_no_standup(window, demo, qtbot) -> None:  # type: ignore[no-untyped-def]
     view = open_standup(window, qtbot)
+    held = demo.standups.last_started(window.store.project.id)  # the demo's
     qtbot.keyClick(view, Qt.Key.Key_Escape)
     assert window.pages.currentWidget() is window.board
-    assert demo.standups.last_started(window.store.project.id) is None
+    assert demo.standups.last_started(window.store.project.id) == held
 
 
 def test_the_standup_follows_the_zoom(window, qtbot) -> None:  # type: ignore[no-untyped-def]

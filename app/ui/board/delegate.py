@@ -277,7 +277,9 @@ class CardDelegate(QStyledItemDelegate):
             right -= w + 5
         comments = self.comment_count(card.id) if self.comment_count is not None else 0
         if comments:
-            right = _paint_comment_count(painter, small, muted, comments, right, bottom, bottom_h)
+            right = _paint_comment_count(
+                painter, small, muted, comments, right, bottom, bottom_h, self.zoom
+            )
         x = inner.left()
         chip_font = QFont(small)
         chip_font.setPointSizeF(small.pointSizeF() * 0.92)
@@ -362,35 +364,52 @@ class CardDelegate(QStyledItemDelegate):
                 painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, text)
 
 
+def comment_badge_geometry(
+    font: QFont, count: int, right: float, top: float, h: float, zoom: float = 1.0
+) -> tuple[QRectF, QRectF, float]:
+    """Where the comment count goes, right-aligned at ``right``: the bubble's rect, the
+    count's rect and the new right edge. Every gap scales with the zoom, like the other
+    badges', so at 2× the badge is twice as large and twice as far from its neighbour."""
+    text = str(count) if count < 1000 else "999+"
+    fm = QFontMetrics(font)
+    bubble_w = h * 0.8
+    gap = 3 * zoom
+    w = bubble_w + gap + fm.horizontalAdvance(text)
+    left = right - w
+    bubble = QRectF(left, top + h * 0.18, bubble_w, h * 0.55)
+    label = QRectF(left + bubble_w + gap, top, w - bubble_w - gap, h)
+    return bubble, label, left - 6 * zoom
+
+
 def _paint_comment_count(
-    painter: QPainter, font: QFont, color: QColor, count: int, right: float, top: float, h: float
+    painter: QPainter,
+    font: QFont,
+    color: QColor,
+    count: int,
+    right: float,
+    top: float,
+    h: float,
+    zoom: float = 1.0,
 ) -> float:
     """A small speech bubble and the count, right-aligned at ``right``; the new right edge.
     (A drawn bubble rather than the 💬 emoji: not every machine has a colour emoji font.)"""
     text = str(count) if count < 1000 else "999+"
-    fm = QFontMetrics(font)
-    bubble_w = h * 0.8
-    w = bubble_w + 3 + fm.horizontalAdvance(text)
-    left = right - w
-    bubble = QRectF(left, top + h * 0.18, bubble_w, h * 0.55)
+    bubble, label, new_right = comment_badge_geometry(font, count, right, top, h, zoom)
+    bubble_w = bubble.width()
     path = QPainterPath()
-    path.addRoundedRect(bubble, 2.5, 2.5)
+    path.addRoundedRect(bubble, 2.5 * zoom, 2.5 * zoom)
     tail = QPainterPath()
-    tail.moveTo(bubble.left() + bubble_w * 0.25, bubble.bottom() - 0.5)
+    tail.moveTo(bubble.left() + bubble_w * 0.25, bubble.bottom() - 0.5 * zoom)
     tail.lineTo(bubble.left() + bubble_w * 0.2, bubble.bottom() + h * 0.2)
-    tail.lineTo(bubble.left() + bubble_w * 0.5, bubble.bottom() - 0.5)
+    tail.lineTo(bubble.left() + bubble_w * 0.5, bubble.bottom() - 0.5 * zoom)
     path = path.united(tail)
-    painter.setPen(QPen(color, 1.2))
+    painter.setPen(QPen(color, 1.2 * zoom))
     painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.drawPath(path)
     painter.setFont(font)
     painter.setPen(color)
-    painter.drawText(
-        QRectF(left + bubble_w + 3, top, w - bubble_w - 3, h),
-        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-        text,
-    )
-    return left - 6
+    painter.drawText(label, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+    return new_right
 
 
 def _two_lines(text: str, fm: QFontMetrics, width: int) -> list[str]:

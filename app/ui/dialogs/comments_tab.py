@@ -5,6 +5,11 @@ Ctrl+Enter posts (or saves the comment being edited; Esc stops editing). Typing 
 the project's members. Edit and Delete show on one's own comments only; every change goes
 through the window's undo stack, and Ctrl+Z here undoes it (the dialog is modal, so the
 window's own Undo cannot be reached while it is open).
+
+While it is shown the tab hears the change bus: a comment made elsewhere on this card (the
+standup, the CLI, another window or process through the change feed) redraws the timeline
+and leaves the box being typed in, and the scroll position unless it was at the bottom,
+alone.
 """
 
 from __future__ import annotations
@@ -17,7 +22,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QStringListModel, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QTextCursor, QUndoStack
+from PySide6.QtGui import (
+    QHideEvent,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+    QShowEvent,
+    QTextCursor,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QCompleter,
@@ -34,6 +47,7 @@ from PySide6.QtWidgets import (
 from app.errors import DomainError
 from app.services.comments import CommentDTO
 from app.services.dto import CardDTO, HistoryEventDTO
+from app.services.events import Change, ChangeKind
 from app.services.history_text import HistoryNames, describe_event
 from app.ui.commands import CommandContext, ServiceCommand
 from app.ui.comment_commands import AddCommentCommand, DeleteCommentCommand, EditCommentCommand
@@ -170,6 +184,7 @@ class CommentsTab(QWidget):
         self._zone = zone
         self._comments: list[CommentDTO] = []
         self._editing: CommentDTO | None = None
+        self._kept_scroll = 0
         # Per comment id, its Edit and Delete buttons (tests and keyboard users find them).
         self.edit_buttons: dict[int, QPushButton] = {}
         self.delete_buttons: dict[int, QPushButton] = {}
@@ -229,7 +244,48 @@ class CommentsTab(QWidget):
         redo = QShortcut(QKeySequence.StandardKey.Redo, self)
         redo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         redo.activated.connect(self.redo)
+        # Comments made elsewhere: heard on the bus while shown, redrawn once per burst.
+        self._listening = False
+        self._pending = QTimer(self)
+        self._pending.setSingleShot(True)
+        self._pending.setInterval(0)
+        self._pending.timeout.connect(lambda: self.refresh(follow=False))
         self.refresh()
+
+    # --- hearing changes made elsewhere -----------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """QWidget::showEvent: listen while shown (and catch up on what was missed)."""
+        super().showEvent(event)
+        if not self._listening:
+            self._setup.services.bus.subscribe(self._on_change)
+            self._listening = True
+            self._pending.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """QWidget::hideEvent: a hidden tab (or closed editor) leaves no listener behind."""
+        self.stop_listening()
+        super().hideEvent(event)
+
+    def stop_listening(self) -> None:
+        if self._listening:
+            self._setup.services.bus.unsubscribe(self._on_change)
+            self._listening = False
+        self._pending.stop()
+
+    def _on_change(self, change: Change) -> None:
+        """A comment on this card (or, from another process, on this project: the change
+        feed names no cards for comments), or a reload from elsewhere: redraw soon."""
+        if change.kind is ChangeKind.COMMENTED:
+            if change.project_id is not None and change.project_id != self._card.project_id:
+                return
+            if change.cards and all(c.id != self._card.id for c in change.cards):
+                return
+        elif change.kind is not ChangeKind.RELOADED or (
+            change.project_id is not None and change.project_id != self._card.project_id
+        ):
+            return
+        self._pending.start()
 
     # --- what is shown ---------------------------------------------------------------------
 
@@ -237,8 +293,14 @@ class CommentsTab(QWidget):
     def comments(self) -> list[CommentDTO]:
         return list(self._comments)
 
-    def refresh(self) -> None:
-        """Read the card's comments again and lay out the timeline, newest last."""
+    def refresh(self, follow: bool = True) -> None:
+        """Read the card's comments again and lay out the timeline, newest last. ``follow``
+        scrolls to the newest; without it (a change from elsewhere) the view stays where the
+        reader scrolled to, unless that was the bottom. The text box is never touched."""
+        self._pending.stop()  # this read covers any redraw a change had asked for
+        bar = self.scroll.verticalScrollBar()
+        at_bottom = bar.value() >= bar.maximum() - 4
+        kept = bar.value()
         try:
             self._comments = self._setup.services.comments.list(self._card.id)
         except DomainError as exc:
@@ -269,8 +331,15 @@ class CommentsTab(QWidget):
                 column.addWidget(self._history_widget(item))  # type: ignore[arg-type]
         column.addStretch(1)
         self.scroll.setWidget(body)
-        QTimer.singleShot(0, self._scroll_to_bottom)
+        if follow or at_bottom:
+            QTimer.singleShot(0, self._scroll_to_bottom)
+        else:
+            self._kept_scroll = kept
+            QTimer.singleShot(0, self._restore_scroll)
         self.changed.emit(live)
+
+    def _restore_scroll(self) -> None:
+        self.scroll.verticalScrollBar().setValue(self._kept_scroll)
 
     def _scroll_to_bottom(self) -> None:
         bar = self.scroll.verticalScrollBar()

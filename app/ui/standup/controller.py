@@ -4,7 +4,8 @@ Opening it shows the start (who is absent, the order); Start records the standup
 (``services.standups.start``; "since the last standup" is the start of the one before,
 ``services.standups.last_started``) and walks the present people. A move, a block and a
 comment are undo commands on the window's stack (the board's own MoveCardCommand through
-the card controller, EditCardCommand, :class:`AddCommentCommand`), saved at once; the view
+the card controller, EditCardCommand, :class:`app.ui.comment_commands.AddCommentCommand`,
+the Comments tab's own), saved at once; the view
 re-reads the speaker's cards when the store hears any change, an undo included. Esc ends
 the walk: the summary is stored as the standup's summary (``services.standups.end``) —
 a sprint has no comments of its own to post it to — and can be copied or exported.
@@ -21,7 +22,8 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QLineEdit, QToolBar
 
 from app.errors import DomainError
-from app.ui.commands import CommandContext, EditCardCommand, ServiceCommand
+from app.ui.commands import CommandContext, EditCardCommand
+from app.ui.comment_commands import AddCommentCommand
 from app.ui.dates import format_user_time
 from app.ui.standup.summary import StandupFacts, facts, summary_markdown
 from app.ui.standup.view import StandupView
@@ -34,26 +36,6 @@ if TYPE_CHECKING:
 
 BLOCK_REASON_MAX = 500
 COMMENT_MAX = 20_000
-
-
-class AddCommentCommand(ServiceCommand):
-    """Comment on a card; undo takes the comment back without a trace (``retract``)."""
-
-    def __init__(self, context: CommandContext, card: CardDTO, text: str) -> None:
-        super().__init__(context, f"Comment on {card.key}")
-        self._card = card
-        self._text = text
-        self.comment_id: int | None = None
-
-    def _redo(self) -> None:
-        self.comment_id = self._ctx.services.comments.add(self._card.id, self._text).id
-        return None  # a comment is not a card: no card version to remember
-
-    def _undo(self) -> None:
-        if self.comment_id is not None:
-            self._ctx.services.comments.retract(self.comment_id)
-            self.comment_id = None
-        return None
 
 
 class StandupController(QObject):
@@ -283,7 +265,7 @@ class StandupController(QObject):
         if len(text) > COMMENT_MAX:
             self._window.show_error(f"A comment is at most {COMMENT_MAX:,} characters.")
             return
-        self._window.push(AddCommentCommand(self._commands, card, text))
+        self._window.push(AddCommentCommand(self._commands, card.id, card.key, text))
         self._reread()
         if self.view is not None:
             self.view.select_card(card.id)
@@ -371,4 +353,4 @@ class StandupController(QObject):
         return path or None
 
 
-__all__ = ["AddCommentCommand", "StandupController"]
+__all__ = ["StandupController"]
