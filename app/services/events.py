@@ -36,6 +36,7 @@ class ChangeKind(StrEnum):
     LABELS_CHANGED = "labels_changed"
     SPRINTS_CHANGED = "sprints_changed"
     COMMENTED = "commented"  # a comment was added, edited, deleted or restored on its card
+    PLANS_CHANGED = "plans_changed"  # a milestone, its scope or a card dependency changed
     RELOADED = "reloaded"
 
     @property

@@ -17,6 +17,7 @@ from app.services.comments import CommentService
 from app.services.context import ServiceContext
 from app.services.dto import ProjectDTO
 from app.services.events import ChangeBus
+from app.services.plans import PlanService
 from app.services.projects import ProjectService
 from app.services.sprint_report_data import ReportService
 from app.services.sprints import SprintService
@@ -48,6 +49,7 @@ class Services:
     activity: ActivityService
     workload: WorkloadService  # the Team page: who is stretched (issue 16)
     standup_data: StandupDataService  # what the standup shows for each person
+    plans: PlanService  # milestones, dependencies, the Timeline (issue 18)
 
     @property
     def bus(self) -> ChangeBus:
@@ -102,4 +104,5 @@ def build_services(
         activity=ActivityService(context),
         workload=WorkloadService(context),
         standup_data=StandupDataService(context),
+        plans=PlanService(context),
     )
