@@ -34,6 +34,7 @@ GROUPS = (
     "app.cli.metrics",
     "app.cli.comments",
     "app.cli.activity",
+    "app.cli.plans",
 )
 
 _HANDLERS: dict[Key, Handler] = {}
