@@ -108,6 +108,7 @@ PAGES: tuple[Page, ...] = (
     Page("reports", "&Reports", "Ctrl+4", _reports),
     Page("team", "&Team", "Ctrl+5", lazy("app.ui.team.page", "TeamPage")),
     Page("activity", "&Activity", "Ctrl+7", lazy("app.ui.activity.page", "ActivityPage")),
+    Page("timeline", "T&imeline", "Ctrl+8", lazy("app.ui.timeline.page", "TimelinePage")),
 )
 
 

@@ -1,0 +1,81 @@
+"""The Timeline page: what it draws (through its layout's items) and dragging a milestone,
+undone by Ctrl+Z."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from app.ui.timeline.page import TimelinePage
+
+NOW = dt.datetime(2030, 1, 8, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def planned(services):  # type: ignore[no-untyped-def]
+    services.context.clock = lambda: NOW
+    project = services.projects.create_project("TL", "Timeline")
+    s1 = services.sprints.create_sprint(project.id, "S1", start="2030-01-07", end="2030-01-18")
+    services.sprints.create_sprint(project.id, "S2", start="2030-01-21", end="2030-02-01")
+    epic = services.cards.create_card(project.id, "Login", type="epic")
+    kid = services.cards.create_card(project.id, "Form", parent_id=epic.id, due_date="2030-01-25")
+    services.sprints.plan_card(kid.id, s1.id)
+    beta = services.plans.add_milestone(project.id, "Beta", "2030-01-24")
+    return services, beta
+
+
+def open_timeline(window, qtbot) -> TimelinePage:  # type: ignore[no-untyped-def]
+    window.select_project("TL")
+    qtbot.keyClick(window, Qt.Key.Key_8, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page() == "timeline"
+    page = window.pages.page("timeline")
+    assert isinstance(page, TimelinePage)
+    return page
+
+
+def test_what_the_timeline_draws(planned, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    services, _beta = planned
+    page = open_timeline(make_window(services), qtbot)
+    layout = page.canvas.layout_
+    assert [i.label for i in layout.of_kind("sprint")] == ["S1", "S2"]
+    (epic,) = layout.of_kind("epic")
+    assert (epic.label, epic.start, epic.end) == (
+        "TL-1 Login",
+        dt.date(2030, 1, 7),
+        dt.date(2030, 1, 25),
+    )
+    assert epic.rect.left() == pytest.approx(layout.x_of(dt.date(2030, 1, 7)))
+    (milestone,) = layout.of_kind("milestone")
+    assert milestone.label == "Beta" and "Drag" in milestone.tooltip
+    (today,) = layout.of_kind("today")
+    assert today.start == dt.date(2030, 1, 8)
+    s1 = layout.of_kind("sprint")[0]
+    assert s1.rect.left() < today.rect.left() < s1.rect.right()
+    month_width = epic.rect.width()
+    qtbot.mouseClick(page.zoom_buttons["week"], Qt.MouseButton.LeftButton)
+    assert page.canvas.layout_.of_kind("epic")[0].rect.width() == pytest.approx(month_width * 4)
+    page.window().resize(1280, 720)
+    page.grab().save("/tmp/timeline_1280.png")
+    page.window().resize(2560, 1440)
+    page.grab().save("/tmp/timeline_2560.png")
+
+
+def test_dragging_a_milestone_moves_its_date_and_ctrl_z_undoes(planned, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    services, beta = planned
+    window = make_window(services)
+    page = open_timeline(window, qtbot)
+    canvas = page.canvas
+    layout = canvas.layout_
+    (diamond,) = layout.of_kind("milestone")
+    start = diamond.rect.center().toPoint()
+    end = QPoint(start.x() + round(3 * layout.px_per_day), start.y())
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(canvas, end)
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=end)
+    assert services.plans.get_milestone(beta.id).day == dt.date(2030, 1, 27)
+    qtbot.waitUntil(lambda: canvas.layout_.of_kind("milestone")[0].start == dt.date(2030, 1, 27))
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert services.plans.get_milestone(beta.id).day == dt.date(2030, 1, 24)
+    qtbot.waitUntil(lambda: canvas.layout_.of_kind("milestone")[0].start == dt.date(2030, 1, 24))
