@@ -79,3 +79,21 @@ def test_dragging_a_milestone_moves_its_date_and_ctrl_z_undoes(planned, make_win
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert services.plans.get_milestone(beta.id).day == dt.date(2030, 1, 24)
     qtbot.waitUntil(lambda: canvas.layout_.of_kind("milestone")[0].start == dt.date(2030, 1, 24))
+
+
+def test_planning_dialog_flags_a_card_before_its_blocker(services, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from app.ui.sprint.planning_dialog import PlanningDialog
+
+    project = services.projects.create_project("PD", "Planning")
+    sprint = services.sprints.create_sprint(project.id, "S1")
+    blocker = services.cards.create_card(project.id, "Blocker")
+    waiting = services.cards.create_card(project.id, "Waiting", sprint_id=sprint.id)
+    services.plans.link(blocker.id, waiting.id)
+    dialog = PlanningDialog(services.sprints, sprint.id, plans=services.plans)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.dependency_label.isVisible()
+    assert dialog.dependency_label.text() == "⛔ PD-2 waits for PD-1, which is in no sprint."
+    services.sprints.plan_card(blocker.id, sprint.id)
+    dialog.reload()
+    assert not dialog.dependency_label.isVisible()
