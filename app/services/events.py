@@ -36,6 +36,8 @@ class ChangeKind(StrEnum):
     LABELS_CHANGED = "labels_changed"
     SPRINTS_CHANGED = "sprints_changed"
     COMMENTED = "commented"  # a comment was added, edited, deleted or restored on its card
+    RISKS_CHANGED = "risks_changed"  # the risk register (services.risks)
+    FORECAST_PUBLISHED = "forecast_published"  # a forecast was stored (services.forecasts)
     RELOADED = "reloaded"
 
     @property

@@ -17,7 +17,9 @@ from app.services.comments import CommentService
 from app.services.context import ServiceContext
 from app.services.dto import ProjectDTO
 from app.services.events import ChangeBus
+from app.services.forecasts import ForecastService
 from app.services.projects import ProjectService
+from app.services.risks import RiskService
 from app.services.sprint_report_data import ReportService
 from app.services.sprints import SprintService
 from app.services.standup_data import StandupDataService
@@ -48,6 +50,8 @@ class Services:
     activity: ActivityService
     workload: WorkloadService  # the Team page: who is stretched (issue 16)
     standup_data: StandupDataService  # what the standup shows for each person
+    risks: RiskService  # the risk register (issue 18)
+    forecasts: ForecastService  # Monte Carlo forecasts with odds (issue 18)
 
     @property
     def bus(self) -> ChangeBus:
@@ -102,4 +106,6 @@ def build_services(
         activity=ActivityService(context),
         workload=WorkloadService(context),
         standup_data=StandupDataService(context),
+        risks=RiskService(context),
+        forecasts=ForecastService(context),
     )
