@@ -34,6 +34,8 @@ GROUPS = (
     "app.cli.metrics",
     "app.cli.comments",
     "app.cli.activity",
+    "app.cli.risks",
+    "app.cli.forecast",
 )
 
 _HANDLERS: dict[Key, Handler] = {}
