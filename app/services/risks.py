@@ -319,6 +319,16 @@ class RiskService:
         old status."""
         return self.update_risk(project_id, key, status="happened" if happened else "closed")
 
+    def delete_risk(self, project_id: int, key: object) -> None:
+        """Take a risk out of the register (what undoing its addition does)."""
+        with self._ctx.write() as uow:
+            session = uow.session
+            get_project(session, project_id)
+            session.delete(_find(session, project_id, key))
+            session.flush()
+            uow.notify(Change(ChangeKind.RISKS_CHANGED, project_id))
+            uow.commit()
+
     def _today(self, project: Project) -> dt.date:
         return today_in(project.time_zone, self._ctx.clock())
 

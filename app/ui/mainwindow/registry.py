@@ -108,6 +108,7 @@ PAGES: tuple[Page, ...] = (
     Page("reports", "&Reports", "Ctrl+4", _reports),
     Page("team", "&Team", "Ctrl+5", lazy("app.ui.team.page", "TeamPage")),
     Page("activity", "&Activity", "Ctrl+7", lazy("app.ui.activity.page", "ActivityPage")),
+    Page("risks", "Ris&ks", "Ctrl+9", lazy("app.ui.risks.page", "RisksPage")),
 )
 
 
