@@ -35,6 +35,8 @@ GROUPS = (
     "app.cli.comments",
     "app.cli.activity",
     "app.cli.plans",
+    "app.cli.risks",
+    "app.cli.forecast",
 )
 
 _HANDLERS: dict[Key, Handler] = {}

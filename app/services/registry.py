@@ -17,8 +17,10 @@ from app.services.comments import CommentService
 from app.services.context import ServiceContext
 from app.services.dto import ProjectDTO
 from app.services.events import ChangeBus
+from app.services.forecasts import ForecastService
 from app.services.plans import PlanService
 from app.services.projects import ProjectService
+from app.services.risks import RiskService
 from app.services.sprint_report_data import ReportService
 from app.services.sprints import SprintService
 from app.services.standup_data import StandupDataService
@@ -50,6 +52,8 @@ class Services:
     workload: WorkloadService  # the Team page: who is stretched (issue 16)
     standup_data: StandupDataService  # what the standup shows for each person
     plans: PlanService  # milestones, dependencies, the Timeline (issue 18)
+    risks: RiskService  # the risk register (issue 18)
+    forecasts: ForecastService  # Monte Carlo forecasts with odds (issue 18)
 
     @property
     def bus(self) -> ChangeBus:
@@ -105,4 +109,6 @@ def build_services(
         workload=WorkloadService(context),
         standup_data=StandupDataService(context),
         plans=PlanService(context),
+        risks=RiskService(context),
+        forecasts=ForecastService(context),
     )

@@ -29,7 +29,8 @@ MENUS = {
         "C&omplete sprint…",
     ],
     "&View": [
-        "&Board", "Back&log", "&Sprint", "&Reports", "&Team", "&Activity", "", "Zoom &in",
+        "&Board", "Back&log", "&Sprint", "&Reports", "&Team", "&Activity", "Ti&meline", "Ris&ks", "",
+        "Zoom &in",
         "Zoom &out", "&Actual size", "", "&Full screen", "S&tandup…",
     ],
     "&Board": ["Edit &workflow…", "&Reload"],
@@ -63,6 +64,8 @@ def shortcuts() -> dict[str, list[object]]:
         "&Reports": ["Ctrl+4"],
         "&Team": ["Ctrl+5"],
         "&Activity": ["Ctrl+7"],
+        "Ti&meline": ["Ctrl+8"],
+        "Ris&ks": ["Ctrl+9"],
         "Zoom &in": ["Ctrl+=", "Ctrl++"],
         "Zoom &out": ["Ctrl+-"],
         "&Actual size": ["Ctrl+0"],

@@ -108,7 +108,8 @@ PAGES: tuple[Page, ...] = (
     Page("reports", "&Reports", "Ctrl+4", _reports),
     Page("team", "&Team", "Ctrl+5", lazy("app.ui.team.page", "TeamPage")),
     Page("activity", "&Activity", "Ctrl+7", lazy("app.ui.activity.page", "ActivityPage")),
-    Page("timeline", "T&imeline", "Ctrl+8", lazy("app.ui.timeline.page", "TimelinePage")),
+    Page("timeline", "Ti&meline", "Ctrl+8", lazy("app.ui.timeline.page", "TimelinePage")),
+    Page("risks", "Ris&ks", "Ctrl+9", lazy("app.ui.risks.page", "RisksPage")),
 )
 
 
