@@ -97,3 +97,28 @@ def test_planning_dialog_flags_a_card_before_its_blocker(services, qtbot) -> Non
     services.sprints.plan_card(blocker.id, sprint.id)
     dialog.reload()
     assert not dialog.dependency_label.isVisible()
+
+
+def test_a_forecast_draws_a_range_and_a_milestone_at_risk() -> None:
+    from app.services.plans import MilestoneDTO, TimelineDTO, TimelineEpicDTO
+    from app.ui.timeline.model import EpicForecast, MilestoneOdds, layout_timeline
+
+    d = dt.date
+    data = TimelineDTO(
+        1,
+        d(2030, 1, 8),
+        d(2030, 1, 1),
+        (),
+        (TimelineEpicDTO(5, "SD-5", "Login", d(2030, 1, 6), d(2030, 1, 10), 4, 1),),
+        (MilestoneDTO(7, 1, "Beta", d(2030, 1, 20), "", 1, 4, 1),),
+    )
+    forecast = {5: EpicForecast(d(2030, 1, 15), d(2030, 1, 25), d(2030, 1, 30))}
+    layout = layout_timeline(data, "week", forecast, {7: MilestoneOdds(0.5, d(2030, 1, 25))})
+    (epic,) = layout.of_kind("epic")
+    assert epic.rect.right() == pytest.approx(layout.x_of(d(2030, 1, 31)))
+    assert epic.solid.right() == pytest.approx(layout.x_of(d(2030, 1, 16)))
+    assert epic.marks == (pytest.approx(layout.x_of(d(2030, 1, 26))),)
+    (beta,) = layout.of_kind("milestone")
+    assert beta.at_risk and beta.detail == "50%" and "50% chance" in beta.tooltip
+    safe = layout_timeline(data, "week", forecast, {7: MilestoneOdds(0.95, d(2030, 1, 18))})
+    assert not safe.of_kind("milestone")[0].at_risk

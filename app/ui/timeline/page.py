@@ -25,6 +25,8 @@ from app.ui.commands import CommandContext, ServiceCommand
 from app.ui.mainwindow.registry import PageContext
 from app.ui.timeline.model import (
     HEADER_H,
+    EpicForecast,
+    MilestoneOdds,
     TimelineItem,
     TimelineLayout,
     layout_timeline,
@@ -50,6 +52,43 @@ class MoveMilestoneCommand(ServiceCommand):
 
     def _undo(self) -> None:
         self._ctx.services.plans.move_milestone(self._id, self._old)
+
+
+FORECAST_TRIALS = 2000  # enough for a bar's range; the CLI's forecast runs 10,000
+FORECAST_SEED = 18  # the same history draws the same bars every time
+
+
+def forecast_timeline(
+    services: object, data: object
+) -> tuple[dict[int, EpicForecast], dict[int, MilestoneOdds]]:
+    """Epic ranges (50..95%, 85% marked) and milestone odds from services.forecasts; an
+    epic or milestone the history cannot answer for keeps its plain bar (no guess)."""
+    forecaster = getattr(services, "forecasts", None)
+    epics: dict[int, EpicForecast] = {}
+    odds: dict[int, MilestoneOdds] = {}
+    if forecaster is None:
+        return epics, odds
+    ask = {"seed": FORECAST_SEED, "trials": FORECAST_TRIALS}
+    for epic in data.epics:  # type: ignore[attr-defined]
+        if epic.total and epic.done == epic.total:
+            continue
+        try:
+            answer = forecaster.forecast(data.project_id, epic=epic.key, **ask)  # type: ignore[attr-defined]
+        except DomainError:
+            continue
+        if answer.dates:
+            epics[epic.id] = EpicForecast(answer.dates[50], answer.dates[85], answer.dates[95])
+    for milestone in data.milestones:  # type: ignore[attr-defined]
+        if not milestone.scope_size or milestone.done_count == milestone.scope_size:
+            continue
+        try:
+            answer = forecaster.forecast(data.project_id, milestone=milestone.name, **ask)  # type: ignore[attr-defined]
+        except DomainError:
+            continue
+        if answer.dates:
+            made = [c for c, day in answer.dates.items() if day <= milestone.day]
+            odds[milestone.id] = MilestoneOdds(max(made, default=0) / 100, answer.dates.get(85))
+    return epics, odds
 
 
 class TimelineCanvas(QWidget):
@@ -269,7 +308,8 @@ class TimelinePage(QWidget):
             self.heading.setText(str(exc))
             return
         self.data = data
-        layout = layout_timeline(data, self.zoom)
+        forecasts, odds = forecast_timeline(self._services, data)
+        layout = layout_timeline(data, self.zoom, forecasts, odds)
         self.canvas.set_layout(layout)
         if getattr(self, "_scrolled_for", None) != self.zoom:  # show today, once per zoom
             self._scrolled_for = self.zoom
