@@ -46,7 +46,10 @@ if TYPE_CHECKING:
     from app.services.cards import CardService
     from app.services.chart_data import ChartService
     from app.services.comments import CommentService
+    from app.services.forecasts import ForecastService
+    from app.services.plans import PlanService
     from app.services.projects import ProjectService
+    from app.services.risks import RiskService
     from app.services.sprint_report_data import ReportService
     from app.services.sprints import SprintService
     from app.services.standup_data import StandupDataService
@@ -217,6 +220,18 @@ class StartingServices:
     @property
     def standup_data(self) -> StandupDataService:
         return self.services.standup_data
+
+    @property
+    def plans(self) -> PlanService:
+        return self.services.plans
+
+    @property
+    def risks(self) -> RiskService:
+        return self.services.risks
+
+    @property
+    def forecasts(self) -> ForecastService:
+        return self.services.forecasts
 
     def add_demo_project(self) -> ProjectDTO:
         return self.services.add_demo_project()

@@ -37,6 +37,9 @@ GROUPS = (
     "app.cli.time",
     "app.cli.budget",
     "app.cli.standups",
+    "app.cli.plans",
+    "app.cli.risks",
+    "app.cli.forecast",
 )
 
 _HANDLERS: dict[Key, Handler] = {}

@@ -36,6 +36,7 @@ from app.services.common import (
 from app.services.context import ServiceContext
 from app.services.dto import BoardDTO, CardDTO, LabelDTO, MemberDTO
 from app.services.events import Change, ChangeKind
+from app.services.plans import blocked_keys
 from app.storage import read_board
 
 _MOVE_COLUMNS = select(
@@ -192,6 +193,7 @@ class BoardService:
             epics=tuple(c for c in cards if c.type == "epic"),
             sprints=tuple(sprint_dto(s) for s in sprints),
             comment_counts=comment_counts(session, project_id),
+            blocked_by=blocked_keys(session, project_id),
         )
 
     def move_card(

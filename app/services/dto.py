@@ -141,6 +141,8 @@ class BoardDTO:
     # Card id -> its comments (deleted ones not counted; cards without any left out), read
     # with the cards so the first paint shows them too.
     comment_counts: Mapping[int, int] = field(default_factory=dict)
+    # Card id -> keys of the cards blocking it that are not done (the "⛔ blocked by" badge).
+    blocked_by: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,9 @@ class ChangeKind(StrEnum):
     SPRINTS_CHANGED = "sprints_changed"
     COMMENTED = "commented"  # a comment was added, edited, deleted or restored on its card
     WORKLOG_CHANGED = "worklog_changed"  # work logs, rates or timers (app/services/time.py)
+    PLANS_CHANGED = "plans_changed"  # a milestone, its scope or a card dependency changed
+    RISKS_CHANGED = "risks_changed"  # the risk register (services.risks)
+    FORECAST_PUBLISHED = "forecast_published"  # a forecast was stored (services.forecasts)
     RELOADED = "reloaded"
 
     @property

@@ -18,7 +18,10 @@ from app.services.comments import CommentService
 from app.services.context import ServiceContext
 from app.services.dto import ProjectDTO
 from app.services.events import ChangeBus
+from app.services.forecasts import ForecastService
+from app.services.plans import PlanService
 from app.services.projects import ProjectService
+from app.services.risks import RiskService
 from app.services.sprint_report_data import ReportService
 from app.services.sprints import SprintService
 from app.services.standup_data import StandupDataService
@@ -54,6 +57,9 @@ class Services:
     activity: ActivityService
     workload: WorkloadService  # the Team page: who is stretched (issue 16)
     standup_data: StandupDataService  # what the standup shows for each person
+    plans: PlanService  # milestones, dependencies, the Timeline (issue 18)
+    risks: RiskService  # the risk register (issue 18)
+    forecasts: ForecastService  # Monte Carlo forecasts with odds (issue 18)
 
     @property
     def bus(self) -> ChangeBus:
@@ -111,4 +117,7 @@ def build_services(
         activity=ActivityService(context),
         workload=WorkloadService(context),
         standup_data=StandupDataService(context),
+        plans=PlanService(context),
+        risks=RiskService(context),
+        forecasts=ForecastService(context),
     )

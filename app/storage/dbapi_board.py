@@ -225,7 +225,26 @@ def read_board(conn: Connection, project_id: int, flavour: Flavour = SQLITE) -> 
         epics=tuple(c for c in cards if c.type == "epic"),
         sprints=sprints,
         comment_counts=comment_counts,
+        blocked_by=_blocked_by(rows, project_id),
     )
+
+
+def _blocked_by(rows: Callable[..., list[Any]], project_id: int) -> dict[int, tuple[str, ...]]:
+    """Card id -> keys of the not-done cards blocking it (app/services/plans.py
+    blocked_keys, in plain SQL)."""
+    found: dict[int, list[str]] = {}
+    for blocked, key, number in rows(
+        "SELECT d.blocked_id, p.key, b.number FROM card_dependency AS d "
+        "JOIN card AS b ON b.id = d.blocker_id JOIN card AS x ON x.id = d.blocked_id "
+        "JOIN workflow_column AS bc ON bc.id = b.column_id "
+        "JOIN workflow_column AS xc ON xc.id = x.column_id "
+        "JOIN project AS p ON p.id = b.project_id "
+        "WHERE x.project_id = ? AND bc.category <> 'done' AND xc.category <> 'done' "
+        "AND b.archived = FALSE ORDER BY d.blocked_id, b.number",
+        project_id,
+    ):
+        found.setdefault(blocked, []).append(f"{key}-{number}")
+    return {card: tuple(keys) for card, keys in found.items()}
 
 
 def _read_cards(

@@ -56,6 +56,8 @@ class BoardStore(QObject):
         self._by_column: dict[int, dict[int, CardDTO]] = {}
         # Card id -> its comment count (one grouped COUNT per load; refreshed on COMMENTED).
         self._comment_counts: dict[int, int] = {}
+        # Card id -> keys of the not-done cards blocking it (the "⛔ blocked by" badge).
+        self._blocked_by: dict[int, tuple[str, ...]] = {}
         services.bus.subscribe(self._on_change)
 
     def close(self) -> None:
@@ -114,6 +116,21 @@ class BoardStore(QObject):
         """How many comments the card has (what the board card's "💬 3" shows)."""
         return self._comment_counts.get(card_id, 0)
 
+    def blocked_by(self, card_id: int) -> tuple[str, ...]:
+        """Keys of the cards blocking this one that are not done yet."""
+        return self._blocked_by.get(card_id, ())
+
+    def _reread_blockers(self) -> None:
+        """Read the blocked-by keys again (one query) and repaint the cards whose changed."""
+        if self._board is None:
+            return
+        old = self._blocked_by
+        self._blocked_by = self._services.plans.blocked_by(self._board.project.id)
+        for card_id in set(old) | set(self._blocked_by):
+            card = self._cards.get(card_id)
+            if card is not None and old.get(card_id) != self._blocked_by.get(card_id):
+                self.card_changed.emit(card, card)
+
     def column(self, column_id: int) -> ColumnDTO | None:
         return next((c for c in self.columns if c.id == column_id), None)
 
@@ -128,6 +145,7 @@ class BoardStore(QObject):
         self._board = self._services.board.load_board(project_id)
         self._cards = {c.id: c for c in self._board.cards}
         self._comment_counts = dict(self._board.comment_counts)
+        self._blocked_by = dict(self._board.blocked_by)
         self._by_column = {}
         for c in self._board.cards:
             self._by_column.setdefault(c.column_id, {})[c.id] = c
@@ -154,6 +172,10 @@ class BoardStore(QObject):
             self._recount_comments(change)
         for card in change.cards:
             self._apply(change.kind, card)
+        if change.kind in (ChangeKind.PLANS_CHANGED, ChangeKind.CARD_MOVED) or (
+            change.elsewhere and change.kind.about_cards
+        ):
+            self._reread_blockers()
 
     def _recount_comments(self, change: Change) -> None:
         """Read the comment counts again (one grouped COUNT). A change from another process

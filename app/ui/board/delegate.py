@@ -93,6 +93,12 @@ def initials(name: str) -> str:
     return (parts[0][0] + parts[-1][0]).upper()
 
 
+def blocked_badge(blockers: tuple[str, ...]) -> str:
+    """The badge of a card waiting for other cards: "⛔ blocked by SD-4" (+N for more)."""
+    more = f" +{len(blockers) - 1}" if len(blockers) > 1 else ""
+    return f"⛔ blocked by {blockers[0]}{more}"
+
+
 def is_rtl(text: str) -> bool:
     """True when the first strongly directional character is right-to-left."""
     for ch in text:
@@ -124,6 +130,8 @@ class CardDelegate(QStyledItemDelegate):
 
     # Card id -> its comment count (the board view sets the store's); shown as "💬 3".
     comment_count: Callable[[int], int] | None = None
+    # Card id -> keys of the not-done cards blocking it (issue 18); shown as "⛔ blocked by SD-4".
+    blocked_by: Callable[[int], tuple[str, ...]] | None = None
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -216,8 +224,9 @@ class CardDelegate(QStyledItemDelegate):
                 mark,
             )
             right -= w + 6
-        if card.blocked:
-            badge = "BLOCKED"
+        blockers = self.blocked_by(card.id) if self.blocked_by is not None else ()
+        if card.blocked or blockers:
+            badge = blocked_badge(blockers) if blockers else "BLOCKED"
             bold = QFont(small)
             bold.setBold(True)
             bold.setPointSizeF(small.pointSizeF() * 0.9)

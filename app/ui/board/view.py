@@ -277,6 +277,7 @@ class BoardView(QWidget):
         self._totals: dict[int, _Totals] = {}
         self._delegate = CardDelegate(self)
         self._delegate.comment_count = store.comment_count
+        self._delegate.blocked_by = store.blocked_by
         self._current_id: int | None = None
         self._zoom = 1.0
         self._base_font = QFont(self.font())

@@ -146,6 +146,7 @@ class CardDialog(QDialog):
         self.comments_tab: Any = None
         if card is not None and comments is not None:
             self._add_comments_tab(comments, card, history)
+            self._add_links_tab(comments, card)
 
         self.error_label = QLabel()
         self.error_label.setObjectName("errorLabel")
@@ -413,6 +414,13 @@ class CardDialog(QDialog):
         tab.changed.connect(title)
         title(sum(1 for c in tab.comments if not c.deleted))
         self.comments_tab = tab
+
+    def _add_links_tab(self, setup: Any, card: CardDTO) -> None:
+        """The Links tab (app/ui/timeline/links_tab.py): blocks / blocked by (issue 18)."""
+        from app.ui.timeline.links_tab import LinksTab
+
+        self.links_tab = LinksTab(setup, card.id)
+        self.tabs.addTab(self.links_tab, "Lin&ks")
 
     def history_names(self) -> HistoryNames:
         """The names the history sentences use, from what the dialog was given."""

@@ -109,6 +109,8 @@ PAGES: tuple[Page, ...] = (
     Page("team", "&Team", "Ctrl+5", lazy("app.ui.team.page", "TeamPage")),
     Page("budget", "B&udget", "Ctrl+6", lazy("app.ui.budget.page", "BudgetPage")),
     Page("activity", "&Activity", "Ctrl+7", lazy("app.ui.activity.page", "ActivityPage")),
+    Page("timeline", "Ti&meline", "Ctrl+8", lazy("app.ui.timeline.page", "TimelinePage")),
+    Page("risks", "Ris&ks", "Ctrl+9", lazy("app.ui.risks.page", "RisksPage")),
 )
 
 

@@ -83,7 +83,9 @@ class SprintCommands(QObject):
             return
         from app.ui.sprint.planning_dialog import PlanningDialog
 
-        PlanningDialog(self._services.sprints, sprint.id, self._window).exec()
+        PlanningDialog(
+            self._services.sprints, sprint.id, self._window, plans=self._services.plans
+        ).exec()
         backlog = self._window.built_page("backlog")
         if backlog is not None:  # one not built yet will read the plan when it is
             backlog.refresh()  # type: ignore[attr-defined]

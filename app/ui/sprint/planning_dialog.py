@@ -36,6 +36,7 @@ from app.ui.sprint.sprint_dialog import day_text
 from app.words import plural
 
 if TYPE_CHECKING:
+    from app.services.plans import PlanService
     from app.services.sprints import MemberCapacityDTO, SprintPlanDTO, SprintService
 
 OVER = QColor("#b42318")
@@ -118,10 +119,15 @@ class PlanningDialog(QDialog):
     capacity_changed = Signal()
 
     def __init__(
-        self, sprints: SprintService, sprint_id: int, parent: QWidget | None = None
+        self,
+        sprints: SprintService,
+        sprint_id: int,
+        parent: QWidget | None = None,
+        plans: PlanService | None = None,
     ) -> None:
         super().__init__(parent)
         self._sprints = sprints
+        self._plans = plans  # dependency problems (issue 18), shown when given
         self._sprint_id = sprint_id
         self._plan: SprintPlanDTO | None = None
         self._unit: str | None = None  # None: the plan's suggestion
@@ -163,6 +169,7 @@ class PlanningDialog(QDialog):
         self.over_label.setWordWrap(True)
         self.over_label.setStyleSheet(f"color: {OVER.name()}; font-weight: bold;")
         layout.addWidget(self.over_label)
+        self._add_dependency_label(layout)
         self.hint_label = QLabel()
         self.hint_label.setWordWrap(True)
         self.hint_label.setObjectName("hintLabel")
@@ -224,6 +231,28 @@ class PlanningDialog(QDialog):
         over = over_allocated_text(plan)
         self.over_label.setText(f"Over-allocated: {over}" if over else "")
         self.over_label.setVisible(bool(over))
+        self._show_dependency_flags()
+
+    def _add_dependency_label(self, layout: QVBoxLayout) -> None:
+        self.dependency_label = QLabel()
+        self.dependency_label.setObjectName("planDependencies")
+        self.dependency_label.setWordWrap(True)
+        self.dependency_label.setStyleSheet(f"color: {OVER.name()}; font-weight: bold;")
+        self.dependency_label.setVisible(False)
+        layout.addWidget(self.dependency_label)
+
+    def _show_dependency_flags(self) -> None:
+        """Cards planned before (or without) a card they depend on, one line each."""
+        if self._plans is None:
+            return
+        try:
+            flags = self._plans.planning_flags(self._sprint_id)
+        except DomainError as exc:
+            flags, text = [], str(exc)
+        else:
+            text = "\n".join(f"⛔ {flag.message}" for flag in flags)
+        self.dependency_label.setText(text)
+        self.dependency_label.setVisible(bool(text))
 
     # --- the table -----------------------------------------------------------------------
 

@@ -1,0 +1,581 @@
+"""Forecasts with odds from the project's own history (``services.forecasts``).
+
+What it reads, so the pure Monte Carlo (:mod:`app.metrics.forecast`) has something true to
+sample:
+
+- the history: cards finished per working day (a card counts on the local day of its last
+  move into a done column, while it is still done; epics do not count), over the last
+  ``window`` working days of the project's calendar before today (days before the first
+  history event are left out: a two-week-old board has two weeks of history);
+- the scope: an epic's open cards, a milestone's scope (its cards, and the open cards of
+  its epics), the open cards ranked up to a given card, or simply N cards; an open epic
+  with no cards yet counts as the historic cards per epic;
+- the dependencies (card_dependency) among the open cards: the scope cannot finish before
+  its longest chain, open blockers outside the scope included;
+- the open and mitigating risks with a schedule impact: their (residual) probability on
+  the 1..5 scale is read as 10, 30, 50, 70, 90%;
+- the cost: logged hours of each finished card times the rate in force on the day of the
+  log (the member's rate for this project, else their default rate), sampled per card,
+  against the budget still left (the epic's budget for an epic, else the project's).
+
+A published forecast stores its question, seed, trials and answer (JSON) in ``forecast``,
+so the status report shows the same numbers and anyone can re-run it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from app.clock import local_date, today_in
+from app.errors import NotFound, ValidationError
+from app.metrics import calendar, flow
+from app.metrics import forecast as mc
+from app.models import (
+    Card,
+    CardDependency,
+    EpicBudget,
+    Forecast,
+    HistoryEvent,
+    Holiday,
+    MemberRate,
+    Milestone,
+    MilestoneScope,
+    Project,
+    Risk,
+    WorkflowColumn,
+    WorkLog,
+)
+from app.services.common import find_card_id, get_project
+from app.services.context import ServiceContext
+from app.services.events import Change, ChangeKind
+from app.services.risks import ACTIVE_STATUSES
+from app.services.validation import clean_date, clean_text
+
+# The 1..5 probability scale as a chance per trial.
+PROBABILITY_SHARE = {1: 0.1, 2: 0.3, 3: 0.5, 4: 0.7, 5: 0.9}
+SEED_MAX = 2**31 - 1  # forecast.seed is a 32-bit integer column
+CARDS_MAX = 100_000
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class CostOdds:
+    """The cost of the rest of the scope, by confidence, and the odds of the budget."""
+
+    per_card: Decimal  # the average cost of a finished card
+    cost: dict[int, Decimal]  # confidence -> cost not exceeded in that share of trials
+    budget_left: Decimal | None
+    within_budget: float | None  # share of trials within budget_left (None: no budget)
+
+
+@dataclass(frozen=True)
+class ForecastDTO:
+    project_id: int
+    question: dict[str, object]  # what was asked (stored with a published forecast)
+    scope: str  # "epic SD-4", "milestone Beta", "backlog to SD-30", "20 cards"...
+    cards: int  # cards in the scope, unsplit epics counted with the ratio
+    unsplit_epics: int
+    cards_per_epic: float
+    critical_path: int
+    risks: tuple[str, ...]  # the risks whose delay was simulated (R-3...)
+    window: int  # working days of history sampled
+    finished_in_window: int
+    trials: int
+    seed: int
+    start: dt.date  # the last day of history: working days count from the day after
+    days: dict[int, int] | None  # "when": confidence -> working days
+    dates: dict[int, dt.date] | None  # "when": confidence -> date
+    histogram: tuple[tuple[int, int], ...]
+    by_date: dt.date | None  # "how many by": the date asked
+    cards_by_date: dict[int, int] | None
+    cost: CostOdds | None
+    cost_note: str  # why there is no cost forecast ("" when there is one)
+    forecast_id: int | None = None  # the stored forecast, when published
+
+    def to_json(self) -> dict[str, object]:
+        """The answer as plain JSON (dates as ISO text, money as text)."""
+        data = asdict(self)
+
+        def plain(value: object) -> object:
+            if isinstance(value, dt.date):
+                return value.isoformat()
+            if isinstance(value, Decimal):
+                return str(value)
+            if isinstance(value, dict):
+                return {str(k): plain(v) for k, v in value.items()}
+            if isinstance(value, list | tuple):
+                return [plain(v) for v in value]
+            return value
+
+        return plain(data)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class _Scope:
+    label: str
+    card_ids: frozenset[int]  # the open cards of the scope
+    unsplit_epics: int
+    epic_id: int | None
+
+
+class ForecastService:
+    def __init__(self, context: ServiceContext) -> None:
+        self._ctx = context
+
+    def forecast(
+        self,
+        project_id: int,
+        *,
+        epic: str | None = None,
+        milestone: str | None = None,
+        to_card: str | None = None,
+        cards: object = None,
+        date: object = None,
+        seed: object = None,
+        window: object = mc.DEFAULT_WINDOW,
+        trials: object = mc.DEFAULT_TRIALS,
+        publish: bool = False,
+    ) -> ForecastDTO:
+        """When the scope will be done (and, with ``date``, how many cards by then), with
+        odds. At most one of ``epic`` (key), ``milestone`` (name), ``to_card`` (the backlog
+        down to that card's rank) or ``cards`` (a number); none: every open card.
+        ``publish`` stores it. Refused in one line when the history cannot answer."""
+        asked = [name for name, v in (("epic", epic), ("milestone", milestone),
+                 ("to_card", to_card), ("cards", cards)) if v is not None]  # fmt: skip
+        if len(asked) > 1:
+            raise ValidationError("Forecast one scope at a time: an epic, a milestone or N cards.")
+        count = None if cards is None else _whole(cards, "number of cards", 0, CARDS_MAX)
+        seed_value = (
+            secrets.randbelow(SEED_MAX) if seed is None else _whole(seed, "seed", 0, SEED_MAX)
+        )
+        window_days = _whole(window, "history window", 0, 10**6)
+        trial_count = _whole(trials, "number of trials", 0, 10**7)
+        try:
+            mc.check_window(window_days)
+        except mc.ForecastError as exc:
+            raise ValidationError(str(exc)) from None
+        day = clean_date(date, "date")
+        question: dict[str, object] = {
+            "epic": epic,
+            "milestone": milestone,
+            "to_card": to_card,
+            "cards": count,
+            "date": day.isoformat() if day else None,
+            "window": window_days,
+        }
+        with self._ctx.write() if publish else self._ctx.read() as uow:
+            session = uow.session
+            project = get_project(session, project_id)
+            today = today_in(project.time_zone, self._ctx.clock())
+            holidays = set(
+                session.scalars(select(Holiday.day).where(Holiday.project_id == project_id))
+            )
+            mask = project.working_weekdays
+            done = _done_columns(session, project_id)
+            history, start = self._history(session, project, today, mask, holidays, window_days)
+            if count is not None:
+                scope = _Scope(f"{count} cards", frozenset(), 0, None)
+            else:
+                scope = _scope(session, project, done, epic, milestone, to_card)
+            ratio = mc.cards_per_epic(_children_per_epic(session, project_id))
+            n = (
+                count
+                if count is not None
+                else mc.expand_scope(len(scope.card_ids), scope.unsplit_epics, ratio)
+            )
+            path = _critical_path(session, project_id, done, scope.card_ids)
+            risk_rows = list(
+                session.execute(
+                    select(Risk.number, Risk.probability, Risk.residual_probability,
+                           Risk.schedule_days)
+                    .where(Risk.project_id == project_id, Risk.status.in_(ACTIVE_STATUSES),
+                           Risk.schedule_days > 0)
+                    .order_by(Risk.number)
+                )
+            )  # fmt: skip
+            risks = [
+                mc.ScheduleRisk(PROBABILITY_SHARE[residual or inherent], days)
+                for _, inherent, residual, days in risk_rows
+            ]
+            try:
+                when = mc.when_done(
+                    n,
+                    history,
+                    window=window_days,
+                    trials=trial_count,
+                    seed=seed_value,
+                    critical_path=path,
+                    risks=risks,
+                )
+                how_many = None
+                if day is not None:
+                    if day <= today:
+                        raise ValidationError(
+                            f"The date {day.isoformat()} is not after today ({today.isoformat()})."
+                        )
+                    ahead = len(
+                        calendar.working_days(today + dt.timedelta(days=1), day, mask, holidays)
+                    )
+                    how_many = mc.how_many_by(
+                        ahead, history, window=window_days, trials=trial_count,
+                        seed=seed_value, risks=risks,
+                    )  # fmt: skip
+            except mc.ForecastError as exc:
+                raise ValidationError(str(exc)) from None
+            cost, cost_note = _cost(session, project, done, scope, n, trial_count, seed_value)
+            dto = ForecastDTO(
+                project_id=project_id,
+                question=question,
+                scope=scope.label,
+                cards=n,
+                unsplit_epics=scope.unsplit_epics,
+                cards_per_epic=ratio,
+                critical_path=path,
+                risks=tuple(f"R-{number}" for number, *_ in risk_rows),
+                window=len(history),
+                finished_in_window=int(sum(history)),
+                trials=trial_count,
+                seed=seed_value,
+                start=start,
+                days=when.days,
+                dates=dict(mc.dates(when, today, mask, holidays)),
+                histogram=when.histogram,
+                by_date=day,
+                cards_by_date=None if how_many is None else how_many.cards,
+                cost=cost,
+                cost_note=cost_note,
+            )
+            if not publish:
+                return dto
+            row = Forecast(
+                project_id=project_id,
+                question=json.dumps(question, sort_keys=True),
+                seed=seed_value,
+                trials=trial_count,
+                answer=json.dumps(dto.to_json(), sort_keys=True),
+                created_by=self._ctx.actor[:100],
+            )
+            session.add(row)
+            session.flush()
+            stored = ForecastDTO(**{**dto.__dict__, "forecast_id": row.id})
+            uow.notify(Change(ChangeKind.FORECAST_PUBLISHED, project_id))
+            uow.commit()
+            return stored
+
+    def published(self, project_id: int, limit: int = 20) -> list[dict[str, object]]:
+        """The stored forecasts, newest first: id, when, by whom, question, seed and answer."""
+        with self._ctx.read() as uow:
+            session = uow.session
+            get_project(session, project_id)
+            rows = session.scalars(
+                select(Forecast)
+                .where(Forecast.project_id == project_id)
+                .order_by(Forecast.created_at.desc(), Forecast.id.desc())
+                .limit(max(1, min(int(limit), 1000)))
+            )
+            return [
+                {
+                    "id": r.id,
+                    "created_at": r.created_at.isoformat(),
+                    "created_by": r.created_by,
+                    "question": json.loads(r.question),
+                    "seed": r.seed,
+                    "trials": r.trials,
+                    "answer": json.loads(r.answer),
+                }
+                for r in rows
+            ]
+
+    def _history(
+        self,
+        session: Session,
+        project: Project,
+        today: dt.date,
+        mask: int,
+        holidays: set[dt.date],
+        window: int,
+    ) -> tuple[list[int], dt.date]:
+        """Finished cards per working day over the last ``window`` working days before
+        today (oldest first), and the last of those days."""
+        events = [
+            flow.FlowEvent(at, card_id, column_id, category, bool(archived), kind)
+            for at, card_id, column_id, category, archived, kind in session.execute(
+                select(
+                    HistoryEvent.at,
+                    HistoryEvent.card_id,
+                    HistoryEvent.column_id_after,
+                    HistoryEvent.category_after,
+                    HistoryEvent.archived_after,
+                    HistoryEvent.kind,
+                )
+                .join(Card, Card.id == HistoryEvent.card_id)
+                .where(HistoryEvent.project_id == project.id, Card.type != "epic")
+                .order_by(HistoryEvent.at, HistoryEvent.id)
+            )
+        ]
+        last = calendar.working_day_on_or_before(today - dt.timedelta(days=1), mask, holidays)
+        if not events:
+            return [], last
+        first_day = local_date(events[0].at, project.time_zone)
+        days: list[dt.date] = []
+        day = last
+        for _ in range(calendar.SEARCH_LIMIT_DAYS):
+            if len(days) >= window or day < first_day:
+                break
+            if calendar.is_working_day(day, mask, holidays):
+                days.append(day)
+            day -= dt.timedelta(days=1)
+        days.reverse()
+        per_day = dict.fromkeys(days, 0)
+        for timing in flow.card_timings(events, self._ctx.clock()):
+            finished = local_date(timing.finished, project.time_zone)
+            if finished in per_day:
+                per_day[finished] += 1
+        return [per_day[d] for d in days], last
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _whole(value: object, what: str, low: int, high: int) -> int:
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:39] + "…"
+        raise ValidationError(f"The {what} is a whole number from {low} to {high:,}, not {shown}.")
+    return value
+
+
+def _done_columns(session: Session, project_id: int) -> set[int]:
+    return set(
+        session.scalars(
+            select(WorkflowColumn.id).where(
+                WorkflowColumn.project_id == project_id, WorkflowColumn.category == "done"
+            )
+        )
+    )
+
+
+def _open(done: set[int]):  # type: ignore[no-untyped-def]
+    """Live cards not in a done column."""
+    return and_(Card.archived.is_(False), Card.column_id.not_in(done) if done else True)
+
+
+def _epic_scope(
+    session: Session, project_id: int, done: set[int], epic_ids: Iterable[int]
+) -> tuple[set[int], int]:
+    """The open children of the epics, and how many open epics have no cards at all."""
+    epic_ids = list(epic_ids)
+    if not epic_ids:
+        return set(), 0
+    children = set(
+        session.scalars(
+            select(Card.id).where(Card.parent_id.in_(epic_ids), Card.type != "epic", _open(done))
+        )
+    )
+    with_children = set(
+        session.scalars(
+            select(Card.parent_id).where(Card.parent_id.in_(epic_ids), Card.archived.is_(False))
+        )
+    )
+    open_epics = set(session.scalars(select(Card.id).where(Card.id.in_(epic_ids), _open(done))))
+    return children, len(open_epics - with_children)
+
+
+def _scope(
+    session: Session,
+    project: Project,
+    done: set[int],
+    epic: str | None,
+    milestone: str | None,
+    to_card: str | None,
+) -> _Scope:
+    if epic is not None:
+        card = _own_card(session, project, epic)
+        if card.type != "epic":
+            raise ValidationError(f"{project.key}-{card.number} is a {card.type}, not an epic.")
+        ids, unsplit = _epic_scope(session, project.id, done, [card.id])
+        return _Scope(f"epic {project.key}-{card.number}", frozenset(ids), unsplit, card.id)
+    if milestone is not None:
+        name = clean_text(milestone, "milestone name", 200)
+        found = session.scalar(
+            select(Milestone).where(
+                Milestone.project_id == project.id, func.lower(Milestone.name) == name.lower()
+            )
+        )
+        if found is None:
+            raise NotFound(f"There is no milestone {name!r} in this project.")
+        rows = session.execute(
+            select(Card.id, Card.type)
+            .join(MilestoneScope, MilestoneScope.card_id == Card.id)
+            .where(MilestoneScope.milestone_id == found.id, Card.archived.is_(False))
+        ).all()
+        epics = [cid for cid, kind in rows if kind == "epic"]
+        plain = set(
+            session.scalars(
+                select(Card.id).where(
+                    Card.id.in_([cid for cid, kind in rows if kind != "epic"]), _open(done)
+                )
+            )
+        )
+        children, unsplit = _epic_scope(session, project.id, done, epics)
+        return _Scope(f"milestone {found.name}", frozenset(plain | children), unsplit, None)
+    query = select(Card.id).where(Card.project_id == project.id, Card.type != "epic", _open(done))
+    label = "every open card"
+    if to_card is not None:
+        card = _own_card(session, project, to_card)
+        query = query.where(Card.rank <= card.rank)
+        label = f"backlog to {project.key}-{card.number}"
+    return _Scope(label, frozenset(session.scalars(query)), 0, None)
+
+
+def _own_card(session: Session, project: Project, key: str) -> Card:
+    card = session.get(Card, find_card_id(session, key))
+    assert card is not None
+    if card.project_id != project.id:
+        raise ValidationError(f"{key.strip().upper()} is a card of another project.")
+    return card
+
+
+def _children_per_epic(session: Session, project_id: int) -> list[int]:
+    parent = aliased(Card)
+    return list(
+        session.scalars(
+            select(func.count(Card.id))
+            .join(parent, parent.id == Card.parent_id)
+            .where(parent.project_id == project_id, parent.type == "epic")
+            .group_by(Card.parent_id)
+        )
+    )
+
+
+def _critical_path(session: Session, project_id: int, done: set[int], scope: frozenset[int]) -> int:
+    """The longest chain of open cards the scope waits for (open blockers outside the scope
+    included: the scope cannot finish before them)."""
+    if not scope:
+        return 0
+    blocker = aliased(Card)
+    blocked = aliased(Card)
+    edges = list(
+        session.execute(
+            select(CardDependency.blocker_id, CardDependency.blocked_id)
+            .join(blocker, blocker.id == CardDependency.blocker_id)
+            .join(blocked, blocked.id == CardDependency.blocked_id)
+            .where(
+                blocked.project_id == project_id,
+                blocker.archived.is_(False),
+                blocked.archived.is_(False),
+                blocker.column_id.not_in(done) if done else True,
+                blocked.column_id.not_in(done) if done else True,
+            )
+        )
+    )
+    upstream: dict[int, list[int]] = {}
+    for a, b in edges:
+        upstream.setdefault(b, []).append(a)
+    cards = set(scope)
+    pending = list(scope)
+    while pending:
+        for a in upstream.get(pending.pop(), ()):
+            if a not in cards:
+                cards.add(a)
+                pending.append(a)
+    return mc.critical_path_length(cards, edges)
+
+
+def _rate(
+    rates: list[tuple[dt.date, int | None, Decimal]], project_id: int, day: dt.date
+) -> Decimal | None:
+    """The hourly rate in force on ``day``: the member's rate for this project, else their
+    default one (the latest that started on or before ``day``)."""
+    for wanted in (project_id, None):
+        chosen = None
+        for start, pid, rate in rates:
+            if pid == wanted and start <= day:
+                chosen = rate
+        if chosen is not None:
+            return chosen
+    return None
+
+
+def _cost(
+    session: Session,
+    project: Project,
+    done: set[int],
+    scope: _Scope,
+    cards: int,
+    trials: int,
+    seed: int,
+) -> tuple[CostOdds | None, str]:
+    """The cost forecast, or why there is none (a line)."""
+    logs = list(
+        session.execute(
+            select(WorkLog.card_id, WorkLog.member_id, WorkLog.day, WorkLog.minutes, Card.column_id)
+            .join(Card, Card.id == WorkLog.card_id)
+            .where(Card.project_id == project.id)
+        )
+    )
+    if not logs:
+        return None, "No time is logged on this project's cards: no cost per card to forecast from."
+    members = {member for _, member, *_ in logs}
+    rates: dict[int, list[tuple[dt.date, int | None, Decimal]]] = {}
+    for member, start, pid, rate in session.execute(
+        select(MemberRate.member_id, MemberRate.effective_from, MemberRate.project_id,
+               MemberRate.hourly_rate)
+        .where(MemberRate.member_id.in_(members),
+               or_(MemberRate.project_id == project.id, MemberRate.project_id.is_(None)))
+        .order_by(MemberRate.effective_from)
+    ):  # fmt: skip
+        rates.setdefault(member, []).append((start, pid, Decimal(rate)))
+    finished: dict[int, Decimal] = {}
+    spent = Decimal(0)
+    spent_in_scope = Decimal(0)
+    epic_children: set[int] = set()
+    if scope.epic_id is not None:
+        epic_children = set(
+            session.scalars(select(Card.id).where(Card.parent_id == scope.epic_id))
+        ) | {scope.epic_id}
+    for card_id, member, day, minutes, column_id in logs:
+        rate = _rate(rates.get(member, []), project.id, day) or Decimal(0)
+        money = (Decimal(minutes) / 60 * rate).quantize(CENT, ROUND_HALF_UP)
+        spent += money
+        if card_id in epic_children:
+            spent_in_scope += money
+        if column_id in done:
+            finished[card_id] = finished.get(card_id, Decimal(0)) + money
+    if not finished:
+        return None, "No finished card has logged time: no cost per card to forecast from."
+    cents = [int(v * 100) for v in finished.values()]
+    if scope.epic_id is not None:
+        budget = session.scalar(
+            select(EpicBudget.amount).where(EpicBudget.card_id == scope.epic_id)
+        )
+        left = None if budget is None else Decimal(budget) - spent_in_scope
+    else:
+        left = None if project.budget is None else Decimal(project.budget) - spent
+    result = mc.cost_forecast(
+        cards,
+        cents,
+        budget_cents=None if left is None else int(left * 100),
+        trials=trials,
+        seed=seed,
+    )
+    per_card = (sum(finished.values(), Decimal(0)) / len(finished)).quantize(CENT, ROUND_HALF_UP)
+    odds = CostOdds(
+        per_card=per_card,
+        cost={c: (Decimal(v) / 100).quantize(CENT) for c, v in result.cents.items()},
+        budget_left=None if left is None else left.quantize(CENT),
+        within_budget=result.within_budget,
+    )
+    return odds, ""
+
+
+__all__ = ["CostOdds", "ForecastDTO", "ForecastService"]

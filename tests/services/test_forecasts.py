@@ -1,0 +1,203 @@
+"""services.forecasts on both backends: a real history of finished cards, the scope, the
+dependencies, risks, the cost odds, publishing, and the forecasts it refuses to guess."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from decimal import Decimal
+
+import pytest
+
+from app.bootstrap import Runtime
+from app.errors import NotFound, ValidationError
+from app.models import CardDependency, Forecast, MemberRate, Milestone, MilestoneScope, WorkLog
+from app.services import Services
+from tests.helpers import Clock
+
+EVERY = {50: 10, 70: 10, 85: 10, 95: 10}
+
+
+@pytest.fixture
+def clock(services: Services) -> Clock:
+    # Sunday 2 March 2025: the cards are created before the first working day.
+    c = Clock(dt.datetime(2025, 3, 2, 10, tzinfo=dt.UTC))
+    services.context.clock = c
+    return c
+
+
+def working_days(start: dt.date, count: int) -> list[dt.date]:
+    days, day = [], start
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days
+
+
+@pytest.fixture
+def steady(services: Services, clock: Clock) -> dict:
+    """Two cards finished on each of 30 working days (3 March to 11 April), 20 open cards
+    left (one epic holds 6 of them, another epic has none yet); today Monday 14 April."""
+    project = services.projects.create_project("FC", "Forecast", "kanban")
+    cols = {c.category: c.id for c in services.workflow.list_columns(project.id)}
+    finished = [services.cards.create_card(project.id, f"Done {i}").id for i in range(60)]
+    epic = services.cards.create_card(project.id, "Epic A", type="epic")
+    empty = services.cards.create_card(project.id, "Epic B", type="epic")
+    open_ids = [
+        services.cards.create_card(project.id, f"Open {i}", parent_id=epic.id if i < 6 else None).id
+        for i in range(20)
+    ]
+    days = working_days(dt.date(2025, 3, 3), 30)
+    for i, day in enumerate(days):
+        for card_id in finished[2 * i : 2 * i + 2]:
+            clock.now = dt.datetime.combine(day, dt.time(15), dt.UTC)
+            services.board.move_card(card_id, cols["done"])
+    clock.now = dt.datetime(2025, 4, 14, 9, tzinfo=dt.UTC)
+    return {"project": project, "epic": epic, "empty": empty, "open": open_ids,
+            "done": finished, "cols": cols}  # fmt: skip
+
+
+def test_constant_history_gives_ten_working_days_at_every_percentile(
+    services: Services, steady: dict
+) -> None:
+    result = services.forecasts.forecast(steady["project"].id, cards=20, seed=1)
+    assert result.days == EVERY
+    assert result.window == 30 and result.finished_in_window == 60
+    assert result.start == dt.date(2025, 4, 11)
+    # Ten working days after Monday 14 April: Monday 28 April.
+    assert result.dates == dict.fromkeys(EVERY, dt.date(2025, 4, 28))
+    # The open cards (no scope named) are the same 20.
+    assert services.forecasts.forecast(steady["project"].id, seed=1).cards == 20
+
+
+def test_how_many_by_a_date(services: Services, steady: dict) -> None:
+    result = services.forecasts.forecast(steady["project"].id, cards=20, date="2025-04-18")
+    assert result.cards_by_date == {50: 8, 70: 8, 85: 8, 95: 8}  # four working days
+
+
+def test_an_epic_counts_its_open_cards_and_an_unsplit_epic_the_ratio(
+    services: Services, steady: dict
+) -> None:
+    project = steady["project"]
+    result = services.forecasts.forecast(project.id, epic=f"FC-{steady['epic'].number}", seed=1)
+    assert result.cards == 6 and result.days == dict.fromkeys(EVERY, 3)
+    unsplit = services.forecasts.forecast(project.id, epic=f"FC-{steady['empty'].number}")
+    assert unsplit.unsplit_epics == 1 and unsplit.cards == 6  # Epic A's 6 cards per epic
+
+
+def test_a_milestone_scope_and_the_backlog_to_a_rank(
+    services: Services, steady: dict, runtime: Runtime
+) -> None:
+    project = steady["project"]
+    with runtime.services.context.writer() as session:
+        milestone = Milestone(project_id=project.id, name="Beta", day=dt.date(2025, 5, 1))
+        session.add(milestone)
+        session.flush()
+        session.add(MilestoneScope(milestone_id=milestone.id, card_id=steady["epic"].id))
+        session.add(MilestoneScope(milestone_id=milestone.id, card_id=steady["open"][10]))
+        session.commit()
+    beta = services.forecasts.forecast(project.id, milestone="beta", seed=1)
+    assert beta.cards == 7 and beta.scope == "milestone Beta"
+    last = services.cards.get_card(steady["open"][3])
+    ranked = services.forecasts.forecast(project.id, to_card=last.key, seed=1)
+    assert ranked.cards == 4
+
+
+def test_dependencies_and_risks_lengthen_the_forecast(
+    services: Services, steady: dict, runtime: Runtime
+) -> None:
+    project = steady["project"]
+    chain = steady["open"][:5]
+    with runtime.services.context.writer() as session:
+        for a, b in itertools.pairwise(chain):
+            session.add(CardDependency(blocker_id=a, blocked_id=b))
+        session.commit()
+    epic = f"FC-{steady['epic'].number}"
+    assert services.forecasts.forecast(project.id, epic=epic, seed=1).critical_path == 5
+    assert services.forecasts.forecast(project.id, epic=epic, seed=1).days[95] == 5
+    services.risks.add_risk(project.id, "Outage", probability=5, impact=3, schedule_days=4)
+    services.risks.add_risk(project.id, "Closed", probability=5, impact=3, schedule_days=40,
+                            status="closed")  # fmt: skip
+    result = services.forecasts.forecast(project.id, epic=epic, seed=1)
+    assert result.risks == ("R-1",)
+    assert result.days[50] == 9  # 90% of trials suffer the 4 days
+    share = dict(result.histogram)[9] / result.trials
+    assert 0.88 < share < 0.92
+
+
+def test_the_cost_forecast_gives_the_odds_of_the_budget(
+    services: Services, steady: dict, runtime: Runtime
+) -> None:
+    project = steady["project"]
+    ana = services.projects.add_member(project.id, "Ana")
+    with runtime.services.context.writer() as session:
+        rate = Decimal("50")
+        start = dt.date(2025, 1, 1)
+        session.add(MemberRate(member_id=ana.id, effective_from=start, hourly_rate=rate))
+        for card_id in steady["done"]:
+            session.add(WorkLog(card_id=card_id, member_id=ana.id, day=dt.date(2025, 3, 3),
+                                minutes=120))  # fmt: skip
+        session.commit()
+    result = services.forecasts.forecast(project.id, cards=20, seed=1)
+    assert result.cost is not None and result.cost_note == ""
+    assert result.cost.per_card == Decimal("100.00")
+    assert result.cost.cost == dict.fromkeys(EVERY, Decimal("2000.00"))
+    assert result.cost.within_budget is None  # the project has no budget
+
+
+def test_no_logged_time_says_why_there_is_no_cost(services: Services, steady: dict) -> None:
+    result = services.forecasts.forecast(steady["project"].id, cards=5, seed=1)
+    assert result.cost is None and "No time is logged" in result.cost_note
+
+
+def test_publishing_stores_question_seed_and_answer(
+    services: Services, steady: dict, runtime: Runtime
+) -> None:
+    project = steady["project"]
+    result = services.forecasts.forecast(project.id, cards=20, seed=77, publish=True)
+    assert result.forecast_id is not None
+    [stored] = services.forecasts.published(project.id)
+    assert stored["seed"] == 77 and stored["trials"] == 10_000
+    assert stored["question"]["cards"] == 20
+    assert stored["answer"]["days"] == {"50": 10, "70": 10, "85": 10, "95": 10}
+    # Re-running with the stored seed gives the same answer.
+    again = services.forecasts.forecast(project.id, cards=20, seed=stored["seed"])
+    assert json.loads(json.dumps(again.to_json()))["histogram"] == stored["answer"]["histogram"]
+    with runtime.services.context.reader() as session:
+        assert session.query(Forecast).count() == 1
+
+
+def test_no_finished_card_in_the_window_says_why(services: Services, clock: Clock) -> None:
+    project = services.projects.create_project("NEW", "New")
+    services.cards.create_card(project.id, "Only card")
+    clock.now = dt.datetime(2025, 3, 20, 9, tzinfo=dt.UTC)
+    with pytest.raises(ValidationError, match="No card was finished in the last") as caught:
+        services.forecasts.forecast(project.id)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"window": 20}, ValidationError, "30 to 90"),
+        ({"window": 91}, ValidationError, "30 to 90"),
+        ({"cards": -3}, ValidationError, "number of cards"),
+        ({"cards": "lots"}, ValidationError, "number of cards"),
+        ({"seed": -1}, ValidationError, "seed"),
+        ({"trials": 5}, ValidationError, "100 to 1,000,000"),
+        ({"date": "2025-04-14"}, ValidationError, "not after today"),
+        ({"date": "someday"}, ValidationError, "not a date"),
+        ({"epic": "FC-1"}, ValidationError, "not an epic"),
+        ({"epic": "FC-999"}, NotFound, "no card FC-999"),
+        ({"milestone": "Gamma"}, NotFound, "no milestone"),
+        ({"cards": 3, "epic": "FC-1"}, ValidationError, "one scope at a time"),
+    ],
+)
+def test_bad_questions_are_refused_in_one_line(
+    services: Services, steady: dict, kwargs: dict, error: type, match: str
+) -> None:
+    with pytest.raises(error, match=match) as caught:
+        services.forecasts.forecast(steady["project"].id, **kwargs)
+    assert "\n" not in str(caught.value)
