@@ -183,6 +183,18 @@ README_COMMANDS = tuple(
     activity --project WEB --since 2026-01-01 --md --db board.db
     standup list --project DEMO --json --db board.db
     standup show --project DEMO --db board.db
+    log add WEB-1 1.5h --member "Ada Lovelace" --note pairing --db board.db
+    log list --project WEB --json --db board.db
+    rate set "Ada Lovelace" 85.00 --from 2026-01-01 --project WEB --db board.db
+    rate list --json --db board.db
+    milestone add Beta --project DEMO --date 2027-03-01 --db board.db
+    milestone link Beta DEMO-4 DEMO-5 --project DEMO --db board.db
+    milestone list --project DEMO --json --db board.db
+    card link DEMO-4 --blocks DEMO-5 --db board.db
+    risk add "Vendor API late" --project DEMO --probability 4 --impact 5 --link DEMO-4 --db board.db
+    risk list --project DEMO --json --db board.db
+    risk update R-1 --project DEMO --status mitigating --db board.db
+    forecast --project DEMO --cards 20 --seed 7 --json --db board.db
     export -o everything.json --db board.db
     import sprintdeck everything.json --db new.db
     export --project WEB -o web.json --db board.db
@@ -230,6 +242,10 @@ SUBCOMMAND_GROUPS = {
     "release",
     "status",
     "standup",
+    "log",
+    "rate",
+    "milestone",
+    "risk",
 }
 
 
