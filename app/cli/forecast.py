@@ -14,7 +14,7 @@ def register(commands: Any, db: argparse.ArgumentParser) -> Handlers:
     parser = commands.add_parser(
         "forecast",
         parents=[db],
-        help="when the work will be done, at 50/70/85/95%",
+        help="when the work will be done, at 50/70/85/95%%",
         description="A Monte Carlo forecast from the project's own throughput (10,000 "
         "trials over the last working days; dependencies and open risks with a schedule "
         "impact included). Without a scope: every open card.",

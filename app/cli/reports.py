@@ -47,8 +47,13 @@ def _report(services: Any, args: argparse.Namespace) -> int:
         from app.cli.budget import status_report
 
         return status_report(services, args)
-    if args.sprint is None:
-        raise ValidationError("Name the sprint: --sprint NAME, active or last.")
+    if args.sprint is None:  # a usage error, as argparse's own (exit 2)
+        print(
+            "sprintdeck report: error: a sprint report needs --sprint NAME, active or last "
+            "(or --kind status).",
+            file=sys.stderr,
+        )
+        return 2
     if args.as_of is not None:
         raise ValidationError("--as-of is for --kind status (a sprint report is its snapshot).")
 

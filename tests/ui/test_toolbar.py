@@ -62,7 +62,7 @@ def test_a_kanban_project_has_no_sprint_pages(tmp_path, make_window, qtbot) -> N
         window = make_window(services)
         assert window.store.project.methodology == "kanban"
         visible = [name for name, a in window.page_actions.items() if a.isVisible()]
-        assert visible == ["board", "reports", "team", "budget", "activity"]
+        assert visible == ["board", "reports", "team", "budget", "activity", "timeline", "risks"]
         assert not window.sprint_menu.menuAction().isVisible()
         assert not window.scope_combo.isVisible()
         qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
@@ -77,7 +77,17 @@ def test_a_kanban_project_has_no_sprint_pages(tmp_path, make_window, qtbot) -> N
         window.reload_projects(select_key="WEB")
         window.select_project("WEB")
         visible = [name for name, a in window.page_actions.items() if a.isVisible()]
-        assert visible == ["board", "backlog", "sprint", "reports", "team", "budget", "activity"]
+        assert visible == [
+            "board",
+            "backlog",
+            "sprint",
+            "reports",
+            "team",
+            "budget",
+            "activity",
+            "timeline",
+            "risks",
+        ]
         assert window.sprint_menu.menuAction().isVisible()
     finally:
         window.close()
