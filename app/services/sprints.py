@@ -620,18 +620,7 @@ class SprintService:
             target: Sprint | None = None
             if sprint_id is not None:
                 check_id(sprint_id, "sprint")
-                target = session.get(Sprint, sprint_id)
-                if target is None or target.project_id != card.project_id:
-                    raise NotFound(f"There is no sprint with id {sprint_id} in this project.")
-                self._check_scrum(get_project(session, card.project_id))
-                if target.state == "closed":
-                    raise Conflict(
-                        f"The sprint {target.name!r} is closed; cards cannot be added to it."
-                    )
-                if card.type == "epic":
-                    raise ValidationError(
-                        f"{key} is an epic; plan the cards of the epic into sprints instead."
-                    )
+                target = self._plannable_sprint(session, card, key, sprint_id)
             if card.sprint_id == sprint_id:
                 return fetch_card(session, card.id)
             old = session.get(Sprint, card.sprint_id) if card.sprint_id is not None else None
@@ -641,6 +630,21 @@ class SprintService:
             uow.notify(Change(ChangeKind.CARD_CHANGED, card.project_id, (dto,)))
             uow.commit()
             return dto
+
+    def _plannable_sprint(self, session: Session, card: Card, key: str, sprint_id: int) -> Sprint:
+        """The sprint ``sprint_id`` when ``card`` may be planned into it: the card's
+        project's, of a Scrum project, not closed, and the card no epic."""
+        target = session.get(Sprint, sprint_id)
+        if target is None or target.project_id != card.project_id:
+            raise NotFound(f"There is no sprint with id {sprint_id} in this project.")
+        self._check_scrum(get_project(session, card.project_id))
+        if target.state == "closed":
+            raise Conflict(f"The sprint {target.name!r} is closed; cards cannot be added to it.")
+        if card.type == "epic":
+            raise ValidationError(
+                f"{key} is an epic; plan the cards of the epic into sprints instead."
+            )
+        return target
 
     def replan_card(
         self,
@@ -668,18 +672,7 @@ class SprintService:
             new_sprint: Sprint | None = None
             move = sprint_id is not _UNSET and sprint_id != card.sprint_id
             if move and sprint_id is not None:
-                new_sprint = session.get(Sprint, sprint_id)
-                if new_sprint is None or new_sprint.project_id != card.project_id:
-                    raise NotFound(f"There is no sprint with id {sprint_id} in this project.")
-                self._check_scrum(get_project(session, card.project_id))
-                if new_sprint.state == "closed":
-                    raise Conflict(
-                        f"The sprint {new_sprint.name!r} is closed; cards cannot be added to it."
-                    )
-                if card.type == "epic":
-                    raise ValidationError(
-                        f"{key} is an epic; plan the cards of the epic into sprints instead."
-                    )
+                new_sprint = self._plannable_sprint(session, card, key, sprint_id)
             assign = assignee_id is not _UNSET and assignee_id != card.assignee_id
             if assign and assignee_id is not None:
                 link = session.scalar(
