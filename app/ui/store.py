@@ -170,12 +170,23 @@ class BoardStore(QObject):
             return
         if change.kind is ChangeKind.COMMENTED:
             self._recount_comments(change)
+        # A badge changes only when a card enters or leaves a done column (a blocker done,
+        # or the blocked card): a move within the work in progress reads nothing more.
+        done_changed = change.kind is ChangeKind.CARD_MOVED and any(
+            self._is_done(self._cards.get(card.id)) != self._is_done(card) for card in change.cards
+        )
         for card in change.cards:
             self._apply(change.kind, card)
-        if change.kind in (ChangeKind.PLANS_CHANGED, ChangeKind.CARD_MOVED) or (
-            change.elsewhere and change.kind.about_cards
+        if (
+            change.kind is ChangeKind.PLANS_CHANGED
+            or done_changed
+            or (change.elsewhere and change.kind.about_cards)
         ):
             self._reread_blockers()
+
+    def _is_done(self, card: CardDTO | None) -> bool:
+        column = None if card is None else self.column(card.column_id)
+        return column is not None and column.category == "done"
 
     def _recount_comments(self, change: Change) -> None:
         """Read the comment counts again (one grouped COUNT). A change from another process
