@@ -5,10 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 
 import pytest
 
-from tests.helpers import as_json, database_rows, ok, refused, run_cli, usage_error
+from tests.helpers import (
+    as_json,
+    database_rows,
+    ok,
+    prepare_database,
+    refused,
+    run_cli,
+    usage_error,
+)
 
 
 @pytest.fixture
@@ -108,9 +117,10 @@ def test_activity_refusals(db: str) -> None:
 
 
 @pytest.fixture
-def demo_db(db_url: str) -> str:
-    ok(run_cli("init", "--demo", db=db_url))
-    return db_url
+def demo_db(new_db_url: Callable[[str], str]) -> str:
+    """A database of its own holding the demo, cloned from the migrated demo template (what
+    ``init --demo`` writes, without building the demo's history again in every test)."""
+    return prepare_database(new_db_url("demo"), demo=True)
 
 
 def test_standup_list_and_show_print_past_summaries(demo_db: str) -> None:
