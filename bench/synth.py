@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import hashlib
+import json
+import os
 import random
+import shutil
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -154,6 +158,74 @@ def build(path: Path, size: int, seed: int = 7) -> BenchDatabase:
     finally:
         runtime.close()
         _settle_file(path)
+
+
+def cache_folder() -> Path:
+    """Where built databases are kept between runs: ``SPRINTDECK_BENCH_CACHE``, else
+    ``$XDG_CACHE_HOME/sprintdeck-bench`` (``~/.cache/sprintdeck-bench``)."""
+    named = os.environ.get("SPRINTDECK_BENCH_CACHE")
+    if named:
+        return Path(named)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "sprintdeck-bench"
+
+
+def recipe_digest() -> str:
+    """What a built database depends on: this module's code and the schema's migrations. A
+    cached database made from another recipe is never reused."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    versions = Path(__file__).resolve().parent.parent / "app" / "migrations" / "versions"
+    for migration in sorted(versions.glob("*.py")):
+        digest.update(migration.name.encode())
+        digest.update(migration.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def build_cached(path: Path, size: int, seed: int = 7, fresh: bool = False) -> BenchDatabase:
+    """:func:`build`, reusing a database built earlier with the same size, seed and recipe
+    (kept in :func:`cache_folder`): the cached file is copied to ``path`` (runs change the
+    database they measure), so a 200,000-card project is built once, not once per run.
+    ``fresh`` builds it again."""
+    folder = cache_folder()
+    stem = f"bench-{size}-s{seed}-{recipe_digest()}"
+    cached, described = folder / f"{stem}.db", folder / f"{stem}.json"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    if not fresh and cached.is_file() and described.is_file():
+        try:
+            fields = json.loads(described.read_text(encoding="utf-8"))
+            shutil.copyfile(cached, path)
+            return BenchDatabase(
+                path=path,
+                url="sqlite:///" + str(path),
+                size=fields["size"],
+                kanban=BenchProject(
+                    **{**fields["kanban"], "column_ids": tuple(fields["kanban"]["column_ids"])}
+                ),
+                scrum=BenchProject(
+                    **{**fields["scrum"], "column_ids": tuple(fields["scrum"]["column_ids"])}
+                ),
+                active_sprint_id=fields["active_sprint_id"],
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # a damaged cache entry: build it again below
+    db = build(path, size, seed)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f"{stem}.db.partial"
+        shutil.copyfile(path, partial)
+        fields = asdict(db)
+        fields.pop("path")
+        fields.pop("url")
+        described.write_text(json.dumps(fields), encoding="utf-8")
+        partial.replace(cached)  # whole or absent: a run cut off leaves no half database
+        for old in folder.glob(f"bench-{size}-s{seed}-*.db"):
+            if old != cached:
+                old.unlink(missing_ok=True)
+                old.with_suffix(".json").unlink(missing_ok=True)
+    except OSError:
+        pass  # no room to keep it: the next run builds it again
+    return db
 
 
 def _settle_file(path: Path) -> None:

@@ -8,6 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from bench import synth
 from bench.figures import FIGURES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -15,7 +18,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_bench_runs_and_writes_results(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "SPRINTDECK_BENCH_CACHE": str(tmp_path / "cache"),
+    }
     done = subprocess.run(
         [sys.executable, "-m", "bench", "--sizes", "200", "--repeat", "2", "--out", str(out)],
         capture_output=True,
@@ -38,3 +45,35 @@ def test_bench_runs_and_writes_results(tmp_path: Path) -> None:
         assert set(summary) == {"median", "p90"}
         assert 0 <= summary["median"] <= summary["p90"]
     assert figures["rerank_rows"]["median"] >= 1
+
+
+def test_a_built_database_is_reused_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second run copies the database the first one built (same size, seed and recipe)
+    instead of building it again; --fresh builds it again; the copy is the one measured."""
+    monkeypatch.setenv("SPRINTDECK_BENCH_CACHE", str(tmp_path / "cache"))
+    built: list[int] = []
+    real_build = synth.build
+
+    def counting_build(path: Path, size: int, seed: int = 7) -> synth.BenchDatabase:
+        built.append(size)
+        return real_build(path, size, seed)
+
+    monkeypatch.setattr(synth, "build", counting_build)
+    first = synth.build_cached(tmp_path / "a.db", 120)
+    second = synth.build_cached(tmp_path / "b.db", 120)
+    assert built == [120]
+    assert second.path == tmp_path / "b.db" and second.url.endswith("b.db")
+    assert (second.kanban, second.scrum, second.active_sprint_id) == (
+        first.kanban,
+        first.scrum,
+        first.active_sprint_id,
+    )
+    assert (tmp_path / "b.db").read_bytes() == (tmp_path / "a.db").read_bytes()
+    (tmp_path / "b.db").write_bytes(b"changed by a run")  # the cache is a copy, untouched
+    synth.build_cached(tmp_path / "c.db", 120)
+    assert built == [120]
+    synth.build_cached(tmp_path / "d.db", 120, fresh=True)
+    assert built == [120, 120]
+    assert len(list((tmp_path / "cache").glob("*.db"))) == 1
