@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 
 from app.bootstrap import open_runtime
 from app.metrics.ranks import keys_between
@@ -241,6 +241,31 @@ def _settle_file(path: Path) -> None:
         conn.close()
 
 
+def _bulk_insert(conn, table: Table, rows: list[dict]) -> None:  # type: ignore[no-untyped-def]
+    """``INSERT`` ``rows`` into ``table`` through the driver's executemany, each value
+    converted by its column type's own bind processor (so the stored text is what the ORM
+    stores: UTC times, JSON, decimals), without SQLAlchemy's per-row statement machinery,
+    which was half of the build's time."""
+    if not rows:
+        return
+    dialect = conn.dialect
+    names = list(rows[0])
+    processors = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+    ]
+    columns = ", ".join(f'"{name}"' for name in names)
+    marks = ", ".join("?" for _ in names)
+    sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})'
+    converted = [
+        tuple(
+            value if proc is None or value is None else proc(value)
+            for proc, value in zip(processors, (row[name] for name in names), strict=True)
+        )
+        for row in rows
+    ]
+    conn.exec_driver_sql(sql, converted)
+
+
 def _fill(conn, project_id: int, key: str, n: int, rng: random.Random, now, scrum: bool):  # type: ignore[no-untyped-def]
     columns = conn.execute(
         select(WorkflowColumn.id, WorkflowColumn.name, WorkflowColumn.category)
@@ -451,12 +476,12 @@ def _fill(conn, project_id: int, key: str, n: int, rng: random.Random, now, scru
         for label_id in rng.sample(labels, rng.choice((0, 1, 1, 2, 3))):
             links.append({"card_id": cid, "label_id": label_id})
 
-    conn.execute(insert(Card), cards)
-    conn.execute(insert(card_label), links)
-    conn.execute(insert(HistoryEvent), events)
+    _bulk_insert(conn, Card.__table__, cards)
+    _bulk_insert(conn, card_label, links)
+    _bulk_insert(conn, HistoryEvent.__table__, events)
     if snapshots:
         full = [{"outcome": None, "destination": None, **s} for s in snapshots]
-        conn.execute(insert(SprintSnapshot), full)
+        _bulk_insert(conn, SprintSnapshot.__table__, full)
     conn.execute(update(Project).where(Project.id == project_id).values(next_card_number=n + 1))
     project = BenchProject(project_id, key, tuple(c.id for c in columns))
     return project, active_id
