@@ -128,8 +128,9 @@ class BenchDatabase:
     active_sprint_id: int
 
 
-def build(path: Path, size: int, seed: int = 7) -> BenchDatabase:
-    """A new database at ``path`` with a Kanban and a Scrum project of ``size`` cards each."""
+def build(path: Path, size: int, seed: int = 7, now: dt.datetime | None = None) -> BenchDatabase:
+    """A new database at ``path`` with a Kanban and a Scrum project of ``size`` cards each,
+    their history ending at ``now`` (default: the present)."""
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
     url = "sqlite:///" + str(path)
@@ -148,7 +149,7 @@ def build(path: Path, size: int, seed: int = 7) -> BenchDatabase:
                 services.projects.add_member(project.id, name, "Developer")
             for name in LABELS:
                 services.projects.add_label(project.id, name)
-        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
         with runtime.engine.begin() as conn:
             kb = _fill(conn, kanban.id, KANBAN_KEY, size, rng, now, scrum=False)
             sc = _fill(conn, scrum.id, SCRUM_KEY, size, rng, now, scrum=True)
@@ -183,11 +184,14 @@ def recipe_digest() -> str:
 
 def build_cached(path: Path, size: int, seed: int = 7, fresh: bool = False) -> BenchDatabase:
     """:func:`build`, reusing a database built earlier with the same size, seed and recipe
-    (kept in :func:`cache_folder`): the cached file is copied to ``path`` (runs change the
-    database they measure), so a 200,000-card project is built once, not once per run.
-    ``fresh`` builds it again."""
+    on the same day (kept in :func:`cache_folder`): the cached file is copied to ``path``
+    (runs change the database they measure), so a 200,000-card project is built once, not
+    once per run. ``fresh`` builds it again."""
     folder = cache_folder()
-    stem = f"bench-{size}-s{seed}-{recipe_digest()}"
+    # The history ends on the day it was built (the active sprint runs today): a database
+    # is reused on the day it was made, and built again on the next.
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    stem = f"bench-{size}-s{seed}-{today}-{recipe_digest()}"
     cached, described = folder / f"{stem}.db", folder / f"{stem}.json"
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
@@ -256,14 +260,13 @@ def _bulk_insert(conn, table: Table, rows: list[dict]) -> None:  # type: ignore[
     columns = ", ".join(f'"{name}"' for name in names)
     marks = ", ".join("?" for _ in names)
     sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})'
-    converted = [
-        tuple(
-            value if proc is None or value is None else proc(value)
-            for proc, value in zip(processors, (row[name] for name in names), strict=True)
-        )
-        for row in rows
-    ]
-    conn.exec_driver_sql(sql, converted)
+    columns_of_values = []
+    for name, proc in zip(names, processors, strict=True):
+        values = [row[name] for row in rows]
+        if proc is not None:
+            values = [None if v is None else proc(v) for v in values]
+        columns_of_values.append(values)
+    conn.exec_driver_sql(sql, list(zip(*columns_of_values, strict=True)))
 
 
 def _fill(conn, project_id: int, key: str, n: int, rng: random.Random, now, scrum: bool):  # type: ignore[no-untyped-def]

@@ -77,3 +77,30 @@ def test_a_built_database_is_reused_from_the_cache(
     synth.build_cached(tmp_path / "d.db", 120, fresh=True)
     assert built == [120, 120]
     assert len(list((tmp_path / "cache").glob("*.db"))) == 1
+
+
+def test_the_bulk_insert_stores_what_sqlalchemy_stores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The synthetic rows go through the driver's executemany with each column's own bind
+    processor: the database is the same, value for value and type for type, as with
+    SQLAlchemy's ``insert()`` (a clock fixed for both builds)."""
+    import datetime as dt
+    import sqlite3
+
+    from sqlalchemy import insert
+
+    fixed = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
+    synth.build(tmp_path / "bulk.db", 150, now=fixed)
+    monkeypatch.setattr(
+        synth, "_bulk_insert", lambda conn, table, rows: conn.execute(insert(table), rows)
+    )
+    synth.build(tmp_path / "orm.db", 150, now=fixed)
+    for table in ("card", "card_label", "history_event", "sprint_snapshot"):
+        rows = []
+        for name in ("bulk.db", "orm.db"):
+            with sqlite3.connect(tmp_path / name) as conn:
+                names = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+                typed = ", ".join(f'"{n}", typeof("{n}")' for n in names)
+                rows.append(conn.execute(f"SELECT {typed} FROM {table} ORDER BY 1, 3").fetchall())
+        assert rows[0] and rows[0] == rows[1], table
