@@ -471,6 +471,11 @@ def _overview(report: SprintReportDTO) -> list[tuple[str, str]]:
         ("Status", _status(report)),
         ("Team", ", ".join(report.team) if report.team else "—"),
     ]
+    total = report.time_total
+    if total is not None and total.hours:
+        rows.append(
+            ("Time logged", f"{logged_text(total.hours)} · {cost_text(total, report.currency)}")
+        )
     if report.planning_velocity is not None:
         rows.append(
             ("Planning velocity", f"{format_points(report.planning_velocity, places=1)} pts/sprint")

@@ -98,6 +98,7 @@ def test_markdown_and_html_show_no_rate_instead_of_zero(report: SprintReportDTO)
     assert "| Alpha | 2.5 h | 200.00 EUR (no rate for 0.5 h) |" in md
     assert "| Total | 8 h | 500.00 EUR (no rate for 3.5 h) |" in md
     assert "| Total |   | 8 h | 500.00 EUR (no rate for 3.5 h) |" in md
+    assert "- **Time logged:** 8 h · 500.00 EUR (no rate for 3.5 h)" in md
     assert not re.search(r"(?<![\d,])0\.00 EUR", md)  # no cost of 0 anywhere
     page = sr.render_html(report)
     assert "<h2>Hours and cost per card</h2>" in page
