@@ -366,3 +366,17 @@ def test_a_version_1_snapshot_still_renders(bg) -> None:  # type: ignore[no-unty
     assert "## Top risks" in md and "Over capacity: Ann Able (+" in md
     assert st.render(old, "pdf").startswith(b"%PDF")
     assert st.NOT_RECORDED in st.render_html(old) and st.NOT_RECORDED in st.render_csv(old)
+
+
+def test_hostile_plan_text_stays_text(bg) -> None:  # type: ignore[no-untyped-def]
+    runtime, world = bg
+    services, pid = runtime.services, world["pid"]
+    services.risks.add_risk(pid, "<script>x</script> | *boom*", probability=2, impact=2)
+    services.plans.add_milestone(pid, "<i>M</i> | _1_", "2025-04-01")
+    r = services.status_reports.take(pid)
+    page = st.render_html(r)
+    assert "<script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
+    assert "<i>M</i>" not in page and "&lt;i&gt;M&lt;/i&gt;" in page
+    md = st.render_markdown(r)
+    assert "\\<script\\>x\\</script\\> \\| \\*boom\\*" in md
+    assert "| \\<i\\>M\\</i\\> \\| \\_1\\_ | 2025-04-01 | 0 of 0 | n/a |  | no scope linked |" in md
