@@ -4,6 +4,7 @@ that snapshot (so a past report never changes), and exported from the command li
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Iterator
@@ -380,3 +381,32 @@ def test_hostile_plan_text_stays_text(bg) -> None:  # type: ignore[no-untyped-de
     md = st.render_markdown(r)
     assert "\\<script\\>x\\</script\\> \\| \\*boom\\*" in md
     assert "| \\<i\\>M\\</i\\> \\| \\_1\\_ | 2025-04-01 | 0 of 0 | n/a |  | no scope linked |" in md
+
+
+@BOTH
+def test_a_kanban_project_by_week_and_due_dates(runtime: Runtime) -> None:
+    """A Kanban project has no sprints: its workload is by week, and a blocker with no
+    sprint threatens a milestone only when it is due after it."""
+    services = runtime.services
+    # A project starts the day it is created (in real time): the dates follow today.
+    today = dt.datetime.now(dt.UTC).date()
+    demo_day, due = today + dt.timedelta(days=30), today + dt.timedelta(days=60)
+    pid = services.projects.create_project("KB", "Flow", methodology="kanban").id
+    kim = services.projects.add_member(pid, "Kim Kay").id
+    goal = services.cards.create_card(pid, "Goal", assignee_id=kim)
+    late = services.cards.create_card(pid, "Late", due_date=due.isoformat())
+    calm = services.cards.create_card(pid, "Calm")
+    services.plans.add_milestone(pid, "Demo day", demo_day.isoformat())
+    services.plans.link_scope_keys(pid, "Demo day", [goal.key])
+    services.plans.link(late.id, goal.id)
+    services.plans.link(calm.id, goal.id)
+    r = services.status_reports.take(pid)
+    assert len(r.workload_sprints) == 6 and r.workload_sprint == r.workload_sprints[0]
+    assert [(t.card, t.blocker, t.why) for t in r.threats] == [
+        ("KB-1", "KB-2", f"due on {due.isoformat()}, after {demo_day.isoformat()}")
+    ]
+    assert r.forecast is None and r.forecast_note
+    md = st.render_markdown(r)
+    assert f"## Forecast\n\nNo forecast: {r.forecast_note}" in md
+    assert f"| Demo day | {demo_day.isoformat()} | 0 of 1 | n/a |" in md
+    assert "no forecast: " in md
