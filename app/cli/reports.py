@@ -27,7 +27,8 @@ def register(commands: Any, db: argparse.ArgumentParser) -> Handlers:
         "--kind",
         choices=("sprint", "status"),
         default="sprint",
-        help="sprint (default) or the project status report: progress, budget, EVM, workload",
+        help="sprint (default) or the project status report: progress, budget, EVM, workload, "
+        "milestones and their odds, top risks, dependencies, forecast",
     )
     report.add_argument(
         "--as-of",

@@ -5,7 +5,7 @@ sizes, so that a figure reads the same in each; split by format, they would drif
 
 * HTML: one self-contained file (inline CSS, charts inline as SVG), readable on a phone.
 * Markdown: tables and text only, so it pastes cleanly into a wiki or a chat.
-* CSV: one row per card with its outcome.
+* CSV: one row per card with its outcome (and, at the end of the row, its hours and cost).
 * PDF: paginated A4, text laid out by QTextDocument, charts painted as vectors.
 
 The charts are painted with QPainter by app.reports.chart_painting (paint_burndown, and
@@ -49,7 +49,7 @@ from app.metrics.points import format_points
 from app.metrics.velocity import VelocitySeries
 from app.outputs import csv_cell, replace_file
 from app.reports.chart_painting import ChartLayout, paint_burndown, paint_velocity
-from app.services.sprint_report_data import ReportCardDTO, SprintReportDTO
+from app.services.sprint_report_data import ReportCardDTO, SprintReportDTO, TimeCostDTO
 from app.words import plural
 
 FORMATS = ("pdf", "html", "md", "csv")
@@ -77,7 +77,13 @@ CSV_FIELDS = (
     "completed_by",
     "added_by",
     "removed_by",
+    # Appended (never reordered): the time logged on the card while the sprint ran.
+    "logged_hours",
+    "cost",
+    "unrated_hours",
+    "currency",
 )
+NO_RATE = "no rate"
 # progress(done, total) -> False to cancel the export.
 Progress = Callable[[int, int], bool]
 
@@ -375,6 +381,66 @@ def _blocked_table(report: SprintReportDTO) -> tuple[list[str], list[list[str]]]
     return header, rows
 
 
+def logged_text(hours: Decimal) -> str:
+    """Logged hours as a person reads them: ``7.5 h``."""
+    return f"{format_points(hours, places=2)} h"
+
+
+def cost_text(t: TimeCostDTO, currency: str) -> str:
+    """What hours cost: ``500.00 EUR``; "no rate" when none of them had a rate (never a
+    cost of 0), and the cost with "(no rate for 3.5 h)" when only some had one."""
+    if not t.hours:
+        return "—"
+    if t.no_rate:
+        return NO_RATE
+    text = f"{t.cost:,.2f} {currency}"
+    if t.unrated_hours:
+        text += f" ({NO_RATE} for {logged_text(t.unrated_hours)})"
+    return text
+
+
+def time_window(report: SprintReportDTO) -> str:
+    """Which days the time tables count."""
+    if report.time_from is None or report.time_to is None:
+        return ""
+    return (
+        f"Hours logged on the sprint's cards from {_date(report.time_from)} to "
+        f"{_date(report.time_to)}, costed at the rate in force on each log's day."
+    )
+
+
+def time_tables(
+    report: SprintReportDTO,
+) -> list[tuple[str, list[str], list[list[str]], str]]:
+    """The time and cost tables (per person, per card), each ending with its total row:
+    (title, header, rows, text when empty)."""
+    cur = report.currency
+    total = report.time_total
+    empty = "No time was logged on the sprint's cards while it ran."
+
+    def total_row(width: int) -> list[list[str]]:
+        if total is None or not total.hours:
+            return []
+        return [["Total", *([""] * (width - 3)), logged_text(total.hours), cost_text(total, cur)]]
+
+    people = [[p.name, logged_text(p.hours), cost_text(p, cur)] for p in report.time_people]
+    cards = [[c.name, c.title, logged_text(c.hours), cost_text(c, cur)] for c in report.time_cards]
+    return [
+        (
+            "Hours and cost per person",
+            ["Person", "Hours", "Cost"],
+            people + total_row(3) if people else [],
+            empty,
+        ),
+        (
+            "Hours and cost per card",
+            ["Card", "Title", "Hours", "Cost"],
+            cards + total_row(4) if cards else [],
+            empty,
+        ),
+    ]
+
+
 def _velocity_table(report: SprintReportDTO) -> tuple[list[str], list[list[str]]]:
     header = ["Sprint", "Committed", "Completed", "Ratio"]
     rows = []
@@ -405,6 +471,11 @@ def _overview(report: SprintReportDTO) -> list[tuple[str, str]]:
         ("Status", _status(report)),
         ("Team", ", ".join(report.team) if report.team else "—"),
     ]
+    total = report.time_total
+    if total is not None and total.hours:
+        rows.append(
+            ("Time logged", f"{logged_text(total.hours)} · {cost_text(total, report.currency)}")
+        )
     if report.planning_velocity is not None:
         rows.append(
             ("Planning velocity", f"{format_points(report.planning_velocity, places=1)} pts/sprint")
@@ -440,9 +511,22 @@ def render_csv(report: SprintReportDTO) -> str:
                 csv_cell(c.completed_by or ""),
                 csv_cell(c.added_by or ""),
                 csv_cell(c.removed_by or ""),
+                f"{c.logged_hours:f}" if c.logged_hours else "",
+                _csv_cost(c),
+                f"{c.unrated_hours:f}" if c.unrated_hours else "",
+                report.currency,
             ]
         )
     return out.getvalue()
+
+
+def _csv_cost(card: ReportCardDTO) -> str:
+    """The card's cost: empty without time, "no rate" when none of its hours had one."""
+    if not card.logged_hours:
+        return ""
+    if card.unrated_hours >= card.logged_hours:
+        return NO_RATE
+    return f"{card.cost:f}"
 
 
 # --- Markdown ------------------------------------------------------------------------------
@@ -519,6 +603,11 @@ def render_markdown(report: SprintReportDTO) -> str:
     lines += ["", "## Blocked time", ""]
     header, rows = _blocked_table(report)
     lines += _md_table(header, rows) if rows else ["_No card was blocked during the sprint._"]
+    for title, header, rows, empty in time_tables(report):
+        lines += ["", f"## {_md_text(title)}", ""]
+        lines += _md_table(header, rows) if rows else [f"_{_md_text(empty)}_"]
+    if report.time_total is not None and report.time_total.hours:
+        lines += ["", f"_{_md_text(time_window(report))}_"]
     lines += ["", f"_Generated by Sprintdeck from the sprint's history; {_status(report)}._", ""]
     return "\n".join(lines)
 
@@ -705,7 +794,7 @@ table.stack td.field span.v{{color:{INK}}}
 """
 
 _NUMERIC = {"Points", "Committed", "Completed", "Ratio", "Completed points", "Completed cards"}
-_NUMERIC |= {"Committed points", "Blocked for", "Times", "Remaining", "Guideline"}
+_NUMERIC |= {"Committed points", "Blocked for", "Times", "Remaining", "Guideline", "Hours"}
 # Longer than this without a space, a token cannot wrap between words on a phone's line.
 _LONG_TOKEN = re.compile(r"\S{24,}")
 
@@ -808,6 +897,11 @@ def render_html(report: SprintReportDTO, progress: Progress | None = None) -> st
         if rows
         else '<p class="empty">No card was blocked during the sprint.</p>'
     )
+    for title, header, rows, empty in time_tables(report):
+        parts.append(f"<h2>{e(title)}</h2>")
+        parts.append(_html_table(header, rows) if rows else f'<p class="empty">{e(empty)}</p>')
+    if report.time_total is not None and report.time_total.hours:
+        parts.append(f'<p class="empty">{e(time_window(report))}</p>')
     parts.append(
         f"<footer>Generated by Sprintdeck from the sprint's snapshots and history. "
         f"{e(_status(report))}.</footer></main></body></html>"
@@ -885,6 +979,11 @@ def _pdf_html(report: SprintReportDTO, chart_w: float, chart_h: float) -> str:
     parts.append(
         table(header, rows) if rows else "<p><i>No card was blocked during the sprint.</i></p>"
     )
+    for title, header, rows, empty in time_tables(report):
+        parts.append(f"<h2>{e(title)}</h2>")
+        parts.append(table(header, rows) if rows else f"<p><i>{e(empty)}</i></p>")
+    if report.time_total is not None and report.time_total.hours:
+        parts.append(f'<p style="color:{MUTED};font-size:8.5pt">{e(time_window(report))}</p>')
     return "".join(parts)
 
 
@@ -1106,15 +1205,18 @@ __all__ = [
     "CSV_FIELDS",
     "FORMATS",
     "FORMAT_NAMES",
+    "NO_RATE",
     "ExportCancelled",
     "ExportError",
     "card_label",
     "chart_svg",
+    "cost_text",
     "ensure_gui",
     "estimate_notes",
     "estimate_text",
     "format_for",
     "key_figures",
+    "logged_text",
     "paint_report_velocity",
     "render",
     "render_csv",
@@ -1122,6 +1224,8 @@ __all__ = [
     "render_markdown",
     "render_pdf",
     "report_palette",
+    "time_tables",
+    "time_window",
     "title_of",
     "velocity_series",
     "write_file",

@@ -1,8 +1,11 @@
 """The project status report as files: PDF, HTML, Markdown and CSV, from one StatusReportDTO.
 
 Every format shows the same sections with the same wording (:func:`sections`): progress,
-budget, earned value and workload (who is over capacity). The DTO comes from a stored
-snapshot (app/services/status_report.py), so a report rendered again later reads the same.
+budget, earned value, workload (who is over capacity, per sprint), milestones with their
+odds, the top risks, the dependencies that threaten a milestone, and the forecast with its
+histogram (drawn with block characters, so it reads the same in Markdown, HTML and PDF).
+The DTO comes from a stored snapshot (app/services/status_report.py), so a report rendered
+again later reads the same.
 Files are written whole or not at all (the sprint report's :func:`write_file`).
 """
 
@@ -36,7 +39,16 @@ FORMAT_NAMES = {
 }
 Section = tuple[str, list[str], list[list[str]], str]  # title, header, rows, note
 
-__all__ = ["FORMATS", "FORMAT_NAMES", "format_for", "render", "sections", "write_status_report"]
+__all__ = [
+    "FORMATS",
+    "FORMAT_NAMES",
+    "NOT_RECORDED",
+    "format_for",
+    "plan_sections",
+    "render",
+    "sections",
+    "write_status_report",
+]
 
 
 def _money(value: Decimal | None) -> str:
@@ -100,30 +112,158 @@ def sections(r: StatusReportDTO) -> list[Section]:
     ]  # fmt: skip
     evm_note = r.evm_title + "." + (f" {r.evm_note}" if r.evm_note else "")
     unit = r.workload_unit
+    several = len(r.workload_sprints) > 1
     work_rows = [
-        [w.name, _pts(w.assigned), _pts(w.capacity), "over by " + _pts(w.over_by) if w.over else ""]
+        [
+            *([w.sprint] if several else []),
+            w.name,
+            _pts(w.assigned),
+            _pts(w.capacity),
+            "over by " + _pts(w.over_by) if w.over else "",
+        ]
         for w in r.workload
     ]
     over = r.over_capacity
     if r.workload_sprint is None:
-        work_note = "No active sprint: no workload to show."
+        work_note = "No active or planned sprint: no workload to show."
     elif over:
         work_note = "Over capacity: " + ", ".join(
-            f"{w.name} (+{_pts(w.over_by)} {unit})" for w in over
+            f"{w.name} (+{_pts(w.over_by)} {unit}" + (f" in {w.sprint})" if w.sprint else ")")
+            for w in over
         )
     else:
-        work_note = f"Nobody is over capacity in {r.workload_sprint}."
+        work_note = "Nobody is over capacity in " + ", ".join(r.workload_sprints) + "."
+    work_title = "Workload" + (
+        f" ({', '.join(r.workload_sprints) or r.workload_sprint}, {unit})"
+        if r.workload_sprint
+        else ""
+    )
     return [
         ("Progress", ["Figure", "Value"], progress, ""),
         ("Budget", ["Figure", "Value"], budget, warnings),
         ("Earned value", evm_head, evm_rows, evm_note),
         (
-            "Workload" + (f" ({r.workload_sprint}, {unit})" if r.workload_sprint else ""),
-            ["Person", "Assigned", "Capacity", "Status"],
+            work_title,
+            [*(["Sprint"] if several else []), "Person", "Assigned", "Capacity", "Status"],
             work_rows,
             work_note,
         ),
+        *plan_sections(r),
     ]
+
+
+NOT_RECORDED = "Not recorded: this report was taken before it covered this section."
+BAR = "█"
+BAR_WIDTH = 30  # characters of the longest histogram bar
+
+
+def _chance(value: Decimal | None) -> str:
+    return "n/a" if value is None else f"{(value * 100).quantize(Decimal(1))}%"
+
+
+def _share(part: int, whole: int) -> str:
+    """A share of the trials to one place; a few trials are "<0.1%", never "0.0%"."""
+    if not whole or not part:
+        return "0%"
+    share = part * 100 / whole
+    return "<0.1%" if share < 0.05 else f"{share:.1f}%"
+
+
+def plan_sections(r: StatusReportDTO) -> list[Section]:
+    """Milestones, top risks, threatening dependencies and the forecast (issue 18)."""
+    if not r.has_plan_sections:
+        return [
+            (title, [], [], NOT_RECORDED)
+            for title in ("Milestones", "Top risks", "Dependencies that threaten a milestone",
+                          "Forecast")
+        ]  # fmt: skip
+    milestones = [
+        [
+            m.name,
+            m.day.isoformat(),
+            f"{m.done} of {m.scope}",
+            _chance(m.chance),
+            m.p85.isoformat() if m.p85 else "",
+            m.note,
+        ]
+        for m in r.milestones
+    ]
+    at_risk = [m for m in r.milestones if m.chance is not None and m.chance < Decimal("0.85")]
+    milestone_note = (
+        "No milestone yet."
+        if not r.milestones
+        else "Odds: the share of forecast trials that finish the milestone's scope by its date."
+        + (
+            " At risk (under 85%): " + ", ".join(f"{m.name} ({_chance(m.chance)})" for m in at_risk)
+            if at_risk
+            else ""
+        )
+    )
+    risks = [
+        [
+            x.key,
+            x.title,
+            str(x.residual),
+            str(x.inherent),
+            x.owner or "—",
+            x.status + (" (overdue)" if x.overdue else ""),
+            x.proximity.isoformat() if x.proximity else "",
+        ]
+        for x in r.risks
+    ]
+    risk_note = (
+        "By residual exposure: probability × impact after the response (1–25)."
+        if r.risks
+        else "No open risk."
+    )
+    threats = [
+        [f"{t.milestone} ({t.milestone_day.isoformat()})", f"{t.card} {t.card_title}",
+         f"{t.blocker} {t.blocker_title}", t.why]
+        for t in r.threats
+    ]  # fmt: skip
+    threat_note = (
+        "A card of a milestone's open scope waits for a card not done, outside that scope, "
+        "planned later than the milestone."
+        if r.threats
+        else "No dependency threatens a milestone."
+    )
+    sections: list[Section] = [
+        ("Milestones", ["Milestone", "Date", "Done", "Odds", "85% forecast", "Note"],
+         milestones, milestone_note),
+        ("Top risks", ["Risk", "Title", "Residual", "Inherent", "Owner", "Status", "Proximity"],
+         risks, risk_note),
+        ("Dependencies that threaten a milestone", ["Milestone", "Card", "Blocked by", "Why"],
+         threats, threat_note),
+    ]  # fmt: skip
+    f = r.forecast
+    if f is None:
+        sections.append(("Forecast", [], [], f"No forecast: {r.forecast_note}"))
+        return sections
+    rows = [[f"{c}%", f.dates[c].isoformat(), str(f.days.get(c, ""))] for c in sorted(f.dates)]
+    note = (
+        f"When the {f.cards} open cards ({f.scope}) will be done: Monte Carlo from the "
+        f"project's own throughput, {f.trials:,} trials, seed {f.seed}."
+    )
+    sections.append(("Forecast", ["Confidence", "Done by", "Working days"], rows, note))
+    biggest = max((b.trials for b in f.histogram), default=0)
+    bars = [
+        [
+            b.by.isoformat(),
+            str(b.first_day) if b.first_day == b.last_day else f"{b.first_day}–{b.last_day}",
+            _share(b.trials, f.trials),
+            BAR * max(1, round(b.trials * BAR_WIDTH / biggest)) if b.trials else "",
+        ]
+        for b in f.histogram
+    ]
+    sections.append(
+        (
+            "Forecast histogram",
+            ["Done by", "Working days", "Share of trials", "Bar"],
+            bars,
+            "The share of trials finishing in each span of working days.",
+        )
+    )
+    return sections
 
 
 # --- Markdown and CSV ----------------------------------------------------------------------
@@ -150,7 +290,8 @@ def render_markdown(r: StatusReportDTO) -> str:
 
 
 def render_csv(r: StatusReportDTO) -> str:
-    """One row per figure: section, name, value (EVM and workload rows flattened)."""
+    """One row per figure: section, row, figure, value (the tables flattened: a row is
+    named by its first cell, a workload row over several sprints by "sprint / person")."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["section", "row", "figure", "value"])
@@ -159,8 +300,11 @@ def render_csv(r: StatusReportDTO) -> str:
             if header[:2] == ["Figure", "Value"]:
                 writer.writerow([csv_cell(title), "", csv_cell(row[0]), csv_cell(row[1])])
                 continue
-            for name, value in zip(header[1:], row[1:], strict=True):
-                writer.writerow([csv_cell(title), csv_cell(row[0]), csv_cell(name),
+            # A workload over several sprints names each row by its sprint and person.
+            lead = 2 if header[:2] == ["Sprint", "Person"] else 1
+            label = " / ".join(row[:lead])
+            for name, value in zip(header[lead:], row[lead:], strict=True):
+                writer.writerow([csv_cell(title), csv_cell(label), csv_cell(name),
                                  csv_cell(value)])  # fmt: skip
         if note:
             writer.writerow([csv_cell(title), "", "note", csv_cell(note)])

@@ -10,6 +10,14 @@ close, never from the cards as they are now: a card's title, type and assignee a
 they were at the close (the history after it is walked back). Re-running the report of a
 closed sprint later gives the same answer, whatever happened to its cards since. The report
 of an active sprint is its live state, up to now.
+
+Time and cost: the hours logged on the sprint's cards (every card the report lists) on the
+days it ran, from the local day it started (or its start date, if earlier) to the day it
+closed (or today, while active), per person (who logged them), per card and in total. Each
+log costs its hours times the rate in force on its day (app.services.time.project_costs,
+the same costing as ``log list`` and the budget). Logs without a rate count their hours
+but no money: a figure with such hours says "no rate" rather than a cost of 0. A log
+entered later but dated within the sprint counts too: the report reads the time as logged.
 """
 
 from __future__ import annotations
@@ -23,10 +31,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.clock import today_in
+from app.clock import local_date, today_in
 from app.errors import NotFound, ValidationError
 from app.metrics.burndown import BurndownSeries
 from app.metrics.calendar import working_days
+from app.metrics.costing import minutes_to_hours
 from app.metrics.points import format_points
 from app.metrics.velocity import VelocitySeries
 from app.models import (
@@ -46,6 +55,7 @@ from app.services.sprint_facts import (
     sprint_facts,
     sprint_trend,
 )
+from app.services.time import WorkLogDTO, project_costs
 
 ZERO = Decimal("0")
 # The velocity trend shows this many sprints, the reported one last.
@@ -86,6 +96,10 @@ class ReportCardDTO:
     completed_by: str | None = None
     added_by: str | None = None
     removed_by: str | None = None
+    # Time logged on it while the sprint ran (module docstring), and what it cost.
+    logged_hours: Decimal = ZERO
+    cost: Decimal = ZERO
+    unrated_hours: Decimal = ZERO  # of logged_hours, those logged without a rate
 
     @property
     def added_after_start(self) -> bool:
@@ -109,6 +123,28 @@ class PersonWorkDTO:
     not_completed_points: Decimal  # left unfinished (or still in progress)
     not_completed_cards: int
     blocked_hours: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class TimeCostDTO:
+    """Hours logged while the sprint ran and what they cost, for one person, one card or
+    the whole sprint. ``cost`` adds up the logs that had a rate on their day;
+    ``unrated_hours`` are the hours of those that had none."""
+
+    name: str  # the person, the card's key, or "Total"
+    title: str  # the card's title ("" for a person or the total)
+    hours: Decimal
+    cost: Decimal
+    unrated_hours: Decimal
+
+    @property
+    def fully_rated(self) -> bool:
+        return self.unrated_hours == 0
+
+    @property
+    def no_rate(self) -> bool:
+        """Hours logged, and none of them had a rate: there is no cost to show."""
+        return self.hours > 0 and self.unrated_hours >= self.hours
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +207,13 @@ class SprintReportDTO:
     velocity_series: VelocitySeries
     burndown: BurndownSeries | None
     summary: str
+    # Time and cost (module docstring): per person, per card with time, and the total.
+    currency: str = "EUR"
+    time_from: dt.date | None = None
+    time_to: dt.date | None = None
+    time_people: tuple[TimeCostDTO, ...] = ()
+    time_cards: tuple[TimeCostDTO, ...] = ()
+    time_total: TimeCostDTO | None = None
 
     @property
     def is_active(self) -> bool:
@@ -370,6 +413,16 @@ class ReportService:
         hours = {b.key: b.hours for b in blocked}
         rows = [_with_hours(r, hours.get(r.key, ZERO)) for r in rows]
 
+        first_day = local_date(started, project.time_zone)
+        if sprint.start_date is not None:
+            first_day = min(first_day, sprint.start_date)
+        last_day = local_date(as_of, project.time_zone)
+        logs = []
+        if last_day >= first_day:
+            costed = project_costs(session, project, first_day, last_day)
+            logs = [log for log in costed if log.card_id in ids]
+        rows = [_with_time(r, [log for log in logs if log.card_id == r.card_id]) for r in rows]
+
         in_scope = [r for r in rows if r.outcome in order]
         done_rows = [r for r in rows if r.outcome == "completed"]
         open_rows = [r for r in rows if r.outcome in ("not_completed", "in_progress")]
@@ -439,6 +492,16 @@ class ReportService:
             velocity_series=series,
             burndown=burndown,
             summary="",
+            currency=project.currency,
+            time_from=first_day,
+            time_to=last_day,
+            time_people=_time_people(logs),
+            time_cards=tuple(
+                TimeCostDTO(r.key, r.title, r.logged_hours, r.cost, r.unrated_hours)
+                for r in rows
+                if r.logged_hours
+            ),
+            time_total=_time_cost("Total", "", logs),
         )
         return _with_summary(report)
 
@@ -499,6 +562,38 @@ def _with_hours(row: ReportCardDTO, hours: Decimal) -> ReportCardDTO:
     from dataclasses import replace
 
     return replace(row, blocked_hours=hours)
+
+
+def _time_cost(name: str, title: str, logs: list[WorkLogDTO]) -> TimeCostDTO:
+    """The hours (summed in minutes, then turned into hours) and cost of ``logs``."""
+    minutes = sum(log.minutes for log in logs)
+    unrated = sum(log.minutes for log in logs if log.rate is None)
+    return TimeCostDTO(
+        name,
+        title,
+        minutes_to_hours(minutes),
+        _sum(log.cost for log in logs if log.rate is not None),
+        minutes_to_hours(unrated),
+    )
+
+
+def _with_time(row: ReportCardDTO, logs: list[WorkLogDTO]) -> ReportCardDTO:
+    from dataclasses import replace
+
+    if not logs:
+        return row
+    t = _time_cost(row.key, row.title, logs)
+    return replace(row, logged_hours=t.hours, cost=t.cost, unrated_hours=t.unrated_hours)
+
+
+def _time_people(logs: list[WorkLogDTO]) -> tuple[TimeCostDTO, ...]:
+    """One row per person who logged time, most hours first."""
+    mine: dict[str, list[WorkLogDTO]] = defaultdict(list)
+    for log in logs:
+        mine[log.member_name].append(log)
+    people = [_time_cost(name, "", found) for name, found in mine.items()]
+    people.sort(key=lambda p: (-p.hours, p.name.lower()))
+    return tuple(people)
 
 
 def _blocked(
@@ -649,5 +744,6 @@ __all__ = [
     "ReportCardDTO",
     "ReportService",
     "SprintReportDTO",
+    "TimeCostDTO",
     "VelocityPointDTO",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import subprocess
 from pathlib import Path
 
@@ -89,3 +90,54 @@ def test_usage_errors_exit_2(db: str, tmp_path: Path) -> None:
     assert report(db, "--sprint", "last", "--format", "docx", "-o", out).returncode == 2
     assert report(db, "-o", out).returncode == 2
     assert report(db, "--sprint", "last").returncode == 2
+
+
+def _key_of(db: str, title: str) -> str:
+    listed = run_cli("card", "list", "--project", "RP", "--all", "--json", db=db)
+    assert listed.returncode == 0, listed.stderr
+    return next(c["key"] for c in json.loads(listed.stdout) if c["title"] == title)
+
+
+def test_the_sprint_report_has_hours_and_cost(db: str, tmp_path: Path) -> None:
+    alpha, bravo = _key_of(db, "Alpha"), _key_of(db, "Bravo")
+    for args in (
+        ("rate", "set", "Alice Archer", "80.00", "--from", "2025-01-01"),
+        ("log", "add", alpha, "1.5h", "--member", "Alice Archer", "--date", "2025-03-05"),
+        ("log", "add", bravo, "2h", "--member", "Bob Baker", "--date", "2025-03-06"),
+    ):
+        result = run_cli(*args, db=db)
+        assert result.returncode == 0, result.stderr
+    md = report(db, "--sprint", "Sprint 2", "--format", "md", "-o", "-")
+    assert md.returncode == 0, md.stderr
+    assert "| Alice Archer | 1.5 h | 120.00 EUR |" in md.stdout
+    assert "| Bob Baker | 2 h | no rate |" in md.stdout
+    assert "| Total | 3.5 h | 120.00 EUR (no rate for 2 h) |" in md.stdout
+    out = tmp_path / "r.csv"
+    assert report(db, "--sprint", "Sprint 2", "-o", str(out)).returncode == 0
+    rows = {r["key"]: r for r in csv.DictReader(io.StringIO(out.read_text("utf-8-sig")))}
+    assert list(next(iter(rows.values())))[-4:] == [
+        "logged_hours",
+        "cost",
+        "unrated_hours",
+        "currency",
+    ]
+    assert (rows[alpha]["logged_hours"], rows[alpha]["cost"]) == ("1.50", "120.00")
+    assert rows[bravo]["cost"] == "no rate"
+
+
+def test_the_status_report_has_the_plan_sections(db: str) -> None:
+    for args in (
+        ("milestone", "add", "Launch", "--project", "RP", "--date", "2025-03-21"),
+        ("milestone", "link", "Launch", _key_of(db, "Echo"), "--project", "RP"),
+        ("risk", "add", "Server melts", "--project", "RP", "--probability", "3", "--impact", "4"),
+    ):
+        result = run_cli(*args, db=db)
+        assert result.returncode == 0, result.stderr
+    md = report(db, "--kind", "status", "--format", "md", "-o", "-")
+    assert md.returncode == 0, md.stderr
+    text = md.stdout
+    assert "| Launch | 2025-03-21 | 0 of 1 | 0% |" in text  # its date has passed
+    assert "| R-1 | Server melts | 12 | 12 |" in text
+    assert "No dependency threatens a milestone." in text
+    # The demo history is of 2025: no card finished in the window before today.
+    assert "## Forecast\n\nNo forecast: " in text
