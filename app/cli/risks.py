@@ -29,6 +29,8 @@ def _fields(parser: argparse.ArgumentParser, adding: bool) -> None:
     parser.add_argument(
         "--card", action="append", metavar="KEY", help=f"a card it touches ({what}repeatable)"
     )
+    # The first spelling, kept for scripts: cards or epics, several after one --link.
+    parser.add_argument("--link", nargs="+", action="extend", dest="card", help=argparse.SUPPRESS)
     parser.add_argument(
         "--epic", action="append", metavar="KEY", help=f"an epic it touches ({what}repeatable)"
     )

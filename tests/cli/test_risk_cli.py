@@ -62,6 +62,11 @@ def test_cards_epics_and_milestones_are_linked_repeatably(db: str) -> None:
                "Beta", db=db))  # fmt: skip
     [risk] = as_json(run_cli("risk", "list", "--project", "WEB", "--json", db=db))
     assert (risk["cards"], risk["epics"], risk["milestones"]) == (["WEB-3"], [], ["Beta"])
+    # --link, the first spelling, still links cards and epics (several after one --link)
+    ok(run_cli("risk", "update", "R-1", "--project", "WEB", "--link", "WEB-1", "WEB-2",
+               db=db))  # fmt: skip
+    [risk] = as_json(run_cli("risk", "list", "--project", "WEB", "--json", db=db))
+    assert (risk["cards"], risk["epics"]) == (["WEB-1"], ["WEB-2"])
     before = database_rows(db)
     refused(run_cli("risk", "update", "R-1", "--project", "WEB", "--card", "WEB-1",
                     "--no-cards", db=db), "--card or --no-cards")  # fmt: skip

@@ -172,6 +172,10 @@ class RiskDialog(QDialog):
                 if name.lower() in linked_milestones
                 else Qt.CheckState.Unchecked
             )
+        for widget, what in ((self.epics, "epics"), (self.milestones, "milestones")):
+            if widget.count() == 0:
+                empty = QListWidgetItem(f"(this project has no {what} yet)", widget)
+                empty.setFlags(Qt.ItemFlag.NoItemFlags)
         right.addWidget(self.milestones, 1)
         cards_label = QLabel("Linked c&ards (keys, comma separated)", self)
         right.addWidget(cards_label)

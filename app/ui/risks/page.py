@@ -138,7 +138,13 @@ class RisksPage(QWidget):
         for section in range(5):
             self.heat.setColumnWidth(section, 48)
             self.heat.setRowHeight(section, 40)
-        self.heat.setFixedSize(5 * 48 + 40, 5 * 40 + 30)
+        frame = 2 * self.heat.frameWidth()
+        self.heat.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.heat.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.heat.setFixedSize(
+            self.heat.verticalHeader().sizeHint().width() + 5 * 48 + frame,
+            self.heat.horizontalHeader().sizeHint().height() + 5 * 40 + frame,
+        )
         self.heat.cellClicked.connect(self._cell_clicked)
         left.addWidget(self.heat)
         left.addWidget(QLabel("Probability ↑ · Impact →", self))
@@ -490,12 +496,13 @@ def _details(risk: RiskDTO) -> str:
         text = ", ".join(value) if isinstance(value, tuple) else str(value)
         return f"<b>{label}:</b> {html.escape(text)}<br>"
 
+    days = risk.schedule_days
     parts = [
         f"<b>{html.escape(risk.key)} {html.escape(risk.title)}</b><br>",
         line("Description", risk.description),
         line("Response", risk.response),
         line("Trigger", risk.trigger),
-        line("Schedule impact", None if risk.schedule_days is None else f"{risk.schedule_days} d"),
+        line("Schedule impact", None if risk.schedule_days is None else f"{days} working days"),
         line("Cost impact", risk.cost_impact),
         line("Epics", risk.epic_keys),
         line("Cards", risk.card_keys),
