@@ -9,10 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy import delete
 
 from app.bootstrap import Runtime
 from app.errors import Conflict, DomainError, NotFound, StaleEdit, ValidationError
-from app.models import Milestone
+from app.models import Milestone, ProjectMember
 from app.services import Services
 from app.services.dto import ProjectDTO
 from app.services.events import Change, ChangeKind
@@ -293,3 +294,15 @@ def test_a_stale_delete_and_a_taken_key_are_refused(
     refused(Conflict, services.risks.restore_risk, deleted, match="R-1 cannot come back")
     refused(ValidationError, services.risks.restore_risk, "R-1", match="Only a risk")
     refused(NotFound, services.risks.delete_risk, web.id, "R-9", match="no risk R-9")
+
+
+def test_a_restore_clears_an_owner_who_left_the_team(
+    services: Services, web: ProjectDTO, runtime: Runtime
+) -> None:
+    risk = services.risks.add_risk(web.id, "X", probability=2, impact=2, owner="Ana")
+    deleted = services.risks.delete_risk(web.id, risk.key)
+    with runtime.services.context.writer() as session:
+        session.execute(delete(ProjectMember).where(ProjectMember.project_id == web.id))
+        session.commit()
+    restored = services.risks.restore_risk(deleted)
+    assert (restored.owner_id, restored.owner) == (None, "") and restored.title == "X"
