@@ -213,6 +213,10 @@ def test_ctrl_n_opens_the_dialog_and_an_empty_title_is_refused_in_it(
         press_ok(dialog)
         seen.append(dialog.error.text())
         dialog.proximity.clear()
+        qtbot.keyClicks(dialog.cards, "RK-99")
+        press_ok(dialog)
+        seen.append(dialog.error.text())
+        dialog.cards.clear()
         qtbot.keyClicks(dialog.cost_impact, "-3")
         press_ok(dialog)  # the service refuses: shown in the dialog, which stays open
 
@@ -228,7 +232,8 @@ def test_ctrl_n_opens_the_dialog_and_an_empty_title_is_refused_in_it(
     qtbot.keyClick(page.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert seen[0] == "The risk title cannot be empty."
     assert "'next week' is not a date" in seen[1]
-    assert "cannot be negative" in seen[2]
+    assert seen[2] == "There is no card RK-99 in this project."
+    assert "cannot be negative" in seen[3]
     assert len(services.risks.list_risks(project.id)) == 3
     assert window.undo_stack.count() == 0
 
@@ -367,3 +372,33 @@ def test_a_risk_added_in_another_window_appears_here(
     elsewhere.risks.delete_risk(project.id, "R-4")
     assert window.check_external_changes()
     qtbot.waitUntil(lambda: "R-4" not in page.visible_keys())
+
+
+def test_the_editor_shows_the_links_and_ok_without_a_change_writes_nothing(
+    services, make_window, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    project = make_project(services)
+    services.cards.create_card(project.id, "Payments", type="epic")  # RK-1
+    services.cards.create_card(project.id, "Search", type="epic")  # RK-2
+    services.cards.create_card(project.id, "Refunds")  # RK-3
+    services.plans.add_milestone(project.id, "Beta", "2027-03-01")
+    services.risks.update_risk(project.id, "R-3", epics=["RK-2"], cards=["RK-3"],
+                               milestones=["Beta"], owner="Bo", cost_impact="10.50")  # fmt: skip
+    before = services.risks.get_risk(project.id, "R-3")
+    window, page = open_risks(services, make_window, qtbot)
+    page.select("R-3")
+    seen: dict[str, object] = {}
+
+    def look(dialog: RiskDialog) -> None:
+        checked = Qt.CheckState.Checked
+        seen["epics"] = [dialog.epics.item(r).checkState() == checked for r in range(2)]
+        seen["milestone"] = dialog.milestones.item(0).checkState() == checked
+        seen["cards"] = dialog.cards.text()
+        seen["owner"] = dialog.owner.currentText()
+        press_ok(dialog)
+
+    in_dialog(look)
+    qtbot.keyClick(page.table, Qt.Key.Key_Enter)
+    assert seen == {"epics": [False, True], "milestone": True, "cards": "RK-3", "owner": "Bo"}
+    assert window.undo_stack.count() == 0
+    assert services.risks.get_risk(project.id, "R-3") == before
