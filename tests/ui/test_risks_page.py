@@ -402,3 +402,15 @@ def test_the_editor_shows_the_links_and_ok_without_a_change_writes_nothing(
     assert seen == {"epics": [False, True], "milestone": True, "cards": "RK-3", "owner": "Bo"}
     assert window.undo_stack.count() == 0
     assert services.risks.get_risk(project.id, "R-3") == before
+
+
+def test_switching_project_shows_its_register(services, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    make_project(services)
+    other = services.projects.create_project("OT", "Other")
+    services.risks.add_risk(other.id, "Only here", probability=1, impact=1)
+    window, page = open_risks(services, make_window, qtbot)
+    assert len(page.visible_keys()) == 3
+    window.select_project("OT")
+    qtbot.waitUntil(lambda: page.visible_keys() == ["R-1"])
+    assert page.proxy.index(0, TITLE).data() == "Only here"
+    assert "Other" in page.heading.text()
