@@ -274,6 +274,98 @@ def main(argv: list[str] | None = None) -> int:
         QImage(str(png)).copy(0, 0, 390, 1360).save(str(target))
         made.append(str(target))
 
+    @shot("risks")
+    def _risks() -> None:
+        """View › Risks: a register a PM keeps on the demo (the demo itself has none), one
+        risk past its proximity date, one closed; R-2 selected for its details."""
+        from datetime import timedelta
+
+        services = runtime.services
+        project = services.projects.find_project("DEMO")
+        today = services.projects.today(project.time_zone)
+        epics = {c.title: c.key for c in services.cards.list_cards(project.id) if c.type == "epic"}
+        if not any(m.name == "Public beta" for m in services.plans.list_milestones(project.id)):
+            services.plans.add_milestone(project.id, "Public beta", today + timedelta(days=40))
+        if not services.risks.list_risks(project.id):
+            add = services.risks.add_risk
+            add(
+                project.id,
+                "Payment provider sandbox not ready",
+                probability=4,
+                impact=5,
+                residual_probability=2,
+                residual_impact=4,
+                owner="Grace Hopper",
+                response="Build against a mock of the provider's API; weekly check-in",
+                trigger="No sandbox keys two weeks before the beta",
+                proximity=today - timedelta(days=3),
+                schedule_days=8,
+                cost_impact="6000",
+                epics=[epics["Payment provider migration"]],
+                milestones=["Public beta"],
+            )
+            add(
+                project.id,
+                "Checkout conversion drops after the redesign",
+                probability=3,
+                impact=4,
+                residual_probability=2,
+                residual_impact=3,
+                owner="Mei Chen",
+                description="The new flow adds a step for guests.",
+                response="A/B test behind a flag; keep the old flow one release",
+                trigger="Conversion down 5 % in the A/B test",
+                status="mitigating",
+                proximity=today + timedelta(days=21),
+                schedule_days=3,
+                epics=[epics["Checkout redesign"]],
+                milestones=["Public beta"],
+            )
+            add(
+                project.id,
+                "Accessibility findings need a rework of forms",
+                probability=3,
+                impact=3,
+                owner="Katherine Johnson",
+                response="Audit the forms first",
+                proximity=today + timedelta(days=30),
+                epics=[epics["Accessibility audit"]],
+            )
+            add(
+                project.id,
+                "Only one person knows the deployment scripts",
+                probability=3,
+                impact=5,
+                residual_probability=1,
+                residual_impact=5,
+                owner="Ada Lovelace",
+                response="Pair on every release; write the runbook",
+                status="mitigating",
+            )
+            add(
+                project.id,
+                "Card data in the logs (PCI)",
+                probability=2,
+                impact=5,
+                owner="Alan Turing",
+                response="Log scrubbing middleware",
+                status="closed",
+            )
+            add(
+                project.id,
+                "Load test hardware late",
+                probability=2,
+                impact=2,
+                proximity=today + timedelta(days=10),
+                cost_impact="800",
+            )
+        window.show_page("risks")
+        page = window.built_page("risks")
+        page.refresh()
+        page.select("R-2")
+        save(window, "risks")
+        window.show_page("board")
+
     @shot("board-screens")
     def _screens() -> None:
         """The board on a laptop and on the meeting room's screens, at the zoom that reads

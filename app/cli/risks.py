@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from app.cli.common import Handlers
+from app.errors import ValidationError
 
 STATUSES = ("open", "mitigating", "closed", "happened")
 
@@ -24,8 +25,25 @@ def _fields(parser: argparse.ArgumentParser, adding: bool) -> None:
     parser.add_argument("--proximity", metavar="YYYY-MM-DD", help="when it may strike")
     parser.add_argument("--schedule-days", metavar="N", help="delay if it strikes (days)")
     parser.add_argument("--cost", metavar="AMOUNT", help="cost if it strikes")
-    parser.add_argument("--link", nargs="+", metavar="KEY", help="cards or epics it touches")
-    parser.add_argument("--milestone", nargs="+", metavar="NAME", help="milestones it threatens")
+    what = "replaces the linked ones; " if not adding else ""
+    parser.add_argument(
+        "--card", action="append", metavar="KEY", help=f"a card it touches ({what}repeatable)"
+    )
+    # The first spelling, kept for scripts: cards or epics, several after one --link.
+    parser.add_argument("--link", nargs="+", action="extend", dest="card", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--epic", action="append", metavar="KEY", help=f"an epic it touches ({what}repeatable)"
+    )
+    parser.add_argument(
+        "--milestone",
+        action="append",
+        metavar="NAME",
+        help=f"a milestone it threatens ({what}repeatable)",
+    )
+    if not adding:
+        parser.add_argument("--no-cards", action="store_true", help="unlink every card")
+        parser.add_argument("--no-epics", action="store_true", help="unlink every epic")
+        parser.add_argument("--no-milestones", action="store_true", help="unlink every milestone")
     parser.add_argument("--status", choices=STATUSES, default="open" if adding else None)
 
 
@@ -83,7 +101,8 @@ def _add(services: Any, args: argparse.Namespace) -> int:
         probability=args.probability,
         impact=args.impact,
         owner=args.owner,
-        links=args.link or (),
+        cards=args.card or (),
+        epics=args.epic or (),
         milestones=args.milestone or (),
         **_given(args),
     )
@@ -100,16 +119,20 @@ def _update(services: Any, args: argparse.Namespace) -> int:
     extra: dict[str, Any] = {}
     if args.owner is not None:
         extra["owner"] = args.owner or None
-    if args.link is not None:
-        extra["links"] = args.link
-    if args.milestone is not None:
-        extra["milestones"] = args.milestone
+    for name, flag in (("cards", "card"), ("epics", "epic"), ("milestones", "milestone")):
+        given, cleared = getattr(args, flag), getattr(args, f"no_{name}")
+        if given is not None and cleared:
+            raise ValidationError(f"Give --{flag} or --no-{name}, not both.")
+        if given is not None or cleared:
+            extra[name] = given or []
     risk = services.risks.update_risk(project.id, args.key, **extra, **fields)
     print(f"{risk.key} {risk.status} exposure {risk.exposure} residual {risk.residual_exposure}")
     return 0
 
 
 def risk_json(risk: Any) -> dict[str, Any]:
+    """A risk as ``risk list --json`` prints it: its links as ``epics``, ``cards`` and
+    ``milestones`` (names)."""
     return {
         "key": risk.key,
         "title": risk.title,
@@ -128,7 +151,8 @@ def risk_json(risk: Any) -> dict[str, Any]:
         "overdue": risk.overdue,
         "schedule_days": risk.schedule_days,
         "cost_impact": None if risk.cost_impact is None else str(risk.cost_impact),
-        "links": list(risk.card_keys),
+        "epics": list(risk.epic_keys),
+        "cards": list(risk.card_keys),
         "milestones": list(risk.milestones),
     }
 

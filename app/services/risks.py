@@ -5,8 +5,14 @@ the planned response (inherent) and after it (residual, optional: without it the
 is the inherent); exposure is their product, so 1..25. A risk still open (or being
 mitigated) past its proximity date is ``overdue``: its moment came and nobody closed it.
 
+A risk links epics and cards (both are cards in the database; the DTO tells them apart by
+type: ``epic_keys`` and ``card_keys``) and milestones, by name.
+
 Every write is one transaction and publishes ``risks_changed``; an update is its own
-inverse (undo calls :meth:`RiskService.update_risk` with the old values).
+inverse (undo calls :meth:`RiskService.update_risk` with the old values), a delete is undone
+by :meth:`RiskService.restore_risk` with the DTO the delete returned. An edit or a delete
+given the ``expected_version`` it was based on is refused (:class:`StaleEdit`, a
+:class:`Conflict`) when someone changed the risk since.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.clock import today_in
-from app.errors import NotFound, StaleEdit, ValidationError
+from app.errors import Conflict, NotFound, StaleEdit, ValidationError
 from app.models import (
     Card,
     Member,
@@ -64,6 +70,8 @@ KEEP: Final = _Keep()
 
 @dataclass(frozen=True)
 class RiskDTO:
+    """One risk of the register as the UI and the CLI see it (read-only)."""
+
     id: int
     project_id: int
     number: int
@@ -81,7 +89,8 @@ class RiskDTO:
     status: str
     schedule_days: int | None
     cost_impact: Decimal | None
-    card_keys: tuple[str, ...]  # linked cards and epics, as keys
+    epic_keys: tuple[str, ...]  # linked epics, as keys (WEB-3)
+    card_keys: tuple[str, ...]  # linked cards that are not epics, as keys
     milestones: tuple[str, ...]  # linked milestones, by name
     overdue: bool
     version: int
@@ -110,7 +119,13 @@ class RiskDTO:
 
     @property
     def active(self) -> bool:
+        """Open or being mitigated: still a threat."""
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def linked_keys(self) -> tuple[str, ...]:
+        """The epics, then the cards, it is linked to."""
+        return self.epic_keys + self.card_keys
 
 
 def risk_number(value: object) -> int:
@@ -210,11 +225,14 @@ class RiskService:
         status: str = "open",
         schedule_days: object = None,
         cost_impact: object = None,
-        links: Iterable[str] = (),
+        cards: Iterable[str] = (),
+        epics: Iterable[str] = (),
         milestones: Iterable[str] = (),
     ) -> RiskDTO:
         """Add a risk to the register as ``R-<next number>``. ``owner``: a member of the
-        project (name or id); ``links``: card or epic keys; ``milestones``: their names."""
+        project (name or id); ``cards``: card keys (an epic's key is fine there too);
+        ``epics``: epic keys (a card that is not an epic is refused); ``milestones``: their
+        names."""
         values = _clean(
             {
                 "title": title,
@@ -235,7 +253,9 @@ class RiskService:
             session = uow.session
             project = _lock_project(session, project_id)
             owner_id = _owner_id(session, project_id, owner)
-            card_ids = _card_ids(session, project, links)
+            card_ids = _card_ids(session, project, cards)
+            card_ids += [i for i in _card_ids(session, project, epics, epics_only=True)
+                         if i not in card_ids]  # fmt: skip
             milestone_ids = _milestone_ids(session, project_id, milestones)
             number = (
                 session.scalar(select(func.max(Risk.number)).where(Risk.project_id == project_id))
@@ -257,14 +277,18 @@ class RiskService:
         *,
         expected_version: int | None = None,
         owner: object = KEEP,
-        links: object = KEEP,
+        cards: object = KEEP,
+        epics: object = KEEP,
         milestones: object = KEEP,
         **fields: Any,
     ) -> RiskDTO:
         """Change some of a risk's fields (those not given are kept; None clears an
         optional one). ``fields``: title, description, probability, impact,
         residual_probability, residual_impact, response, trigger, proximity, status,
-        schedule_days, cost_impact. ``links`` / ``milestones`` replace the linked sets."""
+        schedule_days, cost_impact. ``cards`` replaces the linked cards that are not epics
+        (an epic's key given there is linked as an epic), ``epics`` the linked epics,
+        ``milestones`` the linked milestones. ``expected_version``: the version the change
+        is based on; a risk changed since is refused (:class:`StaleEdit`)."""
         unknown = set(fields) - set(_CLEANERS)
         if unknown:
             raise ValidationError(f"A risk has no field {sorted(unknown)[0]!r}.")
@@ -273,12 +297,7 @@ class RiskService:
             session = uow.session
             project = _lock_project(session, project_id)
             risk = _find(session, project_id, key)
-            if expected_version is not None and risk.version != expected_version:
-                raise StaleEdit(
-                    f"R-{risk.number} was changed by someone else since you opened it; "
-                    "reload it, then apply your change again.",
-                    current_version=risk.version,
-                )
+            _check_version(risk, expected_version)
             changed = False
             if owner is not KEEP:
                 owner_id = _owner_id(session, project_id, owner)
@@ -289,7 +308,9 @@ class RiskService:
                 if getattr(risk, name) != value:
                     setattr(risk, name, value)
                     changed = True
-            card_ids = None if links is KEEP else _card_ids(session, project, links)  # type: ignore[arg-type]
+            card_ids = None
+            if cards is not KEEP or epics is not KEEP:
+                card_ids = _new_links(session, project, risk.id, cards, epics)
             milestone_ids = (
                 None if milestones is KEEP else _milestone_ids(session, project_id, milestones)  # type: ignore[arg-type]
             )
@@ -319,15 +340,75 @@ class RiskService:
         old status."""
         return self.update_risk(project_id, key, status="happened" if happened else "closed")
 
-    def delete_risk(self, project_id: int, key: object) -> None:
-        """Take a risk out of the register (what undoing its addition does)."""
+    def delete_risk(
+        self, project_id: int, key: object, expected_version: int | None = None
+    ) -> RiskDTO:
+        """Take a risk out of the register; returns it as it was, links included, for
+        :meth:`restore_risk` (undo). ``expected_version``: refused when the risk was
+        changed since (:class:`StaleEdit`)."""
         with self._ctx.write() as uow:
             session = uow.session
-            get_project(session, project_id)
-            session.delete(_find(session, project_id, key))
+            project = get_project(session, project_id)
+            risk = _find(session, project_id, key)
+            _check_version(risk, expected_version)
+            dto = _dtos(session, project, [risk], self._today(project))[0]
+            session.delete(risk)
             session.flush()
             uow.notify(Change(ChangeKind.RISKS_CHANGED, project_id))
             uow.commit()
+            return dto
+
+    def restore_risk(self, risk: RiskDTO) -> RiskDTO:
+        """Put a deleted risk back with its key, fields and links (undoing
+        :meth:`delete_risk`). Links to what no longer exists are dropped, an owner who left
+        the team is cleared. Refused (:class:`Conflict`) when its key was taken since."""
+        if not isinstance(risk, RiskDTO):
+            raise ValidationError("Only a risk the register returned can be restored.")
+        with self._ctx.write() as uow:
+            session = uow.session
+            project = _lock_project(session, risk.project_id)
+            taken = session.scalar(
+                select(Risk.id).where(Risk.project_id == project.id, Risk.number == risk.number)
+            )
+            if taken is not None:
+                raise Conflict(f"{risk.key} cannot come back: its key is in use again.")
+            try:
+                owner_id = _owner_id(session, project.id, risk.owner_id)
+            except ValidationError:
+                owner_id = None
+            card_ids = _existing_cards(session, project, risk.linked_keys)
+            milestone_ids = list(
+                session.scalars(
+                    select(Milestone.id).where(
+                        Milestone.project_id == project.id, Milestone.name.in_(risk.milestones)
+                    )
+                )
+            )
+            restored = Risk(
+                project_id=project.id,
+                number=risk.number,
+                title=risk.title,
+                description=risk.description,
+                probability=risk.probability,
+                impact=risk.impact,
+                residual_probability=risk.residual_probability,
+                residual_impact=risk.residual_impact,
+                owner_id=owner_id,
+                response=risk.response,
+                trigger=risk.trigger,
+                proximity=risk.proximity,
+                status=risk.status,
+                schedule_days=risk.schedule_days,
+                cost_impact=risk.cost_impact,
+                version=risk.version + 1,
+            )
+            session.add(restored)
+            session.flush()
+            _set_links(session, restored.id, card_ids, milestone_ids)
+            dto = _dtos(session, project, [restored], self._today(project))[0]
+            uow.notify(Change(ChangeKind.RISKS_CHANGED, project.id))
+            uow.commit()
+            return dto
 
     def _today(self, project: Project) -> dt.date:
         return today_in(project.time_zone, self._ctx.clock())
@@ -399,16 +480,65 @@ def _owner_id(session: Session, project_id: int, owner: object) -> int | None:
     return member_id
 
 
-def _card_ids(session: Session, project: Project, keys: Iterable[str]) -> list[int]:
+def _check_version(risk: Risk, expected_version: int | None) -> None:
+    """Refuse a change based on an older version of the risk than the stored one."""
+    if expected_version is not None and risk.version != expected_version:
+        raise StaleEdit(
+            f"R-{risk.number} was changed by someone else since you opened it; "
+            "reload it, then apply your change again.",
+            current_version=risk.version,
+        )
+
+
+def _card_ids(
+    session: Session, project: Project, keys: Iterable[str], epics_only: bool = False
+) -> list[int]:
+    """The ids of cards of ``project`` by key; ``epics_only``: each must be an epic."""
     if isinstance(keys, str):
         keys = [keys]
     ids: list[int] = []
     for key in keys:
         card_id = find_card_id(session, key)
-        if session.scalar(select(Card.project_id).where(Card.id == card_id)) != project.id:
-            raise ValidationError(f"{key.strip().upper()} is a card of another project.")
+        row = session.execute(select(Card.project_id, Card.type).where(Card.id == card_id)).one()
+        shown = str(key).strip().upper()
+        if row.project_id != project.id:
+            raise ValidationError(f"{shown} is a card of another project.")
+        if epics_only and row.type != "epic":
+            raise ValidationError(f"{shown} is a {row.type}, not an epic.")
         if card_id not in ids:
             ids.append(card_id)
+    return ids
+
+
+def _new_links(
+    session: Session, project: Project, risk_id: int, cards: object, epics: object
+) -> list[int]:
+    """The card ids a risk links after an update: the given cards (or the linked ones
+    that are not epics, when kept) and the given epics (or the linked epics, when kept)."""
+    linked = session.execute(
+        select(Card.id, Card.type)
+        .join(RiskCard, RiskCard.card_id == Card.id)
+        .where(RiskCard.risk_id == risk_id)
+    ).all()
+    if cards is KEEP:
+        ids = [row.id for row in linked if row.type != "epic"]
+    else:
+        ids = _card_ids(session, project, cards)  # type: ignore[arg-type]
+    if epics is KEEP:
+        epic_ids = [row.id for row in linked if row.type == "epic"]
+    else:
+        epic_ids = _card_ids(session, project, epics, epics_only=True)  # type: ignore[arg-type]
+    return ids + [i for i in epic_ids if i not in ids]
+
+
+def _existing_cards(session: Session, project: Project, keys: Iterable[str]) -> list[int]:
+    """The ids of those of ``keys`` that are still cards of ``project`` (a restore)."""
+    ids: list[int] = []
+    for key in keys:
+        try:
+            ids.extend(_card_ids(session, project, [key]))
+        except (NotFound, ValidationError):
+            continue
     return ids
 
 
@@ -447,13 +577,15 @@ def _dtos(session: Session, project: Project, risks: list[Risk], today: dt.date)
         return []
     ids = [r.id for r in risks]
     cards: dict[int, list[str]] = {}
-    for risk_id, number in session.execute(
-        select(RiskCard.risk_id, Card.number)
+    epics: dict[int, list[str]] = {}
+    for risk_id, number, kind in session.execute(
+        select(RiskCard.risk_id, Card.number, Card.type)
         .join(Card, Card.id == RiskCard.card_id)
         .where(RiskCard.risk_id.in_(ids))
         .order_by(Card.number)
     ):
-        cards.setdefault(risk_id, []).append(f"{project.key}-{number}")
+        into = epics if kind == "epic" else cards
+        into.setdefault(risk_id, []).append(f"{project.key}-{number}")
     milestones: dict[int, list[str]] = {}
     for risk_id, name in session.execute(
         select(RiskMilestone.risk_id, Milestone.name)
@@ -491,6 +623,7 @@ def _dtos(session: Session, project: Project, risks: list[Risk], today: dt.date)
             status=r.status,
             schedule_days=r.schedule_days,
             cost_impact=None if r.cost_impact is None else Decimal(r.cost_impact),
+            epic_keys=tuple(epics.get(r.id, ())),
             card_keys=tuple(cards.get(r.id, ())),
             milestones=tuple(milestones.get(r.id, ())),
             overdue=(

@@ -23,14 +23,15 @@ def test_add_list_and_update_a_risk(db: str) -> None:
         "--impact", "5", "--residual-probability", "2", "--residual-impact", "3",
         "--owner", "ana", "--response", "Mock it", "--trigger", "No sandbox",
         "--proximity", "2099-01-01", "--schedule-days", "5", "--cost", "1200.50",
-        "--link", "WEB-1", db=db,
+        "--card", "WEB-1", db=db,
     )  # fmt: skip
     assert ok(out) == "R-1\n"
     ok(run_cli("risk", "add", "Key person leaves", "--project", "WEB", "--probability", "1",
                "--impact", "2", db=db))  # fmt: skip
     first, second = as_json(run_cli("risk", "list", "--project", "WEB", "--json", db=db))
     assert first["key"] == "R-1" and first["exposure"] == 20 and first["residual_exposure"] == 6
-    assert first["owner"] == "Ana" and first["links"] == ["WEB-1"]
+    assert first["owner"] == "Ana" and first["cards"] == ["WEB-1"] and first["epics"] == []
+    assert first["milestones"] == []
     assert first["cost_impact"] == "1200.50" and first["schedule_days"] == 5
     assert first["overdue"] is False and second["residual_exposure"] == 2
     text = ok(run_cli("risk", "update", "R-2", "--project", "WEB", "--status", "closed",
@@ -38,6 +39,38 @@ def test_add_list_and_update_a_risk(db: str) -> None:
     assert text == "R-2 closed exposure 3 residual 3\n"
     listed = ok(run_cli("risk", "list", "--project", "WEB", "--open", db=db))
     assert "Vendor API late (Ana)" in listed and "Key person" not in listed
+
+
+def test_cards_epics_and_milestones_are_linked_repeatably(db: str) -> None:
+    ok(run_cli("card", "add", "--project", "WEB", "--title", "Payments", "--type", "epic",
+               db=db))  # fmt: skip
+    ok(run_cli("card", "add", "--project", "WEB", "--title", "Refunds", db=db))
+    ok(run_cli("milestone", "add", "Beta", "--project", "WEB", "--date", "2099-01-01", db=db))
+    ok(run_cli("milestone", "add", "Launch", "--project", "WEB", "--date", "2099-06-01", db=db))
+    ok(run_cli("risk", "add", "PSP late", "--project", "WEB", "--probability", "3",
+               "--impact", "4", "--card", "WEB-1", "--card", "WEB-3", "--epic", "WEB-2",
+               "--milestone", "Beta", "--milestone", "launch", db=db))  # fmt: skip
+    [risk] = as_json(run_cli("risk", "list", "--project", "WEB", "--json", db=db))
+    assert risk["cards"] == ["WEB-1", "WEB-3"] and risk["epics"] == ["WEB-2"]
+    assert risk["milestones"] == ["Beta", "Launch"]
+    # update replaces only what it is given
+    ok(run_cli("risk", "update", "R-1", "--project", "WEB", "--card", "WEB-3",
+               "--no-milestones", db=db))  # fmt: skip
+    [risk] = as_json(run_cli("risk", "list", "--project", "WEB", "--json", db=db))
+    assert (risk["cards"], risk["epics"], risk["milestones"]) == (["WEB-3"], ["WEB-2"], [])
+    ok(run_cli("risk", "update", "R-1", "--project", "WEB", "--no-epics", "--milestone",
+               "Beta", db=db))  # fmt: skip
+    [risk] = as_json(run_cli("risk", "list", "--project", "WEB", "--json", db=db))
+    assert (risk["cards"], risk["epics"], risk["milestones"]) == (["WEB-3"], [], ["Beta"])
+    # --link, the first spelling, still links cards and epics (several after one --link)
+    ok(run_cli("risk", "update", "R-1", "--project", "WEB", "--link", "WEB-1", "WEB-2",
+               db=db))  # fmt: skip
+    [risk] = as_json(run_cli("risk", "list", "--project", "WEB", "--json", db=db))
+    assert (risk["cards"], risk["epics"]) == (["WEB-1"], ["WEB-2"])
+    before = database_rows(db)
+    refused(run_cli("risk", "update", "R-1", "--project", "WEB", "--card", "WEB-1",
+                    "--no-cards", db=db), "--card or --no-cards")  # fmt: skip
+    assert database_rows(db) == before
 
 
 def test_an_overdue_risk_is_flagged_in_the_list(db: str) -> None:
@@ -54,7 +87,9 @@ def test_an_overdue_risk_is_flagged_in_the_list(db: str) -> None:
         (["--probability", "2", "--impact", "2", "--cost", "-1"], ("negative",)),
         (["--probability", "2", "--impact", "2", "--owner", "Zed"], ("not a member",)),
         (["--probability", "2", "--impact", "2", "--proximity", "soon"], ("not a date",)),
-        (["--probability", "2", "--impact", "2", "--link", "WEB-99"], ("WEB-99",)),
+        (["--probability", "2", "--impact", "2", "--card", "WEB-99"], ("WEB-99",)),
+        (["--probability", "2", "--impact", "2", "--epic", "WEB-1"], ("WEB-1", "not an epic")),
+        (["--probability", "2", "--impact", "2", "--milestone", "Gamma"], ("Gamma",)),
     ],
 )
 def test_bad_input_is_refused_in_one_line_and_nothing_is_written(

@@ -9,10 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy import delete
 
 from app.bootstrap import Runtime
-from app.errors import DomainError, NotFound, StaleEdit, ValidationError
-from app.models import Milestone
+from app.errors import Conflict, DomainError, NotFound, StaleEdit, ValidationError
+from app.models import Milestone, ProjectMember
 from app.services import Services
 from app.services.dto import ProjectDTO
 from app.services.events import Change, ChangeKind
@@ -73,13 +74,14 @@ def test_add_a_risk_numbers_it_and_computes_exposure(
         proximity="2025-04-01",
         schedule_days=5,
         cost_impact="1200.50",
-        links=["web-1"],
+        cards=["web-1"],
     )
     second = services.risks.add_risk(web.id, "Key person leaves", probability=1, impact=2)
     assert (first.key, second.key) == ("R-1", "R-2")
     assert first.exposure == 20 and first.residual_exposure == 6
     assert second.residual_exposure == 2  # no residual given: the inherent one
     assert first.owner == "Ana" and first.card_keys == (f"WEB-{card.number}",)
+    assert first.epic_keys == ()
     assert first.cost_impact == Decimal("1200.50") and first.schedule_days == 5
     assert first.proximity == dt.date(2025, 4, 1) and first.status == "open"
     assert not first.overdue
@@ -160,9 +162,10 @@ def test_links_to_milestones_and_replacing_links(
     epic = services.cards.create_card(web.id, "Checkout", type="epic")
     risk = services.risks.add_risk(web.id, "X", probability=2, impact=2, milestones=["beta"])
     assert risk.milestones == ("Beta",)
-    updated = services.risks.update_risk(web.id, "R-1", links=[f"WEB-{epic.number}"],
+    updated = services.risks.update_risk(web.id, "R-1", epics=[f"WEB-{epic.number}"],
                                          milestones=[])  # fmt: skip
-    assert updated.card_keys == (f"WEB-{epic.number}",) and updated.milestones == ()
+    assert updated.epic_keys == (f"WEB-{epic.number}",) and updated.milestones == ()
+    assert updated.card_keys == ()
 
 
 @pytest.mark.parametrize(
@@ -183,7 +186,9 @@ def test_links_to_milestones_and_replacing_links(
         ({"cost_impact": "-5"}, "cannot be negative"),
         ({"cost_impact": "1.005"}, "two decimals"),
         ({"owner": "Nobody"}, "not a member of this project"),
-        ({"links": ["WEB-999"]}, "There is no card WEB-999"),
+        ({"cards": ["WEB-999"]}, "There is no card WEB-999"),
+        ({"epics": ["WEB-999"]}, "There is no card WEB-999"),
+        ({"cards": ["nonsense"]}, "not a card key"),
         ({"milestones": ["Gamma"]}, "no milestone 'Gamma'"),
     ],
 )
@@ -201,7 +206,7 @@ def test_a_card_of_another_project_cannot_be_linked(
     other = services.projects.create_project("APP", "App")
     card = services.cards.create_card(other.id, "Elsewhere")
     refused(ValidationError, services.risks.add_risk, web.id, "X", probability=1, impact=1,
-            links=[f"APP-{card.number}"], match="another project")  # fmt: skip
+            cards=[f"APP-{card.number}"], match="another project")  # fmt: skip
 
 
 def test_unknown_risks_and_keys(services: Services, web: ProjectDTO, refused) -> None:
@@ -209,3 +214,95 @@ def test_unknown_risks_and_keys(services: Services, web: ProjectDTO, refused) ->
     refused(ValidationError, services.risks.get_risk, web.id, "risk seven", match="not a risk key")
     refused(ValidationError, services.risks.update_risk, web.id, "R-1", colour="red",
             match="no field")  # fmt: skip
+
+
+def test_epics_and_cards_are_linked_and_shown_apart(services: Services, web: ProjectDTO) -> None:
+    epic = services.cards.create_card(web.id, "Checkout", type="epic")
+    story = services.cards.create_card(web.id, "Pay by card")
+    bug = services.cards.create_card(web.id, "Rounding", type="bug")
+    risk = services.risks.add_risk(
+        web.id, "PSP late", probability=3, impact=4, epics=[epic.key], cards=[story.key]
+    )
+    assert risk.epic_keys == (epic.key,) and risk.card_keys == (story.key,)
+    assert risk.linked_keys == (epic.key, story.key)
+    # An epic's key given as a card is linked, and shown, as an epic.
+    other = services.risks.add_risk(web.id, "Y", probability=1, impact=1, cards=[epic.key])
+    assert other.epic_keys == (epic.key,) and other.card_keys == ()
+    # Replacing the cards keeps the epics, and the other way round.
+    updated = services.risks.update_risk(web.id, "R-1", cards=[bug.key])
+    assert updated.epic_keys == (epic.key,) and updated.card_keys == (bug.key,)
+    updated = services.risks.update_risk(web.id, "R-1", epics=[])
+    assert updated.epic_keys == () and updated.card_keys == (bug.key,)
+    assert services.risks.get_risk(web.id, "R-1") == updated
+
+
+def test_a_card_that_is_not_an_epic_is_refused_as_an_epic(
+    services: Services, web: ProjectDTO, refused
+) -> None:
+    story = services.cards.create_card(web.id, "Pay by card")
+    refused(ValidationError, services.risks.add_risk, web.id, "X", probability=1, impact=1,
+            epics=[story.key], match=f"{story.key} is a story, not an epic")  # fmt: skip
+    services.risks.add_risk(web.id, "X", probability=1, impact=1)
+    refused(ValidationError, services.risks.update_risk, web.id, "R-1", epics=[story.key],
+            match="not an epic")  # fmt: skip
+
+
+def test_delete_returns_the_risk_and_restore_brings_it_back(
+    services: Services, web: ProjectDTO, changes: list[Change]
+) -> None:
+    epic = services.cards.create_card(web.id, "Checkout", type="epic")
+    story = services.cards.create_card(web.id, "Pay by card")
+    services.plans.add_milestone(web.id, "Beta", "2030-05-01")
+    services.risks.add_risk(web.id, "First", probability=1, impact=1)
+    risk = services.risks.add_risk(
+        web.id, "PSP late", probability=4, impact=5, residual_probability=2, owner="Ana",
+        response="Mock it", proximity="2025-04-01", schedule_days=3, cost_impact="99.90",
+        epics=[epic.key], cards=[story.key], milestones=["Beta"], status="mitigating",
+    )  # fmt: skip
+    deleted = services.risks.delete_risk(web.id, "R-2", expected_version=risk.version)
+    assert deleted == risk
+    assert [r.key for r in services.risks.list_risks(web.id)] == ["R-1"]
+    assert changes[-1].kind == ChangeKind.RISKS_CHANGED
+    restored = services.risks.restore_risk(deleted)
+    assert restored.key == "R-2" and restored.version == risk.version + 1
+    same = ("title", "probability", "impact", "residual_probability", "owner", "response",
+            "proximity", "schedule_days", "cost_impact", "epic_keys", "card_keys",
+            "milestones", "status")  # fmt: skip
+    assert {f: getattr(restored, f) for f in same} == {f: getattr(risk, f) for f in same}
+    assert services.risks.get_risk(web.id, "R-2") == restored
+    assert services.risks.add_risk(web.id, "Next", probability=1, impact=1).key == "R-3"
+
+
+def test_a_restore_drops_links_to_what_is_gone(services: Services, web: ProjectDTO) -> None:
+    beta = services.plans.add_milestone(web.id, "Beta", "2030-05-01")
+    risk = services.risks.add_risk(web.id, "X", probability=2, impact=2, milestones=["Beta"])
+    deleted = services.risks.delete_risk(web.id, risk.key)
+    services.plans.delete_milestone(beta.id)
+    restored = services.risks.restore_risk(deleted)
+    assert restored.milestones == () and restored.title == "X"
+
+
+def test_a_stale_delete_and_a_taken_key_are_refused(
+    services: Services, web: ProjectDTO, refused
+) -> None:
+    risk = services.risks.add_risk(web.id, "X", probability=2, impact=2)
+    services.risks.update_risk(web.id, "R-1", impact=3)
+    refused(StaleEdit, services.risks.delete_risk, web.id, "R-1", expected_version=risk.version,
+            match="changed by someone else")  # fmt: skip
+    deleted = services.risks.delete_risk(web.id, "R-1")
+    services.risks.add_risk(web.id, "Took its key", probability=1, impact=1)
+    refused(Conflict, services.risks.restore_risk, deleted, match="R-1 cannot come back")
+    refused(ValidationError, services.risks.restore_risk, "R-1", match="Only a risk")
+    refused(NotFound, services.risks.delete_risk, web.id, "R-9", match="no risk R-9")
+
+
+def test_a_restore_clears_an_owner_who_left_the_team(
+    services: Services, web: ProjectDTO, runtime: Runtime
+) -> None:
+    risk = services.risks.add_risk(web.id, "X", probability=2, impact=2, owner="Ana")
+    deleted = services.risks.delete_risk(web.id, risk.key)
+    with runtime.services.context.writer() as session:
+        session.execute(delete(ProjectMember).where(ProjectMember.project_id == web.id))
+        session.commit()
+    restored = services.risks.restore_risk(deleted)
+    assert (restored.owner_id, restored.owner) == (None, "") and restored.title == "X"
