@@ -238,15 +238,16 @@ def move_card(
         "offset": (min(position, POSITION_MAX) - 1) if position is not None else 0,
     }
     with _Autocommit(context) as conn:
-        with conn.pipeline() as pipeline:
-            cursors = [conn.cursor() for _ in range(4)]
+        cursors = [conn.cursor() for _ in range(4)]
+        # Leaving the pipeline sends the one Sync and reads every result into its cursor
+        # (a sync() inside it would cost a second round trip at the exit).
+        with conn.pipeline():
             for cursor, sql in zip(cursors, (_CARD, _EXTRAS, _COLUMNS, bounds_sql), strict=True):
                 cursor.execute(sql, params)
-            pipeline.sync()
-            card_row = cursors[0].fetchone()
-            extras = cursors[1].fetchall()
-            columns = {r[0]: r for r in cursors[2].fetchall()}
-            bounds_row = cursors[3].fetchone()
+        card_row = cursors[0].fetchone()
+        extras = cursors[1].fetchall()
+        columns = {r[0]: r for r in cursors[2].fetchall()}
+        bounds_row = cursors[3].fetchone()
         if card_row is None:
             raise NotFound(f"There is no card with id {card_id}.")
         old = _card(card_row, extras)
