@@ -32,6 +32,7 @@ from typing import Any, Protocol
 
 from app.errors import NotFound
 from app.services.card_fields import (
+    CARD_COLUMN_NAMES,
     CARD_COLUMNS_SQL,
     card_dtos,
     date_from_text,
@@ -185,12 +186,6 @@ _BOARD_READS: tuple[tuple[str, str, bool], ...] = (
     ("cards", _CARD_SELECT, True),
     # Everyone a card can name (reporters need not be members of the project any more).
     ("names", "SELECT id, display_name FROM member", False),
-    (
-        "parents",
-        "SELECT id, number, title FROM card WHERE id IN "
-        "(SELECT parent_id FROM card WHERE project_id = ? AND parent_id IS NOT NULL)",
-        True,
-    ),
     # The links alone: ordering tens of thousands of them by the label's name (a join and
     # a sort) cost the server more than the card read itself; the few labels are ordered
     # once instead (the "labels" read) and the links follow that order in Python.
@@ -265,7 +260,9 @@ def read_board(conn: Connection, project_id: int, flavour: Flavour = SQLITE) -> 
         )
         for sid, pid, name, goal, start, end, state, version, started, closed in found["sprints"]
     )
-    cards = _read_cards(found, project, labels_by_id, {s.id: s.name for s in sprints}, flavour)
+    cards = _read_cards(
+        conn, found, project, labels_by_id, {s.id: s.name for s in sprints}, flavour
+    )
     return BoardDTO(
         project=project,
         columns=columns,
@@ -287,7 +284,35 @@ def _blocked_by(rows: Iterable[tuple[int, str, int]]) -> dict[int, tuple[str, ..
     return {card: tuple(keys) for card, keys in found.items()}
 
 
+_ID, _NUMBER, _TITLE, _PARENT = (
+    CARD_COLUMN_NAMES.index(name) for name in ("id", "number", "title", "parent_id")
+)
+
+
+def _parents(
+    conn: Connection, rows: list[Any], project_key: str, flavour: Flavour
+) -> dict[int, tuple[str, str]]:
+    """Parent card id -> (key, title) for the cards in ``rows``. Parents are nearly always
+    live cards of the same board, already read: only the others (archived ones) are asked
+    for, instead of a query over the whole project's cards for every board."""
+    wanted = {row[_PARENT] for row in rows if row[_PARENT] is not None}
+    if not wanted:
+        return {}
+    found = {row[_ID]: (row[_NUMBER], row[_TITLE]) for row in rows if row[_ID] in wanted}
+    missing = sorted(wanted - found.keys())
+    if missing:
+        marks = ", ".join("?" * len(missing))
+        for card_id, number, title in conn.execute(
+            flavour.sql(f"SELECT id, number, title FROM card WHERE id IN ({marks})"), missing
+        ).fetchall():
+            found[card_id] = (number, title)
+    return {
+        card_id: (f"{project_key}-{number}", title) for card_id, (number, title) in found.items()
+    }
+
+
 def _read_cards(
+    conn: Connection,
     found: dict[str, list[Any]],
     project: ProjectDTO,
     labels_by_id: dict[int, LabelDTO],
@@ -297,9 +322,7 @@ def _read_cards(
     project_key = project.key
     if not found["cards"]:
         return []
-    parents = {
-        card_id: (f"{project_key}-{number}", title) for card_id, number, title in found["parents"]
-    }
+    parents = _parents(conn, found["cards"], project_key, flavour)
     labels: dict[int, list[LabelDTO]] = defaultdict(list)
     place = {label_id: i for i, label_id in enumerate(labels_by_id)}  # name order
     links = sorted(found["card_labels"], key=lambda link: place[link[1]])
