@@ -227,6 +227,8 @@ def move_card(
         return FALLBACK
     if not isinstance(to_column_id, int) or isinstance(to_column_id, bool):
         return FALLBACK  # check_id's message
+    if rank is not None and not isinstance(rank, str):
+        return FALLBACK
     from app.services.board import POSITION_MAX, pick_rank
     from app.services.common import check_version
 
