@@ -364,3 +364,22 @@ def test_sqlite_keeps_the_general_path(demo: Services) -> None:
     columns, cards = board_of(demo)
     target = next(c for c in columns if c.id != cards[0].column_id)
     assert demo.board.move_card(cards[0].id, target.id).column_id == target.id
+
+
+@ON_PG
+def test_moves_count_as_commits_and_the_pruning_one_prunes_the_change_log(
+    demo_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.services import context as context_module
+
+    services = demo_runtime.services
+    columns, cards = board_of(services)
+    target = next(c for c in columns if c.id != cards[0].column_id)
+    start = services.context.commits
+    services.board.move_card(cards[0].id, target.id)
+    assert services.context.commits == start + 1
+    monkeypatch.setattr(context_module, "CHANGE_LOG_KEEP", 1)
+    services.context.commits = context_module.PRUNE_EVERY - 1  # the next commit prunes
+    services.board.move_card(cards[1].id, target.id)
+    logged = written(demo_runtime)["change_log"]
+    assert len(logged) == 1 and logged[0][4] == str(cards[1].id)
