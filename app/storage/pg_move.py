@@ -356,7 +356,12 @@ class _Autocommit:
         except SQLAlchemyError as exc:
             raise translate_db_error(exc) from exc
         conn = self._raw.driver_connection
-        conn.autocommit = True
+        try:
+            conn.autocommit = True
+        except Exception:
+            self._raw.invalidate()  # not idle: no use to anyone
+            self._raw.close()
+            raise
         return conn
 
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
