@@ -298,8 +298,8 @@ def test_a_connection_lost_before_the_write_leaves_nothing_half_written(
 
         def clock_then_cut() -> dt.datetime:
             # The server drops the move's connection between its reads and its write.
-            other.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            other.execute(  # (the timeout: returns once the backend is gone)
+                "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid() "
                 "AND application_name = 'Sprintdeck'"
             )
@@ -327,12 +327,8 @@ def test_the_pool_replaces_a_connection_the_server_dropped_without_an_error(
     with demo_runtime.engine.connect() as conn:
         pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
     with other_connection(demo_runtime) as other:
-        other.execute("SELECT pg_terminate_backend(%s)", (pid,))
-        for _ in range(50):  # the backend is gone once it no longer shows
-            if not other.execute(
-                "SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,)
-            ).fetchone():
-                break
+        # The timeout: returns once the backend is gone, its socket closed.
+        other.execute("SELECT pg_terminate_backend(%s, 5000)", (pid,))
     # Both paths check a connection out; neither sees the dropped one.
     moved = services.board.move_card(card.id, target.id, expected_version=card.version)
     assert moved.column_id == target.id
@@ -340,12 +336,7 @@ def test_the_pool_replaces_a_connection_the_server_dropped_without_an_error(
     with demo_runtime.engine.connect() as conn:
         pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
     with other_connection(demo_runtime) as other:
-        other.execute("SELECT pg_terminate_backend(%s)", (pid,))
-        for _ in range(50):
-            if not other.execute(
-                "SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,)
-            ).fetchone():
-                break
+        other.execute("SELECT pg_terminate_backend(%s, 5000)", (pid,))
     back = services.board.move_card(card.id, card.column_id, expected_version=moved.version)
     assert back.column_id == card.column_id
 
