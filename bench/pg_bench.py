@@ -12,7 +12,14 @@ largest id), and a worker process measures on it (``python -m bench.pg_bench URL
 * ``board_open_ms``, ``backlog_open_ms``: the store loaded (SQLAlchemy path) and the view
   rebuilt and painted, as bench.worker measures them on SQLite;
 * ``filter_ms``: a filter keystroke on the open board;
-* ``pg_baseline_ms``: psycopg alone, BEGIN; UPDATE card; INSERT history_event; COMMIT.
+* ``pg_baseline_ms``: psycopg alone, BEGIN; UPDATE card; INSERT history_event; COMMIT;
+* ``move_round_trips``: the round trips of one ``BoardService.move_card`` (libpq's trace of
+  the pooled connection: the server's ReadyForQuery answers), a figure the machine's load
+  does not move.
+
+The copied database is ANALYZEd, as autovacuum would do soon after such a bulk load (and as
+``pg_restore`` users are told to): without planner statistics PostgreSQL guesses 19 cards
+per project instead of 10,000 and picks nested loops for the board's reads.
 
 The server is ``SPRINTDECK_BENCH_PG`` (a SQLAlchemy URL of a database where we may CREATE
 DATABASE), else ``SPRINTDECK_TEST_PG``, else postgres on 127.0.0.1:5432.
@@ -39,6 +46,7 @@ FIGURES = (
     "board_open_ms",
     "backlog_open_ms",
     "filter_ms",
+    "move_round_trips",
 )
 GOALS = {
     ("card_move_ms", "median"): 10.0,
@@ -98,6 +106,8 @@ def copy_into_postgres(source: Path, name: str) -> str:
                     {"t": table.name, "v": max(top, 1), "called": top > 0},
                 )
         dst.execute(text("SET session_replication_role = origin"))
+    with writer.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
     reader.dispose()
     writer.dispose()
     return url
@@ -223,6 +233,8 @@ def _worker(url: str, repeat: int) -> dict[str, list[float]]:
     samples["propagation_ms"] = values
     other.close()
 
+    samples["move_round_trips"] = [float(_move_round_trips(figures))]
+
     # psycopg alone: the floor of a move on this server.
     with psycopg.connect(libpq_uri(url)) as conn:
         card_id, column_id, project_id = conn.execute(
@@ -248,6 +260,46 @@ def _worker(url: str, repeat: int) -> dict[str, list[float]]:
         samples["pg_baseline_ms"] = base
     figures.runtime.close()
     return samples
+
+
+def _move_round_trips(figures) -> int:  # type: ignore[no-untyped-def]
+    """The round trips of one card move through the services, counted in libpq's trace of
+    every connection the pool hands out meanwhile."""
+    import tempfile
+
+    from psycopg import pq
+    from sqlalchemy import event
+
+    engine = figures.runtime.engine
+    services = figures.services
+    board = services.board.load_board(figures.kanban_id)
+    source, target = board.columns[1], board.columns[2]
+    card = next(c for c in board.cards if c.column_id == source.id and c.type != "epic")
+    neighbour = next(c for c in board.cards if c.column_id == target.id)
+    with tempfile.TemporaryFile() as trace:
+
+        def on_checkout(dbapi_connection, *_):  # type: ignore[no-untyped-def]
+            dbapi_connection.pgconn.trace(trace.fileno())
+            dbapi_connection.pgconn.set_trace_flags(
+                pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE
+            )
+
+        def on_checkin(dbapi_connection, *_):  # type: ignore[no-untyped-def]
+            if not dbapi_connection.closed:
+                dbapi_connection.pgconn.untrace()
+
+        event.listen(engine, "checkout", on_checkout)
+        event.listen(engine, "checkin", on_checkin)
+        try:
+            services.board.move_card(
+                card.id, target.id, after_id=neighbour.id, expected_version=card.version
+            )
+        finally:
+            event.remove(engine, "checkout", on_checkout)
+            event.remove(engine, "checkin", on_checkin)
+        trace.seek(0)
+        lines = trace.read().decode(errors="replace").splitlines()
+    return sum(1 for line in lines if line.split("\t")[:3:2] == ["B", "ReadyForQuery"])
 
 
 def main(argv: list[str]) -> int:

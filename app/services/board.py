@@ -141,9 +141,19 @@ def _as_stored(value: dt.datetime | None) -> dt.datetime | None:
 POSITION_MAX = 1_000_000_000  # a position beyond any column: the card lands last
 
 
+def _on_postgres(context: ServiceContext) -> bool:
+    """The writer is a psycopg connection pool (the two-round-trip move applies)."""
+    bind = context.writer.kw.get("bind")
+    dialect = getattr(bind, "dialect", None)
+    return getattr(dialect, "name", None) == "postgresql" and dialect.driver == "psycopg"  # type: ignore[union-attr]
+
+
 class BoardService:
     def __init__(self, context: ServiceContext) -> None:
         self._ctx = context
+        # PostgreSQL: moves go through app/storage/pg_move.py (two round trips instead of
+        # about ten); False sends every move down the general path (tests compare both).
+        self.fast_moves = _on_postgres(context)
 
     def load_board(self, project_id: int) -> BoardDTO:
         """One project's board: columns, live cards in rank order, people, labels, sprints."""
@@ -217,6 +227,21 @@ class BoardService:
         Writes the card row and one history event, in one transaction.
         """
         check_id(card_id, "card")
+        if self.fast_moves:
+            from app.storage import pg_move
+
+            moved = pg_move.move_card(
+                self._ctx,
+                card_id,
+                to_column_id,
+                after_id=after_id,
+                before_id=before_id,
+                position=position,
+                rank=rank,
+                expected_version=expected_version,
+            )
+            if moved is not pg_move.FALLBACK:
+                return moved  # type: ignore[no-any-return]
         with self._ctx.write() as uow:
             session = uow.session
             conn = session.connection()
@@ -482,15 +507,8 @@ class BoardService:
         """The card's new rank key, or None when its current one already fits the request."""
         conn = session.connection()
         bounds = _bounds(conn, card, column_id, after_id, before_id, position, rank)
-        if bounds is None:
-            return None
-        lower, upper = bounds
-        if lower is not None and lower == upper:
-            return None if lower == card.rank else lower
-        if (lower is None or lower < card.rank) and (upper is None or card.rank < upper):
-            return None
-        key = key_between(lower, upper)
-        if needs_rebalance(key):
+        key, rebalance = pick_rank(bounds, card.rank)
+        if rebalance:
             self._rebalance(session, card.project_id)
             card.rank = session.scalar(select(Card.rank).where(Card.id == card.id))
             bounds = _bounds(conn, card, column_id, after_id, before_id, position, rank)
@@ -510,6 +528,23 @@ class BoardService:
         for c, new_key in zip(cards, keys_between(None, None, len(cards)), strict=True):
             c.rank = new_key
         session.flush()
+
+
+def pick_rank(
+    bounds: tuple[str | None, str | None] | None, current: str
+) -> tuple[str | None, bool]:
+    """From the open interval a card must land in (None: anywhere) and its current key:
+    (the new key, or None when the current one already fits; whether the project's keys
+    must be rebalanced before a key can be taken there). Both move paths decide with it."""
+    if bounds is None:
+        return None, False
+    lower, upper = bounds
+    if lower is not None and lower == upper:
+        return (None if lower == current else lower), False
+    if (lower is None or lower < current) and (upper is None or current < upper):
+        return None, False
+    key = key_between(lower, upper)
+    return key, needs_rebalance(key)
 
 
 def _bounds(

@@ -104,13 +104,14 @@ class PostgresStorage(FilelessStorage):
         if "connect_timeout" not in parse_url(self.url).query:
             args["connect_timeout"] = CONNECT_TIMEOUT
         try:
-            engine = create_engine(self.url, pool_pre_ping=True, connect_args=args)
+            engine = create_engine(self.url, connect_args=args)
         except ModuleNotFoundError as exc:
             raise DatabaseProblem(
                 "Opening PostgreSQL databases needs the Python package "
                 f"{exc.name!r}, which is not installed (pip install 'psycopg[binary]')."
             ) from exc
         _bind_integers_wide(engine)
+        _ping_when_readable(engine)
         return engine
 
     @contextmanager
@@ -198,6 +199,37 @@ class PostgresStorage(FilelessStorage):
         if hasattr(probe, "on_ring"):
             probe.on_ring = feed.ring
         return feed
+
+
+def _ping_when_readable(engine: Engine) -> None:
+    """The pool's check of a connection it hands out, without a round trip when it can.
+
+    An idle connection's socket has nothing to read: the server says nothing unprompted to
+    a connection that is not LISTENing, except when it goes away (a restart, a terminated
+    backend, a cut relay: an error message or the end of the stream). So the socket is
+    looked at first (``select`` with timeout 0); only a readable one is pinged, and a
+    connection that fails the ping, or is already known broken, is replaced by a new one
+    (SQLAlchemy's DisconnectionError: the pool reconnects and tries again). This saves the
+    round trip ``pool_pre_ping`` spends on every checkout (two with psycopg: BEGIN and
+    SELECT 1), which was a fifth of a card move."""
+    import select
+
+    from sqlalchemy import event
+    from sqlalchemy.exc import DisconnectionError
+
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "checkout")
+    def _check(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        if dbapi_connection.closed or dbapi_connection.broken:
+            raise DisconnectionError("the connection to the server was lost")
+        readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+        if not readable:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError("the connection to the server was lost") from exc
 
 
 def _bind_integers_wide(engine: Engine) -> None:

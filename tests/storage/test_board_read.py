@@ -90,6 +90,24 @@ def test_every_field_reads_the_same_both_ways(services: Services) -> None:
     assert [lb.name for lb in dressed.labels] == ["blue", "red"]
 
 
+def test_a_parent_that_is_archived_or_live_is_named_the_same_both_ways(
+    services: Services,
+) -> None:
+    s = services
+    project = s.projects.create_project("PA", "Parents")
+    live = s.cards.create_card(project.id, "Live epic", type="epic")
+    gone = s.cards.create_card(project.id, "Archived epic", type="epic")
+    s.cards.create_card(project.id, "Under the live one", parent_id=live.id)
+    s.cards.create_card(project.id, "Under the archived one", parent_id=gone.id)
+    s.cards.create_card(project.id, "Orphan")
+    s.cards.archive_card(gone.id)
+    _assert_same(s, project.id)
+    named = {c.title: (c.parent_key, c.parent_title) for c in s.board.load_board(project.id).cards}
+    assert named["Under the live one"] == (live.key, "Live epic")
+    assert named["Under the archived one"] == (gone.key, "Archived epic")
+    assert named["Orphan"] == (None, None)
+
+
 @pytest.mark.sqlite_only
 def test_projects_read_the_same_both_ways(demo: Services, db_path: Path) -> None:
     with sqlite3.connect(db_path) as conn:
