@@ -61,34 +61,29 @@ FORECAST_SEED = 18  # the same history draws the same bars every time
 def forecast_timeline(
     services: object, data: object
 ) -> tuple[dict[int, EpicForecast], dict[int, MilestoneOdds]]:
-    """Epic ranges (50..95%, 85% marked) and milestone odds from services.forecasts; an
-    epic or milestone the history cannot answer for keeps its plain bar (no guess)."""
+    """Epic ranges (50..95%, 85% marked) and milestone odds from one batch of shared
+    trials (services.forecasts.timeline); an epic or milestone the history cannot answer
+    for keeps its plain bar (no guess)."""
     forecaster = getattr(services, "forecasts", None)
-    epics: dict[int, EpicForecast] = {}
-    odds: dict[int, MilestoneOdds] = {}
     if forecaster is None:
-        return epics, odds
-    ask = {"seed": FORECAST_SEED, "trials": FORECAST_TRIALS}
-    for epic in data.epics:  # type: ignore[attr-defined]
-        if epic.total and epic.done == epic.total:
-            continue
-        try:
-            answer = forecaster.forecast(data.project_id, epic=epic.key, **ask)  # type: ignore[attr-defined]
-        except DomainError:
-            continue
-        if answer.dates:
-            epics[epic.id] = EpicForecast(answer.dates[50], answer.dates[85], answer.dates[95])
-    for milestone in data.milestones:  # type: ignore[attr-defined]
-        if not milestone.scope_size or milestone.done_count == milestone.scope_size:
-            continue
-        try:
-            answer = forecaster.forecast(data.project_id, milestone=milestone.name, **ask)  # type: ignore[attr-defined]
-        except DomainError:
-            continue
-        if answer.dates:
-            made = [c for c, day in answer.dates.items() if day <= milestone.day]
-            odds[milestone.id] = MilestoneOdds(max(made, default=0) / 100, answer.dates.get(85))
-    return epics, odds
+        return {}, {}
+    try:
+        answer = forecaster.timeline(
+            data.project_id,  # type: ignore[attr-defined]
+            seed=FORECAST_SEED,
+            trials=FORECAST_TRIALS,
+        )
+    except DomainError:
+        return {}, {}
+    epics = {
+        epic_id: EpicForecast(odds.dates[50], odds.dates[85], odds.dates[95])
+        for epic_id, odds in answer.epics.items()
+    }
+    milestones = {
+        milestone_id: MilestoneOdds(odds.chance or 0.0, odds.dates.get(85))
+        for milestone_id, odds in answer.milestones.items()
+    }
+    return epics, milestones
 
 
 class TimelineCanvas(QWidget):
