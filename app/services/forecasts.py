@@ -326,6 +326,7 @@ class ForecastService:
             history, _ = self._history(session, project, today, mask, holidays, window_days)
             ratio = mc.cards_per_epic(_children_per_epic(session, project_id))
             edges = _open_edges(session, project_id, done)
+            upstream = _upstream(edges)
             active = _active_risks(session, project_id)
             questions, applied, asked = [], [], []
             for kind, ident, scope, deadline in scopes:
@@ -336,7 +337,7 @@ class ForecastService:
                 questions.append(
                     mc.WhenQuestion(
                         n,
-                        _path_length(edges, scope.card_ids),
+                        _path_length(edges, scope.card_ids, upstream),
                         tuple(r.simulated for r in applying),
                     )
                 )
@@ -408,27 +409,20 @@ class ForecastService:
         window: int,
     ) -> tuple[list[int], dt.date]:
         """Finished cards per working day over the last ``window`` working days before
-        today (oldest first), and the last of those days."""
-        events = [
-            flow.FlowEvent(at, card_id, column_id, category, bool(archived), kind)
-            for at, card_id, column_id, category, archived, kind in session.execute(
-                select(
-                    HistoryEvent.at,
-                    HistoryEvent.card_id,
-                    HistoryEvent.column_id_after,
-                    HistoryEvent.category_after,
-                    HistoryEvent.archived_after,
-                    HistoryEvent.kind,
-                )
-                .join(Card, Card.id == HistoryEvent.card_id)
-                .where(HistoryEvent.project_id == project.id, Card.type != "epic")
-                .order_by(HistoryEvent.at, HistoryEvent.id)
-            )
-        ]
+        today (oldest first), and the last of those days.
+
+        Only the cards that moved into a done column during the window can have finished
+        in it, so only their events are read (all of them: whether a card is finished
+        depends on its whole history), not the project's whole history."""
         last = calendar.working_day_on_or_before(today - dt.timedelta(days=1), mask, holidays)
-        if not events:
+        first_at = session.scalar(
+            select(func.min(HistoryEvent.at))
+            .join(Card, Card.id == HistoryEvent.card_id)
+            .where(HistoryEvent.project_id == project.id, Card.type != "epic")
+        )
+        if first_at is None:
             return [], last
-        first_day = local_date(events[0].at, project.time_zone)
+        first_day = local_date(first_at, project.time_zone)
         days: list[dt.date] = []
         day = last
         for _ in range(calendar.SEARCH_LIMIT_DAYS):
@@ -438,6 +432,40 @@ class ForecastService:
                 days.append(day)
             day -= dt.timedelta(days=1)
         days.reverse()
+        if not days:
+            return [], last
+        # A day early, so no time zone can put a finish of the first day before it.
+        since = dt.datetime.combine(days[0] - dt.timedelta(days=1), dt.time(), dt.UTC)
+        candidates = (
+            select(HistoryEvent.card_id)
+            .where(
+                HistoryEvent.project_id == project.id,
+                HistoryEvent.category_after == "done",
+                HistoryEvent.at >= since,
+            )
+            .distinct()
+        )
+        events = [
+            flow.FlowEvent(at, card_id, column_id, category, bool(archived), kind)
+            # Core rows (no ORM layer): thousands of rows on a big project.
+            for at, card_id, column_id, category, archived, kind in session.connection().execute(
+                select(
+                    HistoryEvent.at,
+                    HistoryEvent.card_id,
+                    HistoryEvent.column_id_after,
+                    HistoryEvent.category_after,
+                    HistoryEvent.archived_after,
+                    HistoryEvent.kind,
+                )
+                .join(Card, Card.id == HistoryEvent.card_id)
+                .where(
+                    HistoryEvent.project_id == project.id,
+                    Card.type != "epic",
+                    HistoryEvent.card_id.in_(candidates),
+                )
+                .order_by(HistoryEvent.at, HistoryEvent.id)
+            ).all()
+        ]
         per_day = dict.fromkeys(days, 0)
         for timing in flow.card_timings(events, self._ctx.clock()):
             finished = local_date(timing.finished, project.time_zone)
@@ -564,11 +592,15 @@ def _timeline_scopes(
 ) -> list[tuple[str, int, _Scope, dt.date | None]]:
     """The scope of every live epic and every milestone of a project, as :func:`_scope`
     would build each, from three queries: ("epic" | "milestone", id, scope, its date)."""
-    cards = session.execute(
-        select(Card.id, Card.type, Card.parent_id, Card.column_id).where(
-            Card.project_id == project.id, Card.archived.is_(False)
+    cards = (
+        session.connection()
+        .execute(
+            select(Card.id, Card.type, Card.parent_id, Card.column_id).where(
+                Card.project_id == project.id, Card.archived.is_(False)
+            )
         )
-    ).all()
+        .all()
+    )
     is_open = {cid: column not in done for cid, _, _, column in cards}
     kind_of = {cid: kind for cid, kind, _, _ in cards}
     open_children: dict[int, set[int]] = {}
@@ -730,22 +762,34 @@ def _open_edges(session: Session, project_id: int, done: set[int]) -> list[tuple
     ]
 
 
-def _path_length(edges: list[tuple[int, int]], scope: Iterable[int]) -> int:
+def _path_length(
+    edges: list[tuple[int, int]],
+    scope: Iterable[int],
+    upstream: dict[int, list[int]] | None = None,
+) -> int:
     """The longest chain of open cards the scope waits for (open blockers outside the scope
-    included: the scope cannot finish before them)."""
+    included: the scope cannot finish before them). ``upstream`` (blocked -> blockers, from
+    :func:`_upstream`) saves rebuilding it when many scopes share the same links."""
     cards = set(scope)
     if not cards:
         return 0
-    upstream: dict[int, list[int]] = {}
-    for a, b in edges:
-        upstream.setdefault(b, []).append(a)
+    if upstream is None:
+        upstream = _upstream(edges)
     pending = list(cards)
     while pending:
         for a in upstream.get(pending.pop(), ()):
             if a not in cards:
                 cards.add(a)
                 pending.append(a)
-    return mc.critical_path_length(cards, edges)
+    involved = [(a, b) for a, b in edges if b in cards]
+    return mc.critical_path_length(cards, involved)
+
+
+def _upstream(edges: list[tuple[int, int]]) -> dict[int, list[int]]:
+    upstream: dict[int, list[int]] = {}
+    for a, b in edges:
+        upstream.setdefault(b, []).append(a)
+    return upstream
 
 
 def _critical_path(session: Session, project_id: int, done: set[int], scope: frozenset[int]) -> int:

@@ -633,6 +633,8 @@ class PlanService:
         return milestone
 
     def _milestones(self, session: Session, project_id: int) -> list[MilestoneDTO]:
+        """Every milestone of the project with its scope counted, from four queries
+        whatever the number of milestones (the Timeline reads them on every refresh)."""
         rows = list(
             session.scalars(
                 select(Milestone)
@@ -640,7 +642,57 @@ class PlanService:
                 .order_by(Milestone.day, Milestone.id)
             )
         )
-        return [self._milestone_dto(session, m) for m in rows]
+        if not rows:
+            return []
+        key = session.scalar(select(Project.key).where(Project.id == project_id))
+        direct: dict[int, list[tuple[int, int, str, int, bool]]] = {}
+        for milestone_id, *card in session.execute(
+            select(
+                MilestoneScope.milestone_id, Card.id, Card.number, Card.type, Card.column_id,
+                Card.archived,
+            )
+            .join(Card, Card.id == MilestoneScope.card_id)
+            .join(Milestone, Milestone.id == MilestoneScope.milestone_id)
+            .where(Milestone.project_id == project_id)
+            .order_by(Card.number)
+        ):  # fmt: skip
+            direct.setdefault(milestone_id, []).append(tuple(card))  # type: ignore[arg-type]
+        epics = {c[0] for cards in direct.values() for c in cards if c[2] == "epic" and not c[4]}
+        children: dict[int, list[tuple[int, int]]] = {}
+        if epics:
+            for card_id, column_id, parent_id in session.execute(
+                select(Card.id, Card.column_id, Card.parent_id).where(
+                    Card.parent_id.in_(epics), Card.archived.is_(False)
+                )
+            ):
+                children.setdefault(parent_id, []).append((card_id, column_id))
+        done_cols = _done_column_ids(session, project_id)
+        answer = []
+        for milestone in rows:
+            cards = direct.get(milestone.id, [])
+            scope: dict[int, int] = {}
+            for card_id, _number, kind, column_id, archived in cards:
+                if archived:
+                    continue
+                if kind == "epic" and children.get(card_id):
+                    scope.update(dict(children[card_id]))
+                else:
+                    scope.setdefault(card_id, column_id)
+            answer.append(
+                MilestoneDTO(
+                    milestone.id,
+                    milestone.project_id,
+                    milestone.name,
+                    milestone.day,
+                    milestone.description,
+                    milestone.version,
+                    len(scope),
+                    sum(1 for column in scope.values() if column in done_cols),
+                    tuple(f"{key}-{c[1]}" for c in cards),
+                    tuple(c[0] for c in cards),
+                )
+            )
+        return answer
 
     def _milestone_dto(self, session: Session, milestone: Milestone) -> MilestoneDTO:
         direct = list(
