@@ -285,3 +285,25 @@ def test_the_timeline_draws_links_between_epics(services: Services, sd: ProjectD
     services.plans.link(login, pay)
     (arrow,) = services.plans.timeline(sd.id).links
     assert arrow.direct and arrow.pairs == ("SD-1 blocks SD-2", "SD-3 blocks SD-4")
+
+
+def test_the_demo_timeline_shows_milestones_one_at_risk_and_dependencies(
+    demo: Services,
+) -> None:
+    project = demo.projects.find_project("DEMO")
+    timeline = demo.plans.timeline(project.id)
+    names = [m.name for m in timeline.milestones]
+    assert names == ["Checkout live", "Provider cut-over", "Accessibility sign-off"]
+    assert [m.scope_keys for m in timeline.milestones] == [("DEMO-1",), ("DEMO-2",), ("DEMO-3",)]
+    assert all(m.day >= timeline.project_start for m in timeline.milestones)
+    odds = demo.forecasts.timeline(project.id)
+    chances = [odds.milestones[m.id].chance for m in timeline.milestones]
+    assert chances[0] < 0.5 < chances[1] and chances[2] > 0.5  # only the first is at risk
+    by_id = {e.id: e.key for e in timeline.epics}
+    arrows = {(by_id[a.blocker_epic_id], by_id[a.blocked_epic_id]) for a in timeline.links}
+    assert arrows == {("DEMO-2", "DEMO-1"), ("DEMO-1", "DEMO-3")}
+    guest = demo.cards.find_card("DEMO-7")
+    assert guest.title == "Guest checkout without an account"
+    assert [c.title for c in demo.plans.links(guest.id).blocked_by] == [
+        "Provider SDK: create payment intents"
+    ]
