@@ -561,7 +561,7 @@ def _seed(services: Services, clock: DemoClock, starts: list[dt.date]) -> Projec
 DEMO_MILESTONES = (
     ("Checkout live", 13, (0,), "The redesigned checkout for every shopper."),
     ("Provider cut-over", 33, (1,), "All payments through the new provider; the old one off."),
-    ("Accessibility sign-off", 47, (2,), "WCAG 2.1 AA audit passed on the payment pages."),
+    ("Accessibility sign-off", 61, (2,), "WCAG 2.1 AA audit passed on the payment pages."),
 )
 # blocker, blocked: the new provider's SDK comes before guest checkout and the dual run;
 # the new checkout form before its screen reader labels.

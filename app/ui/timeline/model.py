@@ -25,6 +25,7 @@ EPIC_ROW_H = 30.0
 BAR_H = 18.0
 DIAMOND = 9.0  # half the diagonal of a milestone's diamond
 HANDLE = 5.0  # half the size of the link handle at the end of an epic's bar
+LINK_STEP = 8.0  # how far an arrow leaves a bar before it turns
 LEFT_PAD_DAYS = 7
 RIGHT_PAD_DAYS = 21
 
@@ -158,10 +159,12 @@ def layout_timeline(
     layout.height = top + 12
 
     bars = {item.ident: item for item in layout.of_kind("epic")}
-    for link in data.links:
+    for n, link in enumerate(data.links):
         blocker, blocked = bars.get(link.blocker_epic_id), bars.get(link.blocked_epic_id)
         if blocker is not None and blocked is not None:
-            layout.items.append(_link_item(blocker, blocked, link.direct, link.pairs))
+            # Arrows sharing a gap between rows run a few pixels apart.
+            lane = (n % 3 - 1) * 3.0
+            layout.items.append(_link_item(blocker, blocked, link.direct, link.pairs, lane))
 
     for milestone in data.milestones:
         layout.items.append(
@@ -269,19 +272,27 @@ def link_handle(epic: TimelineItem) -> QRectF:
 
 
 def _link_item(
-    blocker: TimelineItem, blocked: TimelineItem, direct: bool, pairs: tuple[str, ...]
+    blocker: TimelineItem,
+    blocked: TimelineItem,
+    direct: bool,
+    pairs: tuple[str, ...],
+    lane: float = 0.0,
 ) -> TimelineItem:
-    """An arrow from the end of the blocking epic's bar to the start of the blocked one's;
+    """An arrow from the end of the blocking epic's bar to the start of the blocked one's,
+    as a polyline through the gaps between rows (so it never runs over a bar's label);
     ``at_risk`` when the blocked epic starts before the blocking one is due to end."""
     start = QPointF(blocker.rect.right(), blocker.rect.center().y())
     end = QPointF(blocked.rect.left(), blocked.rect.center().y())
+    points = _route(start, end, lane)
     late = blocked.start <= blocker.end
     key_a, key_b = blocker.label.split(" ", 1)[0], blocked.label.split(" ", 1)[0]
     tip = [f"{key_a} blocks {key_b}" + ("" if direct else " (through their cards)")]
     tip += [pair for pair in pairs if pair != f"{key_a} blocks {key_b}"]
     if late:
         tip.append(f"{key_b} starts before {key_a} is due to finish.")
-    bounds = QRectF(start, end).normalized().adjusted(-4, -4, 4, 4)
+    xs = [p.x() for p in points]
+    ys = [p.y() for p in points]
+    bounds = QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)).adjusted(-4, -4, 4, 4)
     return TimelineItem(
         "link",
         blocker.ident,
@@ -291,9 +302,29 @@ def _link_item(
         blocker.end,
         blocked.start,
         at_risk=late,
-        points=(start, end),
+        points=points,
         other=blocked.ident,
         detail="" if direct else "cards",
+    )
+
+
+def _route(start: QPointF, end: QPointF, lane: float = 0.0) -> tuple[QPointF, ...]:
+    """Right angles from ``start`` (a bar's end) to ``end`` (a bar's start): straight across
+    and down when the second bar starts later; else out to the right, along the gap below
+    (or above) the first bar's row, back to the left of the second bar and in."""
+    step = LINK_STEP + lane
+    if end.x() - start.x() >= 2 * step:
+        mid = start.x() + step
+        return (start, QPointF(mid, start.y()), QPointF(mid, end.y()), end)
+    down = 1.0 if end.y() >= start.y() else -1.0
+    gap = start.y() + down * EPIC_ROW_H / 2 + lane
+    return (
+        start,
+        QPointF(start.x() + step, start.y()),
+        QPointF(start.x() + step, gap),
+        QPointF(end.x() - step, gap),
+        QPointF(end.x() - step, end.y()),
+        end,
     )
 
 

@@ -13,7 +13,6 @@ It reads again on every plan or card change."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -411,8 +410,24 @@ class TimelineCanvas(QWidget):
             p.drawLine(start, self._link_end)
         for item in layout.of_kind("today"):
             p.fillRect(item.rect, TODAY_COLOR)
-        for item in layout.of_kind("milestone"):
-            self._paint_milestone(p, layout, item, text)
+        diamonds = sorted(layout.of_kind("milestone"), key=lambda i: i.rect.left())
+        lines = [-1e9, -1e9]  # where the last label on each of two lines ends
+        metrics = p.fontMetrics()
+        for n, item in enumerate(diamonds):
+            words = item.label + (f"  {item.detail}" if item.detail else "")
+            if item.at_risk:
+                words += " at risk"
+            left = item.rect.right() + 4
+            width = metrics.horizontalAdvance(words)
+            # The first line (beside the diamond) ends before the next diamond; the second
+            # (below the diamonds) only needs the label before it to be done.
+            room = diamonds[n + 1].rect.left() - 4 - left if n + 1 < len(diamonds) else 1e9
+            line = 0 if width <= room and left > lines[0] else 1 if left > lines[1] else 0
+            if line == 0 and width > room:
+                words = metrics.elidedText(words, Qt.TextElideMode.ElideRight, int(room))
+                width = metrics.horizontalAdvance(words)
+            lines[line] = left + width + 8
+            self._paint_milestone(p, layout, item, text, words, line)
         p.end()
 
     def _paint_scale(
@@ -456,29 +471,32 @@ class TimelineCanvas(QWidget):
         p.drawEllipse(handle.adjusted(1, 1, -1, -1))
 
     def _paint_link(self, p: QPainter, item: TimelineItem) -> None:
-        """An arrow from the blocking bar's end to the blocked bar's start: an elbow when
-        the blocked bar starts later, a loop back when it starts first (drawn red)."""
-        start, end = item.points
+        """The arrow's polyline with a head at the blocked bar: red when the blocked epic
+        starts before its blocker ends, dashed when only their cards are linked."""
         color = RISK_COLOR if item.at_risk else LINK_COLOR
-        pen = QPen(color, 1.6)
+        pen = QPen(color, 1.5)
         if item.detail:  # through their cards, not the epics themselves
             pen.setStyle(Qt.PenStyle.DashLine)
-        path = QPainterPath(start)
-        bend = max(10.0, min(40.0, abs(end.x() - start.x()) / 2))
-        path.cubicTo(start + QPointF(bend, 0), end - QPointF(bend, 0), end)
         p.setPen(pen)
         p.setBrush(Qt.BrushStyle.NoBrush)
-        p.drawPath(path)
-        angle = math.atan2(0.0, bend)  # the curve arrives horizontally
-        tip = [end, end - QPointF(7 * math.cos(angle - 0.45), 7 * math.sin(angle - 0.45)),
-               end - QPointF(7 * math.cos(angle + 0.45), 7 * math.sin(angle + 0.45))]  # fmt: skip
+        p.drawPolyline(QPolygonF(list(item.points)))
+        end = item.points[-1]
+        head = QPolygonF([end, end + QPointF(-6, -4), end + QPointF(-6, 4)])
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(color)
-        p.drawPolygon(QPolygonF(tip))
+        p.drawPolygon(head)
 
     def _paint_milestone(
-        self, p: QPainter, layout: TimelineLayout, item: TimelineItem, text: QColor
+        self,
+        p: QPainter,
+        layout: TimelineLayout,
+        item: TimelineItem,
+        text: QColor,
+        words: str,
+        line: int,
     ) -> None:
+        """The diamond, its dashed line down the epics, and its label on the first line to
+        its right or, when the label before it is still there, on the second."""
         rect = QRectF(item.rect)
         if self._drag is not None and self._drag.ident == item.ident:
             rect.moveCenter(QPointF(self._drag_x, rect.center().y()))
@@ -498,10 +516,7 @@ class TimelineCanvas(QWidget):
         p.setPen(QPen(color, 1, Qt.PenStyle.DashLine))
         p.drawLine(QPointF(c.x(), rect.bottom()), QPointF(c.x(), layout.height))
         p.setPen(RISK_COLOR if item.at_risk else text)
-        words = item.label + (f"  {item.detail}" if item.detail else "")
-        if item.at_risk:
-            words += " at risk"
-        p.drawText(QPointF(rect.right() + 4, c.y() + 4), words)
+        p.drawText(QPointF(rect.right() + 4, c.y() + 4 + line * 14), words)
 
 
 class TimelinePage(QWidget):
@@ -525,6 +540,7 @@ class TimelinePage(QWidget):
         top.addWidget(self.new_button)
         self.heading = QLabel(self)
         self.heading.setObjectName("timelineHeading")
+        self.heading.setWordWrap(True)
         top.addWidget(self.heading, 1)
         self.zoom_buttons: dict[str, QPushButton] = {}
         group = QButtonGroup(self)
@@ -537,6 +553,15 @@ class TimelinePage(QWidget):
             top.addWidget(button)
             self.zoom_buttons[name] = button
         layout.addLayout(top)
+        self.hint = QLabel(
+            "Drag a diamond to move it, double-click to edit it, Del deletes the selected one; "
+            "drag from a bar's end dot onto another bar to link them. Ctrl+Z undoes.",
+            self,
+        )
+        self.hint.setObjectName("timelineHint")
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: palette(placeholder-text);")
+        layout.addWidget(self.hint)
         self.message = QLabel(self)
         self.message.setObjectName("timelineMessage")
         self.message.setStyleSheet("color: #b42318;")
@@ -604,8 +629,7 @@ class TimelinePage(QWidget):
             self.scroll.horizontalScrollBar().setValue(int(layout.x_of(data.today) - 160))
         self.heading.setText(
             f"{project.name}: {len(data.sprints)} sprints, {len(data.epics)} epics, "
-            f"{len(data.milestones)} milestones. Drag a diamond to move it, double-click to "
-            "edit; drag from a bar's end dot to another bar to link them (Ctrl+Z undoes)."
+            f"{len(data.milestones)} milestones"
         )
 
     def say(self, text: str) -> None:
