@@ -320,11 +320,11 @@ class ForecastService:
             )
             mask = project.working_weekdays
             done = _done_columns(session, project_id)
-            scopes = _timeline_scopes(session, project, done)
+            scopes, children_per_epic = _timeline_scopes(session, project, done)
             if not scopes:
                 return TimelineForecastDTO({}, {}, seed_value, trial_count)
             history, _ = self._history(session, project, today, mask, holidays, window_days)
-            ratio = mc.cards_per_epic(_children_per_epic(session, project_id))
+            ratio = mc.cards_per_epic(children_per_epic)
             edges = _open_edges(session, project_id, done)
             upstream = _upstream(edges)
             active = _active_risks(session, project_id)
@@ -438,33 +438,34 @@ class ForecastService:
         since = dt.datetime.combine(days[0] - dt.timedelta(days=1), dt.time(), dt.UTC)
         candidates = (
             select(HistoryEvent.card_id)
+            .join(Card, Card.id == HistoryEvent.card_id)
             .where(
                 HistoryEvent.project_id == project.id,
                 HistoryEvent.category_after == "done",
                 HistoryEvent.at >= since,
+                Card.type != "epic",
             )
             .distinct()
         )
+        # Core rows (no ORM layer), read by card (its index), not by project: the
+        # candidates are few; an event of another project (a card moved) is left out here.
+        rows = session.connection().execute(
+            select(
+                HistoryEvent.at,
+                HistoryEvent.card_id,
+                HistoryEvent.column_id_after,
+                HistoryEvent.category_after,
+                HistoryEvent.archived_after,
+                HistoryEvent.kind,
+                HistoryEvent.project_id,
+            )
+            .where(HistoryEvent.card_id.in_(candidates))
+            .order_by(HistoryEvent.at, HistoryEvent.id)
+        )
         events = [
             flow.FlowEvent(at, card_id, column_id, category, bool(archived), kind)
-            # Core rows (no ORM layer): thousands of rows on a big project.
-            for at, card_id, column_id, category, archived, kind in session.connection().execute(
-                select(
-                    HistoryEvent.at,
-                    HistoryEvent.card_id,
-                    HistoryEvent.column_id_after,
-                    HistoryEvent.category_after,
-                    HistoryEvent.archived_after,
-                    HistoryEvent.kind,
-                )
-                .join(Card, Card.id == HistoryEvent.card_id)
-                .where(
-                    HistoryEvent.project_id == project.id,
-                    Card.type != "epic",
-                    HistoryEvent.card_id.in_(candidates),
-                )
-                .order_by(HistoryEvent.at, HistoryEvent.id)
-            ).all()
+            for at, card_id, column_id, category, archived, kind, pid in rows.all()
+            if pid == project.id
         ]
         per_day = dict.fromkeys(days, 0)
         for timing in flow.card_timings(events, self._ctx.clock()):
@@ -589,18 +590,25 @@ def _scope(
 
 def _timeline_scopes(
     session: Session, project: Project, done: set[int]
-) -> list[tuple[str, int, _Scope, dt.date | None]]:
+) -> tuple[list[tuple[str, int, _Scope, dt.date | None]], list[int]]:
     """The scope of every live epic and every milestone of a project, as :func:`_scope`
-    would build each, from three queries: ("epic" | "milestone", id, scope, its date)."""
-    cards = (
+    would build each, from three queries: ("epic" | "milestone", id, scope, its date); and
+    the number of cards of each epic, as :func:`_children_per_epic` counts them."""
+    every = (
         session.connection()
         .execute(
-            select(Card.id, Card.type, Card.parent_id, Card.column_id).where(
-                Card.project_id == project.id, Card.archived.is_(False)
+            select(Card.id, Card.type, Card.parent_id, Card.column_id, Card.archived).where(
+                Card.project_id == project.id
             )
         )
         .all()
     )
+    epic_ids = {cid for cid, kind, *_ in every if kind == "epic"}
+    per_epic: dict[int, int] = {}  # children per epic, archived ones too (the ratio)
+    for _cid, _kind, parent, _column, _archived in every:
+        if parent in epic_ids:
+            per_epic[parent] = per_epic.get(parent, 0) + 1
+    cards = [(cid, kind, parent, column) for cid, kind, parent, column, gone in every if not gone]
     is_open = {cid: column not in done for cid, _, _, column in cards}
     kind_of = {cid: kind for cid, kind, _, _ in cards}
     open_children: dict[int, set[int]] = {}
@@ -654,7 +662,7 @@ def _timeline_scopes(
             milestone_id=milestone_id,
         )
         scopes.append(("milestone", milestone_id, scope, day))
-    return scopes
+    return scopes, list(per_epic.values())
 
 
 @dataclass(frozen=True)
