@@ -287,3 +287,28 @@ def test_dragging_from_a_bar_to_another_links_them_and_a_cycle_is_refused(
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: canvas.layout_.of_kind("link") == [])
     assert services.plans.links(pay.id).blocked_by == ()
+
+
+def test_a_milestone_dragged_before_the_project_starts_is_refused_in_one_line(
+    planned, make_window, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    services, beta = planned
+    window = make_window(services)
+    page = open_timeline(window, qtbot)
+    canvas = page.canvas
+    layout = canvas.layout_
+    start = layout.of_kind("milestone")[0].rect.center().toPoint()
+    first = page.data.project_start  # the day the project was created, or its first sprint
+    early = first - dt.timedelta(days=1)
+    end = QPoint(round(layout.x_of(early) + layout.px_per_day / 2), start.y())
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(canvas, end)
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=end)
+    assert page.message.isVisible()
+    assert page.message.text() == (
+        f"{early.isoformat()} is before the project TL starts ({first.isoformat()}); "
+        "a milestone cannot come first."
+    )
+    assert services.plans.get_milestone(beta.id).day == dt.date(2030, 1, 24)
+    assert canvas.layout_.of_kind("milestone")[0].start == dt.date(2030, 1, 24)
+    assert window.undo_stack.count() == 0  # nothing to undo
