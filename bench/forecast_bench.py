@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import shutil
 import statistics
 import tempfile
 import time
@@ -135,6 +136,7 @@ def timeline(cards: int = 10_000, repeat: int = 7, ui: bool = True) -> dict[str,
             results["timeline_page_open_ms"] = _page(services, pid, repeat)
     finally:
         runtime.close()
+        shutil.rmtree(folder, ignore_errors=True)
     return results
 
 
