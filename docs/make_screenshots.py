@@ -366,6 +366,13 @@ def main(argv: list[str] | None = None) -> int:
         save(window, "risks")
         window.show_page("board")
 
+    @shot("timeline")
+    def _timeline() -> None:
+        """The demo's Timeline: sprints, epic bars with their forecast ranges, the
+        dependency arrows, the milestones (Checkout live at risk) and today."""
+        window.show_page("timeline")
+        save(window, "timeline")
+
     @shot("board-screens")
     def _screens() -> None:
         """The board on a laptop and on the meeting room's screens, at the zoom that reads

@@ -23,6 +23,10 @@ The model, kept deliberately simple so it can be explained and tested:
 
 Every function takes a seed and uses its own ``numpy.random.Generator``, so the same
 question with the same seed gives the same answer (a published forecast stores its seed).
+Many questions (every epic and milestone of the Timeline) share one set of trials
+(:func:`when_done_many`): the days are drawn once, in blocks whose size depends only on
+the number of trials, and each risk strikes from its own stream of the seed, so a question
+asked in a batch gets the answer it gets alone.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ class ScheduleRisk:
 
     probability: float
     days: int
+    key: int | None = None  # names the risk's stream of random numbers (its number)
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,11 @@ class WhenForecast:
     critical_path: int
     days: dict[int, int]  # confidence (50, 70, 85, 95) -> working days
     histogram: tuple[tuple[int, int], ...]  # (working days, trials finishing then)
+
+    def chance_within(self, working_days: int) -> float:
+        """The share of trials (0..1) that finish within ``working_days`` working days."""
+        made = sum(count for days, count in self.histogram if days <= working_days)
+        return made / self.trials if self.trials else 0.0
 
 
 @dataclass(frozen=True)
@@ -194,6 +204,119 @@ def _reached(values: np.ndarray, confidence: int) -> int:
     return int(ordered[min(index, len(ordered) - 1)])
 
 
+@dataclass(frozen=True)
+class WhenQuestion:
+    """One "when will these cards be done" question of a batch: the scope's size, its
+    critical path and the risks that apply to it (:func:`when_done_many`)."""
+
+    cards: int
+    critical_path: int = 0
+    risks: tuple[ScheduleRisk, ...] = ()
+
+
+def _day_block(trials: int) -> int:
+    """Days drawn per block: fixed for a number of trials (never for a scope), so the same
+    seed draws the same days whichever questions share them."""
+    return max(1, min(64, _BLOCK_CELLS // trials))
+
+
+def _strikes(risk: ScheduleRisk, key: int, trials: int, seed: int) -> np.ndarray:
+    """Which trials a risk strikes in: its own stream of the seed (``key`` names it), so a
+    risk strikes in the same trials whether it is simulated alone or among others."""
+    if risk.days <= 0 or risk.probability <= 0:
+        return np.zeros(trials, dtype=bool)
+    rng = np.random.default_rng([seed, 1, key])
+    return rng.random(trials) < min(risk.probability, 1.0)
+
+
+def when_done_many(
+    questions: Sequence[WhenQuestion],
+    throughput: Sequence[int],
+    *,
+    window: int = DEFAULT_WINDOW,
+    trials: int = DEFAULT_TRIALS,
+    seed: int = 0,
+) -> list[WhenForecast | ForecastError]:
+    """Answer many "when" questions from one shared set of trials (see the module doc).
+
+    The working days are drawn once for all questions, block by block, until every trial
+    has finished the largest scope; each question reads the day its trial reaches its own
+    number of cards. A risk strikes in the same trials for every question it applies to
+    (its ``key`` chooses its stream). The answer for a question is what
+    :func:`when_done` gives for it alone with the same seed; a question the history cannot
+    reach in :data:`MAX_DAYS` gets its :class:`ForecastError` in its place.
+    """
+    for question in questions:
+        cards = question.cards
+        if isinstance(cards, bool) or not isinstance(cards, int) or cards < 0:
+            raise ForecastError("The number of cards to forecast is a whole number, 0 or more.")
+    history = _history(throughput, window)
+    trials = _trials(trials)
+    block = _day_block(trials)
+    rng = np.random.default_rng([seed, 0])
+    days = np.zeros((len(questions), trials), dtype=np.int64)
+    wanted = sorted({q.cards for q in questions if q.cards > 0})
+    found: dict[int, np.ndarray] = {}  # cards -> the day each trial reaches them
+    open_: dict[int, np.ndarray] = {n: np.ones(trials, dtype=bool) for n in wanted}
+    totals = np.zeros(trials, dtype=np.int64)
+    drawn = 0
+    while open_ and drawn < MAX_DAYS:
+        running = np.cumsum(rng.choice(history, size=(trials, block)), axis=1)
+        running += totals[:, None]
+        last = running[:, -1]
+        for n in list(open_):
+            pending = open_[n]
+            rows = np.flatnonzero(pending & (last >= n))
+            if rows.size:
+                reached = found.setdefault(n, np.zeros(trials, dtype=np.int64))
+                reached[rows] = drawn + (running[rows] >= n).argmax(axis=1) + 1
+                pending[rows] = False
+            if not pending.any():
+                del open_[n]
+        totals = last
+        drawn += block
+    strikes: dict[tuple[int, ScheduleRisk], np.ndarray] = {}
+    answers: list[WhenForecast | ForecastError] = []
+    for row, question in enumerate(questions):
+        if question.cards in open_:
+            answers.append(
+                ForecastError(
+                    f"{question.cards} cards take more than {MAX_DAYS} working days "
+                    "at this throughput."
+                )
+            )
+            continue
+        result = days[row]
+        if question.cards:
+            result[:] = np.maximum(found[question.cards], question.critical_path)
+        for key, risk in enumerate(question.risks):
+            ident = risk.key if risk.key is not None else key
+            hit = strikes.get((ident, risk))
+            if hit is None:
+                hit = strikes[(ident, risk)] = _strikes(risk, ident, trials, seed)
+            result += hit * int(risk.days)
+        answers.append(_when_answer(question, result, trials, seed, int(history.size)))
+    return answers
+
+
+def _when_answer(
+    question: WhenQuestion, days: np.ndarray, trials: int, seed: int, window: int
+) -> WhenForecast:
+    values, counts = np.unique(days, return_counts=True)
+    ordered = np.sort(days)
+    # inverted_cdf quantile: the smallest value at least c% of the trials stay within.
+    quantiles = {c: int(ordered[max(0, -(-trials * c // 100) - 1)]) for c in CONFIDENCES}
+    return WhenForecast(
+        cards=question.cards,
+        trials=trials,
+        seed=seed,
+        window=window,
+        critical_path=question.critical_path,
+        days=quantiles,
+        histogram=tuple((int(v), int(n)) for v, n in zip(values, counts, strict=True)),
+    )
+
+
 def when_done(
     cards: int,
     throughput: Sequence[int],
@@ -207,46 +330,18 @@ def when_done(
     """How many working days ``cards`` cards take, at 50/70/85/95% (see the module doc).
 
     ``throughput`` is the finished cards per working day, oldest first; only its last
-    ``window`` days are sampled.
+    ``window`` days are sampled. The same as one question of :func:`when_done_many`.
     """
-    if isinstance(cards, bool) or not isinstance(cards, int) or cards < 0:
-        raise ForecastError("The number of cards to forecast is a whole number, 0 or more.")
-    history = _history(throughput, window)
-    trials = _trials(trials)
-    rng = np.random.default_rng(seed)
-    days = np.zeros(trials, dtype=np.int64)
-    if cards:
-        mean = history.mean()
-        block = int(min(max(16, math.ceil(cards / mean * 1.5)), _BLOCK_CELLS // trials, MAX_DAYS))
-        totals = np.zeros(trials, dtype=np.int64)
-        pending = np.arange(trials)
-        drawn = 0
-        while pending.size:
-            if drawn >= MAX_DAYS:
-                raise ForecastError(
-                    f"{cards} cards take more than {MAX_DAYS} working days at this throughput."
-                )
-            draws = rng.choice(history, size=(pending.size, block))
-            running = np.cumsum(draws, axis=1) + totals[pending, None]
-            reached = running >= cards
-            done = reached.any(axis=1)
-            first = reached.argmax(axis=1)
-            days[pending[done]] = drawn + first[done] + 1
-            totals[pending] = running[:, -1]
-            pending = pending[~done]
-            drawn += block
-        days = np.maximum(days, critical_path)
-    days = days + risk_delays(risks, trials, rng)
-    values, counts = np.unique(days, return_counts=True)
-    return WhenForecast(
-        cards=cards,
+    (answer,) = when_done_many(
+        [WhenQuestion(cards, critical_path, tuple(risks))],
+        throughput,
+        window=window,
         trials=trials,
         seed=seed,
-        window=int(history.size),
-        critical_path=critical_path,
-        days={c: _quantile_low(days, c) for c in CONFIDENCES},
-        histogram=tuple((int(v), int(n)) for v, n in zip(values, counts, strict=True)),
     )
+    if isinstance(answer, ForecastError):
+        raise answer
+    return answer
 
 
 def how_many_by(

@@ -550,7 +550,45 @@ def _seed(services: Services, clock: DemoClock, starts: list[dt.date]) -> Projec
         previous_days = days
     _seed_time(services, project.id, members, by_title, starts, holidays)
     _seed_conversations(services, project.id, by_title, days[:5])
+    _seed_plans(services, project.id, [e.id for e in epics], by_title, starts)
     return services.projects.find_project(DEMO_KEY)
+
+
+# name, days after the active sprint starts (on a working day, else the one before; 13 is
+# its last day), epics (index) in its scope. The first comes at the end of the active sprint
+# with most of its epic still open, so the Timeline shows it at risk; the others leave the
+# team's throughput time enough.
+DEMO_MILESTONES = (
+    ("Checkout live", 13, (0,), "The redesigned checkout for every shopper."),
+    ("Provider cut-over", 33, (1,), "All payments through the new provider; the old one off."),
+    ("Accessibility sign-off", 61, (2,), "WCAG 2.1 AA audit passed on the payment pages."),
+)
+# blocker, blocked: the new provider's SDK comes before guest checkout and the dual run;
+# the new checkout form before its screen reader labels.
+DEMO_DEPENDENCIES = (
+    ("Provider SDK: create payment intents", "Guest checkout without an account"),
+    ("Provider SDK: create payment intents", "Dual-run old and new provider behind a flag"),
+    ("Migrate stored cards to the new vault", "Dual-run old and new provider behind a flag"),
+    ("One-page checkout form", "Screen reader labels on the payment form"),
+)
+
+
+def _seed_plans(
+    services: Services,
+    project_id: int,
+    epic_ids: list[int],
+    by_title: dict[str, int],
+    starts: list[dt.date],
+) -> None:
+    """Milestones linked to the demo's epics and a few dependencies, so the Timeline has
+    something true to show on first start."""
+    for name, days, epics, description in DEMO_MILESTONES:
+        day = working_day_on_or_before(starts[-1] + dt.timedelta(days=days), WEEKDAYS_MON_FRI, ())
+        services.plans.add_milestone(
+            project_id, name, day, description, scope=[epic_ids[i] for i in epics]
+        )
+    for blocker, blocked in DEMO_DEPENDENCIES:
+        services.plans.link(by_title[blocker], by_title[blocked])
 
 
 # Hourly rates (EUR) of MEMBERS from a week before Sprint 1; Ada's rise from Sprint 3 on.

@@ -50,6 +50,8 @@ from app.models import (
     MilestoneScope,
     Project,
     Risk,
+    RiskCard,
+    RiskMilestone,
     WorkflowColumn,
     WorkLog,
 )
@@ -119,11 +121,40 @@ class ForecastDTO:
 
 
 @dataclass(frozen=True)
+class ScopeOdds:
+    """One scope's forecast on the Timeline: working days and dates by confidence, the
+    chance of being done by a milestone's date (None for an epic), and the risks counted."""
+
+    cards: int
+    days: dict[int, int]
+    dates: dict[int, dt.date]
+    chance: float | None
+    risks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TimelineForecastDTO:
+    """Every open epic's and milestone's forecast, from one shared set of trials. ``note``
+    says why there is none at all (no throughput in the window), else ""."""
+
+    epics: dict[int, ScopeOdds]
+    milestones: dict[int, ScopeOdds]
+    seed: int
+    trials: int
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class _Scope:
     label: str
     card_ids: frozenset[int]  # the open cards of the scope
     unsplit_epics: int
     epic_id: int | None
+    # What a risk may be linked to for it to count: the scope's cards and epics (done
+    # ones too, and the epics of its cards), its milestone; ``whole``: the whole project.
+    touched: frozenset[int] = frozenset()
+    milestone_id: int | None = None
+    whole: bool = False
 
 
 class ForecastService:
@@ -192,19 +223,9 @@ class ForecastService:
                 else mc.expand_scope(len(scope.card_ids), scope.unsplit_epics, ratio)
             )
             path = _critical_path(session, project_id, done, scope.card_ids)
-            risk_rows = list(
-                session.execute(
-                    select(Risk.number, Risk.probability, Risk.residual_probability,
-                           Risk.schedule_days)
-                    .where(Risk.project_id == project_id, Risk.status.in_(ACTIVE_STATUSES),
-                           Risk.schedule_days > 0)
-                    .order_by(Risk.number)
-                )
-            )  # fmt: skip
-            risks = [
-                mc.ScheduleRisk(PROBABILITY_SHARE[residual or inherent], days)
-                for _, inherent, residual, days in risk_rows
-            ]
+            active = _active_risks(session, project_id)
+            applying = [r for r in active if r.applies_to(scope)]
+            risks = [r.simulated for r in applying]
             try:
                 when = mc.when_done(
                     n,
@@ -239,7 +260,7 @@ class ForecastService:
                 unsplit_epics=scope.unsplit_epics,
                 cards_per_epic=ratio,
                 critical_path=path,
-                risks=tuple(f"R-{number}" for number, *_ in risk_rows),
+                risks=tuple(r.key for r in applying),
                 window=len(history),
                 finished_in_window=int(sum(history)),
                 trials=trial_count,
@@ -269,6 +290,90 @@ class ForecastService:
             uow.notify(Change(ChangeKind.FORECAST_PUBLISHED, project_id))
             uow.commit()
             return stored
+
+    def timeline(
+        self,
+        project_id: int,
+        *,
+        seed: object = 18,
+        trials: object = 2000,
+        window: object = mc.DEFAULT_WINDOW,
+    ) -> TimelineForecastDTO:
+        """Every open epic's and milestone's forecast for the Timeline, from one shared set
+        of trials (the history is read and sampled once, not once per epic). A scope with
+        nothing left to do is left out; when the history cannot answer, ``note`` says why
+        and nothing is guessed. Each answer equals :meth:`forecast` of that scope with the
+        same seed and trials (without the cost)."""
+        seed_value = _whole(seed, "seed", 0, SEED_MAX)
+        window_days = _whole(window, "history window", 0, 10**6)
+        trial_count = _whole(trials, "number of trials", 0, 10**7)
+        try:
+            mc.check_window(window_days)
+        except mc.ForecastError as exc:
+            raise ValidationError(str(exc)) from None
+        with self._ctx.read() as uow:
+            session = uow.session
+            project = get_project(session, project_id)
+            today = today_in(project.time_zone, self._ctx.clock())
+            holidays = set(
+                session.scalars(select(Holiday.day).where(Holiday.project_id == project_id))
+            )
+            mask = project.working_weekdays
+            done = _done_columns(session, project_id)
+            scopes, children_per_epic = _timeline_scopes(session, project, done)
+            if not scopes:
+                return TimelineForecastDTO({}, {}, seed_value, trial_count)
+            history, _ = self._history(session, project, today, mask, holidays, window_days)
+            ratio = mc.cards_per_epic(children_per_epic)
+            edges = _open_edges(session, project_id, done)
+            upstream = _upstream(edges)
+            active = _active_risks(session, project_id)
+            questions, applied, asked = [], [], []
+            for kind, ident, scope, deadline in scopes:
+                n = mc.expand_scope(len(scope.card_ids), scope.unsplit_epics, ratio)
+                if n == 0:
+                    continue
+                applying = [r for r in active if r.applies_to(scope)]
+                questions.append(
+                    mc.WhenQuestion(
+                        n,
+                        _path_length(edges, scope.card_ids, upstream),
+                        tuple(r.simulated for r in applying),
+                    )
+                )
+                applied.append(tuple(r.key for r in applying))
+                asked.append((kind, ident, deadline))
+            try:
+                answers = mc.when_done_many(
+                    questions, history, window=window_days, trials=trial_count, seed=seed_value
+                )
+            except mc.ForecastError as exc:
+                return TimelineForecastDTO({}, {}, seed_value, trial_count, str(exc))
+        longest = max((a.days[95] for a in answers if isinstance(a, mc.WhenForecast)), default=0)
+        calendar_days = _working_dates(today, longest, mask, holidays)
+        epics: dict[int, ScopeOdds] = {}
+        milestones: dict[int, ScopeOdds] = {}
+        for (kind, ident, deadline), answer, risk_keys in zip(asked, answers, applied, strict=True):
+            if not isinstance(answer, mc.WhenForecast):
+                continue  # out of reach at this throughput: no bar is better than a guess
+            chance = None
+            if deadline is not None:
+                ahead = (
+                    len(calendar.working_days(today + dt.timedelta(days=1), deadline, mask,
+                                              holidays))
+                    if deadline > today
+                    else 0
+                )  # fmt: skip
+                chance = answer.chance_within(ahead)
+            odds = ScopeOdds(
+                answer.cards,
+                dict(answer.days),
+                {c: calendar_days[n] for c, n in answer.days.items()},
+                chance,
+                risk_keys,
+            )
+            (epics if kind == "epic" else milestones)[ident] = odds
+        return TimelineForecastDTO(epics, milestones, seed_value, trial_count)
 
     def published(self, project_id: int, limit: int = 20) -> list[dict[str, object]]:
         """The stored forecasts, newest first: id, when, by whom, question, seed and answer."""
@@ -304,27 +409,20 @@ class ForecastService:
         window: int,
     ) -> tuple[list[int], dt.date]:
         """Finished cards per working day over the last ``window`` working days before
-        today (oldest first), and the last of those days."""
-        events = [
-            flow.FlowEvent(at, card_id, column_id, category, bool(archived), kind)
-            for at, card_id, column_id, category, archived, kind in session.execute(
-                select(
-                    HistoryEvent.at,
-                    HistoryEvent.card_id,
-                    HistoryEvent.column_id_after,
-                    HistoryEvent.category_after,
-                    HistoryEvent.archived_after,
-                    HistoryEvent.kind,
-                )
-                .join(Card, Card.id == HistoryEvent.card_id)
-                .where(HistoryEvent.project_id == project.id, Card.type != "epic")
-                .order_by(HistoryEvent.at, HistoryEvent.id)
-            )
-        ]
+        today (oldest first), and the last of those days.
+
+        Only the cards that moved into a done column during the window can have finished
+        in it, so only their events are read (all of them: whether a card is finished
+        depends on its whole history), not the project's whole history."""
         last = calendar.working_day_on_or_before(today - dt.timedelta(days=1), mask, holidays)
-        if not events:
+        first_at = session.scalar(
+            select(func.min(HistoryEvent.at))
+            .join(Card, Card.id == HistoryEvent.card_id)
+            .where(HistoryEvent.project_id == project.id, Card.type != "epic")
+        )
+        if first_at is None:
             return [], last
-        first_day = local_date(events[0].at, project.time_zone)
+        first_day = local_date(first_at, project.time_zone)
         days: list[dt.date] = []
         day = last
         for _ in range(calendar.SEARCH_LIMIT_DAYS):
@@ -334,6 +432,41 @@ class ForecastService:
                 days.append(day)
             day -= dt.timedelta(days=1)
         days.reverse()
+        if not days:
+            return [], last
+        # A day early, so no time zone can put a finish of the first day before it.
+        since = dt.datetime.combine(days[0] - dt.timedelta(days=1), dt.time(), dt.UTC)
+        candidates = (
+            select(HistoryEvent.card_id)
+            .join(Card, Card.id == HistoryEvent.card_id)
+            .where(
+                HistoryEvent.project_id == project.id,
+                HistoryEvent.category_after == "done",
+                HistoryEvent.at >= since,
+                Card.type != "epic",
+            )
+            .distinct()
+        )
+        # Core rows (no ORM layer), read by card (its index), not by project: the
+        # candidates are few; an event of another project (a card moved) is left out here.
+        rows = session.connection().execute(
+            select(
+                HistoryEvent.at,
+                HistoryEvent.card_id,
+                HistoryEvent.column_id_after,
+                HistoryEvent.category_after,
+                HistoryEvent.archived_after,
+                HistoryEvent.kind,
+                HistoryEvent.project_id,
+            )
+            .where(HistoryEvent.card_id.in_(candidates))
+            .order_by(HistoryEvent.at, HistoryEvent.id)
+        )
+        events = [
+            flow.FlowEvent(at, card_id, column_id, category, bool(archived), kind)
+            for at, card_id, column_id, category, archived, kind, pid in rows.all()
+            if pid == project.id
+        ]
         per_day = dict.fromkeys(days, 0)
         for timing in flow.card_timings(events, self._ctx.clock()):
             finished = local_date(timing.finished, project.time_zone)
@@ -403,7 +536,13 @@ def _scope(
         if card.type != "epic":
             raise ValidationError(f"{project.key}-{card.number} is a {card.type}, not an epic.")
         ids, unsplit = _epic_scope(session, project.id, done, [card.id])
-        return _Scope(f"epic {project.key}-{card.number}", frozenset(ids), unsplit, card.id)
+        return _Scope(
+            f"epic {project.key}-{card.number}",
+            frozenset(ids),
+            unsplit,
+            card.id,
+            touched=frozenset(ids | {card.id}),
+        )
     if milestone is not None:
         name = clean_text(milestone, "milestone name", 200)
         found = session.scalar(
@@ -427,14 +566,167 @@ def _scope(
             )
         )
         children, unsplit = _epic_scope(session, project.id, done, epics)
-        return _Scope(f"milestone {found.name}", frozenset(plain | children), unsplit, None)
-    query = select(Card.id).where(Card.project_id == project.id, Card.type != "epic", _open(done))
-    label = "every open card"
-    if to_card is not None:
-        card = _own_card(session, project, to_card)
-        query = query.where(Card.rank <= card.rank)
-        label = f"backlog to {project.key}-{card.number}"
-    return _Scope(label, frozenset(session.scalars(query)), 0, None)
+        linked = {cid for cid, _ in rows}
+        return _Scope(
+            f"milestone {found.name}",
+            frozenset(plain | children),
+            unsplit,
+            None,
+            touched=frozenset(plain | children | linked),
+            milestone_id=found.id,
+        )
+    query = select(Card.id, Card.parent_id).where(
+        Card.project_id == project.id, Card.type != "epic", _open(done)
+    )
+    if to_card is None:
+        ids = frozenset(session.scalars(query.with_only_columns(Card.id)))
+        return _Scope("every open card", ids, 0, None, touched=ids, whole=True)
+    card = _own_card(session, project, to_card)
+    rows = session.execute(query.where(Card.rank <= card.rank)).all()
+    ids = frozenset(r[0] for r in rows)
+    parents = {r[1] for r in rows if r[1] is not None}
+    return _Scope(f"backlog to {project.key}-{card.number}", ids, 0, None, touched=ids | parents)
+
+
+def _timeline_scopes(
+    session: Session, project: Project, done: set[int]
+) -> tuple[list[tuple[str, int, _Scope, dt.date | None]], list[int]]:
+    """The scope of every live epic and every milestone of a project, as :func:`_scope`
+    would build each, from three queries: ("epic" | "milestone", id, scope, its date); and
+    the number of cards of each epic, as :func:`_children_per_epic` counts them."""
+    every = (
+        session.connection()
+        .execute(
+            select(Card.id, Card.type, Card.parent_id, Card.column_id, Card.archived).where(
+                Card.project_id == project.id
+            )
+        )
+        .all()
+    )
+    epic_ids = {cid for cid, kind, *_ in every if kind == "epic"}
+    per_epic: dict[int, int] = {}  # children per epic, archived ones too (the ratio)
+    for _cid, _kind, parent, _column, _archived in every:
+        if parent in epic_ids:
+            per_epic[parent] = per_epic.get(parent, 0) + 1
+    cards = [(cid, kind, parent, column) for cid, kind, parent, column, gone in every if not gone]
+    is_open = {cid: column not in done for cid, _, _, column in cards}
+    kind_of = {cid: kind for cid, kind, _, _ in cards}
+    open_children: dict[int, set[int]] = {}
+    with_children: set[int] = set()
+    for cid, kind, parent, _ in cards:
+        if parent is None:
+            continue
+        with_children.add(parent)
+        if kind != "epic" and is_open[cid]:
+            open_children.setdefault(parent, set()).add(cid)
+
+    def epic_parts(epic_ids: Iterable[int]) -> tuple[set[int], int]:
+        children: set[int] = set()
+        unsplit = 0
+        for epic_id in epic_ids:
+            children |= open_children.get(epic_id, set())
+            if epic_id not in with_children and is_open.get(epic_id, False):
+                unsplit += 1
+        return children, unsplit
+
+    scopes: list[tuple[str, int, _Scope, dt.date | None]] = []
+    for cid, kind, _, _ in cards:
+        if kind != "epic":
+            continue
+        ids, unsplit = epic_parts([cid])
+        scope = _Scope("epic", frozenset(ids), unsplit, cid, touched=frozenset(ids | {cid}))
+        scopes.append(("epic", cid, scope, None))
+    milestones = session.execute(
+        select(Milestone.id, Milestone.day)
+        .where(Milestone.project_id == project.id)
+        .order_by(Milestone.day, Milestone.id)
+    ).all()
+    linked: dict[int, list[int]] = {}
+    for milestone_id, card_id in session.execute(
+        select(MilestoneScope.milestone_id, MilestoneScope.card_id)
+        .join(Milestone, Milestone.id == MilestoneScope.milestone_id)
+        .where(Milestone.project_id == project.id)
+    ):
+        if card_id in kind_of:  # a live card
+            linked.setdefault(milestone_id, []).append(card_id)
+    for milestone_id, day in milestones:
+        rows = linked.get(milestone_id, [])
+        plain = {c for c in rows if kind_of[c] != "epic" and is_open[c]}
+        children, unsplit = epic_parts(c for c in rows if kind_of[c] == "epic")
+        scope = _Scope(
+            "milestone",
+            frozenset(plain | children),
+            unsplit,
+            None,
+            touched=frozenset(plain | children | set(rows)),
+            milestone_id=milestone_id,
+        )
+        scopes.append(("milestone", milestone_id, scope, day))
+    return scopes, list(per_epic.values())
+
+
+@dataclass(frozen=True)
+class _ActiveRisk:
+    """An open or mitigating risk with a schedule impact, and what it is linked to."""
+
+    number: int
+    simulated: mc.ScheduleRisk
+    cards: frozenset[int]
+    milestones: frozenset[int]
+
+    @property
+    def key(self) -> str:
+        return f"R-{self.number}"
+
+    def applies_to(self, scope: _Scope) -> bool:
+        """A risk delays a forecast when it is project-wide (linked to nothing), when the
+        forecast is of the whole project, or when it is linked to the forecast's milestone
+        or to one of the cards or epics of its scope."""
+        if not self.cards and not self.milestones:
+            return True
+        if scope.whole:
+            return True
+        if scope.milestone_id is not None and scope.milestone_id in self.milestones:
+            return True
+        return not self.cards.isdisjoint(scope.touched)
+
+
+def _active_risks(session: Session, project_id: int) -> list[_ActiveRisk]:
+    """The project's open risks with a schedule impact, by number, with their links (three
+    queries whatever the number of risks)."""
+    rows = list(
+        session.execute(
+            select(Risk.id, Risk.number, Risk.probability, Risk.residual_probability,
+                   Risk.schedule_days)
+            .where(Risk.project_id == project_id, Risk.status.in_(ACTIVE_STATUSES),
+                   Risk.schedule_days > 0)
+            .order_by(Risk.number)
+        )
+    )  # fmt: skip
+    if not rows:
+        return []
+    ids = [r[0] for r in rows]
+    cards: dict[int, set[int]] = {}
+    for risk_id, card_id in session.execute(
+        select(RiskCard.risk_id, RiskCard.card_id).where(RiskCard.risk_id.in_(ids))
+    ):
+        cards.setdefault(risk_id, set()).add(card_id)
+    milestones: dict[int, set[int]] = {}
+    for risk_id, milestone_id in session.execute(
+        select(RiskMilestone.risk_id, RiskMilestone.milestone_id).where(
+            RiskMilestone.risk_id.in_(ids)
+        )
+    ):
+        milestones.setdefault(risk_id, set()).add(milestone_id)
+    return [
+        _ActiveRisk(
+            number,
+            mc.ScheduleRisk(PROBABILITY_SHARE[residual or inherent], days, key=number),
+            frozenset(cards.get(risk_id, ())),
+            frozenset(milestones.get(risk_id, ())),
+        )
+        for risk_id, number, inherent, residual, days in rows
+    ]
 
 
 def _own_card(session: Session, project: Project, key: str) -> Card:
@@ -457,15 +749,13 @@ def _children_per_epic(session: Session, project_id: int) -> list[int]:
     )
 
 
-def _critical_path(session: Session, project_id: int, done: set[int], scope: frozenset[int]) -> int:
-    """The longest chain of open cards the scope waits for (open blockers outside the scope
-    included: the scope cannot finish before them)."""
-    if not scope:
-        return 0
+def _open_edges(session: Session, project_id: int, done: set[int]) -> list[tuple[int, int]]:
+    """The "blocks" links between the project's open cards (one query)."""
     blocker = aliased(Card)
     blocked = aliased(Card)
-    edges = list(
-        session.execute(
+    return [
+        (a, b)
+        for a, b in session.execute(
             select(CardDependency.blocker_id, CardDependency.blocked_id)
             .join(blocker, blocker.id == CardDependency.blocker_id)
             .join(blocked, blocked.id == CardDependency.blocked_id)
@@ -477,18 +767,52 @@ def _critical_path(session: Session, project_id: int, done: set[int], scope: fro
                 blocked.column_id.not_in(done) if done else True,
             )
         )
-    )
-    upstream: dict[int, list[int]] = {}
-    for a, b in edges:
-        upstream.setdefault(b, []).append(a)
+    ]
+
+
+def _path_length(
+    edges: list[tuple[int, int]],
+    scope: Iterable[int],
+    upstream: dict[int, list[int]] | None = None,
+) -> int:
+    """The longest chain of open cards the scope waits for (open blockers outside the scope
+    included: the scope cannot finish before them). ``upstream`` (blocked -> blockers, from
+    :func:`_upstream`) saves rebuilding it when many scopes share the same links."""
     cards = set(scope)
-    pending = list(scope)
+    if not cards:
+        return 0
+    if upstream is None:
+        upstream = _upstream(edges)
+    pending = list(cards)
     while pending:
         for a in upstream.get(pending.pop(), ()):
             if a not in cards:
                 cards.add(a)
                 pending.append(a)
-    return mc.critical_path_length(cards, edges)
+    involved = [(a, b) for a, b in edges if b in cards]
+    return mc.critical_path_length(cards, involved)
+
+
+def _upstream(edges: list[tuple[int, int]]) -> dict[int, list[int]]:
+    upstream: dict[int, list[int]] = {}
+    for a, b in edges:
+        upstream.setdefault(b, []).append(a)
+    return upstream
+
+
+def _critical_path(session: Session, project_id: int, done: set[int], scope: frozenset[int]) -> int:
+    """:func:`_path_length` of a scope, reading the links."""
+    if not scope:
+        return 0
+    return _path_length(_open_edges(session, project_id, done), scope)
+
+
+def _working_dates(today: dt.date, count: int, mask: int, holidays: set[dt.date]) -> list[dt.date]:
+    """``today`` and the next ``count`` working days: index n is the date n working days on."""
+    days = [today]
+    for _ in range(count):
+        days.append(calendar.next_working_day(days[-1], mask, holidays))
+    return days
 
 
 def _rate(
@@ -578,4 +902,4 @@ def _cost(
     return odds, ""
 
 
-__all__ = ["CostOdds", "ForecastDTO", "ForecastService"]
+__all__ = ["CostOdds", "ForecastDTO", "ForecastService", "ScopeOdds", "TimelineForecastDTO"]

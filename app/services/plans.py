@@ -46,6 +46,7 @@ class MilestoneDTO:
     scope_size: int = 0
     done_count: int = 0
     scope_keys: tuple[str, ...] = ()  # the cards and epics linked directly
+    scope_ids: tuple[int, ...] = ()  # their ids, in the same order
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,17 @@ class TimelineEpicDTO:
 
 
 @dataclass(frozen=True)
+class TimelineLinkDTO:
+    """An arrow between two epic bars: the blocking epic, the blocked one, and the card
+    links it stands for ("TL-3 blocks TL-7"); ``direct``: the epics themselves are linked."""
+
+    blocker_epic_id: int
+    blocked_epic_id: int
+    direct: bool
+    pairs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class TimelineDTO:
     project_id: int
     today: dt.date
@@ -114,6 +126,7 @@ class TimelineDTO:
     sprints: tuple[TimelineSprintDTO, ...]
     epics: tuple[TimelineEpicDTO, ...]
     milestones: tuple[MilestoneDTO, ...]
+    links: tuple[TimelineLinkDTO, ...] = ()
 
 
 def _done_column_ids(session: Session, project_id: int) -> set[int]:
@@ -174,13 +187,20 @@ class PlanService:
             return self._milestone_dto(uow.session, milestone)
 
     def add_milestone(
-        self, project_id: int, name: object, day: object, description: object = ""
+        self,
+        project_id: int,
+        name: object,
+        day: object,
+        description: object = "",
+        scope: Sequence[int] = (),
     ) -> MilestoneDTO:
         """A new milestone; its name is unique in the project and its date is not before
-        the project starts."""
+        the project starts. ``scope``: ids of the cards and epics it covers (linked in the
+        same transaction)."""
         clean_name = clean_text(name, "milestone name", MILESTONE_NAME_MAX)
         when = self._clean_day(day)
         text = clean_multiline(description or "", "description", MILESTONE_DESCRIPTION_MAX)
+        ids = [check_id(c, "card") for c in scope]
         with self._ctx.write() as uow:
             session = uow.session
             project = get_project(session, project_id)
@@ -191,6 +211,7 @@ class PlanService:
             )
             session.add(milestone)
             session.flush()
+            self._set_scope(session, milestone, ids, replace=True)
             dto = self._milestone_dto(session, milestone)
             uow.notify(Change(ChangeKind.PLANS_CHANGED, project_id))
             uow.commit()
@@ -203,10 +224,12 @@ class PlanService:
         name: object = None,
         day: object = None,
         description: object = None,
+        scope: Sequence[int] | None = None,
         expected_version: int | None = None,
     ) -> MilestoneDTO:
-        """Rename a milestone, move its date or change its description (None keeps one).
-        Undo is the same call with the old values."""
+        """Rename a milestone, move its date, change its description or replace its scope
+        (card and epic ids); None keeps one. Undo is the same call with the old values."""
+        ids = None if scope is None else [check_id(c, "card") for c in scope]
         clean_name = None if name is None else clean_text(name, "milestone name", 200)
         when = None if day is None else self._clean_day(day)
         text = (
@@ -235,6 +258,8 @@ class PlanService:
                 changed = True
             if text is not None and text != milestone.description:
                 milestone.description = text
+                changed = True
+            if ids is not None and self._set_scope(session, milestone, ids, replace=True):
                 changed = True
             if changed:
                 milestone.version += 1
@@ -309,26 +334,7 @@ class PlanService:
         with self._ctx.write() as uow:
             session = uow.session
             milestone = self._get(session, milestone_id)
-            cards = _key_map(session, ids)
-            for card_id in ids:
-                if card_id not in cards:
-                    raise NotFound(f"There is no card with id {card_id}.")
-                if cards[card_id][3] != milestone.project_id:
-                    raise ValidationError(
-                        f"{cards[card_id][0]} is a card of another project than the "
-                        f"milestone {milestone.name!r}."
-                    )
-            have = set(
-                session.scalars(
-                    select(MilestoneScope.card_id).where(
-                        MilestoneScope.milestone_id == milestone.id
-                    )
-                )
-            )
-            for card_id in dict.fromkeys(ids):
-                if card_id not in have:
-                    session.add(MilestoneScope(milestone_id=milestone.id, card_id=card_id))
-            session.flush()
+            self._set_scope(session, milestone, ids, replace=False)
             dto = self._milestone_dto(session, milestone)
             uow.notify(Change(ChangeKind.PLANS_CHANGED, milestone.project_id))
             uow.commit()
@@ -543,6 +549,7 @@ class PlanService:
                 sprints,
                 tuple(bars),
                 tuple(self._milestones(session, project_id)),
+                _epic_links(session, project, {e[0] for e in epics}),
             )
 
     # --- inside --------------------------------------------------------------------------
@@ -572,6 +579,40 @@ class PlanService:
         if session.scalar(query) is not None:
             raise Conflict(f"The project already has a milestone named {name!r}.")
 
+    def _set_scope(
+        self, session: Session, milestone: Milestone, ids: Sequence[int], replace: bool
+    ) -> bool:
+        """Link the cards to the milestone (``replace``: and unlink the others); refused for
+        a missing card or one of another project. True when the scope changed."""
+        cards = _key_map(session, ids)
+        for card_id in ids:
+            if card_id not in cards:
+                raise NotFound(f"There is no card with id {card_id}.")
+            if cards[card_id][3] != milestone.project_id:
+                raise ValidationError(
+                    f"{cards[card_id][0]} is a card of another project than the "
+                    f"milestone {milestone.name!r}."
+                )
+        have = set(
+            session.scalars(
+                select(MilestoneScope.card_id).where(MilestoneScope.milestone_id == milestone.id)
+            )
+        )
+        wanted = set(ids)
+        gone = have - wanted if replace else set()
+        if gone:
+            session.execute(
+                delete(MilestoneScope).where(
+                    MilestoneScope.milestone_id == milestone.id,
+                    MilestoneScope.card_id.in_(gone),
+                )
+            )
+        for card_id in dict.fromkeys(ids):
+            if card_id not in have:
+                session.add(MilestoneScope(milestone_id=milestone.id, card_id=card_id))
+        session.flush()
+        return bool(gone or wanted - have)
+
     def _get(self, session: Session, milestone_id: int) -> Milestone:
         check_id(milestone_id, "milestone")
         milestone = session.get(Milestone, milestone_id)
@@ -592,6 +633,8 @@ class PlanService:
         return milestone
 
     def _milestones(self, session: Session, project_id: int) -> list[MilestoneDTO]:
+        """Every milestone of the project with its scope counted, from four queries
+        whatever the number of milestones (the Timeline reads them on every refresh)."""
         rows = list(
             session.scalars(
                 select(Milestone)
@@ -599,7 +642,57 @@ class PlanService:
                 .order_by(Milestone.day, Milestone.id)
             )
         )
-        return [self._milestone_dto(session, m) for m in rows]
+        if not rows:
+            return []
+        key = session.scalar(select(Project.key).where(Project.id == project_id))
+        direct: dict[int, list[tuple[int, int, str, int, bool]]] = {}
+        for milestone_id, *card in session.execute(
+            select(
+                MilestoneScope.milestone_id, Card.id, Card.number, Card.type, Card.column_id,
+                Card.archived,
+            )
+            .join(Card, Card.id == MilestoneScope.card_id)
+            .join(Milestone, Milestone.id == MilestoneScope.milestone_id)
+            .where(Milestone.project_id == project_id)
+            .order_by(Card.number)
+        ):  # fmt: skip
+            direct.setdefault(milestone_id, []).append(tuple(card))  # type: ignore[arg-type]
+        epics = {c[0] for cards in direct.values() for c in cards if c[2] == "epic" and not c[4]}
+        children: dict[int, list[tuple[int, int]]] = {}
+        if epics:
+            for card_id, column_id, parent_id in session.execute(
+                select(Card.id, Card.column_id, Card.parent_id).where(
+                    Card.parent_id.in_(epics), Card.archived.is_(False)
+                )
+            ):
+                children.setdefault(parent_id, []).append((card_id, column_id))
+        done_cols = _done_column_ids(session, project_id)
+        answer = []
+        for milestone in rows:
+            cards = direct.get(milestone.id, [])
+            scope: dict[int, int] = {}
+            for card_id, _number, kind, column_id, archived in cards:
+                if archived:
+                    continue
+                if kind == "epic" and children.get(card_id):
+                    scope.update(dict(children[card_id]))
+                else:
+                    scope.setdefault(card_id, column_id)
+            answer.append(
+                MilestoneDTO(
+                    milestone.id,
+                    milestone.project_id,
+                    milestone.name,
+                    milestone.day,
+                    milestone.description,
+                    milestone.version,
+                    len(scope),
+                    sum(1 for column in scope.values() if column in done_cols),
+                    tuple(f"{key}-{c[1]}" for c in cards),
+                    tuple(c[0] for c in cards),
+                )
+            )
+        return answer
 
     def _milestone_dto(self, session: Session, milestone: Milestone) -> MilestoneDTO:
         direct = list(
@@ -623,6 +716,7 @@ class PlanService:
             len(scope),
             sum(1 for column in scope.values() if column in done_cols),
             tuple(f"{key}-{r[1]}" for r in direct),
+            tuple(r[0] for r in direct),
         )
 
     def _scope_cards(self, session: Session, card_ids: list[int]) -> dict[int, int]:
@@ -742,6 +836,43 @@ class PlanService:
         return flags
 
 
+def _epic_links(
+    session: Session, project: Project, epic_ids: set[int]
+) -> tuple[TimelineLinkDTO, ...]:
+    """The "blocks" links between the project's live cards, as arrows between the epics
+    they belong to (an epic is its own; a card of no epic draws nothing), one query."""
+    blocker = aliased(Card)
+    blocked = aliased(Card)
+    rows = session.execute(
+        select(
+            blocker.id, blocker.number, blocker.parent_id, blocked.id, blocked.number,
+            blocked.parent_id,
+        )
+        .select_from(CardDependency)
+        .join(blocker, blocker.id == CardDependency.blocker_id)
+        .join(blocked, blocked.id == CardDependency.blocked_id)
+        .where(
+            blocker.project_id == project.id,
+            blocker.archived.is_(False),
+            blocked.archived.is_(False),
+        )
+        .order_by(blocker.number, blocked.number)
+    ).all()  # fmt: skip
+    arrows: dict[tuple[int, int], tuple[bool, list[str]]] = {}
+    for a, a_number, a_parent, b, b_number, b_parent in rows:
+        a_epic = a if a in epic_ids else a_parent if a_parent in epic_ids else None
+        b_epic = b if b in epic_ids else b_parent if b_parent in epic_ids else None
+        if a_epic is None or b_epic is None or a_epic == b_epic:
+            continue
+        _, pairs = arrows.setdefault((a_epic, b_epic), (False, []))
+        pairs.append(f"{project.key}-{a_number} blocks {project.key}-{b_number}")
+        if a == a_epic and b == b_epic:
+            arrows[(a_epic, b_epic)] = (True, pairs)
+    return tuple(
+        TimelineLinkDTO(a, b, direct, tuple(pairs)) for (a, b), (direct, pairs) in arrows.items()
+    )
+
+
 def _by_key(card: LinkedCardDTO) -> tuple[str, int]:
     project, _, number = card.key.rpartition("-")
     return project, int(number)
@@ -756,6 +887,7 @@ __all__ = [
     "PlanningFlagDTO",
     "TimelineDTO",
     "TimelineEpicDTO",
+    "TimelineLinkDTO",
     "TimelineSprintDTO",
 ]
 

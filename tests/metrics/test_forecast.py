@@ -160,3 +160,39 @@ def test_working_days_become_dates_on_the_calendar():
     assert fc.add_working_days(friday, 1, MON_FRI, holiday) == dt.date(2026, 1, 5)
     assert fc.add_working_days(friday, 2, MON_FRI, holiday) == dt.date(2026, 1, 7)
     assert fc.dates(result, friday, MON_FRI, holiday)[85] == dt.date(2026, 1, 19)
+
+
+def test_a_batch_of_questions_shares_its_trials_and_answers_each_as_alone():
+    history = [0, 1, 2, 3, 5, 0, 2] * 9
+    risk = ScheduleRisk(0.4, 3, key=7)
+    questions = [
+        fc.WhenQuestion(40),
+        fc.WhenQuestion(12, critical_path=9, risks=(risk,)),
+        fc.WhenQuestion(0, risks=(risk,)),
+    ]
+    batch = fc.when_done_many(questions, history, seed=11, trials=3000)
+    alone = [
+        fc.when_done(40, history, seed=11, trials=3000),
+        fc.when_done(12, history, seed=11, trials=3000, critical_path=9, risks=[risk]),
+        fc.when_done(0, history, seed=11, trials=3000, risks=[risk]),
+    ]
+    assert batch == alone
+    assert batch[1].days[50] >= 9  # the chain of nine cards
+    # The risk strikes in the same trials for both questions it applies to.
+    assert dict(batch[2].histogram)[3] == pytest.approx(0.4 * 3000, rel=0.1)
+
+
+def test_a_question_out_of_reach_gets_its_error_and_the_others_their_answers():
+    answers = fc.when_done_many(
+        [fc.WhenQuestion(10), fc.WhenQuestion(10**7)], [1] + [0] * 59, trials=100
+    )
+    assert isinstance(answers[0], fc.WhenForecast) and answers[0].days[50] > 0
+    assert isinstance(answers[1], fc.ForecastError)
+    assert "more than 2600 working days" in str(answers[1])
+
+
+def test_the_chance_of_making_a_deadline():
+    result = fc.when_done(20, [2] * 60, seed=1, risks=[ScheduleRisk(0.3, 5)])
+    assert result.chance_within(9) == 0.0
+    assert result.chance_within(10) == pytest.approx(0.7, abs=0.03)
+    assert result.chance_within(15) == 1.0

@@ -201,3 +201,81 @@ def test_bad_questions_are_refused_in_one_line(
     with pytest.raises(error, match=match) as caught:
         services.forecasts.forecast(steady["project"].id, **kwargs)
     assert "\n" not in str(caught.value)
+
+
+def test_the_timeline_batch_answers_as_each_forecast_alone(
+    services: Services, steady: dict, runtime: Runtime
+) -> None:
+    """One shared set of trials for every epic and milestone, and each answer is the one
+    the scope gets alone with the same seed."""
+    project = steady["project"]
+    with runtime.services.context.writer() as session:
+        beta = Milestone(project_id=project.id, name="Beta", day=dt.date(2025, 4, 18))
+        session.add(beta)
+        session.flush()
+        session.add(MilestoneScope(milestone_id=beta.id, card_id=steady["epic"].id))
+        session.add(MilestoneScope(milestone_id=beta.id, card_id=steady["open"][10]))
+        session.commit()
+        beta_id = beta.id
+    # A risk striking in 30% of the trials spreads the percentiles, so the seed matters.
+    services.risks.add_risk(project.id, "Vendor", probability=2, impact=3, schedule_days=2)
+    batch = services.forecasts.timeline(project.id, seed=5, trials=2000)
+    assert set(batch.epics) == {steady["epic"].id, steady["empty"].id}
+    epic = batch.epics[steady["epic"].id]
+    alone = services.forecasts.forecast(
+        project.id, epic=f"FC-{steady['epic'].number}", seed=5, trials=2000
+    )
+    assert epic.days == alone.days and epic.dates == alone.dates and epic.cards == 6
+    assert epic.risks == alone.risks == ("R-1",)
+    milestone = batch.milestones[beta_id]
+    beta_alone = services.forecasts.forecast(project.id, milestone="Beta", seed=5, trials=2000)
+    assert milestone.days == beta_alone.days and milestone.cards == 7
+    # 7 cards at 2 a day take 4 working days, Friday 18 April, unless the 2-day risk
+    # strikes (in about 30% of the trials).
+    assert milestone.days[50] == 4 and milestone.days[95] == 6
+    assert 0.65 < milestone.chance < 0.75
+    assert services.forecasts.timeline(project.id, seed=5, trials=2000) == batch
+
+
+def test_the_timeline_batch_says_why_without_throughput(services: Services, clock: Clock) -> None:
+    project = services.projects.create_project("NEW", "New")
+    epic = services.cards.create_card(project.id, "Epic", type="epic")
+    services.cards.create_card(project.id, "Open", parent_id=epic.id)
+    clock.now = dt.datetime(2025, 3, 20, 9, tzinfo=dt.UTC)
+    batch = services.forecasts.timeline(project.id)
+    assert batch.epics == {} and "No card was finished" in batch.note
+
+
+def test_a_risk_counts_only_in_the_forecasts_of_what_it_is_linked_to(
+    services: Services, steady: dict, runtime: Runtime
+) -> None:
+    project = steady["project"]
+    epic_a, epic_b = steady["epic"], steady["empty"]
+    loose = steady["open"][12]  # a card of no epic
+    with runtime.services.context.writer() as session:
+        beta = Milestone(project_id=project.id, name="Beta", day=dt.date(2025, 5, 1))
+        session.add(beta)
+        session.flush()
+        session.add(MilestoneScope(milestone_id=beta.id, card_id=loose))
+        session.commit()
+    a_child = services.cards.get_card(steady["open"][0]).key
+    risks = services.risks
+    risks.add_risk(project.id, "Anywhere", probability=5, impact=1, schedule_days=1)
+    risks.add_risk(project.id, "On A", probability=5, impact=1, schedule_days=1,
+                   links=[f"FC-{epic_a.number}"])  # fmt: skip
+    risks.add_risk(project.id, "On a card of A", probability=5, impact=1, schedule_days=1,
+                   links=[a_child])  # fmt: skip
+    risks.add_risk(project.id, "On Beta", probability=5, impact=1, schedule_days=1,
+                   milestones=["Beta"])  # fmt: skip
+    risks.add_risk(project.id, "On the loose card", probability=5, impact=1, schedule_days=1,
+                   links=[services.cards.get_card(loose).key])  # fmt: skip
+    forecast = services.forecasts.forecast
+    assert forecast(project.id, epic=f"FC-{epic_a.number}", seed=1).risks == ("R-1", "R-2", "R-3")
+    assert forecast(project.id, epic=f"FC-{epic_b.number}", seed=1).risks == ("R-1",)
+    assert forecast(project.id, milestone="Beta", seed=1).risks == ("R-1", "R-4", "R-5")
+    assert forecast(project.id, cards=5, seed=1).risks == ("R-1",)
+    assert forecast(project.id, seed=1).risks == ("R-1", "R-2", "R-3", "R-4", "R-5")
+    # The same rule on the Timeline.
+    batch = services.forecasts.timeline(project.id, seed=1)
+    assert batch.epics[epic_a.id].risks == ("R-1", "R-2", "R-3")
+    assert batch.epics[epic_b.id].risks == ("R-1",)

@@ -246,3 +246,64 @@ def test_timeline_has_sprints_epic_bars_and_milestones(services: Services, sd: P
         1,
     )
     assert [m.name for m in t.milestones] == ["Beta"]
+
+
+def test_a_milestone_added_and_edited_with_its_scope_in_one_step(
+    services: Services, sd: ProjectDTO, refused: Callable[..., DomainError]
+) -> None:
+    epic = card(services, sd, "Login", type="epic")
+    card(services, sd, "Form", parent_id=epic)
+    loose = card(services, sd, "Loose")
+    m = services.plans.add_milestone(sd.id, "Beta", later(30), "First cut", scope=[epic])
+    assert (m.scope_keys, m.scope_ids, m.scope_size) == (("SD-1",), (epic,), 1)
+    m = services.plans.update_milestone(m.id, name="Beta 1", scope=[loose])
+    assert (m.name, m.scope_keys, m.version) == ("Beta 1", ("SD-3",), 2)
+    other = services.projects.create_project("OT", "Other")
+    stranger = card(services, other, "Elsewhere")
+    refused(ValidationError, services.plans.update_milestone, m.id, name="X", scope=[stranger],
+            match="another project")  # fmt: skip
+    refused(ValidationError, services.plans.add_milestone, sd.id, "Gamma", later(40),
+            scope=[stranger], match="another project")  # fmt: skip
+    refused(NotFound, services.plans.add_milestone, sd.id, "Gamma", later(40), scope=[999])
+    # Nothing changed: the same values again are no new version.
+    assert services.plans.update_milestone(m.id, scope=[loose]).version == 2
+
+
+def test_the_timeline_draws_links_between_epics(services: Services, sd: ProjectDTO) -> None:
+    login = card(services, sd, "Login", type="epic")
+    pay = card(services, sd, "Pay", type="epic")
+    form = card(services, sd, "Form", parent_id=login)
+    cart = card(services, sd, "Cart", parent_id=pay)
+    inside = card(services, sd, "Inside", parent_id=login)
+    loose = card(services, sd, "Loose")
+    services.plans.link(form, cart)  # a card of Login blocks a card of Pay
+    services.plans.link(form, inside)  # within one epic: no arrow
+    services.plans.link(loose, form)  # a card of no epic: no arrow
+    (arrow,) = services.plans.timeline(sd.id).links
+    assert (arrow.blocker_epic_id, arrow.blocked_epic_id, arrow.direct) == (login, pay, False)
+    assert arrow.pairs == ("SD-3 blocks SD-4",)
+    services.plans.link(login, pay)
+    (arrow,) = services.plans.timeline(sd.id).links
+    assert arrow.direct and arrow.pairs == ("SD-1 blocks SD-2", "SD-3 blocks SD-4")
+
+
+def test_the_demo_timeline_shows_milestones_one_at_risk_and_dependencies(
+    demo: Services,
+) -> None:
+    project = demo.projects.find_project("DEMO")
+    timeline = demo.plans.timeline(project.id)
+    names = [m.name for m in timeline.milestones]
+    assert names == ["Checkout live", "Provider cut-over", "Accessibility sign-off"]
+    assert [m.scope_keys for m in timeline.milestones] == [("DEMO-1",), ("DEMO-2",), ("DEMO-3",)]
+    assert all(m.day >= timeline.project_start for m in timeline.milestones)
+    odds = demo.forecasts.timeline(project.id)
+    chances = [odds.milestones[m.id].chance for m in timeline.milestones]
+    assert chances[0] < 0.5 < chances[1] and chances[2] > 0.5  # only the first is at risk
+    by_id = {e.id: e.key for e in timeline.epics}
+    arrows = {(by_id[a.blocker_epic_id], by_id[a.blocked_epic_id]) for a in timeline.links}
+    assert arrows == {("DEMO-2", "DEMO-1"), ("DEMO-1", "DEMO-3")}
+    guest = demo.cards.find_card("DEMO-7")
+    assert guest.title == "Guest checkout without an account"
+    assert [c.title for c in demo.plans.links(guest.id).blocked_by] == [
+        "Provider SDK: create payment intents"
+    ]

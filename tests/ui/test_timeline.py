@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
 
 from app.ui.timeline.page import TimelinePage
 
@@ -122,3 +122,193 @@ def test_a_forecast_draws_a_range_and_a_milestone_at_risk() -> None:
     assert beta.at_risk and beta.detail == "50%" and "50% chance" in beta.tooltip
     safe = layout_timeline(data, "week", forecast, {7: MilestoneOdds(0.95, d(2030, 1, 18))})
     assert not safe.of_kind("milestone")[0].at_risk
+
+
+def activate(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Give the window the focus back after a modal dialog, as a person's click would."""
+    with qtbot.waitActive(window):
+        window.activateWindow()
+
+
+def test_new_milestone_from_the_button_then_ctrl_z(planned, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.timeline.page import MilestoneDialog
+
+    services, _beta = planned
+    window = make_window(services)
+    page = open_timeline(window, qtbot)
+    shown: list[str] = []
+
+    def first_try() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, MilestoneDialog)
+        assert dialog.day.text() == "2030-01-08"  # today, to start from
+        dialog.name.setText("")
+        dialog.accept()
+        QTimer.singleShot(0, second_try)
+
+    def second_try() -> None:
+        dialog = QApplication.activeModalWidget()
+        shown.append(dialog.error.text())
+        dialog.name.setText("Launch")
+        dialog.day.setText("2020-01-01")
+        dialog.accept()
+        QTimer.singleShot(0, third_try)
+
+    def third_try() -> None:
+        dialog = QApplication.activeModalWidget()
+        shown.append(dialog.error.text())
+        dialog.day.setText("2030-01-31")
+        dialog.description.setPlainText("Ship it")
+        dialog.tick("TL-1")
+        dialog.cards.setText("tl-2")
+        dialog.accept()
+
+    QTimer.singleShot(0, first_try)
+    qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
+    assert shown[0] == "The milestone name cannot be empty."
+    assert "before the project TL starts" in shown[1]
+    names = [m.label for m in page.canvas.layout_.of_kind("milestone")]
+    assert names == ["Beta", "Launch"]
+    launch = page.canvas.layout_.of_kind("milestone")[1]
+    assert launch.start == dt.date(2030, 1, 31)
+    assert launch.rect.center().x() == pytest.approx(
+        page.canvas.layout_.x_of(dt.date(2030, 1, 31)) + page.canvas.layout_.px_per_day / 2
+    )
+    added = services.plans.find_milestone(page.data.project_id, "Launch")
+    assert (added.description, added.scope_keys) == ("Ship it", ("TL-1", "TL-2"))
+    assert window.undo_stack.undoText() == "Add milestone Launch"
+    activate(window, qtbot)
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(page.canvas.layout_.of_kind("milestone")) == 1)
+    assert [m.name for m in services.plans.list_milestones(page.data.project_id)] == ["Beta"]
+
+
+def test_double_click_edits_a_milestone_and_del_deletes_it(planned, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    services, beta = planned
+    window = make_window(services)
+    page = open_timeline(window, qtbot)
+
+    def rename() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert dialog.name.text() == "Beta" and dialog.day.text() == "2030-01-24"
+        dialog.name.setText("Beta 2")
+        dialog.tick("TL-1")
+        dialog.accept()
+
+    centre = page.canvas.layout_.of_kind("milestone")[0].rect.center().toPoint()
+    QTimer.singleShot(0, rename)
+    qtbot.mouseDClick(page.canvas, Qt.MouseButton.LeftButton, pos=centre)
+    qtbot.waitUntil(lambda: page.canvas.layout_.of_kind("milestone")[0].label == "Beta 2")
+    assert services.plans.get_milestone(beta.id).scope_keys == ("TL-1",)
+    # Click selects, Del deletes, Ctrl+Z brings it back with its scope.
+    activate(window, qtbot)
+    qtbot.mouseClick(page.canvas, Qt.MouseButton.LeftButton, pos=centre)
+    assert page.canvas.selected == beta.id
+    qtbot.keyClick(page.canvas, Qt.Key.Key_Delete)
+    assert page.canvas.layout_.of_kind("milestone") == []
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(page.canvas.layout_.of_kind("milestone")) == 1)
+    back = services.plans.get_milestone(beta.id)
+    assert (back.name, back.scope_keys) == ("Beta 2", ("TL-1",))
+    # Ctrl+Z again undoes the edit.
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: page.canvas.layout_.of_kind("milestone")[0].label == "Beta")
+    assert services.plans.get_milestone(beta.id).scope_keys == ()
+
+
+def test_the_context_menu_adds_on_a_day_and_deletes_a_diamond(planned, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    services, _beta = planned
+    page = open_timeline(make_window(services), qtbot)
+    layout = page.canvas.layout_
+    (diamond,) = layout.of_kind("milestone")
+    menu = page.menu_for(diamond, diamond.start)
+    assert [a.text() for a in menu.actions()] == ["Edit Beta…", "Delete Beta"]
+    menu.actions()[1].trigger()
+    assert page.canvas.layout_.of_kind("milestone") == []
+    menu = page.menu_for(None, dt.date(2030, 2, 3))
+    assert [a.text() for a in menu.actions()] == ["New milestone on 2030-02-03…"]
+
+    def name_it() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert dialog.day.text() == "2030-02-03"
+        dialog.name.setText("Demo day")
+        dialog.accept()
+
+    QTimer.singleShot(0, name_it)
+    menu.actions()[0].trigger()
+    assert [m.label for m in page.canvas.layout_.of_kind("milestone")] == ["Demo day"]
+
+
+def test_dragging_from_a_bar_to_another_links_them_and_a_cycle_is_refused(
+    services, make_window, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    services.context.clock = lambda: NOW
+    project = services.projects.create_project("TL", "Timeline")
+    login = services.cards.create_card(project.id, "Login", type="epic", due_date="2030-01-20")
+    pay = services.cards.create_card(project.id, "Pay", type="epic", due_date="2030-02-10")
+    window = make_window(services)
+    page = open_timeline(window, qtbot)
+    page.set_zoom("week")
+    canvas = page.canvas
+
+    def bar(key: str):  # type: ignore[no-untyped-def]
+        return next(i for i in canvas.layout_.of_kind("epic") if i.label.startswith(key))
+
+    def drag(start: QPoint, end: QPoint, modifier=Qt.KeyboardModifier.NoModifier) -> None:  # type: ignore[no-untyped-def]
+        qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, modifier, pos=start)
+        qtbot.mouseMove(canvas, end)
+        qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, modifier, pos=end)
+
+    # From Login's end dot to Pay's bar.
+    from app.ui.timeline.model import link_handle
+
+    drag(link_handle(bar("TL-1")).center().toPoint(), bar("TL-2").rect.center().toPoint())
+    assert [c.key for c in services.plans.links(pay.id).blocked_by] == ["TL-1"]
+    (arrow,) = canvas.layout_.of_kind("link")
+    assert (arrow.label, arrow.ident, arrow.other) == ("TL-1 → TL-2", login.id, pay.id)
+    assert arrow.points[0].x() == pytest.approx(bar("TL-1").rect.right())
+    assert arrow.points[-1].x() == pytest.approx(bar("TL-2").rect.left())
+    assert window.undo_stack.undoText() == "Link TL-1 blocks TL-2"
+    # Shift+drag back from Pay to Login would close a cycle: refused, named, in one line.
+    drag(bar("TL-2").rect.center().toPoint(), bar("TL-1").rect.center().toPoint(),
+         Qt.KeyboardModifier.ShiftModifier)  # fmt: skip
+    assert page.message.isVisible()
+    assert page.message.text() == (
+        "TL-2 cannot block TL-1: that closes the cycle TL-2 → TL-1 → TL-2."
+    )
+    assert len(canvas.layout_.of_kind("link")) == 1
+    # Ctrl+Z takes the arrow away.
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: canvas.layout_.of_kind("link") == [])
+    assert services.plans.links(pay.id).blocked_by == ()
+
+
+def test_a_milestone_dragged_before_the_project_starts_is_refused_in_one_line(
+    planned, make_window, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    services, beta = planned
+    window = make_window(services)
+    page = open_timeline(window, qtbot)
+    canvas = page.canvas
+    layout = canvas.layout_
+    start = layout.of_kind("milestone")[0].rect.center().toPoint()
+    first = page.data.project_start  # the day the project was created, or its first sprint
+    early = first - dt.timedelta(days=1)
+    end = QPoint(round(layout.x_of(early) + layout.px_per_day / 2), start.y())
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(canvas, end)
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=end)
+    assert page.message.isVisible()
+    assert page.message.text() == (
+        f"{early.isoformat()} is before the project TL starts ({first.isoformat()}); "
+        "a milestone cannot come first."
+    )
+    assert services.plans.get_milestone(beta.id).day == dt.date(2030, 1, 24)
+    assert canvas.layout_.of_kind("milestone")[0].start == dt.date(2030, 1, 24)
+    assert window.undo_stack.count() == 0  # nothing to undo

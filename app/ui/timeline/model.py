@@ -1,5 +1,6 @@
 """What the Timeline draws, as geometry: one :class:`TimelineItem` per sprint band, epic bar,
-milestone diamond and the today line, laid out from a :class:`TimelineDTO` at a zoom.
+milestone diamond, dependency arrow and the today line, laid out from a
+:class:`TimelineDTO` at a zoom.
 
 The canvas paints these items and nothing else, and tests read them: what is drawn and
 where is decided here, once, without a painter. Days map to x linearly (``px_per_day`` by
@@ -23,6 +24,8 @@ MILESTONE_ROW_H = 40.0
 EPIC_ROW_H = 30.0
 BAR_H = 18.0
 DIAMOND = 9.0  # half the diagonal of a milestone's diamond
+HANDLE = 5.0  # half the size of the link handle at the end of an epic's bar
+LINK_STEP = 8.0  # how far an arrow leaves a bar before it turns
 LEFT_PAD_DAYS = 7
 RIGHT_PAD_DAYS = 21
 
@@ -46,7 +49,7 @@ class MilestoneOdds:
 
 @dataclass(frozen=True)
 class TimelineItem:
-    """One drawn thing. ``kind``: sprint, epic, milestone or today. ``rect`` is where it is
+    """One drawn thing. ``kind``: sprint, epic, link, milestone or today. ``rect`` is where it is
     drawn (a milestone's diamond's bounding box; a line's thin rect); ``marks`` holds the
     x of an epic's 85% date; ``at_risk`` a milestone its forecast passes."""
 
@@ -61,6 +64,8 @@ class TimelineItem:
     marks: tuple[float, ...] = ()
     solid: QRectF | None = None  # an epic's bar up to its 50% date (the range follows)
     detail: str = ""  # drawn next to the item (odds, done counts)
+    points: tuple[QPointF, ...] = ()  # a link's arrow: from the blocker to the blocked bar
+    other: int = 0  # a link's blocked epic (``ident`` is the blocking one)
 
 
 @dataclass
@@ -85,6 +90,16 @@ class TimelineLayout:
 
     def of_kind(self, kind: str) -> list[TimelineItem]:
         return [item for item in self.items if item.kind == kind]
+
+    def find(self, kind: str, ident: int) -> TimelineItem | None:
+        return next((i for i in self.items if i.kind == kind and i.ident == ident), None)
+
+    def handle_at(self, point: QPointF) -> TimelineItem | None:
+        """The epic whose link handle (the dot at its bar's end) is under ``point``."""
+        for item in self.of_kind("epic"):
+            if link_handle(item).adjusted(-2, -2, 2, 2).contains(point):
+                return item
+        return None
 
     def item_at(self, point: QPointF) -> TimelineItem | None:
         """The topmost item under ``point``: a milestone before an epic before a sprint."""
@@ -142,6 +157,14 @@ def layout_timeline(
         )
     top += max(len(data.epics), 1) * EPIC_ROW_H
     layout.height = top + 12
+
+    bars = {item.ident: item for item in layout.of_kind("epic")}
+    for n, link in enumerate(data.links):
+        blocker, blocked = bars.get(link.blocker_epic_id), bars.get(link.blocked_epic_id)
+        if blocker is not None and blocked is not None:
+            # Arrows sharing a gap between rows run a few pixels apart.
+            lane = (n % 3 - 1) * 3.0
+            layout.items.append(_link_item(blocker, blocked, link.direct, link.pairs, lane))
 
     for milestone in data.milestones:
         layout.items.append(
@@ -239,6 +262,69 @@ def _epic_item(
         marks=(x85,),
         solid=QRectF(x0, y, max(x50 - x0, 2.0), BAR_H),
         detail=f"{epic.done}/{epic.total}",
+    )
+
+
+def link_handle(epic: TimelineItem) -> QRectF:
+    """The dot at the end of an epic's bar: drag it onto another bar to link them."""
+    c = QPointF(epic.rect.right(), epic.rect.center().y())
+    return QRectF(c.x() - HANDLE, c.y() - HANDLE, 2 * HANDLE, 2 * HANDLE)
+
+
+def _link_item(
+    blocker: TimelineItem,
+    blocked: TimelineItem,
+    direct: bool,
+    pairs: tuple[str, ...],
+    lane: float = 0.0,
+) -> TimelineItem:
+    """An arrow from the end of the blocking epic's bar to the start of the blocked one's,
+    as a polyline through the gaps between rows (so it never runs over a bar's label);
+    ``at_risk`` when the blocked epic starts before the blocking one is due to end."""
+    start = QPointF(blocker.rect.right(), blocker.rect.center().y())
+    end = QPointF(blocked.rect.left(), blocked.rect.center().y())
+    points = _route(start, end, lane)
+    late = blocked.start <= blocker.end
+    key_a, key_b = blocker.label.split(" ", 1)[0], blocked.label.split(" ", 1)[0]
+    tip = [f"{key_a} blocks {key_b}" + ("" if direct else " (through their cards)")]
+    tip += [pair for pair in pairs if pair != f"{key_a} blocks {key_b}"]
+    if late:
+        tip.append(f"{key_b} starts before {key_a} is due to finish.")
+    xs = [p.x() for p in points]
+    ys = [p.y() for p in points]
+    bounds = QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)).adjusted(-4, -4, 4, 4)
+    return TimelineItem(
+        "link",
+        blocker.ident,
+        f"{key_a} → {key_b}",
+        bounds,
+        "\n".join(tip),
+        blocker.end,
+        blocked.start,
+        at_risk=late,
+        points=points,
+        other=blocked.ident,
+        detail="" if direct else "cards",
+    )
+
+
+def _route(start: QPointF, end: QPointF, lane: float = 0.0) -> tuple[QPointF, ...]:
+    """Right angles from ``start`` (a bar's end) to ``end`` (a bar's start): straight across
+    and down when the second bar starts later; else out to the right, along the gap below
+    (or above) the first bar's row, back to the left of the second bar and in."""
+    step = LINK_STEP + lane
+    if end.x() - start.x() >= 2 * step:
+        mid = start.x() + step
+        return (start, QPointF(mid, start.y()), QPointF(mid, end.y()), end)
+    down = 1.0 if end.y() >= start.y() else -1.0
+    gap = start.y() + down * EPIC_ROW_H / 2 + lane
+    return (
+        start,
+        QPointF(start.x() + step, start.y()),
+        QPointF(start.x() + step, gap),
+        QPointF(end.x() - step, gap),
+        QPointF(end.x() - step, end.y()),
+        end,
     )
 
 

@@ -1,17 +1,44 @@
 """The Timeline page: a QPainter canvas of the items :mod:`app.ui.timeline.model` lays out,
-zoomed by week, month or quarter; dragging a milestone's diamond moves its date through an
-undoable command (Ctrl+Z moves it back). It reads again on every plan or card change."""
+zoomed by week, month or quarter. Every change is an undoable command (Ctrl+Z):
+
+- milestones: *New milestone…* (the toolbar button, or the context menu on a day), a
+  double-click on a diamond (or its context menu) edits it in :class:`MilestoneDialog`, Del
+  deletes the selected one, dragging a diamond moves its date;
+- dependencies: dragging from an epic bar's end dot (or Shift+dragging from anywhere on the
+  bar) onto another bar records that the first blocks the second, drawn as an arrow; a link
+  that would close a cycle is refused with the cycle named in one line.
+
+It reads again on every plan or card change."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPolygonF,
+)
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QToolTip,
@@ -19,10 +46,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import DomainError
+from app.errors import DomainError, ValidationError
 from app.services.events import Change, ChangeKind
+from app.services.plans import MilestoneDeletionDTO, MilestoneDTO, TimelineEpicDTO
 from app.ui.commands import CommandContext, ServiceCommand
 from app.ui.mainwindow.registry import PageContext
+from app.ui.timeline.links_tab import LinkCommand
 from app.ui.timeline.model import (
     HEADER_H,
     EpicForecast,
@@ -30,12 +59,14 @@ from app.ui.timeline.model import (
     TimelineItem,
     TimelineLayout,
     layout_timeline,
+    link_handle,
 )
 
 EPIC_COLOR = QColor("#6554c0")
 RISK_COLOR = QColor("#de350b")
 MILESTONE_COLOR = QColor("#0052cc")
 TODAY_COLOR = QColor("#e5493a")
+LINK_COLOR = QColor("#42526e")
 
 
 class MoveMilestoneCommand(ServiceCommand):
@@ -54,6 +85,149 @@ class MoveMilestoneCommand(ServiceCommand):
         self._ctx.services.plans.move_milestone(self._id, self._old)
 
 
+class AddMilestoneCommand(ServiceCommand):
+    """Add a milestone with its scope; undo deletes it, redo restores the same one."""
+
+    def __init__(self, context: CommandContext, project_id: int, values: dict[str, Any]) -> None:
+        super().__init__(context, f"Add milestone {str(values.get('name', '')).strip()}")
+        self._project, self._values = project_id, dict(values)
+        self.milestone: MilestoneDTO | None = None
+        self._deleted: MilestoneDeletionDTO | None = None
+
+    def _redo(self) -> None:
+        plans = self._ctx.services.plans
+        if self._deleted is None:
+            self.milestone = plans.add_milestone(self._project, **self._values)
+        else:
+            self.milestone = plans.restore_milestone(self._deleted)
+
+    def _undo(self) -> None:
+        if self.milestone is not None:
+            self._deleted = self._ctx.services.plans.delete_milestone(self.milestone.id)
+
+
+class EditMilestoneCommand(ServiceCommand):
+    """Write a milestone's name, date, description and scope; undo writes the old ones."""
+
+    def __init__(
+        self, context: CommandContext, milestone: MilestoneDTO, values: dict[str, Any]
+    ) -> None:
+        super().__init__(context, f"Edit milestone {milestone.name}")
+        self._id, self._new = milestone.id, dict(values)
+        self._old = milestone_values(milestone)
+
+    def _redo(self) -> None:
+        self._ctx.services.plans.update_milestone(self._id, **self._new)
+
+    def _undo(self) -> None:
+        self._ctx.services.plans.update_milestone(self._id, **self._old)
+
+
+class DeleteMilestoneCommand(ServiceCommand):
+    """Delete a milestone; undo brings it back with its scope."""
+
+    def __init__(self, context: CommandContext, milestone: MilestoneDTO) -> None:
+        super().__init__(context, f"Delete milestone {milestone.name}")
+        self._id = milestone.id
+        self._deleted: MilestoneDeletionDTO | None = None
+
+    def _redo(self) -> None:
+        self._deleted = self._ctx.services.plans.delete_milestone(self._id)
+
+    def _undo(self) -> None:
+        if self._deleted is not None:
+            self._id = self._ctx.services.plans.restore_milestone(self._deleted).id
+
+
+def milestone_values(milestone: MilestoneDTO) -> dict[str, Any]:
+    """A milestone's editable values, as :meth:`PlanService.update_milestone` takes them."""
+    return {
+        "name": milestone.name,
+        "day": milestone.day,
+        "description": milestone.description,
+        "scope": list(milestone.scope_ids),
+    }
+
+
+class MilestoneDialog(QDialog):
+    """Add or edit a milestone: name, date, description, the epics it covers (ticked) and
+    other cards by key. A refusal (empty name, a date before the project starts, an unknown
+    key) is shown on the dialog's error line and the dialog stays open."""
+
+    def __init__(
+        self,
+        parent: QWidget,
+        epics: Sequence[TimelineEpicDTO],
+        milestone: MilestoneDTO | None = None,
+        day: dt.date | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("milestoneDialog")
+        self.setWindowTitle("Edit milestone" if milestone else "New milestone")
+        form = QFormLayout(self)
+        self.name = QLineEdit(milestone.name if milestone else "", self)
+        form.addRow("&Name", self.name)
+        when = milestone.day if milestone else day
+        self.day = QLineEdit(when.isoformat() if when else "", self)
+        self.day.setPlaceholderText("YYYY-MM-DD")
+        form.addRow("&Date", self.day)
+        self.description = QPlainTextEdit(milestone.description if milestone else "", self)
+        self.description.setFixedHeight(70)
+        form.addRow("Des&cription", self.description)
+        linked = set(milestone.scope_ids) if milestone else set()
+        self.epics = QListWidget(self)
+        self.epics.setObjectName("milestoneEpics")
+        self.epics.setFixedHeight(110)
+        epic_ids = set()
+        for epic in epics:
+            item = QListWidgetItem(f"{epic.key}  {epic.title}")
+            item.setData(Qt.ItemDataRole.UserRole, epic.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            checked = epic.id in linked
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            self.epics.addItem(item)
+            epic_ids.add(epic.id)
+        form.addRow("&Epics", self.epics)
+        others = (
+            [k for k, i in zip(milestone.scope_keys, milestone.scope_ids, strict=True)
+             if i not in epic_ids]
+            if milestone
+            else []
+        )  # fmt: skip
+        self.cards = QLineEdit(", ".join(others), self)
+        self.cards.setPlaceholderText("Other cards by key: SD-4, SD-9")
+        form.addRow("C&ards", self.cards)
+        self.error = QLabel("", self)
+        self.error.setObjectName("milestoneError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b42318;")
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.resize(460, self.sizeHint().height())
+
+    def tick(self, epic_key: str, on: bool = True) -> None:
+        """Tick (or untick) an epic by its key, as a click on its box does."""
+        for row in range(self.epics.count()):
+            item = self.epics.item(row)
+            if item.text().split()[0] == epic_key:
+                item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+
+    def epic_ids(self) -> list[int]:
+        return [
+            int(self.epics.item(r).data(Qt.ItemDataRole.UserRole))
+            for r in range(self.epics.count())
+            if self.epics.item(r).checkState() == Qt.CheckState.Checked
+        ]
+
+    def card_keys(self) -> list[str]:
+        return [k for k in self.cards.text().replace(",", " ").split() if k]
+
+
 FORECAST_TRIALS = 2000  # enough for a bar's range; the CLI's forecast runs 10,000
 FORECAST_SEED = 18  # the same history draws the same bars every time
 
@@ -61,48 +235,51 @@ FORECAST_SEED = 18  # the same history draws the same bars every time
 def forecast_timeline(
     services: object, data: object
 ) -> tuple[dict[int, EpicForecast], dict[int, MilestoneOdds]]:
-    """Epic ranges (50..95%, 85% marked) and milestone odds from services.forecasts; an
-    epic or milestone the history cannot answer for keeps its plain bar (no guess)."""
+    """Epic ranges (50..95%, 85% marked) and milestone odds from one batch of shared
+    trials (services.forecasts.timeline); an epic or milestone the history cannot answer
+    for keeps its plain bar (no guess)."""
     forecaster = getattr(services, "forecasts", None)
-    epics: dict[int, EpicForecast] = {}
-    odds: dict[int, MilestoneOdds] = {}
     if forecaster is None:
-        return epics, odds
-    ask = {"seed": FORECAST_SEED, "trials": FORECAST_TRIALS}
-    for epic in data.epics:  # type: ignore[attr-defined]
-        if epic.total and epic.done == epic.total:
-            continue
-        try:
-            answer = forecaster.forecast(data.project_id, epic=epic.key, **ask)  # type: ignore[attr-defined]
-        except DomainError:
-            continue
-        if answer.dates:
-            epics[epic.id] = EpicForecast(answer.dates[50], answer.dates[85], answer.dates[95])
-    for milestone in data.milestones:  # type: ignore[attr-defined]
-        if not milestone.scope_size or milestone.done_count == milestone.scope_size:
-            continue
-        try:
-            answer = forecaster.forecast(data.project_id, milestone=milestone.name, **ask)  # type: ignore[attr-defined]
-        except DomainError:
-            continue
-        if answer.dates:
-            made = [c for c, day in answer.dates.items() if day <= milestone.day]
-            odds[milestone.id] = MilestoneOdds(max(made, default=0) / 100, answer.dates.get(85))
-    return epics, odds
+        return {}, {}
+    try:
+        answer = forecaster.timeline(
+            data.project_id,  # type: ignore[attr-defined]
+            seed=FORECAST_SEED,
+            trials=FORECAST_TRIALS,
+        )
+    except DomainError:
+        return {}, {}
+    epics = {
+        epic_id: EpicForecast(odds.dates[50], odds.dates[85], odds.dates[95])
+        for epic_id, odds in answer.epics.items()
+    }
+    milestones = {
+        milestone_id: MilestoneOdds(odds.chance or 0.0, odds.dates.get(85))
+        for milestone_id, odds in answer.milestones.items()
+    }
+    return epics, milestones
 
 
 class TimelineCanvas(QWidget):
     """Paints a :class:`TimelineLayout`; a milestone is dragged along the days."""
 
     milestone_dropped = Signal(int, object, object)  # milestone id, old date, new date
+    milestone_activated = Signal(int)  # double-clicked: edit it
+    delete_requested = Signal(int)  # Del on the selected milestone
+    link_dropped = Signal(int, int)  # blocking epic id, blocked epic id
+    menu_requested = Signal(object, object, QPoint)  # item or None, the day, global pos
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("timelineCanvas")
         self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.layout_: TimelineLayout | None = None
         self._drag: TimelineItem | None = None
         self._drag_x = 0.0
+        self.selected: int | None = None  # the selected milestone's id
+        self._linking: TimelineItem | None = None  # the epic a link is dragged from
+        self._link_end = QPointF()
 
     def set_layout(self, layout: TimelineLayout) -> None:
         self.layout_ = layout
@@ -117,21 +294,55 @@ class TimelineCanvas(QWidget):
     # --- mouse ---------------------------------------------------------------------------
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        item = self.layout_.item_at(event.position()) if self.layout_ else None
-        if event.button() == Qt.MouseButton.LeftButton and item and item.kind == "milestone":
-            self._drag, self._drag_x = item, event.position().x()
-            self.setCursor(Qt.CursorShape.SizeHorCursor)
+        if self.layout_ is None or event.button() != Qt.MouseButton.LeftButton:
+            super().mousePressEvent(event)
             return
-        super().mousePressEvent(event)
+        point = event.position()
+        item = self.layout_.item_at(point)
+        handle = self.layout_.handle_at(point)
+        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        if item is not None and item.kind == "milestone":
+            self.selected = item.ident
+            self._drag, self._drag_x = item, point.x()
+            self.setCursor(Qt.CursorShape.SizeHorCursor)
+            self.update()
+            return
+        self.selected = None
+        if handle is not None or (shift and item is not None and item.kind == "epic"):
+            self._linking = handle or item
+            self._link_end = point
+            self.setCursor(Qt.CursorShape.CrossCursor)
+        self.update()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        item = self.layout_.item_at(event.position()) if self.layout_ else None
+        if item is not None and item.kind == "milestone":
+            self._drag = None
+            self.unsetCursor()
+            self.milestone_activated.emit(item.ident)
+            return
+        super().mouseDoubleClickEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._drag is not None:
             self._drag_x = event.position().x()
             self.update()
             return
+        if self._linking is not None:
+            self._link_end = event.position()
+            self.update()
+            return
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._linking is not None:
+            source, self._linking = self._linking, None
+            self.unsetCursor()
+            self.update()
+            target = self.layout_.item_at(event.position()) if self.layout_ else None
+            if target is not None and target.kind == "epic" and target.ident != source.ident:
+                self.link_dropped.emit(source.ident, target.ident)
+            return
         if self._drag is not None:
             self._drag_x = event.position().x()
             item, day = self._drag, self.dragged_day()
@@ -142,6 +353,23 @@ class TimelineCanvas(QWidget):
                 self.milestone_dropped.emit(item.ident, item.start, day)
             return
         super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selected:
+            self.delete_requested.emit(self.selected)
+            return
+        super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        if self.layout_ is None:
+            return
+        point = QPointF(event.pos())
+        item = self.layout_.item_at(point)
+        if item is not None and item.kind == "milestone":
+            self.selected = item.ident
+            self.update()
+        day = self.layout_.day_at(point.x() - self.layout_.px_per_day / 2)
+        self.menu_requested.emit(item, day, event.globalPos())
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and self.layout_ is not None:
@@ -174,10 +402,32 @@ class TimelineCanvas(QWidget):
             p.drawText(item.rect.adjusted(4, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter, item.label)
         for item in layout.of_kind("epic"):
             self._paint_epic(p, item, text)
+        for item in layout.of_kind("link"):
+            self._paint_link(p, item)
+        if self._linking is not None:
+            start = QPointF(self._linking.rect.right(), self._linking.rect.center().y())
+            p.setPen(QPen(LINK_COLOR, 2, Qt.PenStyle.DashLine))
+            p.drawLine(start, self._link_end)
         for item in layout.of_kind("today"):
             p.fillRect(item.rect, TODAY_COLOR)
-        for item in layout.of_kind("milestone"):
-            self._paint_milestone(p, layout, item, text)
+        diamonds = sorted(layout.of_kind("milestone"), key=lambda i: i.rect.left())
+        lines = [-1e9, -1e9]  # where the last label on each of two lines ends
+        metrics = p.fontMetrics()
+        for n, item in enumerate(diamonds):
+            words = item.label + (f"  {item.detail}" if item.detail else "")
+            if item.at_risk:
+                words += " at risk"
+            left = item.rect.right() + 4
+            width = metrics.horizontalAdvance(words)
+            # The first line (beside the diamond) ends before the next diamond; the second
+            # (below the diamonds) only needs the label before it to be done.
+            room = diamonds[n + 1].rect.left() - 4 - left if n + 1 < len(diamonds) else 1e9
+            line = 0 if width <= room and left > lines[0] else 1 if left > lines[1] else 0
+            if line == 0 and width > room:
+                words = metrics.elidedText(words, Qt.TextElideMode.ElideRight, int(room))
+                width = metrics.horizontalAdvance(words)
+            lines[line] = left + width + 8
+            self._paint_milestone(p, layout, item, text, words, line)
         p.end()
 
     def _paint_scale(
@@ -215,10 +465,38 @@ class TimelineCanvas(QWidget):
         p.setPen(QColor("white") if item.solid and item.solid.width() > 120 else text)
         label = f"{item.label}  {item.detail}"
         p.drawText(item.rect.adjusted(6, 0, 400, 0), Qt.AlignmentFlag.AlignVCenter, label)
+        handle = link_handle(item)
+        p.setPen(QPen(EPIC_COLOR.darker(140), 1))
+        p.setBrush(QColor("white"))
+        p.drawEllipse(handle.adjusted(1, 1, -1, -1))
+
+    def _paint_link(self, p: QPainter, item: TimelineItem) -> None:
+        """The arrow's polyline with a head at the blocked bar: red when the blocked epic
+        starts before its blocker ends, dashed when only their cards are linked."""
+        color = RISK_COLOR if item.at_risk else LINK_COLOR
+        pen = QPen(color, 1.5)
+        if item.detail:  # through their cards, not the epics themselves
+            pen.setStyle(Qt.PenStyle.DashLine)
+        p.setPen(pen)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawPolyline(QPolygonF(list(item.points)))
+        end = item.points[-1]
+        head = QPolygonF([end, end + QPointF(-6, -4), end + QPointF(-6, 4)])
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(color)
+        p.drawPolygon(head)
 
     def _paint_milestone(
-        self, p: QPainter, layout: TimelineLayout, item: TimelineItem, text: QColor
+        self,
+        p: QPainter,
+        layout: TimelineLayout,
+        item: TimelineItem,
+        text: QColor,
+        words: str,
+        line: int,
     ) -> None:
+        """The diamond, its dashed line down the epics, and its label on the first line to
+        its right or, when the label before it is still there, on the second."""
         rect = QRectF(item.rect)
         if self._drag is not None and self._drag.ident == item.ident:
             rect.moveCenter(QPointF(self._drag_x, rect.center().y()))
@@ -228,20 +506,22 @@ class TimelineCanvas(QWidget):
             [c + QPointF(0, -h), c + QPointF(h, 0), c + QPointF(0, h), c + QPointF(-h, 0)]
         )
         color = RISK_COLOR if item.at_risk else MILESTONE_COLOR
+        if self.selected == item.ident:
+            p.setPen(QPen(QColor("#ffab00"), 3))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawEllipse(c, h + 4, h + 4)
         p.setPen(QPen(color.darker(130), 1))
         p.setBrush(color)
         p.drawPolygon(diamond)
         p.setPen(QPen(color, 1, Qt.PenStyle.DashLine))
         p.drawLine(QPointF(c.x(), rect.bottom()), QPointF(c.x(), layout.height))
         p.setPen(RISK_COLOR if item.at_risk else text)
-        words = item.label + (f"  {item.detail}" if item.detail else "")
-        if item.at_risk:
-            words += " at risk"
-        p.drawText(QPointF(rect.right() + 4, c.y() + 4), words)
+        p.drawText(QPointF(rect.right() + 4, c.y() + 4 + line * 14), words)
 
 
 class TimelinePage(QWidget):
-    """The page: zoom buttons, a heading, the canvas in a scroll area."""
+    """The page: *New milestone…*, zoom buttons, a heading and a message line, the canvas
+    in a scroll area."""
 
     def __init__(self, ctx: PageContext) -> None:
         super().__init__(ctx.window)
@@ -249,11 +529,18 @@ class TimelinePage(QWidget):
         self._ctx = ctx
         self._services = ctx.services
         self.zoom = "month"
+        self.data: Any = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         top = QHBoxLayout()
+        self.new_button = QPushButton("&New milestone…", self)
+        self.new_button.setObjectName("newMilestoneButton")
+        self.new_button.setToolTip("Add a milestone: a named date with its epics and cards")
+        self.new_button.clicked.connect(lambda: self.new_milestone())
+        top.addWidget(self.new_button)
         self.heading = QLabel(self)
         self.heading.setObjectName("timelineHeading")
+        self.heading.setWordWrap(True)
         top.addWidget(self.heading, 1)
         self.zoom_buttons: dict[str, QPushButton] = {}
         group = QButtonGroup(self)
@@ -266,12 +553,30 @@ class TimelinePage(QWidget):
             top.addWidget(button)
             self.zoom_buttons[name] = button
         layout.addLayout(top)
+        self.hint = QLabel(
+            "Drag a diamond to move it, double-click to edit it, Del deletes the selected one; "
+            "drag from a bar's end dot onto another bar to link them. Ctrl+Z undoes.",
+            self,
+        )
+        self.hint.setObjectName("timelineHint")
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: palette(placeholder-text);")
+        layout.addWidget(self.hint)
+        self.message = QLabel(self)
+        self.message.setObjectName("timelineMessage")
+        self.message.setStyleSheet("color: #b42318;")
+        self.message.hide()
+        layout.addWidget(self.message)
         self.scroll = QScrollArea(self)
         self.scroll.setWidgetResizable(True)
         self.canvas = TimelineCanvas(self.scroll)
         self.scroll.setWidget(self.canvas)
         layout.addWidget(self.scroll, 1)
         self.canvas.milestone_dropped.connect(self._moved)
+        self.canvas.milestone_activated.connect(self.edit_milestone)
+        self.canvas.delete_requested.connect(self.delete_milestone)
+        self.canvas.link_dropped.connect(self.link_epics)
+        self.canvas.menu_requested.connect(self._show_menu)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -299,6 +604,7 @@ class TimelinePage(QWidget):
 
     def refresh(self) -> None:
         project = self._ctx.store.project
+        self.new_button.setEnabled(project is not None)
         if project is None:
             self.heading.setText("No project open.")
             return
@@ -310,6 +616,11 @@ class TimelinePage(QWidget):
         self.data = data
         forecasts, odds = forecast_timeline(self._services, data)
         layout = layout_timeline(data, self.zoom, forecasts, odds)
+        if (
+            self.canvas.selected is not None
+            and layout.find("milestone", self.canvas.selected) is None
+        ):
+            self.canvas.selected = None
         self.canvas.set_layout(layout)
         if getattr(self, "_scrolled_for", None) != self.zoom:  # show today, once per zoom
             self._scrolled_for = self.zoom
@@ -318,10 +629,120 @@ class TimelinePage(QWidget):
             self.scroll.horizontalScrollBar().setValue(int(layout.x_of(data.today) - 160))
         self.heading.setText(
             f"{project.name}: {len(data.sprints)} sprints, {len(data.epics)} epics, "
-            f"{len(data.milestones)} milestones. Drag a milestone to move it (Ctrl+Z undoes)."
+            f"{len(data.milestones)} milestones"
         )
 
+    def say(self, text: str) -> None:
+        """One line above the canvas (a refused link, a refused move); empty hides it."""
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    # --- milestones ----------------------------------------------------------------------
+
+    def milestone(self, milestone_id: int) -> MilestoneDTO | None:
+        if self.data is None:
+            return None
+        return next((m for m in self.data.milestones if m.id == milestone_id), None)
+
+    def new_milestone(self, day: dt.date | None = None) -> None:
+        """Ask for a new milestone (on ``day``, else today) and add it, undoably."""
+        project = self._ctx.store.project
+        if project is None or self.data is None:
+            return
+        dialog = MilestoneDialog(self, self.data.epics, day=day or self.data.today)
+        self._run_dialog(
+            dialog, lambda values: AddMilestoneCommand(self._ctx.commands, project.id, values)
+        )
+
+    def edit_milestone(self, milestone_id: int) -> None:
+        """Edit a milestone in the dialog (a double-click on its diamond)."""
+        milestone = self.milestone(milestone_id)
+        if milestone is None:
+            return
+        dialog = MilestoneDialog(self, self.data.epics, milestone)
+        self._run_dialog(
+            dialog, lambda values: EditMilestoneCommand(self._ctx.commands, milestone, values)
+        )
+
+    def delete_milestone(self, milestone_id: int) -> None:
+        """Delete a milestone (Del on the selected diamond); Ctrl+Z brings it back."""
+        milestone = self.milestone(milestone_id)
+        if milestone is None:
+            return
+        self._push(DeleteMilestoneCommand(self._ctx.commands, milestone))
+
+    def _run_dialog(self, dialog: MilestoneDialog, make: Any) -> None:
+        """Show the dialog until its values are taken or it is cancelled; a refusal is said
+        on its error line and it stays open. The dialog is thrown away afterwards."""
+        try:
+            while dialog.exec() == QDialog.DialogCode.Accepted:
+                try:
+                    values = self._values(dialog)
+                except DomainError as exc:
+                    dialog.error.setText(str(exc))
+                    continue
+                command = make(values)
+                command.quiet = True
+                self._ctx.push(command)
+                if command.error is None:
+                    self.refresh()
+                    return
+                dialog.error.setText(command.error)
+        finally:
+            dialog.setParent(None)
+            dialog.deleteLater()
+            self.canvas.setFocus()
+
+    def _values(self, dialog: MilestoneDialog) -> dict[str, Any]:
+        """The dialog's values as the service takes them; an unknown key is refused here."""
+        scope = dialog.epic_ids()
+        for key in dialog.card_keys():
+            card = self._services.cards.find_card(key)
+            if card.project_id != self.data.project_id:
+                raise ValidationError(f"{card.key} is a card of another project.")
+            if card.id not in scope:
+                scope.append(card.id)
+        return {
+            "name": dialog.name.text(),
+            "day": dialog.day.text().strip(),
+            "description": dialog.description.toPlainText(),
+            "scope": scope,
+        }
+
     def _moved(self, milestone_id: int, old: dt.date, new: dt.date) -> None:
-        name = next((m.name for m in self.data.milestones if m.id == milestone_id), "")
-        self._ctx.push(MoveMilestoneCommand(self._ctx.commands, milestone_id, name, old, new))
+        milestone = self.milestone(milestone_id)
+        name = milestone.name if milestone else ""
+        self._push(MoveMilestoneCommand(self._ctx.commands, milestone_id, name, old, new))
+
+    # --- dependencies ----------------------------------------------------------------------
+
+    def link_epics(self, blocker_id: int, blocked_id: int) -> None:
+        """Record that one epic blocks another (a drag from bar to bar), undoably; a cycle
+        or another refusal is said in one line above the canvas."""
+        keys = {e.id: e.key for e in self.data.epics} if self.data else {}
+        text = f"Link {keys.get(blocker_id, '?')} blocks {keys.get(blocked_id, '?')}"
+        self._push(LinkCommand(self._ctx.commands, blocker_id, blocked_id, True, text))
+
+    def _push(self, command: ServiceCommand) -> None:
+        command.quiet = True
+        self._ctx.push(command)
+        self.say(command.error or "")
         self.refresh()
+
+    # --- the context menu ------------------------------------------------------------------
+
+    def menu_for(self, item: TimelineItem | None, day: dt.date) -> QMenu:
+        """The context menu of a diamond (edit, delete) or of a day (a new milestone)."""
+        menu = QMenu(self)
+        if item is not None and item.kind == "milestone":
+            ident = item.ident
+            menu.addAction(f"Edit {item.label}…", lambda: self.edit_milestone(ident))
+            menu.addAction(f"Delete {item.label}", lambda: self.delete_milestone(ident))
+        else:
+            menu.addAction(f"New milestone on {day.isoformat()}…", lambda: self.new_milestone(day))
+        return menu
+
+    def _show_menu(self, item: TimelineItem | None, day: dt.date, where: QPoint) -> None:
+        menu = self.menu_for(item, day)
+        menu.exec(where)
+        menu.deleteLater()
