@@ -362,7 +362,11 @@ def seed_demo(services: Services) -> ProjectDTO:
     context.clock = clock
     context.actor = "demo"
     try:
-        return _seed(services, clock, starts)
+        project = _seed(services, clock, starts)
+        # The register is written today, by the tech lead, as a PM keeps it up to date.
+        context.clock, context.actor = saved_clock, MEMBERS[0][0]
+        _seed_risks(services, project.id, today)
+        return project
     finally:
         context.clock, context.actor = saved_clock, saved_actor
 
@@ -589,6 +593,57 @@ def _seed_plans(
         )
     for blocker, blocked in DEMO_DEPENDENCIES:
         services.plans.link(by_title[blocker], by_title[blocked])
+
+
+# The risk register: title, P, I, residual P, I (None: no response planned yet), owner
+# (MEMBERS index), status, proximity (days from today; None: none), schedule days, cost
+# impact, epics (EPICS indexes), milestones (DEMO_MILESTONES indexes), response, trigger,
+# description. One is past its proximity date and still open (flagged overdue), one closed.
+DEMO_RISKS: tuple[tuple, ...] = (
+    ("Payment provider sandbox not ready", 4, 5, 2, 4, 1, "open", -3, 8, "6000", (1,), (1,),
+     "Build against a mock of the provider's API; weekly check-in with their team",
+     "No sandbox keys two weeks before the cut-over", ""),
+    ("Checkout conversion drops after the redesign", 3, 4, 2, 3, 3, "mitigating", 21, 3,
+     None, (0,), (0,), "A/B test behind a flag; keep the old flow for one release",
+     "Conversion down 5% in the A/B test", "The new flow adds a step for guests."),
+    ("Accessibility findings need a rework of the forms", 3, 3, None, None, 4, "open", 30,
+     None, None, (2,), (2,), "Audit the forms first, before the visual polish", "", ""),
+    ("Only one person knows the deployment scripts", 3, 5, 1, 5, 0, "mitigating", None,
+     None, None, (), (), "Pair on every release; write the runbook", "", ""),
+    ("Card data in the logs (PCI)", 2, 5, None, None, 2, "closed", None, None, None,
+     (), (), "Log scrubbing middleware", "", ""),
+    ("Load test hardware arrives late", 2, 2, None, None, None, "open", 10, None, "800",
+     (), (), "Rent cloud capacity for the test week", "", ""),
+)  # fmt: skip
+
+
+def _seed_risks(services: Services, project_id: int, today: dt.date) -> None:
+    """The demo's risk register (app/services/risks.py), linked to its epics and
+    milestones, so the Risks page, the forecasts and the status report have risks to show."""
+    keys = {c.title: c.key for c in services.cards.list_cards(project_id) if c.type == "epic"}
+    epics = [keys[title] for title, _priority in EPICS]
+    for (
+        title, p, i, rp, ri, owner, status, days, schedule, cost, on_epics, on_milestones,
+        response, trigger, description,
+    ) in DEMO_RISKS:  # fmt: skip
+        services.risks.add_risk(
+            project_id,
+            title,
+            probability=p,
+            impact=i,
+            residual_probability=rp,
+            residual_impact=ri,
+            owner=None if owner is None else MEMBERS[owner][0],
+            status=status,
+            proximity=None if days is None else today + dt.timedelta(days=days),
+            schedule_days=schedule,
+            cost_impact=cost,
+            epics=[epics[e] for e in on_epics],
+            milestones=[DEMO_MILESTONES[m][0] for m in on_milestones],
+            response=response,
+            trigger=trigger,
+            description=description,
+        )
 
 
 # Hourly rates (EUR) of MEMBERS from a week before Sprint 1; Ada's rise from Sprint 3 on.

@@ -244,3 +244,20 @@ def test_the_demo_talks_and_held_a_standup(demo: Services) -> None:
     after = demo.comments.since(project.id, standup.started_at)
     assert [(c.author, c.card_key) for c in after] == [("Mei Chen", "DEMO-15")]
     assert all(c.created_at < dt.datetime.now(dt.UTC) for c in comments)
+
+
+def test_the_demo_keeps_a_risk_register(demo: Services) -> None:
+    """The Risks page, the forecasts and the status report have risks to show on first
+    start: linked to the demo's epics and milestones, one past its proximity date and still
+    open (flagged overdue), one closed."""
+    project = demo.projects.find_project(DEMO_KEY)
+    risks = demo.risks.list_risks(project.id)
+    assert [r.key for r in risks] == [f"R-{n}" for n in range(1, 7)]
+    today = demo.projects.today(project.time_zone)
+    overdue = [r for r in risks if r.active and r.proximity and r.proximity < today]
+    assert [r.title for r in overdue] == ["Payment provider sandbox not ready"]
+    assert [r.status for r in risks].count("closed") == 1
+    sandbox = risks[0]
+    assert sandbox.owner == "Grace Hopper" and sandbox.schedule_days == 8
+    assert sandbox.epic_keys == ("DEMO-2",) and sandbox.milestones == ("Provider cut-over",)
+    assert [r.key for r in demo.risks.top_risks(project.id)][:2] == ["R-3", "R-1"]
