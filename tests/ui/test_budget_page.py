@@ -199,3 +199,20 @@ def test_the_starting_services_hand_out_the_budget_services() -> None:
 
     for name in ("budget", "status_reports"):
         assert isinstance(getattr(StartingServices, name, None), property), name
+
+
+def test_the_cost_axis_is_money_with_thousands_separators(qtbot, view: BudgetView, bg) -> None:  # type: ignore[no-untyped-def]
+    runtime, world = bg
+    runtime.services.budget.set_budget(world["pid"], "12500")
+    qtbot.waitUntil(lambda: "of 12,500.00 EUR" in view.summary.text())
+    view.cost_chart.grab()
+    assert view.cost_chart.y_axis_text == ["0", "5,000", "10,000", "15,000", "Cost (EUR)"]
+
+
+def test_money_ticks() -> None:
+    from app.ui.budget.charts import money_tick
+
+    assert money_tick(1250000.0, 250000.0) == "1,250,000"
+    assert money_tick(0.0, 500.0) == "0"
+    assert money_tick(1.5, 0.5) == "1.50"
+    assert money_tick(12500.000000001, 2500.0) == "12,500"
