@@ -244,6 +244,22 @@ class BudgetService:
             uow.commit()
             return dto
 
+    def delete_release(self, project_id: int, name: str) -> ReleaseDTO:
+        """Remove a release (by name, any case) and its list of epics; the epics, their
+        cards and logs stay. Returns what was removed, so an undo can add it back."""
+        with self._ctx.write() as uow:
+            session = uow.session
+            get_project(session, project_id)
+            release = _find_release(session, project_id, str(name or ""))
+            if release is None:  # pragma: no cover - a name was given: NotFound already
+                raise NotFound("There is no such release in this project.")
+            dto = _release_dto(session, release)
+            session.delete(release)  # its epic list goes with it (ON DELETE CASCADE)
+            session.flush()
+            uow.notify(Change(ChangeKind.PROJECT_CHANGED, project_id))
+            uow.commit()
+            return dto
+
     # --- reads -----------------------------------------------------------------------------
 
     def list_releases(self, project_id: int) -> list[ReleaseDTO]:

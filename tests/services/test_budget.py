@@ -171,6 +171,32 @@ def test_releases(services: Services, world: dict, refused: Callable[..., Domain
     refused(NotFound, services.budget.add_release, pid, "R2", 2, "1", ["nope"])
 
 
+def test_delete_release_and_add_it_back(
+    services: Services, world: dict, refused: Callable[..., DomainError]
+) -> None:
+    pid = world["pid"]
+    services.budget.add_release(pid, "R1", 4, "2000", ["BG-1"])
+    services.budget.add_release(pid, "R2", 3, "900")
+    seen: list[Change] = []
+    services.bus.subscribe(seen.append)
+    gone = services.budget.delete_release(pid, " r1 ")
+    assert (gone.name, gone.planned_sprints, gone.bac, gone.epic_keys) == (
+        "R1",
+        4,
+        Decimal("2000.00"),
+        ("BG-1",),
+    )
+    assert [c.kind for c in seen] == [ChangeKind.PROJECT_CHANGED]
+    assert [r.name for r in services.budget.list_releases(pid)] == ["R2"]
+    assert [e.key for e in services.budget.epic_budgets(pid)] == ["BG-1"]  # the epic stays
+    refused(NotFound, services.budget.delete_release, pid, "R1", match="no release called 'R1'")
+    back = services.budget.add_release(
+        pid, gone.name, gone.planned_sprints, gone.bac, gone.epic_keys
+    )
+    assert back.epic_keys == ("BG-1",)
+    assert services.budget.evm(pid, release="R1").scope == "BG-1"
+
+
 def test_evm_table_of_a_release(services: Services, world: dict) -> None:
     pid = world["pid"]
     services.budget.add_release(pid, "R1", 4, "2000")
