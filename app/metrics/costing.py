@@ -31,6 +31,7 @@ class RateLike(Protocol):
     member_id: int
     project_id: int | None
     effective_from: dt.date
+    hourly_rate: Decimal
 
 
 R = TypeVar("R", bound=RateLike)
@@ -141,6 +142,45 @@ def log_cost(minutes: int, rate: Decimal | None) -> Decimal:
     return (Decimal(int(minutes)) * Decimal(rate) / 60).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def rate_periods(
+    rates: Iterable[R], member_id: int, project_id: int | None
+) -> list[tuple[dt.date, Decimal | None]]:
+    """The member's rate in force as a timeline: ``(start, hourly rate)`` from each of the
+    member's rate start dates on, up to the next one, in date order.
+
+    :func:`rate_in_force` can only change on a day one of the member's rates starts, so the
+    rate of any day is the one of the last period starting on or before it (none before the
+    first). This is what lets the budget figures cost logs in SQL, period by period."""
+    mine = [r for r in rates if r.member_id == member_id]
+    periods: list[tuple[dt.date, Decimal | None]] = []
+    for start in sorted({r.effective_from for r in mine}):
+        rate = rate_in_force(mine, member_id, project_id, start)
+        amount = None if rate is None else Decimal(rate.hourly_rate)
+        if not periods or periods[-1][1] != amount:
+            periods.append((start, amount))
+    return periods
+
+
+def rate_cents(rate: Decimal | None) -> int:
+    """An hourly rate in whole cents (no rate: 0, it costs nothing).
+
+    Rates are stored to the cent (``Numeric(14, 2)``); a rate with a fraction of a cent is
+    refused with ``ValueError`` since integer costing could not match :func:`log_cost`."""
+    if rate is None:
+        return 0
+    cents = Decimal(rate) * 100
+    if cents != cents.to_integral_value():
+        raise ValueError(f"a rate is kept to the cent, not {rate}")
+    return int(cents)
+
+
+def log_cost_cents(minutes: int, cents_per_hour: int) -> int:
+    """:func:`log_cost` in integer cents: ``minutes x rate / 60`` rounded half up, computed as
+    ``(2 x minutes x rate + 60) // 120``, the same integer arithmetic the budget's SQL does
+    per log (exact for non-negative minutes and rates, on every database)."""
+    return (2 * int(minutes) * int(cents_per_hour) + 60) // 120
+
+
 __all__ = [
     "CENT",
     "MAX_MINUTES",
@@ -148,7 +188,10 @@ __all__ = [
     "RateLike",
     "format_duration",
     "log_cost",
+    "log_cost_cents",
     "minutes_to_hours",
     "parse_duration",
+    "rate_cents",
     "rate_in_force",
+    "rate_periods",
 ]

@@ -22,7 +22,8 @@ class WorkLog(Base):
 
     __tablename__ = "work_log"
     __table_args__ = (
-        Index("ix_work_log_card_day", "card_id", "day"),
+        # Covers the budget's sums (migration 0011): read from the index, never the rows.
+        Index("ix_work_log_card_cost", "card_id", "day", "member_id", "minutes"),
         Index("ix_work_log_member_day", "member_id", "day"),
     )
 

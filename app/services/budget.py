@@ -6,16 +6,17 @@ per person, per epic), how fast it goes (the burn rate of the last closed sprint
 the budget runs out at that rate; and, for a release, the AgileEVM table per closed sprint
 (:mod:`app.metrics.evm`).
 
-Costs are read as SQL aggregates: minutes summed per member, day and epic (a handful of rows
-per working day, never every log), each group costed with :func:`app.metrics.costing.log_cost`
-at the member's rate in force that day (:func:`app.metrics.costing.rate_in_force`, the project's
-own rate before the member's default). Every write is one transaction that publishes
+Costs are read as SQL aggregates: each log costed in SQL, in integer cents, at the rate in
+force on its day (a CASE over the members' rate timelines, the project's own rate before the
+member's default; :func:`app.metrics.costing.rate_periods`), with the same rounding as
+:func:`app.metrics.costing.log_cost`, then summed per member and day, per epic, or per sprint.
+So every figure has exactly the cents of the per-log costs the time service lists, and no
+log is ever fetched into Python. Every write is one transaction that publishes
 ``project_changed``; every answer is a frozen DTO.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import math
 from collections import defaultdict
@@ -24,12 +25,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import case, func, literal_column, or_, select
+from sqlalchemy import BigInteger, case, cast, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from app.clock import today_in
 from app.errors import Conflict, NotFound, ValidationError
-from app.metrics.costing import CENT, Rate, log_cost, rate_in_force
+from app.metrics.costing import CENT, Rate, rate_cents, rate_periods
 from app.metrics.evm import EvmPoint, SprintActuals, evm_series
 from app.models import (
     Card,
@@ -243,6 +244,22 @@ class BudgetService:
             uow.commit()
             return dto
 
+    def delete_release(self, project_id: int, name: str) -> ReleaseDTO:
+        """Remove a release (by name, any case) and its list of epics; the epics, their
+        cards and logs stay. Returns what was removed, so an undo can add it back."""
+        with self._ctx.write() as uow:
+            session = uow.session
+            get_project(session, project_id)
+            release = _find_release(session, project_id, str(name or ""))
+            if release is None:  # pragma: no cover - a name was given: NotFound already
+                raise NotFound("There is no such release in this project.")
+            dto = _release_dto(session, release)
+            session.delete(release)  # its epic list goes with it (ON DELETE CASCADE)
+            session.flush()
+            uow.notify(Change(ChangeKind.PROJECT_CHANGED, project_id))
+            uow.commit()
+            return dto
+
     # --- reads -----------------------------------------------------------------------------
 
     def list_releases(self, project_id: int) -> list[ReleaseDTO]:
@@ -275,8 +292,8 @@ class BudgetService:
             session = uow.session
             project = get_project(session, project_id)
             today = today_in(project.time_zone, self._ctx.clock())
-            groups = _cost_groups(session, project)
-            epic_groups = _cost_groups(session, project, per_day=False, by_epic=True)
+            days = _cost_rows(session, project, [WorkLog.member_id, WorkLog.day])
+            epic_costs = _epic_cost_rows(session, project)
             sprints = list(
                 session.execute(
                     select(Sprint.id, Sprint.name, Sprint.start_date, Sprint.end_date, Sprint.state)
@@ -287,7 +304,7 @@ class BudgetService:
             names = dict(
                 session.execute(
                     select(Member.id, Member.display_name).where(
-                        Member.id.in_({g.member_id for g in groups} or {-1})
+                        Member.id.in_({row[0] for row in days} or {-1})
                     )
                 ).all()
             )
@@ -309,22 +326,25 @@ class BudgetService:
             budget = project.budget
             key, currency = project.key, project.currency
 
-        total = sum((g.cost for g in groups), ZERO)
-        minutes = sum(g.minutes for g in groups)
+        total = sum((cost for *_, cost in days), ZERO)
+        minutes = sum(m for _, _, m, _ in days)
         by_day: dict[dt.date, Decimal] = defaultdict(lambda: ZERO)
         person: dict[int, list] = defaultdict(lambda: [0, ZERO])
         epic: dict[int | None, list] = defaultdict(lambda: [0, ZERO])
         sprint_of: dict[int | None, list] = defaultdict(lambda: [0, ZERO])
-        for g in epic_groups:
-            epic[g.epic_id][0] += g.minutes
-            epic[g.epic_id][1] += g.cost
-        for g in groups:
-            by_day[g.day] += g.cost
-            person[g.member_id][0] += g.minutes
-            person[g.member_id][1] += g.cost
-            sid = _sprint_on(sprints, g.day)
-            sprint_of[sid][0] += g.minutes
-            sprint_of[sid][1] += g.cost
+        for epic_id, m, cost in epic_costs:
+            epic[epic_id][0] += m
+            epic[epic_id][1] += cost
+        sprint_cache: dict[dt.date, int | None] = {}
+        for member_id, day, m, cost in days:
+            by_day[day] += cost
+            person[member_id][0] += m
+            person[member_id][1] += cost
+            if day not in sprint_cache:
+                sprint_cache[day] = _sprint_on(sprints, day)
+            sid = sprint_cache[day]
+            sprint_of[sid][0] += m
+            sprint_of[sid][1] += cost
         burnup: list[BurnPoint] = []
         running = ZERO
         for day in sorted(by_day):
@@ -478,106 +498,110 @@ class BudgetService:
 # --- the queries -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Group:
-    member_id: int
-    day: dt.date  # the day (per-day groups) or the first day of the segment
-    segment: int  # the index of the segment between boundaries (per-segment groups)
-    epic_id: int | None
-    minutes: int
-    cost: Decimal
-
-
-def _epic_of() -> object:
+def _epic_of() -> Any:
     """The epic a card's time counts for: the epic itself, or the card's parent."""
     return case((Card.type == "epic", Card.id), else_=Card.parent_id)
 
 
-def _rates(session: Session, project: Project) -> dict[int, list[Rate]]:
-    """Every rate that can apply to this project's logs (the members' defaults and the
-    project's own), as plain values, by member."""
-    by_member: dict[int, list[Rate]] = defaultdict(list)
-    for member_id, project_id, start, rate in session.execute(
-        select(
-            MemberRate.member_id,
-            MemberRate.project_id,
-            MemberRate.effective_from,
-            MemberRate.hourly_rate,
-        ).where(or_(MemberRate.project_id.is_(None), MemberRate.project_id == project.id))
-    ):
-        by_member[member_id].append(Rate(member_id, project_id, start, rate))
-    return by_member
-
-
-def _cost_groups(
-    session: Session,
-    project: Project,
-    until: dt.date | None = None,
-    *,
-    per_day: bool = True,
-    by_epic: bool = False,
-    boundaries: Iterable[dt.date] = (),
-) -> list[_Group]:
-    """Minutes summed in SQL and costed at the rate in force.
-
-    ``per_day``: one group per member and day (a few hundred rows a quarter). Otherwise one
-    per member and segment, the segments cut at every rate's start and at ``boundaries``
-    (sprint ends + 1 day): a member's rate is the same all through a segment, so costing
-    the segment's minutes at its first day's rate is exact, and the rows stay few however
-    many logs there are. ``by_epic`` splits each group by epic as well."""
-    rates = _rates(session, project)
-    cuts = sorted({r.effective_from for rs in rates.values() for r in rs} | set(boundaries))
-    if per_day:
-        bucket: Any = WorkLog.day
-    elif cuts:
-        bucket = case(
-            *((WorkLog.day < cut, literal_column(str(i))) for i, cut in enumerate(cuts)),
-            else_=literal_column(str(len(cuts))),
+def _rates(session: Session, project: Project) -> list[Rate]:
+    """Every rate that can apply to this project's logs: the members' defaults and the
+    project's own, in the project's currency (as the time service costs a log)."""
+    return [
+        Rate(member_id, project_id, start, rate, currency)
+        for member_id, project_id, start, rate, currency in session.execute(
+            select(
+                MemberRate.member_id,
+                MemberRate.project_id,
+                MemberRate.effective_from,
+                MemberRate.hourly_rate,
+                MemberRate.currency,
+            ).where(
+                or_(MemberRate.project_id.is_(None), MemberRate.project_id == project.id),
+                MemberRate.currency == project.currency,
+            )
         )
-    else:
-        bucket = None  # no rate at all: one segment (and every cost 0)
-    columns: list[Any] = [WorkLog.member_id] + ([] if bucket is None else [bucket])
-    if by_epic:
-        columns.append(_epic_of())
+    ]
+
+
+def _int(value: int) -> Any:
+    """An integer constant written into the SQL (typed, so ``//`` stays integer division)."""
+    return literal_column(str(int(value)), BigInteger)
+
+
+def _log_cents(rates: Sequence[Rate], project_id: int) -> Any:
+    """A SQL expression: one log's cost in integer cents, at the rate in force on its day.
+
+    The rate is a CASE on the member, then on the day against the member's rate timeline
+    (:func:`app.metrics.costing.rate_periods`: the project's own rate before the default,
+    the latest start on or before the day); the cost is
+    :func:`app.metrics.costing.log_cost_cents`'s integer arithmetic, so summing it in SQL
+    gives exactly the cents of costing each log on its own and adding them up."""
+    whens: dict[int, Any] = {}
+    for member_id in sorted({r.member_id for r in rates}):
+        periods = rate_periods(rates, member_id, project_id)
+        steps = [
+            (WorkLog.day >= start, _int(rate_cents(amount))) for start, amount in reversed(periods)
+        ]
+        if steps:
+            whens[member_id] = case(*steps, else_=_int(0))
+    if not whens:
+        return _int(0)
+    per_hour = case(whens, value=WorkLog.member_id, else_=_int(0))
+    minutes = cast(WorkLog.minutes, BigInteger)
+    return (minutes * per_hour * _int(2) + _int(60)) // _int(120)
+
+
+def _sums(cents: Any) -> tuple[Any, Any]:
+    return func.sum(WorkLog.minutes), func.sum(cents)
+
+
+def _cost_rows(
+    session: Session, project: Project, columns: Sequence[Any], *where: Any
+) -> list[tuple[Any, ...]]:
+    """The project's logs grouped by ``columns``: each row is the columns' values, then the
+    minutes and the exact cost (Decimal, to the cent) of the group's logs."""
+    cents = _log_cents(_rates(session, project), project.id)
     query = (
-        select(*columns, func.sum(WorkLog.minutes))
+        select(*columns, *_sums(cents))
         .join(Card, Card.id == WorkLog.card_id)
-        .where(Card.project_id == project.id)
+        .where(Card.project_id == project.id, *where)
         # By position: a CASE's bound dates would not match between SELECT and GROUP BY.
         .group_by(*(literal_column(str(i)) for i in range(1, len(columns) + 1)))
     )
-    if until is not None:
-        query = query.where(WorkLog.day <= until)
-    groups = []
-    cache: dict[tuple[int, dt.date], Decimal | None] = {}
-    for row in session.execute(query).all():
-        member_id, minutes = row[0], int(row[-1])
-        key = None if bucket is None else row[1]
-        epic_id = row[len(columns) - 1] if by_epic else None
-        if per_day:
-            day, segment = key, 0
-        else:
-            segment = 0 if key is None else int(key)
-            day = (
-                cuts[segment - 1]
-                if segment > 0
-                else (cuts[0] - dt.timedelta(days=1) if cuts else dt.date.min)
-            )
-        wanted = (member_id, day)
-        if wanted not in cache:
-            rate = rate_in_force(rates.get(member_id, ()), member_id, project.id, day)
-            cache[wanted] = None if rate is None else rate.hourly_rate
-        groups.append(
-            _Group(member_id, day, segment, epic_id, minutes, log_cost(minutes, cache[wanted]))
-        )
-    return groups
+    return [_costed(row) for row in session.execute(query).all()]
+
+
+def _epic_cost_rows(session: Session, project: Project) -> list[tuple[Any, ...]]:
+    """Minutes and cost per epic (None: cards in no epic). Summed per card first, in the
+    order of the log index (no sort of every log), then the few thousand card rows per epic."""
+    cents = _log_cents(_rates(session, project), project.id)
+    per_card = (
+        select(WorkLog.card_id.label("card_id"), *_sums(cents))
+        .where(WorkLog.card_id.in_(select(Card.id).where(Card.project_id == project.id)))
+        .group_by(WorkLog.card_id)
+        .subquery()
+    )
+    minutes, cost = per_card.c[1], per_card.c[2]
+    query = (
+        select(_epic_of(), func.sum(minutes), func.sum(cost))
+        .join(per_card, per_card.c.card_id == Card.id)
+        .group_by(literal_column("1"))
+    )
+    return [_costed(row) for row in session.execute(query).all()]
+
+
+def _costed(row: Any) -> tuple[Any, ...]:
+    """A row ending with (minutes, cents) as (..., minutes, Decimal money)."""
+    cents = int(row[-1] or 0)
+    return (*row[:-2], int(row[-2] or 0), (Decimal(cents) / 100).quantize(CENT))
 
 
 def _release_actuals(
     session: Session, project: Project, epic_ids: set[int] | None, rel: Release | None
 ) -> list[SprintActuals]:
     """Per closed sprint of the release: points done so far, planned points at its close
-    (cards in scope that existed then: scope added moves the plan), and cost so far."""
+    (cards in scope that existed then: scope added moves the plan), and cost so far (the
+    logs dated up to the sprint's end)."""
     query = select(Sprint).where(Sprint.project_id == project.id, Sprint.state == "closed")
     closed = list(session.scalars(query.order_by(Sprint.start_date, Sprint.id)))
     if rel is not None and rel.first_sprint_id is not None:
@@ -605,42 +629,42 @@ def _release_actuals(
             ).group_by(SprintSnapshot.sprint_id)
         ).all()
     )
-    ends = [s.end_date or (s.closed_at or dt.datetime.max).date() for s in closed]
-    after = [end + dt.timedelta(days=1) for end in ends if end < dt.date.max]
-    groups = _cost_groups(
-        session, project, until=ends[-1], per_day=False, by_epic=True, boundaries=after
+    closes = [
+        s.closed_at or dt.datetime.combine(s.end_date or dt.date.max, dt.time.max, tzinfo=dt.UTC)
+        for s in closed
+    ]
+    # The planned points at each sprint's close, all in one pass over the cards.
+    planned = session.execute(
+        in_scope(
+            select(
+                *(
+                    func.coalesce(func.sum(case((Card.created_at <= at, Card.points))), 0)
+                    for at in closes
+                )
+            ).where(or_(Card.archived.is_(False), Card.resolved_at.is_not(None)))
+        )
+    ).one()
+    ends = sorted({s.end_date or at.date() for s, at in zip(closed, closes, strict=True)})
+    bucket = case(
+        *((WorkLog.day <= end, literal_column(str(i))) for i, end in enumerate(ends)),
+        else_=literal_column(str(len(ends))),
     )
-    cuts = sorted(
-        {r.effective_from for rs in _rates(session, project).values() for r in rs} | set(after)
-    )
+    where = [WorkLog.day <= ends[-1]]
+    if epic_ids is not None:
+        where.append(_epic_of().in_(epic_ids))
+    spent = [ZERO] * len(ends)
+    for index, _minutes, cost in _cost_rows(session, project, [bucket], *where):
+        spent[int(index)] += cost
     result = []
     points_so_far = Decimal(0)
-    for sprint in closed:
+    for sprint, at, planned_points in zip(closed, closes, planned, strict=True):
         points_so_far += Decimal(done.get(sprint.id) or 0)
-        closed_at = sprint.closed_at or dt.datetime.combine(
-            sprint.end_date or dt.date.max, dt.time.max, tzinfo=dt.UTC
-        )
-        planned = session.scalar(
-            in_scope(
-                select(func.coalesce(func.sum(Card.points), 0)).where(
-                    Card.created_at <= closed_at,
-                    or_(Card.archived.is_(False), Card.resolved_at.is_not(None)),
-                )
-            )
-        )
-        end = sprint.end_date or closed_at.date()
-        # Segments up to the one that ends with the sprint (its end + 1 is a cut).
-        last = bisect.bisect_right(cuts, end)
-        cost = sum(
-            (
-                g.cost
-                for g in groups
-                if g.segment <= last and (epic_ids is None or g.epic_id in epic_ids)
-            ),
-            ZERO,
-        )
+        end = sprint.end_date or at.date()
+        cost = sum(spent[: ends.index(end) + 1], ZERO)
         result.append(
-            SprintActuals(sprint.name, points_so_far, max(Decimal(planned), points_so_far), cost)
+            SprintActuals(
+                sprint.name, points_so_far, max(Decimal(planned_points), points_so_far), cost
+            )
         )
     return result
 

@@ -171,6 +171,32 @@ def test_releases(services: Services, world: dict, refused: Callable[..., Domain
     refused(NotFound, services.budget.add_release, pid, "R2", 2, "1", ["nope"])
 
 
+def test_delete_release_and_add_it_back(
+    services: Services, world: dict, refused: Callable[..., DomainError]
+) -> None:
+    pid = world["pid"]
+    services.budget.add_release(pid, "R1", 4, "2000", ["BG-1"])
+    services.budget.add_release(pid, "R2", 3, "900")
+    seen: list[Change] = []
+    services.bus.subscribe(seen.append)
+    gone = services.budget.delete_release(pid, " r1 ")
+    assert (gone.name, gone.planned_sprints, gone.bac, gone.epic_keys) == (
+        "R1",
+        4,
+        Decimal("2000.00"),
+        ("BG-1",),
+    )
+    assert [c.kind for c in seen] == [ChangeKind.PROJECT_CHANGED]
+    assert [r.name for r in services.budget.list_releases(pid)] == ["R2"]
+    assert [e.key for e in services.budget.epic_budgets(pid)] == ["BG-1"]  # the epic stays
+    refused(NotFound, services.budget.delete_release, pid, "R1", match="no release called 'R1'")
+    back = services.budget.add_release(
+        pid, gone.name, gone.planned_sprints, gone.bac, gone.epic_keys
+    )
+    assert back.epic_keys == ("BG-1",)
+    assert services.budget.evm(pid, release="R1").scope == "BG-1"
+
+
 def test_evm_table_of_a_release(services: Services, world: dict) -> None:
     pid = world["pid"]
     services.budget.add_release(pid, "R1", 4, "2000")
@@ -262,3 +288,105 @@ def test_status_snapshots_on_this_database(services: Services, world: dict) -> N
         (2, "2025-03-18"),
     ]
     assert listed[0].taken_at.tzinfo is not None
+
+
+def test_sql_costs_have_the_cents_of_costing_each_log(
+    services: Services, runtime: Runtime, world: dict
+) -> None:
+    """The SQL aggregates against the time service's per-log costs, on a world where the
+    order of rounding matters: several rates, a project's own rate for a person, rates that
+    change in the middle of a sprint, a rate in another currency (ignored), someone with no
+    rate, odd minutes (7 m at 133.33/h is 15.56; 3 x 20 m at 133.33/h is 133.32, not 133.33)."""
+    from app.metrics.costing import log_cost
+    from app.models import MemberRate, WorkLog
+    from tests.budget_world import add_rows
+
+    pid, ann, ben = world["pid"], world["ann"], world["ben"]
+    cy = services.projects.add_member(pid, "Cy Cole").id  # no rate at all: costs 0.00
+    loose = services.cards.create_card(pid, "Loose end").id  # in no epic
+    cards = {c.key: c.id for c in services.cards.list_cards(pid)}
+    services.budget.add_release(pid, "Checkout only", 4, "2000", ["BG-1"])
+
+    def rate(member: int, day: dt.date, amount: str, project: int | None = None, cur="EUR"):
+        return MemberRate(
+            member_id=member,
+            project_id=project,
+            effective_from=day,
+            hourly_rate=Decimal(amount),
+            currency=cur,
+        )
+
+    add_rows(
+        runtime,
+        rate(ann, dt.date(2025, 2, 24), "133.33"),  # mid Sprint 1; BG's own rate still wins later
+        rate(ben, dt.date(2025, 2, 19), "77.77", pid),  # mid Sprint 1, BG's own rate for Ben
+        rate(ben, dt.date(2025, 3, 6), "41.11", pid),  # mid Sprint 2
+        rate(ben, dt.date(2025, 2, 26), "999.00", cur="USD"),  # not the project's currency
+    )
+    logs = [
+        (ann, "BG-3", dt.date(2025, 2, 17), 7),
+        (ann, "BG-3", dt.date(2025, 2, 24), 7),
+        (ann, "BG-1", dt.date(2025, 2, 25), 20),  # time on the epic itself
+        (ann, "BG-1", dt.date(2025, 2, 25), 20),
+        (ann, "BG-1", dt.date(2025, 2, 25), 20),
+        (ben, "BG-4", dt.date(2025, 2, 18), 13),
+        (ben, "BG-4", dt.date(2025, 2, 19), 13),
+        (ben, "BG-4", dt.date(2025, 2, 27), 59),
+        (ben, "BG-6", dt.date(2025, 3, 6), 61),
+        (ben, "BG-6", dt.date(2025, 3, 6), 1),
+        (cy, "BG-5", dt.date(2025, 3, 7), 45),
+        (ann, "BG-5", dt.date(2025, 3, 12), 37),
+        (ben, "BG-7", dt.date(2025, 3, 13), 20),  # the loose card
+        (ann, "BG-7", dt.date(2025, 3, 15), 33),  # after Sprint 2's end
+    ]
+    add_rows(
+        runtime,
+        *(WorkLog(card_id=cards[k], member_id=m, day=d, minutes=n) for m, k, d, n in logs),
+    )
+    assert cards["BG-7"] == loose
+
+    per_log = services.time.project_logs(pid)
+    assert len(per_log) == 6 + len(logs)
+    by = lambda key: {  # noqa: E731 - a small grouping helper
+        k: sum((log.cost for log in per_log if key(log) == k), Decimal("0.00"))
+        for k in {key(log) for log in per_log}
+    }
+    epic_of = {"BG-1": "BG-1", "BG-3": "BG-1", "BG-5": "BG-1", "BG-4": "BG-2", "BG-6": "BG-2"}
+    # The rounding really matters here: costing the summed minutes would differ.
+    anns_epic_time = [log for log in per_log if log.card_key == "BG-1"]
+    assert sum(log.cost for log in anns_epic_time) == Decimal("133.32")
+    assert log_cost(60, anns_epic_time[0].rate) == Decimal("133.33")
+
+    o = services.budget.overview(pid)
+    assert o.cost_to_date == sum(log.cost for log in per_log)
+    assert o.minutes == sum(log.minutes for log in per_log)
+    assert {p.label: p.cost for p in o.per_person} == by(lambda log: log.member_name)
+    epics = {e.key or "none": e.cost for e in o.per_epic}
+    assert epics == by(lambda log: epic_of.get(log.card_key, "none"))
+    daily = by(lambda log: log.day)
+    running = Decimal("0.00")
+    expected_burnup = []
+    for day in sorted(daily):
+        running += daily[day]
+        expected_burnup.append((day, running))
+    assert [(b.day, b.cost) for b in o.burnup] == expected_burnup
+
+    def sprint_of(day: dt.date) -> str:
+        if dt.date(2025, 2, 17) <= day <= dt.date(2025, 2, 28):
+            return "Sprint 1"
+        if dt.date(2025, 3, 3) <= day <= dt.date(2025, 3, 14):
+            return "Sprint 2"
+        return "(between sprints)"
+
+    assert {s.label: s.cost for s in o.per_sprint} == by(lambda log: sprint_of(log.day))
+
+    ends = [dt.date(2025, 2, 28), dt.date(2025, 3, 14)]
+    whole = services.budget.evm(pid, project_wide=True)
+    assert [p.ac for p in whole.points] == [
+        sum(log.cost for log in per_log if log.day <= end) for end in ends
+    ]
+    checkout = services.budget.evm(pid, release="Checkout only")
+    assert [p.ac for p in checkout.points] == [
+        sum(log.cost for log in per_log if log.day <= end and epic_of.get(log.card_key) == "BG-1")
+        for end in ends
+    ]

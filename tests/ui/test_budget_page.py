@@ -5,10 +5,11 @@ window; a budget change made elsewhere shows at once."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QTableWidget
 
 from app.bootstrap import Runtime
@@ -199,3 +200,168 @@ def test_the_starting_services_hand_out_the_budget_services() -> None:
 
     for name in ("budget", "status_reports"):
         assert isinstance(getattr(StartingServices, name, None), property), name
+
+
+def test_the_cost_axis_is_money_with_thousands_separators(qtbot, view: BudgetView, bg) -> None:  # type: ignore[no-untyped-def]
+    runtime, world = bg
+    runtime.services.budget.set_budget(world["pid"], "12500")
+    qtbot.waitUntil(lambda: "of 12,500.00 EUR" in view.summary.text())
+    view.cost_chart.grab()
+    assert view.cost_chart.y_axis_text == ["0", "5,000", "10,000", "15,000", "Cost (EUR)"]
+
+
+def test_money_ticks() -> None:
+    from app.ui.budget.charts import money_tick
+
+    assert money_tick(1250000.0, 250000.0) == "1,250,000"
+    assert money_tick(0.0, 500.0) == "0"
+    assert money_tick(1.5, 0.5) == "1.50"
+    assert money_tick(12500.000000001, 2500.0) == "12,500"
+
+
+def _ok(dialog):  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    box = dialog.findChild(QDialogButtonBox)
+    return box.button(QDialogButtonBox.StandardButton.Ok)
+
+
+def _undo(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # the dialog is gone
+    target = window.focusWidget() or window
+    qtbot.keyClick(target, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+
+
+def open_budget_page(qtbot, make_window, runtime):  # type: ignore[no-untyped-def]
+    window = make_window(runtime.services)
+    qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+    page = window.findChild(BudgetView, "budgetPage")
+    assert page is not None and page.isVisible()
+    qtbot.waitUntil(lambda: "Spent" in page.summary.text())
+    return window, page
+
+
+def test_set_budget_refuses_a_negative_one_then_sets_it_and_undoes(qtbot, make_window, bg) -> None:  # type: ignore[no-untyped-def]
+    from app.ui.budget.editing import BudgetDialog
+    from tests.ui.helpers import with_dialog
+
+    runtime, world = bg
+    window, page = open_budget_page(qtbot, make_window, runtime)
+    errors: list[str] = []
+
+    def good(dialog) -> None:  # type: ignore[no-untyped-def]
+        errors.append(dialog.error.text())
+        dialog.amount.selectAll()
+        qtbot.keyClicks(dialog.amount, "12500")
+        qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
+
+    def bad(dialog) -> None:  # type: ignore[no-untyped-def]
+        assert isinstance(dialog, BudgetDialog)
+        assert dialog.amount.text() == "1800.00"  # the budget as it is
+        dialog.amount.selectAll()
+        qtbot.keyClicks(dialog.amount, "-5")
+        with_dialog(good)  # the dialog comes back with the refusal
+        qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
+
+    with_dialog(bad)
+    qtbot.mouseClick(page.budget_button, Qt.MouseButton.LeftButton)
+    assert errors and "cannot be negative" in errors[0], errors
+    assert "Spent 1,550.00 of 12,500.00 EUR (12.4%)" in page.summary.text()
+    assert "the project budget" not in page.banner.text()  # 12% is no warning
+    assert window.undo_stack.undoText() == "Set the project budget to 12500"
+    _undo(qtbot, window)
+    qtbot.waitUntil(lambda: "of 1,800.00 EUR" in page.summary.text())
+    assert runtime.services.budget.overview(world["pid"]).budget == Decimal("1800.00")
+
+
+def test_an_epic_budget_chosen_by_keys_then_undone(qtbot, make_window, bg) -> None:  # type: ignore[no-untyped-def]
+    from app.ui.budget.editing import EpicBudgetDialog
+    from tests.ui.helpers import with_dialog
+
+    runtime, _world = bg
+    window, page = open_budget_page(qtbot, make_window, runtime)
+    assert cells(page.epic_table)[1] == ["BG-2 Search", "10.00", "500.00", ""]
+
+    def fill(dialog) -> None:  # type: ignore[no-untyped-def]
+        assert isinstance(dialog, EpicBudgetDialog)
+        assert dialog.amount.text() == "1000.00"  # BG-1 first, with its budget
+        dialog.epic.setFocus()
+        qtbot.keyClick(dialog.epic, Qt.Key.Key_Down)
+        assert dialog.epic_key() == "BG-2" and dialog.amount.text() == ""
+        qtbot.keyClicks(dialog.amount, "450")
+        qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
+
+    with_dialog(fill)
+    qtbot.mouseClick(page.epic_button, Qt.MouseButton.LeftButton)
+    assert cells(page.epic_table)[1] == ["BG-2 Search", "10.00", "500.00", "450.00"]
+    assert page.epic_table.item(1, 2).toolTip() == "Over its budget by 50.00."
+    assert "BG-2 Search's budget" in page.banner.text()
+    _undo(qtbot, window)
+    qtbot.waitUntil(lambda: cells(page.epic_table)[1] == ["BG-2 Search", "10.00", "500.00", ""])
+
+
+def test_define_a_release_of_chosen_epics_then_undo(qtbot, make_window, bg) -> None:  # type: ignore[no-untyped-def]
+    from app.ui.budget.editing import ReleaseDialog
+    from tests.ui.helpers import with_dialog
+
+    runtime, world = bg
+    window, page = open_budget_page(qtbot, make_window, runtime)
+    errors: list[str] = []
+
+    def good(dialog) -> None:  # type: ignore[no-untyped-def]
+        errors.append(dialog.error.text())
+        dialog.epics.setFocus()
+        dialog.epics.setCurrentRow(0)
+        qtbot.keyClick(dialog.epics, Qt.Key.Key_Space)  # tick BG-1 Checkout
+        qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
+
+    def fill(dialog) -> None:  # type: ignore[no-untyped-def]
+        assert isinstance(dialog, ReleaseDialog)
+        qtbot.keyClicks(dialog.name, "Checkout")
+        dialog.sprints.selectAll()
+        qtbot.keyClicks(dialog.sprints, "2")
+        qtbot.keyClicks(dialog.bac, "1000")
+        at = QPoint(8, dialog.chosen.height() // 2)  # on its round button
+        qtbot.mouseClick(dialog.chosen, Qt.MouseButton.LeftButton, pos=at)
+        assert dialog.epics.isEnabled()
+        with_dialog(good)  # none ticked yet: refused by the dialog
+        qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
+
+    with_dialog(fill)
+    qtbot.mouseClick(page.release_button, Qt.MouseButton.LeftButton)
+    assert errors == ["Tick at least one epic, or choose the whole backlog."]
+    assert page.tabs.currentIndex() == 1 and page.release_box.currentData() == "Checkout"
+    assert page.evm_caption.text().startswith("Checkout (BG-1): BAC 1,000.00 EUR over 2 sprints.")
+    assert [r[0] for r in cells(page.evm_table)] == ["Sprint 1", "Sprint 2"]
+    [release] = runtime.services.budget.list_releases(world["pid"])
+    assert (release.planned_sprints, release.epic_keys) == (2, ("BG-1",))
+    assert window.undo_stack.undoText() == "Add release Checkout"
+    _undo(qtbot, window)
+    qtbot.waitUntil(lambda: page.release_box.count() == 1)
+    assert runtime.services.budget.list_releases(world["pid"]) == []
+
+
+def test_a_release_refused_by_the_service_writes_nothing(qtbot, view: BudgetView, bg) -> None:  # type: ignore[no-untyped-def]
+    from tests.ui.helpers import with_dialog
+
+    runtime, world = bg
+    errors: list[str] = []
+
+    def cancel(dialog) -> None:  # type: ignore[no-untyped-def]
+        errors.append(dialog.error.text())
+        dialog.reject()
+
+    def fill(dialog) -> None:  # type: ignore[no-untyped-def]
+        qtbot.keyClicks(dialog.name, "R1")
+        qtbot.keyClicks(dialog.bac, "-10")
+        with_dialog(cancel)
+        qtbot.keyClick(dialog.bac, Qt.Key.Key_Return)
+
+    with_dialog(fill)
+    qtbot.mouseClick(view.release_button, Qt.MouseButton.LeftButton)
+    assert errors and "cannot be negative" in errors[0]
+    assert runtime.services.budget.list_releases(world["pid"]) == []
+    assert view.release_box.count() == 1

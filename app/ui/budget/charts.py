@@ -15,6 +15,7 @@ from PySide6.QtGui import QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from app.metrics.evm import EvmPoint
+from app.metrics.points import format_points
 from app.reports.chart_kit import (
     ChartColors,
     ChartLayout,
@@ -31,6 +32,59 @@ if TYPE_CHECKING:
 MAX_DAYS = 400  # a longer history is drawn from its last MAX_DAYS days
 
 
+def money_tick(value: float, step: float) -> str:
+    """An axis label for an amount of money: thousands separated, whole units when the
+    ticks are whole (``12,500``), else cents (``0.50``)."""
+    if float(step).is_integer():
+        return f"{round(value):,}"
+    return f"{Decimal(str(value)).quantize(Decimal('0.01')):,}"
+
+
+class MoneyFrame(Frame):
+    """The report kit's frame with money on the y axis (wider labels: "1,250,000")."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.y_labels: list[str] = []
+        widest = self.metrics.horizontalAdvance(money_tick(self.y_max, self.y_step))
+        plain = max(
+            self.metrics.horizontalAdvance(format_points(self.y_max, places=1)),
+            self.metrics.horizontalAdvance("00"),
+        )
+        if widest > plain:  # make room on the left for the separators
+            self.plot.setLeft(min(self.plot.left() + widest - plain, self.plot.right() - 10))
+
+    def y_axis(self, layout: ChartLayout, title: str) -> None:
+        """Gridlines and money labels at each step, and the axis title (kept for tests)."""
+        painter, line, plot, rect = self.painter, self.line, self.plot, self.rect
+        grid_pen = QPen(self.colors.grid, self.unit * 0.8, Qt.PenStyle.DotLine)
+        self.y_labels = []
+        self.y_title = title
+        steps = round(layout.y_max / layout.y_step)
+        for i in range(steps + 1):
+            value = i * layout.y_step
+            y = layout.y_at(value)
+            painter.setPen(grid_pen)
+            painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
+            painter.setPen(self.colors.text)
+            label = money_tick(value, layout.y_step)
+            self.y_labels.append(label)
+            painter.drawText(
+                QRectF(rect.left(), y - line / 2, plot.left() - line * 0.4 - rect.left(), line),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                label,
+            )
+        painter.save()
+        painter.translate(rect.left() + line * 0.7, plot.center().y())
+        painter.rotate(-90)
+        painter.drawText(
+            QRectF(-plot.height() / 2, -line / 2, plot.height(), line),
+            Qt.AlignmentFlag.AlignCenter,
+            title,
+        )
+        painter.restore()
+
+
 def burnup_days(o: BudgetOverviewDTO) -> list[dt.date]:
     """The days the burn-up spans: first log to the later of the last log and today."""
     if not o.burnup:
@@ -42,9 +96,15 @@ def burnup_days(o: BudgetOverviewDTO) -> list[dt.date]:
 
 
 def paint_cost_burnup(
-    painter: QPainter, rect: QRectF, o: BudgetOverviewDTO, palette: QPalette
+    painter: QPainter,
+    rect: QRectF,
+    o: BudgetOverviewDTO,
+    palette: QPalette,
+    axis: list[str] | None = None,
 ) -> ChartLayout:
-    """Cost to date stepping up day by day, the budget line and the 80% line."""
+    """Cost to date stepping up day by day, the budget line and the 80% line. ``axis``
+    receives the y axis' labels as drawn, bottom up, then its title."""
+    axis = [] if axis is None else axis
     painter.save()
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -65,11 +125,12 @@ def paint_cost_burnup(
         days = burnup_days(o)
         top = max([float(o.budget or 0), float(o.cost_to_date), 1.0])
         title = f"Cost against budget ({o.currency})"
-        frame = Frame(painter, rect, palette, title, legend, top, x_rows=1)
+        frame = MoneyFrame(painter, rect, palette, title, legend, top, x_rows=1)
         n = max(len(days), 1)
         base = frame.layout("cost", 0, n)
         frame.background()
-        frame.y_axis(base, o.currency)
+        frame.y_axis(base, f"Cost ({o.currency})")
+        axis[:] = [*frame.y_labels, frame.y_title]
         if days:
             frame.day_axis(base, days, weekdays=False, gridlines=False)
         frame.axes()
@@ -191,6 +252,7 @@ class ChartWidget(QWidget):
         self._kind = kind
         self._data: object = None
         self._layout: ChartLayout | None = None
+        self.y_axis_text: list[str] = []  # the cost chart's y labels as last drawn, then title
         self.setMinimumHeight(220)
         self.setMouseTracking(True)
 
@@ -208,7 +270,13 @@ class ChartWidget(QWidget):
         try:
             rect = QRectF(self.rect())
             if self._kind == "cost":
-                self._layout = paint_cost_burnup(painter, rect, self._data, self.palette())  # type: ignore[arg-type]
+                self._layout = paint_cost_burnup(
+                    painter,
+                    rect,
+                    self._data,  # type: ignore[arg-type]
+                    self.palette(),
+                    self.y_axis_text,
+                )
             else:
                 self._layout = paint_indices(painter, rect, self._data, self.palette())  # type: ignore[arg-type]
         finally:

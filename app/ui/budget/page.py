@@ -5,22 +5,29 @@ A warning banner at 80% and 100% of the project's (or an epic's) budget; a summa
 rate); the *Cost* tab: the burn-up of cost against the budget line and the cost per sprint,
 per person and per epic; the *Earned value* tab: a release (or the whole project), its
 AgileEVM table per closed sprint with each sprint's plain reading, and a chart of CPI and SPI.
-Read only: the budget is set in *Project › Settings* or with ``sprintdeck budget set``.
-Refreshes when the board store reloads or a card changes, and each time it is shown.
+The buttons *Set budget…*, *Epic budgets…* and *Release…* edit the money (app/ui/budget/
+editing.py: one undoable command each; the budget is also in *Project › Settings* and
+``sprintdeck budget set``). Refreshes when the board store reloads or a card changes, and
+each time it is shown.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
+    QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -34,6 +41,15 @@ from app.metrics.evm import EvmPoint
 from app.services import Services
 from app.services.events import Change, ChangeKind
 from app.ui.budget.charts import ChartWidget
+from app.ui.budget.editing import (
+    AddReleaseCommand,
+    BudgetDialog,
+    EpicBudgetDialog,
+    ReleaseDialog,
+    SetBudgetCommand,
+    SetEpicBudgetCommand,
+)
+from app.ui.commands import CommandContext, ServiceCommand
 from app.ui.mainwindow.registry import PageContext
 from app.ui.store import BoardStore
 
@@ -73,11 +89,28 @@ def index(value: Decimal | None) -> str:
 
 
 class BudgetView(QWidget):
-    def __init__(self, services: Services, store: BoardStore, parent: QWidget | None = None):
+    """The page's widgets on a board store. ``commands`` and ``push`` are the window's
+    (its undo stack); without them the view keeps an undo stack of its own."""
+
+    def __init__(
+        self,
+        services: Services,
+        store: BoardStore,
+        parent: QWidget | None = None,
+        commands: CommandContext | None = None,
+        push: Callable[[ServiceCommand], bool] | None = None,
+    ):
         super().__init__(parent)
         self.setObjectName("budgetPage")
         self._services = services
         self._store = store
+        self.undo_stack: QUndoStack | None = None
+        if commands is None or push is None:
+            self.undo_stack = QUndoStack(self)
+            commands = CommandContext(services, self._show_error)
+            push = self._push_here
+        self._commands = commands
+        self._push = push
         self.overview: BudgetOverviewDTO | None = None
         self.evm: EvmTableDTO | None = None
 
@@ -137,9 +170,23 @@ class BudgetView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(cost_tab, "&Cost")
         self.tabs.addTab(evm_tab, "&Earned value")
+        self.budget_button = QPushButton("Set bu&dget…")
+        self.budget_button.setObjectName("setBudgetButton")
+        self.budget_button.clicked.connect(self.set_budget)
+        self.epic_button = QPushButton("Epic bud&gets…")
+        self.epic_button.setObjectName("epicBudgetsButton")
+        self.epic_button.clicked.connect(self.set_epic_budget)
+        self.release_button = QPushButton("Re&lease…")
+        self.release_button.setObjectName("releaseButton")
+        self.release_button.clicked.connect(self.add_release)
+        actions = QHBoxLayout()
+        for button in (self.budget_button, self.epic_button, self.release_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(self.summary)
+        layout.addLayout(actions)
         layout.addWidget(self.tabs, 1)
 
         self._shown_before = False
@@ -202,6 +249,93 @@ class BudgetView(QWidget):
         self.release_box.blockSignals(False)
         self._refresh_evm()
 
+    # --- editing ---------------------------------------------------------------------------
+
+    def _push_here(self, command: ServiceCommand) -> bool:
+        assert self.undo_stack is not None
+        self.undo_stack.push(command)
+        return command.error is None
+
+    def _show_error(self, text: str) -> None:
+        QMessageBox.warning(self, "Budget", text)
+
+    def _run(self, dialog: QDialog, make: Callable[[], ServiceCommand | str]) -> bool:
+        """Show ``dialog`` until its change is accepted by the service or it is cancelled;
+        a refusal (or ``make``'s own message) is shown in the dialog, nothing is written."""
+        try:
+            while dialog.exec() == QDialog.DialogCode.Accepted:
+                command = make()
+                if isinstance(command, str):
+                    dialog.error.setText(command)  # type: ignore[attr-defined]
+                    continue
+                command.quiet = True
+                self._push(command)
+                if command.error is None:
+                    self.refresh()
+                    return True
+                dialog.error.setText(command.error)  # type: ignore[attr-defined]
+            return False
+        finally:
+            dialog.deleteLater()  # the window is the active one again (its shortcuts work)
+
+    def _epics(self, project_id: int) -> list[tuple[str, str]]:
+        return [
+            (c.key, c.title)
+            for c in self._services.cards.list_cards(project_id)
+            if c.type == "epic"
+        ]
+
+    def set_budget(self) -> None:
+        """*Set budget…*: the project's budget (empty: none)."""
+        project = self._store.project
+        if project is None or self.overview is None:
+            return
+        old = self.overview.budget
+        dialog = BudgetDialog(self, old, self.overview.currency)
+        self._run(
+            dialog,
+            lambda: SetBudgetCommand(self._commands, project.id, dialog.amount.text(), old),
+        )
+
+    def set_epic_budget(self) -> None:
+        """*Epic budgets…*: one epic's own budget (empty: none)."""
+        project = self._store.project
+        if project is None or self.overview is None:
+            return
+        budgets = {e.key: e.budget for e in self._services.budget.epic_budgets(project.id)}
+        dialog = EpicBudgetDialog(self, self._epics(project.id), budgets, self.overview.currency)
+
+        def make() -> ServiceCommand | str:
+            key = dialog.epic_key()
+            if key is None:
+                return "This project has no epics yet."
+            return SetEpicBudgetCommand(
+                self._commands, project.id, key, dialog.amount.text(), dialog.old_budget()
+            )
+
+        self._run(dialog, make)
+
+    def add_release(self) -> None:
+        """*Release…*: define a release for earned value, then show its figures."""
+        project = self._store.project
+        if project is None or self.overview is None:
+            return
+        dialog = ReleaseDialog(self, self._epics(project.id), self.overview.currency)
+
+        def make() -> ServiceCommand | str:
+            values = dialog.values()
+            if dialog.chosen.isChecked() and not values["epic_keys"]:
+                return "Tick at least one epic, or choose the whole backlog."
+            return AddReleaseCommand(self._commands, project.id, values)
+
+        if self._run(dialog, make):
+            at = self.release_box.findData(dialog.name.text().strip())
+            if at >= 0:
+                self.release_box.setCurrentIndex(at)
+                self.tabs.setCurrentIndex(1)
+
+    # --- showing ---------------------------------------------------------------------------
+
     def _show_overview(self, o: BudgetOverviewDTO) -> None:
         if o.warnings:
             worst = max(w.level for w in o.warnings)
@@ -218,7 +352,7 @@ class BudgetView(QWidget):
             self.banner.clear()
         cur = o.currency
         if o.budget is None:
-            spent = f"Spent {money(o.cost_to_date)} {cur}; no budget set (Project › Settings)."
+            spent = f"Spent {money(o.cost_to_date)} {cur}; no budget set (Set budget…)."
         else:
             spent = (
                 f"Spent {money(o.cost_to_date)} of {money(o.budget)} {cur} "
@@ -336,4 +470,4 @@ class BudgetPage(BudgetView):
     """The registered page: a :class:`BudgetView` built from the window's PageContext."""
 
     def __init__(self, ctx: PageContext) -> None:
-        super().__init__(ctx.services, ctx.store, ctx.window)
+        super().__init__(ctx.services, ctx.store, ctx.window, ctx.commands, ctx.push)
