@@ -286,8 +286,11 @@ class ChartService:
                 )
             ):
                 resting[column_id] -= 1
-            for at, card_id, column_id, category, archived, kind in session.execute(
+            # By card only (the filters in Python): with a condition on the project or the
+            # time, SQLite would rather walk the project's whole history by (project, at).
+            for project, at, card_id, column_id, category, archived, kind in session.execute(
                 select(
+                    HistoryEvent.project_id,
                     HistoryEvent.at,
                     HistoryEvent.card_id,
                     HistoryEvent.column_id_after,
@@ -295,14 +298,13 @@ class ChartService:
                     HistoryEvent.archived_after,
                     HistoryEvent.kind,
                 )
-                .where(
-                    HistoryEvent.card_id.in_(chunk),
-                    HistoryEvent.project_id == project_id,
-                    HistoryEvent.at < begin,
-                )
+                .where(HistoryEvent.card_id.in_(chunk))
                 .order_by(HistoryEvent.at, HistoryEvent.id)
             ):
-                before[card_id] = FlowEvent(at, card_id, column_id, category, bool(archived), kind)
+                if project == project_id and at < begin:
+                    before[card_id] = FlowEvent(
+                        at, card_id, column_id, category, bool(archived), kind
+                    )
         start = sorted(before.values(), key=lambda e: (_utc(e.at), e.card_id))
         return [
             *start,
@@ -392,31 +394,37 @@ class ChartService:
         up to ``cutoff`` (later ones are never applied). ``baseline`` is the burndown's
         start instant. The JSON ``before`` is read only for the close's carry-over moves."""
         ever_in = select(HistoryEvent.card_id).where(HistoryEvent.sprint_id_after == sprint.id)
-        query = (
-            select(
-                HistoryEvent.id,
-                HistoryEvent.at,
-                HistoryEvent.card_id,
-                HistoryEvent.kind,
-                HistoryEvent.sprint_id_after,
-                HistoryEvent.points_after,
-                HistoryEvent.category_after,
-                HistoryEvent.archived_after,
+        card_ids = sorted(
+            session.scalars(
+                select(Card.id).where(
+                    or_(Card.id.in_(ever_in), Card.id.in_(sprint_facts.committed_ids(sprint.id))),
+                    Card.type != "epic",
+                )
             )
-            .join(Card, Card.id == HistoryEvent.card_id)
-            .where(
-                HistoryEvent.project_id == sprint.project_id,
-                or_(
-                    HistoryEvent.card_id.in_(ever_in),
-                    HistoryEvent.card_id.in_(sprint_facts.committed_ids(sprint.id)),
-                ),
-                Card.type != "epic",
-            )
-            .order_by(HistoryEvent.at, HistoryEvent.id)
         )
-        if cutoff is not None:
-            query = query.where(HistoryEvent.at <= cutoff)
-        rows = session.execute(query).all()
+        # The events by card only (the project and the cut-off checked in Python): with a
+        # condition on the project or the time, SQLite would rather walk the project's whole
+        # history by (project, at) than the cards' by (card, at).
+        rows = []
+        for chunk in _chunks(card_ids):
+            rows.extend(
+                r
+                for r in session.execute(
+                    select(
+                        HistoryEvent.project_id,
+                        HistoryEvent.id,
+                        HistoryEvent.at,
+                        HistoryEvent.card_id,
+                        HistoryEvent.kind,
+                        HistoryEvent.sprint_id_after,
+                        HistoryEvent.points_after,
+                        HistoryEvent.category_after,
+                        HistoryEvent.archived_after,
+                    ).where(HistoryEvent.card_id.in_(chunk))
+                )
+                if r.project_id == sprint.project_id and (cutoff is None or r.at <= cutoff)
+            )
+        rows.sort(key=lambda r: (r.at, r.id))
         # Events before ``settled`` only set the state at the start: each card's last one
         # is enough. (No earlier than the cut-off, nor than the close's carry-over window,
         # so every event the replay would skip or cut off is kept as it is.)
