@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from app.clock import project_zone
@@ -179,11 +179,15 @@ def cumulative_flow(
     events: Iterable[FlowEvent],
     now: dt.datetime | None = None,
     time_zone: str | dt.tzinfo = "UTC",
+    resting: Mapping[int, int] | None = None,
 ) -> CumulativeFlow:
     """Cards per column at the end of each day from ``start`` to ``end`` (both included).
 
     ``events`` are every history event of the project's cards (any order); ``now`` cuts the
-    replay off (days that begin after it have no values).
+    replay off (days that begin after it have no values). ``resting`` counts, per column, the
+    live cards that have no event in ``events`` and stay where they are over the whole range
+    (the caller then passes only the history of the others: their last event before the
+    start and every event from it on), which gives the same counts as the full history.
     """
     zone = project_zone(time_zone)
     days = _days(start, end)
@@ -205,7 +209,7 @@ def cumulative_flow(
             event = ordered[index]
             index += 1
             where[event.card_id] = None if event.archived else event.column_id
-        counts: dict[int, int] = {}
+        counts: dict[int, int] = dict(resting) if resting else {}
         for column_id in where.values():
             if column_id is not None:
                 counts[column_id] = counts.get(column_id, 0) + 1

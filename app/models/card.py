@@ -48,6 +48,8 @@ class Card(Base):
         UniqueConstraint("project_id", "rank"),
         Index("ix_card_column_rank", "column_id", "rank"),
         Index("ix_card_sprint", "sprint_id"),
+        # The cumulative flow's count of cards per column at the start of its range.
+        Index("ix_card_project_column", "project_id", "column_id", "archived", "type"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

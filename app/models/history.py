@@ -39,6 +39,8 @@ class HistoryEvent(Base):
     __table_args__ = (
         Index("ix_history_event_card_at", "card_id", "at"),
         Index("ix_history_event_project_at", "project_id", "at"),
+        # Which cards were ever in a sprint (the burndown, the live sprint facts).
+        Index("ix_history_event_sprint_card", "sprint_id_after", "card_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

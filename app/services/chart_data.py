@@ -7,14 +7,14 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from app.clock import today_in
+from app.clock import project_zone, today_in
 from app.errors import NotFound, ValidationError
 from app.metrics import flow as flow_metrics
 from app.metrics import velocity as velocity_metrics
-from app.metrics.burndown import BurndownEvent, BurndownSeries, burndown
+from app.metrics.burndown import BurndownEvent, BurndownSeries, _utc, burndown, day_start_utc
 from app.metrics.flow import ControlChart, CumulativeFlow, FlowColumn, FlowEvent, Throughput
 from app.metrics.velocity import VelocitySeries
 from app.models import (
@@ -27,6 +27,7 @@ from app.models import (
 )
 from app.services import sprint_facts
 from app.services.context import ServiceContext
+from app.services.sprint_facts import utc
 from app.services.validation import clean_date
 
 ZERO = Decimal("0")
@@ -36,6 +37,12 @@ DEFAULT_RANGE_DAYS = 30
 # The carry-over events of a sprint's close are written just before its ``closed_at``; an
 # event moving a not-completed card out of the sprint this close to it is that carry-over.
 CARRY_OVER_WINDOW = dt.timedelta(seconds=60)
+# Card ids per IN list (well below SQLite's and PostgreSQL's limits on bound parameters).
+CHUNK = 5000
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,9 +109,16 @@ class ChartService:
                     select(WorkflowColumn).where(WorkflowColumn.project_id == project.id)
                 )
             ]
-            events = self._flow_events(session, project.id)
+            begin = day_start_utc(first, project_zone(project.time_zone))
+            events, resting = self._flow_window(session, project.id, begin)
             return flow_metrics.cumulative_flow(
-                first, last, columns, events, now=self._ctx.clock(), time_zone=project.time_zone
+                first,
+                last,
+                columns,
+                events,
+                now=self._ctx.clock(),
+                time_zone=project.time_zone,
+                resting=resting,
             )
 
     def control_chart(
@@ -226,6 +240,81 @@ class ChartService:
         return first, last
 
     @staticmethod
+    def _flow_window(
+        session: Session, project_id: int, begin: dt.datetime
+    ) -> tuple[list[FlowEvent], dict[int, int]]:
+        """What the cumulative flow from ``begin`` needs, instead of the whole history: the
+        events from ``begin`` on, the last event before it of each card those events move
+        (its state at the start), and the live cards per column of every other card, counted
+        from the card table. A card without an event from ``begin`` on stays where its last
+        event put it, which is where the card row is (every change to a card's column or
+        archived flag writes its event with the card's state, in the same transaction)."""
+        recent = session.execute(
+            select(
+                HistoryEvent.at,
+                HistoryEvent.card_id,
+                HistoryEvent.column_id_after,
+                HistoryEvent.category_after,
+                HistoryEvent.archived_after,
+                HistoryEvent.kind,
+            )
+            .join(Card, Card.id == HistoryEvent.card_id)
+            .where(
+                HistoryEvent.project_id == project_id,
+                HistoryEvent.at >= begin,
+                Card.type != "epic",
+            )
+            .order_by(HistoryEvent.at, HistoryEvent.id)
+        ).all()
+        moved = sorted({row[1] for row in recent})
+        resting: dict[int, int] = dict(
+            session.execute(
+                select(Card.column_id, func.count())
+                .where(
+                    Card.project_id == project_id,
+                    Card.archived.is_(False),
+                    Card.type != "epic",
+                )
+                .group_by(Card.column_id)
+            ).all()
+        )
+        before: dict[int, FlowEvent] = {}
+        for chunk in _chunks(moved):
+            for column_id in session.scalars(
+                select(Card.column_id).where(
+                    Card.id.in_(chunk), Card.project_id == project_id, Card.archived.is_(False)
+                )
+            ):
+                resting[column_id] -= 1
+            # By card only (the filters in Python): with a condition on the project or the
+            # time, SQLite would rather walk the project's whole history by (project, at).
+            for project, at, card_id, column_id, category, archived, kind in session.execute(
+                select(
+                    HistoryEvent.project_id,
+                    HistoryEvent.at,
+                    HistoryEvent.card_id,
+                    HistoryEvent.column_id_after,
+                    HistoryEvent.category_after,
+                    HistoryEvent.archived_after,
+                    HistoryEvent.kind,
+                )
+                .where(HistoryEvent.card_id.in_(chunk))
+                .order_by(HistoryEvent.at, HistoryEvent.id)
+            ):
+                if project == project_id and at < begin:
+                    before[card_id] = FlowEvent(
+                        at, card_id, column_id, category, bool(archived), kind
+                    )
+        start = sorted(before.values(), key=lambda e: (_utc(e.at), e.card_id))
+        return [
+            *start,
+            *(
+                FlowEvent(at, card_id, column_id, category, bool(archived), kind)
+                for at, card_id, column_id, category, archived, kind in recent
+            ),
+        ], resting
+
+    @staticmethod
     def _flow_events(session: Session, project_id: int) -> list[FlowEvent]:
         rows = session.execute(
             select(
@@ -270,7 +359,14 @@ class ChartService:
             else:
                 committed = sprint_facts.commitment_points(session, sprint.id)
             cutoff = sprint.closed_at if sprint.state == "closed" else self._ctx.clock()
-            events = self._events(session, sprint)
+            baseline = (
+                utc(sprint.started_at)
+                if sprint.started_at is not None
+                else day_start_utc(start, project_zone(project.time_zone))
+            )
+            events = self._events(
+                session, sprint, baseline, None if cutoff is None else utc(cutoff)
+            )
             if unit == "cards":
                 events = [dataclasses.replace(e, points_after=ONE) for e in events]
             return burndown(
@@ -286,46 +382,96 @@ class ChartService:
             )
 
     @staticmethod
-    def _events(session: Session, sprint: Sprint) -> list[BurndownEvent]:
-        card_ids = select(HistoryEvent.card_id).where(
-            HistoryEvent.project_id == sprint.project_id,
-            HistoryEvent.sprint_id_after == sprint.id,
-        )
-        committed_ids = sprint_facts.committed_ids(sprint.id)
-        rows = session.execute(
-            select(HistoryEvent)
-            .join(Card, Card.id == HistoryEvent.card_id)
-            .where(
-                HistoryEvent.project_id == sprint.project_id,
-                or_(HistoryEvent.card_id.in_(card_ids), HistoryEvent.card_id.in_(committed_ids)),
-                Card.type != "epic",
-            )
-            .order_by(HistoryEvent.at, HistoryEvent.id)
-        ).scalars()
-        carried: set[int] = set()
-        if sprint.state == "closed":
-            carried = sprint_facts.carried_over(session, sprint.id)
-        events = []
-        for e in rows:
-            if (
-                e.card_id in carried
-                and sprint.closed_at is not None
-                and e.kind == "sprint_changed"
-                and (e.before or {}).get("sprint_id") == sprint.id
-                and e.at >= sprint.closed_at - CARRY_OVER_WINDOW
-            ):
-                continue  # the close itself moved it out: not a removal during the sprint
-            events.append(
-                BurndownEvent(
-                    at=e.at,
-                    card_id=e.card_id,
-                    in_sprint_after=e.sprint_id_after == sprint.id,
-                    points_after=e.points_after,
-                    done_after=e.category_after == "done",
-                    archived_after=bool(e.archived_after),
+    def _events(
+        session: Session,
+        sprint: Sprint,
+        baseline: dt.datetime,
+        cutoff: dt.datetime | None,
+    ) -> list[BurndownEvent]:
+        """The events the burndown replays, and no more: of every card that was ever in the
+        sprint (or in its snapshots), the last event before the start (the state the start
+        finds; the burndown keeps nothing else of the planning) and every event from then
+        up to ``cutoff`` (later ones are never applied). ``baseline`` is the burndown's
+        start instant. The JSON ``before`` is read only for the close's carry-over moves."""
+        ever_in = select(HistoryEvent.card_id).where(HistoryEvent.sprint_id_after == sprint.id)
+        card_ids = sorted(
+            session.scalars(
+                select(Card.id).where(
+                    or_(Card.id.in_(ever_in), Card.id.in_(sprint_facts.committed_ids(sprint.id))),
+                    Card.type != "epic",
                 )
             )
-        return events
+        )
+        # The events by card only (the project and the cut-off checked in Python): with a
+        # condition on the project or the time, SQLite would rather walk the project's whole
+        # history by (project, at) than the cards' by (card, at).
+        rows = []
+        for chunk in _chunks(card_ids):
+            rows.extend(
+                r
+                for r in session.execute(
+                    select(
+                        HistoryEvent.project_id,
+                        HistoryEvent.id,
+                        HistoryEvent.at,
+                        HistoryEvent.card_id,
+                        HistoryEvent.kind,
+                        HistoryEvent.sprint_id_after,
+                        HistoryEvent.points_after,
+                        HistoryEvent.category_after,
+                        HistoryEvent.archived_after,
+                    ).where(HistoryEvent.card_id.in_(chunk))
+                )
+                if r.project_id == sprint.project_id and (cutoff is None or r.at <= cutoff)
+            )
+        rows.sort(key=lambda r: (r.at, r.id))
+        # Events before ``settled`` only set the state at the start: each card's last one
+        # is enough. (No earlier than the cut-off, nor than the close's carry-over window,
+        # so every event the replay would skip or cut off is kept as it is.)
+        settled = baseline
+        carried: set[int] = set()
+        carry_from = None
+        if sprint.state == "closed":
+            carried = sprint_facts.carried_over(session, sprint.id)
+            if sprint.closed_at is not None:
+                carry_from = utc(sprint.closed_at) - CARRY_OVER_WINDOW
+                settled = min(settled, carry_from)
+        if cutoff is not None:
+            settled = min(settled, cutoff)
+        candidates = [
+            r.id
+            for r in rows
+            if carry_from is not None
+            and r.card_id in carried
+            and r.kind == "sprint_changed"
+            and _utc(r.at) >= carry_from
+        ]
+        carry_over: set[int] = set()
+        for chunk in _chunks(candidates):
+            for event_id, before in session.execute(
+                select(HistoryEvent.id, HistoryEvent.before).where(HistoryEvent.id.in_(chunk))
+            ):
+                if (before or {}).get("sprint_id") == sprint.id:
+                    carry_over.add(event_id)
+        start: dict[int, BurndownEvent] = {}
+        events = []
+        for r in rows:
+            if r.id in carry_over:
+                continue  # the close itself moved it out: not a removal during the sprint
+            event = BurndownEvent(
+                at=r.at,
+                card_id=r.card_id,
+                in_sprint_after=r.sprint_id_after == sprint.id,
+                points_after=r.points_after,
+                done_after=r.category_after == "done",
+                archived_after=bool(r.archived_after),
+            )
+            if _utc(r.at) < settled:
+                start.pop(r.card_id, None)
+                start[r.card_id] = event  # re-inserted: the dict keeps the (at, id) order
+            else:
+                events.append(event)
+        return [*start.values(), *events]
 
 
 __all__ = ["CardTimeDTO", "ChartService"]
