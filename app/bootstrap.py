@@ -176,7 +176,11 @@ class StartupSupport:
         from app.startup import StartingServices, first_paint
 
         first = first_paint(url, project_key)
-        return None if first is None else StartingServices(first, build)
+        if first is None:
+            return None
+        # The full start-up check, run after the paint (in a worker thread): no service is
+        # built, so nothing is written, until it says healthy.
+        return StartingServices(first, build, lambda: self.check(url))
 
 
 def team_init(url: str, owner: str, member: str) -> list[str]:

@@ -17,6 +17,14 @@ painted (:meth:`StartingServices.finish`, from a zero-delay timer):
   on the spot when it is used before the timer fired: nothing behaves differently, it only
   comes later; after the paint every member is the real service's.
 
+The first read asks only the checks whose cost does not grow with the file (header,
+write-ahead log, schema revision, permissions) and reads through a read-only connection.
+The page check (``PRAGMA quick_check``, linear in the file's size) is a
+:class:`BackgroundCheck`: the window starts it in a worker thread once it has painted,
+and :class:`StartingServices` builds no service (so nothing can write) until it says
+healthy; anything used before then waits for it. A damaged file gets no service at all:
+the window closes and the ordinary start-up's damage dialog is shown, nothing written.
+
 Any other case (a new, old, damaged, foreign or read-only file, another database server)
 takes the ordinary path: health check and its dialogs first, then the services, then the
 window. If another program changed the database between the first read and the services
@@ -29,13 +37,14 @@ This module must not import SQLAlchemy (tests/storage/test_dburl.py checks).
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from app.errors import DomainError
+from app.errors import DatabaseProblem, DomainError
 from app.services.dto import BoardDTO, ProjectDTO
 from app.services.events import ChangeBus
-from app.storage import FirstRead, storage_for
+from app.storage import FirstRead, HealthReport, storage_for
 
 if TYPE_CHECKING:
     from app.services import Services
@@ -84,6 +93,10 @@ class FirstPaint:
         """True when another program committed since the read (asked once)."""
         return self._read.changed_since()
 
+    def close(self) -> None:
+        """Let go of the first read's connection (when no service will be built)."""
+        self._read.close()
+
 
 def first_paint(url: str, project_key: str | None) -> FirstPaint | None:
     """The first board to paint (``project_key``'s, else the first project's), read
@@ -91,6 +104,62 @@ def first_paint(url: str, project_key: str | None) -> FirstPaint | None:
     healthy database with a project in it, or an engine without such a read)."""
     read = storage_for(url).first_read(project_key)
     return None if read is None else FirstPaint(read)
+
+
+class BackgroundCheck:
+    """The start-up health check, run once: in a worker thread (:meth:`start`, after the
+    first paint) or here and now when its verdict is wanted first (:meth:`wait`).
+
+    ``check`` must not touch Qt (it runs in the worker); ``done`` is called in that thread
+    with the report, so a window hands it something thread-safe (a queued signal's emit).
+    """
+
+    def __init__(self, check: Callable[[], HealthReport]) -> None:
+        self._check = check
+        self._lock = threading.Lock()
+        self._finished = threading.Event()
+        self._started = False
+        self._report: HealthReport | None = None
+        self._error: BaseException | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self._finished.is_set()
+
+    def _claim(self) -> bool:
+        with self._lock:
+            if self._started:
+                return False
+            self._started = True
+            return True
+
+    def _run(self, done: Callable[[HealthReport], None] | None) -> None:
+        try:
+            self._report = self._check()
+        except BaseException as exc:  # reported to whoever waits, never lost in the thread
+            self._error = exc
+        finally:
+            self._finished.set()
+        if done is not None and self._report is not None:
+            done(self._report)
+
+    def start(self, done: Callable[[HealthReport], None] | None = None) -> None:
+        """Run the check in a worker thread (once); ``done`` gets its report there."""
+        if self._claim():
+            threading.Thread(
+                target=self._run, args=(done,), name="sprintdeck-health", daemon=True
+            ).start()
+
+    def wait(self) -> HealthReport:
+        """The report, waiting for the worker (or running the check here if none was
+        started)."""
+        if self._claim():
+            self._run(None)
+        self._finished.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._report is not None
+        return self._report
 
 
 class StartingServices:
@@ -101,9 +170,15 @@ class StartingServices:
     Every member of Services is spelled out here; none is looked up by name.
     """
 
-    def __init__(self, first: FirstPaint, build: Callable[[ChangeBus], Services]) -> None:
+    def __init__(
+        self,
+        first: FirstPaint,
+        build: Callable[[ChangeBus], Services],
+        check: Callable[[], HealthReport],
+    ) -> None:
         self.bus = ChangeBus()
         self.first_paint = first
+        self.check = BackgroundCheck(check)
         self._build = build
         self._real: Services | None = None
         self._painting = True
@@ -116,8 +191,20 @@ class StartingServices:
 
     @property
     def services(self) -> Services:
-        """The services, built now if they were not yet."""
+        """The services, built now if they were not yet: only once the health check said
+        healthy (waiting for it if need be); a damaged file raises DatabaseProblem and
+        gets no service, so nothing is ever written to it."""
         if self._real is None:
+            report = self.check.wait()
+            if report.kind != "healthy":
+                more = (
+                    ""
+                    if "sprintdeck check" in (report.problem or "")
+                    else (" `sprintdeck check` says more.")
+                )
+                raise DatabaseProblem(
+                    f"{report.problem or report.summary} Nothing was written.{more}"
+                )
             real = self._build(self.bus)
             # Asked before anything of ours can write: what changed since the first read
             # was someone else's doing. (Later changes are the change feed's business.)

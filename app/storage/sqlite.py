@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from app.dburl import is_read_only_url, read_only_url, sqlite_path
 from app.errors import DatabaseProblem, NotFound, ValidationError
@@ -122,12 +123,19 @@ class SqliteStorage:
     def first_read(self, project_key: str | None) -> SqliteFirstRead | None:
         if self.path is None or self.is_read_only() or "?" in self.url:
             return None
-        if self.check(quick=True).kind != "healthy":
+        from app.storage.sqlite_health import check_database
+
+        # Only the checks whose cost does not grow with the file: the page check runs after
+        # the paint (app/startup.py), and until it says healthy nothing can write.
+        if check_database(self.url, quick=True, deep=False).kind != "healthy":
             return None
         from app.storage.sqlite_board import read_board, read_projects
 
         try:
-            conn = sqlite3.connect(self.path, isolation_level=None)
+            # Read-only: a file the deep check may yet find damaged is never written, not
+            # even by a checkpoint when this connection closes.
+            uri = f"file:{quote(str(self.path.absolute()))}?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None)
         except sqlite3.Error:
             return None
         try:

@@ -11,7 +11,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -158,6 +158,8 @@ def _run_database(
         started = _start_painted_first(url, open_runtime, support, settings, requested)
         if started is not None:
             return started, True
+        # None: the file needs the ordinary start-up, or the check after the first paint
+        # found it damaged; either way the check and its dialog come next.
     read_only = False
     lock = None
     if support is not None:
@@ -251,6 +253,19 @@ def _take_lock(url: str, support: Any, parent: QWidget | None = None) -> Any:
     return lock
 
 
+class _CheckRelay(QObject):
+    """Carries the health check's report from its worker thread to the window's thread
+    (a queued signal: the worker never touches a widget)."""
+
+    checked = Signal(object)
+
+    def emit_checked(self, report: object) -> None:
+        try:
+            self.checked.emit(report)
+        except RuntimeError:
+            pass  # the window (and this relay) is gone already: nobody is waiting
+
+
 def _start_painted_first(
     url: str,
     open_runtime: Callable[..., Any],
@@ -259,8 +274,10 @@ def _start_painted_first(
     requested: list[str],
 ) -> int | None:
     """Paint the first board from the first paint, before the services exist
-    (app/startup.py: StartingServices), build them right after; None when the database
-    needs the ordinary start-up."""
+    (app/startup.py: StartingServices), then run the health check in a worker thread and
+    build the services once it says healthy; None when the database needs the ordinary
+    start-up (also when that check found it damaged: the window closes, nothing was
+    written, and the ordinary start-up shows why)."""
     runtimes: list[Any] = []
 
     def build(bus: object) -> Any:
@@ -287,6 +304,22 @@ def _start_painted_first(
         QMessageBox.critical(None, "Sprintdeck cannot open the database", str(exc))
         return 1
 
+    damaged: list[Any] = []
+
+    def checked(report: Any) -> None:
+        if report.kind != "healthy":
+            damaged.append(report)
+            window.close()
+            app.exit(1)
+            return
+        finish()
+
+    relay = _CheckRelay(window)
+    relay.checked.connect(checked)
+
+    def start_check() -> None:
+        services.check.start(relay.emit_checked)
+
     def finish() -> None:
         try:
             changed = services.finish()
@@ -306,11 +339,21 @@ def _start_painted_first(
     window.show()
     services.painted()  # the first paint's questions are asked: the rest is the services'
     # Bound to the window: if it is gone before the event loop ran (another database was
-    # asked for), the services are not built and no lock is taken for it.
-    QTimer.singleShot(0, window, finish)
+    # asked for), the check is not run, the services are not built and no lock is taken.
+    # The check starts after the paint, so the first paint does not pay for it.
+    QTimer.singleShot(0, window, start_check)
     try:
-        return app_exec()
+        code = app_exec()
+        if damaged:
+            return None
+        if not services.ready and not requested and services.check.wait().kind != "healthy":
+            # The loop ended before the check's verdict arrived (the window was closed at
+            # once): nothing was built, so nothing was written; the verdict still stands.
+            return None
+        return code
     finally:
+        if not services.ready:
+            services.first_paint.close()
         _dispose(window)
         for runtime in runtimes:
             runtime.close()

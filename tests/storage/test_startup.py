@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.bootstrap import Runtime, open_runtime
+from app.bootstrap import Runtime, StartupSupport, open_runtime
 from app.services import Services
 from app.services.events import ChangeBus
 from app.startup import FirstPaintBoard, FirstPaintProjects, StartingServices, first_paint
@@ -39,7 +39,8 @@ def deferred(tmp_path: Path) -> Iterator[tuple[Path, StartingServices, list[Runt
         runtimes.append(runtime)
         return runtime.services
 
-    yield path, StartingServices(first, build), runtimes
+    support = StartupSupport()
+    yield path, StartingServices(first, build, lambda: support.check(_url(path))), runtimes
     for runtime in runtimes:
         runtime.close()
 
@@ -194,3 +195,78 @@ sys.exit(main(["--db", sys.argv[1]]))
     with sqlite3.connect(path) as conn:
         (saved,) = conn.execute("SELECT column_id FROM card WHERE number = ?", (number,)).fetchone()
     assert saved == column_id
+
+
+def _damage_unread_table(path: Path, table: str = "risk") -> None:
+    """Break the root page of ``table`` (one the first board never reads): the header and
+    the board read are fine, ``PRAGMA quick_check`` is not."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA journal_mode=DELETE")
+        (root,) = conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)
+        ).fetchone()
+        (page_size,) = conn.execute("PRAGMA page_size").fetchone()
+    conn.close()
+    data = bytearray(path.read_bytes())
+    data[(root - 1) * page_size] = 0x77  # not a b-tree page type
+    path.write_bytes(bytes(data))
+
+
+def test_the_first_read_does_not_pay_for_the_page_check(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """No PRAGMA quick_check (linear in the file's size) before the first paint; the full
+    check is the StartingServices' BackgroundCheck."""
+    import app.storage.sqlite_health as health
+
+    path = tmp_path / "demo.db"
+    _demo_file(path)
+    asked: list[bool] = []
+    real = health.check_database
+
+    def spy(url: str, quick: bool = False, deep: bool = True):  # type: ignore[no-untyped-def]
+        asked.append(deep)
+        return real(url, quick=quick, deep=deep)
+
+    monkeypatch.setattr(health, "check_database", spy)
+    assert first_paint(_url(path), None) is not None
+    assert asked == [False]
+
+
+def test_a_damaged_file_is_painted_but_gets_no_service(tmp_path: Path) -> None:
+    from app.errors import DatabaseProblem
+
+    path = tmp_path / "demo.db"
+    _demo_file(path)
+    _damage_unread_table(path)
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    first = first_paint(_url(path), None)
+    assert first is not None and first.board.cards  # the board was read all the same
+    built: list[object] = []
+    services = StartingServices(first, built.append, lambda: StartupSupport().check(_url(path)))
+    services.check.start()
+    report = services.check.wait()
+    assert report.kind == "corrupt" and "damaged" in (report.problem or "")
+    with pytest.raises(DatabaseProblem, match="Nothing was written"):
+        services.cards  # noqa: B018 - a write would start here
+    with pytest.raises(DatabaseProblem):
+        services.finish()
+    assert built == [] and not services.ready
+    first.close()
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+def test_the_check_runs_once_in_a_worker_thread(deferred) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    _path, services, runtimes = deferred
+    seen: list[tuple[str, str]] = []
+    done = threading.Event()
+
+    def on_done(report) -> None:  # type: ignore[no-untyped-def]
+        seen.append((report.kind, threading.current_thread().name))
+        done.set()
+
+    services.check.start(on_done)
+    services.check.start(on_done)  # once only
+    assert done.wait(30)
+    assert seen == [("healthy", "sprintdeck-health")]
+    assert services.finish() is False and len(runtimes) == 1

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.bootstrap import Runtime, open_runtime
+from app.bootstrap import Runtime, StartupSupport, open_runtime
 from app.services import Services
 from app.services.events import ChangeBus
 from app.startup import StartingServices, first_paint
@@ -29,7 +29,7 @@ def starting(tmp_path: Path) -> Iterator[tuple[StartingServices, list[Runtime]]]
         runtimes.append(runtime)
         return runtime.services
 
-    yield StartingServices(first, build), runtimes
+    yield StartingServices(first, build, lambda: StartupSupport().check(url)), runtimes
     for runtime in runtimes:
         runtime.close()
 

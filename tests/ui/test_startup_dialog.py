@@ -171,3 +171,48 @@ def test_newer_schema_is_refused_untouched(qapp, db_path: Path, dialogs, shown) 
     assert "newer version" in seen[0].message.text()
     assert digest(db_path) == before
     shutil.rmtree(db_path.parent / "nothing", ignore_errors=True)
+
+
+def test_a_damaged_file_painted_first_gets_no_write_and_the_damage_dialog(
+    qapp, db_path: Path, _isolated_data_dir: Path, dialogs, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Damage the page check finds but the first read does not touch: the window paints
+    the board from the first read, the check (in its worker thread, after the paint) says
+    damaged, the window closes, the damage dialog explains, and the file is unchanged."""
+    import sqlite3
+
+    from PySide6.QtCore import QTimer
+
+    from app.ui import application
+
+    rt = make_runtime(db_path, demo=True)
+    rt.close()
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("PRAGMA journal_mode=DELETE")
+        (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'risk'").fetchone()
+        (page_size,) = conn.execute("PRAGMA page_size").fetchone()
+    conn.close()
+    data = bytearray(db_path.read_bytes())
+    data[(root - 1) * page_size] = 0x77  # not a b-tree page: only quick_check notices
+    db_path.write_bytes(bytes(data))
+    before = (digest(db_path), db_path.stat().st_mtime_ns)
+    painted: list[tuple[str, int]] = []
+    real_exec = application.app_exec
+
+    def exec_and_look() -> int:
+        window = next(w for w in QApplication.topLevelWidgets() if hasattr(w, "store"))
+        if window.isVisible():
+            window.repaint()
+            painted.append((window.windowTitle(), len(window.store.cards())))
+        QTimer.singleShot(30_000, qapp.quit)  # a safety net: never hang the suite
+        return real_exec()
+
+    monkeypatch.setattr(application, "app_exec", exec_and_look)
+    script, seen = dialogs
+    script.append((QUIT, None))
+    assert run_gui("sqlite:///" + str(db_path), open_runtime, StartupSupport()) == 1
+    assert len(painted) == 1 and "Payments Platform" in painted[0][0] and painted[0][1] > 10
+    assert len(seen) == 1 and "damaged" in seen[0].message.text()
+    assert not any(w.isVisible() for w in QApplication.topLevelWidgets())
+    assert (digest(db_path), db_path.stat().st_mtime_ns) == before
+    assert not db_path.with_name(db_path.name + "-wal").exists()
