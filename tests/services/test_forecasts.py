@@ -262,13 +262,13 @@ def test_a_risk_counts_only_in_the_forecasts_of_what_it_is_linked_to(
     risks = services.risks
     risks.add_risk(project.id, "Anywhere", probability=5, impact=1, schedule_days=1)
     risks.add_risk(project.id, "On A", probability=5, impact=1, schedule_days=1,
-                   links=[f"FC-{epic_a.number}"])  # fmt: skip
+                   epics=[f"FC-{epic_a.number}"])  # fmt: skip
     risks.add_risk(project.id, "On a card of A", probability=5, impact=1, schedule_days=1,
-                   links=[a_child])  # fmt: skip
+                   cards=[a_child])  # fmt: skip
     risks.add_risk(project.id, "On Beta", probability=5, impact=1, schedule_days=1,
                    milestones=["Beta"])  # fmt: skip
     risks.add_risk(project.id, "On the loose card", probability=5, impact=1, schedule_days=1,
-                   links=[services.cards.get_card(loose).key])  # fmt: skip
+                   cards=[services.cards.get_card(loose).key])  # fmt: skip
     forecast = services.forecasts.forecast
     assert forecast(project.id, epic=f"FC-{epic_a.number}", seed=1).risks == ("R-1", "R-2", "R-3")
     assert forecast(project.id, epic=f"FC-{epic_b.number}", seed=1).risks == ("R-1",)

@@ -23,7 +23,9 @@ Importing writes it into any database, one transaction: rows parents first (the 
 ``Base.metadata.sorted_tables``), each without its id, so the database gives a new one;
 every old id is mapped to its new one and every foreign key rewritten through the mapping of
 the table it names. A member is matched to an existing one by display name, regardless of
-case, and then keeps what that database says of them (their rates); everything else,
+case, and then keeps what that database says of them (their default rates; the rates they
+had in the file become the moved project's own rates for them, so its logs cost what they
+cost before the move); everything else,
 labels included, is the project's own. Card numbers, ranks, keys, the history (actors, times,
 changed values) and the sprint snapshots stay as they were, so the moved project's reports
 and charts are the same in both databases. Ids that are not foreign keys are rewritten too:
@@ -305,14 +307,7 @@ def import_project_data(
             if table not in owned:  # what hangs on a matched row is that database's
                 rows = [r for r in rows if not _hangs_on(table, r, matched)]
             elif _shared_keys(table, owned):  # so does a default rate of a matched member
-                rows = [
-                    r
-                    for r in rows
-                    if not (
-                        all(r.get(fk.parent.name) is None for fk in _owned_keys(table, owned))
-                        and _hangs_on(table, r, matched)
-                    )
-                ]
+                rows = _matched_defaults(table, rows, owned, matched, project["id"])
             if not rows:
                 continue
             prepared, later = _rewrite(table, rows, new_ids)
@@ -355,6 +350,36 @@ def import_project_data(
             f"({shown(detail, 120)}). Nothing was changed."
         ) from None
     return new_ids[ROOT][project["id"]]
+
+
+def _matched_defaults(
+    table: Table,
+    rows: list[dict[str, Any]],
+    owned: set[Table],
+    matched: dict[str, set[Any]],
+    project_id: Any,
+) -> list[dict[str, Any]]:
+    """The rows of a project table with shared keys (``member_rate``) to add. A default row
+    (no project key) of a matched member is that database's say, and is not added; for a
+    rate, the moved project still has to cost its logs as it did: a matched member's
+    default rates become the project's own rates for them (which come before the member's
+    defaults there, so the database's defaults stay as they are for its other projects),
+    unless the file already gives the member rates of the project's own (then those, as
+    before the move, are what its logs cost)."""
+    project_keys = [fk.parent.name for fk in _owned_keys(table, owned)]
+
+    def is_default(row: dict[str, Any]) -> bool:
+        return all(row.get(name) is None for name in project_keys)
+
+    as_project_rates = table.name == "member_rate" and project_keys == ["project_id"]
+    with_own_rates = {r.get("member_id") for r in rows if not is_default(r)}
+    kept = []
+    for row in rows:
+        if not (is_default(row) and _hangs_on(table, row, matched)):
+            kept.append(row)
+        elif as_project_rates and row.get("member_id") not in with_own_rates:
+            kept.append({**row, "project_id": project_id})
+    return kept
 
 
 def _match(

@@ -115,6 +115,18 @@ def mei_rates(url: str) -> list[Decimal]:
         rt.close()
 
 
+def ada_rates(url: str) -> list[Decimal]:
+    """Ada Lovelace's rates in ``url``, in order."""
+    rt = make_runtime(url)
+    try:
+        with rt.services.context.read() as uow:
+            ada = select(Member.id).where(Member.display_name == "Ada Lovelace")
+            query = select(MemberRate.hourly_rate).where(MemberRate.member_id.in_(ada))
+            return sorted(uow.session.scalars(query).all())
+    finally:
+        rt.close()
+
+
 @pytest.fixture
 def source(tmp_path: Path) -> str:
     """A SQLite file with the demo and a Trello board (another project, other labels)."""
@@ -203,8 +215,14 @@ def test_moved_to_the_team_and_back_the_project_is_the_same(
                 select(Member).where(Member.display_name.ilike("ada lovelace"))
             ).all()
             assert len(ada) == 1  # matched, not doubled
+            project = session.scalar(select(Project).where(Project.key == KEY))
             rates = select(MemberRate.hourly_rate).where(MemberRate.member_id == ada[0].id)
-            assert session.scalars(rates).all() == [Decimal("95.00")]  # the team's say on Ada
+            defaults = rates.where(MemberRate.project_id.is_(None))
+            assert session.scalars(defaults).all() == [Decimal("95.00")]  # the team's say on Ada
+            # ... and the rates Ada had on the laptop are the moved project's own rates for
+            # her, so its logs cost what they cost there (the reports above are the same)
+            own = rates.where(MemberRate.project_id == project.id)
+            assert sorted(session.scalars(own).all()) == ada_rates(source)
             mei = select(Member.id).where(Member.display_name == "Mei Chen")
             rates = select(MemberRate.hourly_rate).where(MemberRate.member_id.in_(mei))
             moved = sorted(session.scalars(rates).all())
