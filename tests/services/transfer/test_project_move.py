@@ -103,25 +103,13 @@ def add_rate(rt: Any, name: str, rate: str) -> None:
         uow.commit()
 
 
-def mei_rates(url: str) -> list[Decimal]:
-    """Mei Chen's rates in ``url`` (the demo's and the one the fixture adds), in order."""
+def member_rates(url: str, name: str) -> list[Decimal]:
+    """``name``'s rates in ``url`` (all of them: defaults and projects' own), in order."""
     rt = make_runtime(url)
     try:
         with rt.services.context.read() as uow:
-            mei = select(Member.id).where(Member.display_name == "Mei Chen")
-            query = select(MemberRate.hourly_rate).where(MemberRate.member_id.in_(mei))
-            return sorted(uow.session.scalars(query).all())
-    finally:
-        rt.close()
-
-
-def ada_rates(url: str) -> list[Decimal]:
-    """Ada Lovelace's rates in ``url``, in order."""
-    rt = make_runtime(url)
-    try:
-        with rt.services.context.read() as uow:
-            ada = select(Member.id).where(Member.display_name == "Ada Lovelace")
-            query = select(MemberRate.hourly_rate).where(MemberRate.member_id.in_(ada))
+            member = select(Member.id).where(Member.display_name == name)
+            query = select(MemberRate.hourly_rate).where(MemberRate.member_id.in_(member))
             return sorted(uow.session.scalars(query).all())
     finally:
         rt.close()
@@ -222,11 +210,13 @@ def test_moved_to_the_team_and_back_the_project_is_the_same(
             # ... and the rates Ada had on the laptop are the moved project's own rates for
             # her, so its logs cost what they cost there (the reports above are the same)
             own = rates.where(MemberRate.project_id == project.id)
-            assert sorted(session.scalars(own).all()) == ada_rates(source)
+            assert sorted(session.scalars(own).all()) == member_rates(source, "Ada Lovelace")
             mei = select(Member.id).where(Member.display_name == "Mei Chen")
             rates = select(MemberRate.hourly_rate).where(MemberRate.member_id.in_(mei))
             moved = sorted(session.scalars(rates).all())
-            assert moved == mei_rates(source) and Decimal("70.50") in moved  # came with Mei
+            assert (
+                moved == member_rates(source, "Mei Chen") and Decimal("70.50") in moved
+            )  # came with Mei
             project = session.scalar(select(Project).where(Project.key == KEY))
             sprints = set(session.scalars(select(Sprint.id).where(Sprint.project_id == project.id)))
             events = session.scalars(
