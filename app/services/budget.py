@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -289,42 +290,62 @@ class BudgetService:
         """Cost to date against the budget: burn-up per day, per sprint / person / epic,
         the burn rate of the last closed sprints, the run-out date, the 80% / 100% warnings."""
         with self._ctx.read() as uow:
-            session = uow.session
-            project = get_project(session, project_id)
-            today = today_in(project.time_zone, self._ctx.clock())
-            days = _cost_rows(session, project, [WorkLog.member_id, WorkLog.day])
-            epic_costs = _epic_cost_rows(session, project)
-            sprints = list(
-                session.execute(
-                    select(Sprint.id, Sprint.name, Sprint.start_date, Sprint.end_date, Sprint.state)
-                    .where(Sprint.project_id == project_id, Sprint.start_date.is_not(None))
-                    .order_by(Sprint.start_date, Sprint.id)
-                ).all()
-            )
-            names = dict(
-                session.execute(
-                    select(Member.id, Member.display_name).where(
-                        Member.id.in_({row[0] for row in days} or {-1})
-                    )
-                ).all()
-            )
-            epics = {
-                cid: (f"{project.key}-{num}", title)
-                for cid, num, title in session.execute(
-                    select(Card.id, Card.number, Card.title).where(
-                        Card.project_id == project_id, Card.type == "epic"
-                    )
+            project = get_project(uow.session, project_id)
+            days = _cost_rows(uow.session, project, [WorkLog.member_id, WorkLog.day])
+            return self._overview(uow.session, project, days)
+
+    def overview_and_evm(
+        self, project_id: int, release: str | None = None, *, project_wide: bool = False
+    ) -> tuple[BudgetOverviewDTO, EvmTableDTO]:
+        """:meth:`overview` and :meth:`evm` (``release``, ``project_wide`` as there) from one
+        read: the logs are costed once per person and day, and the EVM's cost per sprint is
+        summed from those rows unless the release is narrowed to epics (the Budget page and
+        the status report show both; each costing pass reads every log of the project)."""
+        with self._ctx.read() as uow:
+            project = get_project(uow.session, project_id)
+            days = _cost_rows(uow.session, project, [WorkLog.member_id, WorkLog.day])
+            overview = self._overview(uow.session, project, days)
+            table = self._evm(uow.session, project, release, None, project_wide, days)
+            return overview, table
+
+    def _overview(
+        self, session: Session, project: Project, days: list[tuple[Any, ...]]
+    ) -> BudgetOverviewDTO:
+        """The overview from the logs' (member, day, minutes, cost) rows."""
+        project_id = project.id
+        today = today_in(project.time_zone, self._ctx.clock())
+        epic_costs = _epic_cost_rows(session, project)
+        sprints = list(
+            session.execute(
+                select(Sprint.id, Sprint.name, Sprint.start_date, Sprint.end_date, Sprint.state)
+                .where(Sprint.project_id == project_id, Sprint.start_date.is_not(None))
+                .order_by(Sprint.start_date, Sprint.id)
+            ).all()
+        )
+        names = dict(
+            session.execute(
+                select(Member.id, Member.display_name).where(
+                    Member.id.in_({row[0] for row in days} or {-1})
                 )
-            }
-            epic_money = dict(
-                session.execute(
-                    select(EpicBudget.card_id, EpicBudget.amount)
-                    .join(Card, Card.id == EpicBudget.card_id)
-                    .where(Card.project_id == project_id)
-                ).all()
+            ).all()
+        )
+        epics = {
+            cid: (f"{project.key}-{num}", title)
+            for cid, num, title in session.execute(
+                select(Card.id, Card.number, Card.title).where(
+                    Card.project_id == project_id, Card.type == "epic"
+                )
             )
-            budget = project.budget
-            key, currency = project.key, project.currency
+        }
+        epic_money = dict(
+            session.execute(
+                select(EpicBudget.card_id, EpicBudget.amount)
+                .join(Card, Card.id == EpicBudget.card_id)
+                .where(Card.project_id == project_id)
+            ).all()
+        )
+        budget = project.budget
+        key, currency = project.key, project.currency
 
         total = sum((cost for *_, cost in days), ZERO)
         minutes = sum(m for _, _, m, _ in days)
@@ -375,9 +396,9 @@ class BudgetService:
         rate_sprint = rate_day = None
         if last:
             spent = sum((sprint_of[s.id][1] for s in last if s.id in sprint_of), ZERO)
-            days = sum((s.end_date - s.start_date).days + 1 for s in last)
+            span = sum((s.end_date - s.start_date).days + 1 for s in last)
             rate_sprint = _money(spent / len(last))
-            rate_day = _money(spent / max(days, 1))
+            rate_day = _money(spent / max(span, 1))
         runs_out, runs_text = _run_out(budget, total, rate_day, today, len(last))
         warnings = []
         if budget is not None:
@@ -421,78 +442,86 @@ class BudgetService:
         both, the release's figures narrowed to that epic (BAC still the release's).
         ``project_wide`` ignores the releases (the Budget page's "whole project" choice)."""
         with self._ctx.read() as uow:
-            session = uow.session
-            project = get_project(session, project_id)
-            rel = None if project_wide else _find_release(session, project_id, release)
-            epic_ids: set[int] | None = None
-            scope = "whole backlog"
-            if rel is not None:
-                ids = set(
-                    session.scalars(
-                        select(ReleaseEpic.card_id).where(ReleaseEpic.release_id == rel.id)
-                    )
-                )
-                epic_ids = ids or None
-                bac, planned, name = rel.budget_at_completion, rel.planned_sprints, rel.name
-                scope = _release_dto(session, rel).scope_text
-            if epic is not None:
-                card = _epic(session, project_id, epic)
-                if epic_ids is not None and card.id not in epic_ids:
-                    raise ValidationError(
-                        f"{_key(session, card)} is not in the release {rel.name}."  # type: ignore[union-attr]
-                    )
-                epic_ids = {card.id}
-                scope = _key(session, card)
-            if rel is None:
-                planned = (
-                    session.scalar(
-                        select(func.count(Sprint.id)).where(Sprint.project_id == project_id)
-                    )
-                    or 0
-                )
-                if epic is not None:
-                    money = session.scalar(
-                        select(EpicBudget.amount).where(EpicBudget.card_id == card.id)
-                    )
-                    name = f"epic {scope}"
-                    if money is None:
-                        return _empty(
-                            project,
-                            name,
-                            scope,
-                            planned,
-                            ZERO,
-                            f"{scope} has no budget; give it one or name a release.",
-                        )
-                    bac = money
-                else:
-                    name = "whole project"
-                    if project.budget is None:
-                        return _empty(
-                            project,
-                            name,
-                            scope,
-                            planned,
-                            ZERO,
-                            "The project has no budget and no release; set a budget "
-                            "or add a release.",
-                        )
-                    bac = project.budget
-            points = _release_actuals(session, project, epic_ids, rel)
-            if planned < 1:
-                return _empty(project, name, scope, 0, bac, "The project has no sprints yet.")
-            series = evm_series(points, planned, bac)
-            note = "" if series else "No sprint of this release has closed yet."
-            return EvmTableDTO(
-                project.key,
-                project.currency,
-                name,
-                scope,
-                planned,
-                _money(bac),
-                tuple(series),
-                note,
+            project = get_project(uow.session, project_id)
+            return self._evm(uow.session, project, release, epic, project_wide, None)
+
+    def _evm(
+        self,
+        session: Session,
+        project: Project,
+        release: str | None,
+        epic: str | None,
+        project_wide: bool,
+        days: list[tuple[Any, ...]] | None,
+    ) -> EvmTableDTO:
+        """The EVM table; ``days`` (the overview's cost rows), when given, spare a costing
+        pass where the scope is the whole project's logs."""
+        project_id = project.id
+        rel = None if project_wide else _find_release(session, project_id, release)
+        epic_ids: set[int] | None = None
+        scope = "whole backlog"
+        if rel is not None:
+            ids = set(
+                session.scalars(select(ReleaseEpic.card_id).where(ReleaseEpic.release_id == rel.id))
             )
+            epic_ids = ids or None
+            bac, planned, name = rel.budget_at_completion, rel.planned_sprints, rel.name
+            scope = _release_dto(session, rel).scope_text
+        if epic is not None:
+            card = _epic(session, project_id, epic)
+            if epic_ids is not None and card.id not in epic_ids:
+                raise ValidationError(
+                    f"{_key(session, card)} is not in the release {rel.name}."  # type: ignore[union-attr]
+                )
+            epic_ids = {card.id}
+            scope = _key(session, card)
+        if rel is None:
+            planned = (
+                session.scalar(select(func.count(Sprint.id)).where(Sprint.project_id == project_id))
+                or 0
+            )
+            if epic is not None:
+                money = session.scalar(
+                    select(EpicBudget.amount).where(EpicBudget.card_id == card.id)
+                )
+                name = f"epic {scope}"
+                if money is None:
+                    return _empty(
+                        project,
+                        name,
+                        scope,
+                        planned,
+                        ZERO,
+                        f"{scope} has no budget; give it one or name a release.",
+                    )
+                bac = money
+            else:
+                name = "whole project"
+                if project.budget is None:
+                    return _empty(
+                        project,
+                        name,
+                        scope,
+                        planned,
+                        ZERO,
+                        "The project has no budget and no release; set a budget or add a release.",
+                    )
+                bac = project.budget
+        points = _release_actuals(session, project, epic_ids, rel, days)
+        if planned < 1:
+            return _empty(project, name, scope, 0, bac, "The project has no sprints yet.")
+        series = evm_series(points, planned, bac)
+        note = "" if series else "No sprint of this release has closed yet."
+        return EvmTableDTO(
+            project.key,
+            project.currency,
+            name,
+            scope,
+            planned,
+            _money(bac),
+            tuple(series),
+            note,
+        )
 
 
 # --- the queries -------------------------------------------------------------------------
@@ -597,11 +626,16 @@ def _costed(row: Any) -> tuple[Any, ...]:
 
 
 def _release_actuals(
-    session: Session, project: Project, epic_ids: set[int] | None, rel: Release | None
+    session: Session,
+    project: Project,
+    epic_ids: set[int] | None,
+    rel: Release | None,
+    days: list[tuple[Any, ...]] | None = None,
 ) -> list[SprintActuals]:
     """Per closed sprint of the release: points done so far, planned points at its close
     (cards in scope that existed then: scope added moves the plan), and cost so far (the
-    logs dated up to the sprint's end)."""
+    logs dated up to the sprint's end). ``days``: the project's cost per (member, day), if
+    already read; used when the release covers all the project's logs."""
     query = select(Sprint).where(Sprint.project_id == project.id, Sprint.state == "closed")
     closed = list(session.scalars(query.order_by(Sprint.start_date, Sprint.id)))
     if rel is not None and rel.first_sprint_id is not None:
@@ -649,12 +683,18 @@ def _release_actuals(
         *((WorkLog.day <= end, literal_column(str(i))) for i, end in enumerate(ends)),
         else_=literal_column(str(len(ends))),
     )
-    where = [WorkLog.day <= ends[-1]]
-    if epic_ids is not None:
-        where.append(_epic_of().in_(epic_ids))
     spent = [ZERO] * len(ends)
-    for index, _minutes, cost in _cost_rows(session, project, [bucket], *where):
-        spent[int(index)] += cost
+    if days is not None and epic_ids is None:
+        for _member, day, _minutes, cost in days:
+            index = bisect_left(ends, day)
+            if index < len(ends):
+                spent[index] += cost
+    else:
+        where = [WorkLog.day <= ends[-1]]
+        if epic_ids is not None:
+            where.append(_epic_of().in_(epic_ids))
+        for index, _minutes, cost in _cost_rows(session, project, [bucket], *where):
+            spent[int(index)] += cost
     result = []
     points_so_far = Decimal(0)
     for sprint, at, planned_points in zip(closed, closes, planned, strict=True):

@@ -336,8 +336,7 @@ class StatusReportService:
             sprint["committed"] = _text(self._sprints.sprint_plan(sprint["id"]).commitment)
         workload = self._workload_figures(project_id)
         plan_sections = self._plan_figures(project_id)
-        o = self._budget.overview(project_id)
-        table = self._budget.evm(project_id)
+        o, table = self._budget.overview_and_evm(project_id)
         return {
             "version": PAYLOAD_VERSION,
             "project": head,

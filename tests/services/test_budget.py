@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from app.bootstrap import Runtime
 from app.errors import Conflict, DomainError, NotFound, ValidationError
@@ -256,6 +257,36 @@ def test_evm_refusals(services: Services, world: dict) -> None:
     assert [p.points_done for p in only.points] == [Decimal(0), Decimal(3)]
     whole = services.budget.evm(pid, project_wide=True)  # the releases set aside
     assert (whole.release, whole.bac) == ("whole project", Decimal("1800.00"))
+
+
+def test_one_read_for_the_page_gives_what_the_two_reads_give(
+    services: Services, world: dict, runtime: Runtime
+) -> None:
+    """overview_and_evm (the Budget page's and the status report's read) costs the logs once
+    and sums the EVM's cost per sprint from those rows: the same figures as the two reads,
+    for a release of every epic and for one narrowed to epics (which costs its own logs)."""
+    pid = world["pid"]
+    budget = services.budget
+    budget.add_release(pid, "All", 4, "2000")
+    budget.add_release(pid, "Search only", 2, "600", ["BG-2"])
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(runtime.engine, "before_cursor_execute", count)
+    try:
+        for release, wide in (("All", False), ("Search only", False), (None, True)):
+            statements.clear()
+            both = budget.overview_and_evm(pid, release, project_wide=wide)
+            costings = sum("CASE work_log.member_id" in s for s in statements)
+            assert both == (budget.overview(pid), budget.evm(pid, release, project_wide=wide))
+            # Per person and day, per epic; the narrowed release costs its own logs once more.
+            assert costings == (3 if release == "Search only" else 2), release
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", count)
+    ac = [p.ac for p in budget.overview_and_evm(pid, "All")[1].points]
+    assert ac == [Decimal("800.00"), Decimal("1550.00")]
 
 
 def test_no_cost_logged_yet_is_said(services: Services) -> None:

@@ -225,14 +225,12 @@ class BudgetView(QWidget):
         project = self._store.project
         if project is None:
             return
+        budget = self._services.budget
         try:
-            o = self._services.budget.overview(project.id)
-            releases = self._services.budget.list_releases(project.id)
+            releases = budget.list_releases(project.id)
         except DomainError as exc:
             self.summary.setText(str(exc))
             return
-        self.overview = o
-        self._show_overview(o)
         wanted = self.release_box.currentData()
         self.release_box.blockSignals(True)
         self.release_box.clear()
@@ -247,7 +245,17 @@ class BudgetView(QWidget):
             at = 1
         self.release_box.setCurrentIndex(max(at, 0))
         self.release_box.blockSignals(False)
-        self._refresh_evm()
+        name = self.release_box.currentData()
+        try:
+            # One read for both: the logs are costed once (the page's main cost at scale).
+            o, table = budget.overview_and_evm(project.id, name, project_wide=name is None)
+        except DomainError as exc:
+            self.summary.setText(str(exc))
+            self._show_evm(exc)
+            return
+        self.overview = o
+        self._show_overview(o)
+        self._show_evm(table)
 
     # --- editing ---------------------------------------------------------------------------
 
@@ -378,8 +386,14 @@ class BudgetView(QWidget):
             name = self.release_box.currentData()
             table = self._services.budget.evm(project.id, release=name, project_wide=name is None)
         except DomainError as exc:
+            self._show_evm(exc)
+            return
+        self._show_evm(table)
+
+    def _show_evm(self, table: EvmTableDTO | DomainError) -> None:
+        if isinstance(table, DomainError):
             self.evm = None
-            self.evm_caption.setText(str(exc))
+            self.evm_caption.setText(str(table))
             self.evm_table.setRowCount(0)
             self.index_chart.set_data(())
             return
