@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.cli.common import Handlers, json_points
+from app.errors import ValidationError
 
 
 def register(commands: Any, db: argparse.ArgumentParser) -> Handlers:
@@ -53,6 +54,28 @@ def register(commands: Any, db: argparse.ArgumentParser) -> Handlers:
         metavar="KEY",
         help="in scope (repeatable); none: the whole backlog",
     )
+    rupdate = rcmds.add_parser(
+        "update", parents=[db], help="change a release: name, planned sprints, BAC, epics"
+    )
+    rupdate.add_argument("name", help="the release's name (any case)")
+    rupdate.add_argument("--project", required=True, metavar="KEY")
+    rupdate.add_argument("--name", dest="new_name", metavar="NEW", help="rename it")
+    rupdate.add_argument("--sprints", metavar="N", help="planned sprints (1-1000)")
+    rupdate.add_argument("--bac", metavar="AMOUNT", help="budget at completion")
+    scope = rupdate.add_mutually_exclusive_group()
+    scope.add_argument(
+        "--epic",
+        action="append",
+        default=None,
+        metavar="KEY",
+        help="its epics from now on (repeatable; replaces the scope)",
+    )
+    scope.add_argument(
+        "--whole-backlog", action="store_true", help="scope: the whole backlog (no epics)"
+    )
+    rdelete = rcmds.add_parser("delete", parents=[db], help="remove a release (not its epics)")
+    rdelete.add_argument("name")
+    rdelete.add_argument("--project", required=True, metavar="KEY")
     rlist = rcmds.add_parser("list", parents=[db], help="a project's releases")
     rlist.add_argument("--project", required=True, metavar="KEY")
     rlist.add_argument("--json", action="store_true")
@@ -63,6 +86,8 @@ def register(commands: Any, db: argparse.ArgumentParser) -> Handlers:
         ("budget", "show"): _budget_show,
         ("release", "add"): _release_add,
         ("release", "list"): _release_list,
+        ("release", "update"): _release_update,
+        ("release", "delete"): _release_delete,
         ("metrics", "evm"): _evm,
     }, {}
 
@@ -173,6 +198,32 @@ def _release_add(services: Any, args: argparse.Namespace) -> int:
     project = services.projects.find_project(args.project)
     r = services.budget.add_release(project.id, args.name, args.sprints, args.bac, args.epic)
     print(r.name)
+    return 0
+
+
+def _release_update(services: Any, args: argparse.Namespace) -> int:
+    project = services.projects.find_project(args.project)
+    epics = [] if args.whole_backlog else args.epic
+    if all(v is None for v in (args.new_name, args.sprints, args.bac, epics)):
+        raise ValidationError(
+            "Say what to change: --name, --sprints, --bac, --epic or --whole-backlog."
+        )
+    r = services.budget.update_release(
+        project.id,
+        args.name,
+        new_name=args.new_name,
+        planned_sprints=args.sprints,
+        bac=args.bac,
+        epic_keys=epics,
+    )
+    print(f"{r.name}: {r.planned_sprints} sprints, BAC {r.bac:,.2f}, {r.scope_text}")
+    return 0
+
+
+def _release_delete(services: Any, args: argparse.Namespace) -> int:
+    project = services.projects.find_project(args.project)
+    r = services.budget.delete_release(project.id, args.name)
+    print(f"Deleted the release {r.name}.")
     return 0
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, case, cast, func, literal_column, or_, select
+from sqlalchemy import BigInteger, case, cast, delete, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from app.clock import today_in
@@ -239,6 +239,70 @@ class BudgetService:
             session.flush()
             for epic in epics:
                 session.add(ReleaseEpic(release_id=release.id, card_id=epic.id))
+            session.flush()
+            dto = _release_dto(session, release)
+            uow.notify(Change(ChangeKind.PROJECT_CHANGED, project_id))
+            uow.commit()
+            return dto
+
+    def update_release(
+        self,
+        project_id: int,
+        name: str,
+        *,
+        new_name: str | None = None,
+        planned_sprints: object = None,
+        bac: object = None,
+        epic_keys: Sequence[str] | None = None,
+        expected_version: int | None = None,
+    ) -> ReleaseDTO:
+        """Change a release (found by ``name``, any case): what is given changes, the rest
+        stays; ``epic_keys`` replaces its scope (empty: the whole backlog).
+        ``expected_version`` refuses the change if someone changed the release since it was
+        read (a Conflict); an undo passes the version its own change left."""
+        clean_name = (
+            None if new_name is None else clean_text(new_name, "release name", RELEASE_NAME_MAX)
+        )
+        sprints = None if planned_sprints is None else _planned_sprints(planned_sprints)
+        amount = None
+        if bac is not None:
+            amount = clean_money(bac, "budget at completion (BAC)")
+            if amount is None:
+                raise ValidationError("Give the release's budget at completion (BAC).")
+        with self._ctx.write() as uow:
+            session = uow.session
+            get_project(session, project_id)
+            release = _find_release(session, project_id, str(name or ""))
+            if release is None:  # pragma: no cover - a name was given: NotFound already
+                raise NotFound("There is no such release in this project.")
+            if expected_version is not None and release.version != expected_version:
+                raise Conflict(
+                    f"The release {release.name} was changed elsewhere; look again and retry."
+                )
+            if clean_name is not None and clean_name.lower() != release.name.lower():
+                clash = session.scalar(
+                    select(Release.name).where(
+                        Release.project_id == project_id,
+                        func.lower(Release.name) == clean_name.lower(),
+                    )
+                )
+                if clash is not None:
+                    raise Conflict(f"There is already a release called {clash}.")
+            if epic_keys is not None:
+                epics = [
+                    _epic(session, project_id, key)
+                    for key in dict.fromkeys(k.strip().upper() for k in epic_keys)
+                ]
+                session.execute(delete(ReleaseEpic).where(ReleaseEpic.release_id == release.id))
+                for epic in epics:
+                    session.add(ReleaseEpic(release_id=release.id, card_id=epic.id))
+            if clean_name is not None:
+                release.name = clean_name
+            if sprints is not None:
+                release.planned_sprints = sprints
+            if amount is not None:
+                release.budget_at_completion = amount
+            release.version += 1
             session.flush()
             dto = _release_dto(session, release)
             uow.notify(Change(ChangeKind.PROJECT_CHANGED, project_id))

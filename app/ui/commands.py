@@ -28,6 +28,9 @@ class CommandContext:
     services: Services
     report_error: Callable[[str], None]
     versions: dict[int, int] = field(default_factory=dict)
+    # (project id, case-folded name) -> the version this window's own last change of that
+    # release left (a release deleted and added back by an undo starts at a new version).
+    release_versions: dict[tuple[int, str], int] = field(default_factory=dict)
 
     def remember(self, card: CardDTO) -> CardDTO:
         self.versions[card.id] = card.version

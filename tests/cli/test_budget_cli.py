@@ -154,3 +154,41 @@ def test_evm_without_anything_to_show(tmp_path: Path) -> None:
     assert as_json(run_cli("metrics", "evm", "--project", "EM", "--json", db=path)) == []
     text = ok(run_cli("metrics", "evm", "--project", "EM", db=path))
     assert "no budget and no release" in text
+
+
+def test_release_update_and_delete(bg: Path) -> None:
+    add = ("release", "add", "R1", "--project", "BG", "--sprints", "4", "--bac", "2000")
+    ok(run_cli(*add, db=bg))
+    changed = run_cli(
+        "release", "update", "r1", "--project", "BG", "--name", "Launch", "--sprints", "3",
+        "--bac", "2500", "--epic", "bg-1", db=bg,
+    )  # fmt: skip
+    assert ok(changed) == "Launch: 3 sprints, BAC 2,500.00, BG-1\n"
+    whole = run_cli("release", "update", "Launch", "--project", "BG", "--whole-backlog", db=bg)
+    assert ok(whole) == "Launch: 3 sprints, BAC 2,500.00, whole backlog\n"
+    refused(run_cli("release", "update", "Launch", "--project", "BG", db=bg), "Say what to change")
+    refused(
+        run_cli("release", "update", "Launch", "--project", "BG", "--sprints", "0", db=bg),
+        "1 to 1000",
+    )
+    refused(run_cli("release", "update", "R9", "--project", "BG", "--bac", "5", db=bg), "R9")
+    usage_error(
+        run_cli(
+            "release",
+            "update",
+            "Launch",
+            "--project",
+            "BG",
+            "--epic",
+            "BG-1",
+            "--whole-backlog",
+            db=bg,
+        )
+    )
+    assert as_json(run_cli("release", "list", "--project", "BG", "--json", db=bg)) == [
+        {"name": "Launch", "planned_sprints": 3, "bac": "2500.00", "epics": []}
+    ]
+    assert ok(run_cli("release", "delete", "launch", "--project", "BG", db=bg)) == (
+        "Deleted the release Launch.\n"
+    )
+    assert as_json(run_cli("release", "list", "--project", "BG", "--json", db=bg)) == []

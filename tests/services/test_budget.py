@@ -198,6 +198,45 @@ def test_delete_release_and_add_it_back(
     assert services.budget.evm(pid, release="R1").scope == "BG-1"
 
 
+def test_update_release(
+    services: Services, world: dict, refused: Callable[..., DomainError]
+) -> None:
+    pid = world["pid"]
+    budget = services.budget
+    first = budget.add_release(pid, "R1", 4, "2000")
+    budget.add_release(pid, "Other", 2, "100")
+    seen: list[Change] = []
+    services.bus.subscribe(seen.append)
+    r = budget.update_release(pid, "r1", new_name="Launch", planned_sprints="3", epic_keys=["bg-1"])
+    assert (r.name, r.planned_sprints, r.bac, r.epic_keys) == (
+        "Launch",
+        3,
+        Decimal("2000.00"),
+        ("BG-1",),
+    )
+    assert r.version == first.version + 1 and seen[-1].kind is ChangeKind.PROJECT_CHANGED
+    assert budget.evm(pid, release="Launch").scope == "BG-1"
+    r = budget.update_release(pid, "Launch", bac="2500", epic_keys=[])
+    assert (r.bac, r.epic_keys, r.name) == (Decimal("2500.00"), (), "Launch")
+    assert budget.update_release(pid, "LAUNCH", new_name="launch").name == "launch"  # case only
+    update = budget.update_release
+    refused(Conflict, update, pid, "launch", new_name="other", match="already a release")
+    refused(ValidationError, update, pid, "launch", planned_sprints=0, match="1 to 1000")
+    refused(ValidationError, update, pid, "launch", bac="-1", match="negative")
+    refused(ValidationError, update, pid, "launch", bac="", match="budget at completion")
+    refused(ValidationError, update, pid, "launch", epic_keys=["BG-3"], match="not an epic")
+    refused(ValidationError, update, pid, "launch", new_name=" ", match="empty")
+    refused(NotFound, update, pid, "nope", bac="5", match="no release")
+    stale = budget.list_releases(pid)[0]
+    update(pid, "launch", bac="10")
+    refused(
+        Conflict, update, pid, "launch", bac="20", expected_version=stale.version,
+        match="changed elsewhere",
+    )  # fmt: skip
+    now = [(x.name, x.bac, x.epic_keys) for x in budget.list_releases(pid)]
+    assert now == [("launch", Decimal("10.00"), ()), ("Other", Decimal("100.00"), ())]
+
+
 def test_evm_table_of_a_release(services: Services, world: dict) -> None:
     pid = world["pid"]
     services.budget.add_release(pid, "R1", 4, "2000")

@@ -365,3 +365,73 @@ def test_a_release_refused_by_the_service_writes_nothing(qtbot, view: BudgetView
     assert errors and "cannot be negative" in errors[0]
     assert runtime.services.budget.list_releases(world["pid"]) == []
     assert view.release_box.count() == 1
+
+
+def test_edit_a_release_then_delete_it_and_undo_both(qtbot, make_window, bg) -> None:  # type: ignore[no-untyped-def]
+    from app.ui.budget.editing import ReleaseDialog
+    from tests.ui.helpers import with_dialog
+
+    runtime, world = bg
+    pid = world["pid"]
+    runtime.services.budget.add_release(pid, "R1", 4, "2000")
+    window, page = open_budget_page(qtbot, make_window, runtime)
+    page.tabs.setCurrentIndex(1)
+    assert page.release_box.currentData() == "R1"  # the only release is shown
+    assert page.edit_release_button.isEnabled() and page.delete_release_button.isEnabled()
+
+    def edit(dialog) -> None:  # type: ignore[no-untyped-def]
+        assert isinstance(dialog, ReleaseDialog)
+        assert dialog.windowTitle() == "Edit release R1"
+        assert (dialog.name.text(), dialog.sprints.value(), dialog.bac.text()) == (
+            "R1",
+            4,
+            "2000.00",
+        )
+        assert dialog.whole.isChecked()
+        dialog.name.selectAll()
+        qtbot.keyClicks(dialog.name, "Launch")
+        dialog.bac.selectAll()
+        qtbot.keyClicks(dialog.bac, "2600")
+        at = QPoint(8, dialog.chosen.height() // 2)
+        qtbot.mouseClick(dialog.chosen, Qt.MouseButton.LeftButton, pos=at)
+        dialog.epics.setFocus()
+        dialog.epics.setCurrentRow(1)
+        qtbot.keyClick(dialog.epics, Qt.Key.Key_Space)  # tick BG-2 Search
+        qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
+
+    with_dialog(edit)
+    qtbot.mouseClick(page.edit_release_button, Qt.MouseButton.LeftButton)
+    assert page.release_box.currentData() == "Launch"
+    assert page.evm_caption.text().startswith("Launch (BG-2): BAC 2,600.00 EUR over 4 sprints.")
+    assert window.undo_stack.undoText() == "Edit release R1"
+
+    def reopened(dialog) -> None:  # type: ignore[no-untyped-def]
+        assert dialog.chosen.isChecked()  # the scope as it is now
+        ticked = [
+            dialog.epics.item(i).text()
+            for i in range(dialog.epics.count())
+            if dialog.epics.item(i).checkState() == Qt.CheckState.Checked
+        ]
+        assert ticked == ["BG-2 Search"]
+        dialog.reject()
+
+    with_dialog(reopened)
+    qtbot.mouseClick(page.edit_release_button, Qt.MouseButton.LeftButton)
+
+    qtbot.mouseClick(page.delete_release_button, Qt.MouseButton.LeftButton)
+    assert runtime.services.budget.list_releases(pid) == []
+    assert page.release_box.count() == 1 and not page.delete_release_button.isEnabled()
+    assert window.undo_stack.undoText() == "Delete release Launch"
+    _undo(qtbot, window)  # the release is back, as edited
+    qtbot.waitUntil(lambda: page.release_box.count() == 2)
+    [back] = runtime.services.budget.list_releases(pid)
+    assert (back.name, back.bac, back.epic_keys) == ("Launch", Decimal("2600.00"), ("BG-2",))
+    _undo(qtbot, window)  # the edit undone: R1 as it was
+    qtbot.waitUntil(lambda: page.release_box.findData("R1") >= 0)
+    [old] = runtime.services.budget.list_releases(pid)
+    assert (old.name, old.planned_sprints, old.bac, old.epic_keys) == (
+        "R1",
+        4,
+        Decimal("2000.00"),
+        (),
+    )

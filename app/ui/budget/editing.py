@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -31,6 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.commands import CommandContext, ServiceCommand
+
+if TYPE_CHECKING:  # a DTO only: the service module itself is SQL
+    from app.services.budget import ReleaseDTO
 
 KeyRole = Qt.ItemDataRole.UserRole + 60
 
@@ -94,10 +97,78 @@ class AddReleaseCommand(ServiceCommand):
     def _redo(self) -> None:
         release = self._ctx.services.budget.add_release(self._project, **self._values)
         self.name = release.name
+        remember_release(self._ctx, release)
 
     def _undo(self) -> None:
         if self.name is not None:
             self._ctx.services.budget.delete_release(self._project, self.name)
+
+
+class EditReleaseCommand(ServiceCommand):
+    """Change a release (name, planned sprints, BAC, scope); undo puts the old values back.
+
+    Each step passes the version the other left, so a change made elsewhere in between is
+    refused (a Conflict, shown), never overwritten."""
+
+    def __init__(
+        self, context: CommandContext, project_id: int, old: ReleaseDTO, values: dict[str, Any]
+    ) -> None:
+        super().__init__(context, f"Edit release {old.name}")
+        self._project = project_id
+        self._old = old
+        self._values = dict(values)
+        self.name: str | None = None
+
+    def _change(self, name: str, values: dict[str, Any]) -> None:
+        seen = self._old.version if self.name is None else None
+        expected = self._ctx.release_versions.get((self._project, name.casefold()), seen)
+        release = self._ctx.services.budget.update_release(
+            self._project, name, expected_version=expected, **values
+        )
+        self.name = release.name
+        remember_release(self._ctx, release)
+
+    def _redo(self) -> None:
+        values = dict(self._values)
+        values["new_name"] = values.pop("name")
+        self._change(self._old.name, values)
+
+    def _undo(self) -> None:
+        if self.name is None:
+            return
+        old = self._old
+        self._change(
+            self.name,
+            {
+                "new_name": old.name,
+                "planned_sprints": old.planned_sprints,
+                "bac": old.bac,
+                "epic_keys": list(old.epic_keys),
+            },
+        )
+
+
+class DeleteReleaseCommand(ServiceCommand):
+    """Remove a release (its epics stay); undo defines it again with the same values."""
+
+    def __init__(self, context: CommandContext, project_id: int, release: ReleaseDTO) -> None:
+        super().__init__(context, f"Delete release {release.name}")
+        self._project, self._release = project_id, release
+
+    def _redo(self) -> None:
+        self._ctx.services.budget.delete_release(self._project, self._release.name)
+
+    def _undo(self) -> None:
+        r = self._release
+        self._release = self._ctx.services.budget.add_release(
+            self._project, r.name, r.planned_sprints, r.bac, list(r.epic_keys)
+        )
+        remember_release(self._ctx, self._release)
+
+
+def remember_release(context: CommandContext, release: ReleaseDTO) -> None:
+    """Record the version this window's own change of a release left (see EditReleaseCommand)."""
+    context.release_versions[(release.project_id, release.name.casefold())] = release.version
 
 
 # --- dialogs ---------------------------------------------------------------------------------
@@ -194,9 +265,15 @@ class ReleaseDialog(QDialog):
     """A release for earned value: its name, the number of sprints planned for it, its
     budget at completion (BAC), and its scope: the whole backlog or the epics ticked."""
 
-    def __init__(self, parent: QWidget, epics: Sequence[tuple[str, str]], currency: str) -> None:
+    def __init__(
+        self,
+        parent: QWidget,
+        epics: Sequence[tuple[str, str]],
+        currency: str,
+        release: ReleaseDTO | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Release")
+        self.setWindowTitle("Release" if release is None else f"Edit release {release.name}")
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.name = QLineEdit()
@@ -238,6 +315,21 @@ class ReleaseDialog(QDialog):
         self.error = _error_label()
         layout.addWidget(self.error)
         layout.addWidget(_buttons(self))
+        if release is not None:
+            self._show(release)
+
+    def _show(self, release: ReleaseDTO) -> None:
+        """Fill the fields with a release's values (editing it)."""
+        self.name.setText(release.name)
+        self.sprints.setValue(release.planned_sprints)
+        self.bac.setText(amount_text(release.bac))
+        keys = set(release.epic_keys)
+        for i in range(self.epics.count()):
+            item = self.epics.item(i)
+            if item.data(KeyRole) in keys:
+                item.setCheckState(Qt.CheckState.Checked)
+        if keys and self.chosen.isEnabled():
+            self.chosen.setChecked(True)
 
     def chosen_keys(self) -> list[str]:
         if not self.chosen.isChecked():

@@ -5,8 +5,9 @@ A warning banner at 80% and 100% of the project's (or an epic's) budget; a summa
 rate); the *Cost* tab: the burn-up of cost against the budget line and the cost per sprint,
 per person and per epic; the *Earned value* tab: a release (or the whole project), its
 AgileEVM table per closed sprint with each sprint's plain reading, and a chart of CPI and SPI.
-The buttons *Set budget…*, *Epic budgets…* and *Release…* edit the money (app/ui/budget/
-editing.py: one undoable command each; the budget is also in *Project › Settings* and
+The buttons *Set budget…*, *Epic budgets…* and *Release…*, and *Edit release…* and *Delete
+release* beside the release chooser, edit the money (app/ui/budget/editing.py: one undoable
+command each; the budget is also in *Project › Settings* and
 ``sprintdeck budget set``). Refreshes when the board store reloads or a card changes, and
 each time it is shown.
 """
@@ -44,6 +45,8 @@ from app.ui.budget.charts import ChartWidget
 from app.ui.budget.editing import (
     AddReleaseCommand,
     BudgetDialog,
+    DeleteReleaseCommand,
+    EditReleaseCommand,
     EpicBudgetDialog,
     ReleaseDialog,
     SetBudgetCommand,
@@ -54,7 +57,7 @@ from app.ui.mainwindow.registry import PageContext
 from app.ui.store import BoardStore
 
 if TYPE_CHECKING:  # DTOs only: the service module itself is SQL
-    from app.services.budget import BudgetOverviewDTO, CostLine, EvmTableDTO
+    from app.services.budget import BudgetOverviewDTO, CostLine, EvmTableDTO, ReleaseDTO
 
 WHOLE_PROJECT = "Whole project (its budget)"
 EVM_COLUMNS = (
@@ -113,6 +116,7 @@ class BudgetView(QWidget):
         self._push = push
         self.overview: BudgetOverviewDTO | None = None
         self.evm: EvmTableDTO | None = None
+        self._releases: list[ReleaseDTO] = []
 
         self.banner = QLabel()
         self.banner.setObjectName("budgetWarning")
@@ -154,9 +158,17 @@ class BudgetView(QWidget):
         self.evm_caption.setWordWrap(True)
         self.evm_table = _table(EVM_COLUMNS)
         self.index_chart = ChartWidget("indices")
+        self.edit_release_button = QPushButton("Ed&it release…")
+        self.edit_release_button.setObjectName("editReleaseButton")
+        self.edit_release_button.clicked.connect(self.edit_release)
+        self.delete_release_button = QPushButton("Delete release")
+        self.delete_release_button.setObjectName("deleteReleaseButton")
+        self.delete_release_button.clicked.connect(self.delete_release)
         top = QHBoxLayout()
         top.addWidget(release_label)
         top.addWidget(self.release_box, 1)
+        top.addWidget(self.edit_release_button)
+        top.addWidget(self.delete_release_button)
         evm_tab = QWidget()
         evm_layout = QVBoxLayout(evm_tab)
         evm_layout.addLayout(top)
@@ -245,7 +257,9 @@ class BudgetView(QWidget):
             at = 1
         self.release_box.setCurrentIndex(max(at, 0))
         self.release_box.blockSignals(False)
+        self._releases = releases
         name = self.release_box.currentData()
+        self._enable_release_buttons()
         try:
             # One read for both: the logs are costed once (the page's main cost at scale).
             o, table = budget.overview_and_evm(project.id, name, project_wide=name is None)
@@ -342,6 +356,40 @@ class BudgetView(QWidget):
                 self.release_box.setCurrentIndex(at)
                 self.tabs.setCurrentIndex(1)
 
+    def _chosen_release(self) -> ReleaseDTO | None:
+        name = self.release_box.currentData()
+        return next((r for r in self._releases if r.name == name), None)
+
+    def edit_release(self) -> None:
+        """*Edit release…*: change the chosen release's name, sprints, BAC or scope."""
+        project = self._store.project
+        release = self._chosen_release()
+        if project is None or release is None or self.overview is None:
+            return
+        dialog = ReleaseDialog(self, self._epics(project.id), self.overview.currency, release)
+
+        def make() -> ServiceCommand | str:
+            values = dialog.values()
+            if dialog.chosen.isChecked() and not values["epic_keys"]:
+                return "Tick at least one epic, or choose the whole backlog."
+            return EditReleaseCommand(self._commands, project.id, release, values)
+
+        if self._run(dialog, make):
+            at = self.release_box.findData(dialog.name.text().strip())
+            if at >= 0:
+                self.release_box.setCurrentIndex(at)
+
+    def delete_release(self) -> None:
+        """*Delete release*: remove the chosen release (undoable; its epics stay)."""
+        project = self._store.project
+        release = self._chosen_release()
+        if project is None or release is None:
+            return
+        command = DeleteReleaseCommand(self._commands, project.id, release)
+        self._push(command)
+        if command.error is None:
+            self.refresh()
+
     # --- showing ---------------------------------------------------------------------------
 
     def _show_overview(self, o: BudgetOverviewDTO) -> None:
@@ -378,7 +426,13 @@ class BudgetView(QWidget):
         _fill(self.person_table, o.per_person, False)
         _fill(self.epic_table, o.per_epic, True)
 
+    def _enable_release_buttons(self) -> None:
+        chosen = self.release_box.currentData() is not None
+        self.edit_release_button.setEnabled(chosen)
+        self.delete_release_button.setEnabled(chosen)
+
     def _refresh_evm(self, *_args: object) -> None:
+        self._enable_release_buttons()
         project = self._store.project
         if project is None:
             return
