@@ -650,6 +650,14 @@ def _seed_risks(services: Services, project_id: int, today: dt.date) -> None:
 DEMO_RATES = ("95.00", "85.00", "85.00", "80.00", "72.50")
 DEMO_RAISE = (0, "105.00")
 DEMO_BUDGET = "120000.00"
+# Epic budgets (EUR), and the release that earned value is read for on the Budget page.
+DEMO_EPIC_BUDGETS = (("Checkout redesign", "15000.00"), ("Payment provider migration", "16000.00"))
+DEMO_RELEASE = (
+    "Payments launch",
+    5,
+    "60000.00",
+    ("Checkout redesign", "Payment provider migration"),
+)
 
 
 def _seed_time(
@@ -660,7 +668,8 @@ def _seed_time(
     starts: list[dt.date],
     holidays: set[dt.date],
 ) -> None:
-    """Rates, a budget and work logs over the closed sprints (app/services/time.py):
+    """Rates, a budget (the project's, two epics', a release's) and work logs over the
+    closed sprints (app/services/time.py):
     on each working day each person logs 2 to 5 hours on one of the sprint's cards they are
     assigned, in turn; the same every time."""
     from dataclasses import replace
@@ -670,6 +679,11 @@ def _seed_time(
     services.projects.update_project_settings(
         project_id, replace(settings, budget=Decimal(DEMO_BUDGET), currency="EUR")
     )
+    keys = {c.title: c.key for c in services.cards.list_cards(project_id) if c.type == "epic"}
+    for title, amount in DEMO_EPIC_BUDGETS:
+        services.budget.set_epic_budget(project_id, keys[title], amount)
+    name, sprints, bac, epics = DEMO_RELEASE
+    services.budget.add_release(project_id, name, sprints, bac, [keys[t] for t in epics])
     time = services.time
     first = starts[0] - dt.timedelta(days=7)
     for member, rate in zip(members, DEMO_RATES, strict=True):
