@@ -285,6 +285,28 @@ def main(argv: list[str] | None = None) -> int:
         save(window, "risks")
         window.show_page("board")
 
+    @shot("team")
+    def _team() -> None:
+        """View › Team: who is stretched in the active and planned sprints."""
+        window.show_page("team")
+        save(window, "team")
+        window.show_page("board")
+
+    @shot("budget")
+    def _budget() -> None:
+        """View › Budget: cost against budget (the demo's 80% warning on one epic), then
+        its Earned value tab on the demo's release, then the Edit release… dialog."""
+        window.show_page("budget")
+        page = window.built_page("budget")
+        page.refresh()
+        page.tabs.setCurrentIndex(0)
+        save(window, "budget")
+        page.tabs.setCurrentIndex(1)
+        save(window, "budget-evm")
+        dialog_shot(page.edit_release, "budget-release")
+        page.tabs.setCurrentIndex(0)
+        window.show_page("board")
+
     @shot("timeline")
     def _timeline() -> None:
         """The demo's Timeline: sprints, epic bars with their forecast ranges, the

@@ -274,6 +274,7 @@ class ReleaseDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Release" if release is None else f"Edit release {release.name}")
+        self.setMinimumWidth(440)  # a release's name and the epics' titles read in full
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.name = QLineEdit()
