@@ -218,17 +218,8 @@ class BudgetService:
         with self._ctx.write() as uow:
             session = uow.session
             get_project(session, project_id)
-            clash = session.scalar(
-                select(Release.name).where(
-                    Release.project_id == project_id,
-                    func.lower(Release.name) == clean_name.lower(),
-                )
-            )
-            if clash is not None:
-                raise Conflict(f"There is already a release called {clash}.")
-            epics = []
-            for key in dict.fromkeys(k.strip().upper() for k in epic_keys):
-                epics.append(_epic(session, project_id, key))
+            _refuse_taken_name(session, project_id, clean_name)
+            epics = _epics(session, project_id, epic_keys)
             release = Release(
                 project_id=project_id,
                 name=clean_name,
@@ -280,19 +271,9 @@ class BudgetService:
                     f"The release {release.name} was changed elsewhere; look again and retry."
                 )
             if clean_name is not None and clean_name.lower() != release.name.lower():
-                clash = session.scalar(
-                    select(Release.name).where(
-                        Release.project_id == project_id,
-                        func.lower(Release.name) == clean_name.lower(),
-                    )
-                )
-                if clash is not None:
-                    raise Conflict(f"There is already a release called {clash}.")
+                _refuse_taken_name(session, project_id, clean_name)
             if epic_keys is not None:
-                epics = [
-                    _epic(session, project_id, key)
-                    for key in dict.fromkeys(k.strip().upper() for k in epic_keys)
-                ]
+                epics = _epics(session, project_id, epic_keys)
                 session.execute(delete(ReleaseEpic).where(ReleaseEpic.release_id == release.id))
                 for epic in epics:
                     session.add(ReleaseEpic(release_id=release.id, card_id=epic.id))
@@ -848,6 +829,24 @@ def _epic(session: Session, project_id: int, key: str) -> Card:
     if card.type != "epic":
         raise ValidationError(f"{str(key).strip().upper()} is a {card.type}, not an epic.")
     return card
+
+
+def _refuse_taken_name(session: Session, project_id: int, name: str) -> None:
+    """A Conflict if another release of the project has this name (in any case)."""
+    clash = session.scalar(
+        select(Release.name).where(
+            Release.project_id == project_id, func.lower(Release.name) == name.lower()
+        )
+    )
+    if clash is not None:
+        raise Conflict(f"There is already a release called {clash}.")
+
+
+def _epics(session: Session, project_id: int, keys: Sequence[str]) -> list[Card]:
+    """The epics named by ``keys`` (any case, each once), or NotFound / ValidationError."""
+    return [
+        _epic(session, project_id, key) for key in dict.fromkeys(k.strip().upper() for k in keys)
+    ]
 
 
 def _key(session: Session, card: Card) -> str:
