@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -29,6 +31,24 @@ from app.services import sprint_facts
 from app.services.context import ServiceContext
 from app.services.sprint_facts import utc
 from app.services.validation import clean_date
+
+# What a flow chart reads of a history event, in FlowEvent's order (the charts' and the
+# forecasts' reads select these, a read by card adds the event's project after them).
+FLOW_EVENT_COLUMNS = (
+    HistoryEvent.at,
+    HistoryEvent.card_id,
+    HistoryEvent.column_id_after,
+    HistoryEvent.category_after,
+    HistoryEvent.archived_after,
+    HistoryEvent.kind,
+)
+
+
+def flow_event(row: Sequence[Any]) -> FlowEvent:
+    """A row starting with :data:`FLOW_EVENT_COLUMNS` as a FlowEvent."""
+    at, card_id, column_id, category, archived, kind = row[:6]
+    return FlowEvent(at, card_id, column_id, category, bool(archived), kind)
+
 
 ZERO = Decimal("0")
 ONE = Decimal("1")
@@ -250,14 +270,7 @@ class ChartService:
         event put it, which is where the card row is (every change to a card's column or
         archived flag writes its event with the card's state, in the same transaction)."""
         recent = session.execute(
-            select(
-                HistoryEvent.at,
-                HistoryEvent.card_id,
-                HistoryEvent.column_id_after,
-                HistoryEvent.category_after,
-                HistoryEvent.archived_after,
-                HistoryEvent.kind,
-            )
+            select(*FLOW_EVENT_COLUMNS)
             .join(Card, Card.id == HistoryEvent.card_id)
             .where(
                 HistoryEvent.project_id == project_id,
@@ -288,51 +301,25 @@ class ChartService:
                 resting[column_id] -= 1
             # By card only (the filters in Python): with a condition on the project or the
             # time, SQLite would rather walk the project's whole history by (project, at).
-            for project, at, card_id, column_id, category, archived, kind in session.execute(
-                select(
-                    HistoryEvent.project_id,
-                    HistoryEvent.at,
-                    HistoryEvent.card_id,
-                    HistoryEvent.column_id_after,
-                    HistoryEvent.category_after,
-                    HistoryEvent.archived_after,
-                    HistoryEvent.kind,
-                )
+            for row in session.execute(
+                select(*FLOW_EVENT_COLUMNS, HistoryEvent.project_id)
                 .where(HistoryEvent.card_id.in_(chunk))
                 .order_by(HistoryEvent.at, HistoryEvent.id)
             ):
-                if project == project_id and at < begin:
-                    before[card_id] = FlowEvent(
-                        at, card_id, column_id, category, bool(archived), kind
-                    )
+                if row[-1] == project_id and row[0] < begin:
+                    before[row[1]] = flow_event(row)
         start = sorted(before.values(), key=lambda e: (_utc(e.at), e.card_id))
-        return [
-            *start,
-            *(
-                FlowEvent(at, card_id, column_id, category, bool(archived), kind)
-                for at, card_id, column_id, category, archived, kind in recent
-            ),
-        ], resting
+        return [*start, *(flow_event(row) for row in recent)], resting
 
     @staticmethod
     def _flow_events(session: Session, project_id: int) -> list[FlowEvent]:
         rows = session.execute(
-            select(
-                HistoryEvent.at,
-                HistoryEvent.card_id,
-                HistoryEvent.column_id_after,
-                HistoryEvent.category_after,
-                HistoryEvent.archived_after,
-                HistoryEvent.kind,
-            )
+            select(*FLOW_EVENT_COLUMNS)
             .join(Card, Card.id == HistoryEvent.card_id)
             .where(HistoryEvent.project_id == project_id, Card.type != "epic")
             .order_by(HistoryEvent.at, HistoryEvent.id)
         )
-        return [
-            FlowEvent(at, card_id, column_id, category, bool(archived), kind)
-            for at, card_id, column_id, category, archived, kind in rows
-        ]
+        return [flow_event(row) for row in rows]
 
     def _sprint_series(self, sprint_id: int, unit: str) -> BurndownSeries:
         with self._ctx.read() as uow:

@@ -55,6 +55,7 @@ from app.models import (
     WorkflowColumn,
     WorkLog,
 )
+from app.services.chart_data import FLOW_EVENT_COLUMNS, flow_event
 from app.services.common import find_card_id, get_project
 from app.services.context import ServiceContext
 from app.services.events import Change, ChangeKind
@@ -450,23 +451,11 @@ class ForecastService:
         # Core rows (no ORM layer), read by card (its index), not by project: the
         # candidates are few; an event of another project (a card moved) is left out here.
         rows = session.connection().execute(
-            select(
-                HistoryEvent.at,
-                HistoryEvent.card_id,
-                HistoryEvent.column_id_after,
-                HistoryEvent.category_after,
-                HistoryEvent.archived_after,
-                HistoryEvent.kind,
-                HistoryEvent.project_id,
-            )
+            select(*FLOW_EVENT_COLUMNS, HistoryEvent.project_id)
             .where(HistoryEvent.card_id.in_(candidates))
             .order_by(HistoryEvent.at, HistoryEvent.id)
         )
-        events = [
-            flow.FlowEvent(at, card_id, column_id, category, bool(archived), kind)
-            for at, card_id, column_id, category, archived, kind, pid in rows.all()
-            if pid == project.id
-        ]
+        events = [flow_event(row) for row in rows.all() if row[-1] == project.id]
         per_day = dict.fromkeys(days, 0)
         for timing in flow.card_timings(events, self._ctx.clock()):
             finished = local_date(timing.finished, project.time_zone)
