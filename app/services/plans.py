@@ -678,20 +678,7 @@ class PlanService:
                     scope.update(dict(children[card_id]))
                 else:
                     scope.setdefault(card_id, column_id)
-            answer.append(
-                MilestoneDTO(
-                    milestone.id,
-                    milestone.project_id,
-                    milestone.name,
-                    milestone.day,
-                    milestone.description,
-                    milestone.version,
-                    len(scope),
-                    sum(1 for column in scope.values() if column in done_cols),
-                    tuple(f"{key}-{c[1]}" for c in cards),
-                    tuple(c[0] for c in cards),
-                )
-            )
+            answer.append(_milestone_of(milestone, scope, done_cols, key, cards))
         return answer
 
     def _milestone_dto(self, session: Session, milestone: Milestone) -> MilestoneDTO:
@@ -706,18 +693,7 @@ class PlanService:
         key = session.scalar(select(Project.key).where(Project.id == milestone.project_id))
         scope = self._scope_cards(session, [r[0] for r in direct])
         done_cols = _done_column_ids(session, milestone.project_id)
-        return MilestoneDTO(
-            milestone.id,
-            milestone.project_id,
-            milestone.name,
-            milestone.day,
-            milestone.description,
-            milestone.version,
-            len(scope),
-            sum(1 for column in scope.values() if column in done_cols),
-            tuple(f"{key}-{r[1]}" for r in direct),
-            tuple(r[0] for r in direct),
-        )
+        return _milestone_of(milestone, scope, done_cols, key, direct)
 
     def _scope_cards(self, session: Session, card_ids: list[int]) -> dict[int, int]:
         """Card id -> column id of a scope: the linked cards, and an epic's children in its
@@ -923,3 +899,26 @@ def _grouped_keys(rows: Any) -> dict[int, tuple[str, ...]]:
     for blocked_card, key, number in rows:
         found.setdefault(blocked_card, []).append(f"{key}-{number}")
     return {card: tuple(keys) for card, keys in found.items()}
+
+
+def _milestone_of(
+    milestone: Milestone,
+    scope: dict[int, int],
+    done_columns: set[int] | frozenset[int],
+    project_key: str | None,
+    linked: Sequence[Sequence[Any]],
+) -> MilestoneDTO:
+    """The DTO of a milestone whose scope (card id -> column id) is known; ``linked`` are
+    its directly linked cards as (id, number, ...) rows, in number order."""
+    return MilestoneDTO(
+        milestone.id,
+        milestone.project_id,
+        milestone.name,
+        milestone.day,
+        milestone.description,
+        milestone.version,
+        len(scope),
+        sum(1 for column in scope.values() if column in done_columns),
+        tuple(f"{project_key}-{row[1]}" for row in linked),
+        tuple(row[0] for row in linked),
+    )
