@@ -173,6 +173,8 @@ README_COMMANDS = tuple(
     release add R1 --project DEMO --sprints 6 --bac 90000 --db board.db
     release list --project DEMO --json --db board.db
     metrics evm --project DEMO --release R1 --json --db board.db
+    release update R1 --project DEMO --name R2 --sprints 5 --bac 80000 --db board.db
+    release delete R2 --project DEMO --db board.db
     report --project DEMO --kind status -o s.md --db board.db
     status list --project DEMO --json --db board.db
     import trello {fixtures}/trello_board.json --project TRL --db board.db
