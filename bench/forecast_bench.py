@@ -90,7 +90,7 @@ def add_plans(url: str, project_id: int, seed: int = 18) -> None:
         services.risks.add_risk(project_id, "Vendor API late", probability=3, impact=4,
                                 schedule_days=5)  # fmt: skip
         services.risks.add_risk(project_id, "Key person away", probability=2, impact=3,
-                                schedule_days=3, links=[f"SCR-{1}"])  # fmt: skip
+                                schedule_days=3, cards=["SCR-1"])  # fmt: skip
     finally:
         runtime.close()
 
