@@ -17,7 +17,6 @@ import datetime as dt
 import os
 import random
 import tempfile
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from sqlalchemy import insert, select
 
 from app.bootstrap import open_runtime
 from app.models import Card, Member, MemberRate, ProjectMember, WorkLog
-from bench.figures import summarise
+from bench.figures import timed
 from bench.synth import build
 
 
@@ -73,15 +72,6 @@ def add_logs(url: str, project_id: int, logs: int, seed: int = 11) -> None:
         services.budget.add_release(project_id, "Bench release", 10, "800000")
     finally:
         runtime.close()
-
-
-def timed(call, repeat: int) -> dict[str, float] | None:  # type: ignore[no-untyped-def]
-    samples = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - began) * 1000)
-    return summarise(samples)
 
 
 def main(argv: list[str] | None = None) -> int:

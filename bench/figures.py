@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import statistics
+import time
+from collections.abc import Callable
 
 FIGURES = (
     "cold_start_ms",
@@ -112,3 +114,13 @@ def target_report(results: dict[str, dict[str, dict[str, float] | None]], size: 
             f"{cold['median'] / bare['median']:.2f}x"
         )
     return lines
+
+
+def timed(call: Callable[[], object], repeat: int) -> dict[str, float] | None:
+    """``call`` run ``repeat`` times: its median and p90 in milliseconds."""
+    samples = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - began) * 1000)
+    return summarise(samples)

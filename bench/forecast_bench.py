@@ -29,7 +29,7 @@ from app.bootstrap import open_runtime
 from app.errors import DomainError
 from app.metrics import forecast as fc
 from app.models import Card, CardDependency, Milestone, MilestoneScope
-from bench.figures import summarise
+from bench.figures import timed
 from bench.synth import build
 
 GOAL_MS = 300.0
@@ -93,15 +93,6 @@ def add_plans(url: str, project_id: int, seed: int = 18) -> None:
                                 schedule_days=3, cards=["SCR-1"])  # fmt: skip
     finally:
         runtime.close()
-
-
-def timed(call, repeat: int) -> dict[str, float] | None:  # type: ignore[no-untyped-def]
-    samples = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - began) * 1000)
-    return summarise(samples)
 
 
 def timeline(cards: int = 10_000, repeat: int = 7, ui: bool = True) -> dict[str, object]:

@@ -104,3 +104,35 @@ def test_the_bulk_insert_stores_what_sqlalchemy_stores(
                 typed = ", ".join(f'"{n}", typeof("{n}")' for n in names)
                 rows.append(conn.execute(f"SELECT {typed} FROM {table} ORDER BY 1, 3").fetchall())
         assert rows[0] and rows[0] == rows[1], table
+
+
+@pytest.mark.parametrize(
+    ("module", "args", "expected"),
+    [
+        (
+            "bench.forecast_bench",
+            ["--cards", "300"],
+            ("timeline_page_open_ms", "timeline page goal"),
+        ),
+        (
+            "bench.budget_bench",
+            ["--cards", "300", "--logs", "500"],
+            ("budget_page_open_ms", "team_page_open_ms", "evm_ms"),
+        ),
+    ],
+)
+def test_the_page_benches_run_to_their_figures(
+    module: str, args: list[str], expected: tuple[str, ...]
+) -> None:
+    # The benches are run by hand, so nothing else would notice one that no longer runs.
+    done = subprocess.run(
+        [sys.executable, "-m", module, *args, "--repeat", "1"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    for figure in expected:
+        assert figure in done.stdout, done.stdout
