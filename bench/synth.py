@@ -36,6 +36,7 @@ from app.models import (
     WorkflowColumn,
     card_label,
 )
+from app.models.base import UTCDateTime
 
 KANBAN_KEY = "KAN"
 SCRUM_KEY = "SCR"
@@ -151,6 +152,9 @@ def build(path: Path, size: int, seed: int = 7, now: dt.datetime | None = None) 
                 services.projects.add_label(project.id, name)
         now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
         with runtime.engine.begin() as conn:
+            # The indexes of 200,000 cards' history outgrow SQLite's default 2 MB page
+            # cache; a bigger one for this connection keeps their pages in memory.
+            conn.exec_driver_sql("PRAGMA cache_size = -262144")
             kb = _fill(conn, kanban.id, KANBAN_KEY, size, rng, now, scrum=False)
             sc = _fill(conn, scrum.id, SCRUM_KEY, size, rng, now, scrum=True)
         runtime.engine.dispose()
@@ -263,10 +267,22 @@ def _bulk_insert(conn, table: Table, rows: list[dict]) -> None:  # type: ignore[
     columns_of_values = []
     for name, proc in zip(names, processors, strict=True):
         values = [row[name] for row in rows]
-        if proc is not None:
+        if isinstance(table.c[name].type, UTCDateTime) and dialect.name == "sqlite":
+            values = [_sqlite_utc_text(v, proc) for v in values]
+        elif proc is not None:
             values = [None if v is None else proc(v) for v in values]
         columns_of_values.append(values)
     conn.exec_driver_sql(sql, list(zip(*columns_of_values, strict=True)))
+
+
+def _sqlite_utc_text(value: dt.datetime | None, proc) -> str | None:  # type: ignore[no-untyped-def]
+    """What SQLite's ``UTCDateTime`` bind processor stores for a UTC time, written directly
+    (the two processors were a tenth of a 200,000-card build); other zones go through it."""
+    if value is None:
+        return None
+    if value.tzinfo is dt.UTC:
+        return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    return proc(value)
 
 
 def _fill(conn, project_id: int, key: str, n: int, rng: random.Random, now, scrum: bool):  # type: ignore[no-untyped-def]
@@ -361,7 +377,7 @@ def _fill(conn, project_id: int, key: str, n: int, rng: random.Random, now, scru
             )
         column = columns[final]
         t = created
-        title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 7))).capitalize()
+        title = " ".join(rng.choices(WORDS, k=rng.randint(3, 7))).capitalize()
         card = {
             "id": cid,
             "project_id": project_id,
