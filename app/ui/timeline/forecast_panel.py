@@ -141,7 +141,11 @@ class ForecastPanel(QWidget):
         self.odds.setFont(odds_font)
         layout.addWidget(self.odds)
         self.histogram = ForecastHistogram(self)
+        # No taller than it reads well on a big screen: bars stretched over 1,000 pixels
+        # say no more than at 400.
+        self.histogram.setMaximumHeight(int(QFontMetricsF(self.font()).height() * 26))
         layout.addWidget(self.histogram, 1)
+        layout.addStretch(0)
         self.show_hint()
 
     def show_hint(self) -> None:
