@@ -345,3 +345,24 @@ def test_the_timeline_says_why_a_scope_has_no_forecast(
         "Every card of this milestone is done: nothing left to forecast."
     )
     assert batch.why_not("epic", steady["epic"].id) == ""
+
+
+def test_a_timeline_scope_out_of_reach_says_so(services: Services, clock: Clock) -> None:
+    """One card finished in 30 working days cannot finish 120 within ten years: that
+    epic gets the Monte Carlo's reason, not a bar."""
+    project = services.projects.create_project("SL", "Slow", "kanban")
+    done = next(c.id for c in services.workflow.list_columns(project.id) if c.category == "done")
+    epic = services.cards.create_card(project.id, "Huge", type="epic")
+    small = services.cards.create_card(project.id, "Small", type="epic")
+    services.cards.create_card(project.id, "One", parent_id=small.id)
+    for i in range(120):
+        services.cards.create_card(project.id, f"Part {i}", parent_id=epic.id)
+    finished = services.cards.create_card(project.id, "Finished")
+    clock.now = dt.datetime(2025, 3, 5, 15, tzinfo=dt.UTC)
+    services.board.move_card(finished.id, done)
+    clock.now = dt.datetime(2025, 4, 14, 9, tzinfo=dt.UTC)
+    batch = services.forecasts.timeline(project.id, window=30)
+    assert small.id in batch.epics and epic.id not in batch.epics
+    assert batch.why_not("epic", epic.id) == (
+        "120 cards take more than 2600 working days at this throughput."
+    )
