@@ -184,3 +184,54 @@ def test_a_deleted_milestone_leaves_the_panel_with_the_hint(history, make_window
     qtbot.keyClick(page.canvas, Qt.Key.Key_Delete)
     assert page.canvas.layout_.of_kind("milestone") == []
     assert page.canvas.selection is None and page.panel.message.text() == HINT
+
+
+def test_the_splitter_sizes_the_panel_and_the_next_window_keeps_it(
+    history, make_window, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    services = history[0]
+    window = make_window(services, scope=None)
+    window.resize(1280, 720)
+    page = open_timeline(window, qtbot)
+    splitter = page.splitter
+    qtbot.waitUntil(lambda: page.panel.width() > 0)
+    before = page.panel.width()
+    handle = splitter.handle(1)
+    middle = QPointF(handle.rect().center())
+
+    def send(kind: QEvent.Type, at: QPointF, buttons: Qt.MouseButton) -> None:
+        event = QMouseEvent(kind, at, handle.mapToGlobal(at), Qt.MouseButton.LeftButton,
+                            buttons, Qt.KeyboardModifier.NoModifier)  # fmt: skip
+        QApplication.sendEvent(handle, event)
+
+    # A person drags the handle 150 pixels to the left: the panel widens by as much.
+    send(QEvent.Type.MouseButtonPress, middle, Qt.MouseButton.LeftButton)
+    send(QEvent.Type.MouseMove, middle - QPointF(150, 0), Qt.MouseButton.LeftButton)
+    send(QEvent.Type.MouseButtonRelease, middle - QPointF(150, 0), Qt.MouseButton.NoButton)
+    assert page.panel.width() == pytest.approx(before + 150, abs=2)
+    wider = splitter.sizes()
+    window.close()
+    again = make_window(services, scope=None)
+    again.resize(1280, 720)
+    page = open_timeline(again, qtbot)
+    qtbot.waitUntil(lambda: page.panel.width() > 0)
+    assert page.splitter.sizes() == wider
+
+
+def test_a_refused_forecast_is_said_on_the_panel(history, make_window, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from app.errors import ValidationError
+
+    services, _project, login, _legacy, _beta = history
+
+    def refuse(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise ValidationError("The history window is 30 to 90 working days, not 7.")
+
+    monkeypatch.setattr(services.forecasts, "timeline", refuse)
+    page = open_timeline(make_window(services), qtbot)
+    click(qtbot, page, "epic", login.id)
+    assert page.panel.message.text() == "The history window is 30 to 90 working days, not 7."
+    assert page.canvas.layout_.find("epic", login.id).marks == ()  # a plain bar, no guess

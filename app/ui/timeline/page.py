@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
@@ -232,6 +232,7 @@ class MilestoneDialog(QDialog):
         return [k for k in self.cards.text().replace(",", " ").split() if k]
 
 
+SPLITTER_KEY = "timeline/splitter"  # the canvas and forecast panel's sizes, in the settings
 FORECAST_TRIALS = 2000  # enough for a bar's range; the CLI's forecast runs 10,000
 FORECAST_SEED = 18  # the same history draws the same bars every time
 
@@ -252,8 +253,8 @@ def forecast_timeline(
             seed=FORECAST_SEED,
             trials=FORECAST_TRIALS,
         )
-    except DomainError:
-        return {}, {}, None
+    except DomainError as exc:  # the panel says it; the bars stay plain
+        return {}, {}, TimelineForecastDTO({}, {}, FORECAST_SEED, FORECAST_TRIALS, str(exc))
     epics = {
         epic_id: EpicForecast(odds.dates[50], odds.dates[85], odds.dates[95])
         for epic_id, odds in answer.epics.items()
@@ -640,6 +641,11 @@ class TimelinePage(QWidget):
         self.splitter.setStretchFactor(1, 1)
         line = self.fontMetrics().height()
         self.splitter.setSizes([line * 60, line * 24])
+        self._settings = getattr(ctx.window, "settings", None)  # the window's QSettings
+        state = self._settings.value(SPLITTER_KEY) if self._settings is not None else None
+        if isinstance(state, QByteArray):
+            self.splitter.restoreState(state)
+        self.splitter.splitterMoved.connect(self._on_splitter_moved)
         layout.addWidget(self.splitter, 1)
         self.canvas.selection_changed.connect(self._on_selection)
         self.canvas.milestone_dropped.connect(self._moved)
@@ -658,6 +664,11 @@ class TimelinePage(QWidget):
             signal.connect(self._timer.start)
         self._services.bus.subscribe(self._on_change)
         self.refresh()
+
+    def _on_splitter_moved(self, _pos: int, _index: int) -> None:
+        """Remember how wide the person made the forecast panel (for the next run)."""
+        if self._settings is not None:
+            self._settings.setValue(SPLITTER_KEY, self.splitter.saveState())
 
     def _on_change(self, change: Change) -> None:
         if change.kind is ChangeKind.PLANS_CHANGED:
@@ -721,9 +732,7 @@ class TimelinePage(QWidget):
             batch.milestones if batch is not None else {}
         )  # fmt: skip
         odds = found.get(ident)
-        reason = batch.why_not(kind, ident) if batch is not None else (
-            "No forecast: the forecasts are not available."
-        )  # fmt: skip
+        reason = batch.why_not(kind, ident) if batch is not None else ""
         trials = batch.trials if batch is not None else 0
         if kind == "epic":
             epic = next((e for e in self.data.epics if e.id == ident), None)
