@@ -728,12 +728,10 @@ class TimelinePage(QWidget):
             return
         kind, ident = selection
         batch = self.forecast
-        found = batch.epics if batch is not None and kind == "epic" else (
-            batch.milestones if batch is not None else {}
-        )  # fmt: skip
-        odds = found.get(ident)
-        reason = batch.why_not(kind, ident) if batch is not None else ""
-        trials = batch.trials if batch is not None else 0
+        odds, reason, trials = None, "", 0
+        if batch is not None:  # None: no forecast service at all (the bars stay plain)
+            odds = (batch.epics if kind == "epic" else batch.milestones).get(ident)
+            reason, trials = batch.why_not(kind, ident), batch.trials
         if kind == "epic":
             epic = next((e for e in self.data.epics if e.id == ident), None)
             if epic is None:
