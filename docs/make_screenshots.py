@@ -310,9 +310,16 @@ def main(argv: list[str] | None = None) -> int:
     @shot("timeline")
     def _timeline() -> None:
         """The demo's Timeline: sprints, epic bars with their forecast ranges, the
-        dependency arrows, the milestones (Checkout live at risk) and today."""
+        dependency arrows, the milestones (Checkout live at risk) and today; beside them
+        the forecast panel of the first epic that has a forecast, as a click selects it."""
         window.show_page("timeline")
+        page = window.built_page("timeline")
+        forecast = page.forecast
+        epics = [e.id for e in page.data.epics if forecast and e.id in forecast.epics]
+        if epics:
+            page.canvas.select(("epic", epics[0]))
         save(window, "timeline")
+        page.canvas.select(None)
 
     @shot("board-screens")
     def _screens() -> None:

@@ -28,7 +28,7 @@ import datetime as dt
 import json
 import secrets
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import and_, func, or_, select
@@ -67,6 +67,7 @@ PROBABILITY_SHARE = {1: 0.1, 2: 0.3, 3: 0.5, 4: 0.7, 5: 0.9}
 SEED_MAX = 2**31 - 1  # forecast.seed is a 32-bit integer column
 CARDS_MAX = 100_000
 CENT = Decimal("0.01")
+TIMELINE_BINS = 20  # bars of a scope's histogram on the Timeline
 
 
 @dataclass(frozen=True)
@@ -122,27 +123,59 @@ class ForecastDTO:
 
 
 @dataclass(frozen=True)
+class ForecastBin:
+    """One bar of a forecast's histogram: the trials that finish between two working days
+    after today (``first_day``..``last_day``), and those days as dates."""
+
+    first_day: int
+    last_day: int
+    first: dt.date
+    last: dt.date
+    trials: int
+
+
+@dataclass(frozen=True)
 class ScopeOdds:
     """One scope's forecast on the Timeline: working days and dates by confidence, the
-    chance of being done by a milestone's date (None for an epic), and the risks counted."""
+    chance of being done by a milestone's date (None for an epic), and the risks counted.
+    ``histogram`` is the trials' (working days, trials) as :meth:`ForecastService.forecast`
+    gives it; ``bins`` the same in at most :data:`TIMELINE_BINS` bars, dated, for painting;
+    ``deadline_days`` a milestone's date in working days after today (None for an epic)."""
 
     cards: int
     days: dict[int, int]
     dates: dict[int, dt.date]
     chance: float | None
     risks: tuple[str, ...]
+    histogram: tuple[tuple[int, int], ...] = ()
+    bins: tuple[ForecastBin, ...] = ()
+    deadline_days: int | None = None
 
 
 @dataclass(frozen=True)
 class TimelineForecastDTO:
     """Every open epic's and milestone's forecast, from one shared set of trials. ``note``
-    says why there is none at all (no throughput in the window), else ""."""
+    says why there is none at all (no throughput in the window), else "";
+    ``epic_notes`` and ``milestone_notes`` say in one line why one scope has none (nothing
+    left to do, no scope linked, out of reach at this throughput)."""
 
     epics: dict[int, ScopeOdds]
     milestones: dict[int, ScopeOdds]
     seed: int
     trials: int
     note: str = ""
+    epic_notes: dict[int, str] = field(default_factory=dict)
+    milestone_notes: dict[int, str] = field(default_factory=dict)
+
+    def why_not(self, kind: str, ident: int) -> str:
+        """Why the epic or milestone ``ident`` has no forecast ("" when it has one)."""
+        found = self.epics if kind == "epic" else self.milestones
+        if ident in found:
+            return ""
+        if self.note:
+            return self.note
+        notes = self.epic_notes if kind == "epic" else self.milestone_notes
+        return notes.get(ident, "The history cannot forecast it.")
 
 
 @dataclass(frozen=True)
@@ -301,9 +334,10 @@ class ForecastService:
         window: object = mc.DEFAULT_WINDOW,
     ) -> TimelineForecastDTO:
         """Every open epic's and milestone's forecast for the Timeline, from one shared set
-        of trials (the history is read and sampled once, not once per epic). A scope with
-        nothing left to do is left out; when the history cannot answer, ``note`` says why
-        and nothing is guessed. Each answer equals :meth:`forecast` of that scope with the
+        of trials (the history is read and sampled once, not once per epic), each with its
+        histogram. A scope with nothing left to do, or out of reach, is left out and its
+        note says why; when the history cannot answer at all, ``note`` says why and nothing
+        is guessed. Each answer equals :meth:`forecast` of that scope with the
         same seed and trials (without the cost)."""
         seed_value = _whole(seed, "seed", 0, SEED_MAX)
         window_days = _whole(window, "history window", 0, 10**6)
@@ -330,9 +364,11 @@ class ForecastService:
             upstream = _upstream(edges)
             active = _active_risks(session, project_id)
             questions, applied, asked = [], [], []
+            notes: dict[str, dict[int, str]] = {"epic": {}, "milestone": {}}
             for kind, ident, scope, deadline in scopes:
                 n = mc.expand_scope(len(scope.card_ids), scope.unsplit_epics, ratio)
                 if n == 0:
+                    notes[kind][ident] = _nothing_left(kind, scope)
                     continue
                 applying = [r for r in active if r.applies_to(scope)]
                 questions.append(
@@ -349,15 +385,23 @@ class ForecastService:
                     questions, history, window=window_days, trials=trial_count, seed=seed_value
                 )
             except mc.ForecastError as exc:
-                return TimelineForecastDTO({}, {}, seed_value, trial_count, str(exc))
-        longest = max((a.days[95] for a in answers if isinstance(a, mc.WhenForecast)), default=0)
+                return TimelineForecastDTO(
+                    {}, {}, seed_value, trial_count, str(exc), notes["epic"], notes["milestone"]
+                )
+        longest = max(
+            (a.histogram[-1][0] for a in answers if isinstance(a, mc.WhenForecast) and a.histogram),
+            default=0,
+        )
         calendar_days = _working_dates(today, longest, mask, holidays)
         epics: dict[int, ScopeOdds] = {}
         milestones: dict[int, ScopeOdds] = {}
         for (kind, ident, deadline), answer, risk_keys in zip(asked, answers, applied, strict=True):
             if not isinstance(answer, mc.WhenForecast):
-                continue  # out of reach at this throughput: no bar is better than a guess
+                # Out of reach at this throughput: no bar is better than a guess.
+                notes[kind][ident] = str(answer)
+                continue
             chance = None
+            ahead = None
             if deadline is not None:
                 ahead = (
                     len(calendar.working_days(today + dt.timedelta(days=1), deadline, mask,
@@ -372,9 +416,17 @@ class ForecastService:
                 {c: calendar_days[n] for c, n in answer.days.items()},
                 chance,
                 risk_keys,
+                answer.histogram,
+                tuple(
+                    ForecastBin(first, last, calendar_days[first], calendar_days[last], n)
+                    for first, last, n in mc.histogram_bins(answer.histogram, TIMELINE_BINS)
+                ),
+                ahead,
             )
             (epics if kind == "epic" else milestones)[ident] = odds
-        return TimelineForecastDTO(epics, milestones, seed_value, trial_count)
+        return TimelineForecastDTO(
+            epics, milestones, seed_value, trial_count, "", notes["epic"], notes["milestone"]
+        )
 
     def published(self, project_id: int, limit: int = 20) -> list[dict[str, object]]:
         """The stored forecasts, newest first: id, when, by whom, question, seed and answer."""
@@ -575,6 +627,15 @@ def _scope(
     ids = frozenset(r[0] for r in rows)
     parents = {r[1] for r in rows if r[1] is not None}
     return _Scope(f"backlog to {project.key}-{card.number}", ids, 0, None, touched=ids | parents)
+
+
+def _nothing_left(kind: str, scope: _Scope) -> str:
+    """Why a Timeline scope of no open card has no forecast, in one line."""
+    if kind == "epic":
+        return "Every card of this epic is done: nothing left to forecast."
+    if not scope.touched:
+        return "No card or epic is linked to this milestone: nothing to forecast."
+    return "Every card of this milestone is done: nothing left to forecast."
 
 
 def _timeline_scopes(
@@ -891,4 +952,11 @@ def _cost(
     return odds, ""
 
 
-__all__ = ["CostOdds", "ForecastDTO", "ForecastService", "ScopeOdds", "TimelineForecastDTO"]
+__all__ = [
+    "CostOdds",
+    "ForecastBin",
+    "ForecastDTO",
+    "ForecastService",
+    "ScopeOdds",
+    "TimelineForecastDTO",
+]

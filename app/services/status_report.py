@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 from app.clock import local_date, today_in
 from app.errors import DomainError, NotFound, ValidationError
 from app.metrics.calendar import working_days
-from app.metrics.forecast import CONFIDENCES, add_working_days
+from app.metrics.forecast import CONFIDENCES, add_working_days, histogram_bins
 from app.models import (
     Card,
     CardDependency,
@@ -483,7 +483,7 @@ class StatusReportService:
                         "by": add_working_days(today, last, mask, holidays).isoformat(),
                         "trials": n,
                     }
-                    for first, last, n in _bins(answer.histogram, HISTOGRAM_BINS)
+                    for first, last, n in histogram_bins(answer.histogram, HISTOGRAM_BINS)
                 ],
             }
         return {
@@ -609,21 +609,6 @@ def _forecast(f: dict[str, Any] | None) -> ForecastSummary | None:
             for b in f["histogram"]
         ),
     )  # fmt: skip
-
-
-def _bins(histogram: Any, count: int) -> list[tuple[int, int, int]]:
-    """(first working day, last working day, trials) in at most ``count`` bins of equal
-    width, from the fastest trial to the slowest."""
-    pairs = [(int(days), int(n)) for days, n in histogram]
-    if not pairs:
-        return []
-    low, high = min(d for d, _ in pairs), max(d for d, _ in pairs)
-    width = -(-(high - low + 1) // count)  # ceiling division
-    bins = []
-    for first in range(low, high + 1, width):
-        last = min(first + width - 1, high)
-        bins.append((first, last, sum(n for d, n in pairs if first <= d <= last)))
-    return bins
 
 
 def _threats(session: Session, project: Project) -> list[dict[str, Any]]:

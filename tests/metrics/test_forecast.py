@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -196,3 +197,25 @@ def test_the_chance_of_making_a_deadline():
     assert result.chance_within(9) == 0.0
     assert result.chance_within(10) == pytest.approx(0.7, abs=0.03)
     assert result.chance_within(15) == 1.0
+
+
+def test_histogram_bins_keep_every_trial_in_at_most_the_count_of_bins():
+    result = fc.when_done(300, [0, 1, 2, 5, 8, 0, 3] * 10, seed=4, trials=5000)
+    bins = fc.histogram_bins(result.histogram, 20)
+    assert 1 < len(bins) <= 20
+    assert sum(n for *_, n in bins) == 5000
+    low, high = result.histogram[0][0], result.histogram[-1][0]
+    assert bins[0][0] == low and bins[-1][1] == high
+    # Equal widths, next to each other, the last one possibly narrower.
+    width = bins[0][1] - bins[0][0] + 1
+    for (f1, l1, _), (f2, _l2, _) in itertools.pairwise(bins):
+        assert l1 - f1 + 1 == width and f2 == l1 + 1
+    assert bins[-1][1] - bins[-1][0] + 1 <= width
+
+
+def test_histogram_bins_of_few_values_and_of_nothing():
+    assert fc.histogram_bins([(10, 7), (12, 3)], 20) == [(10, 10, 7), (11, 11, 0), (12, 12, 3)]
+    assert fc.histogram_bins([(4, 9)], 20) == [(4, 4, 9)]
+    assert fc.histogram_bins([], 20) == []
+    with pytest.raises(ForecastError, match="at least one bin"):
+        fc.histogram_bins([(4, 9)], 0)

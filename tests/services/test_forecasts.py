@@ -279,3 +279,90 @@ def test_a_risk_counts_only_in_the_forecasts_of_what_it_is_linked_to(
     batch = services.forecasts.timeline(project.id, seed=1)
     assert batch.epics[epic_a.id].risks == ("R-1", "R-2", "R-3")
     assert batch.epics[epic_b.id].risks == ("R-1",)
+
+
+def test_each_timeline_scope_has_its_histogram_in_dated_bins(
+    services: Services, steady: dict, runtime: Runtime
+) -> None:
+    """The histogram of a scope is the one its forecast alone gives; its bins hold every
+    trial, in at most 20 bars dated on the project's calendar."""
+    project = steady["project"]
+    with runtime.services.context.writer() as session:
+        beta = Milestone(project_id=project.id, name="Beta", day=dt.date(2025, 4, 18))
+        session.add(beta)
+        session.flush()
+        session.add(MilestoneScope(milestone_id=beta.id, card_id=steady["epic"].id))
+        session.commit()
+        beta_id = beta.id
+    services.risks.add_risk(project.id, "Vendor", probability=3, impact=3, schedule_days=30)
+    batch = services.forecasts.timeline(project.id, seed=3, trials=2000)
+    key = f"FC-{steady['epic'].number}"
+    alone = services.forecasts.forecast(project.id, epic=key, seed=3, trials=2000)
+    epic = batch.epics[steady["epic"].id]
+    assert epic.histogram == alone.histogram
+    for odds in (*batch.epics.values(), *batch.milestones.values()):
+        assert sum(b.trials for b in odds.bins) == batch.trials == 2000
+        assert sum(n for _, n in odds.histogram) == 2000
+        assert 1 <= len(odds.bins) <= 20
+        assert odds.bins[0].first_day == odds.histogram[0][0]
+        assert odds.bins[-1].last_day == odds.histogram[-1][0]
+    # 6 cards at 2 a day: 3 working days, or 33 when the 30-day risk strikes (half the
+    # trials): two bars far apart, each dated (3 working days after Monday 14 April).
+    assert epic.bins[0].first == dt.date(2025, 4, 17)
+    assert epic.bins[0].trials + epic.bins[-1].trials == 2000
+    assert 800 < epic.bins[0].trials < 1200
+    assert epic.bins[-1].last == dt.date(2025, 5, 29)  # 33 working days on
+    milestone = batch.milestones[beta_id]
+    assert epic.deadline_days is None and milestone.deadline_days == 4  # Tue..Fri
+    made = sum(n for days, n in milestone.histogram if days <= 4)
+    assert milestone.chance == made / 2000
+
+
+def test_the_timeline_says_why_a_scope_has_no_forecast(
+    services: Services, steady: dict, runtime: Runtime
+) -> None:
+    project = steady["project"]
+    finished = services.cards.create_card(project.id, "Finished", type="epic")
+    child = services.cards.create_card(project.id, "Child", parent_id=finished.id)
+    services.board.move_card(child.id, steady["cols"]["done"])
+    with runtime.services.context.writer() as session:
+        empty = Milestone(project_id=project.id, name="Empty", day=dt.date(2025, 5, 1))
+        met = Milestone(project_id=project.id, name="Met", day=dt.date(2025, 5, 2))
+        session.add_all([empty, met])
+        session.flush()
+        session.add(MilestoneScope(milestone_id=met.id, card_id=child.id))
+        session.commit()
+        ids = empty.id, met.id
+    batch = services.forecasts.timeline(project.id)
+    assert finished.id not in batch.epics
+    assert batch.why_not("epic", finished.id) == (
+        "Every card of this epic is done: nothing left to forecast."
+    )
+    assert batch.why_not("milestone", ids[0]) == (
+        "No card or epic is linked to this milestone: nothing to forecast."
+    )
+    assert batch.why_not("milestone", ids[1]) == (
+        "Every card of this milestone is done: nothing left to forecast."
+    )
+    assert batch.why_not("epic", steady["epic"].id) == ""
+
+
+def test_a_timeline_scope_out_of_reach_says_so(services: Services, clock: Clock) -> None:
+    """One card finished in 30 working days cannot finish 120 within ten years: that
+    epic gets the Monte Carlo's reason, not a bar."""
+    project = services.projects.create_project("SL", "Slow", "kanban")
+    done = next(c.id for c in services.workflow.list_columns(project.id) if c.category == "done")
+    epic = services.cards.create_card(project.id, "Huge", type="epic")
+    small = services.cards.create_card(project.id, "Small", type="epic")
+    services.cards.create_card(project.id, "One", parent_id=small.id)
+    for i in range(120):
+        services.cards.create_card(project.id, f"Part {i}", parent_id=epic.id)
+    finished = services.cards.create_card(project.id, "Finished")
+    clock.now = dt.datetime(2025, 3, 5, 15, tzinfo=dt.UTC)
+    services.board.move_card(finished.id, done)
+    clock.now = dt.datetime(2025, 4, 14, 9, tzinfo=dt.UTC)
+    batch = services.forecasts.timeline(project.id, window=30)
+    assert small.id in batch.epics and epic.id not in batch.epics
+    assert batch.why_not("epic", epic.id) == (
+        "120 cards take more than 2600 working days at this throughput."
+    )

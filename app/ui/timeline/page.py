@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSplitter,
     QToolTip,
     QVBoxLayout,
     QWidget,
@@ -48,9 +49,11 @@ from PySide6.QtWidgets import (
 
 from app.errors import DomainError, ValidationError
 from app.services.events import Change, ChangeKind
+from app.services.forecasts import TimelineForecastDTO
 from app.services.plans import MilestoneDeletionDTO, MilestoneDTO, TimelineEpicDTO
 from app.ui.commands import CommandContext, ServiceCommand
 from app.ui.mainwindow.registry import PageContext
+from app.ui.timeline.forecast_panel import ForecastPanel
 from app.ui.timeline.links_tab import LinkCommand
 from app.ui.timeline.model import (
     HEADER_H,
@@ -67,6 +70,7 @@ RISK_COLOR = QColor("#de350b")
 MILESTONE_COLOR = QColor("#0052cc")
 TODAY_COLOR = QColor("#e5493a")
 LINK_COLOR = QColor("#42526e")
+SELECTED_COLOR = QColor("#ffab00")  # the ring round the selected bar or diamond
 
 
 class MoveMilestoneCommand(ServiceCommand):
@@ -228,27 +232,29 @@ class MilestoneDialog(QDialog):
         return [k for k in self.cards.text().replace(",", " ").split() if k]
 
 
+SPLITTER_KEY = "timeline/splitter"  # the canvas and forecast panel's sizes, in the settings
 FORECAST_TRIALS = 2000  # enough for a bar's range; the CLI's forecast runs 10,000
 FORECAST_SEED = 18  # the same history draws the same bars every time
 
 
 def forecast_timeline(
     services: object, data: object
-) -> tuple[dict[int, EpicForecast], dict[int, MilestoneOdds]]:
+) -> tuple[dict[int, EpicForecast], dict[int, MilestoneOdds], TimelineForecastDTO | None]:
     """Epic ranges (50..95%, 85% marked) and milestone odds from one batch of shared
-    trials (services.forecasts.timeline); an epic or milestone the history cannot answer
-    for keeps its plain bar (no guess)."""
+    trials (services.forecasts.timeline), and the batch itself (the forecast panel's
+    figures); an epic or milestone the history cannot answer for keeps its plain bar (no
+    guess)."""
     forecaster = getattr(services, "forecasts", None)
     if forecaster is None:
-        return {}, {}
+        return {}, {}, None
     try:
         answer = forecaster.timeline(
             data.project_id,  # type: ignore[attr-defined]
             seed=FORECAST_SEED,
             trials=FORECAST_TRIALS,
         )
-    except DomainError:
-        return {}, {}
+    except DomainError as exc:  # the panel says it; the bars stay plain
+        return {}, {}, TimelineForecastDTO({}, {}, FORECAST_SEED, FORECAST_TRIALS, str(exc))
     epics = {
         epic_id: EpicForecast(odds.dates[50], odds.dates[85], odds.dates[95])
         for epic_id, odds in answer.epics.items()
@@ -257,7 +263,7 @@ def forecast_timeline(
         milestone_id: MilestoneOdds(odds.chance or 0.0, odds.dates.get(85))
         for milestone_id, odds in answer.milestones.items()
     }
-    return epics, milestones
+    return epics, milestones, answer
 
 
 class TimelineCanvas(QWidget):
@@ -268,6 +274,7 @@ class TimelineCanvas(QWidget):
     delete_requested = Signal(int)  # Del on the selected milestone
     link_dropped = Signal(int, int)  # blocking epic id, blocked epic id
     menu_requested = Signal(object, object, QPoint)  # item or None, the day, global pos
+    selection_changed = Signal(object)  # ("epic" | "milestone", id), or None
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
@@ -277,14 +284,51 @@ class TimelineCanvas(QWidget):
         self.layout_: TimelineLayout | None = None
         self._drag: TimelineItem | None = None
         self._drag_x = 0.0
-        self.selected: int | None = None  # the selected milestone's id
+        self.selection: tuple[str, int] | None = None  # the selected epic or milestone
         self._linking: TimelineItem | None = None  # the epic a link is dragged from
         self._link_end = QPointF()
 
     def set_layout(self, layout: TimelineLayout) -> None:
         self.layout_ = layout
         self.setMinimumSize(int(layout.width) + 1, int(layout.height) + 1)
+        if self.selection is not None and layout.find(*self.selection) is None:
+            self.select(None)  # it is gone (deleted, archived, another project)
         self.update()
+
+    @property
+    def selected(self) -> int | None:
+        """The selected milestone's id (what Del deletes), None when an epic or nothing is."""
+        if self.selection is not None and self.selection[0] == "milestone":
+            return self.selection[1]
+        return None
+
+    def select(self, selection: tuple[str, int] | None) -> None:
+        """Select an epic or a milestone (None clears); says so when it changes."""
+        if selection == self.selection:
+            return
+        self.selection = selection
+        self.update()
+        self.selection_changed.emit(selection)
+
+    def selectable(self) -> list[TimelineItem]:
+        """What ↑/↓ walk through, top to bottom: the milestones by date, then the epics."""
+        if self.layout_ is None:
+            return []
+        diamonds = sorted(self.layout_.of_kind("milestone"), key=lambda i: (i.start, i.ident))
+        return diamonds + self.layout_.of_kind("epic")
+
+    def step(self, offset: int) -> None:
+        """Move the selection ``offset`` items down (up when negative), stopping at the ends;
+        from nothing, ↓ selects the first and ↑ the last."""
+        items = self.selectable()
+        if not items:
+            return
+        keys = [(i.kind, i.ident) for i in items]
+        if self.selection in keys:
+            index = max(0, min(len(keys) - 1, keys.index(self.selection) + offset))
+        else:
+            index = 0 if offset > 0 else len(keys) - 1
+        self.select(keys[index])
 
     def dragged_day(self) -> dt.date | None:
         if self._drag is None or self.layout_ is None:
@@ -302,12 +346,13 @@ class TimelineCanvas(QWidget):
         handle = self.layout_.handle_at(point)
         shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         if item is not None and item.kind == "milestone":
-            self.selected = item.ident
+            self.select(("milestone", item.ident))
             self._drag, self._drag_x = item, point.x()
             self.setCursor(Qt.CursorShape.SizeHorCursor)
             self.update()
             return
-        self.selected = None
+        epic = handle or (item if item is not None and item.kind == "epic" else None)
+        self.select(None if epic is None else ("epic", epic.ident))
         if handle is not None or (shift and item is not None and item.kind == "epic"):
             self._linking = handle or item
             self._link_end = point
@@ -355,8 +400,15 @@ class TimelineCanvas(QWidget):
         super().mouseReleaseEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selected:
+        key = event.key()
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selected:
             self.delete_requested.emit(self.selected)
+            return
+        if key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and self.layout_ is not None:
+            self.step(1 if key == Qt.Key.Key_Down else -1)
+            return
+        if key == Qt.Key.Key_Escape and self.selection is not None:
+            self.select(None)
             return
         super().keyPressEvent(event)
 
@@ -366,8 +418,7 @@ class TimelineCanvas(QWidget):
         point = QPointF(event.pos())
         item = self.layout_.item_at(point)
         if item is not None and item.kind == "milestone":
-            self.selected = item.ident
-            self.update()
+            self.select(("milestone", item.ident))
         day = self.layout_.day_at(point.x() - self.layout_.px_per_day / 2)
         self.menu_requested.emit(item, day, event.globalPos())
 
@@ -450,6 +501,12 @@ class TimelineCanvas(QWidget):
         p.drawLine(QPointF(0, HEADER_H), QPointF(layout.width, HEADER_H))
 
     def _paint_epic(self, p: QPainter, item: TimelineItem, text: QColor) -> None:
+        if self.selection == ("epic", item.ident):
+            ring = QPainterPath()
+            ring.addRoundedRect(item.rect.adjusted(-3, -3, 3, 3), 6, 6)
+            p.setPen(QPen(SELECTED_COLOR, 3))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawPath(ring)
         range_color = QColor(EPIC_COLOR)
         range_color.setAlpha(70)
         path = QPainterPath()
@@ -507,7 +564,7 @@ class TimelineCanvas(QWidget):
         )
         color = RISK_COLOR if item.at_risk else MILESTONE_COLOR
         if self.selected == item.ident:
-            p.setPen(QPen(QColor("#ffab00"), 3))
+            p.setPen(QPen(SELECTED_COLOR, 3))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawEllipse(c, h + 4, h + 4)
         p.setPen(QPen(color.darker(130), 1))
@@ -521,7 +578,8 @@ class TimelineCanvas(QWidget):
 
 class TimelinePage(QWidget):
     """The page: *New milestone…*, zoom buttons, a heading and a message line, the canvas
-    in a scroll area."""
+    in a scroll area and, beside it (a splitter sizes them), the selected epic's or
+    milestone's forecast."""
 
     def __init__(self, ctx: PageContext) -> None:
         super().__init__(ctx.window)
@@ -530,6 +588,7 @@ class TimelinePage(QWidget):
         self._services = ctx.services
         self.zoom = "month"
         self.data: Any = None
+        self.forecast: TimelineForecastDTO | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         top = QHBoxLayout()
@@ -555,7 +614,8 @@ class TimelinePage(QWidget):
         layout.addLayout(top)
         self.hint = QLabel(
             "Drag a diamond to move it, double-click to edit it, Del deletes the selected one; "
-            "drag from a bar's end dot onto another bar to link them. Ctrl+Z undoes.",
+            "drag from a bar's end dot onto another bar to link them. Ctrl+Z undoes. "
+            "Click a bar or a diamond for its forecast; ↑/↓ move the selection, Esc clears it.",
             self,
         )
         self.hint.setObjectName("timelineHint")
@@ -567,11 +627,27 @@ class TimelinePage(QWidget):
         self.message.setStyleSheet("color: #b42318;")
         self.message.hide()
         layout.addWidget(self.message)
-        self.scroll = QScrollArea(self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("timelineSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.scroll = QScrollArea(self.splitter)
         self.scroll.setWidgetResizable(True)
         self.canvas = TimelineCanvas(self.scroll)
         self.scroll.setWidget(self.canvas)
-        layout.addWidget(self.scroll, 1)
+        self.panel = ForecastPanel(self.splitter)
+        self.splitter.addWidget(self.scroll)
+        self.splitter.addWidget(self.panel)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        line = self.fontMetrics().height()
+        self.splitter.setSizes([line * 60, line * 24])
+        self._settings = getattr(ctx.window, "settings", None)  # the window's QSettings
+        state = self._settings.value(SPLITTER_KEY) if self._settings is not None else None
+        if isinstance(state, QByteArray):
+            self.splitter.restoreState(state)
+        self.splitter.splitterMoved.connect(self._on_splitter_moved)
+        layout.addWidget(self.splitter, 1)
+        self.canvas.selection_changed.connect(self._on_selection)
         self.canvas.milestone_dropped.connect(self._moved)
         self.canvas.milestone_activated.connect(self.edit_milestone)
         self.canvas.delete_requested.connect(self.delete_milestone)
@@ -588,6 +664,11 @@ class TimelinePage(QWidget):
             signal.connect(self._timer.start)
         self._services.bus.subscribe(self._on_change)
         self.refresh()
+
+    def _on_splitter_moved(self, _pos: int, _index: int) -> None:
+        """Remember how wide the person made the forecast panel (for the next run)."""
+        if self._settings is not None:
+            self._settings.setValue(SPLITTER_KEY, self.splitter.saveState())
 
     def _on_change(self, change: Change) -> None:
         if change.kind is ChangeKind.PLANS_CHANGED:
@@ -614,14 +695,10 @@ class TimelinePage(QWidget):
             self.heading.setText(str(exc))
             return
         self.data = data
-        forecasts, odds = forecast_timeline(self._services, data)
+        forecasts, odds, self.forecast = forecast_timeline(self._services, data)
         layout = layout_timeline(data, self.zoom, forecasts, odds)
-        if (
-            self.canvas.selected is not None
-            and layout.find("milestone", self.canvas.selected) is None
-        ):
-            self.canvas.selected = None
-        self.canvas.set_layout(layout)
+        self.canvas.set_layout(layout)  # a selection that is gone clears the panel
+        self.show_forecast()
         if getattr(self, "_scrolled_for", None) != self.zoom:  # show today, once per zoom
             self._scrolled_for = self.zoom
             self.canvas.resize(self.canvas.minimumSize())
@@ -630,6 +707,50 @@ class TimelinePage(QWidget):
         self.heading.setText(
             f"{project.name}: {len(data.sprints)} sprints, {len(data.epics)} epics, "
             f"{len(data.milestones)} milestones"
+        )
+
+    # --- the forecast panel ------------------------------------------------------------------
+
+    def _on_selection(self, selection: tuple[str, int] | None) -> None:
+        self.show_forecast()
+        item = self.canvas.layout_.find(*selection) if selection and self.canvas.layout_ else None
+        if item is not None:  # ↑/↓ may walk past the visible part
+            line = self.fontMetrics().height()
+            self.scroll.ensureVisible(int(item.rect.left()), int(item.rect.center().y()),
+                                      line * 2, line * 2)  # fmt: skip
+
+    def show_forecast(self) -> None:
+        """The panel for the canvas's selection: its figures, why there are none, or the
+        hint when nothing is selected."""
+        selection = self.canvas.selection
+        if selection is None or self.data is None:
+            self.panel.show_hint()
+            return
+        kind, ident = selection
+        batch = self.forecast
+        odds, reason, trials = None, "", 0
+        if batch is not None:  # None: no forecast service at all (the bars stay plain)
+            odds = (batch.epics if kind == "epic" else batch.milestones).get(ident)
+            reason, trials = batch.why_not(kind, ident), batch.trials
+        if kind == "epic":
+            epic = next((e for e in self.data.epics if e.id == ident), None)
+            if epic is None:
+                self.panel.show_hint()
+                return
+            title = f"{epic.key} {epic.title}"
+            self.panel.show_forecast(title, epic.total - epic.done, odds, reason, trials)
+            return
+        milestone = self.milestone(ident)
+        if milestone is None:
+            self.panel.show_hint()
+            return
+        self.panel.show_forecast(
+            f"◆ {milestone.name}, {milestone.day.day} {milestone.day.strftime('%b %Y')}",
+            milestone.scope_size - milestone.done_count,
+            odds,
+            reason,
+            trials,
+            (milestone.name, milestone.day),
         )
 
     def say(self, text: str) -> None:
