@@ -11,8 +11,9 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 
-from sqlalchemy import Connection, Select, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Numeric, Select, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, NotFound, ValidationError
@@ -34,7 +35,7 @@ from app.services.common import (
     sprint_dto,
 )
 from app.services.context import ServiceContext
-from app.services.dto import BoardDTO, CardDTO, LabelDTO, MemberDTO
+from app.services.dto import BoardDTO, CardDTO, Figures, LabelDTO, MemberDTO
 from app.services.events import Change, ChangeKind
 from app.services.plans import blocked_keys
 from app.storage import read_board
@@ -109,6 +110,19 @@ _MOVE = (
     )
 )
 _INSERT_EVENT = insert(HistoryEvent.__table__)
+
+
+# count, point sum (wide enough for a whole project), estimated count: a header's figures.
+_FIGURES = (
+    func.count(),
+    func.sum(Card.points, type_=Numeric(14, 1, asdecimal=True)),
+    func.count(Card.points),
+)
+
+
+def _figures(count: int, points: object, estimated: int) -> Figures:
+    total = Decimal(0) if points is None else Decimal(str(points))
+    return Figures(int(count), total, int(count) - int(estimated))
 
 
 @dataclass(slots=True)
@@ -205,6 +219,50 @@ class BoardService:
             comment_counts=comment_counts(session, project_id),
             blocked_by=blocked_keys(session, project_id),
         )
+
+    def column_figures(self, project_id: int, sprint_id: int | None = None) -> dict[int, Figures]:
+        """Per workflow column: the live cards a board column counts (epics are containers,
+        not work: left out) and their points, in ``sprint_id`` when given. One GROUP BY,
+        however many cards there are; a column without cards is absent."""
+        check_id(project_id, "project")
+        where = [
+            Card.project_id == project_id,
+            Card.archived.is_(False),
+            Card.type != "epic",
+        ]
+        if sprint_id is not None:
+            where.append(Card.sprint_id == check_id(sprint_id, "sprint"))
+        statement = select(Card.column_id, *_FIGURES).where(*where).group_by(Card.column_id)
+        with self._ctx.read() as uow:
+            rows = uow.session.execute(statement).all()
+        return {column_id: _figures(*rest) for column_id, *rest in rows}
+
+    def section_figures(
+        self, project_id: int, sprint_ids: list[int] | tuple[int, ...]
+    ) -> dict[int | None, Figures]:
+        """The backlog page's sections: per sprint of ``sprint_ids`` its live cards (epics
+        left out) and, under None, the backlog's: cards in no sprint that are not in a done
+        column (finished work leaves the backlog). Every section asked is present."""
+        check_id(project_id, "project")
+        ids = [check_id(i, "sprint") for i in sprint_ids]
+        live = (Card.project_id == project_id, Card.archived.is_(False), Card.type != "epic")
+        found: dict[int | None, Figures] = {i: Figures() for i in ids}
+        with self._ctx.read() as uow:
+            session = uow.session
+            if ids:
+                rows = session.execute(
+                    select(Card.sprint_id, *_FIGURES)
+                    .where(*live, Card.sprint_id.in_(ids))
+                    .group_by(Card.sprint_id)
+                ).all()
+                found.update({sprint: _figures(*rest) for sprint, *rest in rows})
+            backlog = session.execute(
+                select(*_FIGURES)
+                .join(WorkflowColumn, WorkflowColumn.id == Card.column_id)
+                .where(*live, Card.sprint_id.is_(None), WorkflowColumn.category != "done")
+            ).one()
+            found[None] = _figures(*backlog)
+        return found
 
     def move_card(
         self,

@@ -11,6 +11,7 @@ from app.services.dto import (
     BoardDTO,
     CardDTO,
     ColumnDTO,
+    Figures,
     LabelDTO,
     MemberDTO,
     ProjectDTO,
@@ -130,6 +131,19 @@ class BoardStore(QObject):
             card = self._cards.get(card_id)
             if card is not None and old.get(card_id) != self._blocked_by.get(card_id):
                 self.card_changed.emit(card, card)
+
+    def column_figures(self, sprint_id: int | None = None) -> dict[int, Figures]:
+        """Per column: its card count and points as the database counts them (one GROUP
+        BY), for the headers of views that hold a page of each column, not all of it."""
+        if self._board is None:
+            return {}
+        return self._services.board.column_figures(self._board.project.id, sprint_id)
+
+    def section_figures(self, sprint_ids: list[int]) -> dict[int | None, Figures]:
+        """Per sprint and for the backlog (None): the backlog page's counts, from SQL."""
+        if self._board is None:
+            return {}
+        return self._services.board.section_figures(self._board.project.id, sprint_ids)
 
     def column(self, column_id: int) -> ColumnDTO | None:
         return next((c for c in self.columns if c.id == column_id), None)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.metrics.points import format_points
-from app.services.dto import CardDTO, ColumnDTO
+from app.services.dto import CardDTO, ColumnDTO, Figures
 from app.ui.board.delegate import CardDelegate, card_height
 from app.ui.board.model import CardListModel
 from app.ui.drags import drag_in_progress
@@ -129,8 +129,8 @@ class _Totals:
     points: Decimal = Decimal(0)
 
     @classmethod
-    def of(cls, cards: list[CardDTO]) -> _Totals:
-        return cls(len(cards), sum([c.points for c in cards if c.points], Decimal(0)))
+    def of(cls, figures: Figures) -> _Totals:
+        return cls(figures.count, figures.points)
 
 
 @dataclass
@@ -501,7 +501,10 @@ class BoardView(QWidget):
         by_column: dict[int, list[CardDTO]] = {}
         for card in cards:
             by_column.setdefault(card.column_id, []).append(card)
-        self._totals = {column_id: _Totals.of(cs) for column_id, cs in by_column.items()}
+        # The headers' figures come from the database (a list holds a page of its column),
+        # then follow each change card by card (_count).
+        figures = self._store.column_figures(self._scope_sprint_id)
+        self._totals = {column_id: _Totals.of(f) for column_id, f in figures.items()}
         columns = self._store.columns
         width = column_min_width(self._zoom)
         self._delegate.today = self._store.today()
