@@ -25,7 +25,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from app.metrics.points import format_points
-from app.services.dto import CardDTO, SprintDTO
+from app.services.dto import CardDTO, Figures, SprintDTO
 from app.ui.board.model import (
     CARD_MIME,
     CardDragDrop,
@@ -88,14 +88,18 @@ class Section:
 
     The rank lists run beside the card lists (ranks are unique in a project, so a card's
     place is found by bisecting its rank); the totals are kept, never summed on demand.
-    ``recount`` sets them up after ``all_cards`` and ``cards`` were filled.
+    ``recount`` sets them up after ``all_cards`` and ``cards`` were filled: from
+    ``figures`` (the database's count, BoardService.section_figures) when given, else
+    from the cards.
     """
 
     sprint: SprintDTO | None
     all_cards: list[CardDTO] = field(default_factory=list)  # unfiltered, in rank order
     cards: list[CardDTO] = field(default_factory=list)  # what the filter lets through
+    figures_from_sql: Figures | None = field(default=None, repr=False)
     all_ranks: list[str] = field(default_factory=list, repr=False)
     ranks: list[str] = field(default_factory=list, repr=False)
+    _count: int = field(default=0, repr=False)
     _points: Decimal = field(default=Decimal(0), repr=False)
     _unestimated: int = field(default=0, repr=False)
 
@@ -110,11 +114,18 @@ class Section:
     def recount(self) -> None:
         self.all_ranks = [c.rank for c in self.all_cards]
         self.ranks = [c.rank for c in self.cards]
+        if self.figures_from_sql is not None:
+            figures = self.figures_from_sql
+            self._count, self._points = figures.count, figures.points
+            self._unestimated = figures.unestimated
+            return
+        self._count = len(self.all_cards)
         self._points = sum((c.points for c in self.all_cards if c.points is not None), Decimal(0))
         self._unestimated = sum(1 for c in self.all_cards if c.points is None)
 
     def count(self, card: CardDTO, sign: int) -> None:
         """Add (1) or take away (-1) one card's share of the totals."""
+        self._count += sign
         if card.points is None:
             self._unestimated += sign
         else:
@@ -128,7 +139,7 @@ class Section:
 
     def figures(self) -> str:
         """'21 pts · 2 unestimated · 7 cards'."""
-        count = len(self.all_cards)
+        count = self._count
         parts = [f"{format_points(self.points())} pts"]
         if self.unestimated():
             parts.append(f"{self.unestimated()} unestimated")

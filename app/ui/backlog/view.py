@@ -398,9 +398,12 @@ class BacklogView(RefreshWhenShown, QWidget):
         current = self.model.card_at(self.tree.currentIndex())
         scroll = self.tree.verticalScrollBar().value()
         cards = [c for c in self._store.cards() if c.type != "epic"]
-        sections = [Section(s) for s in self._sprints]
+        # The sections' figures from the database (one GROUP BY each for the sprints and the
+        # backlog), then kept card by card as changes come (Section.count).
+        figures = self._store.section_figures([s.id for s in self._sprints])
+        sections = [Section(s, figures_from_sql=figures.get(s.id)) for s in self._sprints]
         by_sprint = {s.sprint_id: s for s in sections}
-        backlog = Section(None)
+        backlog = Section(None, figures_from_sql=figures.get(None))
         done = self._done_column_ids()
         for card in cards:
             if card.sprint_id is None:
