@@ -29,6 +29,23 @@ CardIdRole = Qt.ItemDataRole.UserRole + 3
 Index = QModelIndex | QPersistentModelIndex
 Predicate = Callable[[CardDTO], bool]
 
+# Rows a column shows at first and adds each time its list is scrolled to the end: what a
+# screen shows plus a margin, so a 10,000-card column lays out and paints 100 rows, not all.
+PAGE_SIZE = 100
+_NEVER = float("inf")
+
+
+def rank_order(card: CardDTO) -> object:
+    """A column's order: the project's ranking."""
+    return card.rank
+
+
+def recent_first(card: CardDTO) -> object:
+    """A done column's order: the most recently finished first (then by rank), so its first
+    page is this week's work, not the oldest of years of it."""
+    resolved = card.resolved_at
+    return (-resolved.timestamp() if resolved is not None else _NEVER, card.rank)
+
 
 # data() compares the role it is asked for many times per painted cell: plain ints,
 # not enum members (an enum comparison costs ten times as much).
@@ -55,35 +72,66 @@ class CardDragDrop:
 
 
 class CardListModel(CardDragDrop, QAbstractListModel):
-    """The cards of one column (and lane) that pass the filter, in rank order.
+    """The cards of one column (and lane) that pass the filter, in rank order (a done
+    column: most recently finished first, see :func:`recent_first`).
 
-    Rows change only inside begin/end pairs so views keep selection and scroll position.
-    Dropping cards does not move rows here: it emits ``drop_requested`` and the move comes
-    back, like every other change, as a store notification.
+    The model knows all of its cards (they are in the store) but shows the view a page of
+    them at first (``PAGE_SIZE``); the view asks for the next page when it is scrolled to
+    the end (``canFetchMore``/``fetchMore``), and :meth:`fetch_to` brings a card further
+    down into view (selecting it by key). Counts and points are over all of them.
+
+    Rows change only inside begin/end pairs so views keep selection and scroll position;
+    a card that changes beyond the rows shown changes no row. Dropping cards does not move
+    rows here: it emits ``drop_requested`` and the move comes back, like every other
+    change, as a store notification.
     """
 
     drop_requested = Signal(int, int, object, object)  # card_id, column_id, after_id, before_id
 
-    def __init__(self, column_id: int, accepts: Predicate, parent: object = None) -> None:
+    def __init__(
+        self,
+        column_id: int,
+        accepts: Predicate,
+        parent: object = None,
+        *,
+        order: Callable[[CardDTO], object] = rank_order,
+        page_size: int | None = PAGE_SIZE,
+    ) -> None:
+        """``page_size`` None shows every card at once (a swimlane's list, as tall as its
+        cards, is never scrolled by itself)."""
         super().__init__(parent)  # type: ignore[arg-type]
         self.column_id = column_id
         self._accepts = accepts
+        self._order = order
+        self._page_size = page_size
         self._cards: list[CardDTO] = []
-        # Kept in step with _cards: ranks are unique in a project, so a card's row is found
-        # by bisecting its rank (a move on a 10,000-card board touches two rows, not all).
-        self._ranks: list[str] = []
-        self._rank_of: dict[int, str] = {}
+        # Kept in step with _cards: sort keys are unique (ranks are unique in a project), so
+        # a card's row is found by bisecting its key (a move on a 10,000-card board touches
+        # two rows, not all).
+        self._ranks: list[object] = []
+        self._rank_of: dict[int, object] = {}
         self._points = Decimal(0)
+        self._loaded = 0  # rows the view has: the first _loaded of _cards
 
     # --- Qt model interface ----------------------------------------------------------------
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        """QAbstractItemModel::rowCount."""
-        return 0 if parent.isValid() else len(self._cards)
+        """QAbstractItemModel::rowCount: the rows fetched so far."""
+        return 0 if parent.isValid() else self._loaded
+
+    def canFetchMore(self, parent: Index) -> bool:
+        """QAbstractItemModel::canFetchMore: cards beyond the rows shown."""
+        return not parent.isValid() and self._loaded < len(self._cards)
+
+    def fetchMore(self, parent: Index) -> None:
+        """QAbstractItemModel::fetchMore: the next page (the view scrolled to the end)."""
+        if parent.isValid() or self._page_size is None:
+            return
+        self._show_rows(self._loaded + self._page_size)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         """QAbstractItemModel::data."""
-        if not index.isValid() or not 0 <= index.row() < len(self._cards):
+        if not index.isValid() or not 0 <= index.row() < self._loaded:
             return None
         card = self._cards[index.row()]
         if role == CardRole:
@@ -127,8 +175,8 @@ class CardListModel(CardDragDrop, QAbstractListModel):
         ids = card_ids_from_mime(data)
         if not ids:
             return False
-        if row < 0:
-            row = parent.row() if parent.isValid() else len(self._cards)
+        if row < 0:  # below the last row shown: after it, before the cards not fetched yet
+            row = parent.row() if parent.isValid() else self._loaded
         card_id = ids[0]
         after_id, before_id = self.neighbours_for_drop(card_id, row)
         self.drop_requested.emit(card_id, self.column_id, after_id, before_id)
@@ -149,14 +197,41 @@ class CardListModel(CardDragDrop, QAbstractListModel):
         return above, below
 
     def cards(self) -> list[CardDTO]:
+        """Every card the list holds, fetched into the view or not, in its order."""
         return list(self._cards)
+
+    def match_count(self) -> int:
+        """How many cards the list holds (what "3 of 40 cards" counts), fetched or not."""
+        return len(self._cards)
 
     def card_at(self, row: int) -> CardDTO | None:
         return self._cards[row] if 0 <= row < len(self._cards) else None
 
     def row_of(self, card_id: int) -> int | None:
+        """The card's row in the list, which may lie beyond the rows fetched (fetch_to)."""
         rank = self._rank_of.get(card_id)
         return None if rank is None else bisect.bisect_left(self._ranks, rank)
+
+    def fetch_to(self, row: int) -> None:
+        """Fetch the rows down to ``row`` (and the rest of its page) into the view."""
+        if row >= self._loaded:
+            page = self._page_size or 1
+            self._show_rows((row // page + 1) * page)
+
+    def _show_rows(self, count: int) -> None:
+        count = min(count, len(self._cards))
+        if count <= self._loaded:
+            return
+        self.beginInsertRows(QModelIndex(), self._loaded, count - 1)
+        self._loaded = count
+        self.endInsertRows()
+
+    def _first_rows(self, total: int) -> int:
+        """How many rows a reset shows: a page, or as many as were fetched before (a filter
+        keystroke must not scroll a person back to the top)."""
+        if self._page_size is None:
+            return total
+        return min(total, max(self._page_size, self._loaded))
 
     def __contains__(self, card_id: int) -> bool:
         return card_id in self._rank_of
@@ -173,40 +248,53 @@ class CardListModel(CardDragDrop, QAbstractListModel):
         """Replace everything (project switch, filter change, reload). Nothing happens when
         the list would stay the same: a keystroke in the filter leaves most lists alone, and
         a reset makes the view lay out and repaint every row."""
+        order = self._order
         shown = [c for c in cards if self._accepts(c)]
-        shown.sort(key=lambda c: c.rank)
+        shown.sort(key=order)
         if shown == self._cards:
             return
         self.beginResetModel()
         self._cards = shown
-        self._ranks = [c.rank for c in self._cards]
-        self._rank_of = {c.id: c.rank for c in self._cards}
+        self._ranks = [order(c) for c in self._cards]
+        self._rank_of = {c.id: key for c, key in zip(self._cards, self._ranks, strict=True)}
         self._points = sum([c.points for c in self._cards if c.points], Decimal(0))
+        self._loaded = self._first_rows(len(shown))
         self.endResetModel()
 
     def add(self, card: CardDTO) -> None:
         if card.id in self._rank_of or not self._accepts(card):
             return
-        row = bisect.bisect_left(self._ranks, card.rank)
-        self.beginInsertRows(QModelIndex(), row, row)
+        key = self._order(card)
+        row = bisect.bisect_left(self._ranks, key)
+        # Among the rows shown (or just after them when all are shown): a new row. Further
+        # down, among the cards not fetched yet, no row changes.
+        visible = row < self._loaded or self._loaded == len(self._cards)
+        if visible:
+            self.beginInsertRows(QModelIndex(), row, row)
         self._cards.insert(row, card)
-        self._ranks.insert(row, card.rank)
-        self._rank_of[card.id] = card.rank
+        self._ranks.insert(row, key)
+        self._rank_of[card.id] = key
         if card.points:
             self._points += card.points
-        self.endInsertRows()
+        if visible:
+            self._loaded += 1
+            self.endInsertRows()
 
     def remove(self, card_id: int) -> None:
         row = self.row_of(card_id)
         if row is None:
             return
-        self.beginRemoveRows(QModelIndex(), row, row)
+        visible = row < self._loaded
+        if visible:
+            self.beginRemoveRows(QModelIndex(), row, row)
         card = self._cards.pop(row)
         del self._ranks[row]
         del self._rank_of[card_id]
         if card.points:
             self._points -= card.points
-        self.endRemoveRows()
+        if visible:
+            self._loaded -= 1
+            self.endRemoveRows()
 
     def update(self, card: CardDTO) -> None:
         """A card changed: repaint it, move it within the list, or let it in or out."""
@@ -217,13 +305,14 @@ class CardListModel(CardDragDrop, QAbstractListModel):
         if not self._accepts(card):
             self.remove(card.id)
             return
-        if self._cards[row].rank == card.rank:
+        if self._ranks[row] == self._order(card):
             old_points = self._cards[row].points
             if old_points != card.points:
                 self._points += (card.points or 0) - (old_points or 0)
             self._cards[row] = card
-            index = self.index(row)
-            self.dataChanged.emit(index, index)
+            if row < self._loaded:
+                index = self.index(row)
+                self.dataChanged.emit(index, index)
             return
         self.remove(card.id)
         self.add(card)

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from app.metrics.points import format_points
 from app.services.dto import CardDTO, ColumnDTO, Figures
 from app.ui.board.delegate import CardDelegate, card_height
-from app.ui.board.model import CardListModel
+from app.ui.board.model import PAGE_SIZE, CardListModel, rank_order, recent_first
 from app.ui.drags import drag_in_progress
 from app.ui.store import BoardStore
 from app.words import plural
@@ -398,10 +398,13 @@ class BoardView(QWidget):
         return [c.lane.title for c in self._columns[0].cells if c.lane is not None]
 
     def view_for(self, card_id: int) -> tuple[CardListView, int] | None:
+        """The list showing the card and its row, the row fetched into the list if it was
+        further down than the pages fetched so far."""
         for parts in self._columns:
             for cell in parts.cells:
                 row = cell.model.row_of(card_id)
                 if row is not None:
+                    cell.model.fetch_to(row)
                     return cell.view, row
         return None
 
@@ -516,7 +519,15 @@ class BoardView(QWidget):
             grid.addWidget(header, 0, col_index)
             parts = _ColumnParts(column, header)
             for lane_index, lane in enumerate(lanes):
-                model = CardListModel(column.id, self._predicate(column.id, lane), self)
+                # Without lanes a list pages its column; a lane's list is as tall as its
+                # cards (the board scrolls, not the list) and holds them all.
+                model = CardListModel(
+                    column.id,
+                    self._predicate(column.id, lane),
+                    self,
+                    order=recent_first if column.category == "done" else rank_order,
+                    page_size=PAGE_SIZE if lane is None else None,
+                )
                 model.reset(by_column.get(column.id, []))  # a cell takes only its column's
                 model.drop_requested.connect(
                     lambda card, col, after, before, ln=lane: self._on_drop_requested(
@@ -581,7 +592,7 @@ class BoardView(QWidget):
         filtered = self._filter.is_active()
         for index, label in enumerate(self._lane_labels):
             cells = [parts.cells[index] for parts in self._columns if index < len(parts.cells)]
-            count = sum(cell.model.rowCount() for cell in cells)
+            count = sum(cell.model.match_count() for cell in cells)
             lane = cells[0].lane if cells else None
             if lane is not None:
                 label.setText(f"{lane.title}  ·  {plural(count, 'card')}")
@@ -615,7 +626,7 @@ class BoardView(QWidget):
                 continue
             totals = self._totals.get(parts.column.id) or _Totals()
             count, points = totals.count, totals.points
-            shown = sum(cell.model.rowCount() for cell in parts.cells)
+            shown = sum(cell.model.match_count() for cell in parts.cells)
             if filtered:
                 points = sum((cell.model.points for cell in parts.cells), Decimal(0))
             parts.header.show_figures(parts.column, count, shown, points, filtered)
