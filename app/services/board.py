@@ -181,16 +181,78 @@ class BoardService:
             fast = read_board(conn, project_id)
             return fast if fast is not None else self._load_board_core(uow.session, project_id)
 
+    def load_board_head(self, project_id: int) -> BoardDTO:
+        """A board without its work: columns, people, labels, sprints, comment counts and
+        blockers, and of the cards only the epics (the lanes and filters name them). The
+        columns' cards come a page at a time (:meth:`column_page`), their figures from
+        :meth:`column_figures`: what opening a 200,000-card board costs is what it shows."""
+        check_id(project_id, "project")
+        with self._ctx.read() as uow:
+            return self._load_board_core(uow.session, project_id, epics_only=True)
+
+    def column_page(
+        self,
+        project_id: int,
+        column_id: int,
+        *,
+        sprint_id: int | None = None,
+        newest_first: bool = False,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> list[CardDTO]:
+        """One page of a board column: its live cards (epics left out; in ``sprint_id``
+        when given) from ``offset``, in rank order, or ``newest_first`` (a done column: the
+        most recently resolved first, then by rank) -- the order app/ui/board/model.py
+        keeps, so the next page starts where the rows held end."""
+        for value, what in ((project_id, "project"), (column_id, "column")):
+            check_id(value, what)
+        for value, what in ((offset, "offset"), (limit, "page size")):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValidationError(f"The {what} is a whole number from 0, not {value!r:.40}.")
+        where = [
+            Card.project_id == project_id,
+            Card.column_id == column_id,
+            Card.archived.is_(False),
+            Card.type != "epic",
+        ]
+        if sprint_id is not None:
+            where.append(Card.sprint_id == check_id(sprint_id, "sprint"))
+        order = (
+            (Card.resolved_at.is_(None), Card.resolved_at.desc(), Card.rank)
+            if newest_first
+            else (Card.rank,)
+        )
+        with self._ctx.read() as uow:
+            session = uow.session
+            ids = list(
+                session.scalars(
+                    select(Card.id).where(*where).order_by(*order).offset(offset).limit(limit)
+                )
+            )
+            if not ids:
+                return []
+            found = {c.id: c for c in fetch_cards(session, project_id, ids)}
+        return [found[i] for i in ids if i in found]
+
     @staticmethod
-    def _load_board_core(session: Session, project_id: int) -> BoardDTO:
-        """The same board through SQLAlchemy Core, for databases other than SQLite."""
+    def _load_board_core(session: Session, project_id: int, epics_only: bool = False) -> BoardDTO:
+        """The same board through SQLAlchemy Core, for databases other than SQLite;
+        ``epics_only``: of the cards, only the live epics."""
         project = get_project(session, project_id)
         columns = session.scalars(
             select(WorkflowColumn)
             .where(WorkflowColumn.project_id == project_id, WorkflowColumn.archived.is_(False))
             .order_by(WorkflowColumn.position)
         )
-        cards = fetch_cards(session, project_id)
+        if epics_only:
+            epic_ids = session.scalars(
+                select(Card.id).where(
+                    Card.project_id == project_id, Card.archived.is_(False), Card.type == "epic"
+                )
+            ).all()
+            cards = fetch_cards(session, project_id, epic_ids)
+        else:
+            cards = fetch_cards(session, project_id)
         members = session.execute(
             select(Member, ProjectMember)
             .join(ProjectMember, ProjectMember.member_id == Member.id)
@@ -218,6 +280,7 @@ class BoardService:
             sprints=tuple(sprint_dto(s) for s in sprints),
             comment_counts=comment_counts(session, project_id),
             blocked_by=blocked_keys(session, project_id),
+            complete=not epics_only,
         )
 
     def column_figures(self, project_id: int, sprint_id: int | None = None) -> dict[int, Figures]:

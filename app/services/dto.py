@@ -153,6 +153,9 @@ class BoardDTO:
     comment_counts: Mapping[int, int] = field(default_factory=dict)
     # Card id -> keys of the cards blocking it that are not done (the "⛔ blocked by" badge).
     blocked_by: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    # False: ``cards`` holds the epics only (BoardService.load_board_head); the columns'
+    # cards are read a page at a time.
+    complete: bool = True
 
 
 @dataclass(frozen=True, slots=True)

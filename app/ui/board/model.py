@@ -19,6 +19,7 @@ from PySide6.QtCore import (
 )
 
 from app.services.dto import CardDTO
+from app.ui.store import rank_order
 
 CARD_MIME = "application/x-sprintdeck-card"
 
@@ -28,23 +29,11 @@ CardIdRole = Qt.ItemDataRole.UserRole + 3
 
 Index = QModelIndex | QPersistentModelIndex
 Predicate = Callable[[CardDTO], bool]
+PageSource = Callable[[int, int], list[CardDTO]]  # (offset, limit) -> the cards there
 
 # Rows a column shows at first and adds each time its list is scrolled to the end: what a
 # screen shows plus a margin, so a 10,000-card column lays out and paints 100 rows, not all.
 PAGE_SIZE = 100
-_NEVER = float("inf")
-
-
-def rank_order(card: CardDTO) -> object:
-    """A column's order: the project's ranking."""
-    return card.rank
-
-
-def recent_first(card: CardDTO) -> object:
-    """A done column's order: the most recently finished first (then by rank), so its first
-    page is this week's work, not the oldest of years of it."""
-    resolved = card.resolved_at
-    return (-resolved.timestamp() if resolved is not None else _NEVER, card.rank)
 
 
 # data() compares the role it is asked for many times per painted cell: plain ints,
@@ -75,10 +64,13 @@ class CardListModel(CardDragDrop, QAbstractListModel):
     """The cards of one column (and lane) that pass the filter, in rank order (a done
     column: most recently finished first, see :func:`recent_first`).
 
-    The model knows all of its cards (they are in the store) but shows the view a page of
-    them at first (``PAGE_SIZE``); the view asks for the next page when it is scrolled to
-    the end (``canFetchMore``/``fetchMore``), and :meth:`fetch_to` brings a card further
-    down into view (selecting it by key). Counts and points are over all of them.
+    Either the model is handed all of its cards (:meth:`reset`) and shows the view a page
+    of them at first (``PAGE_SIZE``), or it holds just the pages read so far from a source
+    (:meth:`reset_pages`: the store's :meth:`~app.ui.store.BoardStore.column_page`, read
+    from the database while the store is partial). Either way the view asks for the next
+    page when it is scrolled to the end (``canFetchMore``/``fetchMore``), and
+    :meth:`fetch_to` / :meth:`fetch_until` bring a card further down into view (selecting
+    it by key). A card that lands beyond the pages read is left for a later page.
 
     Rows change only inside begin/end pairs so views keep selection and scroll position;
     a card that changes beyond the rows shown changes no row. Dropping cards does not move
@@ -112,6 +104,10 @@ class CardListModel(CardDragDrop, QAbstractListModel):
         self._rank_of: dict[int, object] = {}
         self._points = Decimal(0)
         self._loaded = 0  # rows the view has: the first _loaded of _cards
+        # Reading pages from a source: _cards is what was read (all of it shown), _more
+        # whether the source has cards beyond it.
+        self._source: PageSource | None = None
+        self._more = False
 
     # --- Qt model interface ----------------------------------------------------------------
 
@@ -121,13 +117,18 @@ class CardListModel(CardDragDrop, QAbstractListModel):
 
     def canFetchMore(self, parent: Index) -> bool:
         """QAbstractItemModel::canFetchMore: cards beyond the rows shown."""
-        return not parent.isValid() and self._loaded < len(self._cards)
+        if parent.isValid():
+            return False
+        return self._more if self._source is not None else self._loaded < len(self._cards)
 
     def fetchMore(self, parent: Index) -> None:
         """QAbstractItemModel::fetchMore: the next page (the view scrolled to the end)."""
         if parent.isValid() or self._page_size is None:
             return
-        self._show_rows(self._loaded + self._page_size)
+        if self._source is not None:
+            self._read_more(self._page_size)
+        else:
+            self._show_rows(self._loaded + self._page_size)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         """QAbstractItemModel::data."""
@@ -212,6 +213,66 @@ class CardListModel(CardDragDrop, QAbstractListModel):
         rank = self._rank_of.get(card_id)
         return None if rank is None else bisect.bisect_left(self._ranks, rank)
 
+    def reset_pages(self, source: PageSource) -> None:
+        """Replace everything with the first page ``source`` gives; the next pages are read
+        from it as the view scrolls. For a list whose filter lets every card of its column
+        through (the source reads them in this model's order)."""
+        page = self._page_size or PAGE_SIZE
+        first = [c for c in source(0, page) if self._accepts(c)]
+        self.beginResetModel()
+        self._source = source
+        self._cards = first
+        self._ranks = [self._order(c) for c in first]
+        self._rank_of = {c.id: key for c, key in zip(first, self._ranks, strict=True)}
+        self._points = sum([c.points for c in first if c.points], Decimal(0))
+        self._loaded = len(first)
+        self._more = len(first) == page
+        self.endResetModel()
+
+    def _read_more(self, limit: int) -> None:
+        """Read the next ``limit`` cards from the source, after the rows held."""
+        assert self._source is not None
+        got = self._source(len(self._cards), limit)
+        self._more = len(got) == limit
+        last = self._ranks[-1] if self._ranks else None
+        tail = []
+        for card in got:
+            if card.id in self._rank_of or not self._accepts(card):
+                continue
+            key = self._order(card)
+            if last is None or key > last:  # type: ignore[operator]
+                tail.append((card, key))
+                last = key
+        if not tail:
+            return
+        start = len(self._cards)
+        self.beginInsertRows(QModelIndex(), start, start + len(tail) - 1)
+        for card, key in tail:
+            self._cards.append(card)
+            self._ranks.append(key)
+            self._rank_of[card.id] = key
+            if card.points:
+                self._points += card.points
+        self._loaded = len(self._cards)
+        self.endInsertRows()
+
+    def fetch_until(self, card: CardDTO) -> int | None:
+        """Read pages until ``card`` is among the rows (reading twice as much each time);
+        its row, or None when the list does not hold it."""
+        row = self.row_of(card.id)
+        if row is None and not self._accepts(card):
+            return None
+        step = self._page_size or PAGE_SIZE
+        while row is None and self._source is not None and self._more:
+            if self._ranks and self._order(card) < self._ranks[-1]:  # type: ignore[operator]
+                return None  # it would be among the rows read: it is not in this list
+            self._read_more(step)
+            step *= 2
+            row = self.row_of(card.id)
+        if row is not None:
+            self.fetch_to(row)
+        return row
+
     def fetch_to(self, row: int) -> None:
         """Fetch the rows down to ``row`` (and the rest of its page) into the view."""
         if row >= self._loaded:
@@ -251,9 +312,11 @@ class CardListModel(CardDragDrop, QAbstractListModel):
         order = self._order
         shown = [c for c in cards if self._accepts(c)]
         shown.sort(key=order)
-        if shown == self._cards:
+        if shown == self._cards and self._source is None:
             return
         self.beginResetModel()
+        self._source = None
+        self._more = False
         self._cards = shown
         self._ranks = [order(c) for c in self._cards]
         self._rank_of = {c.id: key for c, key in zip(self._cards, self._ranks, strict=True)}
@@ -269,6 +332,10 @@ class CardListModel(CardDragDrop, QAbstractListModel):
         # Among the rows shown (or just after them when all are shown): a new row. Further
         # down, among the cards not fetched yet, no row changes.
         visible = row < self._loaded or self._loaded == len(self._cards)
+        if self._source is not None:
+            visible = row < len(self._cards) or not self._more
+            if not visible:
+                return  # beyond the pages read: a later page reads it
         if visible:
             self.beginInsertRows(QModelIndex(), row, row)
         self._cards.insert(row, card)

@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
 from app.metrics.points import format_points
 from app.services.dto import CardDTO, ColumnDTO, Figures
 from app.ui.board.delegate import CardDelegate, card_height
-from app.ui.board.model import PAGE_SIZE, CardListModel, rank_order, recent_first
+from app.ui.board.model import PAGE_SIZE, CardListModel
 from app.ui.drags import drag_in_progress
-from app.ui.store import BoardStore
+from app.ui.store import BoardStore, rank_order, recent_first
 from app.words import plural
 
 # A column's narrowest (at zoom 1): below it the board scrolls sideways. There is no
@@ -131,6 +131,11 @@ class _Totals:
     @classmethod
     def of(cls, figures: Figures) -> _Totals:
         return cls(figures.count, figures.points)
+
+
+def _figures_of(cards: list[CardDTO]) -> Figures:
+    points = sum([c.points for c in cards if c.points], Decimal(0))
+    return Figures(len(cards), points)
 
 
 @dataclass
@@ -296,6 +301,7 @@ class BoardView(QWidget):
         store.card_changed.connect(self._on_card_changed)
         store.card_moved.connect(self._on_card_moved)
         store.card_removed.connect(self._on_card_removed)
+        store.figures_stale.connect(self._on_figures_stale)
 
     # --- public ------------------------------------------------------------------------
 
@@ -416,7 +422,7 @@ class BoardView(QWidget):
         raise KeyError("that model is not on the board")
 
     def select_card(self, card_id: int, focus: bool = True) -> bool:
-        found = self.view_for(card_id)
+        found = self.view_for(card_id) or self._read_into_view(card_id)
         if found is None:
             return False
         view, row = found
@@ -429,6 +435,17 @@ class BoardView(QWidget):
         if focus:
             view.setFocus(Qt.FocusReason.OtherFocusReason)
         return True
+
+    def _read_into_view(self, card_id: int) -> tuple[CardListView, int] | None:
+        """A card in none of the pages read yet: its list reads on down to it."""
+        card = self._store.peek(card_id)
+        if card is None:
+            return None
+        for cell in self._cells_of(card.column_id):
+            row = cell.model.fetch_until(card)
+            if row is not None:
+                return cell.view, row
+        return None
 
     def neighbours_in_view(self, card_id: int) -> tuple[CardDTO | None, CardDTO | None]:
         """The visible cards just above and below ``card_id`` in its list."""
@@ -500,13 +517,19 @@ class BoardView(QWidget):
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(6)
         lanes: list[Lane | None] = list(self._lanes()) or [None]
-        cards = self._visible_cards()
+        # A partial store (just loaded) and a list per column showing all of it: each list
+        # reads its pages from the store. Lanes and filters sort every card: they read all.
+        paged = not self._store.complete and lanes == [None] and not self._filter.is_active()
         by_column: dict[int, list[CardDTO]] = {}
-        for card in cards:
+        for card in [] if paged else self._visible_cards():
             by_column.setdefault(card.column_id, []).append(card)
-        # The headers' figures come from the database (a list holds a page of its column),
-        # then follow each change card by card (_count).
-        figures = self._store.column_figures(self._scope_sprint_id)
+        # The headers' figures: from the database while the store holds a page of each
+        # column, else counted from the cards held (all of them); then they follow each
+        # change card by card (_count).
+        if paged:
+            figures = self._store.column_figures(self._scope_sprint_id)
+        else:
+            figures = {c: _figures_of(cs) for c, cs in by_column.items()}
         self._totals = {column_id: _Totals.of(f) for column_id, f in figures.items()}
         columns = self._store.columns
         width = column_min_width(self._zoom)
@@ -528,7 +551,14 @@ class BoardView(QWidget):
                     order=recent_first if column.category == "done" else rank_order,
                     page_size=PAGE_SIZE if lane is None else None,
                 )
-                model.reset(by_column.get(column.id, []))  # a cell takes only its column's
+                if paged:
+                    model.reset_pages(
+                        lambda offset, limit, c=column.id: self._store.column_page(
+                            c, offset, limit, self._scope_sprint_id
+                        )
+                    )
+                else:
+                    model.reset(by_column.get(column.id, []))  # a cell takes its column's
                 model.drop_requested.connect(
                     lambda card, col, after, before, ln=lane: self._on_drop_requested(
                         card, col, after, before, ln
@@ -662,7 +692,8 @@ class BoardView(QWidget):
         if self._lane_missing(card) or card.type == "epic":
             self._rebuild()
             return
-        self._count(card, 1)
+        if self._store.complete:
+            self._count(card, 1)  # a partial store follows up with figures_stale
         for cell in self._cells_of(card.column_id):
             cell.model.add(card)
         self._after_change({card.column_id})
@@ -695,6 +726,13 @@ class BoardView(QWidget):
             self._current_id = None
             self.current_card_changed.emit(None)
         self._after_change({card.column_id})
+
+    def _on_figures_stale(self) -> None:
+        """A card this board had not read changed (it was further down a column, or new):
+        where it was is not known, so the figures are counted again (one GROUP BY)."""
+        figures = self._store.column_figures(self._scope_sprint_id)
+        self._totals = {column_id: _Totals.of(f) for column_id, f in figures.items()}
+        self._refresh_headers()
 
     def _after_change(self, column_ids: set[int]) -> None:
         for parts in self._columns:
