@@ -97,7 +97,7 @@ def test_section_figures_equal_counting_the_cards(services: Services, project: d
 
 
 def test_figures_follow_moves_ranks_and_deletes(services: Services, project: dict) -> None:
-    todo, doing, done = project["columns"]
+    todo, _doing, done = project["columns"]
     cards = project["cards"]
     sprint_id = project["sprint"].id
 
@@ -132,3 +132,67 @@ def test_bad_ids_are_refused(services: Services, project: dict, bad: object) -> 
         services.board.column_figures(bad)  # type: ignore[arg-type]
     with pytest.raises(ValidationError):
         services.board.section_figures(project["id"], [bad])  # type: ignore[list-item]
+
+
+def column_order(services: Services, project_id: int, column_id: int, newest_first: bool) -> list:
+    """A column's cards as the board lists them, worked out from every card."""
+    cards = [
+        c
+        for c in services.cards.list_cards(project_id)
+        if c.column_id == column_id and c.type != "epic"
+    ]
+    if newest_first:
+        cards.sort(key=lambda c: c.rank)
+        done = [c for c in cards if c.resolved_at is not None]
+        done.sort(key=lambda c: c.resolved_at, reverse=True)  # stable: ties by rank
+        cards = done + [c for c in cards if c.resolved_at is None]
+    return [c.key for c in cards]
+
+
+def test_column_pages_read_a_column_in_the_boards_order(services: Services) -> None:
+    project = services.projects.create_project("PAGE", "Pages")
+    todo, _doing, done = services.workflow.list_columns(project.id)
+    epic = services.cards.create_card(project.id, "An epic", type="epic")
+    cards = [services.cards.create_card(project.id, f"card {i}") for i in range(12)]
+    services.board.rank_cards([cards[7].id], before_id=cards[0].id)
+    for card in cards[3:9]:
+        services.board.move_card(card.id, done.id)  # resolved one after another
+
+    def pages(column_id: int, newest_first: bool, size: int) -> list[str]:
+        read: list[str] = []
+        while True:
+            page = services.board.column_page(
+                project.id, column_id, newest_first=newest_first, offset=len(read), limit=size
+            )
+            read += [c.key for c in page]
+            if len(page) < size:
+                return read
+
+    for column, newest in ((todo, False), (done, True)):
+        expected = column_order(services, project.id, column.id, newest)
+        assert pages(column.id, newest, 4) == expected
+        assert pages(column.id, newest, 100) == expected
+    assert pages(done.id, True, 2)[0] == cards[8].key  # the last finished comes first
+    assert epic.key not in pages(todo.id, False, 100)
+    sprint = services.sprints.create_sprint(project.id, "S1")
+    services.sprints.plan_card(cards[1].id, sprint.id)
+    in_sprint = services.board.column_page(project.id, todo.id, sprint_id=sprint.id)
+    assert [c.key for c in in_sprint] == [cards[1].key]
+
+
+def test_the_board_head_holds_the_epics_only(services: Services) -> None:
+    project = services.projects.create_project("HEAD", "Head")
+    epic = services.cards.create_card(project.id, "An epic", type="epic")
+    services.cards.create_card(project.id, "work", parent_id=epic.id)
+    head = services.board.load_board_head(project.id)
+    assert not head.complete and [c.key for c in head.cards] == [epic.key]
+    assert [c.name for c in head.columns] == ["To Do", "In Progress", "Done"]
+    assert services.board.load_board(project.id).complete
+
+
+@pytest.mark.parametrize("offset, limit", [(-1, 10), (0, -5), ("0", 10), (0, True)])
+def test_a_bad_page_is_refused(services: Services, offset: object, limit: object) -> None:
+    project = services.projects.create_project("BAD", "Bad")
+    column = services.workflow.list_columns(project.id)[0]
+    with pytest.raises(ValidationError, match="whole number"):
+        services.board.column_page(project.id, column.id, offset=offset, limit=limit)  # type: ignore[arg-type]
