@@ -58,7 +58,9 @@ class BoardStore(QObject):
     card_changed = Signal(object, object)  # old CardDTO, new CardDTO
     card_moved = Signal(object, object)  # old CardDTO, new CardDTO
     card_removed = Signal(object)  # CardDTO
-    figures_stale = Signal()  # a partial store saw a card it had not seen change
+    # Figures kept card by card may be off: a partial store saw a card it had not seen
+    # change, or a change came from elsewhere (views count again: one GROUP BY).
+    figures_stale = Signal()
 
     def __init__(self, services: Services, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -295,7 +297,10 @@ class BoardStore(QObject):
         unseen = not self._complete and any(c.id not in self._cards for c in change.cards)
         for card in change.cards:
             self._apply(change.kind, card)
-        if unseen:
+        # A change from elsewhere may already be in figures read from the database before
+        # it arrived here (a view built in between): counted card by card it would count
+        # twice, so those views count again.
+        if unseen or (change.elsewhere and change.kind.about_cards):
             self.figures_stale.emit()
         if (
             change.kind is ChangeKind.PLANS_CHANGED

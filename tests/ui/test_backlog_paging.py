@@ -86,3 +86,27 @@ def test_the_paged_backlog_passes_the_model_tester(long_backlog, qtmodeltester) 
     qtmodeltester.check(b.view.model)
     b.view.model.fetchMore(backlog_parent(b))
     qtmodeltester.check(b.view.model)
+
+
+def test_a_change_from_elsewhere_is_not_counted_twice(long_backlog, db_path) -> None:  # type: ignore[no-untyped-def]
+    """Another process plans a card; the backlog is rebuilt (its figures read from the
+    database, which has the change) before the change feed delivers it: the delivery
+    must not take the card off the figures a second time."""
+    from app.services.events import Change, ChangeKind
+    from tests.helpers import make_runtime
+
+    b = long_backlog
+    other = make_runtime("sqlite:///" + str(db_path))
+    try:
+        card = other.services.cards.find_card("LONG-10")
+        planned = other.services.sprints.plan_card(card.id, b.sprint.id)
+    finally:
+        other.close()
+    b.view.refresh()  # rebuilt before the feed has told: figures already without it
+    assert "249 cards" in header_text(b, "Backlog")
+    moved = b.services.cards.get_card(card.id)
+    b.services.bus.publish(Change(ChangeKind.CARD_CHANGED, b.project_id, (moved,), elsewhere=True))
+    assert "LONG-10" in keys_in(b, "Sprint 1")
+    assert "249 cards" in header_text(b, "Backlog")
+    assert "4 cards" in header_text(b, "Sprint 1")
+    assert planned is not None

@@ -127,6 +127,12 @@ class Section:
         self._points = sum((c.points for c in self.all_cards if c.points is not None), Decimal(0))
         self._unestimated = sum(1 for c in self.all_cards if c.points is None)
 
+    def set_figures(self, figures: Figures) -> None:
+        """The totals as the database counts them now (counted again after a change)."""
+        self.figures_from_sql = figures
+        self._count, self._points = figures.count, figures.points
+        self._unestimated = figures.unestimated
+
     def count(self, card: CardDTO, sign: int) -> None:
         """Add (1) or take away (-1) one card's share of the totals."""
         self._count += sign
@@ -647,6 +653,14 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         del section.ranks[row]
         section.cards.insert(new_row, card)
         section.ranks.insert(new_row, card.rank)
+
+    def set_figures(self, figures: dict[int | None, Figures]) -> None:
+        """Each section's totals from the database (BoardService.section_figures)."""
+        for s_row, section in enumerate(self._sections):
+            found = figures.get(section.sprint_id)
+            if found is not None:
+                section.set_figures(found)
+                self._header_changed(s_row)
 
     def _header_changed(self, s_row: int) -> None:
         index = self.createIndex(s_row, 0, _SECTION)

@@ -285,6 +285,7 @@ class BacklogView(RefreshWhenShown, QWidget):
         store.card_changed.connect(self._on_card_changed)
         store.card_moved.connect(self._on_card_changed)
         store.card_removed.connect(self._on_card_removed)
+        store.figures_stale.connect(self._on_figures_stale)
         if store.project is not None:
             self.refresh()
 
@@ -560,6 +561,13 @@ class BacklogView(RefreshWhenShown, QWidget):
     def _on_board_reset(self) -> None:
         if not self.defer_while_hidden():
             self.refresh()
+
+    def _on_figures_stale(self) -> None:
+        """The sections' totals counted again (a change came from elsewhere: it may be in
+        the figures read at the last rebuild already)."""
+        if self.defer_while_hidden() or not self.model.sections():
+            return
+        self.model.set_figures(self._store.section_figures([s.id for s in self._sprints]))
 
     def _on_card_added(self, card: CardDTO) -> None:
         self._apply(card.id, None, card)
