@@ -116,3 +116,12 @@ def test_reading_all_cards_tells_the_board_what_changed(make_window, long_board,
     assert window.store.complete
     assert "LONG-3" not in keys_in(window, "To Do") and keys_in(window, "Done") == ["LONG-3"]
     assert header.stats_label.text() == "249 cards · 498 pts"
+
+
+def test_the_board_shows_all_its_cards_to_an_export(make_window, long_board) -> None:  # type: ignore[no-untyped-def]
+    """An export of the board is of every card it shows, not of the pages read."""
+    window = make_window(long_board)
+    model, _header, _view = todo(window)
+    assert model.rowCount() == PAGE_SIZE
+    keys = [c.key for c in window.board.shown_cards()]
+    assert keys == [f"LONG-{i}" for i in range(1, CARDS + 1)]

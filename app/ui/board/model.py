@@ -201,6 +201,14 @@ class CardListModel(CardDragDrop, QAbstractListModel):
         """Every card the list holds, fetched into the view or not, in its order."""
         return list(self._cards)
 
+    def accepts(self, card: CardDTO) -> bool:
+        """Whether the card belongs in this list (its column, lane, scope and filter)."""
+        return self._accepts(card)
+
+    def order(self, card: CardDTO) -> object:
+        """The card's sort key in this list."""
+        return self._order(card)
+
     def match_count(self) -> int:
         """How many cards the list holds (what "3 of 40 cards" counts), fetched or not."""
         return len(self._cards)

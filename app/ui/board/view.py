@@ -398,6 +398,20 @@ class BoardView(QWidget):
         """For tests and accessibility tools: what each column shows."""
         return [(p.column, p.header, [c.model for c in p.cells]) for p in self._columns]
 
+    def shown_cards(self) -> list[CardDTO]:
+        """Every card the board shows (filter, lanes and sprint scope applied), column by
+        column in each list's order, whether its list has read it yet or not (an export
+        is of the board, not of the pages read): reads every card if the store has not."""
+        by_column = self._store.cards_by_column()
+        shown: list[CardDTO] = []
+        for parts in self._columns:
+            for cell in parts.cells:
+                model = cell.model
+                cards = [c for c in by_column.get(parts.column.id, ()) if model.accepts(c)]
+                cards.sort(key=model.order)
+                shown += cards
+        return shown
+
     def lane_titles(self) -> list[str]:
         if not self._columns:
             return []
