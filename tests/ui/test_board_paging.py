@@ -125,3 +125,12 @@ def test_the_board_shows_all_its_cards_to_an_export(make_window, long_board) -> 
     assert model.rowCount() == PAGE_SIZE
     keys = [c.key for c in window.board.shown_cards()]
     assert keys == [f"LONG-{i}" for i in range(1, CARDS + 1)]
+
+
+def test_moving_the_last_row_read_down_reads_the_next_page(make_window, long_board, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(long_board)
+    model, _header, view = todo(window)
+    last = model.card_at(PAGE_SIZE - 1)
+    assert window.board.select_card(last.id)
+    qtbot.keyClick(view, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
+    assert keys_in(window, "To Do")[PAGE_SIZE - 1 : PAGE_SIZE + 1] == ["LONG-101", "LONG-100"]

@@ -468,6 +468,8 @@ class BoardView(QWidget):
             return None, None
         view, row = found
         model: CardListModel = view.model()  # type: ignore[assignment]
+        if row + 1 >= model.rowCount() and model.canFetchMore(QModelIndex()):
+            model.fetchMore(QModelIndex())  # the last row read: the one below comes next
         return model.card_at(row - 1), model.card_at(row + 1)
 
     # --- building ------------------------------------------------------------------------
