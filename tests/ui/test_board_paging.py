@@ -54,6 +54,7 @@ def test_a_card_on_page_three_is_selected_by_key(make_window, long_board, qtbot)
     model, header, view = todo(window)
     card = long_board.cards.find_card("LONG-231")  # what a search by key finds
     assert model.rowCount() == PAGE_SIZE
+    assert window.store.peek(card.id) == card and window.store.peek(-1) is None
     assert window.board.select_card(card.id)
     assert not window.store.complete
     assert model.rowCount() >= 231

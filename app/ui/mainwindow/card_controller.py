@@ -150,7 +150,7 @@ class CardController(QObject):
         if column.id != card.column_id:
             where = f"{move} {card.key} to {column.name}"
         else:
-            neighbour = self.store.card(after_id if after_id is not None else before_id or -1)
+            neighbour = self.store.peek(after_id if after_id is not None else before_id or -1)
             if neighbour is None:
                 where = f"{move} {card.key} within {column.name}"
             else:
