@@ -370,3 +370,14 @@ class FirstPaintBoard:
     def load_board(self, project_id: int) -> BoardDTO:
         board = self._owner.first_paint.board_of(project_id)
         return board if board is not None else self._owner.services.board.load_board(project_id)
+
+    def load_board_head(self, project_id: int) -> BoardDTO:
+        """The first paint's board (every card: it was read anyway), else the real head."""
+        board = self._owner.first_paint.board_of(project_id)
+        if board is not None:
+            return board
+        return self._owner.services.board.load_board_head(project_id)
+
+    def __getattr__(self, name: str) -> object:
+        """Anything else the board service does (pages, figures): the real service's."""
+        return getattr(self._owner.services.board, name)

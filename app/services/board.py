@@ -11,8 +11,9 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 
-from sqlalchemy import Connection, Select, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Numeric, Select, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, NotFound, ValidationError
@@ -34,7 +35,7 @@ from app.services.common import (
     sprint_dto,
 )
 from app.services.context import ServiceContext
-from app.services.dto import BoardDTO, CardDTO, LabelDTO, MemberDTO
+from app.services.dto import BoardDTO, CardDTO, Figures, LabelDTO, MemberDTO
 from app.services.events import Change, ChangeKind
 from app.services.plans import blocked_keys
 from app.storage import read_board
@@ -111,6 +112,19 @@ _MOVE = (
 _INSERT_EVENT = insert(HistoryEvent.__table__)
 
 
+# count, point sum (wide enough for a whole project), estimated count: a header's figures.
+_FIGURES = (
+    func.count(),
+    func.sum(Card.points, type_=Numeric(14, 1, asdecimal=True)),
+    func.count(Card.points),
+)
+
+
+def _figures(count: int, points: object, estimated: int) -> Figures:
+    total = Decimal(0) if points is None else Decimal(str(points))
+    return Figures(int(count), total, int(count) - int(estimated))
+
+
 @dataclass(slots=True)
 class _CardRef:
     """What the ranking helpers and messages need of a card being moved (no ORM object)."""
@@ -167,16 +181,78 @@ class BoardService:
             fast = read_board(conn, project_id)
             return fast if fast is not None else self._load_board_core(uow.session, project_id)
 
+    def load_board_head(self, project_id: int) -> BoardDTO:
+        """A board without its work: columns, people, labels, sprints, comment counts and
+        blockers, and of the cards only the epics (the lanes and filters name them). The
+        columns' cards come a page at a time (:meth:`column_page`), their figures from
+        :meth:`column_figures`: what opening a 200,000-card board costs is what it shows."""
+        check_id(project_id, "project")
+        with self._ctx.read() as uow:
+            return self._load_board_core(uow.session, project_id, epics_only=True)
+
+    def column_page(
+        self,
+        project_id: int,
+        column_id: int,
+        *,
+        sprint_id: int | None = None,
+        newest_first: bool = False,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> list[CardDTO]:
+        """One page of a board column: its live cards (epics left out; in ``sprint_id``
+        when given) from ``offset``, in rank order, or ``newest_first`` (a done column: the
+        most recently resolved first, then by rank) -- the order app/ui/board/model.py
+        keeps, so the next page starts where the rows held end."""
+        for value, what in ((project_id, "project"), (column_id, "column")):
+            check_id(value, what)
+        for value, what in ((offset, "offset"), (limit, "page size")):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValidationError(f"The {what} is a whole number from 0, not {value!r:.40}.")
+        where = [
+            Card.project_id == project_id,
+            Card.column_id == column_id,
+            Card.archived.is_(False),
+            Card.type != "epic",
+        ]
+        if sprint_id is not None:
+            where.append(Card.sprint_id == check_id(sprint_id, "sprint"))
+        order = (
+            (Card.resolved_at.is_(None), Card.resolved_at.desc(), Card.rank)
+            if newest_first
+            else (Card.rank,)
+        )
+        with self._ctx.read() as uow:
+            session = uow.session
+            ids = list(
+                session.scalars(
+                    select(Card.id).where(*where).order_by(*order).offset(offset).limit(limit)
+                )
+            )
+            if not ids:
+                return []
+            found = {c.id: c for c in fetch_cards(session, project_id, ids)}
+        return [found[i] for i in ids if i in found]
+
     @staticmethod
-    def _load_board_core(session: Session, project_id: int) -> BoardDTO:
-        """The same board through SQLAlchemy Core, for databases other than SQLite."""
+    def _load_board_core(session: Session, project_id: int, epics_only: bool = False) -> BoardDTO:
+        """The same board through SQLAlchemy Core, for databases other than SQLite;
+        ``epics_only``: of the cards, only the live epics."""
         project = get_project(session, project_id)
         columns = session.scalars(
             select(WorkflowColumn)
             .where(WorkflowColumn.project_id == project_id, WorkflowColumn.archived.is_(False))
             .order_by(WorkflowColumn.position)
         )
-        cards = fetch_cards(session, project_id)
+        if epics_only:
+            epic_ids = session.scalars(
+                select(Card.id).where(
+                    Card.project_id == project_id, Card.archived.is_(False), Card.type == "epic"
+                )
+            ).all()
+            cards = fetch_cards(session, project_id, epic_ids)
+        else:
+            cards = fetch_cards(session, project_id)
         members = session.execute(
             select(Member, ProjectMember)
             .join(ProjectMember, ProjectMember.member_id == Member.id)
@@ -204,7 +280,52 @@ class BoardService:
             sprints=tuple(sprint_dto(s) for s in sprints),
             comment_counts=comment_counts(session, project_id),
             blocked_by=blocked_keys(session, project_id),
+            complete=not epics_only,
         )
+
+    def column_figures(self, project_id: int, sprint_id: int | None = None) -> dict[int, Figures]:
+        """Per workflow column: the live cards a board column counts (epics are containers,
+        not work: left out) and their points, in ``sprint_id`` when given. One GROUP BY,
+        however many cards there are; a column without cards is absent."""
+        check_id(project_id, "project")
+        where = [
+            Card.project_id == project_id,
+            Card.archived.is_(False),
+            Card.type != "epic",
+        ]
+        if sprint_id is not None:
+            where.append(Card.sprint_id == check_id(sprint_id, "sprint"))
+        statement = select(Card.column_id, *_FIGURES).where(*where).group_by(Card.column_id)
+        with self._ctx.read() as uow:
+            rows = uow.session.execute(statement).all()
+        return {column_id: _figures(*rest) for column_id, *rest in rows}
+
+    def section_figures(
+        self, project_id: int, sprint_ids: list[int] | tuple[int, ...]
+    ) -> dict[int | None, Figures]:
+        """The backlog page's sections: per sprint of ``sprint_ids`` its live cards (epics
+        left out) and, under None, the backlog's: cards in no sprint that are not in a done
+        column (finished work leaves the backlog). Every section asked is present."""
+        check_id(project_id, "project")
+        ids = [check_id(i, "sprint") for i in sprint_ids]
+        live = (Card.project_id == project_id, Card.archived.is_(False), Card.type != "epic")
+        found: dict[int | None, Figures] = {i: Figures() for i in ids}
+        with self._ctx.read() as uow:
+            session = uow.session
+            if ids:
+                rows = session.execute(
+                    select(Card.sprint_id, *_FIGURES)
+                    .where(*live, Card.sprint_id.in_(ids))
+                    .group_by(Card.sprint_id)
+                ).all()
+                found.update({sprint: _figures(*rest) for sprint, *rest in rows})
+            backlog = session.execute(
+                select(*_FIGURES)
+                .join(WorkflowColumn, WorkflowColumn.id == Card.column_id)
+                .where(*live, Card.sprint_id.is_(None), WorkflowColumn.category != "done")
+            ).one()
+            found[None] = _figures(*backlog)
+        return found
 
     def move_card(
         self,

@@ -83,6 +83,16 @@ class SprintDTO:
     completed_points: Decimal | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """How many cards a column or backlog section holds and their story points, counted by
+    the database (a view shows a page of them; its header shows all of them)."""
+
+    count: int = 0
+    points: Decimal = Decimal(0)
+    unestimated: int = 0  # cards without points
+
+
 class CardDTO(NamedTuple):
     """One card as the UI shows it (names of its people, sprint and epic resolved).
 
@@ -143,6 +153,9 @@ class BoardDTO:
     comment_counts: Mapping[int, int] = field(default_factory=dict)
     # Card id -> keys of the cards blocking it that are not done (the "⛔ blocked by" badge).
     blocked_by: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    # False: ``cards`` holds the epics only (BoardService.load_board_head); the columns'
+    # cards are read a page at a time.
+    complete: bool = True
 
 
 @dataclass(frozen=True, slots=True)

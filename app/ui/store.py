@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from app.errors import DomainError
 from app.services.dto import (
     BoardDTO,
     CardDTO,
     ColumnDTO,
+    Figures,
     LabelDTO,
     MemberDTO,
     ProjectDTO,
@@ -39,6 +41,16 @@ class BoardStore(QObject):
     through the change feed (app/storage/change_feed.py). A full ``board_reset`` happens on
     project switch, on workflow, team and sprint edits, and when the feed cannot tell what
     another process changed (``RELOADED`` for no project in particular).
+
+    A load reads the board without its cards (but its epics): the board view asks for a
+    page of each column (:meth:`column_page`) and the store remembers the cards it handed
+    out. Until something asks for every card (:meth:`cards`, :meth:`all_cards`,
+    :meth:`cards_in_column`, :meth:`cards_by_column`, or :meth:`card` for one it has not
+    seen) the store is *partial* (:attr:`complete` False); that first call reads them all,
+    once, and from then on the store holds every live card, as before. While partial, a
+    change to a card the store had not seen is announced as ``card_added`` (its old state
+    is unknown) and followed by ``figures_stale``: counts kept card by card must be read
+    again.
     """
 
     board_reset = Signal()
@@ -46,6 +58,9 @@ class BoardStore(QObject):
     card_changed = Signal(object, object)  # old CardDTO, new CardDTO
     card_moved = Signal(object, object)  # old CardDTO, new CardDTO
     card_removed = Signal(object)  # CardDTO
+    # Figures kept card by card may be off: a partial store saw a card it had not seen
+    # change, or a change came from elsewhere (views count again: one GROUP BY).
+    figures_stale = Signal()
 
     def __init__(self, services: Services, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -58,6 +73,7 @@ class BoardStore(QObject):
         self._comment_counts: dict[int, int] = {}
         # Card id -> keys of the not-done cards blocking it (the "⛔ blocked by" badge).
         self._blocked_by: dict[int, tuple[str, ...]] = {}
+        self._complete = True  # holds every live card of the board (False: those seen)
         services.bus.subscribe(self._on_change)
 
     def close(self) -> None:
@@ -91,26 +107,114 @@ class BoardStore(QObject):
 
     @property
     def epics(self) -> list[CardDTO]:
+        """The live epics (a load reads them all, partial or not)."""
         return sorted((c for c in self._cards.values() if c.type == "epic"), key=lambda c: c.rank)
+
+    @property
+    def complete(self) -> bool:
+        """Whether the store holds every live card (False: only those handed out so far)."""
+        return self._complete
 
     def cards(self) -> list[CardDTO]:
         """Live cards in rank order."""
+        self._read_all()
         return sorted(self._cards.values(), key=lambda c: c.rank)
 
     def all_cards(self) -> list[CardDTO]:
         """Live cards in no particular order (cheap: no sorting)."""
+        self._read_all()
         return list(self._cards.values())
 
     def card(self, card_id: int) -> CardDTO | None:
-        return self._cards.get(card_id)
+        card = self._cards.get(card_id)
+        if card is None and not self._complete:
+            self._read_all()
+            card = self._cards.get(card_id)
+        return card
 
     def cards_in_column(self, column_id: int) -> list[CardDTO]:
         """Live cards of one column, in no particular order (cheap: no sorting)."""
+        self._read_all()
         return list(self._by_column.get(column_id, {}).values())
 
     def cards_by_column(self) -> dict[int, list[CardDTO]]:
         """Live cards grouped by column, in no particular order."""
+        self._read_all()
         return {cid: list(cards.values()) for cid, cards in self._by_column.items()}
+
+    def peek(self, card_id: int) -> CardDTO | None:
+        """The live card with this id, read from the database if the store has not seen
+        it (without reading every card, as :meth:`card` would)."""
+        card = self._cards.get(card_id)
+        if card is not None or self._complete or self._board is None:
+            return card
+        try:
+            found = self._services.cards.get_card(card_id)
+        except DomainError:
+            return None
+        if found.archived or found.project_id != self._board.project.id:
+            return None
+        self._remember(found)
+        return found
+
+    def column_page(
+        self, column_id: int, offset: int, limit: int, sprint_id: int | None = None
+    ) -> list[CardDTO]:
+        """A page of a column's cards in the order the board shows them (rank; a done
+        column newest finished first), epics left out, in ``sprint_id`` when given. From
+        the cards held when the store is complete; else from the database, remembered."""
+        column = self.column(column_id)
+        if self._board is None or column is None:
+            return []
+        newest_first = column.category == "done"
+        if self._complete:
+            cards = [
+                c
+                for c in self._by_column.get(column_id, {}).values()
+                if c.type != "epic" and (sprint_id is None or c.sprint_id == sprint_id)
+            ]
+            cards.sort(key=recent_first if newest_first else rank_order)
+            return cards[offset : offset + limit]
+        page = self._services.board.column_page(
+            self._board.project.id,
+            column_id,
+            sprint_id=sprint_id,
+            newest_first=newest_first,
+            offset=offset,
+            limit=limit,
+        )
+        for card in page:
+            self._remember(card)
+        return page
+
+    def _remember(self, card: CardDTO) -> None:
+        old = self._cards.get(card.id)
+        if old is not None:
+            self._by_column.get(old.column_id, {}).pop(old.id, None)
+        self._cards[card.id] = card
+        self._by_column.setdefault(card.column_id, {})[card.id] = card
+
+    def _read_all(self) -> None:
+        """Make a partial store complete: read every live card (once per load)."""
+        if self._complete or self._board is None:
+            return
+        board = self._services.board.load_board(self._board.project.id)
+        seen = self._cards
+        self._complete = True
+        self._cards = {c.id: c for c in board.cards}
+        self._by_column = {}
+        for c in board.cards:
+            self._by_column.setdefault(c.column_id, {})[c.id] = c
+        # The cards handed out before may have changed since (the change feed has not told
+        # yet): views hold those, so they hear of it now, and count their figures again.
+        for old in seen.values():
+            new = self._cards.get(old.id)
+            if new is None:
+                self.card_removed.emit(old)
+            elif new != old:
+                moved = new.column_id != old.column_id or new.rank != old.rank
+                (self.card_moved if moved else self.card_changed).emit(old, new)
+        self.figures_stale.emit()
 
     def comment_count(self, card_id: int) -> int:
         """How many comments the card has (what the board card's "💬 3" shows)."""
@@ -131,6 +235,19 @@ class BoardStore(QObject):
             if card is not None and old.get(card_id) != self._blocked_by.get(card_id):
                 self.card_changed.emit(card, card)
 
+    def column_figures(self, sprint_id: int | None = None) -> dict[int, Figures]:
+        """Per column: its card count and points as the database counts them (one GROUP
+        BY), for the headers of views that hold a page of each column, not all of it."""
+        if self._board is None:
+            return {}
+        return self._services.board.column_figures(self._board.project.id, sprint_id)
+
+    def section_figures(self, sprint_ids: list[int]) -> dict[int | None, Figures]:
+        """Per sprint and for the backlog (None): the backlog page's counts, from SQL."""
+        if self._board is None:
+            return {}
+        return self._services.board.section_figures(self._board.project.id, sprint_ids)
+
     def column(self, column_id: int) -> ColumnDTO | None:
         return next((c for c in self.columns if c.id == column_id), None)
 
@@ -142,7 +259,9 @@ class BoardStore(QObject):
     # --- loading -------------------------------------------------------------------------
 
     def load(self, project_id: int) -> None:
-        self._board = self._services.board.load_board(project_id)
+        """Read a project's board, its cards a page at a time (see the class)."""
+        self._board = self._services.board.load_board_head(project_id)
+        self._complete = self._board.complete
         self._cards = {c.id: c for c in self._board.cards}
         self._comment_counts = dict(self._board.comment_counts)
         self._blocked_by = dict(self._board.blocked_by)
@@ -175,8 +294,14 @@ class BoardStore(QObject):
         done_changed = change.kind is ChangeKind.CARD_MOVED and any(
             self._is_done(self._cards.get(card.id)) != self._is_done(card) for card in change.cards
         )
+        unseen = not self._complete and any(c.id not in self._cards for c in change.cards)
         for card in change.cards:
             self._apply(change.kind, card)
+        # A change from elsewhere may already be in figures read from the database before
+        # it arrived here (a view built in between): counted card by card it would count
+        # twice, so those views count again.
+        if unseen or (change.elsewhere and change.kind.about_cards):
+            self.figures_stale.emit()
         if (
             change.kind is ChangeKind.PLANS_CHANGED
             or done_changed
@@ -225,3 +350,20 @@ class BoardStore(QObject):
             self.card_moved.emit(old, card)
         else:
             self.card_changed.emit(old, card)
+
+
+_NEVER = dt.timedelta.max
+_FAR = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
+
+
+def rank_order(card: CardDTO) -> object:
+    """A column's order: the project's ranking."""
+    return card.rank
+
+
+def recent_first(card: CardDTO) -> object:
+    """A done column's order: the most recently finished first (then by rank), so its first
+    page is this week's work, not the oldest of years of it. The same order as
+    BoardService.column_page(newest_first=True)."""
+    resolved = card.resolved_at
+    return (_FAR - resolved if resolved is not None else _NEVER, card.rank)

@@ -79,14 +79,38 @@ def test_drop_on_another_column_moves_and_saves(window, demo, qtbot) -> None:  #
 
 
 def test_drop_within_a_column_reorders(window, demo, qtbot) -> None:  # type: ignore[no-untyped-def]
-    before = keys_in(window, "Done")
-    drop_card(window, before[0], "Done")  # to the end
-    qtbot.waitUntil(lambda: keys_in(window, "Done")[-1] == before[0])
-    assert keys_in(window, "Done") == [*before[1:], before[0]]
+    before = keys_in(window, "In Progress")
+    drop_card(window, before[0], "In Progress")  # to the end
+    qtbot.waitUntil(lambda: keys_in(window, "In Progress")[-1] == before[0])
+    assert keys_in(window, "In Progress") == [*before[1:], before[0]]
     project = demo.projects.find_project(DEMO_KEY)
-    done_id = column_named(window, "Done")[0].id
-    saved = [c.key for c in demo.cards.list_cards(project.id) if c.column_id == done_id]
-    assert saved == keys_in(window, "Done")
+    doing_id = column_named(window, "In Progress")[0].id
+    saved = [
+        c.key
+        for c in demo.cards.list_cards(project.id)
+        if c.column_id == doing_id and c.type != "epic"
+    ]
+    assert saved == keys_in(window, "In Progress")
+
+
+def test_done_lists_the_most_recently_finished_first(window, demo, qtbot) -> None:  # type: ignore[no-untyped-def]
+    done = keys_in(window, "Done")
+    finished = [card_by_key(window, key).resolved_at for key in done]
+    assert finished == sorted(finished, reverse=True)
+    key = keys_in(window, "To Do")[0]
+    drop_card(window, key, "Done", row=len(done))  # dropped at the bottom...
+    qtbot.waitUntil(lambda: key in keys_in(window, "Done"))
+    assert keys_in(window, "Done") == [key, *done]  # ...it is the newest: on top
+    # Within a done column there is no order to change: a drop there moves nothing.
+    undo_text = window.undo_action.text()
+    drop_card(window, key, "Done", row=len(done) + 1)
+    qtbot.wait(50)
+    assert keys_in(window, "Done") == [key, *done]
+    assert window.undo_action.text() == undo_text
+    assert "newest first" in window.statusBar().currentMessage()
+    menu = window.card_menu(card_by_key(window, key))
+    top = next(a for a in menu.actions() if a.text() == "Move to t&op of column")
+    assert not top.isEnabled()
 
 
 def test_keyboard_moves_undo_and_redo(window, demo, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -451,7 +475,7 @@ def test_context_menu_moves_to_a_column_and_to_the_top(window, demo) -> None:  #
     menu = window.card_menu(card_by_key(window, key))
     move_to = next(a for a in menu.actions() if a.text() == "Move &to").menu()
     next(a for a in move_to.actions() if a.text() == "Done").trigger()
-    assert keys_in(window, "Done")[-1] == key
+    assert keys_in(window, "Done")[0] == key  # the newest finished: on top
     assert db_card(demo, key).column_id == column_named(window, "Done")[0].id
 
 

@@ -183,12 +183,12 @@ def test_the_remembered_project_is_the_only_board_loaded_at_start(
     settings.setValue("board/project", "ZZ")
     settings.sync()
     loaded = []
-    real = services.board.load_board
-    services.board.load_board = lambda pid: (loaded.append(pid), real(pid))[1]
+    real = services.board.load_board_head
+    services.board.load_board_head = lambda pid: (loaded.append(pid), real(pid))[1]
     try:
         window = make_window(services)
     finally:
-        del services.board.load_board
+        del services.board.load_board_head
     assert loaded == [second.id]
     assert window.store.project.key == "ZZ"
 

@@ -25,7 +25,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from app.metrics.points import format_points
-from app.services.dto import CardDTO, SprintDTO
+from app.services.dto import CardDTO, Figures, SprintDTO
 from app.ui.board.model import (
     CARD_MIME,
     CardDragDrop,
@@ -52,6 +52,7 @@ SECTION_COLOR = QColor("#e9edf3")
 PRIORITY_MARKS = {"highest": "⇈", "high": "↑", "medium": "=", "low": "↓", "lowest": "⇊"}
 
 _SECTION = 0  # internalId of a section row; a card row's is its section's row + 1
+PAGE_SIZE = 100  # the backlog section's rows at first, and per fetch as it is scrolled
 _COLUMN_COUNT = len(COLUMNS)
 _LAST = _COLUMN_COUNT - 1
 # Combined once: flags() runs for every row the tree lays out.
@@ -88,14 +89,21 @@ class Section:
 
     The rank lists run beside the card lists (ranks are unique in a project, so a card's
     place is found by bisecting its rank); the totals are kept, never summed on demand.
-    ``recount`` sets them up after ``all_cards`` and ``cards`` were filled.
+    ``recount`` sets them up after ``all_cards`` and ``cards`` were filled: from
+    ``figures`` (the database's count, BoardService.section_figures) when given, else
+    from the cards.
     """
 
     sprint: SprintDTO | None
     all_cards: list[CardDTO] = field(default_factory=list)  # unfiltered, in rank order
     cards: list[CardDTO] = field(default_factory=list)  # what the filter lets through
+    figures_from_sql: Figures | None = field(default=None, repr=False)
+    # How many of ``cards`` the tree has as rows: the first ``rows`` (reset sets it; the
+    # backlog section starts with a page of them and fetches more as it is scrolled).
+    rows: int = field(default=0, repr=False)
     all_ranks: list[str] = field(default_factory=list, repr=False)
     ranks: list[str] = field(default_factory=list, repr=False)
+    _count: int = field(default=0, repr=False)
     _points: Decimal = field(default=Decimal(0), repr=False)
     _unestimated: int = field(default=0, repr=False)
 
@@ -110,11 +118,24 @@ class Section:
     def recount(self) -> None:
         self.all_ranks = [c.rank for c in self.all_cards]
         self.ranks = [c.rank for c in self.cards]
+        if self.figures_from_sql is not None:
+            figures = self.figures_from_sql
+            self._count, self._points = figures.count, figures.points
+            self._unestimated = figures.unestimated
+            return
+        self._count = len(self.all_cards)
         self._points = sum((c.points for c in self.all_cards if c.points is not None), Decimal(0))
         self._unestimated = sum(1 for c in self.all_cards if c.points is None)
 
+    def set_figures(self, figures: Figures) -> None:
+        """The totals as the database counts them now (counted again after a change)."""
+        self.figures_from_sql = figures
+        self._count, self._points = figures.count, figures.points
+        self._unestimated = figures.unestimated
+
     def count(self, card: CardDTO, sign: int) -> None:
         """Add (1) or take away (-1) one card's share of the totals."""
+        self._count += sign
         if card.points is None:
             self._unestimated += sign
         else:
@@ -128,7 +149,7 @@ class Section:
 
     def figures(self) -> str:
         """'21 pts · 2 unestimated · 7 cards'."""
-        count = len(self.all_cards)
+        count = self._count
         parts = [f"{format_points(self.points())} pts"]
         if self.unestimated():
             parts.append(f"{self.unestimated()} unestimated")
@@ -194,7 +215,7 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         if parent.internalId() != _SECTION or parent.column() != 0:
             return QModelIndex()
         section = parent.row()
-        if row >= len(self._sections[section].cards):
+        if row >= self._sections[section].rows:
             return QModelIndex()
         return self.createIndex(row, column, section + 1)
 
@@ -209,8 +230,35 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         if not parent.isValid():
             return len(self._sections)
         if parent.internalId() == _SECTION and parent.column() == 0:
-            return len(self._sections[parent.row()].cards)
+            return self._sections[parent.row()].rows
         return 0
+
+    def canFetchMore(self, parent: Index) -> bool:
+        """QAbstractItemModel::canFetchMore: a section with cards beyond its rows (QTreeView
+        asks when it is scrolled to the bottom: the backlog, the last section)."""
+        section = self._section_of_index(parent)
+        return section is not None and section.rows < len(section.cards)
+
+    def fetchMore(self, parent: Index) -> None:
+        """QAbstractItemModel::fetchMore: the section's next page of rows."""
+        section = self._section_of_index(parent)
+        if section is not None:
+            self._show_rows(parent.row(), section.rows + PAGE_SIZE)
+
+    def _section_of_index(self, index: Index) -> Section | None:
+        if not index.isValid() or index.internalId() != _SECTION or index.column() != 0:
+            return None
+        return self.section_at(index.row())
+
+    def _show_rows(self, s_row: int, count: int) -> None:
+        """Give the tree the section's rows down to ``count``."""
+        section = self._sections[s_row]
+        count = min(count, len(section.cards))
+        if count <= section.rows:
+            return
+        self.beginInsertRows(self.createIndex(s_row, 0, _SECTION), section.rows, count - 1)
+        section.rows = count
+        self.endInsertRows()
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         """QAbstractItemModel::columnCount."""
@@ -288,15 +336,15 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         if parent.isValid():
             section_row = parent.row()
             if row < 0:
-                row = len(self._sections[section_row].cards)
+                row = self._sections[section_row].rows
         elif 0 < row <= len(self._sections):  # between two section rows: end of the upper one
             section_row = row - 1
-            row = len(self._sections[section_row].cards)
+            row = self._sections[section_row].rows
         elif row == 0:
             section_row = 0
         else:  # on the empty space below everything: the end of the backlog
             section_row = len(self._sections) - 1
-            row = len(self._sections[section_row].cards)
+            row = self._sections[section_row].rows
         self.drop_requested.emit(ids, section_row, row)
         # False: the view must not remove the source rows itself (the store will move them).
         return False
@@ -319,7 +367,7 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         if not index.isValid() or index.internalId() == _SECTION:
             return None
         section = self.section_at(index.internalId() - 1)
-        if section is None or not 0 <= index.row() < len(section.cards):
+        if section is None or not 0 <= index.row() < section.rows:
             return None
         return section.cards[index.row()]
 
@@ -335,6 +383,8 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         row = _find(section.ranks, section.cards, self._rank_of[card_id], card_id)
         if row is None:
             return QModelIndex()
+        if row >= section.rows:  # further down than the rows fetched: fetch down to it
+            self._show_rows(s_row, (row // PAGE_SIZE + 1) * PAGE_SIZE)
         return self.createIndex(row, column, s_row + 1)
 
     def neighbours_for_drop(
@@ -361,6 +411,9 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         rank_of: dict[int, str] = {}
         for row, section in enumerate(sections):
             section.recount()
+            # The backlog (years of ideas) starts with a page; sprints hold a sprint's work.
+            paged = section.sprint is None
+            section.rows = min(len(section.cards), PAGE_SIZE) if paged else len(section.cards)
             for card in section.all_cards:
                 section_of[card.id] = row
                 rank_of[card.id] = card.rank
@@ -436,21 +489,30 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         self._header_changed(s_row)
 
     def _show_row(self, s_row: int, card: CardDTO) -> None:
-        """Insert a card among a section's shown rows, in rank order."""
+        """Insert a card among a section's shown rows, in rank order (beyond the rows the
+        tree has fetched: among the cards only, no row)."""
         section = self._sections[s_row]
         row = bisect.bisect_left(section.ranks, card.rank)
-        self.beginInsertRows(self.createIndex(s_row, 0, _SECTION), row, row)
+        visible = row < section.rows or section.rows == len(section.cards)
+        if visible:
+            self.beginInsertRows(self.createIndex(s_row, 0, _SECTION), row, row)
         section.cards.insert(row, card)
         section.ranks.insert(row, card.rank)
-        self.endInsertRows()
+        if visible:
+            section.rows += 1
+            self.endInsertRows()
 
     def _hide_row(self, s_row: int, row: int) -> None:
         """Take a shown row out of a section (the card stays among its cards)."""
         section = self._sections[s_row]
-        self.beginRemoveRows(self.createIndex(s_row, 0, _SECTION), row, row)
+        visible = row < section.rows
+        if visible:
+            self.beginRemoveRows(self.createIndex(s_row, 0, _SECTION), row, row)
         del section.cards[row]
         del section.ranks[row]
-        self.endRemoveRows()
+        if visible:
+            section.rows -= 1
+            self.endRemoveRows()
 
     def _replace(self, s_row: int, at: int, row: int | None, card: CardDTO, shown: bool) -> None:
         """Same section, same rank: repaint the row, or let it in or out of the filter."""
@@ -460,9 +522,10 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         section.all_cards[at] = card
         if row is not None and shown:
             section.cards[row] = card
-            self.dataChanged.emit(
-                self.createIndex(row, 0, s_row + 1), self.createIndex(row, _LAST, s_row + 1)
-            )
+            if row < section.rows:
+                self.dataChanged.emit(
+                    self.createIndex(row, 0, s_row + 1), self.createIndex(row, _LAST, s_row + 1)
+                )
         elif row is not None:
             self._hide_row(s_row, row)
         elif shown:
@@ -490,7 +553,11 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         target.count(card, 1)
         self._section_of[card.id] = to_row
         self._rank_of[card.id] = card.rank
-        if to_row == s_row:
+        if not self._rows_move(s_row, row, to_row, card):
+            # From or to beyond the rows the tree has fetched: out of one, into the other.
+            self._hide_row(s_row, row)
+            self._show_row(to_row, card)
+        elif to_row == s_row:
             # Where it lands once taken out of its old row.
             ranks = source.ranks
             new_row = bisect.bisect_left(ranks, card.rank, 0, row)
@@ -523,6 +590,8 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
             del source.ranks[row]
             target.cards.insert(new_row, card)
             target.ranks.insert(new_row, card.rank)
+            source.rows -= 1
+            target.rows += 1
             self.endMoveRows()
         self._header_changed(s_row)
         if to_row != s_row:
@@ -563,12 +632,35 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
                     self.createIndex(first, 0, parent_id), self.createIndex(last, _LAST, parent_id)
                 )
 
+    def _rows_move(self, s_row: int, row: int, to_row: int, card: CardDTO) -> bool:
+        """Whether a shown card's row moves among the tree's rows: it has one, and the
+        place it lands (by its new rank) is among the target's rows too."""
+        source, target = self._sections[s_row], self._sections[to_row]
+        if row >= source.rows:
+            return False
+        if to_row == s_row:
+            ranks = source.ranks
+            lands = bisect.bisect_left(ranks, card.rank, 0, row)
+            if lands == row:
+                lands = bisect.bisect_left(ranks, card.rank, row + 1) - 1
+            return lands < source.rows
+        lands = bisect.bisect_left(target.ranks, card.rank)
+        return lands < target.rows or target.rows == len(target.cards)
+
     @staticmethod
     def _shift(section: Section, row: int, new_row: int, card: CardDTO) -> None:
         del section.cards[row]
         del section.ranks[row]
         section.cards.insert(new_row, card)
         section.ranks.insert(new_row, card.rank)
+
+    def set_figures(self, figures: dict[int | None, Figures]) -> None:
+        """Each section's totals from the database (BoardService.section_figures)."""
+        for s_row, section in enumerate(self._sections):
+            found = figures.get(section.sprint_id)
+            if found is not None:
+                section.set_figures(found)
+                self._header_changed(s_row)
 
     def _header_changed(self, s_row: int) -> None:
         index = self.createIndex(s_row, 0, _SECTION)

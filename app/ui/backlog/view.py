@@ -285,6 +285,7 @@ class BacklogView(RefreshWhenShown, QWidget):
         store.card_changed.connect(self._on_card_changed)
         store.card_moved.connect(self._on_card_changed)
         store.card_removed.connect(self._on_card_removed)
+        store.figures_stale.connect(self._on_figures_stale)
         if store.project is not None:
             self.refresh()
 
@@ -398,9 +399,12 @@ class BacklogView(RefreshWhenShown, QWidget):
         current = self.model.card_at(self.tree.currentIndex())
         scroll = self.tree.verticalScrollBar().value()
         cards = [c for c in self._store.cards() if c.type != "epic"]
-        sections = [Section(s) for s in self._sprints]
+        # The sections' figures from the database (one GROUP BY each for the sprints and the
+        # backlog), then kept card by card as changes come (Section.count).
+        figures = self._store.section_figures([s.id for s in self._sprints])
+        sections = [Section(s, figures_from_sql=figures.get(s.id)) for s in self._sprints]
         by_sprint = {s.sprint_id: s for s in sections}
-        backlog = Section(None)
+        backlog = Section(None, figures_from_sql=figures.get(None))
         done = self._done_column_ids()
         for card in cards:
             if card.sprint_id is None:
@@ -557,6 +561,13 @@ class BacklogView(RefreshWhenShown, QWidget):
     def _on_board_reset(self) -> None:
         if not self.defer_while_hidden():
             self.refresh()
+
+    def _on_figures_stale(self) -> None:
+        """The sections' totals counted again (a change came from elsewhere: it may be in
+        the figures read at the last rebuild already)."""
+        if self.defer_while_hidden() or not self.model.sections():
+            return
+        self.model.set_figures(self._store.section_figures([s.id for s in self._sprints]))
 
     def _on_card_added(self, card: CardDTO) -> None:
         self._apply(card.id, None, card)

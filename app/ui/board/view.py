@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.metrics.points import format_points
-from app.services.dto import CardDTO, ColumnDTO
+from app.services.dto import CardDTO, ColumnDTO, Figures
 from app.ui.board.delegate import CardDelegate, card_height
-from app.ui.board.model import CardListModel
+from app.ui.board.model import PAGE_SIZE, CardListModel
 from app.ui.drags import drag_in_progress
-from app.ui.store import BoardStore
+from app.ui.store import BoardStore, rank_order, recent_first
 from app.words import plural
 
 # A column's narrowest (at zoom 1): below it the board scrolls sideways. There is no
@@ -129,8 +129,13 @@ class _Totals:
     points: Decimal = Decimal(0)
 
     @classmethod
-    def of(cls, cards: list[CardDTO]) -> _Totals:
-        return cls(len(cards), sum([c.points for c in cards if c.points], Decimal(0)))
+    def of(cls, figures: Figures) -> _Totals:
+        return cls(figures.count, figures.points)
+
+
+def _figures_of(cards: list[CardDTO]) -> Figures:
+    points = sum([c.points for c in cards if c.points], Decimal(0))
+    return Figures(len(cards), points)
 
 
 @dataclass
@@ -296,6 +301,7 @@ class BoardView(QWidget):
         store.card_changed.connect(self._on_card_changed)
         store.card_moved.connect(self._on_card_moved)
         store.card_removed.connect(self._on_card_removed)
+        store.figures_stale.connect(self._on_figures_stale)
 
     # --- public ------------------------------------------------------------------------
 
@@ -392,16 +398,33 @@ class BoardView(QWidget):
         """For tests and accessibility tools: what each column shows."""
         return [(p.column, p.header, [c.model for c in p.cells]) for p in self._columns]
 
+    def shown_cards(self) -> list[CardDTO]:
+        """Every card the board shows (filter, lanes and sprint scope applied), column by
+        column in each list's order, whether its list has read it yet or not (an export
+        is of the board, not of the pages read): reads every card if the store has not."""
+        by_column = self._store.cards_by_column()
+        shown: list[CardDTO] = []
+        for parts in self._columns:
+            for cell in parts.cells:
+                model = cell.model
+                cards = [c for c in by_column.get(parts.column.id, ()) if model.accepts(c)]
+                cards.sort(key=model.order)
+                shown += cards
+        return shown
+
     def lane_titles(self) -> list[str]:
         if not self._columns:
             return []
         return [c.lane.title for c in self._columns[0].cells if c.lane is not None]
 
     def view_for(self, card_id: int) -> tuple[CardListView, int] | None:
+        """The list showing the card and its row, the row fetched into the list if it was
+        further down than the pages fetched so far."""
         for parts in self._columns:
             for cell in parts.cells:
                 row = cell.model.row_of(card_id)
                 if row is not None:
+                    cell.model.fetch_to(row)
                     return cell.view, row
         return None
 
@@ -413,7 +436,7 @@ class BoardView(QWidget):
         raise KeyError("that model is not on the board")
 
     def select_card(self, card_id: int, focus: bool = True) -> bool:
-        found = self.view_for(card_id)
+        found = self.view_for(card_id) or self._read_into_view(card_id)
         if found is None:
             return False
         view, row = found
@@ -427,6 +450,17 @@ class BoardView(QWidget):
             view.setFocus(Qt.FocusReason.OtherFocusReason)
         return True
 
+    def _read_into_view(self, card_id: int) -> tuple[CardListView, int] | None:
+        """A card in none of the pages read yet: its list reads on down to it."""
+        card = self._store.peek(card_id)
+        if card is None:
+            return None
+        for cell in self._cells_of(card.column_id):
+            row = cell.model.fetch_until(card)
+            if row is not None:
+                return cell.view, row
+        return None
+
     def neighbours_in_view(self, card_id: int) -> tuple[CardDTO | None, CardDTO | None]:
         """The visible cards just above and below ``card_id`` in its list."""
         found = self.view_for(card_id)
@@ -434,6 +468,8 @@ class BoardView(QWidget):
             return None, None
         view, row = found
         model: CardListModel = view.model()  # type: ignore[assignment]
+        if row + 1 >= model.rowCount() and model.canFetchMore(QModelIndex()):
+            model.fetchMore(QModelIndex())  # the last row read: the one below comes next
         return model.card_at(row - 1), model.card_at(row + 1)
 
     # --- building ------------------------------------------------------------------------
@@ -497,11 +533,20 @@ class BoardView(QWidget):
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(6)
         lanes: list[Lane | None] = list(self._lanes()) or [None]
-        cards = self._visible_cards()
+        # A partial store (just loaded) and a list per column showing all of it: each list
+        # reads its pages from the store. Lanes and filters sort every card: they read all.
+        paged = not self._store.complete and lanes == [None] and not self._filter.is_active()
         by_column: dict[int, list[CardDTO]] = {}
-        for card in cards:
+        for card in [] if paged else self._visible_cards():
             by_column.setdefault(card.column_id, []).append(card)
-        self._totals = {column_id: _Totals.of(cs) for column_id, cs in by_column.items()}
+        # The headers' figures: from the database while the store holds a page of each
+        # column, else counted from the cards held (all of them); then they follow each
+        # change card by card (_count).
+        if paged:
+            figures = self._store.column_figures(self._scope_sprint_id)
+        else:
+            figures = {c: _figures_of(cs) for c, cs in by_column.items()}
+        self._totals = {column_id: _Totals.of(f) for column_id, f in figures.items()}
         columns = self._store.columns
         width = column_min_width(self._zoom)
         self._delegate.today = self._store.today()
@@ -513,8 +558,23 @@ class BoardView(QWidget):
             grid.addWidget(header, 0, col_index)
             parts = _ColumnParts(column, header)
             for lane_index, lane in enumerate(lanes):
-                model = CardListModel(column.id, self._predicate(column.id, lane), self)
-                model.reset(by_column.get(column.id, []))  # a cell takes only its column's
+                # Without lanes a list pages its column; a lane's list is as tall as its
+                # cards (the board scrolls, not the list) and holds them all.
+                model = CardListModel(
+                    column.id,
+                    self._predicate(column.id, lane),
+                    self,
+                    order=recent_first if column.category == "done" else rank_order,
+                    page_size=PAGE_SIZE if lane is None else None,
+                )
+                if paged:
+                    model.reset_pages(
+                        lambda offset, limit, c=column.id: self._store.column_page(
+                            c, offset, limit, self._scope_sprint_id
+                        )
+                    )
+                else:
+                    model.reset(by_column.get(column.id, []))  # a cell takes its column's
                 model.drop_requested.connect(
                     lambda card, col, after, before, ln=lane: self._on_drop_requested(
                         card, col, after, before, ln
@@ -578,7 +638,7 @@ class BoardView(QWidget):
         filtered = self._filter.is_active()
         for index, label in enumerate(self._lane_labels):
             cells = [parts.cells[index] for parts in self._columns if index < len(parts.cells)]
-            count = sum(cell.model.rowCount() for cell in cells)
+            count = sum(cell.model.match_count() for cell in cells)
             lane = cells[0].lane if cells else None
             if lane is not None:
                 label.setText(f"{lane.title}  ·  {plural(count, 'card')}")
@@ -612,7 +672,7 @@ class BoardView(QWidget):
                 continue
             totals = self._totals.get(parts.column.id) or _Totals()
             count, points = totals.count, totals.points
-            shown = sum(cell.model.rowCount() for cell in parts.cells)
+            shown = sum(cell.model.match_count() for cell in parts.cells)
             if filtered:
                 points = sum((cell.model.points for cell in parts.cells), Decimal(0))
             parts.header.show_figures(parts.column, count, shown, points, filtered)
@@ -648,7 +708,8 @@ class BoardView(QWidget):
         if self._lane_missing(card) or card.type == "epic":
             self._rebuild()
             return
-        self._count(card, 1)
+        if self._store.complete:
+            self._count(card, 1)  # a partial store follows up with figures_stale
         for cell in self._cells_of(card.column_id):
             cell.model.add(card)
         self._after_change({card.column_id})
@@ -681,6 +742,13 @@ class BoardView(QWidget):
             self._current_id = None
             self.current_card_changed.emit(None)
         self._after_change({card.column_id})
+
+    def _on_figures_stale(self) -> None:
+        """A card this board had not read changed (it was further down a column, or new):
+        where it was is not known, so the figures are counted again (one GROUP BY)."""
+        figures = self._store.column_figures(self._scope_sprint_id)
+        self._totals = {column_id: _Totals.of(f) for column_id, f in figures.items()}
+        self._refresh_headers()
 
     def _after_change(self, column_ids: set[int]) -> None:
         for parts in self._columns:

@@ -111,6 +111,13 @@ class CardController(QObject):
             for name, value in (lane_values or {}).items()
             if previous_value(card, name) != value
         }
+        if column_id == card.column_id and column.category == "done" and not changes:
+            # A done column lists the most recently finished first (app/ui/board/model.py):
+            # there is no order within it to change.
+            self._status(
+                f"{column.name} lists cards by when they were finished, newest first.", 4000
+            )
+            return
         move = MoveCardCommand(self._commands, card, column_id, column.name, after_id, before_id)
         # The Edit menu says what Undo will do ("Undo Move …"); the status bar what was done.
         text, message = (
@@ -143,7 +150,7 @@ class CardController(QObject):
         if column.id != card.column_id:
             where = f"{move} {card.key} to {column.name}"
         else:
-            neighbour = self.store.card(after_id if after_id is not None else before_id or -1)
+            neighbour = self.store.peek(after_id if after_id is not None else before_id or -1)
             if neighbour is None:
                 where = f"{move} {card.key} within {column.name}"
             else:
@@ -210,6 +217,8 @@ class CardController(QObject):
                 lambda _checked=False, c=column.id: self.move_card(card.id, c, None, None)
             )
         above, below = self._board().neighbours_in_view(card.id)
+        if self._in_done_column(card):
+            above = below = None  # ordered by when finished: no top or bottom to move to
         top = menu.addAction("Move to t&op of column")
         top.setEnabled(above is not None)
         top.triggered.connect(lambda: self._move_to_end(card.id, top=True))
@@ -227,6 +236,10 @@ class CardController(QObject):
         card = self.store.card(card_id)
         if card is not None:
             self.card_menu(card).exec(position)
+
+    def _in_done_column(self, card: CardDTO) -> bool:
+        column = self.store.column(card.column_id)
+        return column is not None and column.category == "done"
 
     def _move_to_end(self, card_id: int, top: bool) -> None:
         card = self.store.card(card_id)

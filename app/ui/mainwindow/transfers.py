@@ -59,9 +59,7 @@ class TransferCommands(QObject):
         w = self._window
         if which == "board":
             board = w.focused_board()
-            cards = [
-                c for _col, _h, models in board.column_parts() for m in models for c in m.cards()
-            ]
+            cards = board.shown_cards()
         else:
             cards = [c for c in self.store.cards() if c.sprint_id is None and c.type != "epic"]
         from app.outputs import check_output
