@@ -1,0 +1,153 @@
+"""Which cards the board filter's text matches, asked of the database (issue 19).
+
+A card matches when every typed word (the text split at white space) occurs somewhere in
+its key, title, assignee's name, parent's title or label names, case aside: what the board
+filter matched in memory (``_haystack`` in app/ui/board/view.py), now answered from the
+``card_search`` index that migration 0013 made and its triggers keep in each card's own
+transaction (app/migrations/versions/0013_card_search.py). Only live cards are in it.
+
+* SQLite: a word of three or more characters is an FTS5 phrase over the trigram index
+  (a substring match; the tokenizer folds the case of the text and the word alike); a
+  shorter one has no trigram to look up, so it is a ``GLOB`` with each letter's cases as a
+  character class (``[sS][dD]``) over the same table's text, which folds non-ASCII letters
+  too (``LIKE`` folds ASCII only).
+* PostgreSQL: every word is ``LIKE '%word%'`` over the lower-cased text (both sides
+  through ``lower()``), which the pg_trgm index answers for words of three or more.
+
+Case folding is the database's own simple per-letter folding: ``ß`` and ``ss`` are different
+words here (Python's ``casefold`` made them one). Whatever is typed is data, never syntax:
+quotes, ``*``, ``%``, ``_``, brackets and backslashes match themselves; a word that no
+stored text can hold (a NUL, a lone surrogate) matches nothing.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from sqlalchemy import text as sql_text
+from sqlalchemy.orm import Session
+
+from app.errors import NotFound, ValidationError
+from app.models import Project
+from app.services.common import check_id
+from app.services.context import ServiceContext
+
+MAX_ID = 2**31 - 1  # ids are database integers: a bigger one is no id at all
+TRIGRAM = 3  # the shortest word the trigram index can look up
+_GLOB_SPECIAL = frozenset("*?[")
+
+
+def search_words(text: str) -> tuple[str, ...]:
+    """The words of ``text`` to look for: split at white space, NFC-normalised (as stored
+    text is), without repeats, and without a word that a longer one already contains
+    (``fix fi`` needs only ``fix``)."""
+    words = unicodedata.normalize("NFC", text).split()
+    first: dict[str, str] = {}
+    for word in words:
+        first.setdefault(word.casefold(), word)
+    folded = sorted(first.items(), key=lambda kv: -len(kv[0]))
+    kept: list[tuple[str, str]] = []
+    for fold, word in folded:
+        if not any(fold in longer for longer, _ in kept):
+            kept.append((fold, word))
+    return tuple(word for _fold, word in kept)
+
+
+def _storable(word: str) -> bool:
+    """Whether some stored text could contain ``word`` (NUL and lone surrogates can't be
+    stored: card fields refuse control characters, and the databases hold valid UTF-8)."""
+    if "\x00" in word:
+        return False
+    try:
+        word.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _cases(char: str) -> set[str]:
+    """``char`` and its other cases that are one character long."""
+    found = {char, char.lower(), char.upper(), char.casefold(), char.title(), char.swapcase()}
+    return {c for c in found if len(c) == 1}
+
+
+def glob_pattern(word: str) -> str:
+    """A SQLite ``GLOB`` pattern matching text that contains ``word`` in any case."""
+    parts = []
+    for char in word:
+        cases = _cases(char)
+        if len(cases) == 1:
+            parts.append(f"[{char}]" if char in _GLOB_SPECIAL else char)
+        else:  # letters only: never ']', '^' or '-', which a character class reads
+            parts.append("[" + "".join(sorted(cases)) + "]")
+    return "*" + "".join(parts) + "*"
+
+
+def fts_phrase(word: str) -> str:
+    """``word`` as an FTS5 string: every character literal (a quote is doubled)."""
+    return '"' + word.replace('"', '""') + '"'
+
+
+def like_contains(word: str) -> str:
+    """A ``LIKE ... ESCAPE '\\'`` pattern for text containing ``word`` as typed."""
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _sqlite_query(project_id: int, words: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
+    params: dict[str, Any] = {"project": project_id}
+    where = ["project_id = :project"]
+    long = [w for w in words if len(w) >= TRIGRAM]
+    if long:
+        where.insert(0, "card_search MATCH :phrases")
+        params["phrases"] = " AND ".join(fts_phrase(w) for w in long)
+    for i, word in enumerate(w for w in words if len(w) < TRIGRAM):
+        # "+body": SQLite's own GLOB over the rows, not FTS5's (which, in 3.40, misses a
+        # short pattern holding a symbol such as 🚀 or ✓).
+        where.append(f"+body GLOB :glob{i}")
+        params[f"glob{i}"] = glob_pattern(word)
+    return "SELECT rowid FROM card_search WHERE " + " AND ".join(where), params
+
+
+def _postgres_query(project_id: int, words: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
+    params: dict[str, Any] = {"project": project_id}
+    where = ["project_id = :project"]
+    for i, word in enumerate(words):
+        where.append(f"body LIKE lower(:like{i}) ESCAPE '\\'")
+        params[f"like{i}"] = like_contains(word)
+    return "SELECT card_id FROM card_search WHERE " + " AND ".join(where), params
+
+
+class SearchService:
+    """The board filter's text search (``services.search``)."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._context = context
+
+    def matching(self, project_id: int, text: str) -> frozenset[int]:
+        """The ids of the project's live cards whose text holds every word of ``text``
+        (all of them for text without words); one query, whatever the project's size."""
+        check_id(project_id, "project")
+        if not isinstance(text, str):
+            raise ValidationError(f"The text to search for must be text, not {text!r:.40}.")
+        words = search_words(text)
+        if not 0 < project_id <= MAX_ID:
+            raise NotFound(f"There is no project with id {project_id}.")
+        with self._context.read() as uow:
+            session = uow.session
+            if not all(_storable(w) for w in words):
+                self._project_must_exist(session, project_id)
+                return frozenset()
+            postgres = session.get_bind().dialect.name == "postgresql"
+            query = _postgres_query if postgres else _sqlite_query
+            sql, params = query(project_id, words)
+            found = frozenset(session.execute(sql_text(sql), params).scalars())
+            if not found:
+                self._project_must_exist(session, project_id)
+            return found
+
+    @staticmethod
+    def _project_must_exist(session: Session, project_id: int) -> None:
+        if session.get(Project, project_id) is None:
+            raise NotFound(f"There is no project with id {project_id}.")
