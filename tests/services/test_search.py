@@ -293,3 +293,47 @@ def test_the_upgrade_fills_the_index_for_cards_already_there(db_url: str) -> Non
         assert found("brand") == {"OLD-4"}
     finally:
         runtime.close()
+
+
+SQLITE_TRIGGERS = {
+    "card_search_card_added",
+    "card_search_card_edited",
+    "card_search_parent_renamed",
+    "card_search_card_deleted",
+    "card_search_label_linked",
+    "card_search_label_unlinked",
+    "card_search_label_relinked",
+    "card_search_label_renamed",
+    "card_search_member_renamed",
+    "card_search_project_rekeyed",
+}
+POSTGRES_TRIGGERS = {
+    "card_search_card_changed",
+    "card_search_labels_changed",
+    "card_search_label_renamed",
+    "card_search_member_renamed",
+    "card_search_project_rekeyed",
+}
+
+
+def test_the_index_and_its_triggers_are_at_the_head(runtime: Runtime, backend: str) -> None:
+    """A later migration that rebuilds a table drops its triggers: this says so."""
+    with runtime.engine.connect() as connection:
+        if backend == "sqlite":
+            sql = connection.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = 'card_search'"
+            ).scalar()
+            assert "fts5" in sql and "trigram" in sql
+            triggers = connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+            ).scalars()
+            assert set(triggers) >= SQLITE_TRIGGERS
+        else:
+            indexes = connection.exec_driver_sql(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_card_search_body'"
+            ).scalar()
+            assert "gin_trgm_ops" in indexes
+            triggers = connection.exec_driver_sql(
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+            ).scalars()
+            assert set(triggers) >= POSTGRES_TRIGGERS
