@@ -2,8 +2,8 @@
 
 Migration 0013 (app/migrations/versions/0013_card_search.py) makes ``card_search``, one row
 per live card holding the text the board filter searches, kept by triggers in the card's
-own transaction: on SQLite an FTS5 table with the trigram tokenizer (which keeps five
-shadow tables of its own), on PostgreSQL a plain table with a pg_trgm index. Only
+own transaction; on SQLite an FTS5 index with the trigram tokenizer over it (which keeps
+shadow tables of its own), on PostgreSQL a pg_trgm index. Only
 :mod:`app.services.search` reads it; the schema comparison with the models and the team
 set-up name it from here.
 """
@@ -11,10 +11,11 @@ set-up name it from here.
 from __future__ import annotations
 
 SEARCH_TABLE = "card_search"
-# The FTS5 table and the shadow tables SQLite keeps for it (PostgreSQL has the first only).
+# The table, SQLite's FTS5 index over it and the shadow tables SQLite keeps for that index
+# (PostgreSQL has the first only).
 SEARCH_TABLES = frozenset(
-    {SEARCH_TABLE}
-    | {f"{SEARCH_TABLE}_{part}" for part in ("data", "idx", "content", "docsize", "config")}
+    {SEARCH_TABLE, f"{SEARCH_TABLE}_fts"}
+    | {f"{SEARCH_TABLE}_fts_{part}" for part in ("data", "idx", "content", "docsize", "config")}
 )
 
 

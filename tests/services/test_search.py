@@ -296,6 +296,9 @@ def test_the_upgrade_fills_the_index_for_cards_already_there(db_url: str) -> Non
 
 
 SQLITE_TRIGGERS = {
+    "card_search_fts_added",
+    "card_search_fts_removed",
+    "card_search_fts_changed",
     "card_search_card_added",
     "card_search_card_edited",
     "card_search_parent_renamed",
@@ -321,7 +324,7 @@ def test_the_index_and_its_triggers_are_at_the_head(runtime: Runtime, backend: s
     with runtime.engine.connect() as connection:
         if backend == "sqlite":
             sql = connection.exec_driver_sql(
-                "SELECT sql FROM sqlite_master WHERE name = 'card_search'"
+                "SELECT sql FROM sqlite_master WHERE name = 'card_search_fts'"
             ).scalar()
             assert "fts5" in sql and "trigram" in sql
             triggers = connection.exec_driver_sql(

@@ -7,14 +7,17 @@ Create Date: 2026-12-04 20:00:00
 The board filter matches a typed word anywhere in a card's key, title, assignee's name,
 parent's title and label names (``_haystack`` in app/ui/board/view.py). It scanned every
 card in memory; ``card_search`` answers it from the database instead
-(app/services/search.py), one row per live (not archived) card:
+(app/services/search.py).
 
-* SQLite: an FTS5 table with the trigram tokenizer (``rowid`` = card id, ``project_id``
-  unindexed, ``body`` the card's text as typed), so a word of three or more characters is a
-  substring match from the index, case-folded by the tokenizer (Unicode letters too);
-* PostgreSQL: a table ``card_search(card_id, project_id, body)`` with ``body`` lower-cased,
-  and a pg_trgm GIN index on it where the extension can be created (else no index:
-  ``LIKE`` still answers, by a scan).
+The table ``card_search(card_id, project_id, body)`` holds, on both engines, one row per
+live card with its text (lower-cased on PostgreSQL):
+
+* SQLite: an FTS5 index with the trigram tokenizer over it (``card_search_fts``, external
+  content: the text is stored once), so a word of three or more characters is a substring
+  match from the index, case-folded by the tokenizer (Unicode letters too); shorter words
+  are matched in ``card_search`` itself (``LIKE``/``GLOB``, a scan of the project's rows);
+* PostgreSQL: a pg_trgm GIN index on ``body`` where the extension can be created (else no
+  index: ``LIKE`` still answers, by a scan).
 
 Triggers keep it in the transaction that changes what it holds: a card added, edited
 (number, title, assignee, parent, project, archived) or deleted; a label linked, unlinked
@@ -44,7 +47,7 @@ depends_on: str | Sequence[str] | None = None
 # The row of every live card that ``{where}`` selects; the fields are joined by a space (a
 # typed word holds no space, so it never matches across two fields, as in the board filter).
 _SQLITE_ROWS = """
-INSERT INTO card_search (rowid, project_id, body)
+INSERT INTO card_search (card_id, project_id, body)
 SELECT c.id, c.project_id,
        p.key || '-' || c.number || ' ' || c.title || ' ' || coalesce(m.display_name, '')
        || ' ' || coalesce(parent.title, '') || ' ' || coalesce(
@@ -60,15 +63,26 @@ WHERE NOT c.archived AND ({where})"""
 def _sqlite_refresh(ids: str) -> str:
     """Statements that write again the rows of the cards whose ids ``ids`` selects."""
     return (
-        f"DELETE FROM card_search WHERE rowid IN ({ids});\n"
+        f"DELETE FROM card_search WHERE card_id IN ({ids});\n"
         + _SQLITE_ROWS.format(where=f"c.id IN ({ids})")
         + ";"
     )
 
 
 def _sqlite_triggers() -> dict[str, str]:
-    """Trigger name -> its definition."""
+    """Trigger name -> its definition: the card's text into ``card_search``, and each
+    ``card_search`` row into the FTS index over it (an external-content table: SQLite's
+    pattern of a delete with the old values, then an insert)."""
+    fts_insert = "INSERT INTO card_search_fts (rowid, body) VALUES (NEW.card_id, NEW.body);"
+    fts_delete = (
+        "INSERT INTO card_search_fts (card_search_fts, rowid, body) "
+        "VALUES ('delete', OLD.card_id, OLD.body);"
+    )
     return {
+        "card_search_fts_added": f"AFTER INSERT ON card_search BEGIN\n{fts_insert}\nEND",
+        "card_search_fts_removed": f"AFTER DELETE ON card_search BEGIN\n{fts_delete}\nEND",
+        "card_search_fts_changed": "AFTER UPDATE ON card_search BEGIN\n"
+        f"{fts_delete}\n{fts_insert}\nEND",
         "card_search_card_added": "AFTER INSERT ON card BEGIN\n"
         + _SQLITE_ROWS.format(where="c.id = NEW.id")
         + ";\nEND",
@@ -78,8 +92,9 @@ def _sqlite_triggers() -> dict[str, str]:
         "WHEN OLD.title IS NOT NEW.title BEGIN\n"
         + _sqlite_refresh("SELECT id FROM card WHERE parent_id = NEW.id")
         + "\nEND",
+        # Also done by the foreign key's cascade; this one holds where foreign keys are off.
         "card_search_card_deleted": "AFTER DELETE ON card BEGIN\n"
-        "DELETE FROM card_search WHERE rowid = OLD.id;\nEND",
+        "DELETE FROM card_search WHERE card_id = OLD.id;\nEND",
         "card_search_label_linked": "AFTER INSERT ON card_label BEGIN\n"
         + _sqlite_refresh("SELECT NEW.card_id")
         + "\nEND",
@@ -105,19 +120,38 @@ def _sqlite_triggers() -> dict[str, str]:
 
 
 def _sqlite_upgrade() -> None:
+    _create_search_table()
+    op.execute(_SQLITE_ROWS.format(where="1"))
+    # columnsize=0: no per-row sizes (nothing ranks by them).
     op.execute(
-        "CREATE VIRTUAL TABLE card_search USING fts5("
-        "project_id UNINDEXED, body, tokenize = 'trigram')"
+        "CREATE VIRTUAL TABLE card_search_fts USING fts5(body, content = 'card_search', "
+        "content_rowid = 'card_id', tokenize = 'trigram', columnsize = 0)"
     )
+    op.execute("INSERT INTO card_search_fts (card_search_fts) VALUES ('rebuild')")
     for name, definition in _sqlite_triggers().items():
         op.execute(f"CREATE TRIGGER {name} {definition}")
-    op.execute(_SQLITE_ROWS.format(where="1"))
 
 
 def _sqlite_downgrade() -> None:
     for name in _sqlite_triggers():
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
-    op.execute("DROP TABLE IF EXISTS card_search")
+    op.execute("DROP TABLE IF EXISTS card_search_fts")
+    op.drop_table("card_search")
+
+
+def _create_search_table() -> None:
+    op.create_table(
+        "card_search",
+        sa.Column(
+            "card_id",
+            sa.Integer(),
+            sa.ForeignKey("card.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+    )
+    op.create_index("ix_card_search_project", "card_search", ["project_id"])
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
@@ -179,18 +213,7 @@ _PG_TRIGGERS = {
 
 
 def _pg_upgrade() -> None:
-    op.create_table(
-        "card_search",
-        sa.Column(
-            "card_id",
-            sa.Integer(),
-            sa.ForeignKey("card.id", ondelete="CASCADE"),
-            primary_key=True,
-        ),
-        sa.Column("project_id", sa.Integer(), nullable=False),
-        sa.Column("body", sa.Text(), nullable=False),
-    )
-    op.create_index("ix_card_search_project", "card_search", ["project_id"])
+    _create_search_table()
     bind = op.get_bind()
     # pg_trgm is a trusted extension (PostgreSQL 13+: a database owner may create it), but
     # a server without the contrib modules lacks it: then no index, and LIKE scans.
