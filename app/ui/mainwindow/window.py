@@ -196,7 +196,7 @@ class MainWindow(QMainWindow):
 
     def _new_board(self) -> BoardView:
         """A board for a page: the card keys and menus, the controls' filter and grouping."""
-        board = BoardView(self.store, self)
+        board = BoardView(self.store, self, search=self._services.search.matching)
         self.named_actions.add_to_board(board)
         self.cards.connect_board(board)
         self.controls.sync(board)
