@@ -284,11 +284,11 @@ class BoardView(QWidget):
         self,
         store: BoardStore,
         parent: QWidget | None = None,
-        search: Callable[[int, str], frozenset[int]] | None = None,
+        search: Callable[[int, str], frozenset[int] | None] | None = None,
     ) -> None:
         """``search``: (project id, text) -> the ids of the cards the text matches
-        (``services.search.matching``), asked once a keystroke; without it the filter
-        searches the text of the cards in memory."""
+        (``services.search.matching``), asked once a keystroke; without it, or when it
+        answers None, the filter searches the text of the cards in memory."""
         super().__init__(parent)
         self._store = store
         self._search = search
@@ -524,7 +524,7 @@ class BoardView(QWidget):
 
     def _rebuild(self) -> None:
         selected = self._current_id
-        if self._filter.found is not None:  # another project, or a reload: ask again
+        if self._filter.words:  # another project, or a reload: ask again
             self._filter = self._with_matches(self._filter)
         old = self._scroll.takeWidget()
         if old is not None:

@@ -196,13 +196,21 @@ class MainWindow(QMainWindow):
 
     def _new_board(self) -> BoardView:
         """A board for a page: the card keys and menus, the controls' filter and grouping."""
-        board = BoardView(self.store, self, search=self._services.search.matching)
+        board = BoardView(self.store, self, search=self._search_cards)
         self.named_actions.add_to_board(board)
         self.cards.connect_board(board)
         self.controls.sync(board)
         self._boards.append(board)
         self.zoom.add_target(board.set_zoom)
         return board
+
+    def _search_cards(self, project_id: int, text: str) -> frozenset[int] | None:
+        """The board filter's question to the search index (``services.search``); None
+        while the window paints first (the filter then matches the cards in memory rather
+        than build the services before the paint)."""
+        if not getattr(self._services, "ready", True):
+            return None
+        return self._services.search.matching(project_id, text)
 
     def _build_toolbars(self) -> None:
         """Two rows: pages, project and New card for every page; below them the board's own
