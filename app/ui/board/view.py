@@ -344,7 +344,7 @@ class BoardView(QWidget):
             and board_filter.text.startswith(old.text)
             and replace(old, text=board_filter.text) == board_filter
         )
-        by_column = {} if narrowing else self._store.cards_by_column()
+        by_column = {} if narrowing else self._candidates(board_filter)
         for parts in self._columns:
             if narrowing:
                 for cell in parts.cells:
@@ -357,6 +357,16 @@ class BoardView(QWidget):
             self._fit_cells(parts)
         self._refresh_headers()
         self._refresh_lanes()
+
+    def _candidates(self, board_filter: BoardFilter) -> dict[int, list[CardDTO]]:
+        """The cards that may pass ``board_filter``, by column: those the search index
+        found (the lists need not test the others), else all of them."""
+        by_column = self._store.cards_by_column()
+        found = board_filter.found
+        if found is None or not board_filter.words:
+            return by_column
+        # In the store's order (the load's rank order, mostly): the lists sort less.
+        return {column: [c for c in cards if c.id in found] for column, cards in by_column.items()}
 
     def _with_matches(self, board_filter: BoardFilter) -> BoardFilter:
         """The filter with the cards its text matches, asked of the database once for the
