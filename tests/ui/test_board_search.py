@@ -117,3 +117,28 @@ def test_another_project_is_searched_when_the_board_switches(
     qtbot.waitUntil(lambda: window.store.project.key == "OT")
     assert window.filter_edit.text() == "checkout"
     assert shown(window) == {elsewhere.key}
+
+
+def test_the_board_and_the_sprint_page_share_one_question_a_keystroke(
+    demo: Services, asked: list[str], make_window, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(demo)
+    window.show_page("sprint")
+    window.show_page("board")
+    boards = window._boards
+    assert len(boards) == 2
+    qtbot.keyClicks(window.filter_edit, "pay")
+    assert asked == ["p", "pa", "pay"]
+    for board in boards:
+        keys = {
+            c.key for _col, _h, models in board.column_parts() for m in models for c in m.cards()
+        }
+        assert keys and keys <= matching(demo, "pay")
+    # A change between two keystrokes is seen by the next question.
+    card = next(
+        c for c in window.store.cards() if c.type != "epic" and "pay" not in c.title.lower()
+    )
+    demo.cards.update_card(card.id, {"title": "Payroll export"})
+    qtbot.keyClicks(window.filter_edit, "r")
+    assert asked[-1] == "payr" and len(asked) == 4
+    qtbot.waitUntil(lambda: card.key in shown(window))

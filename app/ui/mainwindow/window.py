@@ -93,6 +93,9 @@ class MainWindow(QMainWindow):
         self._connection_problem = connection_problem
         self._shown_problem: str | None = None
         self._database = database
+        # The last search of the filter text and its answer, while the boards of one
+        # keystroke ask (the board and the sprint page); forgotten when the event loop runs.
+        self._searched: tuple[tuple[int, str], frozenset[int]] | None = None
         self.setWindowTitle(self.title(None))
         self.undo_stack = QUndoStack(self)
         self._commands = CommandContext(services, self.show_error)
@@ -210,7 +213,16 @@ class MainWindow(QMainWindow):
         than build the services before the paint)."""
         if not getattr(self._services, "ready", True):
             return None
-        return self._services.search.matching(project_id, text)
+        if self._searched is not None and self._searched[0] == (project_id, text):
+            return self._searched[1]
+        found = self._services.search.matching(project_id, text)
+        if self._searched is None:
+            QTimer.singleShot(0, self, self._forget_search)
+        self._searched = ((project_id, text), found)
+        return found
+
+    def _forget_search(self) -> None:
+        self._searched = None
 
     def _build_toolbars(self) -> None:
         """Two rows: pages, project and New card for every page; below them the board's own
