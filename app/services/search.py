@@ -23,6 +23,7 @@ stored text can hold (a NUL, a lone surrogate) matches nothing.
 from __future__ import annotations
 
 import unicodedata
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -170,7 +171,7 @@ class SearchService:
             # The DB-API connection itself, in this transaction: tens of thousands of ids
             # come back for a short word, and SQLAlchemy's rows would double the time.
             raw = connection.connection.driver_connection
-            found = frozenset(card_id for (card_id,) in raw.execute(sql, params).fetchall())
+            found = frozenset(map(itemgetter(0), raw.execute(sql, params).fetchall()))
             if not found:
                 self._project_must_exist(session, project_id)
             return found
