@@ -9,8 +9,9 @@ transaction (app/migrations/versions/0013_card_search.py). Only live cards are i
 * SQLite: a word of three or more characters is an FTS5 phrase over the trigram index
   (a substring match; the tokenizer folds the case of the text and the word alike); a
   shorter one has no trigram to look up, so it is matched in the project's rows of
-  ``card_search``: ``LIKE`` for an ASCII word (it folds ASCII letters only), else a
-  ``GLOB`` with each letter's cases as a character class (``[éÉ]``).
+  ``card_search`` with ``LIKE``, which folds ASCII letters only: a non-ASCII letter's cases
+  are spelt out (``é`` is ``LIKE '%é%' OR LIKE '%É%'``; past eight spellings, one ``GLOB``
+  with character classes, ``[éÉ]``).
 * PostgreSQL: every word is ``LIKE '%word%'`` over the lower-cased text (both sides
   through ``lower()``), which the pg_trgm index answers for words of three or more.
 
@@ -31,7 +32,7 @@ from sqlalchemy.orm import Session
 from app.errors import NotFound, ValidationError
 from app.models import Project
 from app.services.common import check_id
-from app.services.context import ServiceContext
+from app.services.context import ServiceContext, translate_db_error
 
 MAX_ID = 2**31 - 1  # ids are database integers: a bigger one is no id at all
 TRIGRAM = 3  # the shortest word the trigram index can look up
@@ -171,7 +172,11 @@ class SearchService:
             # The DB-API connection itself, in this transaction: tens of thousands of ids
             # come back for a short word, and SQLAlchemy's rows would double the time.
             raw = connection.connection.driver_connection
-            found = frozenset(map(itemgetter(0), raw.execute(sql, params).fetchall()))
+            try:
+                rows = raw.execute(sql, params).fetchall()
+            except connection.dialect.loaded_dbapi.Error as exc:  # not wrapped by SQLAlchemy
+                raise translate_db_error(exc) from exc
+            found = frozenset(map(itemgetter(0), rows))
             if not found:
                 self._project_must_exist(session, project_id)
             return found

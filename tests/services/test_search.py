@@ -12,7 +12,7 @@ from sqlalchemy import text
 import app.db
 from app.bootstrap import Runtime, open_runtime
 from app.db import create_db_engine, opened_engine, session_factories
-from app.errors import NotFound, ValidationError
+from app.errors import DatabaseProblem, NotFound, ValidationError
 from app.services import Services, build_services
 from app.services.dto import CardDTO, ProjectDTO
 from app.services.search import glob_pattern, search_words
@@ -245,6 +245,19 @@ def test_bad_input_is_one_clear_error(world: World) -> None:
             search.matching(project_id, "fix")
     with pytest.raises(NotFound):
         search.matching(999_999, "\x00")
+
+
+def test_a_broken_index_is_one_clear_error(world: World) -> None:
+    with world.runtime.engine.begin() as connection:
+        connection.execute(text("DROP TABLE card_search CASCADE" if _pg(world) else
+                                "DROP TABLE card_search"))  # fmt: skip
+    for typed in ("fix", "fi"):
+        with pytest.raises(DatabaseProblem, match="card_search"):
+            world.services.search.matching(world.project.id, typed)
+
+
+def _pg(world: World) -> bool:
+    return world.runtime.engine.dialect.name == "postgresql"
 
 
 def test_words_and_patterns() -> None:
