@@ -142,3 +142,17 @@ def test_the_board_and_the_sprint_page_share_one_question_a_keystroke(
     qtbot.keyClicks(window.filter_edit, "r")
     assert asked[-1] == "payr" and len(asked) == 4
     qtbot.waitUntil(lambda: card.key in shown(window))
+
+
+def test_a_search_the_database_cannot_answer_filters_the_cards_in_memory(
+    demo: Services, make_window, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from app.errors import DatabaseProblem
+
+    def busy(_project_id: int, _text: str) -> frozenset[int]:
+        raise DatabaseProblem("The database is busy; try again in a moment.")
+
+    monkeypatch.setattr(demo.search, "matching", busy)
+    window = make_window(demo)
+    qtbot.keyClicks(window.filter_edit, "checkout")
+    assert shown(window) == matching(demo, "checkout") != set()
