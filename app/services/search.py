@@ -27,6 +27,7 @@ import unicodedata
 from operator import itemgetter
 from typing import Any
 
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound, ValidationError
@@ -116,12 +117,15 @@ def _short_word(word: str, name: str, mark: str) -> tuple[str, dict[str, str]]:
     return f"({likes})", {n: like_contains(v) for n, v in zip(names, variants, strict=True)}
 
 
-def _sqlite_query(project_id: int, words: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
+def _sqlite_query(
+    project_id: int, words: tuple[str, ...], fts: bool = True
+) -> tuple[str, dict[str, Any]]:
+    """``fts``: the database has the trigram index (not on a SQLite older than 3.34)."""
     mark = ":{}"
     params: dict[str, Any] = {"project": project_id}
     where = ["s.project_id = :project"]
-    long = [w for w in words if len(w) >= TRIGRAM]
-    for i, word in enumerate(w for w in words if len(w) < TRIGRAM):
+    long = [w for w in words if len(w) >= TRIGRAM] if fts else []
+    for i, word in enumerate(w for w in words if w not in long):
         condition, values = _short_word(word, f"short{i}", mark)
         where.append(condition)
         params.update(values)
@@ -151,6 +155,7 @@ class SearchService:
 
     def __init__(self, context: ServiceContext) -> None:
         self._context = context
+        self._fts: bool | None = None
 
     def matching(self, project_id: int, text: str) -> frozenset[int]:
         """The ids of the project's live cards whose text holds every word of ``text``
@@ -168,7 +173,10 @@ class SearchService:
                 return frozenset()
             connection = session.connection()
             postgres = connection.dialect.name == "postgresql"
-            sql, params = (_postgres_query if postgres else _sqlite_query)(project_id, words)
+            if postgres:
+                sql, params = _postgres_query(project_id, words)
+            else:
+                sql, params = _sqlite_query(project_id, words, self._has_fts(connection))
             # The DB-API connection itself, in this transaction: tens of thousands of ids
             # come back for a short word, and SQLAlchemy's rows would double the time.
             raw = connection.connection.driver_connection
@@ -180,6 +188,18 @@ class SearchService:
             if not found:
                 self._project_must_exist(session, project_id)
             return found
+
+    def _has_fts(self, connection: Connection) -> bool:
+        """Whether this SQLite database has the trigram index (migration 0013 makes it
+        where SQLite can), asked once."""
+        if self._fts is None:
+            self._fts = (
+                connection.exec_driver_sql(
+                    "SELECT 1 FROM sqlite_master WHERE name = 'card_search_fts'"
+                ).first()
+                is not None
+            )
+        return self._fts
 
     @staticmethod
     def _project_must_exist(session: Session, project_id: int) -> None:

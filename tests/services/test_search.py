@@ -353,3 +353,39 @@ def test_the_index_and_its_triggers_are_at_the_head(runtime: Runtime, backend: s
                 "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
             ).scalars()
             assert set(triggers) >= POSTGRES_TRIGGERS
+
+
+def test_an_older_sqlite_gets_the_table_without_the_trigram_index(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Before 3.34 SQLite has no trigram tokenizer: the upgrade still works, and every word
+    is a scan of card_search, with the same answers."""
+    import sqlite3
+
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 31, 1))
+    runtime = open_runtime("sqlite:///" + str(tmp_path / "old.db"))
+    monkeypatch.undo()
+    try:
+        with runtime.engine.connect() as connection:
+            names = set(connection.exec_driver_sql("SELECT name FROM sqlite_master").scalars())
+        assert "card_search" in names and "card_search_fts" not in names
+        s = runtime.services
+        project = s.projects.create_project("SD", "Old SQLite")
+        ada = s.projects.add_member(project.id, "Ada Lovelace").id
+        login = s.cards.create_card(project.id, "Fix the LOGIN page", assignee_id=ada)
+        eclair = s.cards.create_card(project.id, "Éclair ordering 100%")
+        for typed, expected in (
+            ("login", {login.id}),
+            ("LOVELACE fix", {login.id}),
+            ("fi", {login.id}),
+            ("ÉCLAIR", {eclair.id}),
+            ("é", {eclair.id}),
+            ("100%", {eclair.id}),
+            ("o", {login.id, eclair.id}),
+            ("zzz", set()),
+        ):
+            assert s.search.matching(project.id, typed) == expected, typed
+        s.cards.update_card(eclair.id, {"title": "Croissant"})
+        assert s.search.matching(project.id, "croissant") == {eclair.id}
+    finally:
+        runtime.close()

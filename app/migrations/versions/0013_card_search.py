@@ -15,7 +15,9 @@ live card with its text (lower-cased on PostgreSQL):
 * SQLite: an FTS5 index with the trigram tokenizer over it (``card_search_fts``, external
   content: the text is stored once), so a word of three or more characters is a substring
   match from the index, case-folded by the tokenizer (Unicode letters too); shorter words
-  are matched in ``card_search`` itself (``LIKE``/``GLOB``, a scan of the project's rows);
+  are matched in ``card_search`` itself (``LIKE``/``GLOB``, a scan of the project's rows).
+  A SQLite without the trigram tokenizer (before 3.34) gets no FTS index: every word is
+  then such a scan;
 * PostgreSQL: a pg_trgm GIN index on ``body`` where the extension can be created (else no
   index: ``LIKE`` still answers, by a scan).
 
@@ -32,6 +34,7 @@ drop, rename) drops the triggers on ``card`` with the old table, and one that re
 (as :func:`_sqlite_triggers` here does), or the index silently goes stale.
 """
 
+import sqlite3
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -119,16 +122,28 @@ def _sqlite_triggers() -> dict[str, str]:
     }
 
 
+def _trigram_available() -> bool:
+    """Whether this SQLite has FTS5's trigram tokenizer (3.34 and later, FTS5 built in)."""
+    if sqlite3.sqlite_version_info < (3, 34, 0):
+        return False
+    options = {row[0] for row in op.get_bind().exec_driver_sql("PRAGMA compile_options")}
+    return "ENABLE_FTS5" in options
+
+
 def _sqlite_upgrade() -> None:
     _create_search_table()
     op.execute(_SQLITE_ROWS.format(where="1"))
-    # columnsize=0: no per-row sizes (nothing ranks by them).
-    op.execute(
-        "CREATE VIRTUAL TABLE card_search_fts USING fts5(body, content = 'card_search', "
-        "content_rowid = 'card_id', tokenize = 'trigram', columnsize = 0)"
-    )
-    op.execute("INSERT INTO card_search_fts (card_search_fts) VALUES ('rebuild')")
-    for name, definition in _sqlite_triggers().items():
+    triggers = _sqlite_triggers()
+    if _trigram_available():
+        # columnsize=0: no per-row sizes (nothing ranks by them).
+        op.execute(
+            "CREATE VIRTUAL TABLE card_search_fts USING fts5(body, content = 'card_search', "
+            "content_rowid = 'card_id', tokenize = 'trigram', columnsize = 0)"
+        )
+        op.execute("INSERT INTO card_search_fts (card_search_fts) VALUES ('rebuild')")
+    else:  # an older SQLite: card_search alone, every word a scan (app/services/search.py)
+        triggers = {k: v for k, v in triggers.items() if not k.startswith("card_search_fts_")}
+    for name, definition in triggers.items():
         op.execute(f"CREATE TRIGGER {name} {definition}")
 
 
