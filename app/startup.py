@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from app.services.plans import PlanService
     from app.services.projects import ProjectService
     from app.services.risks import RiskService
+    from app.services.search import SearchService
     from app.services.sprint_report_data import ReportService
     from app.services.sprints import SprintService
     from app.services.standup_data import StandupDataService
@@ -319,6 +320,10 @@ class StartingServices:
     @property
     def forecasts(self) -> ForecastService:
         return self.services.forecasts
+
+    @property
+    def search(self) -> SearchService:
+        return self.services.search
 
     def add_demo_project(self) -> ProjectDTO:
         return self.services.add_demo_project()

@@ -106,6 +106,9 @@ def copy_into_postgres(source: Path, name: str) -> str:
                     {"t": table.name, "v": max(top, 1), "called": top > 0},
                 )
         dst.execute(text("SET session_replication_role = origin"))
+        # The rows came in with the triggers off (replica): the search index is filled
+        # from them here, as migration 0013 fills it (issue 19).
+        dst.execute(text("SELECT card_search_refresh(ARRAY(SELECT id FROM card))"))
     with writer.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
     reader.dispose()

@@ -193,7 +193,9 @@ class Worker:
         store notification, both column models updated (and the headers' figures). Paint
         is not included. Cards move between the middle columns, placed after a card."""
         store = BoardStore(self.services)
-        view = BoardView(store)
+        # With the search service, as the window's board has it: the filter keystrokes
+        # below ask the database's index (issue 19).
+        view = BoardView(store, search=self.services.search.matching)
         view.resize(*VIEW_SIZE)
         view.show()
         store.load(self.kanban_id)
@@ -227,8 +229,8 @@ class Worker:
         settle(self.app)
 
     def filter_keystrokes(self, view: BoardView) -> None:
-        """BoardView.set_filter once per keystroke of typing a word and erasing it, plus the
-        events it posts (layout, repaint) processed."""
+        """BoardView.set_filter once per keystroke of typing a word and erasing it (the
+        search index asked once each), plus the events it posts (layout, repaint) processed."""
         words = ["fix", "search bo", "payment"]
         texts: list[str] = []
         for word in words:

@@ -5,6 +5,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from app.models import Base
+from app.models.search import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -17,6 +18,7 @@ def _run(connection) -> None:
         # SQLite alters tables by rebuilding them; PostgreSQL alters them in place.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -50,6 +50,8 @@ class Card(Base):
         Index("ix_card_sprint", "sprint_id"),
         # The cumulative flow's count of cards per column at the start of its range.
         Index("ix_card_project_column", "project_id", "column_id", "archived", "type"),
+        # A parent's children (the search index rewrites their rows when its title changes).
+        Index("ix_card_parent", "parent_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

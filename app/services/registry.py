@@ -22,6 +22,7 @@ from app.services.forecasts import ForecastService
 from app.services.plans import PlanService
 from app.services.projects import ProjectService
 from app.services.risks import RiskService
+from app.services.search import SearchService
 from app.services.sprint_report_data import ReportService
 from app.services.sprints import SprintService
 from app.services.standup_data import StandupDataService
@@ -60,6 +61,7 @@ class Services:
     plans: PlanService  # milestones, dependencies, the Timeline (issue 18)
     risks: RiskService  # the risk register (issue 18)
     forecasts: ForecastService  # Monte Carlo forecasts with odds (issue 18)
+    search: SearchService  # the board filter's text, asked of the index (issue 19)
 
     @property
     def bus(self) -> ChangeBus:
@@ -120,4 +122,5 @@ def build_services(
         plans=PlanService(context),
         risks=RiskService(context),
         forecasts=ForecastService(context),
+        search=SearchService(context),
     )

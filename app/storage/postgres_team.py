@@ -128,11 +128,12 @@ def _roles(conn: Any, storage: PostgresStorage, owner: str, member: str, lines: 
 
 
 def _ours(conn: Any) -> list[tuple[str, str]]:
-    """(name, owner) of the Sprintdeck tables in the schema (those of the models, and
-    alembic_version)."""
+    """(name, owner) of the Sprintdeck tables in the schema (those of the models, the
+    search index their triggers write, and alembic_version)."""
     from app.models import Base
+    from app.models.search import SEARCH_TABLE
 
-    names = [*Base.metadata.tables, "alembic_version"]
+    names = [*Base.metadata.tables, SEARCH_TABLE, "alembic_version"]
     return [
         (row[0], row[1])
         for row in conn.execute(

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.errors import DomainError
 from app.metrics.points import format_points
 from app.services.dto import CardDTO, ColumnDTO, Figures
 from app.ui.board.delegate import CardDelegate, card_height
@@ -62,6 +63,9 @@ class BoardFilter:
     assignee_id: int | None = None  # -1: unassigned
     label_id: int | None = None
     card_type: str | None = None
+    # The ids of the cards the text matches, as the database's search index answered once
+    # for the whole board (BoardView asks it); None: each card's own text is searched.
+    found: frozenset[int] | None = field(default=None, compare=False, repr=False)
 
     def is_active(self) -> bool:
         return bool(self.text.strip()) or any(
@@ -82,6 +86,8 @@ class BoardFilter:
         words = self.words
         if not words:
             return True
+        if self.found is not None:
+            return card.id in self.found
         haystack = _haystack(card)
         if len(words) == 1:
             return words[0] in haystack
@@ -91,6 +97,16 @@ class BoardFilter:
     def words(self) -> tuple[str, ...]:
         """The typed text as case-folded words (worked out once, not once per card)."""
         return tuple(self.text.strip().casefold().split())
+
+    def noting(self, card: CardDTO) -> BoardFilter:
+        """This filter with ``card`` (added or changed since the database was asked) matched
+        by its own text, so that the answer follows the card without another query."""
+        if self.found is None or not self.words:
+            return self
+        hit = all(word in _haystack(card) for word in self.words)
+        if hit == (card.id in self.found):
+            return self
+        return replace(self, found=self.found | {card.id} if hit else self.found - {card.id})
 
 
 # The text a filter searches, per card id, with the DTO it was made from: a keystroke
@@ -269,9 +285,18 @@ class BoardView(QWidget):
     context_menu_requested = Signal(int, QPoint)  # card, global position
     current_card_changed = Signal(object)  # CardDTO | None
 
-    def __init__(self, store: BoardStore, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        store: BoardStore,
+        parent: QWidget | None = None,
+        search: Callable[[int, str], frozenset[int] | None] | None = None,
+    ) -> None:
+        """``search``: (project id, text) -> the ids of the cards the text matches
+        (``services.search.matching``), asked once a keystroke; without it, or when it
+        answers None, the filter searches the text of the cards in memory."""
         super().__init__(parent)
         self._store = store
+        self._search = search
         self._filter = BoardFilter()
         self._grouping = "none"
         self._scope_sprint_id: int | None = None
@@ -316,6 +341,7 @@ class BoardView(QWidget):
     def set_filter(self, board_filter: BoardFilter) -> None:
         if board_filter == self._filter:
             return
+        board_filter = self._with_matches(board_filter)
         old, self._filter = self._filter, board_filter
         # Typing on (more text, nothing else changed) can only narrow what each list shows:
         # test just the cards it shows now, not every card of the column.
@@ -324,7 +350,7 @@ class BoardView(QWidget):
             and board_filter.text.startswith(old.text)
             and replace(old, text=board_filter.text) == board_filter
         )
-        by_column = {} if narrowing else self._store.cards_by_column()
+        by_column = {} if narrowing else self._candidates(board_filter)
         for parts in self._columns:
             if narrowing:
                 for cell in parts.cells:
@@ -337,6 +363,29 @@ class BoardView(QWidget):
             self._fit_cells(parts)
         self._refresh_headers()
         self._refresh_lanes()
+
+    def _candidates(self, board_filter: BoardFilter) -> dict[int, list[CardDTO]]:
+        """The cards that may pass ``board_filter``, by column: those the search index
+        found (the lists need not test the others), else all of them."""
+        by_column = self._store.cards_by_column()
+        found = board_filter.found
+        if found is None or not board_filter.words:
+            return by_column
+        # In the store's order (the load's rank order, mostly): the lists sort less.
+        return {column: [c for c in cards if c.id in found] for column, cards in by_column.items()}
+
+    def _with_matches(self, board_filter: BoardFilter) -> BoardFilter:
+        """The filter with the cards its text matches, asked of the database once for the
+        board; as it is (each card's own text searched) without a search, a project or
+        words, or when the database cannot answer now."""
+        project = self._store.project
+        if self._search is None or project is None or not board_filter.words:
+            return replace(board_filter, found=None)
+        try:
+            found = self._search(project.id, board_filter.text)
+        except DomainError:
+            return replace(board_filter, found=None)
+        return replace(board_filter, found=found)
 
     @property
     def sprint_scope(self) -> int | None:
@@ -521,6 +570,8 @@ class BoardView(QWidget):
 
     def _rebuild(self) -> None:
         selected = self._current_id
+        if self._filter.words:  # another project, or a reload: ask again
+            self._filter = self._with_matches(self._filter)
         old = self._scroll.takeWidget()
         if old is not None:
             old.deleteLater()
@@ -703,6 +754,7 @@ class BoardView(QWidget):
         )
 
     def _on_card_added(self, card: CardDTO) -> None:
+        self._filter = self._filter.noting(card)
         if card.type != "epic" and not self._in_scope(card):
             return
         if self._lane_missing(card) or card.type == "epic":
@@ -715,6 +767,7 @@ class BoardView(QWidget):
         self._after_change({card.column_id})
 
     def _on_card_changed(self, old: CardDTO, new: CardDTO) -> None:
+        self._filter = self._filter.noting(new)
         if self._lane_missing(new) or new.type == "epic" or old.type == "epic":
             self._rebuild()
             return
@@ -725,6 +778,7 @@ class BoardView(QWidget):
         self._after_change({new.column_id})
 
     def _on_card_moved(self, old: CardDTO, new: CardDTO) -> None:
+        self._filter = self._filter.noting(new)
         self._count(old, -1)
         self._count(new, 1)
         if old.column_id != new.column_id:

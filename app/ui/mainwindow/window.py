@@ -93,6 +93,9 @@ class MainWindow(QMainWindow):
         self._connection_problem = connection_problem
         self._shown_problem: str | None = None
         self._database = database
+        # The last search of the filter text and its answer, while the boards of one
+        # keystroke ask (the board and the sprint page); forgotten when the event loop runs.
+        self._searched: tuple[tuple[int, str], frozenset[int]] | None = None
         self.setWindowTitle(self.title(None))
         self.undo_stack = QUndoStack(self)
         self._commands = CommandContext(services, self.show_error)
@@ -196,13 +199,30 @@ class MainWindow(QMainWindow):
 
     def _new_board(self) -> BoardView:
         """A board for a page: the card keys and menus, the controls' filter and grouping."""
-        board = BoardView(self.store, self)
+        board = BoardView(self.store, self, search=self._search_cards)
         self.named_actions.add_to_board(board)
         self.cards.connect_board(board)
         self.controls.sync(board)
         self._boards.append(board)
         self.zoom.add_target(board.set_zoom)
         return board
+
+    def _search_cards(self, project_id: int, text: str) -> frozenset[int] | None:
+        """The board filter's question to the search index (``services.search``); None
+        while the window paints first (the filter then matches the cards in memory rather
+        than build the services before the paint)."""
+        if not getattr(self._services, "ready", True):
+            return None
+        if self._searched is not None and self._searched[0] == (project_id, text):
+            return self._searched[1]
+        found = self._services.search.matching(project_id, text)
+        if self._searched is None:
+            QTimer.singleShot(0, self, self._forget_search)
+        self._searched = ((project_id, text), found)
+        return found
+
+    def _forget_search(self) -> None:
+        self._searched = None
 
     def _build_toolbars(self) -> None:
         """Two rows: pages, project and New card for every page; below them the board's own

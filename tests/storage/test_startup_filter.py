@@ -1,0 +1,95 @@
+"""A remembered board filter at start: the first paint filters the cards it read without
+building the services (no SQLAlchemy yet); once they exist the filter asks the search index."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers import make_runtime
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CHILD = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv[:1])
+
+def shown(window):
+    return sorted(c.key for _col, _h, models in window.board.column_parts()
+                  for m in models for c in m.cards())
+
+def painted():
+    window = next(w for w in app.topLevelWidgets() if isinstance(w, QMainWindow))
+    window.repaint()
+    print("PAINTED", "sqlalchemy" in sys.modules, window.filter_edit.text(),
+          ",".join(shown(window)), flush=True)
+    QTimer.singleShot(50, lambda: after(window))
+
+def after(window):
+    window._services.finish()  # the services, as the window builds them after its paint
+    asked = []
+    real = window._services.search.matching
+    window._services.services.search.matching = lambda p, t: asked.append(t) or real(p, t)
+    window.filter_edit.setText("checkou")
+    window.filter_edit.setText("checkout")
+    print("ASKED", "|".join(asked), ",".join(shown(window)), flush=True)
+    app.quit()
+
+QTimer.singleShot(0, painted)
+from app.main import main
+sys.exit(main(["--db", sys.argv[1]]))
+"""
+
+
+def test_a_remembered_filter_is_painted_first_then_asked_of_the_index(tmp_path: Path) -> None:
+    path = tmp_path / "demo.db"
+    make_runtime(path, demo=True).close()
+    home = tmp_path / "home"
+    settings = home / "config" / "Sprintdeck" / "Sprintdeck.ini"
+    settings.parent.mkdir(parents=True)
+    settings.write_text("[board]\nscope=all\n\n[filter]\ntext=checkout\n", encoding="utf-8")
+    env = {
+        "QT_QPA_PLATFORM": "offscreen",
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "SPRINTDECK_DATA_DIR": str(home / "data"),
+        "PATH": "/usr/bin:/bin",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+    lines = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines() if line}
+    assert "PAINTED" in lines and "ASKED" in lines, done.stderr[-3000:]
+    imported, text, first = lines["PAINTED"]
+    assert imported == "False" and text == "checkout"
+    asked, later = lines["ASKED"]
+    assert asked == "checkou|checkout"  # once a keystroke, of the real services
+    rt = make_runtime(path)
+    try:
+        project = rt.services.projects.find_project("DEMO")
+        expected = sorted(
+            c.key
+            for c in rt.services.cards.list_cards(project.id)
+            if c.type != "epic"
+            and "checkout"
+            in " ".join(
+                (
+                    c.key,
+                    c.title,
+                    c.assignee_name or "",
+                    c.parent_title or "",
+                    *(lb.name for lb in c.labels),
+                )
+            ).casefold()
+        )
+    finally:
+        rt.close()
+    assert expected and first.split(",") == expected == later.split(",")
