@@ -48,8 +48,21 @@ class Card(Base):
         UniqueConstraint("project_id", "rank"),
         Index("ix_card_column_rank", "column_id", "rank"),
         Index("ix_card_sprint", "sprint_id"),
-        # The cumulative flow's count of cards per column at the start of its range.
-        Index("ix_card_project_column", "project_id", "column_id", "archived", "type"),
+        # The board's column figures and the cumulative flow's count of cards per column,
+        # answered from the index alone (migration 0014).
+        Index(
+            "ix_card_project_column",
+            "project_id",
+            "column_id",
+            "archived",
+            "type",
+            "sprint_id",
+            "points",
+        ),
+        # A done column's page, most recently finished first. On SQLite migration 0014 makes
+        # resolved_at descending (the page's order, read from the index without a sort);
+        # SQLite does not report an index column's direction, so the model names the columns.
+        Index("ix_card_column_resolved", "column_id", "resolved_at", "rank"),
         # A parent's children (the search index rewrites their rows when its title changes).
         Index("ix_card_parent", "parent_id"),
     )

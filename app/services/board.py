@@ -218,7 +218,7 @@ class BoardService:
         if sprint_id is not None:
             where.append(Card.sprint_id == check_id(sprint_id, "sprint"))
         order = (
-            (Card.resolved_at.is_(None), Card.resolved_at.desc(), Card.rank)
+            (Card.resolved_at.desc().nulls_last(), Card.rank)  # index ix_card_column_resolved
             if newest_first
             else (Card.rank,)
         )
