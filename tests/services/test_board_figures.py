@@ -6,7 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import event
 
+from app.bootstrap import Runtime
 from app.errors import ValidationError
 from app.services import Services
 from app.services.dto import CardDTO, Figures
@@ -196,3 +198,40 @@ def test_a_bad_page_is_refused(services: Services, offset: object, limit: object
     column = services.workflow.list_columns(project.id)[0]
     with pytest.raises(ValidationError, match="whole number"):
         services.board.column_page(project.id, column.id, offset=offset, limit=limit)  # type: ignore[arg-type]
+
+
+@pytest.mark.sqlite_only
+def test_the_figures_and_a_done_page_are_read_from_their_indexes(runtime: Runtime) -> None:
+    """Migration 0014's indexes are what SQLite uses: the column figures from the covering
+    index alone, and a done column's newest-first page in index order (no sort of every
+    done card). A plan, not a timing: what keeps 200,000 cards fast."""
+    services = runtime.services
+    project = services.projects.create_project("IX", "Indexes")
+    done = next(c for c in services.workflow.list_columns(project.id) if c.category == "done")
+    for n in range(3):
+        services.cards.create_card(project.id, f"Card {n}", points="2", column_id=done.id)
+    statements: list[tuple[str, object]] = []
+
+    def spy(_conn, _cursor, statement, parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT") and "FROM card" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(runtime.engine, "before_cursor_execute", spy)
+    try:
+        services.board.column_figures(project.id)
+        figures = statements[:]
+        statements.clear()
+        services.board.column_page(project.id, done.id, newest_first=True)
+        page = statements[:1]
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", spy)
+
+    def plan(statement: str, parameters: object) -> str:
+        with runtime.engine.connect() as conn:
+            rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+            return " | ".join(str(row[-1]) for row in rows)
+
+    assert "COVERING INDEX ix_card_project_column" in plan(*figures[0])
+    page_plan = plan(*page[0])
+    assert "ix_card_column_resolved" in page_plan
+    assert "TEMP B-TREE" not in page_plan
