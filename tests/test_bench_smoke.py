@@ -85,6 +85,7 @@ def test_the_bulk_insert_stores_what_sqlalchemy_stores(
     """The synthetic rows go through the driver's executemany with each column's own bind
     processor: the database is the same, value for value and type for type, as with
     SQLAlchemy's ``insert()`` (a clock fixed for both builds)."""
+    import contextlib
     import datetime as dt
     import sqlite3
 
@@ -95,8 +96,10 @@ def test_the_bulk_insert_stores_what_sqlalchemy_stores(
     monkeypatch.setattr(
         synth, "_bulk_insert", lambda conn, table, rows: conn.execute(insert(table), rows)
     )
+    # ... and with the search index kept by its triggers, row by row, as the app keeps it.
+    monkeypatch.setattr(synth, "_search_filled_afterwards", lambda conn: contextlib.nullcontext())
     synth.build(tmp_path / "orm.db", 150, now=fixed)
-    for table in ("card", "card_label", "history_event", "sprint_snapshot"):
+    for table in ("card", "card_label", "history_event", "sprint_snapshot", "card_search"):
         rows = []
         for name in ("bulk.db", "orm.db"):
             with sqlite3.connect(tmp_path / name) as conn:
@@ -104,6 +107,20 @@ def test_the_bulk_insert_stores_what_sqlalchemy_stores(
                 typed = ", ".join(f'"{n}", typeof("{n}")' for n in names)
                 rows.append(conn.execute(f"SELECT {typed} FROM {table} ORDER BY 1, 3").fetchall())
         assert rows[0] and rows[0] == rows[1], table
+    answers = []
+    for name in ("bulk.db", "orm.db"):
+        with sqlite3.connect(tmp_path / name) as conn:
+            triggers = conn.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+            ).fetchone()
+            answers.append(
+                conn.execute(
+                    "SELECT rowid FROM card_search_fts WHERE card_search_fts MATCH '\"ort\"'"
+                    " ORDER BY rowid"
+                ).fetchall()
+            )
+        assert triggers[0] >= 10, name  # put back after the bulk build
+    assert answers[0] and answers[0] == answers[1]  # the trigram index answers alike
 
 
 @pytest.mark.parametrize(
