@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TypeVar
 
 from app.services import Services
-from tests.helpers import Clock, make_runtime
+from tests.helpers import Clock, make_runtime, world_database
+
+P = TypeVar("P", Path, str)
 
 REPORT_START = dt.datetime(2025, 2, 14, 10, tzinfo=dt.UTC)
 
@@ -87,9 +90,8 @@ def close_report(services: Services, clock: Clock, world: dict) -> None:  # type
     services.sprints.complete_sprint(world["sprint"].id, world["next"].id)
 
 
-def report_database(path: Path) -> Path:
-    """A database holding the report tests' closed sprint (project RP)."""
-    runtime = make_runtime(path)
+def _closed_report(db: Path | str) -> None:
+    runtime = make_runtime(db)
     try:
         services = runtime.services
         clock = Clock(REPORT_START)
@@ -97,7 +99,13 @@ def report_database(path: Path) -> Path:
         close_report(services, clock, build_report(services, clock))
     finally:
         runtime.close()
-    return path
+
+
+def report_database(db: P) -> P:
+    """``db`` (a new database: a SQLite path or a database URL) holding the report tests'
+    closed sprint (project RP), built once per process and backend and copied."""
+    world_database(db, _closed_report)
+    return db
 
 
 def build_throughput(services: Services, clock: Clock) -> int:
