@@ -14,6 +14,7 @@ from tests.helpers import Clock, make_runtime, world_database
 P = TypeVar("P", Path, str)
 
 REPORT_START = dt.datetime(2025, 2, 14, 10, tzinfo=dt.UTC)
+REPORT_CLOSED = dt.datetime(2025, 3, 14, 17, tzinfo=dt.UTC)  # where close_report leaves the clock
 
 
 def build_report(services: Services, clock: Clock) -> dict:  # type: ignore[type-arg]
@@ -90,15 +91,25 @@ def close_report(services: Services, clock: Clock, world: dict) -> None:  # type
     services.sprints.complete_sprint(world["sprint"].id, world["next"].id)
 
 
-def _closed_report(db: Path | str) -> None:
+def _closed_report(db: Path | str) -> dict:  # type: ignore[type-arg]
     runtime = make_runtime(db)
     try:
         services = runtime.services
         clock = Clock(REPORT_START)
         services.context.clock = clock
-        close_report(services, clock, build_report(services, clock))
+        world = build_report(services, clock)
+        close_report(services, clock, world)
     finally:
         runtime.close()
+    assert clock.now == REPORT_CLOSED
+    return world
+
+
+def closed_report(db: Path | str) -> dict:  # type: ignore[type-arg]
+    """Fill ``db`` (a new database) with the report tests' closed sprint, built once per
+    process and backend and copied; what :func:`build_report` returned. Its clock stopped at
+    :data:`REPORT_CLOSED`."""
+    return world_database(db, _closed_report)
 
 
 def report_database(db: P) -> P:
