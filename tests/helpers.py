@@ -108,7 +108,12 @@ def world_database(db: Path | str, build: Callable[[Path | str], T], key: str = 
             atexit.register(shutil.rmtree, folder, True)
             path = folder / "world.db"
             scratch = path if kind == "sqlite-path" else "sqlite:///" + str(path)
-        value = build(scratch)
+        try:
+            value = build(scratch)
+        except BaseException:
+            if postgres and pg.exists(str(scratch)):
+                pg.drop_later(str(scratch))  # a half-built world is nobody's template
+            raise
         if postgres:
             pg.make_template(str(scratch))
             source: Path | str = pg.name_of(str(scratch))
