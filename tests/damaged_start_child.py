@@ -13,10 +13,16 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
+
+# This checkout's app, not whichever one the environment has installed: run as a script,
+# the folder on sys.path is tests/, and an editable install may point at another tree.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+import app as package
 from app.bootstrap import StartupSupport, open_runtime
 from app.ui import application
 from app.ui.application import run_gui
@@ -25,6 +31,7 @@ from app.ui.dialogs.startup_dialog import QUIT, StartupDialog
 
 painted: list[tuple[str, int]] = []
 dialogs: list[str] = []
+loops: list[list[str]] = []  # the visible top-level windows each time the main loop ran
 real_exec = application.app_exec
 
 
@@ -32,6 +39,7 @@ def exec_and_look() -> int:
     """The real main loop, after noting the window's title and cards as painted."""
     app = QApplication.instance()
     assert app is not None
+    loops.append([type(w).__name__ for w in app.topLevelWidgets() if w.isVisible()])
     window = next((w for w in app.topLevelWidgets() if hasattr(w, "store")), None)
     if window is not None and window.isVisible():
         window.repaint()
@@ -52,9 +60,11 @@ startup_dialog.StartupDialog.exec = answer_quit  # type: ignore[method-assign]
 app = QApplication(sys.argv[:1])
 code = run_gui("sqlite:///" + sys.argv[1], open_runtime, StartupSupport())
 report = {
+    "app": package.__file__,
     "code": code,
     "painted": painted,
     "dialogs": dialogs,
+    "loops": loops,
     "visible": [w.objectName() or type(w).__name__ for w in app.topLevelWidgets() if w.isVisible()],
     "wal": os.path.exists(sys.argv[1] + "-wal"),
 }

@@ -215,6 +215,7 @@ def test_a_damaged_file_painted_first_gets_no_write_and_the_damage_dialog(
     assert line is not None, done.stdout + done.stderr
     assert "Traceback" not in done.stderr, done.stderr
     report = json.loads(line.removeprefix("DAMAGEDSTART "))
+    assert Path(report["app"]).is_relative_to(ROOT)  # this checkout's code, not another's
     assert done.returncode == report["code"] == 1
     ((title, cards),) = report["painted"]
     assert "Payments Platform" in title and cards > 10
