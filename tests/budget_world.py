@@ -20,13 +20,15 @@ planned 13 at the close of Sprint 1, 15 at the close of Sprint 2 (BG-6 added).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from app.bootstrap import Runtime
 from app.models import MemberRate, WorkLog
-from tests.helpers import Clock
+from tests.helpers import Clock, make_runtime, world_database
 
 START = dt.datetime(2025, 2, 10, 10, tzinfo=dt.UTC)
 
@@ -101,3 +103,36 @@ def build_budget(runtime: Runtime) -> dict:  # type: ignore[type-arg]
     services.budget.set_budget(pid, "1800.00")
     services.budget.set_epic_budget(pid, "BG-1", "1000")
     return {"pid": pid, "ann": ann, "ben": ben, "clock": clock, "s1": s1, "s2": s2}
+
+
+def built(make: Callable[[Runtime], dict]) -> Callable[[Path | str], dict]:  # type: ignore[type-arg]
+    """A ``tests.helpers.world_database`` builder: ``make`` (``build_budget`` or a function
+    that adds to it) on a runtime of its own; the moment its clock stopped at is kept as
+    ``now`` instead of the clock (see :func:`on_clock`)."""
+
+    def build(db: Path | str) -> dict:  # type: ignore[type-arg]
+        runtime = make_runtime(db)
+        try:
+            world = make(runtime)
+        finally:
+            runtime.close()
+        clock = world.pop("clock")
+        return {**world, "now": clock.now}
+
+    build.__qualname__ = f"built.{make.__module__}.{make.__qualname__}"  # its cache key
+    return build
+
+
+def budget_database(db: Path | str) -> dict:  # type: ignore[type-arg]
+    """Fill ``db`` (a new database: a SQLite path or a database URL) with project BG, built
+    once per process and backend and copied; what :func:`build_budget` returns, with the
+    moment its clock stopped at as ``now`` instead of the clock (see :func:`on_clock`)."""
+    return world_database(db, built(build_budget))
+
+
+def on_clock(runtime: Runtime, world: dict) -> dict:  # type: ignore[type-arg]
+    """``world`` from :func:`budget_database` with ``runtime``'s services on a clock at the
+    moment the history stopped (17 March 09:00), as :func:`build_budget` leaves them."""
+    clock = Clock(world["now"])
+    runtime.services.context.clock = clock
+    return {**world, "clock": clock}

@@ -108,7 +108,13 @@ def new_db_url(backend: str, tmp_path: Path) -> Iterator[Callable[[str], str]]:
 
 
 @pytest.fixture
-def runtime(db_url: str) -> Iterator[Runtime]:
+def runtime(db_url: str, request: pytest.FixtureRequest) -> Iterator[Runtime]:
+    """Services on this test's database. A module's ``WORLDS`` names the fixtures that
+    fill the database from a world built once (``tests.helpers.world_database``): those
+    the test asks for are filled first, whatever order the test names its fixtures in."""
+    for name in getattr(request.module, "WORLDS", ()):
+        if name in request.fixturenames:
+            request.getfixturevalue(name)
     rt = make_runtime(db_url)
     yield rt
     rt.close()

@@ -12,6 +12,11 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
+
+# This checkout's app, not whichever one the environment has installed: run as a script,
+# the folder on sys.path is tests/, and an editable install may point at another tree.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import copy
 import datetime as dt
 import hashlib
 import io
@@ -14,8 +15,9 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from app.bootstrap import Runtime, open_runtime
 from tests import pg
@@ -46,14 +48,7 @@ def template_database(demo: bool = False) -> Path:
                 seed_demo(runtime.services)
         finally:
             runtime.close()
-        conn = sqlite3.connect(path)
-        try:  # everything in the file itself: a copy of it alone is complete
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            conn.close()
-        for suffix in ("-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-        _TEMPLATES[demo] = path
+        _TEMPLATES[demo] = _settled(path)
     return _TEMPLATES[demo]
 
 
@@ -79,6 +74,72 @@ def prepare_database(db: Path | str, demo: bool = False) -> str:
     elif demo:
         raise ValueError(f"{path} exists: the demo goes only into a new database")
     return "sqlite:///" + str(path)
+
+
+T = TypeVar("T")
+_WORLDS: dict[tuple[str, str], tuple[Path | str, Any]] = {}
+
+
+def world_database(db: Path | str, build: Callable[[Path | str], T], key: str = "") -> T:
+    """Fill ``db`` (a database of this test's own that does not exist yet, as the fixtures
+    hand out) with the world ``build`` makes, and return a copy of what ``build`` returned.
+
+    ``build`` runs once per test process and backend, on a scratch database of the same
+    kind as ``db`` (a SQLite path, a ``sqlite:///`` URL or a PostgreSQL URL); each test then
+    gets its own copy of the result (the SQLite file copied, the PostgreSQL database cloned
+    with ``CREATE DATABASE ... TEMPLATE``), so a test that changes its world changes only
+    its copy. What ``build`` returns is deep-copied for each test. Building a world through
+    the services or the command line costs more than most tests that read it; the world is
+    still made by the real code (migrations, services, CLI), only once.
+    """
+    postgres = isinstance(db, str) and pg.is_postgres(db)
+    target = None if postgres else sqlite_path(db)
+    if target is not None and target.exists():
+        raise ValueError(f"{target} exists: a world goes only into a new database")
+    kind = "postgresql" if postgres else "sqlite-url" if isinstance(db, str) else "sqlite-path"
+    name = key or f"{build.__module__}.{build.__qualname__}"
+    cached = _WORLDS.get((name, kind))
+    if cached is None:
+        scratch: Path | str
+        if postgres:
+            scratch = pg.new_url()
+        else:
+            folder = Path(tempfile.mkdtemp(prefix="sprintdeck-world-"))
+            atexit.register(shutil.rmtree, folder, True)
+            path = folder / "world.db"
+            scratch = path if kind == "sqlite-path" else "sqlite:///" + str(path)
+        try:
+            value = build(scratch)
+        except BaseException:
+            if postgres and pg.exists(str(scratch)):
+                pg.drop_later(str(scratch))  # a half-built world is nobody's template
+            raise
+        if postgres:
+            pg.make_template(str(scratch))
+            source: Path | str = pg.name_of(str(scratch))
+        else:
+            source = _settled(folder / "world.db")
+        cached = _WORLDS[(name, kind)] = (source, value)
+    source, value = cached
+    if postgres:
+        pg.clone(str(db), str(source))
+    else:
+        assert target is not None
+        shutil.copyfile(source, target)
+    return copy.deepcopy(value)
+
+
+def _settled(path: Path) -> Path:
+    """``path`` with everything in the file itself (no -wal or -shm beside it), so that a
+    copy of the file alone is the whole database."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    return path
 
 
 def sqlite_path(db: Path | str) -> Path | None:

@@ -131,13 +131,7 @@ def template(demo: bool = False) -> str:
                 seed_demo(runtime.services)
         finally:
             runtime.close()
-        # A clone needs the template to itself: end what is still connected (the change
-        # listener's connection closes by itself a moment after the runtime does).
-        admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            (name,),
-        )
+        _terminate(name)
         _state[key] = name
     return _state[key]
 
@@ -146,18 +140,46 @@ def create(url: str, demo: bool = False, empty: bool = False) -> None:
     """Create the database of ``url``: a clone of the migrated template (with the demo for
     ``demo``), or with ``empty`` a database without any table (what a team's server
     administrator hands over: the app migrates it)."""
-    name = name_of(url)
     if empty:
+        name = name_of(url)
         _admin().execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+        _created.add(name)
     else:
-        source = template(demo)
-        ready = _background().take(source)
-        if ready is None:
-            _admin().execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
-        else:
-            _admin().execute(f'ALTER DATABASE "{ready}" RENAME TO "{name}"')
-        _background().prepare(source)
+        clone(url, template(demo))
+
+
+def clone(url: str, source: str) -> None:
+    """Create the database of ``url`` as a copy of database ``source`` (a template: see
+    :func:`make_template`), taking the copy made ahead when there is one."""
+    name = name_of(url)
+    ready = _background().take(source)
+    if ready is None:
+        _admin().execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    else:
+        _admin().execute(f'ALTER DATABASE "{ready}" RENAME TO "{name}"')
+    _background().prepare(source)
     _created.add(name)
+
+
+def make_template(url: str) -> None:
+    """Keep the database of ``url`` (filled by a test helper) as a template to
+    :func:`clone` from until the process ends: no test owns it any more, and whatever is
+    still connected to it is ended (a clone needs its template to itself)."""
+    name = name_of(url)
+    _created.discard(name)
+    atexit.register(_drop_quietly, name)
+    _terminate(name)
+
+
+def _terminate(name: str) -> None:
+    # The change listener's connection closes by itself a moment after its runtime does;
+    # CREATE DATABASE ... TEMPLATE refuses a template anyone is connected to (the timeout:
+    # returns once each backend is gone).
+    _admin().execute(
+        "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
+        "WHERE datname = %s AND pid <> pg_backend_pid()",
+        (name,),
+    )
 
 
 def ensure(url: str, demo: bool = False) -> bool:
@@ -282,12 +304,14 @@ __all__ = [
     "DEFAULT_URL",
     "ENV",
     "available",
+    "clone",
     "create",
     "drop",
     "drop_later",
     "ensure",
     "exists",
     "is_postgres",
+    "make_template",
     "new_url",
     "server_url",
     "template",

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TypeVar
 
 from app.services import Services
-from tests.helpers import Clock, make_runtime
+from tests.helpers import Clock, make_runtime, world_database
+
+P = TypeVar("P", Path, str)
 
 REPORT_START = dt.datetime(2025, 2, 14, 10, tzinfo=dt.UTC)
+REPORT_CLOSED = dt.datetime(2025, 3, 14, 17, tzinfo=dt.UTC)  # where close_report leaves the clock
 
 
 def build_report(services: Services, clock: Clock) -> dict:  # type: ignore[type-arg]
@@ -87,17 +91,32 @@ def close_report(services: Services, clock: Clock, world: dict) -> None:  # type
     services.sprints.complete_sprint(world["sprint"].id, world["next"].id)
 
 
-def report_database(path: Path) -> Path:
-    """A database holding the report tests' closed sprint (project RP)."""
-    runtime = make_runtime(path)
+def _closed_report(db: Path | str) -> dict:  # type: ignore[type-arg]
+    runtime = make_runtime(db)
     try:
         services = runtime.services
         clock = Clock(REPORT_START)
         services.context.clock = clock
-        close_report(services, clock, build_report(services, clock))
+        world = build_report(services, clock)
+        close_report(services, clock, world)
     finally:
         runtime.close()
-    return path
+    assert clock.now == REPORT_CLOSED
+    return world
+
+
+def closed_report(db: Path | str) -> dict:  # type: ignore[type-arg]
+    """Fill ``db`` (a new database) with the report tests' closed sprint, built once per
+    process and backend and copied; what :func:`build_report` returned. Its clock stopped at
+    :data:`REPORT_CLOSED`."""
+    return world_database(db, _closed_report)
+
+
+def report_database(db: P) -> P:
+    """``db`` (a new database: a SQLite path or a database URL) holding the report tests'
+    closed sprint (project RP), built once per process and backend and copied."""
+    world_database(db, _closed_report)
+    return db
 
 
 def build_throughput(services: Services, clock: Clock) -> int:

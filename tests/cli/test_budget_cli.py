@@ -6,18 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.budget_world import build_budget
-from tests.helpers import as_json, make_runtime, ok, refused, run_cli, usage_error
+from tests.budget_world import budget_database
+from tests.helpers import as_json, ok, refused, run_cli, usage_error
 
 
 @pytest.fixture
 def bg(tmp_path: Path) -> Path:
     path = tmp_path / "budget.db"
-    runtime = make_runtime(path)
-    try:
-        build_budget(runtime)
-    finally:
-        runtime.close()
+    budget_database(path)
     return path
 
 

@@ -11,19 +11,25 @@ from pathlib import Path
 import pytest
 
 from app import __version__
-from tests.helpers import as_json, database_rows, make_runtime, ok, refused, run_cli, usage_error
+from tests.helpers import (
+    as_json,
+    database_rows,
+    make_runtime,
+    ok,
+    refused,
+    run_cli,
+    usage_error,
+    world_database,
+)
 
 
-@pytest.fixture
-def db(db_url: str) -> str:
-    path = db_url
-    ok(run_cli("init", db=path))
-    return path
+def _initialised(db: Path | str) -> None:
+    ok(run_cli("init", db=db))
 
 
-@pytest.fixture
-def sd(db: str) -> str:
-    """A database with project SD, members Ada and Bob, labels and three cards."""
+def _with_sd(db: Path | str) -> None:
+    """Project SD, members Ada and Bob, labels and three cards."""
+    _initialised(db)
     assert ok(run_cli("project", "add", "SD", "--name", "Sprintdeck", db=db)).strip() == "SD"
     runtime = make_runtime(db)
     try:
@@ -38,7 +44,21 @@ def sd(db: str) -> str:
         s.cards.create_card(project.id, "Third")
     finally:
         runtime.close()
-    return db
+
+
+@pytest.fixture
+def db(db_url: str) -> str:
+    """A database after ``init`` (built once per process, copied for each test)."""
+    world_database(db_url, _initialised)
+    return db_url
+
+
+@pytest.fixture
+def sd(db_url: str) -> str:
+    """A database with project SD, members Ada and Bob, labels and three cards (built once
+    per process, copied for each test)."""
+    world_database(db_url, _with_sd)
+    return db_url
 
 
 def cards(db: str, *extra: str) -> list[dict]:

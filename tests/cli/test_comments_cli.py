@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -17,14 +18,20 @@ from tests.helpers import (
     refused,
     run_cli,
     usage_error,
+    world_database,
 )
+
+
+def _web(db: Path | str) -> None:
+    ok(run_cli("project", "add", "WEB", "--name", "Website", db=db))
+    ok(run_cli("member", "add", "Ana Lima", "--project", "WEB", db=db))
+    ok(run_cli("card", "add", "--project", "WEB", "--title", "Checkout", db=db))
 
 
 @pytest.fixture
 def db(db_url: str) -> str:
-    ok(run_cli("project", "add", "WEB", "--name", "Website", db=db_url))
-    ok(run_cli("member", "add", "Ana Lima", "--project", "WEB", db=db_url))
-    ok(run_cli("card", "add", "--project", "WEB", "--title", "Checkout", db=db_url))
+    """Project WEB, member Ana Lima, card WEB-1 (built once per process, copied per test)."""
+    world_database(db_url, _web)
     return db_url
 
 

@@ -18,57 +18,68 @@ import datetime as dt
 import io
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 
-from app.services import Services
-from tests.helpers import Clock, run_cli
+from tests.helpers import Clock, make_runtime, run_cli, world_database
+
+
+def _met(db: Path | str) -> None:
+    """The history of the module's docstring (projects MET and KAN)."""
+    runtime = make_runtime(db)
+    try:
+        services = runtime.services
+        clock = Clock(dt.datetime(2025, 2, 27, 9, tzinfo=dt.UTC))
+        services.context.clock = clock
+        pid = services.projects.create_project("MET", "Metrics").id
+        services.workflow.add_column(pid, "Review")  # before Done
+        col = {c.name: c.id for c in services.workflow.list_columns(pid)}
+        s1 = services.sprints.create_sprint(pid, "S1", "", "2025-03-03", "2025-03-14").id
+        s2 = services.sprints.create_sprint(pid, "S2", "", "2025-03-17", "2025-03-28").id
+        services.sprints.create_sprint(pid, "S3", "", "2025-03-31", "2025-04-11")
+
+        def card(title: str, points: str, sprint: int | None) -> int:
+            return services.cards.create_card(pid, title, points=points, sprint_id=sprint).id
+
+        a, b, f = card("A", "5", s1), card("B", "3", s1), card("F", "3", s1)
+        x, c = card("X", "8", None), card("=SUM(A1)", "2", None)
+        clock.set(28, 15, month=2)
+        services.board.move_card(f, col["Done"])
+        clock.set(3, 8)
+        services.sprints.start_sprint(s1)
+        clock.set(4, 10)
+        services.sprints.plan_card(x, s1)
+        clock.set(4, 12)
+        services.board.move_card(b, col["In Progress"])
+        clock.set(4, 15)
+        services.board.move_card(a, col["Done"])
+        clock.set(5, 10)
+        services.sprints.plan_card(x, None)
+        clock.set(5, 18)
+        services.board.move_card(b, col["Review"])
+        clock.set(6, 15)
+        services.board.move_card(b, col["Done"])
+        clock.set(14, 17)
+        services.sprints.complete_sprint(s1, "backlog")
+        services.sprints.plan_card(c, s2)
+        clock.set(17, 8)
+        services.sprints.start_sprint(s2)
+        clock.set(17, 12)
+        services.board.move_card(c, col["In Progress"])
+        clock.set(18, 18)
+        services.board.move_card(c, col["Done"])
+        clock.set(28, 17)
+        services.sprints.complete_sprint(s2, "backlog")
+        services.projects.create_project("KAN", "Flow only", "kanban")
+    finally:
+        runtime.close()
 
 
 @pytest.fixture
-def db(services: Services, db_url: str) -> str:
-    clock = Clock(dt.datetime(2025, 2, 27, 9, tzinfo=dt.UTC))
-    services.context.clock = clock
-    pid = services.projects.create_project("MET", "Metrics").id
-    services.workflow.add_column(pid, "Review")  # before Done
-    col = {c.name: c.id for c in services.workflow.list_columns(pid)}
-    s1 = services.sprints.create_sprint(pid, "S1", "", "2025-03-03", "2025-03-14").id
-    s2 = services.sprints.create_sprint(pid, "S2", "", "2025-03-17", "2025-03-28").id
-    services.sprints.create_sprint(pid, "S3", "", "2025-03-31", "2025-04-11")
-
-    def card(title: str, points: str, sprint: int | None) -> int:
-        return services.cards.create_card(pid, title, points=points, sprint_id=sprint).id
-
-    a, b, f = card("A", "5", s1), card("B", "3", s1), card("F", "3", s1)
-    x, c = card("X", "8", None), card("=SUM(A1)", "2", None)
-    clock.set(28, 15, month=2)
-    services.board.move_card(f, col["Done"])
-    clock.set(3, 8)
-    services.sprints.start_sprint(s1)
-    clock.set(4, 10)
-    services.sprints.plan_card(x, s1)
-    clock.set(4, 12)
-    services.board.move_card(b, col["In Progress"])
-    clock.set(4, 15)
-    services.board.move_card(a, col["Done"])
-    clock.set(5, 10)
-    services.sprints.plan_card(x, None)
-    clock.set(5, 18)
-    services.board.move_card(b, col["Review"])
-    clock.set(6, 15)
-    services.board.move_card(b, col["Done"])
-    clock.set(14, 17)
-    services.sprints.complete_sprint(s1, "backlog")
-    services.sprints.plan_card(c, s2)
-    clock.set(17, 8)
-    services.sprints.start_sprint(s2)
-    clock.set(17, 12)
-    services.board.move_card(c, col["In Progress"])
-    clock.set(18, 18)
-    services.board.move_card(c, col["Done"])
-    clock.set(28, 17)
-    services.sprints.complete_sprint(s2, "backlog")
-    services.projects.create_project("KAN", "Flow only", "kanban")
+def db(db_url: str) -> str:
+    """The MET and KAN history, built once per process and backend, copied per test."""
+    world_database(db_url, _met)
     return db_url
 
 

@@ -17,7 +17,7 @@ from tests.worlds import report_database
 @pytest.fixture
 def db(db_url: str) -> str:
     """A database holding the closed sprint of tests.worlds (project RP)."""
-    return report_database(db_url)  # type: ignore[arg-type]
+    return report_database(db_url)
 
 
 def refused(result: subprocess.CompletedProcess[str], *words: str) -> str:

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
-from tests.helpers import as_json, database_rows, ok, refused, run_cli, usage_error
+from tests.helpers import as_json, database_rows, ok, refused, run_cli, usage_error, world_database
+
+
+def _web(db: Path | str) -> None:
+    ok(run_cli("project", "add", "WEB", "--name", "Website", db=db))
+    ok(run_cli("member", "add", "Ada Lovelace", "--project", "WEB", db=db))
+    ok(run_cli("member", "add", "Bob", "--project", "WEB", db=db))
+    ok(run_cli("card", "add", "--project", "WEB", "--title", "Login", db=db))
+    ok(run_cli("card", "add", "--project", "WEB", "--title", "=HYPERLINK()", db=db))
 
 
 @pytest.fixture
 def web(db_url: str) -> str:
-    ok(run_cli("project", "add", "WEB", "--name", "Website", db=db_url))
-    ok(run_cli("member", "add", "Ada Lovelace", "--project", "WEB", db=db_url))
-    ok(run_cli("member", "add", "Bob", "--project", "WEB", db=db_url))
-    ok(run_cli("card", "add", "--project", "WEB", "--title", "Login", db=db_url))
-    ok(run_cli("card", "add", "--project", "WEB", "--title", "=HYPERLINK()", db=db_url))
+    """Project WEB, members Ada Lovelace and Bob, cards WEB-1 and WEB-2 (built once per
+    process, copied per test)."""
+    world_database(db_url, _web)
     return db_url
 
 

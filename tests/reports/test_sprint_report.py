@@ -30,7 +30,7 @@ from app.reports import sprint_report_render as sr
 from app.services import Services
 from app.services.sprint_report_data import ReportService, SprintReportDTO
 from tests.helpers import Clock
-from tests.worlds import REPORT_START, build_report, close_report
+from tests.worlds import REPORT_CLOSED, REPORT_START, build_report, closed_report
 
 
 @pytest.fixture
@@ -40,11 +40,19 @@ def clock(services: Services) -> Clock:
     return c
 
 
+WORLDS = ("closed",)  # filled before the test's runtime opens the database
+
+
 @pytest.fixture
-def world(services: Services, clock: Clock) -> dict:  # type: ignore[type-arg]
-    w = build_report(services, clock)
-    close_report(services, clock, w)
-    return w
+def closed(db_url: str) -> dict:  # type: ignore[type-arg]
+    """The closed Sprint 2 of tests.worlds, built once per process, copied for this test."""
+    return closed_report(db_url)
+
+
+@pytest.fixture
+def world(closed: dict, services: Services, clock: Clock) -> dict:  # type: ignore[type-arg]
+    clock.now = REPORT_CLOSED  # where close_report left it
+    return closed
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,13 +19,11 @@ from app.errors import NotFound, ValidationError
 from app.models import StatusSnapshot
 from app.reports import status_report_render as st
 from app.services import status_report as sr
-from tests.budget_world import build_budget
-from tests.helpers import as_json, make_runtime, ok, refused, run_cli
+from tests.budget_world import build_budget, built, on_clock
+from tests.helpers import as_json, make_runtime, ok, refused, run_cli, world_database
 
 
-@pytest.fixture
-def bg(tmp_path: Path) -> Iterator[tuple[Runtime, dict]]:  # type: ignore[type-arg]
-    runtime = make_runtime(tmp_path / "status.db")
+def _with_sprint_3(runtime: Runtime) -> dict:  # type: ignore[type-arg]
     world = build_budget(runtime)
     services, pid, clock = runtime.services, world["pid"], world["clock"]
     s3 = services.sprints.create_sprint(pid, "Sprint 3", "", "2025-03-17", "2025-03-28")
@@ -33,8 +31,23 @@ def bg(tmp_path: Path) -> Iterator[tuple[Runtime, dict]]:  # type: ignore[type-a
     services.cards.create_card(pid, "Tiny", points="1", assignee_id=world["ben"], sprint_id=s3.id)
     clock.set(17, 9)
     services.sprints.start_sprint(s3.id)
-    yield runtime, world
-    runtime.close()
+    return world
+
+
+def _opened(db: Path | str, make: Callable[[Runtime], dict]) -> Iterator[tuple[Runtime, dict]]:  # type: ignore[type-arg]
+    """``db`` filled with the world ``make`` builds (once per process and backend, then
+    copied), and a runtime on it whose clock is where the history stopped."""
+    world = world_database(db, built(make))
+    runtime = make_runtime(db)
+    try:
+        yield runtime, on_clock(runtime, world)
+    finally:
+        runtime.close()
+
+
+@pytest.fixture
+def bg(tmp_path: Path) -> Iterator[tuple[Runtime, dict]]:  # type: ignore[type-arg]
+    yield from _opened(tmp_path / "status.db", _with_sprint_3)
 
 
 def test_the_figures_of_a_report(bg) -> None:  # type: ignore[no-untyped-def]
@@ -175,19 +188,7 @@ def test_bad_outputs_are_refused_and_store_nothing(bg, tmp_path: Path) -> None: 
 # --- milestones, risks, dependencies and the forecast (issue 18), on both backends ---------
 
 
-@pytest.fixture
-def plan(db_url: str) -> Iterator[tuple[Runtime, dict]]:  # type: ignore[type-arg]
-    """BG with Sprint 3 active (17-28 Mar) and Sprint 4 planned (31 Mar - 11 Apr):
-
-    - Beta (28 Mar): BG-7 Big (Ann, Sprint 3) blocked by BG-9 Later (Ben, Sprint 4) and
-      BG-8 Tiny (Ben, Sprint 3) blocked by BG-10 Loose (no sprint) — both threats — and by
-      BG-11 Near (Sprint 3, planned no later: no threat) and BG-5 (done: no threat);
-    - GA (30 Apr): the epic BG-2 Search (BG-4 done, BG-6 open);
-    - Shipped (20 Mar): BG-3 only, done: met;
-    - Past (10 Mar): BG-6, open: missed;
-    - risks R-1 (20 -> 6), R-2 (12), R-3 closed (25).
-    """
-    runtime = make_runtime(db_url)
+def _planned(runtime: Runtime) -> dict:  # type: ignore[type-arg]
     world = build_budget(runtime)
     s, pid, clock = runtime.services, world["pid"], world["clock"]
     s3 = s.sprints.create_sprint(pid, "Sprint 3", "", "2025-03-17", "2025-03-28")
@@ -216,8 +217,22 @@ def plan(db_url: str) -> Iterator[tuple[Runtime, dict]]:  # type: ignore[type-ar
     s.risks.add_risk(pid, "Key person leaves", probability=3, impact=4, owner="Ann Able")
     s.risks.add_risk(pid, "Gone already", probability=5, impact=5, status="closed")
     world.update(s3=s3, s4=s4)
-    yield runtime, world
-    runtime.close()
+    return world
+
+
+@pytest.fixture
+def plan(db_url: str) -> Iterator[tuple[Runtime, dict]]:  # type: ignore[type-arg]
+    """BG with Sprint 3 active (17-28 Mar) and Sprint 4 planned (31 Mar - 11 Apr):
+
+    - Beta (28 Mar): BG-7 Big (Ann, Sprint 3) blocked by BG-9 Later (Ben, Sprint 4) and
+      BG-8 Tiny (Ben, Sprint 3) blocked by BG-10 Loose (no sprint) — both threats — and by
+      BG-11 Near (Sprint 3, planned no later: no threat) and BG-5 (done: no threat);
+    - GA (30 Apr): the epic BG-2 Search (BG-4 done, BG-6 open);
+    - Shipped (20 Mar): BG-3 only, done: met;
+    - Past (10 Mar): BG-6, open: missed;
+    - risks R-1 (20 -> 6), R-2 (12), R-3 closed (25).
+    """
+    yield from _opened(db_url, _planned)
 
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)

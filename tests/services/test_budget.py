@@ -15,13 +15,21 @@ from app.bootstrap import Runtime
 from app.errors import Conflict, DomainError, NotFound, ValidationError
 from app.services import Services
 from app.services.events import Change, ChangeKind
-from tests.budget_world import build_budget
+from tests.budget_world import budget_database, on_clock
 from tests.helpers import database_rows
+
+WORLDS = ("budget",)  # filled before the test's runtime opens the database
 
 
 @pytest.fixture
-def world(runtime: Runtime) -> dict:  # type: ignore[type-arg]
-    return build_budget(runtime)
+def budget(db_url: str) -> dict:  # type: ignore[type-arg]
+    """Project BG (tests.budget_world), built once per process and backend, copied."""
+    return budget_database(db_url)
+
+
+@pytest.fixture
+def world(budget: dict, runtime: Runtime) -> dict:  # type: ignore[type-arg]
+    return on_clock(runtime, budget)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import datetime as dt
 import itertools
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +15,7 @@ from app.bootstrap import Runtime
 from app.errors import NotFound, ValidationError
 from app.models import CardDependency, Forecast, MemberRate, Milestone, MilestoneScope, WorkLog
 from app.services import Services
-from tests.helpers import Clock
+from tests.helpers import Clock, make_runtime, world_database
 
 EVERY = {50: 10, 70: 10, 85: 10, 95: 10}
 
@@ -36,27 +37,50 @@ def working_days(start: dt.date, count: int) -> list[dt.date]:
     return days
 
 
-@pytest.fixture
-def steady(services: Services, clock: Clock) -> dict:
-    """Two cards finished on each of 30 working days (3 March to 11 April), 20 open cards
-    left (one epic holds 6 of them, another epic has none yet); today Monday 14 April."""
-    project = services.projects.create_project("FC", "Forecast", "kanban")
-    cols = {c.category: c.id for c in services.workflow.list_columns(project.id)}
-    finished = [services.cards.create_card(project.id, f"Done {i}").id for i in range(60)]
-    epic = services.cards.create_card(project.id, "Epic A", type="epic")
-    empty = services.cards.create_card(project.id, "Epic B", type="epic")
-    open_ids = [
-        services.cards.create_card(project.id, f"Open {i}", parent_id=epic.id if i < 6 else None).id
-        for i in range(20)
-    ]
-    days = working_days(dt.date(2025, 3, 3), 30)
-    for i, day in enumerate(days):
-        for card_id in finished[2 * i : 2 * i + 2]:
-            clock.now = dt.datetime.combine(day, dt.time(15), dt.UTC)
-            services.board.move_card(card_id, cols["done"])
-    clock.now = dt.datetime(2025, 4, 14, 9, tzinfo=dt.UTC)
+STEADY_NOW = dt.datetime(2025, 4, 14, 9, tzinfo=dt.UTC)
+WORLDS = ("steady_world",)  # filled before the test's runtime opens the database
+
+
+def _steady(db: Path | str) -> dict:
+    runtime = make_runtime(db)
+    try:
+        services = runtime.services
+        clock = Clock(dt.datetime(2025, 3, 2, 10, tzinfo=dt.UTC))
+        services.context.clock = clock
+        project = services.projects.create_project("FC", "Forecast", "kanban")
+        cols = {c.category: c.id for c in services.workflow.list_columns(project.id)}
+        finished = [services.cards.create_card(project.id, f"Done {i}").id for i in range(60)]
+        epic = services.cards.create_card(project.id, "Epic A", type="epic")
+        empty = services.cards.create_card(project.id, "Epic B", type="epic")
+        open_ids = [
+            services.cards.create_card(
+                project.id, f"Open {i}", parent_id=epic.id if i < 6 else None
+            ).id
+            for i in range(20)
+        ]
+        days = working_days(dt.date(2025, 3, 3), 30)
+        for i, day in enumerate(days):
+            for card_id in finished[2 * i : 2 * i + 2]:
+                clock.now = dt.datetime.combine(day, dt.time(15), dt.UTC)
+                services.board.move_card(card_id, cols["done"])
+    finally:
+        runtime.close()
     return {"project": project, "epic": epic, "empty": empty, "open": open_ids,
             "done": finished, "cols": cols}  # fmt: skip
+
+
+@pytest.fixture
+def steady_world(db_url: str) -> dict:
+    """The steady history, built once per process and backend, copied for this test."""
+    return world_database(db_url, _steady)
+
+
+@pytest.fixture
+def steady(steady_world: dict, services: Services, clock: Clock) -> dict:
+    """Two cards finished on each of 30 working days (3 March to 11 April), 20 open cards
+    left (one epic holds 6 of them, another epic has none yet); today Monday 14 April."""
+    clock.now = STEADY_NOW
+    return steady_world
 
 
 def test_constant_history_gives_ten_working_days_at_every_percentile(

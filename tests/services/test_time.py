@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from app.bootstrap import Runtime
 from app.errors import Conflict, DomainError, NotFound, ValidationError
 from app.services import Services
 from app.services.events import Change, ChangeKind
-from tests.helpers import Clock, database_rows, make_runtime
+from tests.helpers import Clock, database_rows, make_runtime, world_database
 
 D = dt.date
 
@@ -50,19 +51,39 @@ class World:
     other_project: int
 
 
+NOW = dt.datetime(2026, 3, 10, 15, tzinfo=dt.UTC)
+WORLDS = ("ids",)  # filled before the test's runtime opens the database
+
+
+def _web_and_ops(db: Path | str) -> tuple[int, ...]:
+    runtime = make_runtime(db)
+    try:
+        services = runtime.services
+        services.context.clock = Clock(NOW)
+        web = services.projects.create_project("WEB", "Website")
+        ada = services.projects.add_member(web.id, "Ada").id
+        bob = services.projects.add_member(web.id, "Bob").id
+        other = services.projects.create_project("OPS", "Operations")
+        outsider = services.projects.add_member(other.id, "Olga").id
+        card = services.cards.create_card(web.id, "Login page")
+        card2 = services.cards.create_card(web.id, "Signup page")
+        services.cards.update_card(card.id, {"estimate_hours": Decimal("10")})
+    finally:
+        runtime.close()
+    return (web.id, card.id, card2.id, ada, bob, outsider, other.id)
+
+
 @pytest.fixture
-def world(services: Services) -> World:
-    clock = Clock(dt.datetime(2026, 3, 10, 15, tzinfo=dt.UTC))
+def ids(db_url: str) -> tuple[int, ...]:
+    """Projects WEB and OPS, built once per process and backend, copied for this test."""
+    return world_database(db_url, _web_and_ops)
+
+
+@pytest.fixture
+def world(ids: tuple[int, ...], services: Services) -> World:
+    clock = Clock(NOW)
     services.context.clock = clock
-    web = services.projects.create_project("WEB", "Website")
-    ada = services.projects.add_member(web.id, "Ada").id
-    bob = services.projects.add_member(web.id, "Bob").id
-    other = services.projects.create_project("OPS", "Operations")
-    outsider = services.projects.add_member(other.id, "Olga").id
-    card = services.cards.create_card(web.id, "Login page")
-    card2 = services.cards.create_card(web.id, "Signup page")
-    services.cards.update_card(card.id, {"estimate_hours": Decimal("10")})
-    return World(services, clock, web.id, card.id, card2.id, ada, bob, outsider, other.id)
+    return World(services, clock, *ids)
 
 
 @pytest.fixture

@@ -4,7 +4,12 @@ never a write to the damaged file; a second window is told, not refused."""
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import shutil
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +20,7 @@ from app.db import opened_engine
 from app.ui.application import run_gui
 from app.ui.dialogs import startup_dialog
 from app.ui.dialogs.startup_dialog import OPEN_OTHER, QUIT, READ_ONLY, RESTORE, StartupDialog
-from tests.helpers import make_runtime
+from tests.helpers import ROOT, make_runtime
 
 
 def digest(path: Path) -> str:
@@ -171,3 +176,50 @@ def test_newer_schema_is_refused_untouched(qapp, db_path: Path, dialogs, shown) 
     assert "newer version" in seen[0].message.text()
     assert digest(db_path) == before
     shutil.rmtree(db_path.parent / "nothing", ignore_errors=True)
+
+
+CHILD = ROOT / "tests" / "damaged_start_child.py"
+
+
+@pytest.mark.slow
+def test_a_damaged_file_painted_first_gets_no_write_and_the_damage_dialog(
+    db_path: Path, _isolated_data_dir: Path
+) -> None:
+    """Damage the page check finds but the first read does not touch: the window paints
+    the board from the first read, the check (in its worker thread, after the paint) says
+    damaged, the window closes, the damage dialog explains, and the file is unchanged.
+
+    The whole window runs in a child process (tests/damaged_start_child.py): the
+    application it leaves behind broke the window tests run after it in the same process.
+    """
+    rt = make_runtime(db_path, demo=True)
+    rt.close()
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("PRAGMA journal_mode=DELETE")
+        (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'risk'").fetchone()
+        (page_size,) = conn.execute("PRAGMA page_size").fetchone()
+    conn.close()
+    data = bytearray(db_path.read_bytes())
+    data[(root - 1) * page_size] = 0x77  # not a b-tree page: only quick_check notices
+    db_path.write_bytes(bytes(data))
+    before = (db_path.read_bytes(), db_path.stat().st_mtime_ns)
+    done = subprocess.run(
+        [sys.executable, str(CHILD), str(db_path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        cwd=ROOT,
+        timeout=120,
+    )
+    line = next((x for x in done.stdout.splitlines() if x.startswith("DAMAGEDSTART ")), None)
+    assert line is not None, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    report = json.loads(line.removeprefix("DAMAGEDSTART "))
+    assert Path(report["app"]).is_relative_to(ROOT)  # this checkout's code, not another's
+    assert done.returncode == report["code"] == 1
+    ((title, cards),) = report["painted"]
+    assert "Payments Platform" in title and cards > 10
+    assert len(report["dialogs"]) == 1 and "damaged" in report["dialogs"][0]
+    assert report["visible"] == []
+    assert (db_path.read_bytes(), db_path.stat().st_mtime_ns) == before
+    assert not report["wal"] and not db_path.with_name(db_path.name + "-wal").exists()
