@@ -142,6 +142,37 @@ def _settled(path: Path) -> Path:
     return path
 
 
+def working_days(start: dt.date, count: int) -> list[dt.date]:
+    """The first ``count`` weekdays from ``start`` on (a history's days in forecast tests)."""
+    days, day = [], start
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days
+
+
+def run_window_child(code: str, db: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    """``code`` (a script that starts the real window on ``sys.argv[1]``) run in a new
+    offscreen Python with ``home`` as an empty home and data folder, from the checkout's
+    root; what it printed, for the test to read."""
+    env = {
+        "QT_QPA_PLATFORM": "offscreen",
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "SPRINTDECK_DATA_DIR": str(home / "data"),
+        "PATH": "/usr/bin:/bin",
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code, str(db)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
 def sqlite_path(db: Path | str) -> Path | None:
     """The file of a SQLite path or ``sqlite:///`` URL (None for any other URL)."""
     if isinstance(db, Path):

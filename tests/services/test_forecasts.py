@@ -15,7 +15,7 @@ from app.bootstrap import Runtime
 from app.errors import NotFound, ValidationError
 from app.models import CardDependency, Forecast, MemberRate, Milestone, MilestoneScope, WorkLog
 from app.services import Services
-from tests.helpers import Clock, make_runtime, world_database
+from tests.helpers import Clock, make_runtime, working_days, world_database
 
 EVERY = {50: 10, 70: 10, 85: 10, 95: 10}
 
@@ -26,15 +26,6 @@ def clock(services: Services) -> Clock:
     c = Clock(dt.datetime(2025, 3, 2, 10, tzinfo=dt.UTC))
     services.context.clock = c
     return c
-
-
-def working_days(start: dt.date, count: int) -> list[dt.date]:
-    days, day = [], start
-    while len(days) < count:
-        if day.weekday() < 5:
-            days.append(day)
-        day += dt.timedelta(days=1)
-    return days
 
 
 STEADY_NOW = dt.datetime(2025, 4, 14, 9, tzinfo=dt.UTC)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +12,7 @@ from app.bootstrap import Runtime, StartupSupport, open_runtime
 from app.services import Services
 from app.services.events import ChangeBus
 from app.startup import FirstPaintBoard, FirstPaintProjects, StartingServices, first_paint
-from tests.helpers import ROOT, make_runtime
+from tests.helpers import make_runtime, run_window_child
 
 
 def _url(path: Path) -> str:
@@ -171,21 +169,7 @@ from app.main import main
 sys.exit(main(["--db", sys.argv[1]]))
 """
     home = tmp_path / "home"
-    env = {
-        "QT_QPA_PLATFORM": "offscreen",
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "SPRINTDECK_DATA_DIR": str(home / "data"),
-        "PATH": "/usr/bin:/bin",
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-    )
+    done = run_window_child(code, path, home)
     lines = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines() if line}
     assert "LOADED" in lines, done.stderr
     assert lines["LOADED"][0] == "False" and int(lines["LOADED"][1]) > 10

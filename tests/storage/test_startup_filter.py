@@ -3,11 +3,9 @@ building the services (no SQLAlchemy yet); once they exist the filter asks the s
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.helpers import make_runtime
+from tests.helpers import make_runtime, run_window_child
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,21 +49,7 @@ def test_a_remembered_filter_is_painted_first_then_asked_of_the_index(tmp_path: 
     settings = home / "config" / "Sprintdeck" / "Sprintdeck.ini"
     settings.parent.mkdir(parents=True)
     settings.write_text("[board]\nscope=all\n\n[filter]\ntext=checkout\n", encoding="utf-8")
-    env = {
-        "QT_QPA_PLATFORM": "offscreen",
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "SPRINTDECK_DATA_DIR": str(home / "data"),
-        "PATH": "/usr/bin:/bin",
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD, str(path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-    )
+    done = run_window_child(CHILD, path, home)
     lines = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines() if line}
     assert "PAINTED" in lines and "ASKED" in lines, done.stderr[-3000:]
     imported, text, first = lines["PAINTED"]

@@ -13,16 +13,7 @@ from app.models import Milestone, MilestoneScope
 from app.reports.forecast_painting import bin_tooltip, short_day
 from app.ui.timeline.forecast_panel import HINT
 from app.ui.timeline.page import FORECAST_SEED, FORECAST_TRIALS, TimelinePage
-from tests.helpers import Clock
-
-
-def working_days(start: dt.date, count: int) -> list[dt.date]:
-    days, day = [], start
-    while len(days) < count:
-        if day.weekday() < 5:
-            days.append(day)
-        day += dt.timedelta(days=1)
-    return days
+from tests.helpers import Clock, working_days
 
 
 @pytest.fixture
