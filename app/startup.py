@@ -3,16 +3,21 @@
 Importing SQLAlchemy and the services takes longer than everything else a start does
 (docs/benchmarks.md: ~3/4 of a cold start on the demo database). So when the database is
 plainly usable (the start-up health check says "healthy": a Sprintdeck file at the head
-revision, writable, undamaged), its storage reads the project list and the first board in
-one go without SQLAlchemy (:meth:`app.storage.Storage.first_read`; on SQLite
-app/storage/sqlite_board.py, the same reader the board service uses). That read is a
+revision, writable, undamaged), its storage reads the project list and the first board's
+head (columns, people, sprints, epics; not the columns' cards) in one go without
+SQLAlchemy (:meth:`app.storage.Storage.first_read`; on SQLite app/storage/dbapi_board.py,
+the same reader the board service uses). That read is a
 :class:`FirstPaint`. The window is built on :class:`StartingServices`, which holds the
 first paint and builds the real :class:`app.services.Services` after the window has
 painted (:meth:`StartingServices.finish`, from a zero-delay timer):
 
-* while the window is being built (until :meth:`StartingServices.painted`), its three
-  first-paint questions (``projects.list_projects``, ``projects.find_project``,
-  ``board.load_board`` of the first board) are answered by the first paint;
+* while the window is being built (until :meth:`StartingServices.painted`), its
+  first-paint questions (``projects.list_projects``, ``projects.find_project``, and of the
+  first board ``board.load_board_head``, each column's first page ``board.column_page``,
+  the headers' ``board.column_figures``, and ``board.load_board`` where a remembered filter
+  needs every card) are answered by the first paint, the pages and figures read on its
+  still open read-only connection: what the first paint costs is what it shows, however
+  many cards are stored;
 * every other member (``cards``, ``sprints``, ``charts`` ...) is the real service's, built
   on the spot when it is used before the timer fired: nothing behaves differently, it only
   comes later; after the paint every member is the real service's.
@@ -39,10 +44,10 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.errors import DatabaseProblem, DomainError
-from app.services.dto import BoardDTO, ProjectDTO
+from app.services.dto import BoardDTO, CardDTO, Figures, ProjectDTO
 from app.services.events import ChangeBus
 from app.storage import FirstRead, HealthReport, storage_for
 
@@ -87,8 +92,20 @@ class FirstPaint:
         return next((p for p in self.projects if p.key == wanted), None)
 
     def board_of(self, project_id: int) -> BoardDTO | None:
-        """The first board, when it is ``project_id``'s."""
+        """The first board's head (no column's cards), when it is ``project_id``'s."""
         return self.board if project_id == self.board.project.id else None
+
+    def full_board(self, project_id: int) -> BoardDTO | None:
+        """The first board with every card, read on the first read's connection."""
+        return self._read.full_board(project_id)
+
+    def column_page(self, project_id: int, column_id: int, **page: Any) -> list[CardDTO] | None:
+        """A page of the first board's column, read on the first read's connection."""
+        return self._read.column_page(project_id, column_id, **page)
+
+    def column_figures(self, project_id: int, sprint_id: int | None) -> dict[int, Figures] | None:
+        """The first board's column figures, counted on the first read's connection."""
+        return self._read.column_figures(project_id, sprint_id)
 
     def changed_since(self) -> bool:
         """True when another program committed since the read (asked once)."""
@@ -373,16 +390,31 @@ class FirstPaintBoard:
         self._owner = owner
 
     def load_board(self, project_id: int) -> BoardDTO:
-        board = self._owner.first_paint.board_of(project_id)
+        """Every card of the first board (a filter, swimlanes), read without SQLAlchemy."""
+        board = self._owner.first_paint.full_board(project_id)
         return board if board is not None else self._owner.services.board.load_board(project_id)
 
     def load_board_head(self, project_id: int) -> BoardDTO:
-        """The first paint's board (every card: it was read anyway), else the real head."""
+        """The first paint's head of the board, else the real one."""
         board = self._owner.first_paint.board_of(project_id)
         if board is not None:
             return board
         return self._owner.services.board.load_board_head(project_id)
 
+    def column_page(self, project_id: int, column_id: int, **page: Any) -> list[CardDTO]:
+        """A column's page for the first paint (what is on screen), read without SQLAlchemy."""
+        found = self._owner.first_paint.column_page(project_id, column_id, **page)
+        if found is not None:
+            return found
+        return self._owner.services.board.column_page(project_id, column_id, **page)
+
+    def column_figures(self, project_id: int, sprint_id: int | None = None) -> dict[int, Figures]:
+        """The headers' counts for the first paint, counted without SQLAlchemy."""
+        found = self._owner.first_paint.column_figures(project_id, sprint_id)
+        if found is not None:
+            return found
+        return self._owner.services.board.column_figures(project_id, sprint_id)
+
     def __getattr__(self, name: str) -> object:
-        """Anything else the board service does (pages, figures): the real service's."""
+        """Anything else the board service does: the real service's."""
         return getattr(self._owner.services.board, name)

@@ -43,7 +43,7 @@ def exec_and_look() -> int:
     window = next((w for w in app.topLevelWidgets() if hasattr(w, "store")), None)
     if window is not None and window.isVisible():
         window.repaint()
-        painted.append((window.windowTitle(), len(window.store.cards())))
+        painted.append((window.windowTitle(), len(window.store.held_cards())))
     QTimer.singleShot(30_000, app.quit)  # a safety net: never hang the test
     return real_exec()
 

@@ -19,13 +19,13 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.engine import Connection
 
-    from app.services.dto import BoardDTO, ProjectDTO
+    from app.services.dto import BoardDTO, CardDTO, Figures, ProjectDTO
     from app.services.events import ChangeBus
     from app.storage.change_feed import ChangeFeed, LoadCards
 
@@ -72,10 +72,25 @@ class HealthReport:
 
 
 class FirstRead(Protocol):
-    """The project list and one board, read in one transaction before SQLAlchemy is loaded."""
+    """The project list and one board's head (its columns, people, sprints and epics: what
+    ``BoardService.load_board_head`` gives), read in one transaction before SQLAlchemy is
+    loaded; while it is open, its connection also answers the board's first pages and
+    figures (None: it cannot, ask the services)."""
 
     projects: list[ProjectDTO]
     board: BoardDTO
+
+    def full_board(self, project_id: int) -> BoardDTO | None:
+        """The whole board, every card (``BoardService.load_board``)."""
+        ...
+
+    def column_page(self, project_id: int, column_id: int, **page: Any) -> list[CardDTO] | None:
+        """``BoardService.column_page``."""
+        ...
+
+    def column_figures(self, project_id: int, sprint_id: int | None) -> dict[int, Figures] | None:
+        """``BoardService.column_figures``."""
+        ...
 
     def changed_since(self) -> bool:
         """True when another connection committed since the read (asked once; then closed)."""

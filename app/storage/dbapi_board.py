@@ -45,6 +45,7 @@ from app.services.dto import (
     CardDTO,
     ChecklistItemDTO,
     ColumnDTO,
+    Figures,
     LabelDTO,
     MemberDTO,
     ProjectDTO,
@@ -219,18 +220,22 @@ _BOARD_READS: tuple[tuple[str, str, bool], ...] = (
 )
 
 
-def read_board(conn: Connection, project_id: int, flavour: Flavour = SQLITE) -> BoardDTO:
+def read_board(
+    conn: Connection, project_id: int, flavour: Flavour = SQLITE, *, epics_only: bool = False
+) -> BoardDTO:
     """The board of one project (live cards in rank order, columns, people, labels, sprints),
     read in one go on ``conn``; call it inside a transaction for a consistent picture.
+    ``epics_only``: of the cards only the epics, as ``BoardService.load_board_head`` (the
+    columns' cards come a page at a time: :func:`read_column_page`).
 
     The statements are run first, then the rows become DTOs."""
+    reads = _BOARD_HEAD_READS if epics_only else _BOARD_READS
     statements = [(statement, ()) for statement in flavour.begin]
     statements += [
-        (flavour.sql(sql), (project_id,) if per_project else ())
-        for _, sql, per_project in _BOARD_READS
+        (flavour.sql(sql), (project_id,) if per_project else ()) for _, sql, per_project in reads
     ]
     fetched = _fetch(conn, statements)[len(flavour.begin) :]
-    found = {name: result for (name, _, _), result in zip(_BOARD_READS, fetched, strict=True)}
+    found = {name: result for (name, _, _), result in zip(reads, fetched, strict=True)}
     if not found["project"]:
         raise NotFound(f"There is no project with id {project_id}.")
     project = _project(found["project"][0], flavour)
@@ -273,7 +278,107 @@ def read_board(conn: Connection, project_id: int, flavour: Flavour = SQLITE) -> 
         sprints=sprints,
         comment_counts=dict(found["comment_counts"]),
         blocked_by=_blocked_by(found["blocked_by"]),
+        complete=not epics_only,
     )
+
+
+# The board without its work: the same reads with the cards (and what hangs on them)
+# narrowed to the project's epics.
+_EPIC_IN_PROJECT = "card_id IN (SELECT id FROM card WHERE project_id = ? AND type = 'epic')"
+_BOARD_HEAD_READS = tuple(
+    (
+        name,
+        sql.replace("ORDER BY rank", "AND type = 'epic' ORDER BY rank")
+        if name == "cards"
+        else sql.replace(_IN_PROJECT, _EPIC_IN_PROJECT)
+        if name in ("card_labels", "watchers", "checklists")
+        else sql,
+        per_project,
+    )
+    for name, sql, per_project in _BOARD_READS
+)
+
+
+def read_column_page(
+    conn: Connection,
+    board: BoardDTO,
+    column_id: int,
+    *,
+    sprint_id: int | None = None,
+    newest_first: bool = False,
+    offset: int = 0,
+    limit: int = 100,
+    flavour: Flavour = SQLITE,
+) -> list[CardDTO]:
+    """``BoardService.column_page`` on a DB-API connection: one page of a column's live
+    cards (epics left out; in ``sprint_id`` when given) in rank order, or a done column's
+    newest finished first, as DTOs the board reader makes (``board``: its head, for the
+    project, labels and sprint names)."""
+    where = "project_id = ? AND column_id = ? AND archived = FALSE AND type <> 'epic'"
+    parameters: tuple[Any, ...] = (board.project.id, column_id)
+    if sprint_id is not None:
+        where += " AND sprint_id = ?"
+        parameters += (sprint_id,)
+    order = "resolved_at DESC NULLS LAST, rank" if newest_first else "rank"
+    ids = [
+        row[0]
+        for row in conn.execute(
+            flavour.sql(f"SELECT id FROM card WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"),
+            (*parameters, limit, offset),
+        ).fetchall()
+    ]
+    if not ids:
+        return []
+    marks = ", ".join("?" * len(ids))
+    reads = {
+        "cards": f"SELECT {CARD_COLUMNS_SQL} FROM card WHERE id IN ({marks})",
+        "names": "SELECT id, display_name FROM member",
+        "card_labels": f"SELECT card_id, label_id FROM card_label WHERE card_id IN ({marks})",
+        "watchers": f"SELECT card_id, member_id FROM card_watcher WHERE card_id IN ({marks})",
+        "checklists": f"SELECT card_id, text, done FROM checklist_item "
+        f"WHERE card_id IN ({marks}) ORDER BY card_id, position",
+    }
+    found = {
+        name: conn.execute(flavour.sql(sql), () if name == "names" else ids).fetchall()
+        for name, sql in reads.items()
+    }
+    labels_by_id = {lb.id: lb for lb in _all_labels(conn, flavour)}
+    cards = _read_cards(
+        conn, found, board.project, labels_by_id, {sp.id: sp.name for sp in board.sprints}, flavour
+    )
+    by_id = {c.id: c for c in cards}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _all_labels(conn: Connection, flavour: Flavour) -> list[LabelDTO]:
+    """Every label in name order (a card's labels are put in this order)."""
+    rows = conn.execute(flavour.sql("SELECT id, name, color FROM label ORDER BY name, id"))
+    return [LabelDTO(lid, name, color) for lid, name, color in rows.fetchall()]
+
+
+def read_column_figures(
+    conn: Connection, project_id: int, sprint_id: int | None = None, flavour: Flavour = SQLITE
+) -> dict[int, Figures]:
+    """``BoardService.column_figures`` on a DB-API connection: per column, its live cards'
+    count, points and unestimated count (epics left out; in ``sprint_id`` when given)."""
+    where = "project_id = ? AND archived = FALSE AND type <> 'epic'"
+    parameters: tuple[Any, ...] = (project_id,)
+    if sprint_id is not None:
+        where += " AND sprint_id = ?"
+        parameters += (sprint_id,)
+    rows = conn.execute(
+        flavour.sql(
+            f"SELECT column_id, COUNT(*), SUM(points), COUNT(points) FROM card WHERE {where} "
+            "GROUP BY column_id"
+        ),
+        parameters,
+    ).fetchall()
+    return {
+        column_id: Figures(
+            int(count), flavour.scaled(points, 1) or Decimal(0), int(count) - int(estimated)
+        )
+        for column_id, count, points, estimated in rows
+    }
 
 
 def _blocked_by(rows: Iterable[tuple[int, str, int]]) -> dict[int, tuple[str, ...]]:

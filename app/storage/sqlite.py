@@ -21,18 +21,20 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from app.dburl import is_read_only_url, read_only_url, sqlite_path
 from app.errors import DatabaseProblem, NotFound, ValidationError
 from app.storage import NO_BACKUPS, WRITE_OPTION, HealthReport, backup_files
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.engine import Connection
 
-    from app.services.dto import BoardDTO, ProjectDTO
+    from app.services.dto import BoardDTO, CardDTO, Figures, ProjectDTO
     from app.services.events import ChangeBus
     from app.storage.change_feed import ChangeFeed, LoadCards
 
@@ -129,7 +131,8 @@ class SqliteStorage:
         # the paint (app/startup.py), and until it says healthy nothing can write.
         if check_database(self.url, quick=True, deep=False).kind != "healthy":
             return None
-        from app.storage.sqlite_board import read_board, read_projects
+        from app.storage import dbapi_board
+        from app.storage.sqlite_board import read_projects
 
         try:
             # Read-only: a file the deep check may yet find damaged is never written, not
@@ -146,7 +149,9 @@ class SqliteStorage:
                 return None
             wanted = (project_key or "").strip().upper()
             chosen = next((p for p in projects if p.key == wanted), projects[0])
-            board = read_board(conn, chosen.id)
+            # The head only: the columns' cards are read a page at a time (what is on
+            # screen), so the first paint's cost does not grow with the cards stored.
+            board = dbapi_board.read_board(conn, chosen.id, epics_only=True)
             conn.execute("COMMIT")
             return SqliteFirstRead(conn, projects, board)
         except Exception:  # any surprise: the ordinary start-up decides
@@ -377,6 +382,36 @@ class SqliteFirstRead:
     def _version(self) -> int:
         assert self._conn is not None
         return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def _ask(self, project_id: int, read: Callable[[sqlite3.Connection], T]) -> T | None:
+        """``read`` on the first read's connection, for its own project while it is open;
+        None otherwise, or when SQLite says no (the services then answer)."""
+        if self._conn is None or project_id != self.board.project.id:
+            return None
+        try:
+            return read(self._conn)
+        except sqlite3.Error:
+            return None
+
+    def full_board(self, project_id: int) -> BoardDTO | None:
+        from app.storage import dbapi_board
+
+        return self._ask(project_id, lambda conn: dbapi_board.read_board(conn, project_id))
+
+    def column_page(self, project_id: int, column_id: int, **page: Any) -> list[CardDTO] | None:
+        from app.storage import dbapi_board
+
+        return self._ask(
+            project_id,
+            lambda conn: dbapi_board.read_column_page(conn, self.board, column_id, **page),
+        )
+
+    def column_figures(self, project_id: int, sprint_id: int | None) -> dict[int, Figures] | None:
+        from app.storage import dbapi_board
+
+        return self._ask(
+            project_id, lambda conn: dbapi_board.read_column_figures(conn, project_id, sprint_id)
+        )
 
     def changed_since(self) -> bool:
         """True when another connection committed since the read (then close)."""

@@ -120,6 +120,11 @@ class BoardStore(QObject):
         self._read_all()
         return sorted(self._cards.values(), key=lambda c: c.rank)
 
+    def held_cards(self) -> list[CardDTO]:
+        """The cards the store holds now (the pages read so far while it is partial),
+        without reading the rest: what the board has shown, not what the project has."""
+        return list(self._cards.values())
+
     def all_cards(self) -> list[CardDTO]:
         """Live cards in no particular order (cheap: no sorting)."""
         self._read_all()

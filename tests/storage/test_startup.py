@@ -78,7 +78,12 @@ def test_first_read_takes_the_remembered_project(tmp_path: Path) -> None:
     assert remembered is not None
     assert [p.key for p in remembered.projects] == ["DEMO", "ZZ"]
     assert remembered.board.project.key == "ZZ"
-    assert [c.title for c in remembered.board.cards] == ["Only here"]
+    assert remembered.board.cards == () and not remembered.board.complete  # the head only
+    todo = remembered.board.columns[0].id
+    page = remembered.column_page(other.id, todo, offset=0, limit=100)
+    assert page is not None and [c.title for c in page] == ["Only here"]
+    assert remembered.column_figures(other.id, None)[todo].count == 1  # type: ignore[index]
+    assert remembered.column_page(1, todo) is None  # another project's: the services'
     unknown = first_paint(_url(path), "NOPE")
     assert unknown is not None and unknown.board.project.key == "DEMO"
 
@@ -89,15 +94,33 @@ def test_deferred_services_answer_the_first_questions_without_building(deferred)
     assert isinstance(services.board, FirstPaintBoard)
     projects = services.projects.list_projects()
     assert services.projects.find_project(projects[0].key.lower()) == projects[0]
-    board = services.board.load_board(projects[0].id)
-    assert board is services.first_paint.board
+    pid = projects[0].id
+    head = services.board.load_board_head(pid)
+    assert head is services.first_paint.board and not head.complete
+    board = services.board.load_board(pid)  # every card, read without SQLAlchemy too
+    pages = {
+        (column.id, newest): services.board.column_page(
+            pid, column.id, newest_first=newest, offset=1, limit=3
+        )
+        for column in head.columns
+        for newest in (False, True)
+    }
+    sprint = next(s.id for s in head.sprints if s.state == "active")
+    figures = (services.board.column_figures(pid), services.board.column_figures(pid, sprint))
     assert not services.ready and runtimes == []
     # The first read is what the real services give.
     assert services.finish() is False
     assert services.ready and len(runtimes) == 1
     real: Services = runtimes[0].services
     assert real.bus is services.bus  # the window's subscriptions keep working
-    assert board == real.board.load_board(projects[0].id)
+    assert head == real.board.load_board_head(pid)
+    assert board == real.board.load_board(pid)
+    for (column_id, newest), page in pages.items():
+        assert page == real.board.column_page(
+            pid, column_id, newest_first=newest, offset=1, limit=3
+        )
+    assert any(pages.values())
+    assert figures == (real.board.column_figures(pid), real.board.column_figures(pid, sprint))
     assert projects == services.projects.list_projects()
     # After the paint every member is the real service's.
     assert services.projects is real.projects and services.board is real.board
