@@ -65,6 +65,16 @@ class Card(Base):
         Index("ix_card_column_resolved", "column_id", "resolved_at", "rank"),
         # A parent's children (the search index rewrites their rows when its title changes).
         Index("ix_card_parent", "parent_id"),
+        # The backlog's epic progress, answered from the index alone (migration 0015).
+        Index(
+            "ix_card_project_parent",
+            "project_id",
+            "parent_id",
+            "archived",
+            "type",
+            "column_id",
+            "points",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

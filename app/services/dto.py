@@ -93,6 +93,16 @@ class Figures:
     unestimated: int = 0  # cards without points
 
 
+@dataclass(frozen=True, slots=True)
+class EpicFigures:
+    """An epic's progress as the database counts it: its cards, their points and the
+    points of those finished (BoardService.epic_progress)."""
+
+    cards: int = 0
+    points: Decimal = Decimal(0)
+    done_points: Decimal = Decimal(0)
+
+
 class CardDTO(NamedTuple):
     """One card as the UI shows it (names of its people, sprint and epic resolved).
 

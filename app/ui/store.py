@@ -12,6 +12,7 @@ from app.services.dto import (
     BoardDTO,
     CardDTO,
     ColumnDTO,
+    EpicFigures,
     Figures,
     LabelDTO,
     MemberDTO,
@@ -192,6 +193,45 @@ class BoardStore(QObject):
             self._remember(card)
         return page
 
+    def section_page(
+        self,
+        after_rank: str | None,
+        limit: int,
+        epic_id: int | None = None,
+        last: bool = False,
+    ) -> list[CardDTO]:
+        """A page of the backlog section in rank order after ``after_rank`` (see
+        BoardService.section_page), read from the database and remembered: the backlog
+        holds the pages it has shown, never every card of years of ideas."""
+        if self._board is None:
+            return []
+        page = self._services.board.section_page(
+            self._board.project.id,
+            after_rank=after_rank,
+            limit=limit,
+            epic_id=epic_id,
+            last=last,
+        )
+        for card in page:
+            self._remember(card)
+        return page
+
+    def sprint_cards(self, sprint_ids: list[int]) -> dict[int, list[CardDTO]]:
+        """Per sprint: all its live cards in rank order (remembered, as pages are)."""
+        if self._board is None:
+            return {i: [] for i in sprint_ids}
+        found = self._services.board.sprint_cards(self._board.project.id, sprint_ids)
+        for cards in found.values():
+            for card in cards:
+                self._remember(card)
+        return found
+
+    def epic_progress(self) -> dict[int, EpicFigures]:
+        """Per epic: its cards and points, done and in all, counted by the database."""
+        if self._board is None:
+            return {}
+        return self._services.board.epic_progress(self._board.project.id)
+
     def _remember(self, card: CardDTO) -> None:
         old = self._cards.get(card.id)
         if old is not None:
@@ -247,11 +287,14 @@ class BoardStore(QObject):
             return {}
         return self._services.board.column_figures(self._board.project.id, sprint_id)
 
-    def section_figures(self, sprint_ids: list[int]) -> dict[int | None, Figures]:
-        """Per sprint and for the backlog (None): the backlog page's counts, from SQL."""
+    def section_figures(
+        self, sprint_ids: list[int], epic_id: int | None = None
+    ) -> dict[int | None, Figures]:
+        """Per sprint and for the backlog (None): the backlog page's counts, from SQL
+        (``epic_id``: of that epic's cards only)."""
         if self._board is None:
             return {}
-        return self._services.board.section_figures(self._board.project.id, sprint_ids)
+        return self._services.board.section_figures(self._board.project.id, sprint_ids, epic_id)
 
     def column(self, column_id: int) -> ColumnDTO | None:
         return next((c for c in self.columns if c.id == column_id), None)

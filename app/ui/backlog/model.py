@@ -25,7 +25,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from app.metrics.points import format_points
-from app.services.dto import CardDTO, Figures, SprintDTO
+from app.services.dto import CardDTO, EpicFigures, Figures, SprintDTO
 from app.ui.board.model import (
     CARD_MIME,
     CardDragDrop,
@@ -83,6 +83,10 @@ _TEXT_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 _TOOL_TIP = int(Qt.ItemDataRole.ToolTipRole)
 
 
+PageSource = Callable[[str | None, int], list[CardDTO]]
+"""(after this rank, at most this many) -> the next cards of a section, in rank order."""
+
+
 @dataclass
 class Section:
     """One sprint (``sprint`` set) or the backlog (``sprint`` None) and its shown cards.
@@ -91,7 +95,14 @@ class Section:
     place is found by bisecting its rank); the totals are kept, never summed on demand.
     ``recount`` sets them up after ``all_cards`` and ``cards`` were filled: from
     ``figures`` (the database's count, BoardService.section_figures) when given, else
-    from the cards.
+    from the cards. Afterwards the view keeps them card by card (BacklogModel.account).
+
+    A section with a ``source`` (the backlog: years of ideas) holds only what it has read
+    so far: the model reads a page when it is reset and another each time the tree is
+    scrolled to its end. ``read_to`` is the rank of the last card read; while there is
+    ``more``, a card ranked beyond it is not held (a later page brings it), and
+    ``shown_from_sql`` counts the cards the filter lets through (the source's query has the
+    filter in it), for the "12 shown" of its title.
     """
 
     sprint: SprintDTO | None
@@ -103,9 +114,14 @@ class Section:
     rows: int = field(default=0, repr=False)
     all_ranks: list[str] = field(default_factory=list, repr=False)
     ranks: list[str] = field(default_factory=list, repr=False)
+    source: PageSource | None = field(default=None, repr=False)
+    shown_from_sql: int | None = field(default=None, repr=False)
+    read_to: str | None = field(default=None, repr=False)
+    more: bool = field(default=False, repr=False)
     _count: int = field(default=0, repr=False)
     _points: Decimal = field(default=Decimal(0), repr=False)
     _unestimated: int = field(default=0, repr=False)
+    _shown: int = field(default=0, repr=False)
 
     @property
     def sprint_id(self) -> int | None:
@@ -122,10 +138,34 @@ class Section:
             figures = self.figures_from_sql
             self._count, self._points = figures.count, figures.points
             self._unestimated = figures.unestimated
-            return
-        self._count = len(self.all_cards)
-        self._points = sum((c.points for c in self.all_cards if c.points is not None), Decimal(0))
-        self._unestimated = sum(1 for c in self.all_cards if c.points is None)
+        else:
+            self._count = len(self.all_cards)
+            self._points = sum(
+                (c.points for c in self.all_cards if c.points is not None), Decimal(0)
+            )
+            self._unestimated = sum(1 for c in self.all_cards if c.points is None)
+        self._shown = self.shown_from_sql if self.shown_from_sql is not None else self._count
+
+    def holds(self, rank: str) -> bool:
+        """Whether a card of this rank belongs among the cards held (not beyond the pages
+        read, which a later page brings)."""
+        return not self.more or (self.read_to is not None and rank <= self.read_to)
+
+    def read_page(self, limit: int) -> list[CardDTO]:
+        """The source's next ``limit`` cards after those read (one more is asked for, to
+        know whether there are more)."""
+        if self.source is None:
+            return []
+        page = self.source(self.read_to, limit + 1)
+        self.more = len(page) > limit
+        page = page[:limit]
+        if page:
+            self.read_to = page[-1].rank
+        return page
+
+    def shown(self) -> int:
+        """How many of the section's cards the filter lets through (held or not)."""
+        return len(self.cards) if self.source is None else self._shown
 
     def set_figures(self, figures: Figures) -> None:
         """The totals as the database counts them now (counted again after a change)."""
@@ -133,9 +173,16 @@ class Section:
         self._count, self._points = figures.count, figures.points
         self._unestimated = figures.unestimated
 
-    def count(self, card: CardDTO, sign: int) -> None:
-        """Add (1) or take away (-1) one card's share of the totals."""
+    def set_shown(self, count: int) -> None:
+        """How many of its cards the filter lets through, as the database counts them."""
+        self._shown = count
+
+    def count(self, card: CardDTO, sign: int, shown: bool = True) -> None:
+        """Add (1) or take away (-1) one card's share of the totals (``shown``: the filter
+        lets it through)."""
         self._count += sign
+        if shown:
+            self._shown += sign
         if card.points is None:
             self._unestimated += sign
         else:
@@ -156,8 +203,8 @@ class Section:
         parts.append(f"{count} card" + ("" if count == 1 else "s"))
         if count == 0 and self.sprint is not None:
             parts.append("drag cards here to plan them")
-        if len(self.cards) != count:
-            parts.append(f"{len(self.cards)} shown")
+        if self.shown() != count:
+            parts.append(f"{self.shown()} shown")
         return " · ".join(parts)
 
     def title(self) -> str:
@@ -237,13 +284,45 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         """QAbstractItemModel::canFetchMore: a section with cards beyond its rows (QTreeView
         asks when it is scrolled to the bottom: the backlog, the last section)."""
         section = self._section_of_index(parent)
-        return section is not None and section.rows < len(section.cards)
+        return section is not None and (section.rows < len(section.cards) or section.more)
 
     def fetchMore(self, parent: Index) -> None:
         """QAbstractItemModel::fetchMore: the section's next page of rows."""
         section = self._section_of_index(parent)
-        if section is not None:
+        if section is None:
+            return
+        if section.rows < len(section.cards):
             self._show_rows(parent.row(), section.rows + PAGE_SIZE)
+        elif section.more:
+            self._read_more(parent.row(), PAGE_SIZE)
+
+    def _read_more(self, s_row: int, limit: int) -> int:
+        """Read the next cards of a paged section into its rows; how many came."""
+        section = self._sections[s_row]
+        held = self._section_of
+        page = [c for c in section.read_page(limit) if c.id not in held]
+        if page:
+            # Every card held is ranked at or before the last read (Section.holds): the
+            # page goes after them all.
+            start = len(section.cards)
+            self.beginInsertRows(self.createIndex(s_row, 0, _SECTION), start, start + len(page) - 1)
+            section.all_cards.extend(page)
+            section.all_ranks.extend(c.rank for c in page)
+            section.cards.extend(page)
+            section.ranks.extend(c.rank for c in page)
+            for card in page:
+                held[card.id] = s_row
+                self._rank_of[card.id] = card.rank
+            section.rows = len(section.cards)
+            self.endInsertRows()
+        return len(page)
+
+    def reveal(self, s_row: int, rank: str) -> None:
+        """Read a paged section's pages until a card of ``rank`` would be held (a card
+        just added at the bottom of the backlog, to select it)."""
+        section = self.section_at(s_row)
+        while section is not None and section.more and not section.holds(rank):
+            self._read_more(s_row, 10 * PAGE_SIZE)
 
     def _section_of_index(self, index: Index) -> Section | None:
         if not index.isValid() or index.internalId() != _SECTION or index.column() != 0:
@@ -410,9 +489,13 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         section_of: dict[int, int] = {}
         rank_of: dict[int, str] = {}
         for row, section in enumerate(sections):
+            if section.source is not None:  # the first page, from the database
+                section.read_to, section.more = None, False
+                page = section.read_page(PAGE_SIZE)
+                section.all_cards, section.cards = list(page), list(page)
             section.recount()
             # The backlog (years of ideas) starts with a page; sprints hold a sprint's work.
-            paged = section.sprint is None
+            paged = section.sprint is None and section.source is None
             section.rows = min(len(section.cards), PAGE_SIZE) if paged else len(section.cards)
             for card in section.all_cards:
                 section_of[card.id] = row
@@ -440,9 +523,18 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         does not hold the card where it thinks it does; the caller should reset it.
         """
         old_row = self._section_of.get(card_id)
+        # Where it goes among the cards held: nowhere if it leaves the tree or is ranked
+        # beyond the pages read (a later page brings it).
+        target: tuple[int, CardDTO] | None = None
+        if (
+            card is not None
+            and section_row is not None
+            and self._sections[section_row].holds(card.rank)
+        ):
+            target = (section_row, card)
         if old_row is None:
-            if card is not None and section_row is not None:
-                self._insert(section_row, card, shown)
+            if target is not None:
+                self._insert(target[0], target[1], shown)
             return True
         section = self._sections[old_row]
         rank = self._rank_of[card_id]
@@ -450,18 +542,37 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         if at is None:
             return False
         row = _find(section.ranks, section.cards, rank, card_id)
-        if card is None or section_row is None:
+        if target is None:
             self._remove(old_row, at, row)
             return True
-        if section_row == old_row and rank == card.rank:
+        to_row, card = target
+        if to_row == old_row and rank == card.rank:
             self._replace(old_row, at, row, card, shown)
             return True
         if row is None or not shown:
             self._remove(old_row, at, row)
-            self._insert(section_row, card, shown)
+            self._insert(to_row, card, shown)
             return True
-        self._move(old_row, at, row, section_row, card, visible)
+        self._move(old_row, at, row, to_row, card, visible)
         return True
+
+    def account(
+        self,
+        old: tuple[int | None, CardDTO, bool] | None,
+        new: tuple[int | None, CardDTO, bool] | None,
+    ) -> None:
+        """Keep the sections' totals as one card changes: take ``old`` (section row, card,
+        shown by the filter) out and put ``new`` in, held or not (a paged section counts
+        what the database holds, not the rows it has read)."""
+        changed: set[int] = set()
+        for part, sign in ((old, -1), (new, 1)):
+            if part is None or part[0] is None:
+                continue
+            s_row, card, shown = part
+            self._sections[s_row].count(card, sign, shown)
+            changed.add(s_row)
+        for s_row in sorted(changed):
+            self._header_changed(s_row)
 
     # --- changing rows -----------------------------------------------------------------------
 
@@ -470,7 +581,6 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         at = bisect.bisect_left(section.all_ranks, card.rank)
         section.all_cards.insert(at, card)
         section.all_ranks.insert(at, card.rank)
-        section.count(card, 1)
         self._section_of[card.id] = s_row
         self._rank_of[card.id] = card.rank
         if shown:
@@ -481,7 +591,6 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         section = self._sections[s_row]
         card = section.all_cards.pop(at)
         del section.all_ranks[at]
-        section.count(card, -1)
         del self._section_of[card.id]
         del self._rank_of[card.id]
         if row is not None:
@@ -517,8 +626,6 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
     def _replace(self, s_row: int, at: int, row: int | None, card: CardDTO, shown: bool) -> None:
         """Same section, same rank: repaint the row, or let it in or out of the filter."""
         section = self._sections[s_row]
-        section.count(section.all_cards[at], -1)
-        section.count(card, 1)
         section.all_cards[at] = card
         if row is not None and shown:
             section.cards[row] = card
@@ -544,13 +651,11 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         """A shown card shown elsewhere: its own section at another rank, or another one."""
         source = self._sections[s_row]
         target = self._sections[to_row]
-        old = source.all_cards.pop(at)
+        source.all_cards.pop(at)
         del source.all_ranks[at]
-        source.count(old, -1)
         new_at = bisect.bisect_left(target.all_ranks, card.rank)
         target.all_cards.insert(new_at, card)
         target.all_ranks.insert(new_at, card.rank)
-        target.count(card, 1)
         self._section_of[card.id] = to_row
         self._rank_of[card.id] = card.rank
         if not self._rows_move(s_row, row, to_row, card):
@@ -654,12 +759,19 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         section.cards.insert(new_row, card)
         section.ranks.insert(new_row, card.rank)
 
-    def set_figures(self, figures: dict[int | None, Figures]) -> None:
-        """Each section's totals from the database (BoardService.section_figures)."""
+    def set_figures(
+        self,
+        figures: dict[int | None, Figures],
+        shown: dict[int | None, Figures] | None = None,
+    ) -> None:
+        """Each section's totals from the database (BoardService.section_figures), and
+        under a filter what it lets through (``shown``: the same, of the filtered cards)."""
         for s_row, section in enumerate(self._sections):
             found = figures.get(section.sprint_id)
             if found is not None:
                 section.set_figures(found)
+                passed = None if shown is None else shown.get(section.sprint_id)
+                section.set_shown(found.count if passed is None else passed.count)
                 self._header_changed(s_row)
 
     def _header_changed(self, s_row: int) -> None:
@@ -755,8 +867,8 @@ class EpicProgress:
     cards: int = 0
 
     def text(self) -> str:
-        if self.epic is None:
-            return "All cards"
+        if self.epic is None:  # two lines, as every epic's row (the list's rows are uniform)
+            return "All cards\nwhatever their epic"
         return (
             f"{self.epic.title}\n{self.epic.key} · "
             f"{format_points(self.done)} / {format_points(self.total)} pts done"
@@ -789,7 +901,10 @@ class EpicListModel(QAbstractListModel):
         if role == EpicRole:
             return row
         if role == _TOOL_TIP and row.epic is not None:
-            return f"{plural(row.cards, 'card')}; drop cards here to put them into this epic"
+            return (
+                f"{row.epic.key} {row.epic.title}\n"
+                f"{plural(row.cards, 'card')}; drop cards here to put them into this epic"
+            )
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -834,27 +949,23 @@ class EpicListModel(QAbstractListModel):
     def progress(self) -> list[EpicProgress]:
         return list(self._rows)
 
-    def reset(self, epics: list[CardDTO], cards: list[CardDTO], is_done: Predicate) -> None:
-        rows = [EpicProgress(None)]
-        by_parent: dict[int, list[CardDTO]] = {}
-        for c in cards:  # one pass over the cards, not one per epic
-            if c.parent_id is not None:
-                by_parent.setdefault(c.parent_id, []).append(c)
-        zero = Decimal(0)
-        for epic in epics:
-            mine = by_parent.get(epic.id, [])
-            rows.append(
-                EpicProgress(
-                    epic,
-                    sum([c.points for c in mine if c.points and is_done(c)], zero),
-                    sum([c.points for c in mine if c.points], zero),
-                    len(mine),
-                )
-            )
+    def reset(self, epics: list[CardDTO], progress: dict[int, EpicFigures]) -> None:
+        """Every epic with its progress as the database counts it (BoardService.epic_progress)."""
+        rows = [EpicProgress(None)] + [_progress(epic, progress.get(epic.id)) for epic in epics]
         self.beginResetModel()
         self._rows = rows
         self._row_of = {epic.id: row for row, epic in enumerate(epics, start=1)}
         self.endResetModel()
+
+    def set_progress(self, progress: dict[int, EpicFigures]) -> None:
+        """The epics' progress counted again (the same epics): repaint those that changed."""
+        for row in range(1, len(self._rows)):
+            old = self._rows[row]
+            new = _progress(old.epic, progress.get(old.epic.id))  # type: ignore[union-attr]
+            if new != old:
+                self._rows[row] = new
+                index = self.index(row)
+                self.dataChanged.emit(index, index)
 
     def update_card(self, old: CardDTO | None, new: CardDTO | None, is_done: Predicate) -> None:
         """One (non-epic) card changed: take its old share out of its epic's progress and
@@ -883,3 +994,9 @@ class EpicListModel(QAbstractListModel):
 
 
 Predicate = Callable[[CardDTO], bool]
+
+
+def _progress(epic: CardDTO, figures: EpicFigures | None) -> EpicProgress:
+    if figures is None:
+        return EpicProgress(epic)
+    return EpicProgress(epic, figures.done_points, figures.points, figures.cards)

@@ -226,7 +226,12 @@ class BacklogView(RefreshWhenShown, QWidget):
         self.epic_list.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
         self.epic_list.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.epic_list.setSpacing(2)
-        self.epic_list.setWordWrap(True)
+        # Every row two lines (the title, then key and points), elided rather than wrapped:
+        # with uniform sizes the list lays out a project's thousand epics without asking
+        # each one's size (the tooltip has the whole title).
+        self.epic_list.setUniformItemSizes(True)
+        self.epic_list.setWordWrap(False)
+        self.epic_list.setTextElideMode(Qt.TextElideMode.ElideRight)
 
         self.kanban_note = QLabel(KANBAN_NOTE, self)
         self.kanban_note.setWordWrap(True)
@@ -300,7 +305,7 @@ class BacklogView(RefreshWhenShown, QWidget):
                 project.id, states=OPEN_SPRINT_STATES
             )
             self._sprints.sort(key=lambda s: OPEN_SPRINT_STATES.index(s.state))
-        if self._epic_id is not None and self._store.card(self._epic_id) is None:
+        if self._epic_id is not None and self._store.peek(self._epic_id) is None:
             self._epic_id = None
         self.kanban_note.setVisible(project is not None and project.methodology == "kanban")
         self.quick_add.setEnabled(project is not None)
@@ -317,6 +322,14 @@ class BacklogView(RefreshWhenShown, QWidget):
         return sorted(cards.values(), key=lambda c: c.rank)
 
     def select_cards(self, card_ids: list[int]) -> None:
+        """Select these cards (and scroll to the first), reading the backlog's pages down
+        to any the tree has not read yet."""
+        for card_id in card_ids:
+            if self.model.section_row_of_card(card_id) is None:
+                card = self._store.peek(card_id)
+                s_row = None if card is None else self._section_row_for(card)
+                if card is not None and s_row is not None and self._passes(card):
+                    self.model.reveal(s_row, card.rank)
         selection = QItemSelection()
         last = self.model.columnCount() - 1
         first_index = QModelIndex()
@@ -398,23 +411,30 @@ class BacklogView(RefreshWhenShown, QWidget):
         selected = [c.id for c in self.selected_cards()]
         current = self.model.card_at(self.tree.currentIndex())
         scroll = self.tree.verticalScrollBar().value()
-        cards = [c for c in self._store.cards() if c.type != "epic"]
         # The sections' figures from the database (one GROUP BY each for the sprints and the
-        # backlog), then kept card by card as changes come (Section.count).
-        figures = self._store.section_figures([s.id for s in self._sprints])
-        sections = [Section(s, figures_from_sql=figures.get(s.id)) for s in self._sprints]
-        by_sprint = {s.sprint_id: s for s in sections}
-        backlog = Section(None, figures_from_sql=figures.get(None))
-        done = self._done_column_ids()
-        for card in cards:
-            if card.sprint_id is None:
-                if card.column_id not in done:  # finished work leaves the backlog, as in Jira
-                    backlog.all_cards.append(card)
-            elif card.sprint_id in by_sprint:
-                by_sprint[card.sprint_id].all_cards.append(card)
-        sections.append(backlog)
+        # backlog), then kept card by card as changes come (BacklogModel.account). A sprint
+        # shows all its cards; the backlog (finished work left out, as in Jira) a page at a
+        # time, read by rank as the tree is scrolled, with the epic filter in its query.
+        sprint_ids = [s.id for s in self._sprints]
         epic_id = self._epic_id
-        for section in sections:
+        figures = self._store.section_figures(sprint_ids)
+        shown = self._store.section_figures([], epic_id) if epic_id is not None else {}
+        in_sprint = self._store.sprint_cards(sprint_ids)
+        sections = [
+            Section(s, all_cards=in_sprint.get(s.id, []), figures_from_sql=figures.get(s.id))
+            for s in self._sprints
+        ]
+        store = self._store
+        backlog_shown = shown.get(None)
+        sections.append(
+            Section(
+                None,
+                figures_from_sql=figures.get(None),
+                source=lambda after, limit: store.section_page(after, limit, epic_id),
+                shown_from_sql=None if backlog_shown is None else backlog_shown.count,
+            )
+        )
+        for section in sections[:-1]:
             if epic_id is None:
                 section.cards = list(section.all_cards)
             else:
@@ -429,7 +449,7 @@ class BacklogView(RefreshWhenShown, QWidget):
             self.tree.setExpanded(index, section.sprint_id not in self._collapsed)
         for row in range(len(sections)):
             self.tree.setFirstColumnSpanned(row, QModelIndex(), True)
-        self._rebuild_epics(cards)
+        self._rebuild_epics()
         if selected:
             self.select_cards(selected)
         if current is not None:
@@ -440,10 +460,10 @@ class BacklogView(RefreshWhenShown, QWidget):
                 )
         self.tree.verticalScrollBar().setValue(scroll)
 
-    def _rebuild_epics(self, cards: list[CardDTO]) -> None:
+    def _rebuild_epics(self) -> None:
         blocker = self.epic_list.selectionModel().blockSignals(True)
         try:
-            self.epic_model.reset(self._store.epics, cards, self._is_done)
+            self.epic_model.reset(self._store.epics, self._store.epic_progress())
             self.epic_list.setCurrentIndex(
                 self.epic_model.index(self.epic_model.row_of(self._epic_id))
             )
@@ -543,18 +563,31 @@ class BacklogView(RefreshWhenShown, QWidget):
             return
         cards = [c for c in cards if self._section_of(c) is section]
         moving = {c.id for c in cards}
-        others = [c for c in section.all_cards if c.id not in moving]
-        if not others:
+        edge = self._edge(section, moving, top)
+        if edge is None:
             return
         where = "top" if top else "bottom"
         what = cards[0].key if len(cards) == 1 else f"{len(cards)} cards"
         text = f"Move {what} to the {where} of {section.name}"
         if top:
-            command = RankCardsCommand(self._context, cards, before_id=others[0].id, text=text)
+            command = RankCardsCommand(self._context, cards, before_id=edge, text=text)
         else:
-            command = RankCardsCommand(self._context, cards, after_id=others[-1].id, text=text)
+            command = RankCardsCommand(self._context, cards, after_id=edge, text=text)
         if self._push(command):
             self.select_cards([c.id for c in cards])
+
+    def _edge(self, section: Section, moving: set[int], top: bool) -> int | None:
+        """The section's first (``top``) or last card that is not moving, filter aside;
+        None if there is none. A paged section asks the database for its ends (its bottom
+        is seldom read, and under an epic filter it holds only the epic's cards)."""
+        if section.source is None:
+            others = [c.id for c in section.all_cards if c.id not in moving]
+            if not others:
+                return None
+            return others[0] if top else others[-1]
+        # From that end inwards: the first that is not moving.
+        ends = self._store.section_page(None, len(moving) + 1, last=not top)
+        return next((c.id for c in ends if c.id not in moving), None)
 
     # --- handlers ------------------------------------------------------------------------
 
@@ -567,7 +600,12 @@ class BacklogView(RefreshWhenShown, QWidget):
         the figures read at the last rebuild already)."""
         if self.defer_while_hidden() or not self.model.sections():
             return
-        self.model.set_figures(self._store.section_figures([s.id for s in self._sprints]))
+        sprint_ids = [s.id for s in self._sprints]
+        shown = None
+        if self._epic_id is not None:
+            shown = self._store.section_figures(sprint_ids, self._epic_id)
+        self.model.set_figures(self._store.section_figures(sprint_ids), shown)
+        self.epic_model.set_progress(self._store.epic_progress())
 
     def _on_card_added(self, card: CardDTO) -> None:
         self._apply(card.id, None, card)
@@ -595,6 +633,12 @@ class BacklogView(RefreshWhenShown, QWidget):
         if not self.model.place(card_id, new, target, shown, visible):
             self._rebuild()
             return
+        # The totals follow the card whether its section holds it or not (the backlog holds
+        # the pages read): its old share out of where it was, its new one in.
+        self.model.account(
+            None if old is None else (self._section_row_for(old), old, self._passes(old)),
+            None if new is None else (target, new, shown),
+        )
         self.epic_model.update_card(old, new, self._is_done)
         if kept is not None:
             self._restore_selection(*kept)
@@ -631,7 +675,7 @@ class BacklogView(RefreshWhenShown, QWidget):
         QTimer.singleShot(0, lambda: self._drop(ids, section, above, below))
 
     def _drop(self, ids: list[int], section: Section, above: int | None, below: int | None) -> None:
-        cards = [c for c in (self._store.card(i) for i in ids) if c is not None]
+        cards = [c for c in (self._store.peek(i) for i in ids) if c is not None]
         if not cards:
             return
         target = section.sprint_id
@@ -684,7 +728,7 @@ class BacklogView(RefreshWhenShown, QWidget):
         QTimer.singleShot(0, lambda: self._edit(card_id, changes))
 
     def _edit(self, card_id: int, changes: dict) -> None:
-        card = self._store.card(card_id)
+        card = self._store.peek(card_id)
         if card is not None:
             self._push(EditCardCommand(self._context, card, changes))
 
@@ -692,10 +736,10 @@ class BacklogView(RefreshWhenShown, QWidget):
         QTimer.singleShot(0, lambda: self._set_epic(ids, epic_id))
 
     def _set_epic(self, ids: list[int], epic_id: int | None) -> None:
-        cards = [c for c in (self._store.card(i) for i in ids) if c and c.parent_id != epic_id]
+        cards = [c for c in (self._store.peek(i) for i in ids) if c and c.parent_id != epic_id]
         if not cards:
             return
-        epic = self._store.card(epic_id) if epic_id is not None else None
+        epic = self._store.peek(epic_id) if epic_id is not None else None
         where = f"epic {epic.key}" if epic is not None else "no epic"
         parts = [EditCardCommand(self._context, c, {"parent_id": epic_id}) for c in cards]
         what = cards[0].key if len(cards) == 1 else f"{len(cards)} cards"
@@ -717,7 +761,7 @@ class BacklogView(RefreshWhenShown, QWidget):
         command = CreateCardCommand(self._context, project.id, values)
         if self._push(command):
             self.quick_add.clear()
-            if command.result is not None:
+            if command.result is not None:  # at the bottom: select_cards reads down to it
                 self.select_cards([command.result.id])
 
     def _on_open_current(self) -> None:
