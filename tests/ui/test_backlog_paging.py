@@ -5,7 +5,7 @@ into view when it is selected; changes beyond the rows fetched change no row."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, Qt
 
 from app.services import Services
 from app.ui.backlog.model import PAGE_SIZE
@@ -110,3 +110,115 @@ def test_a_change_from_elsewhere_is_not_counted_twice(long_backlog, db_path) -> 
     assert "249 cards" in header_text(b, "Backlog")
     assert "4 cards" in header_text(b, "Sprint 1")
     assert planned is not None
+
+
+# --- read from the database a page at a time (issue 19) ------------------------------------
+
+
+def held(b: Backlog) -> int:
+    return b.view.model.rowCount(backlog_parent(b))
+
+
+def test_opening_reads_pages_not_every_card(long_backlog) -> None:  # type: ignore[no-untyped-def]
+    """The store stays partial: the backlog asked the database for its first page (and the
+    tree's first fetch), not for the project's cards."""
+    b = long_backlog
+    assert not b.store.complete
+    assert held(b) <= 2 * PAGE_SIZE
+    # each read asks for one card more than a page (to know whether there are more)
+    assert len(b.store.held_cards()) <= 2 * (PAGE_SIZE + 1) + 3
+    assert "250 cards" in header_text(b, "Backlog") and "250 pts" in header_text(b, "Backlog")
+
+
+def test_a_card_added_at_the_bottom_is_counted_not_read(long_backlog, qtbot) -> None:  # type: ignore[no-untyped-def]
+    b = long_backlog
+    rows = held(b)
+    with qtbot.assertNotEmitted(b.view.model.rowsInserted):
+        b.services.cards.create_card(b.project_id, "one more idea", points=2)
+    assert held(b) == rows
+    assert "251 cards" in header_text(b, "Backlog") and "252 pts" in header_text(b, "Backlog")
+    assert not b.store.complete
+
+
+def test_quick_add_reads_down_to_the_new_card(long_backlog, qtbot) -> None:  # type: ignore[no-untyped-def]
+    b = long_backlog
+    qtbot.keyClicks(b.view.quick_add, "Paged quick add")
+    qtbot.keyClick(b.view.quick_add, Qt.Key.Key_Return)
+    assert [c.title for c in b.view.selected_cards()] == ["Paged quick add"]
+    assert keys_in(b, "Backlog")[-1] == b.view.selected_cards()[0].key
+    assert "251 cards" in header_text(b, "Backlog")
+
+
+def test_move_to_bottom_goes_below_the_cards_not_read(long_backlog, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl+End on the first card puts it after the backlog's last card, which the tree
+    has not read: the card leaves the rows read; the database ranks it last."""
+    b = long_backlog
+    first = keys_in(b, "Backlog")[0]
+    b.view.select_cards([b.services.cards.find_card(first).id])
+    b.view.tree.setFocus()
+    qtbot.keyClick(b.view.tree, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    ranked = sorted(
+        (c for c in b.services.cards.list_cards(b.project_id) if c.sprint_id is None),
+        key=lambda c: c.rank,
+    )
+    assert ranked[-1].key == first
+    assert first not in keys_in(b, "Backlog")
+    assert "250 cards" in header_text(b, "Backlog")
+    b.stack.undo()
+    assert keys_in(b, "Backlog")[0] == first
+
+
+@pytest.fixture
+def epic_backlog(services: Services, qtbot):  # type: ignore[no-untyped-def]
+    """Project EPB: 250 backlog cards; every tenth (and one in the sprint) in epic E."""
+    project = services.projects.create_project("EPB", "Epic backlog")
+    sprint = services.sprints.create_sprint(project.id, "Sprint 1")
+    epic = services.cards.create_card(project.id, "Epic E", type="epic")
+    done = next(c for c in services.workflow.list_columns(project.id) if c.category == "done")
+    services.cards.create_card(
+        project.id, "planned", points=3, sprint_id=sprint.id, parent_id=epic.id
+    )
+    for i in range(CARDS):
+        services.cards.create_card(
+            project.id,
+            f"idea {i + 1}",
+            points=1,
+            parent_id=epic.id if i % 10 == 9 else None,
+            column_id=done.id if i == 249 else None,  # finished: not in the backlog
+        )
+    b = build(services, project.id, qtbot)
+    b.sprint = services.sprints.get_sprint(sprint.id)
+    b.epic = epic  # type: ignore[attr-defined]
+    yield b
+    b.store.close()
+
+
+def test_choosing_an_epic_reads_its_cards_from_every_page(epic_backlog, qtbot) -> None:  # type: ignore[no-untyped-def]
+    b = epic_backlog
+    epics = b.view.epic_model
+    assert "EPB-1 · 28 / 28 pts done" not in epics.index(1).data()
+    # 24 ideas open, 1 finished, 1 planned: 25 + 3 points in all, 1 of them done
+    assert epics.index(1).data() == "Epic E\nEPB-1 · 1 / 28 pts done"
+    rect = b.view.epic_list.visualRect(epics.index(1))
+    qtbot.mouseClick(b.view.epic_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    shown = keys_in(b, "Backlog")
+    assert len(shown) == 24 and shown[-1] == "EPB-242"  # idea 240, far beyond the first page
+    assert "249 cards" in header_text(b, "Backlog") and "24 shown" in header_text(b, "Backlog")
+    assert keys_in(b, "Sprint 1") == ["EPB-2"]
+    assert not b.store.complete
+    # a card joins the epic from beyond the pages read: shown count follows
+    card = b.services.cards.find_card("EPB-200")
+    b.services.cards.update_card(card.id, {"parent_id": b.epic.id})
+    assert "25 shown" in header_text(b, "Backlog") and "EPB-200" in keys_in(b, "Backlog")
+    assert epics.index(1).data() == "Epic E\nEPB-1 · 1 / 29 pts done"
+
+
+def test_the_epic_list_lays_out_rows_of_one_height(epic_backlog) -> None:  # type: ignore[no-untyped-def]
+    """Uniform rows (a thousand epics lay out without a size asked of each): both lines
+    of every row fit, the first ("All cards") included."""
+    b = epic_backlog
+    view = b.view.epic_list
+    assert view.uniformItemSizes()
+    line = view.fontMetrics().lineSpacing()
+    for row in range(b.view.epic_model.rowCount()):
+        assert view.visualRect(b.view.epic_model.index(row)).height() >= 2 * line

@@ -246,6 +246,7 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         # is found by one dict look-up and a bisection, never by a scan.
         self._section_of: dict[int, int] = {}
         self._rank_of: dict[int, str] = {}
+        self._placing = False  # inside place(): no page is fetched meanwhile
 
     # --- Qt model interface ----------------------------------------------------------------
 
@@ -283,12 +284,16 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
     def canFetchMore(self, parent: Index) -> bool:
         """QAbstractItemModel::canFetchMore: a section with cards beyond its rows (QTreeView
         asks when it is scrolled to the bottom: the backlog, the last section)."""
+        if self._placing:
+            return False
         section = self._section_of_index(parent)
         return section is not None and (section.rows < len(section.cards) or section.more)
 
     def fetchMore(self, parent: Index) -> None:
-        """QAbstractItemModel::fetchMore: the section's next page of rows."""
-        section = self._section_of_index(parent)
+        """QAbstractItemModel::fetchMore: the section's next page of rows. Not while a
+        change is under way: the tree asks from inside a row removal (its current row
+        moves on), and rows must not be inserted in the middle of removing one."""
+        section = None if self._placing else self._section_of_index(parent)
         if section is None:
             return
         if section.rows < len(section.cards):
@@ -522,6 +527,20 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         change the rows it passes over in place instead of moving a row. False: the model
         does not hold the card where it thinks it does; the caller should reset it.
         """
+        self._placing = True
+        try:
+            return self._place(card_id, card, section_row, shown, visible)
+        finally:
+            self._placing = False
+
+    def _place(
+        self,
+        card_id: int,
+        card: CardDTO | None,
+        section_row: int | None,
+        shown: bool,
+        visible: VisibleRows | None,
+    ) -> bool:
         old_row = self._section_of.get(card_id)
         # Where it goes among the cards held: nowhere if it leaves the tree or is ranked
         # beyond the pages read (a later page brings it).

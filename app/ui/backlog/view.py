@@ -321,10 +321,10 @@ class BacklogView(RefreshWhenShown, QWidget):
                 cards[card.id] = card
         return sorted(cards.values(), key=lambda c: c.rank)
 
-    def select_cards(self, card_ids: list[int]) -> None:
-        """Select these cards (and scroll to the first), reading the backlog's pages down
-        to any the tree has not read yet."""
-        for card_id in card_ids:
+    def select_cards(self, card_ids: list[int], reveal: bool = True) -> None:
+        """Select these cards (and scroll to the first); ``reveal``: reading the backlog's
+        pages down to any the tree has not read yet (else those are left out)."""
+        for card_id in card_ids if reveal else ():
             if self.model.section_row_of_card(card_id) is None:
                 card = self._store.peek(card_id)
                 s_row = None if card is None else self._section_row_for(card)
@@ -373,7 +373,9 @@ class BacklogView(RefreshWhenShown, QWidget):
             return
         name = next((s.name for s in self._sprints if s.id == sprint_id), None)
         if self._push(PlanCardsCommand(self._context, cards, sprint_id, name)):
-            self.select_cards([c.id for c in cards])
+            # Into the backlog they keep their rank, maybe far below the pages read: the
+            # selection follows them only as far as the rows read.
+            self.select_cards([c.id for c in cards], reveal=False)
 
     def context_menu(self) -> QMenu | None:
         """The menu for the selected cards (None: nothing selected)."""
@@ -574,7 +576,8 @@ class BacklogView(RefreshWhenShown, QWidget):
         else:
             command = RankCardsCommand(self._context, cards, after_id=edge, text=text)
         if self._push(command):
-            self.select_cards([c.id for c in cards])
+            # The bottom of a long backlog is not read: the cards leave the rows read.
+            self.select_cards([c.id for c in cards], reveal=False)
 
     def _edge(self, section: Section, moving: set[int], top: bool) -> int | None:
         """The section's first (``top``) or last card that is not moving, filter aside;
