@@ -222,3 +222,34 @@ def test_the_epic_list_lays_out_rows_of_one_height(epic_backlog) -> None:  # typ
     line = view.fontMetrics().lineSpacing()
     for row in range(b.view.epic_model.rowCount()):
         assert view.visualRect(b.view.epic_model.index(row)).height() >= 2 * line
+
+
+def test_the_scroll_bar_stands_for_the_whole_backlog(long_backlog, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The bar's range counts the rows not read yet: dragged to its end, the tree reads
+    down to the backlog's last card and shows it."""
+    b = long_backlog
+    tree, bar = b.view.tree, b.view.tree.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    read = held(b)
+    assert read < CARDS
+    rows = 2 + 3 + CARDS  # two section rows, the sprint's cards, the whole backlog
+    # per-item scrolling: the range is every row less those on screen
+    on_screen = rows - bar.maximum()
+    assert 0 < on_screen < 60, (bar.maximum(), on_screen)
+    bar.setValue(bar.maximum())  # the thumb dragged to the bottom
+    assert held(b) == CARDS
+    parent = backlog_parent(b)
+    last = b.view.model.index(b.view.model.rowCount(parent) - 1, 0, parent)
+    assert last.data() == "LONG-253"
+    qtbot.waitUntil(lambda: tree.viewport().rect().contains(tree.visualRect(last).center()))
+    assert bar.value() == bar.maximum()  # at the end, the range now the rows read
+
+
+def test_the_scroll_bar_shrinks_when_the_backlog_is_collapsed(long_backlog, qtbot) -> None:  # type: ignore[no-untyped-def]
+    b = long_backlog
+    tree, bar = b.view.tree, b.view.tree.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    tree.collapse(backlog_parent(b))
+    qtbot.waitUntil(lambda: bar.maximum() == 0)
+    tree.expand(backlog_parent(b))
+    qtbot.waitUntil(lambda: bar.maximum() > CARDS - 60)

@@ -322,6 +322,27 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
             self.endInsertRows()
         return len(page)
 
+    def rows_beyond(self) -> int:
+        """Rows of the last section (the backlog) below those the tree has: what its scroll
+        bar adds to the rows read (app/ui/paging.py)."""
+        if not self._sections:
+            return 0
+        section = self._sections[-1]
+        return max(0, section.shown() - section.rows)
+
+    def fetch_rows(self, count: int) -> None:
+        """Give the tree at least ``count`` more rows of the last section (fewer at its end)."""
+        if not self._sections or self._placing:
+            return
+        s_row = len(self._sections) - 1
+        section = self._sections[s_row]
+        target = section.rows + count
+        if section.rows < len(section.cards):
+            self._show_rows(s_row, target)
+        while section.rows < target and section.more:
+            if not self._read_more(s_row, min(max(target - section.rows, PAGE_SIZE), 5000)):
+                break
+
     def reveal(self, s_row: int, rank: str) -> None:
         """Read a paged section's pages until a card of ``rank`` would be held (a card
         just added at the bottom of the backlog, to select it)."""

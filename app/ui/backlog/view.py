@@ -64,6 +64,7 @@ from app.ui.commands import (
 )
 from app.ui.drags import drag_in_progress
 from app.ui.pages import RefreshWhenShown
+from app.ui.paging import RowsBeyond
 from app.ui.store import BoardStore
 
 if TYPE_CHECKING:
@@ -213,6 +214,8 @@ class BacklogView(RefreshWhenShown, QWidget):
 
         self.tree = BacklogTree(self)
         self.tree.setModel(self.model)
+        # The scroll bar stands for the whole backlog, not just the pages read.
+        self._bar = RowsBeyond(self.tree, self._rows_beyond, self.model.fetch_rows)
         self.tree.setAccessibleName("Backlog and sprints")
         self.tree.setItemDelegateForColumn(POINTS, PointsDelegate(self.tree))
         self.tree.setItemDelegateForColumn(ASSIGNEE, AssigneeDelegate(store, self.tree))
@@ -460,7 +463,15 @@ class BacklogView(RefreshWhenShown, QWidget):
                 self.tree.selectionModel().setCurrentIndex(
                     index, QItemSelectionModel.SelectionFlag.NoUpdate
                 )
+        self._bar.refresh()
         self.tree.verticalScrollBar().setValue(scroll)
+
+    def _rows_beyond(self) -> int:
+        """The backlog's rows below those read, if it is expanded (else none show)."""
+        last = self.model.rowCount() - 1
+        if last < 0 or not self.tree.isExpanded(self.model.index(last, 0)):
+            return 0
+        return self.model.rows_beyond()
 
     def _rebuild_epics(self) -> None:
         blocker = self.epic_list.selectionModel().blockSignals(True)
@@ -609,6 +620,7 @@ class BacklogView(RefreshWhenShown, QWidget):
             shown = self._store.section_figures(sprint_ids, self._epic_id)
         self.model.set_figures(self._store.section_figures(sprint_ids), shown)
         self.epic_model.set_progress(self._store.epic_progress())
+        self._bar.refresh()
 
     def _on_card_added(self, card: CardDTO) -> None:
         self._apply(card.id, None, card)
@@ -643,6 +655,7 @@ class BacklogView(RefreshWhenShown, QWidget):
             None if new is None else (target, new, shown),
         )
         self.epic_model.update_card(old, new, self._is_done)
+        self._bar.refresh()  # a card below the rows read came or went
         if kept is not None:
             self._restore_selection(*kept)
 
