@@ -34,11 +34,42 @@ TARGETS = (
     ("team_open_ms", "median", 300.0, "Team page open < 300 ms"),
     ("team_open_kanban_ms", "median", 300.0, "Team page open (Kanban) < 300 ms"),
     ("filter_ms", "median", 50.0, "filter keystroke < 50 ms"),
+    ("metrics_ms", "median", 150.0, "burndown + velocity + flow < 150 ms"),
     ("cold_start_ms", "median", 1500.0, "cold start < 1.5 s"),
     ("report_pdf_ms", "median", 2000.0, "PDF report < 2 s"),
     ("report_html_ms", "median", 2000.0, "HTML report < 2 s"),
     ("peak_rss_mb", "median", 300.0, "peak RSS < 300 MB"),
 )
+
+# Issue 19's, at 50,000 cards and more: the same figures against a stored history that
+# grows, with the filter's p90 and a tighter cold start and memory.
+LARGE = 50_000
+TARGETS_LARGE = (
+    ("card_move_ms", "median", 5.0, "card move median < 5 ms"),
+    ("rerank_ms", "median", 5.0, "re-rank median < 5 ms"),
+    ("rerank_rows", "median", 3.0, "re-rank writes <= 3 rows"),
+    ("board_open_ms", "median", 300.0, "board open < 300 ms"),
+    ("backlog_open_ms", "median", 300.0, "backlog open < 300 ms"),
+    ("filter_ms", "median", 50.0, "filter keystroke < 50 ms"),
+    ("filter_ms", "p90", 100.0, "filter keystroke p90 < 100 ms"),
+    ("metrics_ms", "median", 300.0, "burndown + velocity + flow < 300 ms"),
+    ("peak_rss_mb", "median", 200.0, "peak RSS < 200 MB"),
+)
+# Cold start to a painted board (issue 19): under 800 ms at 50,000, under 1 s beyond.
+COLD_START_LARGE = {50_000: 800.0}
+COLD_START_LARGEST = 1000.0
+DEMO_RATIO = 1.6  # the demo's cold start within this many times a bare QMainWindow's
+
+
+def targets_for(size: int) -> tuple[tuple[str, str, float, str], ...]:
+    """The targets a size is held to (issue 7's up to 10,000 cards, issue 19's above)."""
+    if size < LARGE:
+        return TARGETS
+    cold = COLD_START_LARGE.get(size, COLD_START_LARGEST)
+    return (
+        *TARGETS_LARGE,
+        ("cold_start_ms", "median", cold, f"cold start < {cold:,.0f} ms"),
+    )
 
 
 def p90(samples: list[float]) -> float:
@@ -98,7 +129,7 @@ def target_report(results: dict[str, dict[str, dict[str, float] | None]], size: 
     """'met'/'MISSED' lines for the targets at one size."""
     lines = []
     figures = results.get(size, {})
-    for name, stat, limit, text in TARGETS:
+    for name, stat, limit, text in targets_for(int(size)):
         summary = figures.get(name)
         if summary is None:
             lines.append(f"  n/a     {text} (not measured)")
@@ -108,9 +139,9 @@ def target_report(results: dict[str, dict[str, dict[str, float] | None]], size: 
     demo = results.get("demo", {})
     cold, bare = demo.get("cold_start_ms"), demo.get("bare_qt_start_ms")
     if cold and bare:
-        ok = cold["median"] <= 2 * bare["median"]
+        ok = cold["median"] <= DEMO_RATIO * bare["median"]
         lines.append(
-            f"  {'met   ' if ok else 'MISSED'}  demo cold start within 2x bare Qt: "
+            f"  {'met   ' if ok else 'MISSED'}  demo cold start within {DEMO_RATIO}x bare Qt: "
             f"{cold['median'] / bare['median']:.2f}x"
         )
     return lines
