@@ -687,10 +687,14 @@ class BoardService:
                 session, self._ctx, card, "ranked", {"rank": old[card.id]}, {"rank": card.rank}
             )
         session.flush()
-        fetched = {
-            d.id: d for d in fetch_cards(session, cards[0].project_id, [c.id for c in cards])
-        }
-        dtos = [fetched[c.id] for c in cards]
+        if len(cards) == 1:  # the usual re-rank: the move's two small queries
+            one = fetch_one_card(session, cards[0].id)
+            dtos = [] if one is None else [one]
+        else:
+            fetched = {
+                d.id: d for d in fetch_cards(session, cards[0].project_id, [c.id for c in cards])
+            }
+            dtos = [fetched[c.id] for c in cards]
         if changed:
             uow.notify(Change(ChangeKind.CARDS_RANKED, cards[0].project_id, tuple(dtos)))
         uow.commit()
