@@ -88,5 +88,8 @@ class RowsBeyond(QObject):
         finally:
             self._busy = False
             QGuiApplication.restoreOverrideCursor()
-        self._view.updateGeometries()  # the new rows' range, stretched again
-        self._view.verticalScrollBar().setValue(value)
+        # Lay the new rows out now (not at the next event loop pass): the range must cover
+        # them before the bar goes back to where it was dragged.
+        self._view.doItemsLayout()
+        bar = self._view.verticalScrollBar()
+        bar.setValue(min(value, bar.maximum()))

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 
 from app.services import Services
 from app.ui.board.model import PAGE_SIZE, CardListModel
+from app.ui.paging import RowsBeyond
 from tests.ui.helpers import card_by_key, column_named, keys_in
 
 CARDS = 250
@@ -36,10 +37,12 @@ def test_a_long_column_fetches_its_pages_as_it_scrolls(make_window, long_board, 
     assert model.rowCount() == PAGE_SIZE and model.canFetchMore(view.rootIndex())
     assert not window.store.complete  # the board read a page per column, not every card
     seen = [model.rowCount()]
+    stretch = view.findChild(RowsBeyond)
     while model.canFetchMore(view.rootIndex()):
         bar = view.verticalScrollBar()
-        qtbot.waitUntil(lambda b=bar: b.maximum() > b.value())  # laid out
-        bar.setValue(bar.maximum())  # what the wheel does at the end of the list
+        qtbot.waitUntil(lambda b=bar: stretch.real_maximum > b.value())  # laid out
+        # what the wheel does at the end of the rows read: a notch into the rows beyond
+        bar.setValue(stretch.real_maximum + 1)
         qtbot.waitUntil(lambda n=seen[-1]: model.rowCount() > n)
         seen.append(model.rowCount())
         assert header.stats_label.text() == "250 cards · 500 pts"
@@ -135,3 +138,22 @@ def test_moving_the_last_row_read_down_reads_the_next_page(make_window, long_boa
     assert window.board.select_card(last.id)
     qtbot.keyClick(view, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
     assert keys_in(window, "To Do")[PAGE_SIZE - 1 : PAGE_SIZE + 1] == ["LONG-101", "LONG-100"]
+
+
+def test_the_scroll_bar_stands_for_the_whole_column(make_window, long_board, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A page read, but the bar's range is every card's row: its thumb says how far down
+    the column one is. Dragged to the end, the list reads down to the last card."""
+    window = make_window(long_board)
+    model, _header, view = todo(window)
+    bar = view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    row = view.sizeHintForRow(0)
+    assert model.rowCount() == PAGE_SIZE
+    whole = CARDS * row - view.viewport().height()
+    assert abs(bar.maximum() - whole) <= row, (bar.maximum(), whole)
+    bar.setValue(bar.maximum())  # the thumb dragged to the bottom
+    assert model.rowCount() == CARDS and not window.store.complete
+    last = model.index(CARDS - 1, 0)
+    assert last.data(Qt.ItemDataRole.DisplayRole) == "LONG-250 card 250"
+    qtbot.waitUntil(lambda: view.viewport().rect().intersects(view.visualRect(last)))
+    assert abs(bar.maximum() - whole) <= row  # the same range, now of rows read

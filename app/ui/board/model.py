@@ -264,6 +264,23 @@ class CardListModel(CardDragDrop, QAbstractListModel):
         self._loaded = len(self._cards)
         self.endInsertRows()
 
+    def reads_pages(self) -> bool:
+        """Whether the list reads its cards from a source page by page (else it holds them)."""
+        return self._source is not None
+
+    def fetch_rows(self, count: int) -> None:
+        """Give the view at least ``count`` more rows (fewer at the list's end): read from
+        the source (a few pages at a time), or shown from the cards held."""
+        if self._source is None:
+            self._show_rows(self._loaded + count)
+            return
+        target = self._loaded + count
+        while self._loaded < target and self._more:
+            before = self._loaded
+            self._read_more(min(max(target - self._loaded, PAGE_SIZE), 5000))
+            if self._loaded == before:
+                break
+
     def fetch_until(self, card: CardDTO) -> int | None:
         """Read pages until ``card`` is among the rows (reading twice as much each time);
         its row, or None when the list does not hold it."""

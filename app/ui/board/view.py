@@ -33,6 +33,7 @@ from app.services.dto import CardDTO, ColumnDTO, Figures
 from app.ui.board.delegate import CardDelegate, card_height
 from app.ui.board.model import PAGE_SIZE, CardListModel
 from app.ui.drags import drag_in_progress
+from app.ui.paging import RowsBeyond
 from app.ui.store import BoardStore, rank_order, recent_first
 from app.words import plural
 
@@ -159,6 +160,7 @@ class _Cell:
     model: CardListModel
     view: CardListView
     lane: Lane | None
+    bar: RowsBeyond | None = None  # a paged list's scroll bar, stretched by the rows not read
 
 
 @dataclass
@@ -660,7 +662,14 @@ class BoardView(QWidget):
                     grid.addWidget(view, row + 1, col_index)
                 else:
                     grid.addWidget(view, row + 1, col_index, Qt.AlignmentFlag.AlignTop)
-                parts.cells.append(_Cell(model, view, lane))
+                bar = None
+                if lane is None:  # a lane's list is as tall as its cards: the board scrolls
+                    bar = RowsBeyond(
+                        view,
+                        lambda c=column.id, m=model: self._rows_beyond(c, m),
+                        model.fetch_rows,
+                    )
+                parts.cells.append(_Cell(model, view, lane, bar))
             self._columns.append(parts)
             self._fit_cells(parts)
         for col_index in range(len(columns)):
@@ -727,6 +736,19 @@ class BoardView(QWidget):
             if filtered:
                 points = sum((cell.model.points for cell in parts.cells), Decimal(0))
             parts.header.show_figures(parts.column, count, shown, points, filtered)
+            for cell in parts.cells:
+                if cell.bar is not None:
+                    cell.bar.refresh()
+
+    def _rows_beyond(self, column_id: int, model: CardListModel) -> int:
+        """The cards of a column's list below the rows it has: the header's count of what
+        the list shows (from SQL while it reads pages) less its rows."""
+        if model.reads_pages():
+            totals = self._totals.get(column_id)
+            total = totals.count if totals is not None else 0
+        else:
+            total = model.match_count()
+        return max(0, total - model.rowCount())
 
     def _count(self, card: CardDTO, sign: int) -> None:
         """Add (1) or take away (-1) a card from its column's totals if it is in scope."""
