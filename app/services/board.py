@@ -397,6 +397,18 @@ class BoardService:
             found = {c.id: c for c in fetch_cards(session, project_id, ids)}
         return [found[i] for i in ids if i in found]
 
+    def column_end(self, column_id: int, *, last: bool, excluding: int | None = None) -> int | None:
+        """The first (or ``last``) live card of a column in rank order, epics left out,
+        other than ``excluding``: where "Move to top/bottom of column" puts a card, found by
+        ix_card_column_rank without reading the column. None: no other card there."""
+        check_id(column_id, "column")
+        where = [Card.column_id == column_id, Card.archived.is_(False), Card.type != "epic"]
+        if excluding is not None:
+            where.append(Card.id != check_id(excluding, "card"))
+        order = Card.rank.desc() if last else Card.rank
+        with self._ctx.read() as uow:
+            return uow.session.scalar(select(Card.id).where(*where).order_by(order).limit(1))
+
     def sprint_cards(
         self, project_id: int, sprint_ids: list[int] | tuple[int, ...]
     ) -> dict[int, list[CardDTO]]:

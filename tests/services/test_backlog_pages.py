@@ -186,3 +186,22 @@ def test_the_backlog_reads_come_from_their_indexes(runtime: Runtime) -> None:
     assert "TEMP B-TREE" not in page, page
     assert "ix_card_sprint" in sprints, sprints
     assert "COVERING INDEX ix_card_project_parent" in epics and "TEMP B-TREE" not in epics
+
+
+def test_column_end_is_the_first_or_last_card_by_rank(services: Services, plan: dict) -> None:
+    todo = services.workflow.list_columns(plan["id"])[0]
+    in_todo = sorted(
+        (
+            c
+            for c in services.cards.list_cards(plan["id"])
+            if c.column_id == todo.id and c.type != "epic"
+        ),
+        key=lambda c: c.rank,
+    )
+    first, last = in_todo[0], in_todo[-1]
+    assert services.board.column_end(todo.id, last=False) == first.id
+    assert services.board.column_end(todo.id, last=True) == last.id
+    assert services.board.column_end(todo.id, last=True, excluding=last.id) == in_todo[-2].id
+    empty = services.projects.create_project("EMP", "Empty")
+    column = services.workflow.list_columns(empty.id)[0]
+    assert services.board.column_end(column.id, last=True) is None

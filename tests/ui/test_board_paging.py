@@ -157,3 +157,28 @@ def test_the_scroll_bar_stands_for_the_whole_column(make_window, long_board, qtb
     assert last.data(Qt.ItemDataRole.DisplayRole) == "LONG-250 card 250"
     qtbot.waitUntil(lambda: view.viewport().rect().intersects(view.visualRect(last)))
     assert abs(bar.maximum() - whole) <= row  # the same range, now of rows read
+
+
+def test_move_to_the_ends_of_a_long_column_reads_no_column(make_window, long_board) -> None:  # type: ignore[no-untyped-def]
+    """The card menu's "Move to bottom of column" puts a card after the column's last card,
+    which the list has not read; "top" back before the first. The store stays partial."""
+    window = make_window(long_board)
+    model, header, _view = todo(window)
+    card = model.card_at(3)
+    menu = window.card_menu(card)
+    bottom = next(a for a in menu.actions() if a.text() == "Move to &bottom of column")
+    assert bottom.isEnabled()
+    bottom.trigger()
+    ranked = sorted(long_board.cards.list_cards(card.project_id), key=lambda c: c.rank)
+    assert ranked[-1].id == card.id
+    assert card.key not in keys_in(window, "To Do")  # below the rows read now
+    assert header.stats_label.text() == "250 cards · 500 pts"
+    assert not window.store.complete
+    other = model.card_at(5)
+    menu = window.card_menu(other)
+    next(a for a in menu.actions() if a.text() == "Move to t&op of column").trigger()
+    assert keys_in(window, "To Do")[0] == other.key
+    assert not window.store.complete
+    window.undo_action.trigger()
+    window.undo_action.trigger()  # the bottom move undone: back in its row
+    assert keys_in(window, "To Do")[:5] == ["LONG-1", "LONG-2", "LONG-3", "LONG-4", "LONG-5"]

@@ -99,9 +99,12 @@ class CardController(QObject):
         after_id: int | None,
         before_id: int | None,
         lane_values: dict[str, Any] | None = None,
+        follow: bool = True,
     ) -> None:
         """Move a card (drag and drop, keys, menu). Dropped into another swimlane, the card
-        also takes that lane's assignee, epic or priority: both in one undoable step."""
+        also takes that lane's assignee, epic or priority: both in one undoable step.
+        ``follow``: select it where it lands (False: to the bottom of a long column, which
+        the list would have to read down to)."""
         card = self.store.card(card_id)
         column = self.store.column(column_id)
         if card is None or column is None:
@@ -131,7 +134,7 @@ class CardController(QObject):
         else:
             command = move
             command.setText(text)
-        if self.push(command):
+        if self.push(command) and follow:
             self._board().select_card(card_id)
             self._status(message, 4000)
 
@@ -242,20 +245,21 @@ class CardController(QObject):
         return column is not None and column.category == "done"
 
     def _move_to_end(self, card_id: int, top: bool) -> None:
-        card = self.store.card(card_id)
+        card = self.store.peek(card_id)
         if card is None:
             return
-        cards = [
-            c
-            for c in self.store.cards()
-            if c.column_id == card.column_id and c.id != card_id and c.type != "epic"
-        ]
-        if not cards:
+        # The column's end from the database: a long column is not read to find it.
+        try:
+            end = self._services.board.column_end(card.column_id, last=not top, excluding=card_id)
+        except DomainError as exc:
+            self._window.show_error(str(exc))
+            return
+        if end is None:
             return
         if top:
-            self.move_card(card_id, card.column_id, None, cards[0].id)
+            self.move_card(card_id, card.column_id, None, end)
         else:
-            self.move_card(card_id, card.column_id, cards[-1].id, None)
+            self.move_card(card_id, card.column_id, end, None, follow=False)
 
     # --- new, open, delete ---------------------------------------------------------------
 
