@@ -884,7 +884,9 @@ def blocked_keys(session: Session, project_id: int) -> dict[int, tuple[str, ...]
         .join(blocked_col, blocked_col.id == blocked.column_id)
         .join(Project, Project.id == blocker.project_id)
         .where(
-            blocked.project_id == project_id,
+            # "+ 0": SQLite then walks the (few) dependencies to their cards rather than every
+            # card of the project to its dependencies (25 ms at 200,000 cards with none).
+            blocked.project_id + 0 == project_id,
             blocker_col.category != "done",
             blocked_col.category != "done",
             blocker.archived.is_(False),

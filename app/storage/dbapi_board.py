@@ -205,7 +205,8 @@ _BOARD_READS: tuple[tuple[str, str, bool], ...] = (
         "GROUP BY comment.card_id",
         True,
     ),
-    # The not-done cards blocking each card (app/services/plans.py blocked_keys).
+    # The not-done cards blocking each card (app/services/plans.py blocked_keys). "+ 0":
+    # from the (few) dependencies to their cards, not every card of the project to its.
     (
         "blocked_by",
         "SELECT d.blocked_id, p.key, b.number FROM card_dependency AS d "
@@ -213,7 +214,7 @@ _BOARD_READS: tuple[tuple[str, str, bool], ...] = (
         "JOIN workflow_column AS bc ON bc.id = b.column_id "
         "JOIN workflow_column AS xc ON xc.id = x.column_id "
         "JOIN project AS p ON p.id = b.project_id "
-        "WHERE x.project_id = ? AND bc.category <> 'done' AND xc.category <> 'done' "
+        "WHERE x.project_id + 0 = ? AND bc.category <> 'done' AND xc.category <> 'done' "
         "AND b.archived = FALSE ORDER BY d.blocked_id, b.number",
         True,
     ),
