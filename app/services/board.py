@@ -13,7 +13,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Connection, Numeric, Select, bindparam, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Numeric,
+    Select,
+    bindparam,
+    column,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, NotFound, ValidationError
@@ -35,9 +47,10 @@ from app.services.common import (
     sprint_dto,
 )
 from app.services.context import ServiceContext
-from app.services.dto import BoardDTO, CardDTO, Figures, LabelDTO, MemberDTO
+from app.services.dto import BoardDTO, CardDTO, CardMatch, Figures, LabelDTO, MemberDTO
 from app.services.events import Change, ChangeKind
 from app.services.plans import blocked_keys
+from app.services.search import MatchSQL, has_trigram_index, match_sql
 from app.storage import read_board
 
 _MOVE_COLUMNS = select(
@@ -120,6 +133,24 @@ _FIGURES = (
 )
 
 
+# The grouped figures of a filtered board, typed as _FIGURES (the points a Numeric(14, 1)).
+_MATCH_FIGURE_COLUMNS = (
+    column("column_id", Integer),
+    column("n", Integer),
+    column("points", Numeric(14, 1, asdecimal=True)),
+    column("estimated", Integer),
+)
+_MATCH_FIGURES = (
+    "SELECT c.column_id, count(*) AS n, sum(c.points) AS points, count(c.points) AS estimated"
+)
+
+# A filtered column page walks the column in its order and tests each card's text while at
+# most this many cards are expected before the page is full (the share of the column that
+# matches, from column_figures, says how many); past that, the search index's matches are
+# read and sorted instead (a rare word: few of them).
+WALK_ROWS = 4000
+
+
 def _figures(count: int, points: object, estimated: int) -> Figures:
     total = Decimal(0) if points is None else Decimal(str(points))
     return Figures(int(count), total, int(count) - int(estimated))
@@ -168,6 +199,7 @@ class BoardService:
         # PostgreSQL: moves go through app/storage/pg_move.py (two round trips instead of
         # about ten); False sends every move down the general path (tests compare both).
         self.fast_moves = _on_postgres(context)
+        self._fts: bool | None = None  # SQLite: the database has the trigram index
 
     def load_board(self, project_id: int) -> BoardDTO:
         """One project's board: columns, live cards in rank order, people, labels, sprints."""
@@ -199,16 +231,28 @@ class BoardService:
         newest_first: bool = False,
         offset: int = 0,
         limit: int = 100,
+        matching: CardMatch | None = None,
+        density: float | None = None,
     ) -> list[CardDTO]:
         """One page of a board column: its live cards (epics left out; in ``sprint_id``
-        when given) from ``offset``, in rank order, or ``newest_first`` (a done column: the
-        most recently resolved first, then by rank) -- the order app/ui/board/model.py
-        keeps, so the next page starts where the rows held end."""
+        when given; only those ``matching`` a filter when given) from ``offset``, in rank
+        order, or ``newest_first`` (a done column: the most recently resolved first, then
+        by rank) -- the order app/ui/board/model.py keeps, so the next page starts where
+        the rows held end.
+
+        ``density``: the share of the column's cards that match (from
+        :meth:`column_figures`), when known: it picks how a text filter's page is found
+        (walking the column when matches are common, from the search index when rare);
+        the answer is the same either way."""
         for value, what in ((project_id, "project"), (column_id, "column")):
             check_id(value, what)
         for value, what in ((offset, "offset"), (limit, "page size")):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValidationError(f"The {what} is a whole number from 0, not {value!r:.40}.")
+        if matching is not None and not matching.is_empty():
+            return self._matching_page(
+                project_id, column_id, sprint_id, newest_first, offset, limit, matching, density
+            )
         where = [
             Card.project_id == project_id,
             Card.column_id == column_id,
@@ -229,6 +273,77 @@ class BoardService:
                     select(Card.id).where(*where).order_by(*order).offset(offset).limit(limit)
                 )
             )
+            if not ids:
+                return []
+            found = {c.id: c for c in fetch_cards(session, project_id, ids)}
+        return [found[i] for i in ids if i in found]
+
+    def _match_sql(self, connection: Connection, project_id: int, matching: CardMatch) -> MatchSQL:
+        postgres = connection.dialect.name == "postgresql"
+        if not isinstance(matching, CardMatch) or not isinstance(matching.text, str):
+            raise ValidationError("The board filter is not one the board understands.")
+        if self._fts is None and not postgres:
+            self._fts = has_trigram_index(connection)
+        found = match_sql(matching, project_id, postgres, bool(self._fts))
+        found.params["m_false"] = False
+        return found
+
+    def _matching_page(
+        self,
+        project_id: int,
+        column_id: int,
+        sprint_id: int | None,
+        newest_first: bool,
+        offset: int,
+        limit: int,
+        matching: CardMatch,
+        density: float | None,
+    ) -> list[CardDTO]:
+        """:meth:`column_page` of a filtered column (one query for the ids, then the cards)."""
+        with self._ctx.read() as uow:
+            session = uow.session
+            connection = session.connection()
+            postgres = connection.dialect.name == "postgresql"
+            m = self._match_sql(connection, project_id, matching)
+            if m.nothing:
+                return []
+            params = {**m.params, "column": column_id, "limit": limit, "offset": offset}
+            # "+ 0": the column's index (in the page's order) is the one to walk, not the
+            # project's (which would sort the column's every card).
+            where = [
+                "c.project_id + 0 = :project",
+                "c.column_id = :column",
+                "c.archived = :m_false",
+                "c.type != 'epic'",
+                *m.fields,
+            ]
+            if sprint_id is not None:
+                where.append("c.sprint_id = :sprint")
+                params["sprint"] = check_id(sprint_id, "sprint")
+            if not m.words:
+                source = "card c"
+            elif postgres:
+                source = "card c JOIN card_search s ON s.card_id = c.id"
+                where += m.body
+            elif density is not None and density * WALK_ROWS >= offset + limit:
+                source = "card c CROSS JOIN card_search s ON s.card_id = c.id"
+                where += m.body
+            else:
+                source = f"{m.source} CROSS JOIN card c ON c.id = {m.source_id}"
+                where = [*m.source_where, *where]
+            if newest_first:
+                order = (
+                    "c.resolved_at DESC NULLS LAST, c.rank"
+                    if postgres
+                    else "c.resolved_at DESC, c.rank"
+                )
+            else:
+                order = "c.rank"
+            sql = (
+                f"SELECT c.id FROM {source} WHERE {' AND '.join(where)} "
+                f"ORDER BY {order} LIMIT :limit OFFSET :offset"
+            )
+            ids = list(session.scalars(text(sql), params))
             if not ids:
                 return []
             found = {c.id: c for c in fetch_cards(session, project_id, ids)}
@@ -283,11 +398,20 @@ class BoardService:
             complete=not epics_only,
         )
 
-    def column_figures(self, project_id: int, sprint_id: int | None = None) -> dict[int, Figures]:
+    def column_figures(
+        self,
+        project_id: int,
+        sprint_id: int | None = None,
+        *,
+        matching: CardMatch | None = None,
+    ) -> dict[int, Figures]:
         """Per workflow column: the live cards a board column counts (epics are containers,
-        not work: left out) and their points, in ``sprint_id`` when given. One GROUP BY,
+        not work: left out) and their points, in ``sprint_id`` when given, and only those
+        ``matching`` a filter when given (what "12 of 40 cards" counts). One GROUP BY,
         however many cards there are; a column without cards is absent."""
         check_id(project_id, "project")
+        if matching is not None and not matching.is_empty():
+            return self._matching_figures(project_id, sprint_id, matching)
         where = [
             Card.project_id == project_id,
             Card.archived.is_(False),
@@ -298,6 +422,39 @@ class BoardService:
         statement = select(Card.column_id, *_FIGURES).where(*where).group_by(Card.column_id)
         with self._ctx.read() as uow:
             rows = uow.session.execute(statement).all()
+        return {column_id: _figures(*rest) for column_id, *rest in rows}
+
+    def _matching_figures(
+        self, project_id: int, sprint_id: int | None, matching: CardMatch
+    ) -> dict[int, Figures]:
+        """:meth:`column_figures` of a filter: every match counted, one query (SQLite: from
+        the search index's matches to their cards, in the cards' key order)."""
+        with self._ctx.read() as uow:
+            connection = uow.session.connection()
+            postgres = connection.dialect.name == "postgresql"
+            m = self._match_sql(connection, project_id, matching)
+            if m.nothing:
+                return {}
+            params = dict(m.params)
+            where = [
+                "c.project_id = :project",
+                "c.archived = :m_false",
+                "c.type != 'epic'",
+                *m.fields,
+            ]
+            if sprint_id is not None:
+                where.append("c.sprint_id = :sprint")
+                params["sprint"] = check_id(sprint_id, "sprint")
+            if not m.words:
+                source = "card c"
+            elif postgres:
+                source = "card c JOIN card_search s ON s.card_id = c.id"
+                where += m.source_where
+            else:
+                source = f"{m.source} CROSS JOIN card c ON c.id = {m.source_id}"
+                where = [*m.source_where, *where]
+            sql = f"{_MATCH_FIGURES} FROM {source} WHERE {' AND '.join(where)} GROUP BY c.column_id"
+            rows = connection.execute(text(sql).columns(*_MATCH_FIGURE_COLUMNS), params).all()
         return {column_id: _figures(*rest) for column_id, *rest in rows}
 
     def section_figures(
