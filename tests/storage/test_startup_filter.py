@@ -1,5 +1,6 @@
 """A remembered board filter at start: the first paint filters the cards it read without
-building the services (no SQLAlchemy yet); once they exist the filter asks the search index."""
+building the services (no SQLAlchemy yet); once they exist the filter asks the database for
+its matches' counts and a page of them per column."""
 
 from __future__ import annotations
 
@@ -29,8 +30,13 @@ def painted():
 def after(window):
     window._services.finish()  # the services, as the window builds them after its paint
     asked = []
-    real = window._services.search.matching
-    window._services.services.search.matching = lambda p, t: asked.append(t) or real(p, t)
+    board = window._services.services.board
+    real = board.column_figures
+    def counting(p, s=None, matching=None):  # the filter's one grouped count a keystroke
+        if matching is not None:
+            asked.append(matching.text)
+        return real(p, s, matching=matching)
+    board.column_figures = counting
     window.filter_edit.setText("checkou")
     window.filter_edit.setText("checkout")
     print("ASKED", "|".join(asked), ",".join(shown(window)), flush=True)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import DomainError
 from app.metrics.points import format_points
-from app.services.dto import CardDTO, ColumnDTO, Figures
+from app.services.dto import CardDTO, CardMatch, ColumnDTO, Figures
 from app.ui.board.delegate import CardDelegate, card_height
 from app.ui.board.model import PAGE_SIZE, CardListModel
 from app.ui.drags import drag_in_progress
@@ -71,6 +71,12 @@ class BoardFilter:
         return bool(self.text.strip()) or any(
             v is not None for v in (self.assignee_id, self.label_id, self.card_type)
         )
+
+    def as_match(self) -> CardMatch:
+        """The filter as the services take it (BoardService.column_page's ``matching``)."""
+        # The words as typed, one space apart: "fix " asks (and is remembered as) "fix".
+        text = " ".join(self.text.split())
+        return CardMatch(text, self.assignee_id, self.label_id, self.card_type)
 
     def matches(self, card: CardDTO) -> bool:
         if self.assignee_id is not None:
@@ -305,6 +311,10 @@ class BoardView(QWidget):
         # Per column: (cards, points) of the cards in scope, whatever the filter and lanes,
         # for the headers and WIP limits. Kept up to date card by card, not re-summed.
         self._totals: dict[int, _Totals] = {}
+        # Under a filter without lanes, per column: the matching cards' count and points as
+        # the database counted them (a list holds a page of them), then kept card by card.
+        # None: the lists hold every match, and the headers count what they hold.
+        self._matched: dict[int, _Totals] | None = None
         self._delegate = CardDelegate(self)
         self._delegate.comment_count = store.comment_count
         self._delegate.blocked_by = store.blocked_by
@@ -341,6 +351,11 @@ class BoardView(QWidget):
     def set_filter(self, board_filter: BoardFilter) -> None:
         if board_filter == self._filter:
             return
+        if self._grouping == "none" and (
+            self._pages_matches(board_filter) or self._matched is not None
+        ):
+            self._filter_pages(board_filter)
+            return
         board_filter = self._with_matches(board_filter)
         old, self._filter = self._filter, board_filter
         # Typing on (more text, nothing else changed) can only narrow what each list shows:
@@ -363,6 +378,75 @@ class BoardView(QWidget):
             self._fit_cells(parts)
         self._refresh_headers()
         self._refresh_lanes()
+
+    def _pages_matches(self, board_filter: BoardFilter) -> bool:
+        """Whether the lists read their pages of ``board_filter``'s matches from the
+        database: a filter without lanes, once the services can answer (not while the
+        window paints first). Lanes sort every card into them: they filter the cards held."""
+        return self._grouping == "none" and board_filter.is_active() and self._store.pages_matches
+
+    def _filter_pages(self, board_filter: BoardFilter) -> None:
+        """A new filter without lanes: each list reads the first page of its matches (or,
+        the filter cleared, of its column) from the store; one grouped count of the
+        matches for the headers. No card is read beyond the pages: the store stays partial."""
+        old = self._filter
+        if (
+            self._matched is not None
+            and old.as_match() == board_filter.as_match()
+            and self._pages_matches(board_filter)
+        ):
+            self._filter = replace(board_filter, found=None)  # "fix " shows what "fix" does
+            return
+        self._filter = replace(board_filter, found=None)  # each card's own text decides
+        if self._pages_matches(board_filter) or not self._store.complete:
+            try:
+                self._page_columns()
+            except DomainError:  # the database cannot answer now: filter the cards in memory
+                self._filter_held()
+        else:  # cleared, and the store holds every card: the lists hold all of theirs
+            self._filter_held()
+        self._refresh_headers()
+
+    def _filter_held(self) -> None:
+        """The lists filter every card (read once) themselves, as with lanes."""
+        self._matched = None
+        by_column = self._candidates(self._filter)
+        for parts in self._columns:
+            cards = [c for c in by_column.get(parts.column.id, ()) if self._in_scope(c)]
+            for cell in parts.cells:
+                cell.model.reset(cards)
+            self._fit_cells(parts)
+
+    def _page_columns(self) -> None:
+        """Every list reads its first page from the store: of the filter's matches while one
+        is active (after the one query that counts them per column), else of its column."""
+        matching = self._filter.as_match() if self._pages_matches(self._filter) else None
+        scope = self._scope_sprint_id
+        if matching is None:
+            self._matched = None
+        else:
+            figures = self._store.column_figures(scope, matching=matching)
+            self._matched = {column_id: _Totals.of(f) for column_id, f in figures.items()}
+        for parts in self._columns:
+            column_id = parts.column.id
+            density: float | None = None
+            if self._matched is not None:
+                found = self._matched.get(column_id)
+                total = self._totals.get(column_id)
+                if found is None or found.count == 0:
+                    density = 0.0
+                elif total is not None and total.count > 0:
+                    density = min(1.0, found.count / total.count)
+            for cell in parts.cells:
+                if density == 0.0:  # nothing matches here: no page to ask for
+                    cell.model.reset_pages(lambda _offset, _limit: [])
+                    continue
+                cell.model.reset_pages(
+                    lambda offset, limit, c=column_id, d=density: self._store.column_page(
+                        c, offset, limit, scope, matching=matching, density=d
+                    )
+                )
+            self._fit_cells(parts)
 
     def _candidates(self, board_filter: BoardFilter) -> dict[int, list[CardDTO]]:
         """The cards that may pass ``board_filter``, by column: those the search index
@@ -570,7 +654,9 @@ class BoardView(QWidget):
 
     def _rebuild(self) -> None:
         selected = self._current_id
-        if self._filter.words:  # another project, or a reload: ask again
+        if self._pages_matches(self._filter):
+            self._filter = replace(self._filter, found=None)  # each card's own text decides
+        elif self._filter.words:  # another project, or a reload: ask again
             self._filter = self._with_matches(self._filter)
         old = self._scroll.takeWidget()
         if old is not None:
@@ -584,16 +670,22 @@ class BoardView(QWidget):
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(6)
         lanes: list[Lane | None] = list(self._lanes()) or [None]
-        # A partial store (just loaded) and a list per column showing all of it: each list
-        # reads its pages from the store. Lanes and filters sort every card: they read all.
-        paged = not self._store.complete and lanes == [None] and not self._filter.is_active()
+        # A partial store (just loaded) and a list per column: each list reads its pages from
+        # the store, of the whole column or of the filter's matches. A filter asked of the
+        # database pages too (even a complete store: the search index answers sooner than a
+        # scan of every card). Lanes sort every card: they read all.
+        filtered_pages = self._pages_matches(self._filter)
+        partial = not self._store.complete and lanes == [None]
+        paged = partial or filtered_pages
+        if partial and self._filter.is_active() and not filtered_pages:
+            partial = paged = False  # the first paint's remembered filter: every card
         by_column: dict[int, list[CardDTO]] = {}
-        for card in [] if paged else self._visible_cards():
+        for card in [] if partial else self._visible_cards():
             by_column.setdefault(card.column_id, []).append(card)
         # The headers' figures: from the database while the store holds a page of each
         # column, else counted from the cards held (all of them); then they follow each
         # change card by card (_count).
-        if paged:
+        if partial:
             figures = self._store.column_figures(self._scope_sprint_id)
         else:
             figures = {c: _figures_of(cs) for c, cs in by_column.items()}
@@ -618,13 +710,7 @@ class BoardView(QWidget):
                     order=recent_first if column.category == "done" else rank_order,
                     page_size=PAGE_SIZE if lane is None else None,
                 )
-                if paged:
-                    model.reset_pages(
-                        lambda offset, limit, c=column.id: self._store.column_page(
-                            c, offset, limit, self._scope_sprint_id
-                        )
-                    )
-                else:
+                if not paged:
                     model.reset(by_column.get(column.id, []))  # a cell takes its column's
                 model.drop_requested.connect(
                     lambda card, col, after, before, ln=lane: self._on_drop_requested(
@@ -663,6 +749,10 @@ class BoardView(QWidget):
                 parts.cells.append(_Cell(model, view, lane))
             self._columns.append(parts)
             self._fit_cells(parts)
+        if paged:
+            self._page_columns()
+        else:
+            self._matched = None
         for col_index in range(len(columns)):
             grid.setColumnStretch(col_index, 1)
         if lanes == [None]:
@@ -723,9 +813,13 @@ class BoardView(QWidget):
                 continue
             totals = self._totals.get(parts.column.id) or _Totals()
             count, points = totals.count, totals.points
-            shown = sum(cell.model.match_count() for cell in parts.cells)
-            if filtered:
-                points = sum((cell.model.points for cell in parts.cells), Decimal(0))
+            if self._matched is not None:  # the lists hold a page of the matches
+                matched = self._matched.get(parts.column.id) or _Totals()
+                shown, points = matched.count, matched.points
+            else:
+                shown = sum(cell.model.match_count() for cell in parts.cells)
+                if filtered:
+                    points = sum((cell.model.points for cell in parts.cells), Decimal(0))
             parts.header.show_figures(parts.column, count, shown, points, filtered)
 
     def _count(self, card: CardDTO, sign: int) -> None:
@@ -736,6 +830,11 @@ class BoardView(QWidget):
         totals.count += sign
         if card.points:
             totals.points += sign * card.points
+        if self._matched is not None and self._filter.matches(card):
+            matched = self._matched.setdefault(card.column_id, _Totals())
+            matched.count += sign
+            if card.points:
+                matched.points += sign * card.points
 
     # --- store notifications ------------------------------------------------------------
 
@@ -802,6 +901,11 @@ class BoardView(QWidget):
         where it was is not known, so the figures are counted again (one GROUP BY)."""
         figures = self._store.column_figures(self._scope_sprint_id)
         self._totals = {column_id: _Totals.of(f) for column_id, f in figures.items()}
+        if self._matched is not None:
+            figures = self._store.column_figures(
+                self._scope_sprint_id, matching=self._filter.as_match()
+            )
+            self._matched = {column_id: _Totals.of(f) for column_id, f in figures.items()}
         self._refresh_headers()
 
     def _after_change(self, column_ids: set[int]) -> None:
