@@ -144,10 +144,11 @@ _MATCH_FIGURES = (
     "SELECT c.column_id, count(*) AS n, sum(c.points) AS points, count(c.points) AS estimated"
 )
 
-# A filtered column page walks the column in its order and tests each card's text while at
-# most this many cards are expected before the page is full (the share of the column that
-# matches, from column_figures, says how many); past that, the search index's matches are
-# read and sorted instead (a rare word: few of them).
+# A filtered column page walks the column's first this many cards in its order, testing
+# each card's text (a common word fills a page within a few hundred); a page not full by
+# then is read from the search index's matches instead (a rare word: few of them to sort).
+# When the share of the column that matches is known (``density``, from column_figures)
+# and too small for a page within this many, the walk is skipped.
 WALK_ROWS = 4000
 
 
@@ -250,9 +251,23 @@ class BoardService:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValidationError(f"The {what} is a whole number from 0, not {value!r:.40}.")
         if matching is not None and not matching.is_empty():
-            return self._matching_page(
-                project_id, column_id, sprint_id, newest_first, offset, limit, matching, density
-            )
+            with self._ctx.read() as uow:
+                session = uow.session
+                ids = self._matching_ids(
+                    session,
+                    project_id,
+                    column_id,
+                    sprint_id,
+                    newest_first,
+                    offset,
+                    limit,
+                    matching,
+                    density,
+                )
+                if not ids:
+                    return []
+                found = {c.id: c for c in fetch_cards(session, project_id, ids)}
+            return [found[i] for i in ids if i in found]
         where = [
             Card.project_id == project_id,
             Card.column_id == column_id,
@@ -278,6 +293,41 @@ class BoardService:
             found = {c.id: c for c in fetch_cards(session, project_id, ids)}
         return [found[i] for i in ids if i in found]
 
+    def column_page_ids(
+        self,
+        project_id: int,
+        column_id: int,
+        *,
+        sprint_id: int | None = None,
+        newest_first: bool = False,
+        offset: int = 0,
+        limit: int = 100,
+        matching: CardMatch | None = None,
+        density: float | None = None,
+    ) -> list[int]:
+        """The ids of :meth:`column_page`'s cards, in its order, without the cards: for a
+        caller that holds most of them already (the board's store, typing in the filter:
+        the first matches of a column are mostly the cards its first page showed)."""
+        for value, what in ((project_id, "project"), (column_id, "column")):
+            check_id(value, what)
+        for value, what in ((offset, "offset"), (limit, "page size")):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValidationError(f"The {what} is a whole number from 0, not {value!r:.40}.")
+        if matching is None:
+            matching = CardMatch()
+        with self._ctx.read() as uow:
+            return self._matching_ids(
+                uow.session,
+                project_id,
+                column_id,
+                sprint_id,
+                newest_first,
+                offset,
+                limit,
+                matching,
+                density,
+            )
+
     def _match_sql(self, connection: Connection, project_id: int, matching: CardMatch) -> MatchSQL:
         postgres = connection.dialect.name == "postgresql"
         if not isinstance(matching, CardMatch) or not isinstance(matching.text, str):
@@ -288,8 +338,9 @@ class BoardService:
         found.params["m_false"] = False
         return found
 
-    def _matching_page(
+    def _matching_ids(
         self,
+        session: Session,
         project_id: int,
         column_id: int,
         sprint_id: int | None,
@@ -298,56 +349,100 @@ class BoardService:
         limit: int,
         matching: CardMatch,
         density: float | None,
-    ) -> list[CardDTO]:
-        """:meth:`column_page` of a filtered column (one query for the ids, then the cards)."""
-        with self._ctx.read() as uow:
-            session = uow.session
-            connection = session.connection()
-            postgres = connection.dialect.name == "postgresql"
-            m = self._match_sql(connection, project_id, matching)
-            if m.nothing:
-                return []
-            params = {**m.params, "column": column_id, "limit": limit, "offset": offset}
-            # "+ 0": the column's index (in the page's order) is the one to walk, not the
-            # project's (which would sort the column's every card).
-            where = [
-                "c.project_id + 0 = :project",
-                "c.column_id = :column",
-                "c.archived = :m_false",
-                "c.type != 'epic'",
-                *m.fields,
-            ]
-            if sprint_id is not None:
-                where.append("c.sprint_id = :sprint")
-                params["sprint"] = check_id(sprint_id, "sprint")
-            if not m.words:
-                source = "card c"
-            elif postgres:
-                source = "card c JOIN card_search s ON s.card_id = c.id"
-                where += m.body
-            elif density is not None and density * WALK_ROWS >= offset + limit:
-                source = "card c CROSS JOIN card_search s ON s.card_id = c.id"
-                where += m.body
-            else:
-                source = f"{m.source} CROSS JOIN card c ON c.id = {m.source_id}"
-                where = [*m.source_where, *where]
-            if newest_first:
-                order = (
-                    "c.resolved_at DESC NULLS LAST, c.rank"
-                    if postgres
-                    else "c.resolved_at DESC, c.rank"
-                )
-            else:
-                order = "c.rank"
+    ) -> list[int]:
+        """The ids of a filtered column's page, in its order (one query; two or three when
+        a column walk finds too few matches among its first cards, see WALK_ROWS)."""
+        connection = session.connection()
+        postgres = connection.dialect.name == "postgresql"
+        m = self._match_sql(connection, project_id, matching)
+        if m.nothing:
+            return []
+        params = {**m.params, "column": column_id, "limit": limit, "offset": offset}
+        # "+ 0": the column's index (in the page's order) is the one to walk, not the
+        # project's (which would sort the column's every card).
+        where = [
+            "c.project_id + 0 = :project",
+            "c.column_id = :column",
+            "c.archived = :m_false",
+            "c.type != 'epic'",
+            *m.fields,
+        ]
+        if sprint_id is not None:
+            where.append("c.sprint_id = :sprint")
+            params["sprint"] = check_id(sprint_id, "sprint")
+        if newest_first:
+            nulls = " NULLS LAST" if postgres else ""  # SQLite: NULL is the least already
+            order = f"c.resolved_at DESC{nulls}, c.rank"
+        else:
+            order = "c.rank"
+        tail = f" ORDER BY {order} LIMIT :limit OFFSET :offset"
+        if not m.words:
+            sql = f"SELECT c.id FROM card c WHERE {' AND '.join(where)}"
+            return list(session.scalars(text(sql + tail), params))
+        if postgres:  # its planner weighs the two ways itself
             sql = (
-                f"SELECT c.id FROM {source} WHERE {' AND '.join(where)} "
-                f"ORDER BY {order} LIMIT :limit OFFSET :offset"
+                "SELECT c.id FROM card c JOIN card_search s ON s.card_id = c.id "
+                f"WHERE {' AND '.join([*where, *m.body])}"
             )
-            ids = list(session.scalars(text(sql), params))
-            if not ids:
-                return []
-            found = {c.id: c for c in fetch_cards(session, project_id, ids)}
-        return [found[i] for i in ids if i in found]
+            return list(session.scalars(text(sql + tail), params))
+        if density is None or density * WALK_ROWS >= offset + limit:
+            walked = self._walk(session, where, m, params, newest_first, tail)
+            if walked is not None:
+                return walked
+        sql = (
+            f"SELECT c.id FROM {m.source} CROSS JOIN card c ON c.id = {m.source_id} "
+            f"WHERE {' AND '.join([*m.source_where, *where])}"
+        )
+        return list(session.scalars(text(sql + tail), params))
+
+    @staticmethod
+    def _walk(
+        session: Session,
+        where: list[str],
+        m: MatchSQL,
+        params: dict[str, object],
+        newest_first: bool,
+        tail: str,
+    ) -> list[int] | None:
+        """SQLite: the page found by walking the column's first WALK_ROWS cards in its order
+        (each card's text tested by its key), or None when they hold too few matches (a
+        rare word: the search index's matches are fewer to sort). Bounded by the key of the
+        WALK_ROWS-th card, read from the column's index: a walk never reads more."""
+        bound_params = {"column": params["column"], "k": WALK_ROWS}
+        if newest_first:
+            bound = session.execute(
+                text(
+                    "SELECT resolved_at, rank FROM card WHERE column_id = :column "
+                    "ORDER BY resolved_at DESC, rank LIMIT 1 OFFSET :k"
+                ),
+                bound_params,
+            ).first()
+            if bound is not None and bound[0] is None:
+                return None  # the bound among cards without a date: not worth a walk
+            limits = (
+                []
+                if bound is None
+                else ["c.resolved_at >= :w_at", "(c.resolved_at > :w_at OR c.rank <= :w_rank)"]
+            )
+            extra = {} if bound is None else {"w_at": bound[0], "w_rank": bound[1]}
+        else:
+            bound = session.execute(
+                text(
+                    "SELECT rank FROM card WHERE column_id = :column "
+                    "ORDER BY rank LIMIT 1 OFFSET :k"
+                ),
+                bound_params,
+            ).first()
+            limits = [] if bound is None else ["c.rank <= :w_rank"]
+            extra = {} if bound is None else {"w_rank": bound[0]}
+        sql = (
+            "SELECT c.id FROM card c CROSS JOIN card_search s ON s.card_id = c.id "
+            f"WHERE {' AND '.join([*where, *limits, *m.body])}"
+        )
+        ids = list(session.scalars(text(sql + tail), {**params, **extra}))
+        if bound is None or len(ids) == params["limit"]:
+            return ids  # the whole column walked, or the page full within the bound
+        return None
 
     @staticmethod
     def _load_board_core(session: Session, project_id: int, epics_only: bool = False) -> BoardDTO:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -32,6 +33,19 @@ _RELOADING_KINDS = {
     ChangeKind.RELOADED,
     ChangeKind.SPRINTS_CHANGED,
 }
+
+
+_COUNTER: ThreadPoolExecutor | None = None
+
+
+def _counter() -> ThreadPoolExecutor:
+    """The thread that counts a filter's matches while the pages are read (one for the
+    app: a keystroke waits for its count before the next can start). It calls a service
+    only: no Qt object is touched there."""
+    global _COUNTER
+    if _COUNTER is None:
+        _COUNTER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sprintdeck-count")
+    return _COUNTER
 
 
 class BoardStore(QObject):
@@ -206,6 +220,10 @@ class BoardStore(QObject):
             ]
             cards.sort(key=recent_first if newest_first else rank_order)
             return cards[offset : offset + limit]
+        key = ("page", column_id, offset, limit, sprint_id, None)
+        cached = self._answers.get(key)
+        if isinstance(cached, list):
+            return list(cached)
         page = self._services.board.column_page(
             self._board.project.id,
             column_id,
@@ -217,6 +235,89 @@ class BoardStore(QObject):
         for card in page:
             self._remember(card)
         return page
+
+    def read_filtered(
+        self, limit: int, sprint_id: int | None, matching: CardMatch
+    ) -> dict[int, Figures]:
+        """A filter keystroke's reads: every column's first page of the matches (for
+        :meth:`column_page`) and the matches' figures per column (returned). The count
+        (every match, the slower of the two) runs on a worker thread on its own
+        connection while the pages are read here: the keystroke waits for the longer of
+        them, not for both. Both are remembered until anything changes."""
+        if self._board is None:
+            return {}
+        key = ("figures", sprint_id, matching)
+        cached = self._answers.get(key)
+        if isinstance(cached, dict):
+            # A column without matches needs no page.
+            empty: dict[int, float | None] = {c.id: 0.0 for c in self.columns if c.id not in cached}
+            self.read_first_pages(limit, sprint_id, matching=matching, densities=empty)
+            return dict(cached)
+        counting = _counter().submit(
+            self._services.board.column_figures,
+            self._board.project.id,
+            sprint_id,
+            matching=matching,
+        )
+        try:
+            self.read_first_pages(limit, sprint_id, matching=matching)
+        except BaseException:
+            wait([counting])
+            raise
+        figures = counting.result()
+        self._answers[key] = dict(figures)
+        return figures
+
+    def read_first_pages(
+        self,
+        limit: int,
+        sprint_id: int | None = None,
+        *,
+        matching: CardMatch | None = None,
+        densities: dict[int, float | None] | None = None,
+    ) -> None:
+        """Read the first page of every column at once (a filter keystroke, a load), for
+        :meth:`column_page` to hand out: the pages' ids a query per column, then the cards
+        the store does not hold yet in one read (most of a filter's first matches are
+        cards the unfiltered pages showed). Nothing while the window paints first (its
+        first read answers the pages) or when the store is complete and unfiltered."""
+        if self._board is None or not self.pages_matches:
+            return
+        if matching is not None and matching.is_empty():
+            matching = None
+        if matching is None and self._complete:
+            return
+        project_id = self._board.project.id
+        pages: dict[tuple[object, ...], list[int]] = {}
+        for column in self.columns:
+            key = ("page", column.id, 0, limit, sprint_id, matching)
+            if key in self._answers:
+                continue
+            density = (densities or {}).get(column.id)
+            if density == 0.0:
+                pages[key] = []
+                continue
+            pages[key] = self._services.board.column_page_ids(
+                project_id,
+                column.id,
+                sprint_id=sprint_id,
+                newest_first=column.category == "done",
+                limit=limit,
+                matching=matching,
+                density=density,
+            )
+        missing = [i for ids in pages.values() for i in ids if i not in self._cards]
+        fetched: dict[int, CardDTO] = {}
+        if missing:
+            for card in self._services.cards.get_cards(project_id, missing):
+                if not card.archived:
+                    fetched[card.id] = card
+                    if not self._complete:  # a complete store hears of a new card itself
+                        self._remember(card)
+        for key, ids in pages.items():
+            held = [self._cards.get(i) or fetched.get(i) for i in ids]
+            if all(c is not None for c in held):  # else: gone meanwhile, asked again
+                self._answers[key] = held
 
     def _matching_page(
         self,

@@ -424,9 +424,11 @@ class BoardView(QWidget):
         scope = self._scope_sprint_id
         if matching is None:
             self._matched = None
-        else:
-            figures = self._store.column_figures(scope, matching=matching)
+            self._store.read_first_pages(PAGE_SIZE, scope)
+        else:  # the pages and the one grouped count of the matches
+            figures = self._store.read_filtered(PAGE_SIZE, scope, matching)
             self._matched = {column_id: _Totals.of(f) for column_id, f in figures.items()}
+        densities: dict[int, float | None] = {}
         for parts in self._columns:
             column_id = parts.column.id
             density: float | None = None
@@ -437,6 +439,10 @@ class BoardView(QWidget):
                     density = 0.0
                 elif total is not None and total.count > 0:
                     density = min(1.0, found.count / total.count)
+            densities[column_id] = density
+        for parts in self._columns:
+            column_id = parts.column.id
+            density = densities[column_id]
             for cell in parts.cells:
                 if density == 0.0:  # nothing matches here: no page to ask for
                     cell.model.reset_pages(lambda _offset, _limit: [])
