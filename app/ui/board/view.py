@@ -254,12 +254,22 @@ class ColumnHeader(QFrame):
             label.setStyleSheet(f"font-size: {size:.1f}pt;")
 
     def show_figures(
-        self, column: ColumnDTO, total: int, shown: int, points: Decimal, filtered: bool
+        self,
+        column: ColumnDTO,
+        total: int,
+        shown: int | None,
+        points: Decimal | None,
+        filtered: bool,
     ) -> None:
+        """``shown`` and ``points`` None: a filter's matches are being counted ("… of")."""
         self.name_label.setText(column.name)
-        count = f"{shown} of {plural(total, 'card')}" if filtered else plural(total, "card")
-        unit = "pt" if points == 1 else "pts"
-        self.stats_label.setText(f"{count} · {format_points(points)} {unit}")
+        mark = "…" if shown is None else str(shown)
+        count = f"{mark} of {plural(total, 'card')}" if filtered else plural(total, "card")
+        if points is None:
+            self.stats_label.setText(f"{count} · … pts")
+        else:
+            unit = "pt" if points == 1 else "pts"
+            self.stats_label.setText(f"{count} · {format_points(points)} {unit}")
         self.over_limit = column.wip_limit is not None and total > column.wip_limit
         if column.wip_limit is None:
             self.wip_label.setText("")
@@ -315,6 +325,8 @@ class BoardView(QWidget):
         # the database counted them (a list holds a page of them), then kept card by card.
         # None: the lists hold every match, and the headers count what they hold.
         self._matched: dict[int, _Totals] | None = None
+        # The matches' count is on its way (BoardStore.count_matches): the headers say so.
+        self._counting = False
         self._delegate = CardDelegate(self)
         self._delegate.comment_count = store.comment_count
         self._delegate.blocked_by = store.blocked_by
@@ -337,6 +349,7 @@ class BoardView(QWidget):
         store.card_moved.connect(self._on_card_moved)
         store.card_removed.connect(self._on_card_removed)
         store.figures_stale.connect(self._on_figures_stale)
+        store.matches_counted.connect(self._on_matches_counted)
 
     # --- public ------------------------------------------------------------------------
 
@@ -347,6 +360,11 @@ class BoardView(QWidget):
     @property
     def grouping(self) -> str:
         return self._grouping
+
+    @property
+    def counting(self) -> bool:
+        """Whether the headers wait for the filter's matches to be counted ("… of")."""
+        return self._counting
 
     def set_filter(self, board_filter: BoardFilter) -> None:
         if board_filter == self._filter:
@@ -422,17 +440,23 @@ class BoardView(QWidget):
         is active (after the one query that counts them per column), else of its column."""
         matching = self._filter.as_match() if self._pages_matches(self._filter) else None
         scope = self._scope_sprint_id
+        self._counting = False
         if matching is None:
             self._matched = None
             self._store.read_first_pages(PAGE_SIZE, scope)
-        else:  # the pages and the one grouped count of the matches
-            figures = self._store.read_filtered(PAGE_SIZE, scope, matching)
-            self._matched = {column_id: _Totals.of(f) for column_id, f in figures.items()}
+        else:  # the one grouped count of the matches (started first), and the pages
+            figures = self._store.count_matches(scope, matching)
+            empty: dict[int, float | None] = {}
+            if figures is not None:  # counted already: a column without matches reads nothing
+                empty = {c.id: 0.0 for c in self._store.columns if c.id not in figures}
+            self._store.read_first_pages(PAGE_SIZE, scope, matching=matching, densities=empty)
+            self._counting = figures is None
+            self._matched = {c: _Totals.of(f) for c, f in (figures or {}).items()}
         densities: dict[int, float | None] = {}
         for parts in self._columns:
             column_id = parts.column.id
             density: float | None = None
-            if self._matched is not None:
+            if self._matched is not None and not self._counting:
                 found = self._matched.get(column_id)
                 total = self._totals.get(column_id)
                 if found is None or found.count == 0:
@@ -819,14 +843,18 @@ class BoardView(QWidget):
                 continue
             totals = self._totals.get(parts.column.id) or _Totals()
             count, points = totals.count, totals.points
-            if self._matched is not None:  # the lists hold a page of the matches
+            shown: int | None
+            points_shown: Decimal | None = points
+            if self._counting:  # "… of 40,831 cards" until the count comes
+                shown = points_shown = None
+            elif self._matched is not None:  # the lists hold a page of the matches
                 matched = self._matched.get(parts.column.id) or _Totals()
-                shown, points = matched.count, matched.points
+                shown, points_shown = matched.count, matched.points
             else:
                 shown = sum(cell.model.match_count() for cell in parts.cells)
                 if filtered:
-                    points = sum((cell.model.points for cell in parts.cells), Decimal(0))
-            parts.header.show_figures(parts.column, count, shown, points, filtered)
+                    points_shown = sum((cell.model.points for cell in parts.cells), Decimal(0))
+            parts.header.show_figures(parts.column, count, shown, points_shown, filtered)
 
     def _count(self, card: CardDTO, sign: int) -> None:
         """Add (1) or take away (-1) a card from its column's totals if it is in scope."""
@@ -836,7 +864,7 @@ class BoardView(QWidget):
         totals.count += sign
         if card.points:
             totals.points += sign * card.points
-        if self._matched is not None and self._filter.matches(card):
+        if self._matched is not None and not self._counting and self._filter.matches(card):
             matched = self._matched.setdefault(card.column_id, _Totals())
             matched.count += sign
             if card.points:
@@ -908,10 +936,23 @@ class BoardView(QWidget):
         figures = self._store.column_figures(self._scope_sprint_id)
         self._totals = {column_id: _Totals.of(f) for column_id, f in figures.items()}
         if self._matched is not None:
-            figures = self._store.column_figures(
-                self._scope_sprint_id, matching=self._filter.as_match()
-            )
-            self._matched = {column_id: _Totals.of(f) for column_id, f in figures.items()}
+            counted = self._store.count_matches(self._scope_sprint_id, self._filter.as_match())
+            self._counting = counted is None
+            self._matched = {c: _Totals.of(f) for c, f in (counted or {}).items()}
+        self._refresh_headers()
+
+    def _on_matches_counted(self, sprint_id: object, matching: object, figures: object) -> None:
+        """The count of this board's filter came (or could not be made: the headers then
+        count the matches the lists hold)."""
+        if not self._counting or sprint_id != self._scope_sprint_id:
+            return
+        if self._matched is None or matching != self._filter.as_match():
+            return
+        self._counting = False
+        if isinstance(figures, dict):
+            self._matched = {c: _Totals.of(f) for c, f in figures.items()}
+        else:
+            self._matched = None
         self._refresh_headers()
 
     def _after_change(self, column_ids: set[int]) -> None:
