@@ -220,6 +220,10 @@ class BoardStore(QObject):
         newest_first = column.category == "done"
         if matching is not None and not matching.is_empty():
             return self._matching_page(column_id, offset, limit, sprint_id, matching, density)
+        key = ("page", column_id, offset, limit, sprint_id, None)
+        cached = self._answers.get(key)
+        if isinstance(cached, list):  # read_first_pages read it
+            return list(cached)
         if self._complete:
             cards = [
                 c
@@ -228,10 +232,6 @@ class BoardStore(QObject):
             ]
             cards.sort(key=recent_first if newest_first else rank_order)
             return cards[offset : offset + limit]
-        key = ("page", column_id, offset, limit, sprint_id, None)
-        cached = self._answers.get(key)
-        if isinstance(cached, list):
-            return list(cached)
         page = self._services.board.column_page(
             self._board.project.id,
             column_id,
@@ -300,13 +300,12 @@ class BoardStore(QObject):
         :meth:`column_page` to hand out: the pages' ids a query per column, then the cards
         the store does not hold yet in one read (most of a filter's first matches are
         cards the unfiltered pages showed). Nothing while the window paints first (its
-        first read answers the pages) or when the store is complete and unfiltered."""
+        first read answers the pages). A complete store reads the ids too: the database
+        has the column's order in an index, where the store would sort every card."""
         if self._board is None or not self.pages_matches:
             return
         if matching is not None and matching.is_empty():
             matching = None
-        if matching is None and self._complete:
-            return
         project_id = self._board.project.id
         pages: dict[tuple[object, ...], list[int]] = {}
         for column in self.columns:
