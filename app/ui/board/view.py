@@ -436,7 +436,10 @@ class BoardView(QWidget):
 
     def _page_columns(self) -> None:
         """Every list reads its first page from the store: of the filter's matches while one
-        is active (after the one query that counts them per column), else of its column."""
+        is active, else of its column. The matches' count (one grouped query) is started
+        first and comes from a worker thread unless remembered (:meth:`_on_matches_counted`);
+        while it is on its way the pages are found without knowing how common the matches
+        are (BoardService.column_page's bounded walk)."""
         matching = self._filter.as_match() if self._pages_matches(self._filter) else None
         scope = self._scope_sprint_id
         self._counting = False
