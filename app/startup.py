@@ -403,13 +403,24 @@ class FirstPaintBoard:
 
     def column_page(self, project_id: int, column_id: int, **page: Any) -> list[CardDTO]:
         """A column's page for the first paint (what is on screen), read without SQLAlchemy."""
-        found = self._owner.first_paint.column_page(project_id, column_id, **page)
-        if found is not None:
-            return found
+        if page.get("matching") is None:  # a filtered page: the real service's (below)
+            page.pop("matching", None)
+            page.pop("density", None)
+            found = self._owner.first_paint.column_page(project_id, column_id, **page)
+            if found is not None:
+                return found
         return self._owner.services.board.column_page(project_id, column_id, **page)
 
-    def column_figures(self, project_id: int, sprint_id: int | None = None) -> dict[int, Figures]:
-        """The headers' counts for the first paint, counted without SQLAlchemy."""
+    def column_figures(
+        self, project_id: int, sprint_id: int | None = None, *, matching: Any = None
+    ) -> dict[int, Figures]:
+        """The headers' counts for the first paint, counted without SQLAlchemy; a filter's
+        (``matching``): the real service's (a board asks for those only once the services
+        are ready, see BoardStore.pages_matches)."""
+        if matching is not None:
+            return self._owner.services.board.column_figures(
+                project_id, sprint_id, matching=matching
+            )
         found = self._owner.first_paint.column_figures(project_id, sprint_id)
         if found is not None:
             return found

@@ -19,6 +19,7 @@ FIGURES = (
     "rerank_ms",
     "rerank_rows",
     "filter_ms",
+    "filter_counted_ms",
     "metrics_ms",
     "report_pdf_ms",
     "report_html_ms",

@@ -15,13 +15,16 @@ from decimal import Decimal
 
 from sqlalchemy import (
     Connection,
+    Integer,
     Numeric,
     Select,
     bindparam,
     case,
+    column,
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import Session
@@ -45,9 +48,18 @@ from app.services.common import (
     sprint_dto,
 )
 from app.services.context import ServiceContext
-from app.services.dto import BoardDTO, CardDTO, EpicFigures, Figures, LabelDTO, MemberDTO
+from app.services.dto import (
+    BoardDTO,
+    CardDTO,
+    CardMatch,
+    EpicFigures,
+    Figures,
+    LabelDTO,
+    MemberDTO,
+)
 from app.services.events import Change, ChangeKind
 from app.services.plans import blocked_keys
+from app.services.search import MatchSQL, has_trigram_index, match_sql
 from app.storage import read_board
 
 _MOVE_COLUMNS = select(
@@ -141,6 +153,25 @@ def _done_column_ids(session: Session, project_id: int) -> list[int]:
     )
 
 
+# The grouped figures of a filtered board, typed as _FIGURES (the points a Numeric(14, 1)).
+_MATCH_FIGURE_COLUMNS = (
+    column("column_id", Integer),
+    column("n", Integer),
+    column("points", Numeric(14, 1, asdecimal=True)),
+    column("estimated", Integer),
+)
+_MATCH_FIGURES = (
+    "SELECT c.column_id, count(*) AS n, sum(c.points) AS points, count(c.points) AS estimated"
+)
+
+# A filtered column page walks the column's first this many cards in its order, testing
+# each card's text (a common word fills a page within a few hundred); a page not full by
+# then is read from the search index's matches instead (a rare word: few of them to sort).
+# When the share of the column that matches is known (``density``, from column_figures)
+# and too small for a page within this many, the walk is skipped.
+WALK_ROWS = 4000
+
+
 def _figures(count: int, points: object, estimated: int) -> Figures:
     total = Decimal(0) if points is None else Decimal(str(points))
     return Figures(int(count), total, int(count) - int(estimated))
@@ -189,6 +220,7 @@ class BoardService:
         # PostgreSQL: moves go through app/storage/pg_move.py (two round trips instead of
         # about ten); False sends every move down the general path (tests compare both).
         self.fast_moves = _on_postgres(context)
+        self._fts: bool | None = None  # SQLite: the database has the trigram index
 
     def load_board(self, project_id: int) -> BoardDTO:
         """One project's board: columns, live cards in rank order, people, labels, sprints."""
@@ -220,16 +252,42 @@ class BoardService:
         newest_first: bool = False,
         offset: int = 0,
         limit: int = 100,
+        matching: CardMatch | None = None,
+        density: float | None = None,
     ) -> list[CardDTO]:
         """One page of a board column: its live cards (epics left out; in ``sprint_id``
-        when given) from ``offset``, in rank order, or ``newest_first`` (a done column: the
-        most recently resolved first, then by rank) -- the order app/ui/board/model.py
-        keeps, so the next page starts where the rows held end."""
+        when given; only those ``matching`` a filter when given) from ``offset``, in rank
+        order, or ``newest_first`` (a done column: the most recently resolved first, then
+        by rank) -- the order app/ui/board/model.py keeps, so the next page starts where
+        the rows held end.
+
+        ``density``: the share of the column's cards that match (from
+        :meth:`column_figures`), when known: it picks how a text filter's page is found
+        (walking the column when matches are common, from the search index when rare);
+        the answer is the same either way."""
         for value, what in ((project_id, "project"), (column_id, "column")):
             check_id(value, what)
         for value, what in ((offset, "offset"), (limit, "page size")):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValidationError(f"The {what} is a whole number from 0, not {value!r:.40}.")
+        if matching is not None and not matching.is_empty():
+            with self._ctx.read() as uow:
+                session = uow.session
+                ids = self._matching_ids(
+                    session,
+                    project_id,
+                    column_id,
+                    sprint_id,
+                    newest_first,
+                    offset,
+                    limit,
+                    matching,
+                    density,
+                )
+                if not ids:
+                    return []
+                found = {c.id: c for c in fetch_cards(session, project_id, ids)}
+            return [found[i] for i in ids if i in found]
         where = [
             Card.project_id == project_id,
             Card.column_id == column_id,
@@ -254,6 +312,157 @@ class BoardService:
                 return []
             found = {c.id: c for c in fetch_cards(session, project_id, ids)}
         return [found[i] for i in ids if i in found]
+
+    def column_page_ids(
+        self,
+        project_id: int,
+        column_id: int,
+        *,
+        sprint_id: int | None = None,
+        newest_first: bool = False,
+        offset: int = 0,
+        limit: int = 100,
+        matching: CardMatch | None = None,
+        density: float | None = None,
+    ) -> list[int]:
+        """The ids of :meth:`column_page`'s cards, in its order, without the cards: for a
+        caller that holds most of them already (the board's store, typing in the filter:
+        the first matches of a column are mostly the cards its first page showed)."""
+        for value, what in ((project_id, "project"), (column_id, "column")):
+            check_id(value, what)
+        for value, what in ((offset, "offset"), (limit, "page size")):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValidationError(f"The {what} is a whole number from 0, not {value!r:.40}.")
+        if matching is None:
+            matching = CardMatch()
+        with self._ctx.read() as uow:
+            return self._matching_ids(
+                uow.session,
+                project_id,
+                column_id,
+                sprint_id,
+                newest_first,
+                offset,
+                limit,
+                matching,
+                density,
+            )
+
+    def _match_sql(self, connection: Connection, project_id: int, matching: CardMatch) -> MatchSQL:
+        postgres = connection.dialect.name == "postgresql"
+        if not isinstance(matching, CardMatch) or not isinstance(matching.text, str):
+            raise ValidationError("The board filter is not one the board understands.")
+        if self._fts is None and not postgres:
+            self._fts = has_trigram_index(connection)
+        found = match_sql(matching, project_id, postgres, bool(self._fts))
+        found.params["m_false"] = False
+        return found
+
+    def _matching_ids(
+        self,
+        session: Session,
+        project_id: int,
+        column_id: int,
+        sprint_id: int | None,
+        newest_first: bool,
+        offset: int,
+        limit: int,
+        matching: CardMatch,
+        density: float | None,
+    ) -> list[int]:
+        """The ids of a filtered column's page, in its order (one query; two or three when
+        a column walk finds too few matches among its first cards, see WALK_ROWS)."""
+        connection = session.connection()
+        postgres = connection.dialect.name == "postgresql"
+        m = self._match_sql(connection, project_id, matching)
+        if m.nothing:
+            return []
+        params = {**m.params, "column": column_id, "limit": limit, "offset": offset}
+        # "+ 0": the column's index (in the page's order) is the one to walk, not the
+        # project's (which would sort the column's every card).
+        where = [
+            "c.project_id + 0 = :project",
+            "c.column_id = :column",
+            "c.archived = :m_false",
+            "c.type != 'epic'",
+            *m.fields,
+        ]
+        if sprint_id is not None:
+            where.append("c.sprint_id = :sprint")
+            params["sprint"] = check_id(sprint_id, "sprint")
+        if newest_first:
+            nulls = " NULLS LAST" if postgres else ""  # SQLite: NULL is the least already
+            order = f"c.resolved_at DESC{nulls}, c.rank"
+        else:
+            order = "c.rank"
+        tail = f" ORDER BY {order} LIMIT :limit OFFSET :offset"
+        if not m.words:
+            sql = f"SELECT c.id FROM card c WHERE {' AND '.join(where)}"
+            return list(session.scalars(text(sql + tail), params))
+        if postgres:  # its planner weighs the two ways itself
+            sql = (
+                "SELECT c.id FROM card c JOIN card_search s ON s.card_id = c.id "
+                f"WHERE {' AND '.join([*where, *m.body])}"
+            )
+            return list(session.scalars(text(sql + tail), params))
+        if density is None or density * WALK_ROWS >= offset + limit:
+            walked = self._walk(session, where, m, params, newest_first, tail)
+            if walked is not None:
+                return walked
+        sql = (
+            f"SELECT c.id FROM {m.source} CROSS JOIN card c ON c.id = {m.source_id} "
+            f"WHERE {' AND '.join([*m.source_where, *where])}"
+        )
+        return list(session.scalars(text(sql + tail), params))
+
+    @staticmethod
+    def _walk(
+        session: Session,
+        where: list[str],
+        m: MatchSQL,
+        params: dict[str, object],
+        newest_first: bool,
+        tail: str,
+    ) -> list[int] | None:
+        """SQLite: the page found by walking the column's first WALK_ROWS cards in its order
+        (each card's text tested by its key), or None when they hold too few matches (a
+        rare word: the search index's matches are fewer to sort). Bounded by the key of the
+        WALK_ROWS-th card, read from the column's index: a walk never reads more."""
+        bound_params = {"column": params["column"], "k": WALK_ROWS}
+        if newest_first:
+            bound = session.execute(
+                text(
+                    "SELECT resolved_at, rank FROM card WHERE column_id = :column "
+                    "ORDER BY resolved_at DESC, rank LIMIT 1 OFFSET :k"
+                ),
+                bound_params,
+            ).first()
+            if bound is not None and bound[0] is None:
+                return None  # the bound among cards without a date: not worth a walk
+            limits = (
+                []
+                if bound is None
+                else ["c.resolved_at >= :w_at", "(c.resolved_at > :w_at OR c.rank <= :w_rank)"]
+            )
+            extra = {} if bound is None else {"w_at": bound[0], "w_rank": bound[1]}
+        else:
+            bound = session.execute(
+                text(
+                    "SELECT rank FROM card WHERE column_id = :column "
+                    "ORDER BY rank LIMIT 1 OFFSET :k"
+                ),
+                bound_params,
+            ).first()
+            limits = [] if bound is None else ["c.rank <= :w_rank"]
+            extra = {} if bound is None else {"w_rank": bound[0]}
+        sql = (
+            "SELECT c.id FROM card c CROSS JOIN card_search s ON s.card_id = c.id "
+            f"WHERE {' AND '.join([*where, *limits, *m.body])}"
+        )
+        ids = list(session.scalars(text(sql + tail), {**params, **extra}))
+        if bound is None or len(ids) == params["limit"]:
+            return ids  # the whole column walked, or the page full within the bound
+        return None
 
     @staticmethod
     def _load_board_core(session: Session, project_id: int, epics_only: bool = False) -> BoardDTO:
@@ -304,11 +513,20 @@ class BoardService:
             complete=not epics_only,
         )
 
-    def column_figures(self, project_id: int, sprint_id: int | None = None) -> dict[int, Figures]:
+    def column_figures(
+        self,
+        project_id: int,
+        sprint_id: int | None = None,
+        *,
+        matching: CardMatch | None = None,
+    ) -> dict[int, Figures]:
         """Per workflow column: the live cards a board column counts (epics are containers,
-        not work: left out) and their points, in ``sprint_id`` when given. One GROUP BY,
+        not work: left out) and their points, in ``sprint_id`` when given, and only those
+        ``matching`` a filter when given (what "12 of 40 cards" counts). One GROUP BY,
         however many cards there are; a column without cards is absent."""
         check_id(project_id, "project")
+        if matching is not None and not matching.is_empty():
+            return self._matching_figures(project_id, sprint_id, matching)
         where = [
             Card.project_id == project_id,
             Card.archived.is_(False),
@@ -319,6 +537,39 @@ class BoardService:
         statement = select(Card.column_id, *_FIGURES).where(*where).group_by(Card.column_id)
         with self._ctx.read() as uow:
             rows = uow.session.execute(statement).all()
+        return {column_id: _figures(*rest) for column_id, *rest in rows}
+
+    def _matching_figures(
+        self, project_id: int, sprint_id: int | None, matching: CardMatch
+    ) -> dict[int, Figures]:
+        """:meth:`column_figures` of a filter: every match counted, one query (SQLite: from
+        the search index's matches to their cards, in the cards' key order)."""
+        with self._ctx.read() as uow:
+            connection = uow.session.connection()
+            postgres = connection.dialect.name == "postgresql"
+            m = self._match_sql(connection, project_id, matching)
+            if m.nothing:
+                return {}
+            params = dict(m.params)
+            where = [
+                "c.project_id = :project",
+                "c.archived = :m_false",
+                "c.type != 'epic'",
+                *m.fields,
+            ]
+            if sprint_id is not None:
+                where.append("c.sprint_id = :sprint")
+                params["sprint"] = check_id(sprint_id, "sprint")
+            if not m.words:
+                source = "card c"
+            elif postgres:
+                source = "card c JOIN card_search s ON s.card_id = c.id"
+                where += m.source_where
+            else:
+                source = f"{m.source} CROSS JOIN card c ON c.id = {m.source_id}"
+                where = [*m.source_where, *where]
+            sql = f"{_MATCH_FIGURES} FROM {source} WHERE {' AND '.join(where)} GROUP BY c.column_id"
+            rows = connection.execute(text(sql).columns(*_MATCH_FIGURE_COLUMNS), params).all()
         return {column_id: _figures(*rest) for column_id, *rest in rows}
 
     def section_figures(

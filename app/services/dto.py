@@ -103,6 +103,25 @@ class EpicFigures:
     done_points: Decimal = Decimal(0)
 
 
+@dataclass(frozen=True, slots=True)
+class CardMatch:
+    """Which cards a filtered board column shows, as the services understand it (the board
+    filter, app/ui/board/view.py ``BoardFilter``): every word of ``text`` somewhere in the
+    card's searched text (app/services/search.py), and each field that is set equal.
+    ``assignee_id`` -1 is "unassigned". Empty fields match every card."""
+
+    text: str = ""
+    assignee_id: int | None = None
+    label_id: int | None = None
+    card_type: str | None = None
+
+    def is_empty(self) -> bool:
+        """Whether it lets every card through (no words, no field set)."""
+        return not self.text.split() and all(
+            v is None for v in (self.assignee_id, self.label_id, self.card_type)
+        )
+
+
 class CardDTO(NamedTuple):
     """One card as the UI shows it (names of its people, sprint and epic resolved).
 

@@ -24,6 +24,7 @@ stored text can hold (a NUL, a lone surrogate) matches nothing.
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
@@ -34,6 +35,7 @@ from app.errors import NotFound, ValidationError
 from app.models import Project
 from app.services.common import check_id
 from app.services.context import ServiceContext, translate_db_error
+from app.services.dto import CardMatch
 
 MAX_ID = 2**31 - 1  # ids are database integers: a bigger one is no id at all
 TRIGRAM = 3  # the shortest word the trigram index can look up
@@ -150,6 +152,118 @@ def _postgres_query(project_id: int, words: tuple[str, ...]) -> tuple[str, dict[
     return "SELECT card_id FROM card_search WHERE " + " AND ".join(where), params
 
 
+@dataclass(frozen=True, slots=True)
+class MatchSQL:
+    """A :class:`~app.services.dto.CardMatch` as SQL fragments over ``card c`` (and
+    ``card_search s``), with ``:name`` parameters (SQLAlchemy ``text()``, both engines).
+
+    Two ways to find the matching cards of a column, for two kinds of filter:
+
+    * ``source`` (a FROM clause yielding ``source_id``, with ``source_where``): the search
+      index's matches first, then their cards. Its cost is the number of matches in the
+      project: the plan for a rare word, and for the grouped counts (every match counted);
+    * ``body``: conditions on ``s.body`` of one card, for walking a column in its order
+      (``card`` by ``ix_card_column_rank``, then the card's ``card_search`` row by its
+      key): a page of a common word is found after a few hundred cards, whatever the
+      project's size. A one- or two-character word, which matches most cards, is only
+      ever asked this way or counted by one scan of the project's rows.
+
+    ``fields``: the conditions on the card's own columns (assignee, label, type).
+    ``nothing``: a word no stored text can hold (the filter matches no card).
+    """
+
+    words: tuple[str, ...]
+    fields: tuple[str, ...]
+    body: tuple[str, ...]
+    source: str
+    source_id: str
+    source_where: tuple[str, ...]
+    params: dict[str, Any]
+    nothing: bool = False
+
+
+def match_sql(match: CardMatch, project_id: int, postgres: bool, fts: bool = True) -> MatchSQL:
+    """The SQL of ``match`` in ``project_id`` (see :class:`MatchSQL`); ``fts``: the SQLite
+    database has the trigram index."""
+    params: dict[str, Any] = {"project": project_id}
+    fields = []
+    if match.assignee_id is not None:
+        if match.assignee_id == -1:
+            fields.append("c.assignee_id IS NULL")
+        else:
+            fields.append("c.assignee_id = :m_assignee")
+            params["m_assignee"] = match.assignee_id
+    if match.label_id is not None:
+        fields.append(
+            "EXISTS (SELECT 1 FROM card_label cl WHERE cl.card_id = c.id "
+            "AND cl.label_id = :m_label)"
+        )
+        params["m_label"] = match.label_id
+    if match.card_type is not None:
+        fields.append("c.type = :m_type")
+        params["m_type"] = match.card_type
+    words = search_words(match.text)
+    nothing = not all(_storable(w) for w in words)
+    if nothing or not words:
+        return MatchSQL((), tuple(fields), (), "", "", (), params, nothing)
+    body: list[str] = []
+    if postgres:
+        for i, word in enumerate(words):
+            body.append(f"s.body LIKE lower(:m_like{i}) ESCAPE '\\'")
+            params[f"m_like{i}"] = like_contains(word)
+        return MatchSQL(
+            words,
+            tuple(fields),
+            tuple(body),
+            "card_search s",
+            "s.card_id",
+            ("s.project_id = :project", *body),
+            params,
+        )
+    long = [w for w in words if len(w) >= TRIGRAM] if fts else []
+    short_body: list[str] = []
+    for i, word in enumerate(words):
+        condition, values = _short_word(word, f"m_word{i}", ":{}")
+        body.append(condition)
+        params.update(values)
+        if word not in long:
+            short_body.append(condition)
+    if not long:  # one scan of the project's rows of card_search
+        return MatchSQL(
+            words,
+            tuple(fields),
+            tuple(body),
+            "card_search s",
+            "s.card_id",
+            ("s.project_id = :project", *short_body),
+            params,
+        )
+    params["m_phrases"] = " AND ".join(fts_phrase(w) for w in long)
+    where = ["card_search_fts MATCH :m_phrases"]
+    source = "card_search_fts"
+    if short_body:  # the short words are tested on the matches' text
+        source += " CROSS JOIN card_search s ON s.card_id = card_search_fts.rowid"
+        where += short_body
+    return MatchSQL(
+        words,
+        tuple(fields),
+        tuple(body),
+        source,
+        "card_search_fts.rowid",
+        tuple(where),
+        params,
+    )
+
+
+def has_trigram_index(connection: Connection) -> bool:
+    """Whether this SQLite database has the trigram index (migration 0013 makes it where
+    SQLite can; not before 3.34)."""
+    found = connection.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE name = 'card_search_fts'"
+    ).first()
+    return found is not None
+
+
 class SearchService:
     """The board filter's text search (``services.search``)."""
 
@@ -193,12 +307,7 @@ class SearchService:
         """Whether this SQLite database has the trigram index (migration 0013 makes it
         where SQLite can), asked once."""
         if self._fts is None:
-            self._fts = (
-                connection.exec_driver_sql(
-                    "SELECT 1 FROM sqlite_master WHERE name = 'card_search_fts'"
-                ).first()
-                is not None
-            )
+            self._fts = has_trigram_index(connection)
         return self._fts
 
     @staticmethod

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import DomainError
 from app.metrics.points import format_points
-from app.services.dto import CardDTO, ColumnDTO, Figures
+from app.services.dto import CardDTO, CardMatch, ColumnDTO, Figures
 from app.ui.board.delegate import CardDelegate, card_height
 from app.ui.board.model import PAGE_SIZE, CardListModel
 from app.ui.drags import drag_in_progress
@@ -72,6 +72,12 @@ class BoardFilter:
         return bool(self.text.strip()) or any(
             v is not None for v in (self.assignee_id, self.label_id, self.card_type)
         )
+
+    def as_match(self) -> CardMatch:
+        """The filter as the services take it (BoardService.column_page's ``matching``)."""
+        # The words as typed, one space apart: "fix " asks (and is remembered as) "fix".
+        text = " ".join(self.text.split())
+        return CardMatch(text, self.assignee_id, self.label_id, self.card_type)
 
     def matches(self, card: CardDTO) -> bool:
         if self.assignee_id is not None:
@@ -250,12 +256,22 @@ class ColumnHeader(QFrame):
             label.setStyleSheet(f"font-size: {size:.1f}pt;")
 
     def show_figures(
-        self, column: ColumnDTO, total: int, shown: int, points: Decimal, filtered: bool
+        self,
+        column: ColumnDTO,
+        total: int,
+        shown: int | None,
+        points: Decimal | None,
+        filtered: bool,
     ) -> None:
+        """``shown`` and ``points`` None: a filter's matches are being counted ("… of")."""
         self.name_label.setText(column.name)
-        count = f"{shown} of {plural(total, 'card')}" if filtered else plural(total, "card")
-        unit = "pt" if points == 1 else "pts"
-        self.stats_label.setText(f"{count} · {format_points(points)} {unit}")
+        mark = "…" if shown is None else str(shown)
+        count = f"{mark} of {plural(total, 'card')}" if filtered else plural(total, "card")
+        if points is None:
+            self.stats_label.setText(f"{count} · … pts")
+        else:
+            unit = "pt" if points == 1 else "pts"
+            self.stats_label.setText(f"{count} · {format_points(points)} {unit}")
         self.over_limit = column.wip_limit is not None and total > column.wip_limit
         if column.wip_limit is None:
             self.wip_label.setText("")
@@ -307,6 +323,12 @@ class BoardView(QWidget):
         # Per column: (cards, points) of the cards in scope, whatever the filter and lanes,
         # for the headers and WIP limits. Kept up to date card by card, not re-summed.
         self._totals: dict[int, _Totals] = {}
+        # Under a filter without lanes, per column: the matching cards' count and points as
+        # the database counted them (a list holds a page of them), then kept card by card.
+        # None: the lists hold every match, and the headers count what they hold.
+        self._matched: dict[int, _Totals] | None = None
+        # The matches' count is on its way (BoardStore.count_matches): the headers say so.
+        self._counting = False
         self._delegate = CardDelegate(self)
         self._delegate.comment_count = store.comment_count
         self._delegate.blocked_by = store.blocked_by
@@ -329,6 +351,7 @@ class BoardView(QWidget):
         store.card_moved.connect(self._on_card_moved)
         store.card_removed.connect(self._on_card_removed)
         store.figures_stale.connect(self._on_figures_stale)
+        store.matches_counted.connect(self._on_matches_counted)
 
     # --- public ------------------------------------------------------------------------
 
@@ -340,8 +363,18 @@ class BoardView(QWidget):
     def grouping(self) -> str:
         return self._grouping
 
+    @property
+    def counting(self) -> bool:
+        """Whether the headers wait for the filter's matches to be counted ("… of")."""
+        return self._counting
+
     def set_filter(self, board_filter: BoardFilter) -> None:
         if board_filter == self._filter:
+            return
+        if self._grouping == "none" and (
+            self._pages_matches(board_filter) or self._matched is not None
+        ):
+            self._filter_pages(board_filter)
             return
         board_filter = self._with_matches(board_filter)
         old, self._filter = self._filter, board_filter
@@ -365,6 +398,89 @@ class BoardView(QWidget):
             self._fit_cells(parts)
         self._refresh_headers()
         self._refresh_lanes()
+
+    def _pages_matches(self, board_filter: BoardFilter) -> bool:
+        """Whether the lists read their pages of ``board_filter``'s matches from the
+        database: a filter without lanes, once the services can answer (not while the
+        window paints first). Lanes sort every card into them: they filter the cards held."""
+        return self._grouping == "none" and board_filter.is_active() and self._store.pages_matches
+
+    def _filter_pages(self, board_filter: BoardFilter) -> None:
+        """A new filter without lanes: each list reads the first page of its matches (or,
+        the filter cleared, of its column) from the store; one grouped count of the
+        matches for the headers. No card is read beyond the pages: the store stays partial."""
+        old = self._filter
+        if (
+            self._matched is not None
+            and old.as_match() == board_filter.as_match()
+            and self._pages_matches(board_filter)
+        ):
+            self._filter = replace(board_filter, found=None)  # "fix " shows what "fix" does
+            return
+        self._filter = replace(board_filter, found=None)  # each card's own text decides
+        # Cleared, a complete store's lists page too: handed every card of their column
+        # they would sort and lay out 40,000 rows each at 200,000 cards.
+        try:
+            self._page_columns()
+        except DomainError:  # the database cannot answer now: filter the cards in memory
+            self._filter_held()
+        self._refresh_headers()
+
+    def _filter_held(self) -> None:
+        """The lists filter every card (read once) themselves, as with lanes."""
+        self._matched = None
+        by_column = self._candidates(self._filter)
+        for parts in self._columns:
+            cards = [c for c in by_column.get(parts.column.id, ()) if self._in_scope(c)]
+            for cell in parts.cells:
+                cell.model.reset(cards)
+            self._fit_cells(parts)
+
+    def _page_columns(self) -> None:
+        """Every list reads its first page from the store: of the filter's matches while one
+        is active, else of its column. The matches' count (one grouped query) is started
+        first and comes from a worker thread unless remembered (:meth:`_on_matches_counted`);
+        while it is on its way the pages are found without knowing how common the matches
+        are (BoardService.column_page's bounded walk)."""
+        matching = self._filter.as_match() if self._pages_matches(self._filter) else None
+        scope = self._scope_sprint_id
+        self._counting = False
+        if matching is None:
+            self._matched = None
+            self._store.read_first_pages(PAGE_SIZE, scope)
+        else:  # the one grouped count of the matches (started first), and the pages
+            figures = self._store.count_matches(scope, matching)
+            empty: dict[int, float | None] = {}
+            if figures is not None:  # counted already: a column without matches reads nothing
+                empty = {c.id: 0.0 for c in self._store.columns if c.id not in figures}
+            self._store.read_first_pages(PAGE_SIZE, scope, matching=matching, densities=empty)
+            self._counting = figures is None
+            self._matched = {c: _Totals.of(f) for c, f in (figures or {}).items()}
+        densities: dict[int, float | None] = {}
+        for parts in self._columns:
+            column_id = parts.column.id
+            density: float | None = None
+            if self._matched is not None and not self._counting:
+                found = self._matched.get(column_id)
+                total = self._totals.get(column_id)
+                if found is None or found.count == 0:
+                    density = 0.0
+                elif total is not None and total.count > 0:
+                    density = min(1.0, found.count / total.count)
+            densities[column_id] = density
+        for parts in self._columns:
+            column_id = parts.column.id
+            density = densities[column_id]
+            for cell in parts.cells:
+                if density == 0.0:  # nothing matches here: no page to ask for
+                    cell.model.reset_pages(lambda _offset, _limit: [])
+                    continue
+                cell.model.reset_pages(
+                    lambda offset, limit, c=column_id, d=density: self._store.column_page(
+                        c, offset, limit, scope, matching=matching, density=d
+                    )
+                )
+            self._fit_cells(parts)
 
     def _candidates(self, board_filter: BoardFilter) -> dict[int, list[CardDTO]]:
         """The cards that may pass ``board_filter``, by column: those the search index
@@ -572,7 +688,9 @@ class BoardView(QWidget):
 
     def _rebuild(self) -> None:
         selected = self._current_id
-        if self._filter.words:  # another project, or a reload: ask again
+        if self._pages_matches(self._filter):
+            self._filter = replace(self._filter, found=None)  # each card's own text decides
+        elif self._filter.words:  # another project, or a reload: ask again
             self._filter = self._with_matches(self._filter)
         old = self._scroll.takeWidget()
         if old is not None:
@@ -586,16 +704,22 @@ class BoardView(QWidget):
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(6)
         lanes: list[Lane | None] = list(self._lanes()) or [None]
-        # A partial store (just loaded) and a list per column showing all of it: each list
-        # reads its pages from the store. Lanes and filters sort every card: they read all.
-        paged = not self._store.complete and lanes == [None] and not self._filter.is_active()
+        # A partial store (just loaded) and a list per column: each list reads its pages from
+        # the store, of the whole column or of the filter's matches. A filter asked of the
+        # database pages too (even a complete store: the search index answers sooner than a
+        # scan of every card). Lanes sort every card: they read all.
+        filtered_pages = self._pages_matches(self._filter)
+        partial = not self._store.complete and lanes == [None]
+        paged = partial or filtered_pages
+        if partial and self._filter.is_active() and not filtered_pages:
+            partial = paged = False  # the first paint's remembered filter: every card
         by_column: dict[int, list[CardDTO]] = {}
-        for card in [] if paged else self._visible_cards():
+        for card in [] if partial else self._visible_cards():
             by_column.setdefault(card.column_id, []).append(card)
         # The headers' figures: from the database while the store holds a page of each
         # column, else counted from the cards held (all of them); then they follow each
         # change card by card (_count).
-        if paged:
+        if partial:
             figures = self._store.column_figures(self._scope_sprint_id)
         else:
             figures = {c: _figures_of(cs) for c, cs in by_column.items()}
@@ -620,13 +744,7 @@ class BoardView(QWidget):
                     order=recent_first if column.category == "done" else rank_order,
                     page_size=PAGE_SIZE if lane is None else None,
                 )
-                if paged:
-                    model.reset_pages(
-                        lambda offset, limit, c=column.id: self._store.column_page(
-                            c, offset, limit, self._scope_sprint_id
-                        )
-                    )
-                else:
+                if not paged:
                     model.reset(by_column.get(column.id, []))  # a cell takes its column's
                 model.drop_requested.connect(
                     lambda card, col, after, before, ln=lane: self._on_drop_requested(
@@ -672,6 +790,10 @@ class BoardView(QWidget):
                 parts.cells.append(_Cell(model, view, lane, bar))
             self._columns.append(parts)
             self._fit_cells(parts)
+        if paged:
+            self._page_columns()
+        else:
+            self._matched = None
         for col_index in range(len(columns)):
             grid.setColumnStretch(col_index, 1)
         if lanes == [None]:
@@ -732,22 +854,36 @@ class BoardView(QWidget):
                 continue
             totals = self._totals.get(parts.column.id) or _Totals()
             count, points = totals.count, totals.points
-            shown = sum(cell.model.match_count() for cell in parts.cells)
-            if filtered:
-                points = sum((cell.model.points for cell in parts.cells), Decimal(0))
-            parts.header.show_figures(parts.column, count, shown, points, filtered)
+            shown: int | None
+            points_shown: Decimal | None = points
+            if self._counting:  # "… of 40,831 cards" until the count comes
+                shown = points_shown = None
+            elif self._matched is not None:  # the lists hold a page of the matches
+                matched = self._matched.get(parts.column.id) or _Totals()
+                shown, points_shown = matched.count, matched.points
+            else:
+                shown = sum(cell.model.match_count() for cell in parts.cells)
+                if filtered:
+                    points_shown = sum((cell.model.points for cell in parts.cells), Decimal(0))
+            parts.header.show_figures(parts.column, count, shown, points_shown, filtered)
             for cell in parts.cells:
                 if cell.bar is not None:
                     cell.bar.refresh()
 
     def _rows_beyond(self, column_id: int, model: CardListModel) -> int:
         """The cards of a column's list below the rows it has: the header's count of what
-        the list shows (from SQL while it reads pages) less its rows."""
-        if model.reads_pages():
+        the list shows (from SQL while it reads pages; the filter's matches while they are
+        paged, none while they are being counted) less its rows."""
+        if not model.reads_pages():
+            total = model.match_count()
+        elif self._matched is not None:
+            if self._counting:
+                return 0
+            matched = self._matched.get(column_id)
+            total = matched.count if matched is not None else 0
+        else:
             totals = self._totals.get(column_id)
             total = totals.count if totals is not None else 0
-        else:
-            total = model.match_count()
         return max(0, total - model.rowCount())
 
     def _count(self, card: CardDTO, sign: int) -> None:
@@ -758,6 +894,11 @@ class BoardView(QWidget):
         totals.count += sign
         if card.points:
             totals.points += sign * card.points
+        if self._matched is not None and not self._counting and self._filter.matches(card):
+            matched = self._matched.setdefault(card.column_id, _Totals())
+            matched.count += sign
+            if card.points:
+                matched.points += sign * card.points
 
     # --- store notifications ------------------------------------------------------------
 
@@ -824,6 +965,24 @@ class BoardView(QWidget):
         where it was is not known, so the figures are counted again (one GROUP BY)."""
         figures = self._store.column_figures(self._scope_sprint_id)
         self._totals = {column_id: _Totals.of(f) for column_id, f in figures.items()}
+        if self._matched is not None:
+            counted = self._store.count_matches(self._scope_sprint_id, self._filter.as_match())
+            self._counting = counted is None
+            self._matched = {c: _Totals.of(f) for c, f in (counted or {}).items()}
+        self._refresh_headers()
+
+    def _on_matches_counted(self, sprint_id: object, matching: object, figures: object) -> None:
+        """The count of this board's filter came (or could not be made: the headers then
+        count the matches the lists hold)."""
+        if not self._counting or sprint_id != self._scope_sprint_id:
+            return
+        if self._matched is None or matching != self._filter.as_match():
+            return
+        self._counting = False
+        if isinstance(figures, dict):
+            self._matched = {c: _Totals.of(f) for c, f in figures.items()}
+        else:
+            self._matched = None
         self._refresh_headers()
 
     def _after_change(self, column_ids: set[int]) -> None:
