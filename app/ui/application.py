@@ -117,13 +117,14 @@ def run_gui(
     url: str,
     open_runtime: Callable[..., Any],
     support: Any = None,
-    demo_url: str | None = None,
+    demo_url: str | Callable[[], str] | None = None,
 ) -> int:
     """Show the window on ``url``. ``open_runtime`` is app.bootstrap's builder (the composition
     root), handed in so the UI layer never reaches for the database itself; ``support``
     (app.bootstrap.StartupSupport) adds the start-up check, its ways out, and the second-window
     notice. ``demo_url``: the database that gets the demo project when it is created (the
-    default file on a first start); any other new database starts empty.
+    default file on a first start), or a function that names it when the ordinary start-up
+    asks (the first paint never does); any other new database starts empty.
 
     *File › Open database…* and *New database…* close the window and come back here with
     the chosen file: each database gets its own runtime, lock and window. If the chosen
@@ -154,7 +155,7 @@ def _run_database(
     open_runtime: Callable[..., Any],
     support: Any,
     settings: QSettings,
-    demo_url: str | None,
+    demo_url: str | Callable[[], str] | None,
     requested: list[str],
 ) -> tuple[int, bool]:
     """One database's window, until it closes: (exit code, whether it opened at all).
@@ -173,7 +174,8 @@ def _run_database(
             return 1, False
         url, read_only = chosen
     try:
-        runtime = open_runtime(url, seed_demo_if_new=not read_only and url == demo_url)
+        demo = demo_url() if callable(demo_url) else demo_url
+        runtime = open_runtime(url, seed_demo_if_new=not read_only and url == demo)
     except DomainError as exc:
         from PySide6.QtWidgets import QMessageBox
 

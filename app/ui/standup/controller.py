@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QLineEdit, QToolBar
+from PySide6.QtWidgets import QApplication, QLineEdit, QToolBar
 
 from app.errors import DomainError
 from app.ui.commands import CommandContext, EditCardCommand
@@ -342,12 +342,16 @@ class StandupController(QObject):
     # --- the questions -----------------------------------------------------------------------
 
     def _ask_reason(self, card: CardDTO) -> str | None:
+        from PySide6.QtWidgets import QInputDialog  # a dialog: imported when it opens
+
         text, ok = QInputDialog.getText(
             self._window, f"Block {card.key}", "What blocks it?", QLineEdit.EchoMode.Normal
         )
         return text if ok else None
 
     def _ask_comment(self, card: CardDTO) -> str | None:
+        from PySide6.QtWidgets import QInputDialog  # a dialog: imported when it opens
+
         text, ok = QInputDialog.getMultiLineText(
             self._window, f"Comment on {card.key}", f"{card.key} {card.title}"
         )
@@ -356,6 +360,8 @@ class StandupController(QObject):
     def _ask_export_path(self) -> str | None:
         project = self._window.store.project
         name = f"standup-{project.key if project else 'summary'}.md"
+        from PySide6.QtWidgets import QFileDialog  # a dialog: imported when it opens
+
         path, _filter = QFileDialog.getSaveFileName(
             self._window, "Export the standup's summary", name, "Markdown (*.md)"
         )
