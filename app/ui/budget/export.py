@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QMessageBox
 
 from app.errors import DomainError
 
@@ -43,6 +42,8 @@ class StatusExport(QObject):
         return {"export.status": self.export_status_report}
 
     def export_status_report(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         from app.outputs import check_output
         from app.reports import status_report_render as st
         from app.ui.reports.export_files import (
