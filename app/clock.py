@@ -11,10 +11,13 @@ itself comes from the services' clock (``ServiceContext.clock``; the UI asks
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 def _named(name: str) -> dt.tzinfo | None:
+    # zoneinfo (with sysconfig, which it reads for the zone path) is imported when a zone
+    # is first named, not with this module: a UTC project's first paint never needs it.
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -37,7 +40,9 @@ def local_date(when: dt.datetime, zone: str | dt.tzinfo | None) -> dt.date:
     """The day ``when`` falls on in the project's zone (a naive time is taken as UTC)."""
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
-    return when.astimezone(project_zone(zone)).date()
+    # "UTC" names no offset and no rule: the same day as ZoneInfo("UTC") gives, without
+    # loading the zone database.
+    return when.astimezone(dt.UTC if zone == "UTC" else project_zone(zone)).date()
 
 
 def today_in(zone: str | dt.tzinfo | None, now: dt.datetime) -> dt.date:

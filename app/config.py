@@ -46,8 +46,8 @@ def prepare_data_dir(url: str) -> None:
     from app.dburl import is_read_only_url, sqlite_path  # dburl imports this module
 
     path = sqlite_path(url)
-    if path is None or is_read_only_url(url):
-        return
+    if path is None or is_read_only_url(url) or path.parent.is_dir():
+        return  # an existing folder needs nothing (and platformdirs is not imported)
     data_dir = user_data_dir()
     if path.parent != data_dir or data_dir.is_dir():
         return

@@ -104,9 +104,11 @@ def _run_window(db: str | None) -> int:
         return 2
     config.prepare_data_dir(url)
     # Only the default file gets the demo project when it is created (the first start);
-    # a database someone names, or makes with File › New database…, starts empty.
-    demo_url = config.resolve_db_url(None, environ={})
-    return run_gui(url, open_runtime, StartupSupport(), demo_url=demo_url)
+    # a database someone names, or makes with File › New database…, starts empty. Asked
+    # only by the ordinary start-up: a healthy file paints first without platformdirs.
+    return run_gui(
+        url, open_runtime, StartupSupport(), demo_url=lambda: config.resolve_db_url(None, {})
+    )
 
 
 if __name__ == "__main__":

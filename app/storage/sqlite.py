@@ -14,9 +14,7 @@ SQLAlchemy is imported inside the methods that need it, never at module level.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
-import socket
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -484,6 +482,8 @@ class FileLock:
     """
 
     def __init__(self, db_path: Path, lock_dir: Path) -> None:
+        import hashlib  # here, not at the top: the lock is taken after the first paint
+
         digest = hashlib.sha1(str(db_path.absolute()).encode("utf-8")).hexdigest()[:16]
         self.path = lock_dir / f"{db_path.name}-{digest}.lock"
         self._file: object | None = None
@@ -507,6 +507,8 @@ class FileLock:
             holder = handle.read().strip() or "another Sprintdeck window"
             handle.close()
             return holder
+        import socket  # here, not at the top: the lock is taken after the first paint
+
         handle.seek(0)
         handle.truncate()
         handle.write(f"Sprintdeck process {os.getpid()} on {socket.gethostname()}")

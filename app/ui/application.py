@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -13,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app import __version__, config
 from app.config import package_dir
@@ -29,6 +28,8 @@ def install_exception_hook() -> None:
     app dying silently (Qt swallows exceptions raised in slots)."""
 
     def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        import traceback  # here: only an unexpected error needs it, not the start
+
         path = log_path()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -39,6 +40,8 @@ def install_exception_hook() -> None:
             pass
         sys.__excepthook__(exc_type, exc, tb)
         if QApplication.instance() is not None:
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.critical(
                 None,
                 "Sprintdeck: unexpected error",
@@ -68,6 +71,8 @@ def choose_database(url: str, support: Any) -> tuple[str, bool] | None:
     Returns (url to open, read-only?) or None to quit. ``support`` is app.bootstrap's
     StartupSupport: checks, backups and restores without the UI touching the database.
     """
+    from PySide6.QtWidgets import QMessageBox
+
     from app.ui.dialogs.startup_dialog import (
         NEW_DATABASE,
         OPEN_OTHER,
@@ -112,13 +117,14 @@ def run_gui(
     url: str,
     open_runtime: Callable[..., Any],
     support: Any = None,
-    demo_url: str | None = None,
+    demo_url: str | Callable[[], str] | None = None,
 ) -> int:
     """Show the window on ``url``. ``open_runtime`` is app.bootstrap's builder (the composition
     root), handed in so the UI layer never reaches for the database itself; ``support``
     (app.bootstrap.StartupSupport) adds the start-up check, its ways out, and the second-window
     notice. ``demo_url``: the database that gets the demo project when it is created (the
-    default file on a first start); any other new database starts empty.
+    default file on a first start), or a function that names it when the ordinary start-up
+    asks (the first paint never does); any other new database starts empty.
 
     *File › Open database…* and *New database…* close the window and come back here with
     the chosen file: each database gets its own runtime, lock and window. If the chosen
@@ -149,7 +155,7 @@ def _run_database(
     open_runtime: Callable[..., Any],
     support: Any,
     settings: QSettings,
-    demo_url: str | None,
+    demo_url: str | Callable[[], str] | None,
     requested: list[str],
 ) -> tuple[int, bool]:
     """One database's window, until it closes: (exit code, whether it opened at all).
@@ -168,8 +174,11 @@ def _run_database(
             return 1, False
         url, read_only = chosen
     try:
-        runtime = open_runtime(url, seed_demo_if_new=not read_only and url == demo_url)
+        demo = demo_url() if callable(demo_url) else demo_url
+        runtime = open_runtime(url, seed_demo_if_new=not read_only and url == demo)
     except DomainError as exc:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.critical(None, "Sprintdeck cannot open the database", str(exc))
         return 1, False
     if support is not None:
@@ -242,6 +251,8 @@ def _take_lock(url: str, support: Any, parent: QWidget | None = None) -> Any:
     """Hold the second-window lock; say so when another window has the file open."""
     lock, holder = support.lock(url)
     if holder:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.information(
             parent,
             "Sprintdeck: already open elsewhere",
@@ -301,6 +312,8 @@ def _start_painted_first(
             connection_problem=lambda: runtimes[0].feed.problem if runtimes else None,
         )
     except DomainError as exc:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.critical(None, "Sprintdeck cannot open the database", str(exc))
         return 1
 
@@ -324,6 +337,8 @@ def _start_painted_first(
         try:
             changed = services.finish()
         except DomainError as exc:
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.critical(window, "Sprintdeck cannot open the database", str(exc))
             app.exit(1)
             return

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 DATABASE_FILTER = "Sprintdeck databases (*.db);;All files (*)"
 
@@ -36,6 +36,8 @@ def ask_new_database(parent: QWidget, folder: Path) -> Path | str | None:
     """Ask where a new database goes: its path (``.db`` added when there is no suffix),
     None when cancelled, or a sentence when the name is taken (Sprintdeck never writes
     over a file, so the dialog does not offer to replace one)."""
+    from PySide6.QtWidgets import QFileDialog  # a dialog: imported when it opens
+
     path, _filter = QFileDialog.getSaveFileName(
         parent,
         "New Sprintdeck database",

@@ -20,11 +20,13 @@ from PySide6.QtWidgets import QLabel, QWidget
 from app.services.dto import CardDTO
 from app.services.events import Change, ChangeKind
 from app.ui.commands import CommandContext, ServiceCommand
-from app.ui.dialogs.log_dialog import LogDialog, TimeTab, default_member
 
+# The log dialog and the Time tab are imported when first used, not on the way to the
+# first paint (the window builds this controller at start).
 if TYPE_CHECKING:
     from app.services import Services
     from app.services.time import TimerDTO, WorkLogDTO
+    from app.ui.dialogs.log_dialog import TimeTab
     from app.ui.mainwindow.window import MainWindow
 
 TICK_MS = 60_000
@@ -191,6 +193,8 @@ class TimeController(QObject):
         return self._window.focused_board().current_card()
 
     def _member_for(self, card: CardDTO | None) -> int | None:
+        from app.ui.dialogs.log_dialog import default_member
+
         return default_member(self._window.store.members, self._services.actor, card)
 
     def log_time(self, parent: QWidget | None = None, card: CardDTO | None = None) -> bool:
@@ -211,6 +215,8 @@ class TimeController(QObject):
                 )
             return command.error
 
+        from app.ui.dialogs.log_dialog import LogDialog
+
         dialog = LogDialog(
             card=card,
             members=store.members,
@@ -229,6 +235,8 @@ class TimeController(QObject):
 
     def time_tab(self, card: CardDTO) -> TimeTab:
         """The card editor's Time tab for ``card``."""
+        from app.ui.dialogs.log_dialog import TimeTab
+
         return TimeTab(
             services=self._services,
             card=card,

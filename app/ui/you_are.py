@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -131,6 +130,8 @@ class YouAreDialog(QDialog):
     def confirm_add(self, name: str) -> bool:
         """Ask whether ``name``, on nobody's team here, should join this project's team."""
         assert self._project is not None
+        from PySide6.QtWidgets import QMessageBox  # a message box: made when shown
+
         box = QMessageBox(
             QMessageBox.Icon.Question,
             "Add to the team?",

@@ -15,21 +15,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QMessageBox
 
 from app.errors import DomainError
-from app.outputs import check_output
-from app.ui.reports.export_files import (
-    ExportedMessage,
-    ask_save_path,
-    remember_folder,
-    safe_file_name,
-    show_exported,
-)
 
+# The export's helpers are imported when File › Export status report… is used: the window
+# builds this object at start, and the first paint does not need them.
 if TYPE_CHECKING:
     from app.services import Services
     from app.ui.mainwindow.window import MainWindow
+    from app.ui.reports.export_files import ExportedMessage
 
 TITLE = "Export status report"
 FILTER = "PDF document (*.pdf);;Web page (*.html);;Markdown (*.md);;Spreadsheet CSV (*.csv)"
@@ -48,7 +42,16 @@ class StatusExport(QObject):
         return {"export.status": self.export_status_report}
 
     def export_status_report(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        from app.outputs import check_output
         from app.reports import status_report_render as st
+        from app.ui.reports.export_files import (
+            ask_save_path,
+            remember_folder,
+            safe_file_name,
+            show_exported,
+        )
 
         w = self._window
         project = w.store.project

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QPoint
-from PySide6.QtWidgets import QMenu, QMessageBox
+from PySide6.QtWidgets import QMenu
 
 from app.errors import DomainError, StaleEdit
 from app.services.dto import CardDTO
@@ -364,6 +364,8 @@ class CardController(QObject):
             ]
             theirs.insert(0, ("column", names[0], names[1]))
         lines = [f"• {name}: {before} → {after}" for name, before, after in theirs]
+        from PySide6.QtWidgets import QMessageBox  # a message box: made when shown
+
         box = QMessageBox(self._window)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle(f"{opened.key} changed meanwhile")
@@ -421,6 +423,8 @@ class CardController(QObject):
         card = self._board().current_card()
         if card is None:
             return
+        from PySide6.QtWidgets import QMessageBox  # a message box: made when shown
+
         answer = QMessageBox.question(
             self._window,
             "Delete card",

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QComboBox, QFileDialog, QMenu
+from PySide6.QtWidgets import QComboBox, QMenu
 
 from app.errors import DomainError
 
@@ -155,6 +155,8 @@ class ProjectBar(QObject):
     def open_database(self, path: str | None = None) -> None:
         """Open another database file (this window closes; the new one opens on it)."""
         if path is None:
+            from PySide6.QtWidgets import QFileDialog  # a dialog: imported when it opens
+
             path, _filter = QFileDialog.getOpenFileName(
                 self._window,
                 "Open a Sprintdeck database",

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QInputDialog
 
 from app.services.dto import SprintDTO
 
@@ -54,6 +53,8 @@ class SprintCommands(QObject):
         if len(sprints) == 1:
             return sprints[0]
         names = [f"{s.name} ({s.state})" for s in sprints]
+        from PySide6.QtWidgets import QInputDialog  # a dialog: imported when it opens
+
         choice, ok = QInputDialog.getItem(self._window, title, "Sprint:", names, 0, False)
         return sprints[names.index(choice)] if ok else None
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QMessageBox
 
 from app.errors import DomainError
 from app.words import plural
@@ -46,6 +45,8 @@ class TransferCommands(QObject):
                 w.projects.select_project(dialog.imported_key)
             self.store.reload()
             if dialog.result_lines:
+                from PySide6.QtWidgets import QMessageBox  # a message box: made when shown
+
                 QMessageBox.information(w, "Import finished", "\n".join(dialog.result_lines))
 
     def export_csv(self, which: str) -> None:

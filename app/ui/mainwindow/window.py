@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QPushButton,
     QToolBar,
     QWidget,
@@ -446,6 +445,8 @@ class MainWindow(QMainWindow):
 
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)
+        from PySide6.QtWidgets import QMessageBox  # a message box: made when shown
+
         QMessageBox.warning(self, "Sprintdeck", message)
 
     def offer(self, message: str, action_text: str, action: Callable[[], None]) -> None:
@@ -473,6 +474,8 @@ class MainWindow(QMainWindow):
             button.deleteLater()
 
     def _about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox  # a message box: made when shown
+
         QMessageBox.about(
             self,
             "About Sprintdeck",

@@ -19,20 +19,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QLineEdit, QToolBar
+from PySide6.QtWidgets import QApplication, QLineEdit, QToolBar
 
 from app.errors import DomainError
 from app.ui.commands import CommandContext, EditCardCommand
-from app.ui.comment_commands import AddCommentCommand
-from app.ui.dates import format_user_time
-from app.ui.standup.summary import StandupFacts, facts, summary_markdown
-from app.ui.standup.view import StandupView
 
+# The standup's view, summary, commands and dates are imported when a standup is opened:
+# the window builds this controller at start, and the first paint does not need them.
 if TYPE_CHECKING:
     from app.services import Services
     from app.services.dto import CardDTO
     from app.services.standup_data import StandupData
     from app.ui.mainwindow.window import MainWindow
+    from app.ui.standup.summary import StandupFacts
+    from app.ui.standup.view import StandupView
 
 BLOCK_REASON_MAX = 500
 COMMENT_MAX = 20_000
@@ -95,6 +95,8 @@ class StandupController(QObject):
         except DomainError as exc:
             w.show_error(str(exc))
             return
+        from app.ui.dates import format_user_time
+
         view = self._ensure_view()
         since_text = (
             f"Since the last standup, {format_user_time(self.since, project.time_zone)}"
@@ -129,6 +131,8 @@ class StandupController(QObject):
 
     def _ensure_view(self) -> StandupView:
         if self.view is None:
+            from app.ui.standup.view import StandupView
+
             view = StandupView(self._window)
             self._window.pages.addWidget(view)
             self._window.zoom.add_target(view.set_zoom)
@@ -265,6 +269,8 @@ class StandupController(QObject):
         if len(text) > COMMENT_MAX:
             self._window.show_error(f"A comment is at most {COMMENT_MAX:,} characters.")
             return
+        from app.ui.comment_commands import AddCommentCommand
+
         self._window.push(AddCommentCommand(self._commands, card.id, card.key, text))
         self._reread()
         if self.view is not None:
@@ -286,6 +292,9 @@ class StandupController(QObject):
             return
         if data is None:
             return
+        from app.ui.dates import format_user_time
+        from app.ui.standup.summary import facts, summary_markdown
+
         since_text = (
             f"Since the last standup ({format_user_time(self.since, project.time_zone)})"
             if self.since is not None
@@ -333,12 +342,16 @@ class StandupController(QObject):
     # --- the questions -----------------------------------------------------------------------
 
     def _ask_reason(self, card: CardDTO) -> str | None:
+        from PySide6.QtWidgets import QInputDialog  # a dialog: imported when it opens
+
         text, ok = QInputDialog.getText(
             self._window, f"Block {card.key}", "What blocks it?", QLineEdit.EchoMode.Normal
         )
         return text if ok else None
 
     def _ask_comment(self, card: CardDTO) -> str | None:
+        from PySide6.QtWidgets import QInputDialog  # a dialog: imported when it opens
+
         text, ok = QInputDialog.getMultiLineText(
             self._window, f"Comment on {card.key}", f"{card.key} {card.title}"
         )
@@ -347,6 +360,8 @@ class StandupController(QObject):
     def _ask_export_path(self) -> str | None:
         project = self._window.store.project
         name = f"standup-{project.key if project else 'summary'}.md"
+        from PySide6.QtWidgets import QFileDialog  # a dialog: imported when it opens
+
         path, _filter = QFileDialog.getSaveFileName(
             self._window, "Export the standup's summary", name, "Markdown (*.md)"
         )
