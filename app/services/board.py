@@ -142,6 +142,15 @@ _FIGURES = (
 )
 
 
+def _check_page(project_id: int, column_id: int, offset: int, limit: int) -> None:
+    """A column page's ids and bounds, or a ValidationError naming the bad one."""
+    for value, what in ((project_id, "project"), (column_id, "column")):
+        check_id(value, what)
+    for value, what in ((offset, "offset"), (limit, "page size")):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValidationError(f"The {what} is a whole number from 0, not {value!r:.40}.")
+
+
 def _done_column_ids(session: Session, project_id: int) -> list[int]:
     """The project's done columns (finished work: out of the backlog, done in progress)."""
     return list(
@@ -265,11 +274,7 @@ class BoardService:
         :meth:`column_figures`), when known: it picks how a text filter's page is found
         (walking the column when matches are common, from the search index when rare);
         the answer is the same either way."""
-        for value, what in ((project_id, "project"), (column_id, "column")):
-            check_id(value, what)
-        for value, what in ((offset, "offset"), (limit, "page size")):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValidationError(f"The {what} is a whole number from 0, not {value!r:.40}.")
+        _check_page(project_id, column_id, offset, limit)
         if matching is not None and not matching.is_empty():
             with self._ctx.read() as uow:
                 session = uow.session
@@ -328,11 +333,7 @@ class BoardService:
         """The ids of :meth:`column_page`'s cards, in its order, without the cards: for a
         caller that holds most of them already (the board's store, typing in the filter:
         the first matches of a column are mostly the cards its first page showed)."""
-        for value, what in ((project_id, "project"), (column_id, "column")):
-            check_id(value, what)
-        for value, what in ((offset, "offset"), (limit, "page size")):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValidationError(f"The {what} is a whole number from 0, not {value!r:.40}.")
+        _check_page(project_id, column_id, offset, limit)
         if matching is None:
             matching = CardMatch()
         with self._ctx.read() as uow:
