@@ -151,3 +151,43 @@ def test_a_filtered_page_passes_the_model_tester(
     model.fetchMore(view.rootIndex())
     qtmodeltester.check(model)
     assert model.index(0, 0).data(Qt.ItemDataRole.DisplayRole) == "FXP-1 fix thing 1"
+
+
+def test_a_count_made_stale_by_the_next_keystroke_is_skipped(fix_board, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The matches are counted on one worker thread: while it counts "f", "fi" and "fix"
+    are asked; "fi" is skipped when its turn comes (nobody shows it any more); "f" (under
+    way) and "fix" are counted, kept and handed over (the board takes its own)."""
+    import threading
+
+    from app.services.dto import CardMatch
+    from app.ui.store import BoardStore
+
+    services = fix_board
+    project = services.projects.find_project("FXP")
+    real = services.board.column_figures
+    release = threading.Event()
+    counted_texts: list[str] = []
+
+    def slow(project_id, sprint_id=None, **kw):  # type: ignore[no-untyped-def]
+        text = kw["matching"].text
+        if text == "f":
+            release.wait(10)  # the thread is busy with "f" while the others are asked
+        counted_texts.append(text)
+        return real(project_id, sprint_id, **kw)
+
+    services.board.column_figures = slow  # type: ignore[method-assign]
+    store = BoardStore(services)
+    try:
+        store.load(project.id)
+        heard: list[str] = []
+        store.matches_counted.connect(lambda _s, matching, _f: heard.append(matching.text))
+        for text in ("f", "fi", "fix"):
+            assert store.count_matches(None, CardMatch(text)) is None  # on its way
+        release.set()
+        qtbot.waitUntil(lambda: heard == ["f", "fix"])
+        assert counted_texts == ["f", "fix"]  # "fi" skipped
+        figures = store.count_matches(None, CardMatch("fix"))
+        todo = services.workflow.list_columns(project.id)[0]
+        assert figures is not None and figures[todo.id].count == CARDS // 2
+    finally:
+        store.close()
