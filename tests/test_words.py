@@ -17,6 +17,8 @@ from app.words import counted, plural
         (3, "person", "3 people"),
         (2, "story", "2 stories"),
         (1, "checklist item", "1 checklist item"),
+        (40831, "card", "40,831 cards"),
+        (1000, "person", "1,000 people"),
     ],
 )
 def test_plural(count: int, noun: str, expected: str) -> None:
@@ -33,6 +35,7 @@ def test_plural(count: int, noun: str, expected: str) -> None:
         (1, "stories", "1 story"),
         (0, "comments", "0 comments"),
         (7, "archived cards", "7 archived cards"),
+        (12000, "comments", "12,000 comments"),
     ],
 )
 def test_counted(count: int, nouns: str, expected: str) -> None:

@@ -165,12 +165,13 @@ def test_a_count_made_stale_by_the_next_keystroke_is_skipped(fix_board, qtbot) -
     services = fix_board
     project = services.projects.find_project("FXP")
     real = services.board.column_figures
-    release = threading.Event()
+    entered, release = threading.Event(), threading.Event()
     counted_texts: list[str] = []
 
     def slow(project_id, sprint_id=None, **kw):  # type: ignore[no-untyped-def]
         text = kw["matching"].text
         if text == "f":
+            entered.set()
             release.wait(10)  # the thread is busy with "f" while the others are asked
         counted_texts.append(text)
         return real(project_id, sprint_id, **kw)
@@ -181,8 +182,10 @@ def test_a_count_made_stale_by_the_next_keystroke_is_skipped(fix_board, qtbot) -
         store.load(project.id)
         heard: list[str] = []
         store.matches_counted.connect(lambda _s, matching, _f: heard.append(matching.text))
-        for text in ("f", "fi", "fix"):
-            assert store.count_matches(None, CardMatch(text)) is None  # on its way
+        assert store.count_matches(None, CardMatch("f")) is None  # on its way
+        assert entered.wait(10)  # the thread counts "f" now
+        for text in ("fi", "fix"):
+            assert store.count_matches(None, CardMatch(text)) is None
         release.set()
         qtbot.waitUntil(lambda: heard == ["f", "fix"])
         assert counted_texts == ["f", "fix"]  # "fi" skipped

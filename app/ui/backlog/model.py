@@ -199,12 +199,12 @@ class Section:
         count = self._count
         parts = [f"{format_points(self.points())} pts"]
         if self.unestimated():
-            parts.append(f"{self.unestimated()} unestimated")
-        parts.append(f"{count} card" + ("" if count == 1 else "s"))
+            parts.append(f"{self.unestimated():,} unestimated")
+        parts.append(plural(count, "card"))
         if count == 0 and self.sprint is not None:
             parts.append("drag cards here to plan them")
         if self.shown() != count:
-            parts.append(f"{self.shown()} shown")
+            parts.append(f"{self.shown():,} shown")
         return " · ".join(parts)
 
     def title(self) -> str:

@@ -265,7 +265,7 @@ class ColumnHeader(QFrame):
     ) -> None:
         """``shown`` and ``points`` None: a filter's matches are being counted ("… of")."""
         self.name_label.setText(column.name)
-        mark = "…" if shown is None else str(shown)
+        mark = "…" if shown is None else f"{shown:,}"
         count = f"{mark} of {plural(total, 'card')}" if filtered else plural(total, "card")
         if points is None:
             self.stats_label.setText(f"{count} · … pts")
@@ -277,7 +277,7 @@ class ColumnHeader(QFrame):
             self.wip_label.setText("")
             self.wip_label.setToolTip("")
         else:
-            self.wip_label.setText(f"{total} / {column.wip_limit}")
+            self.wip_label.setText(f"{total:,} / {column.wip_limit:,}")
             self.wip_label.setToolTip(
                 f"Over its WIP limit of {column.wip_limit}"
                 if self.over_limit
