@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -58,8 +58,14 @@ from app.services.dto import (
     MemberDTO,
 )
 from app.services.events import Change, ChangeKind
+from app.services.match_sql import (
+    MatchSQL,
+    match_sql,
+    matching_figures_sql,
+    matching_page_ids,
+)
 from app.services.plans import blocked_keys
-from app.services.search import MatchSQL, has_trigram_index, match_sql
+from app.services.search import has_trigram_index
 from app.storage import read_board
 
 _MOVE_COLUMNS = select(
@@ -169,16 +175,6 @@ _MATCH_FIGURE_COLUMNS = (
     column("points", Numeric(14, 1, asdecimal=True)),
     column("estimated", Integer),
 )
-_MATCH_FIGURES = (
-    "SELECT c.column_id, count(*) AS n, sum(c.points) AS points, count(c.points) AS estimated"
-)
-
-# A filtered column page walks the column's first this many cards in its order, testing
-# each card's text (a common word fills a page within a few hundred); a page not full by
-# then is read from the search index's matches instead (a rare word: few of them to sort).
-# When the share of the column that matches is known (``density``, from column_figures)
-# and too small for a page within this many, the walk is skipped.
-WALK_ROWS = 4000
 
 
 def _figures(count: int, points: object, estimated: int) -> Figures:
@@ -371,99 +367,20 @@ class BoardService:
         matching: CardMatch,
         density: float | None,
     ) -> list[int]:
-        """The ids of a filtered column's page, in its order (one query; two or three when
-        a column walk finds too few matches among its first cards, see WALK_ROWS)."""
+        """The ids of a filtered column's page, in its order (app/services/match_sql.py's
+        plans, which the first paint shares)."""
         connection = session.connection()
         postgres = connection.dialect.name == "postgresql"
         m = self._match_sql(connection, project_id, matching)
-        if m.nothing:
-            return []
-        params = {**m.params, "column": column_id, "limit": limit, "offset": offset}
-        # "+ 0": the column's index (in the page's order) is the one to walk, not the
-        # project's (which would sort the column's every card).
-        where = [
-            "c.project_id + 0 = :project",
-            "c.column_id = :column",
-            "c.archived = :m_false",
-            "c.type != 'epic'",
-            *m.fields,
-        ]
         if sprint_id is not None:
-            where.append("c.sprint_id = :sprint")
-            params["sprint"] = check_id(sprint_id, "sprint")
-        if newest_first:
-            nulls = " NULLS LAST" if postgres else ""  # SQLite: NULL is the least already
-            order = f"c.resolved_at DESC{nulls}, c.rank"
-        else:
-            order = "c.rank"
-        tail = f" ORDER BY {order} LIMIT :limit OFFSET :offset"
-        if not m.words:
-            sql = f"SELECT c.id FROM card c WHERE {' AND '.join(where)}"
-            return list(session.scalars(text(sql + tail), params))
-        if postgres:  # its planner weighs the two ways itself
-            sql = (
-                "SELECT c.id FROM card c JOIN card_search s ON s.card_id = c.id "
-                f"WHERE {' AND '.join([*where, *m.body])}"
-            )
-            return list(session.scalars(text(sql + tail), params))
-        if density is None or density * WALK_ROWS >= offset + limit:
-            walked = self._walk(session, where, m, params, newest_first, tail)
-            if walked is not None:
-                return walked
-        sql = (
-            f"SELECT c.id FROM {m.source} CROSS JOIN card c ON c.id = {m.source_id} "
-            f"WHERE {' AND '.join([*m.source_where, *where])}"
-        )
-        return list(session.scalars(text(sql + tail), params))
+            check_id(sprint_id, "sprint")
 
-    @staticmethod
-    def _walk(
-        session: Session,
-        where: list[str],
-        m: MatchSQL,
-        params: dict[str, object],
-        newest_first: bool,
-        tail: str,
-    ) -> list[int] | None:
-        """SQLite: the page found by walking the column's first WALK_ROWS cards in its order
-        (each card's text tested by its key), or None when they hold too few matches (a
-        rare word: the search index's matches are fewer to sort). Bounded by the key of the
-        WALK_ROWS-th card, read from the column's index: a walk never reads more."""
-        bound_params = {"column": params["column"], "k": WALK_ROWS}
-        if newest_first:
-            bound = session.execute(
-                text(
-                    "SELECT resolved_at, rank FROM card WHERE column_id = :column "
-                    "ORDER BY resolved_at DESC, rank LIMIT 1 OFFSET :k"
-                ),
-                bound_params,
-            ).first()
-            if bound is not None and bound[0] is None:
-                return None  # the bound among cards without a date: not worth a walk
-            limits = (
-                []
-                if bound is None
-                else ["c.resolved_at >= :w_at", "(c.resolved_at > :w_at OR c.rank <= :w_rank)"]
-            )
-            extra = {} if bound is None else {"w_at": bound[0], "w_rank": bound[1]}
-        else:
-            bound = session.execute(
-                text(
-                    "SELECT rank FROM card WHERE column_id = :column "
-                    "ORDER BY rank LIMIT 1 OFFSET :k"
-                ),
-                bound_params,
-            ).first()
-            limits = [] if bound is None else ["c.rank <= :w_rank"]
-            extra = {} if bound is None else {"w_rank": bound[0]}
-        sql = (
-            "SELECT c.id FROM card c CROSS JOIN card_search s ON s.card_id = c.id "
-            f"WHERE {' AND '.join([*where, *limits, *m.body])}"
+        def rows(sql: str, params: dict[str, object]) -> Sequence[Sequence[object]]:
+            return session.execute(text(sql), params).all()
+
+        return matching_page_ids(
+            rows, m, postgres, column_id, sprint_id, newest_first, offset, limit, density
         )
-        ids = list(session.scalars(text(sql + tail), {**params, **extra}))
-        if bound is None or len(ids) == params["limit"]:
-            return ids  # the whole column walked, or the page full within the bound
-        return None
 
     @staticmethod
     def _load_board_core(session: Session, project_id: int, epics_only: bool = False) -> BoardDTO:
@@ -551,25 +468,9 @@ class BoardService:
             m = self._match_sql(connection, project_id, matching)
             if m.nothing:
                 return {}
-            params = dict(m.params)
-            where = [
-                "c.project_id = :project",
-                "c.archived = :m_false",
-                "c.type != 'epic'",
-                *m.fields,
-            ]
             if sprint_id is not None:
-                where.append("c.sprint_id = :sprint")
-                params["sprint"] = check_id(sprint_id, "sprint")
-            if not m.words:
-                source = "card c"
-            elif postgres:
-                source = "card c JOIN card_search s ON s.card_id = c.id"
-                where += m.source_where
-            else:
-                source = f"{m.source} CROSS JOIN card c ON c.id = {m.source_id}"
-                where = [*m.source_where, *where]
-            sql = f"{_MATCH_FIGURES} FROM {source} WHERE {' AND '.join(where)} GROUP BY c.column_id"
+                check_id(sprint_id, "sprint")
+            sql, params = matching_figures_sql(m, postgres, sprint_id)
             rows = connection.execute(text(sql).columns(*_MATCH_FIGURE_COLUMNS), params).all()
         return {column_id: _figures(*rest) for column_id, *rest in rows}
 

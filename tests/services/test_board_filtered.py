@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from app.services import Services
-from app.services import board as board_module
+from app.services import match_sql as match_module
 from app.services.dto import CardDTO, CardMatch, Figures
 
 TITLES = [
@@ -177,7 +177,7 @@ def test_filtered_pages_equal_filtering_the_cards(
     walk_rows: int,
     density: float | None,
 ) -> None:
-    monkeypatch.setattr(board_module, "WALK_ROWS", walk_rows)
+    monkeypatch.setattr(match_module, "WALK_ROWS", walk_rows)
     for match in matches(project):
         wanted = recount(services, project, match)
         for column in project["columns"]:
