@@ -103,9 +103,12 @@ class FirstPaint:
         """A page of the first board's column, read on the first read's connection."""
         return self._read.column_page(project_id, column_id, **page)
 
-    def column_figures(self, project_id: int, sprint_id: int | None) -> dict[int, Figures] | None:
-        """The first board's column figures, counted on the first read's connection."""
-        return self._read.column_figures(project_id, sprint_id)
+    def column_figures(
+        self, project_id: int, sprint_id: int | None, matching: Any = None
+    ) -> dict[int, Figures] | None:
+        """The first board's column figures (of a filter's matches: ``matching``), counted
+        on the first read's connection."""
+        return self._read.column_figures(project_id, sprint_id, matching)
 
     def changed_since(self) -> bool:
         """True when another program committed since the read (asked once)."""
@@ -403,28 +406,20 @@ class FirstPaintBoard:
 
     def column_page(self, project_id: int, column_id: int, **page: Any) -> list[CardDTO]:
         """A column's page for the first paint (what is on screen), read without SQLAlchemy."""
-        if page.get("matching") is None:  # a filtered page: the real service's (below)
-            page.pop("matching", None)
-            page.pop("density", None)
-            found = self._owner.first_paint.column_page(project_id, column_id, **page)
-            if found is not None:
-                return found
+        found = self._owner.first_paint.column_page(project_id, column_id, **dict(page))
+        if found is not None:
+            return found
         return self._owner.services.board.column_page(project_id, column_id, **page)
 
     def column_figures(
         self, project_id: int, sprint_id: int | None = None, *, matching: Any = None
     ) -> dict[int, Figures]:
-        """The headers' counts for the first paint, counted without SQLAlchemy; a filter's
-        (``matching``): the real service's (a board asks for those only once the services
-        are ready, see BoardStore.pages_matches)."""
-        if matching is not None:
-            return self._owner.services.board.column_figures(
-                project_id, sprint_id, matching=matching
-            )
-        found = self._owner.first_paint.column_figures(project_id, sprint_id)
+        """The headers' counts for the first paint (of a filter's matches too: a filter
+        remembered from the last session), counted without SQLAlchemy."""
+        found = self._owner.first_paint.column_figures(project_id, sprint_id, matching)
         if found is not None:
             return found
-        return self._owner.services.board.column_figures(project_id, sprint_id)
+        return self._owner.services.board.column_figures(project_id, sprint_id, matching=matching)
 
     def __getattr__(self, name: str) -> object:
         """Anything else the board service does: the real service's."""

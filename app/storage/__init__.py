@@ -88,8 +88,10 @@ class FirstRead(Protocol):
         """``BoardService.column_page``."""
         ...
 
-    def column_figures(self, project_id: int, sprint_id: int | None) -> dict[int, Figures] | None:
-        """``BoardService.column_figures``."""
+    def column_figures(
+        self, project_id: int, sprint_id: int | None, matching: Any = None
+    ) -> dict[int, Figures] | None:
+        """``BoardService.column_figures`` (of a board filter's matches: ``matching``)."""
         ...
 
     def changed_since(self) -> bool:

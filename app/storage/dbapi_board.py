@@ -28,9 +28,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from app.errors import NotFound
+
+if TYPE_CHECKING:
+    import sqlite3
 from app.services.card_fields import (
     CARD_COLUMN_NAMES,
     CARD_COLUMNS_SQL,
@@ -43,6 +46,7 @@ from app.services.card_fields import (
 from app.services.dto import (
     BoardDTO,
     CardDTO,
+    CardMatch,
     ChecklistItemDTO,
     ColumnDTO,
     Figures,
@@ -328,6 +332,13 @@ def read_column_page(
             (*parameters, limit, offset),
         ).fetchall()
     ]
+    return read_cards(conn, board, ids, flavour)
+
+
+def read_cards(
+    conn: Connection, board: BoardDTO, ids: list[int], flavour: Flavour = SQLITE
+) -> list[CardDTO]:
+    """The cards with these ids as the board reader makes them, in the ids' order."""
     if not ids:
         return []
     marks = ", ".join("?" * len(ids))
@@ -349,6 +360,59 @@ def read_column_page(
     )
     by_id = {c.id: c for c in cards}
     return [by_id[i] for i in ids if i in by_id]
+
+
+def read_matching_page(
+    conn: sqlite3.Connection,
+    board: BoardDTO,
+    column_id: int,
+    matching: CardMatch,
+    *,
+    sprint_id: int | None = None,
+    newest_first: bool = False,
+    offset: int = 0,
+    limit: int = 100,
+    density: float | None = None,
+) -> list[CardDTO]:
+    """``BoardService.column_page(..., matching=...)`` on the first paint's sqlite3
+    connection: a page of a column's cards that a board filter lets through, found by the
+    same plans (app/services/match_sql.py)."""
+    from app.services.match_sql import match_sql, matching_page_ids
+
+    m = match_sql(matching, board.project.id, postgres=False, fts=_has_trigram_index(conn))
+
+    def rows(sql: str, params: dict[str, Any]) -> list[Any]:
+        return conn.execute(sql, params).fetchall()
+
+    ids = matching_page_ids(
+        rows, m, False, column_id, sprint_id, newest_first, offset, limit, density
+    )
+    return read_cards(conn, board, ids)
+
+
+def read_matching_figures(
+    conn: sqlite3.Connection, project_id: int, sprint_id: int | None, matching: CardMatch
+) -> dict[int, Figures]:
+    """``BoardService.column_figures(..., matching=...)`` on the first paint's sqlite3
+    connection: per column, the count and points of the cards the filter lets through."""
+    from app.services.match_sql import match_sql, matching_figures_sql
+
+    m = match_sql(matching, project_id, postgres=False, fts=_has_trigram_index(conn))
+    if m.nothing:
+        return {}
+    sql, params = matching_figures_sql(m, False, sprint_id)
+    return {
+        column_id: Figures(
+            int(count), SQLITE.scaled(points, 1) or Decimal(0), int(count) - int(estimated)
+        )
+        for column_id, count, points, estimated in conn.execute(sql, params).fetchall()
+    }
+
+
+def _has_trigram_index(conn: sqlite3.Connection) -> bool:
+    """Whether the file has migration 0013's trigram index (not before SQLite 3.34)."""
+    found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'card_search_fts'")
+    return found.fetchone() is not None
 
 
 def _all_labels(conn: Connection, flavour: Flavour) -> list[LabelDTO]:

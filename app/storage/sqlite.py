@@ -397,16 +397,38 @@ class SqliteFirstRead:
         return self._ask(project_id, lambda conn: dbapi_board.read_board(conn, project_id))
 
     def column_page(self, project_id: int, column_id: int, **page: Any) -> list[CardDTO] | None:
+        """A page of a column, of a board filter's matches when ``matching`` is given (a
+        filter remembered from the last session: the first paint reads its pages, not
+        every card)."""
         from app.storage import dbapi_board
 
+        matching = page.pop("matching", None)
+        density = page.pop("density", None)
+        if matching is not None and not matching.is_empty():
+            return self._ask(
+                project_id,
+                lambda conn: dbapi_board.read_matching_page(
+                    conn, self.board, column_id, matching, density=density, **page
+                ),
+            )
         return self._ask(
             project_id,
             lambda conn: dbapi_board.read_column_page(conn, self.board, column_id, **page),
         )
 
-    def column_figures(self, project_id: int, sprint_id: int | None) -> dict[int, Figures] | None:
+    def column_figures(
+        self, project_id: int, sprint_id: int | None, matching: Any = None
+    ) -> dict[int, Figures] | None:
+        """The columns' figures, of a board filter's matches when ``matching`` is given."""
         from app.storage import dbapi_board
 
+        if matching is not None and not matching.is_empty():
+            return self._ask(
+                project_id,
+                lambda conn: dbapi_board.read_matching_figures(
+                    conn, project_id, sprint_id, matching
+                ),
+            )
         return self._ask(
             project_id, lambda conn: dbapi_board.read_column_figures(conn, project_id, sprint_id)
         )

@@ -195,8 +195,15 @@ class BoardStore(QObject):
     @property
     def pages_matches(self) -> bool:
         """Whether a filtered column's pages and figures are asked of the database
-        (:meth:`column_page` with ``matching``): not while the window paints first (the
-        services are not built yet; a remembered filter then filters the cards read)."""
+        (:meth:`column_page` with ``matching``): always, the first paint included (a filter
+        remembered from the last session is answered by the first read's connection,
+        app/storage/dbapi_board.py ``read_matching_page``, not by reading every card)."""
+        return True
+
+    @property
+    def _services_ready(self) -> bool:
+        """Whether the real services are built (not while the window paints first: then
+        the first read answers, on the main thread only)."""
         return bool(getattr(self._services, "ready", True))
 
     def column_page(
@@ -303,6 +310,15 @@ class BoardStore(QObject):
             return dict(cached)
         scope = (self._board.project.id, sprint_id)
         self._latest[scope] = matching
+        if not self._services_ready:
+            # The first paint (or the moments before the services are built): counted here,
+            # on the main thread (the first read's connection is this thread's; a thread
+            # must never be the one to build the services).
+            figures = self._services.board.column_figures(
+                self._board.project.id, sprint_id, matching=matching
+            )
+            self._answers[key] = dict(figures)
+            return dict(figures)
         if key in self._counting:
             return None
         self._counting.add(key)
@@ -365,8 +381,8 @@ class BoardStore(QObject):
         cards the unfiltered pages showed). Nothing while the window paints first (its
         first read answers the pages). A complete store reads the ids too: the database
         has the column's order in an index, where the store would sort every card."""
-        if self._board is None or not self.pages_matches:
-            return
+        if self._board is None or not self._services_ready:
+            return  # the first paint: each list asks the first read for its page
         if matching is not None and matching.is_empty():
             matching = None
         project_id = self._board.project.id

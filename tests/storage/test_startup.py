@@ -10,6 +10,7 @@ import pytest
 
 from app.bootstrap import Runtime, StartupSupport, open_runtime
 from app.services import Services
+from app.services.dto import CardMatch
 from app.services.events import ChangeBus
 from app.startup import FirstPaintBoard, FirstPaintProjects, StartingServices, first_paint
 from tests.helpers import make_runtime, run_window_child
@@ -107,6 +108,29 @@ def test_deferred_services_answer_the_first_questions_without_building(deferred)
     }
     sprint = next(s.id for s in head.sprints if s.state == "active")
     figures = (services.board.column_figures(pid), services.board.column_figures(pid, sprint))
+    # A filter remembered from the last session: its pages and counts from the first read
+    # too (a short word, a trigram one, a field, both, one that matches nothing).
+    filters = [
+        CardMatch("pa"),
+        CardMatch("checkout"),
+        CardMatch(card_type="bug"),
+        CardMatch("the", assignee_id=-1),
+        CardMatch("zzzqqq"),
+    ]
+    matched = {
+        (m, column.id, newest, density): services.board.column_page(
+            pid, column.id, newest_first=newest, limit=3, matching=m, density=density
+        )
+        for m in filters
+        for column in head.columns
+        for newest in (False, True)
+        for density in (None, 0.01)
+    }
+    counted = {
+        (m, s): services.board.column_figures(pid, s, matching=m)
+        for m in filters
+        for s in (None, sprint)
+    }
     assert not services.ready and runtimes == []
     # The first read is what the real services give.
     assert services.finish() is False
@@ -121,6 +145,14 @@ def test_deferred_services_answer_the_first_questions_without_building(deferred)
         )
     assert any(pages.values())
     assert figures == (real.board.column_figures(pid), real.board.column_figures(pid, sprint))
+    for (m, column_id, newest, density), page in matched.items():
+        assert page == real.board.column_page(
+            pid, column_id, newest_first=newest, limit=3, matching=m, density=density
+        ), (m, column_id, newest, density)
+    assert any(matched.values())
+    for (m, s), found in counted.items():
+        assert found == real.board.column_figures(pid, s, matching=m), (m, s)
+    assert any(counted.values())
     assert projects == services.projects.list_projects()
     # After the paint every member is the real service's.
     assert services.projects is real.projects and services.board is real.board
