@@ -106,3 +106,19 @@ def test_too_large_to_round_is_printed_not_refused() -> None:
 def test_negative_does_not_crash(value: Decimal | int, text: str) -> None:
     assert format_points(value) == text
     assert format_points(Decimal("-0.04"), places=1) == "0"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Decimal("182089"), "182,089"),
+        (Decimal("1234567.5"), "1,234,567.5"),
+        (Decimal("-1500"), "-1,500"),
+        (Decimal("999"), "999"),
+        (Decimal("0.5"), "0.5"),
+        (Decimal("-0"), "0"),
+    ],
+)
+def test_grouped_points_read_as_running_text(value: Decimal, expected: str) -> None:
+    assert format_points(value, grouped=True) == expected
+    assert "," not in format_points(value)  # files and fields stay ungrouped

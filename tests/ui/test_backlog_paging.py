@@ -253,3 +253,18 @@ def test_the_scroll_bar_shrinks_when_the_backlog_is_collapsed(long_backlog, qtbo
     qtbot.waitUntil(lambda: bar.maximum() == 0)
     tree.expand(backlog_parent(b))
     qtbot.waitUntil(lambda: bar.maximum() > CARDS - 60)
+
+
+def test_a_big_sections_title_groups_its_thousands() -> None:
+    from decimal import Decimal
+
+    from app.services.dto import Figures
+    from app.ui.backlog.model import Section
+
+    section = Section(
+        None,
+        figures_from_sql=Figures(40831, Decimal("182089.5"), 1200),
+        source=lambda _after, _limit: [],  # a paged backlog, nothing of it read yet
+    )
+    section.recount()
+    assert section.title() == "Backlog  ·  182,089.5 pts · 1,200 unestimated · 40,831 cards"

@@ -197,7 +197,7 @@ class Section:
     def figures(self) -> str:
         """'21 pts · 2 unestimated · 7 cards'."""
         count = self._count
-        parts = [f"{format_points(self.points())} pts"]
+        parts = [f"{format_points(self.points(), grouped=True)} pts"]
         if self.unestimated():
             parts.append(f"{self.unestimated():,} unestimated")
         parts.append(plural(count, "card"))

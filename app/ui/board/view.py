@@ -271,7 +271,7 @@ class ColumnHeader(QFrame):
             self.stats_label.setText(f"{count} · … pts")
         else:
             unit = "pt" if points == 1 else "pts"
-            self.stats_label.setText(f"{count} · {format_points(points)} {unit}")
+            self.stats_label.setText(f"{count} · {format_points(points, grouped=True)} {unit}")
         self.over_limit = column.wip_limit is not None and total > column.wip_limit
         if column.wip_limit is None:
             self.wip_label.setText("")
