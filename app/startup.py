@@ -406,7 +406,7 @@ class FirstPaintBoard:
 
     def column_page(self, project_id: int, column_id: int, **page: Any) -> list[CardDTO]:
         """A column's page for the first paint (what is on screen), read without SQLAlchemy."""
-        found = self._owner.first_paint.column_page(project_id, column_id, **dict(page))
+        found = self._owner.first_paint.column_page(project_id, column_id, **page)
         if found is not None:
             return found
         return self._owner.services.board.column_page(project_id, column_id, **page)

@@ -152,9 +152,13 @@ def _check_page(project_id: int, column_id: int, offset: int, limit: int) -> Non
     """A column page's ids and bounds, or a ValidationError naming the bad one."""
     for value, what in ((project_id, "project"), (column_id, "column")):
         check_id(value, what)
-    for value, what in ((offset, "offset"), (limit, "page size")):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ValidationError(f"The {what} is a whole number from 0, not {value!r:.40}.")
+    _check_count(offset, "offset")
+    _check_count(limit, "page size")
+
+
+def _check_count(value: int, what: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError(f"The {what} is a whole number from 0, not {value!r:.40}.")
 
 
 def _done_column_ids(session: Session, project_id: int) -> list[int]:
@@ -351,9 +355,7 @@ class BoardService:
             raise ValidationError("The board filter is not one the board understands.")
         if self._fts is None and not postgres:
             self._fts = has_trigram_index(connection)
-        found = match_sql(matching, project_id, postgres, bool(self._fts))
-        found.params["m_false"] = False
-        return found
+        return match_sql(matching, project_id, postgres, bool(self._fts))
 
     def _matching_ids(
         self,
@@ -528,8 +530,7 @@ class BoardService:
         only; ``last``: the section's last cards instead, the last first (its bottom, for
         "Move to bottom"). The unique (project_id, rank) index gives the order."""
         check_id(project_id, "project")
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
-            raise ValidationError(f"The page size is a whole number from 0, not {limit!r:.40}.")
+        _check_count(limit, "page size")
         with self._ctx.read() as uow:
             session = uow.session
             where = [

@@ -19,6 +19,9 @@ from typing import Any
 
 from app.services.dto import CardMatch
 
+# Whether a SQLite file has migration 0013's trigram index (not before SQLite 3.34): a row.
+TRIGRAM_INDEX_SQL = "SELECT 1 FROM sqlite_master WHERE name = 'card_search_fts'"
+
 Rows = Callable[[str, dict[str, Any]], Sequence[Sequence[Any]]]
 """(SQL with :name parameters, the parameters) -> the rows."""
 

@@ -32,19 +32,12 @@ from app.errors import NotFound, ValidationError
 from app.models import Project
 from app.services.common import check_id
 from app.services.context import ServiceContext, translate_db_error
-from app.services.match_sql import (  # noqa: F401 - re-exported: search's public helpers
-    MAX_CASE_VARIANTS,
+from app.services.match_sql import (
     MAX_ID,
-    TRIGRAM,
-    MatchSQL,
+    TRIGRAM_INDEX_SQL,
     _postgres_query,
-    _short_word,
     _sqlite_query,
     _storable,
-    fts_phrase,
-    glob_pattern,
-    like_contains,
-    match_sql,
     search_words,
 )
 
@@ -52,10 +45,7 @@ from app.services.match_sql import (  # noqa: F401 - re-exported: search's publi
 def has_trigram_index(connection: Connection) -> bool:
     """Whether this SQLite database has the trigram index (migration 0013 makes it where
     SQLite can; not before 3.34)."""
-    found = connection.exec_driver_sql(
-        "SELECT 1 FROM sqlite_master WHERE name = 'card_search_fts'"
-    ).first()
-    return found is not None
+    return connection.exec_driver_sql(TRIGRAM_INDEX_SQL).first() is not None
 
 
 class SearchService:

@@ -31,9 +31,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 from app.errors import NotFound
-
-if TYPE_CHECKING:
-    import sqlite3
 from app.services.card_fields import (
     CARD_COLUMN_NAMES,
     CARD_COLUMNS_SQL,
@@ -55,6 +52,9 @@ from app.services.dto import (
     ProjectDTO,
     SprintDTO,
 )
+
+if TYPE_CHECKING:
+    import sqlite3
 
 
 class Connection(Protocol):
@@ -411,8 +411,9 @@ def read_matching_figures(
 
 def _has_trigram_index(conn: sqlite3.Connection) -> bool:
     """Whether the file has migration 0013's trigram index (not before SQLite 3.34)."""
-    found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'card_search_fts'")
-    return found.fetchone() is not None
+    from app.services.match_sql import TRIGRAM_INDEX_SQL
+
+    return conn.execute(TRIGRAM_INDEX_SQL).fetchone() is not None
 
 
 def _all_labels(conn: Connection, flavour: Flavour) -> list[LabelDTO]:

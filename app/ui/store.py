@@ -193,14 +193,6 @@ class BoardStore(QObject):
         return found
 
     @property
-    def pages_matches(self) -> bool:
-        """Whether a filtered column's pages and figures are asked of the database
-        (:meth:`column_page` with ``matching``): always, the first paint included (a filter
-        remembered from the last session is answered by the first read's connection,
-        app/storage/dbapi_board.py ``read_matching_page``, not by reading every card)."""
-        return True
-
-    @property
     def _services_ready(self) -> bool:
         """Whether the real services are built (not while the window paints first: then
         the first read answers, on the main thread only)."""
@@ -304,21 +296,17 @@ class BoardStore(QObject):
         show their first matches without waiting for it; a change meanwhile counts again."""
         if self._board is None:
             return {}
+        scope = (self._board.project.id, sprint_id)
+        self._latest[scope] = matching  # what is wanted now, even when already counted
+        if not self._services_ready:
+            # The first paint (or the moments before the services are built): counted here,
+            # on the main thread (the first read's connection is this thread's; a thread
+            # must never be the one to build the services). Remembered as any count.
+            return self.column_figures(sprint_id, matching=matching)
         key = ("figures", self._board.project.id, sprint_id, matching)
         cached = self._answers.get(key)
         if isinstance(cached, dict):
             return dict(cached)
-        scope = (self._board.project.id, sprint_id)
-        self._latest[scope] = matching
-        if not self._services_ready:
-            # The first paint (or the moments before the services are built): counted here,
-            # on the main thread (the first read's connection is this thread's; a thread
-            # must never be the one to build the services).
-            figures = self._services.board.column_figures(
-                self._board.project.id, sprint_id, matching=matching
-            )
-            self._answers[key] = dict(figures)
-            return dict(figures)
         if key in self._counting:
             return None
         self._counting.add(key)
@@ -458,13 +446,18 @@ class BoardStore(QObject):
         self._cards[card.id] = card
         self._by_column.setdefault(card.column_id, {})[card.id] = card
 
+    def _forget_answers(self) -> None:
+        """Drop the filtered pages and counts read so far (something changed or was read
+        again); a count still on its way is from before and will be made again if wanted."""
+        self._answers = {}
+        self._generation += 1
+
     def _read_all(self) -> None:
         """Make a partial store complete: read every live card (once per load)."""
         if self._complete or self._board is None:
             return
         board = self._services.board.load_board(self._board.project.id)
-        self._answers = {}
-        self._generation += 1
+        self._forget_answers()
         seen = self._cards
         self._complete = True
         self._cards = {c.id: c for c in board.cards}
@@ -543,8 +536,7 @@ class BoardStore(QObject):
 
     def load(self, project_id: int) -> None:
         """Read a project's board, its cards a page at a time (see the class)."""
-        self._answers = {}
-        self._generation += 1
+        self._forget_answers()
         self._board = self._services.board.load_board_head(project_id)
         self._complete = self._board.complete
         self._cards = {c.id: c for c in self._board.cards}
@@ -564,8 +556,7 @@ class BoardStore(QObject):
     def _on_change(self, change: Change) -> None:
         # Whatever changed (here or elsewhere, this project or not): answers read before
         # may be out of date.
-        self._answers = {}
-        self._generation += 1
+        self._forget_answers()
         if self._board is None:
             return
         if change.project_id is None and change.kind is ChangeKind.RELOADED and change.elsewhere:

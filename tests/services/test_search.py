@@ -15,7 +15,7 @@ from app.db import create_db_engine, opened_engine, session_factories
 from app.errors import DatabaseProblem, NotFound, ValidationError
 from app.services import Services, build_services
 from app.services.dto import CardDTO, ProjectDTO
-from app.services.search import glob_pattern, search_words
+from app.services.match_sql import glob_pattern, search_words
 from tests.helpers import make_runtime
 
 

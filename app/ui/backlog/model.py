@@ -109,9 +109,6 @@ class Section:
     all_cards: list[CardDTO] = field(default_factory=list)  # unfiltered, in rank order
     cards: list[CardDTO] = field(default_factory=list)  # what the filter lets through
     figures_from_sql: Figures | None = field(default=None, repr=False)
-    # How many of ``cards`` the tree has as rows: the first ``rows`` (reset sets it; the
-    # backlog section starts with a page of them and fetches more as it is scrolled).
-    rows: int = field(default=0, repr=False)
     all_ranks: list[str] = field(default_factory=list, repr=False)
     ranks: list[str] = field(default_factory=list, repr=False)
     source: PageSource | None = field(default=None, repr=False)
@@ -145,6 +142,12 @@ class Section:
             )
             self._unestimated = sum(1 for c in self.all_cards if c.points is None)
         self._shown = self.shown_from_sql if self.shown_from_sql is not None else self._count
+
+    @property
+    def rows(self) -> int:
+        """The tree's rows of the section: every card it holds that the filter lets through
+        (the backlog holds the pages read so far, and reads more as it is scrolled)."""
+        return len(self.cards)
 
     def holds(self, rank: str) -> bool:
         """Whether a card of this rank belongs among the cards held (not beyond the pages
@@ -287,7 +290,7 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         if self._placing:
             return False
         section = self._section_of_index(parent)
-        return section is not None and (section.rows < len(section.cards) or section.more)
+        return section is not None and section.more
 
     def fetchMore(self, parent: Index) -> None:
         """QAbstractItemModel::fetchMore: the section's next page of rows. Not while a
@@ -296,9 +299,7 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         section = None if self._placing else self._section_of_index(parent)
         if section is None:
             return
-        if section.rows < len(section.cards):
-            self._show_rows(parent.row(), section.rows + PAGE_SIZE)
-        elif section.more:
+        if section.more:
             self._read_more(parent.row(), PAGE_SIZE)
 
     def _read_more(self, s_row: int, limit: int) -> int:
@@ -318,7 +319,6 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
             for card in page:
                 held[card.id] = s_row
                 self._rank_of[card.id] = card.rank
-            section.rows = len(section.cards)
             self.endInsertRows()
         return len(page)
 
@@ -337,8 +337,6 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         s_row = len(self._sections) - 1
         section = self._sections[s_row]
         target = section.rows + count
-        if section.rows < len(section.cards):
-            self._show_rows(s_row, target)
         while section.rows < target and section.more:
             if not self._read_more(s_row, min(max(target - section.rows, PAGE_SIZE), 5000)):
                 break
@@ -354,16 +352,6 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         if not index.isValid() or index.internalId() != _SECTION or index.column() != 0:
             return None
         return self.section_at(index.row())
-
-    def _show_rows(self, s_row: int, count: int) -> None:
-        """Give the tree the section's rows down to ``count``."""
-        section = self._sections[s_row]
-        count = min(count, len(section.cards))
-        if count <= section.rows:
-            return
-        self.beginInsertRows(self.createIndex(s_row, 0, _SECTION), section.rows, count - 1)
-        section.rows = count
-        self.endInsertRows()
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         """QAbstractItemModel::columnCount."""
@@ -488,8 +476,6 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         row = _find(section.ranks, section.cards, self._rank_of[card_id], card_id)
         if row is None:
             return QModelIndex()
-        if row >= section.rows:  # further down than the rows fetched: fetch down to it
-            self._show_rows(s_row, (row // PAGE_SIZE + 1) * PAGE_SIZE)
         return self.createIndex(row, column, s_row + 1)
 
     def neighbours_for_drop(
@@ -520,9 +506,6 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
                 page = section.read_page(PAGE_SIZE)
                 section.all_cards, section.cards = list(page), list(page)
             section.recount()
-            # The backlog (years of ideas) starts with a page; sprints hold a sprint's work.
-            paged = section.sprint is None and section.source is None
-            section.rows = min(len(section.cards), PAGE_SIZE) if paged else len(section.cards)
             for card in section.all_cards:
                 section_of[card.id] = row
                 rank_of[card.id] = card.rank
@@ -638,30 +621,21 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         self._header_changed(s_row)
 
     def _show_row(self, s_row: int, card: CardDTO) -> None:
-        """Insert a card among a section's shown rows, in rank order (beyond the rows the
-        tree has fetched: among the cards only, no row)."""
+        """Insert a card among a section's shown rows, in rank order."""
         section = self._sections[s_row]
         row = bisect.bisect_left(section.ranks, card.rank)
-        visible = row < section.rows or section.rows == len(section.cards)
-        if visible:
-            self.beginInsertRows(self.createIndex(s_row, 0, _SECTION), row, row)
+        self.beginInsertRows(self.createIndex(s_row, 0, _SECTION), row, row)
         section.cards.insert(row, card)
         section.ranks.insert(row, card.rank)
-        if visible:
-            section.rows += 1
-            self.endInsertRows()
+        self.endInsertRows()
 
     def _hide_row(self, s_row: int, row: int) -> None:
         """Take a shown row out of a section (the card stays among its cards)."""
         section = self._sections[s_row]
-        visible = row < section.rows
-        if visible:
-            self.beginRemoveRows(self.createIndex(s_row, 0, _SECTION), row, row)
+        self.beginRemoveRows(self.createIndex(s_row, 0, _SECTION), row, row)
         del section.cards[row]
         del section.ranks[row]
-        if visible:
-            section.rows -= 1
-            self.endRemoveRows()
+        self.endRemoveRows()
 
     def _replace(self, s_row: int, at: int, row: int | None, card: CardDTO, shown: bool) -> None:
         """Same section, same rank: repaint the row, or let it in or out of the filter."""
@@ -669,10 +643,9 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         section.all_cards[at] = card
         if row is not None and shown:
             section.cards[row] = card
-            if row < section.rows:
-                self.dataChanged.emit(
-                    self.createIndex(row, 0, s_row + 1), self.createIndex(row, _LAST, s_row + 1)
-                )
+            self.dataChanged.emit(
+                self.createIndex(row, 0, s_row + 1), self.createIndex(row, _LAST, s_row + 1)
+            )
         elif row is not None:
             self._hide_row(s_row, row)
         elif shown:
@@ -698,11 +671,7 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
         target.all_ranks.insert(new_at, card.rank)
         self._section_of[card.id] = to_row
         self._rank_of[card.id] = card.rank
-        if not self._rows_move(s_row, row, to_row, card):
-            # From or to beyond the rows the tree has fetched: out of one, into the other.
-            self._hide_row(s_row, row)
-            self._show_row(to_row, card)
-        elif to_row == s_row:
+        if to_row == s_row:
             # Where it lands once taken out of its old row.
             ranks = source.ranks
             new_row = bisect.bisect_left(ranks, card.rank, 0, row)
@@ -735,8 +704,6 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
             del source.ranks[row]
             target.cards.insert(new_row, card)
             target.ranks.insert(new_row, card.rank)
-            source.rows -= 1
-            target.rows += 1
             self.endMoveRows()
         self._header_changed(s_row)
         if to_row != s_row:
@@ -776,21 +743,6 @@ class BacklogModel(CardDragDrop, QAbstractItemModel):
                 self.dataChanged.emit(
                     self.createIndex(first, 0, parent_id), self.createIndex(last, _LAST, parent_id)
                 )
-
-    def _rows_move(self, s_row: int, row: int, to_row: int, card: CardDTO) -> bool:
-        """Whether a shown card's row moves among the tree's rows: it has one, and the
-        place it lands (by its new rank) is among the target's rows too."""
-        source, target = self._sections[s_row], self._sections[to_row]
-        if row >= source.rows:
-            return False
-        if to_row == s_row:
-            ranks = source.ranks
-            lands = bisect.bisect_left(ranks, card.rank, 0, row)
-            if lands == row:
-                lands = bisect.bisect_left(ranks, card.rank, row + 1) - 1
-            return lands < source.rows
-        lands = bisect.bisect_left(target.ranks, card.rank)
-        return lands < target.rows or target.rows == len(target.cards)
 
     @staticmethod
     def _shift(section: Section, row: int, new_row: int, card: CardDTO) -> None:

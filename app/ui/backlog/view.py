@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.dto import CardDTO, ColumnDTO, SprintDTO
+from app.services.dto import CardDTO, ColumnDTO, Figures, SprintDTO
 from app.ui.backlog.model import (
     ASSIGNEE,
     COLUMNS,
@@ -422,15 +422,14 @@ class BacklogView(RefreshWhenShown, QWidget):
         # time, read by rank as the tree is scrolled, with the epic filter in its query.
         sprint_ids = [s.id for s in self._sprints]
         epic_id = self._epic_id
-        figures = self._store.section_figures(sprint_ids)
-        shown = self._store.section_figures([], epic_id) if epic_id is not None else {}
+        figures, shown = self._section_figures()
         in_sprint = self._store.sprint_cards(sprint_ids)
         sections = [
             Section(s, all_cards=in_sprint.get(s.id, []), figures_from_sql=figures.get(s.id))
             for s in self._sprints
         ]
         store = self._store
-        backlog_shown = shown.get(None)
+        backlog_shown = None if shown is None else shown.get(None)
         sections.append(
             Section(
                 None,
@@ -465,6 +464,17 @@ class BacklogView(RefreshWhenShown, QWidget):
                 )
         self._bar.refresh()
         self.tree.verticalScrollBar().setValue(scroll)
+
+    def _section_figures(
+        self,
+    ) -> tuple[dict[int | None, Figures], dict[int | None, Figures] | None]:
+        """The sections' totals from the database, and under the epic filter how many of
+        the backlog's it lets through (None: no filter). A sprint's shown cards are all
+        held: it counts those itself."""
+        figures = self._store.section_figures([s.id for s in self._sprints])
+        if self._epic_id is None:
+            return figures, None
+        return figures, self._store.section_figures([], self._epic_id)
 
     def _rows_beyond(self) -> int:
         """The backlog's rows below those read, if it is expanded (else none show)."""
@@ -614,11 +624,7 @@ class BacklogView(RefreshWhenShown, QWidget):
         the figures read at the last rebuild already)."""
         if self.defer_while_hidden() or not self.model.sections():
             return
-        sprint_ids = [s.id for s in self._sprints]
-        shown = None
-        if self._epic_id is not None:
-            shown = self._store.section_figures(sprint_ids, self._epic_id)
-        self.model.set_figures(self._store.section_figures(sprint_ids), shown)
+        self.model.set_figures(*self._section_figures())
         self.epic_model.set_progress(self._store.epic_progress())
         self._bar.refresh()
 

@@ -401,9 +401,9 @@ class BoardView(QWidget):
 
     def _pages_matches(self, board_filter: BoardFilter) -> bool:
         """Whether the lists read their pages of ``board_filter``'s matches from the
-        database: a filter without lanes, once the services can answer (not while the
-        window paints first). Lanes sort every card into them: they filter the cards held."""
-        return self._grouping == "none" and board_filter.is_active() and self._store.pages_matches
+        database: a filter without lanes (the first paint's too: its first read answers).
+        Lanes sort every card into them: they filter the cards held."""
+        return self._grouping == "none" and board_filter.is_active()
 
     def _filter_pages(self, board_filter: BoardFilter) -> None:
         """A new filter without lanes: each list reads the first page of its matches (or,
@@ -712,7 +712,7 @@ class BoardView(QWidget):
         partial = not self._store.complete and lanes == [None]
         paged = partial or filtered_pages
         if partial and self._filter.is_active() and not filtered_pages:
-            partial = paged = False  # the first paint's remembered filter: every card
+            partial = paged = False  # a grouping with no lane to show: the cards held
         by_column: dict[int, list[CardDTO]] = {}
         for card in [] if partial else self._visible_cards():
             by_column.setdefault(card.column_id, []).append(card)
